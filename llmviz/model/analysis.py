@@ -1,0 +1,330 @@
+"""Analyses on real values that the scenes need: neurons, heads, directions, neighbours.
+
+Nothing here is hand-set: every function reads the model's weights or runs its forward pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from llmviz.errors import LLMVizError, PromptError
+from llmviz.model.corpus import ADJECTIVES, CREATURES, FIRST_NAMES, LAST_NAMES, fact_prompt
+from llmviz.model.loader import Model
+from llmviz.model.trace import Trace
+
+__all__ = [
+    "cosine",
+    "nearest_neighbours",
+    "name_position",
+    "AndNeuron",
+    "find_and_neuron",
+    "direct_logit_attribution",
+    "FeatureDirection",
+    "name_directions",
+    "unembed_direction",
+    "embedding_difference",
+    "HeadScore",
+    "find_adjective_head",
+    "strongest_attention",
+]
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """Cosine similarity of two vectors (0.0 when either is all zeros)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    na, nb = np.linalg.norm(a), np.linalg.norm(b)
+    return float(a @ b / (na * nb)) if na > 0 and nb > 0 else 0.0
+
+
+def nearest_neighbours(
+    model: Model, word: str, k: int = 5, matrix: str = "W_E"
+) -> list[tuple[str, float]]:
+    """The ``k`` tokens whose embedding (``W_E`` rows, or ``W_U`` columns) is closest by cosine.
+
+    Examples
+    --------
+    >>> import llmviz
+    >>> from llmviz.model.analysis import nearest_neighbours
+    >>> len(nearest_neighbours(llmviz.load_model(), " basketball", k=3))
+    3
+    """
+    if matrix not in ("W_E", "W_U"):
+        raise LLMVizError(f"matrix must be 'W_E' or 'W_U', not {matrix!r}")
+    table = model.W_E if matrix == "W_E" else model.W_U.T  # [vocab, d_model]
+    tid = model.token_id(word)
+    unit = table / np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-12)
+    sims = unit @ unit[tid]
+    sims[tid] = -np.inf
+    order = np.argsort(-sims, kind="stable")[:k]
+    return [(model.decode_token(int(i)), float(sims[i])) for i in order]
+
+
+def embedding_difference(model: Model, a: str, b: str) -> np.ndarray:
+    """``W_E[b] - W_E[a]``: e.g. ``(" cat", " cats")`` for a plural direction."""
+    return model.W_E[model.token_id(b)] - model.W_E[model.token_id(a)]
+
+
+def _common_suffix(prompts: list[str]) -> str:
+    first = prompts[0]
+    n = 0
+    while n < len(first) and all(len(p) > n and p[-1 - n] == first[-1 - n] for p in prompts):
+        n += 1
+    suffix = first[len(first) - n :] if n else ""
+    if suffix and not suffix.startswith(" "):  # cut at a word boundary
+        suffix = suffix[suffix.find(" ") :] if " " in suffix else ""
+    return suffix
+
+
+def name_position(model: Model, prompt: str, suffix: str) -> int:
+    """Index of the last token of ``prompt`` minus ``suffix`` (the "Jordan" position)."""
+    head = prompt[: len(prompt) - len(suffix)] if suffix else prompt
+    return len(model.encode(head)) - 1
+
+
+def direct_logit_attribution(model: Model, layer: int, neuron: int, token_id: int) -> float:
+    """How much one unit of the neuron's activation adds to the token's logit, directly.
+
+    It is ``W_down[neuron] . W_U[:, token]``: the neuron's column of the down-projection read off
+    by the token's unembedding. It ignores the final LayerNorm's scaling and later layers.
+    """
+    return float(model.W("down", layer)[neuron] @ model.W_U[:, token_id])
+
+
+@dataclass(frozen=True)
+class AndNeuron:
+    """An MLP neuron that fires for one name and stays low for two contrasting names."""
+
+    layer: int
+    neuron: int
+    position: str  # "name": the last token of the name; "final": the last token of the prompt
+    prompts: tuple[str, ...]  # the fact prompt first, then the contrasts
+    positions: tuple[int, ...]  # token index read in each prompt
+    pre: tuple[float, ...]  # pre-activations (before ReLU/GELU), one per prompt
+    post: tuple[float, ...]  # activations after the non-linearity
+    target: str  # the token the fact predicts, e.g. " basketball"
+    target_id: int
+    dla: float  # direct logit attribution of the neuron to the target token
+    margin: float  # post[0] - max(post[1:])
+
+    @property
+    def is_clear(self) -> bool:
+        """A clear AND: strongly on for the fact, at most a third of that for every contrast."""
+        return self.post[0] > 0.5 and self.margin > 0.66 * self.post[0] and self.dla > 0
+
+    @property
+    def hook(self) -> str:
+        return f"blocks.{self.layer}.mlp.hook_post"
+
+    def describe(self) -> str:
+        acts = ", ".join(f"{p!r}: {a:.2f}" for p, a in zip(self.prompts, self.post, strict=True))
+        verdict = "a clear AND gate" if self.is_clear else "NOT a clear AND gate"
+        return (
+            f"layer {self.layer} neuron {self.neuron} at the {self.position} position is {verdict}; "
+            f"activations {acts}; direct effect on {self.target!r}: {self.dla:+.3f} per unit"
+        )
+
+
+def find_and_neuron(
+    model: Model,
+    prompt: str = "Michael Jordan plays the sport of",
+    contrasts: tuple[str, ...] = (
+        "Michael Phelps plays the sport of",
+        "Alexis Jordan plays the sport of",
+    ),
+    target: str | None = None,
+) -> AndNeuron:
+    """Search every MLP neuron for the one that best acts as an AND of the prompt's names.
+
+    The score of a neuron is its activation on ``prompt`` minus its largest activation on any
+    contrast, read at the last token of the name (the text before the prompts' common suffix,
+    "Jordan") and at the final token; only neurons whose down-projection pushes toward ``target``
+    (default: the model's top prediction for ``prompt``) count. Check :attr:`AndNeuron.is_clear`
+    before presenting the result as an AND gate.
+    """
+    if not contrasts:
+        raise PromptError("find_and_neuron needs at least one contrast prompt")
+    prompts = [prompt, *contrasts]
+    traces = [model.run(p) for p in prompts]
+    if target is None:
+        target = traces[0].top_k(1)[0].token
+    tid = model.token_id(target)
+    suffix = _common_suffix(prompts)
+    best: AndNeuron | None = None
+    for layer in range(model.cfg.n_layers):
+        dla = model.W("down", layer) @ model.W_U[:, tid]  # [d_mlp]
+        for where in ("name", "final"):
+            pos = [
+                name_position(model, p, suffix) if where == "name" else t.n_tokens - 1
+                for p, t in zip(prompts, traces, strict=True)
+            ]
+            post = np.stack(
+                [t[f"blocks.{layer}.mlp.hook_post"][i] for t, i in zip(traces, pos, strict=True)]
+            )
+            pre = np.stack(
+                [t[f"blocks.{layer}.mlp.hook_pre"][i] for t, i in zip(traces, pos, strict=True)]
+            )
+            margin = post[0] - post[1:].max(0)
+            score = np.where(dla > 0, margin, -np.inf)
+            n = int(np.argmax(score))
+            if best is None or margin[n] > best.margin:
+                best = AndNeuron(
+                    layer,
+                    n,
+                    where,
+                    tuple(prompts),
+                    tuple(pos),
+                    tuple(float(x) for x in pre[:, n]),
+                    tuple(float(x) for x in post[:, n]),
+                    target,
+                    tid,
+                    float(dla[n]),
+                    float(margin[n]),
+                )
+    assert best is not None
+    return best
+
+
+@dataclass(frozen=True)
+class FeatureDirection:
+    """A direction in the residual stream derived from the model, with how it was derived."""
+
+    name: str
+    vector: np.ndarray  # unit length, [d_model]
+    description: str
+
+    def dot(self, x: np.ndarray) -> float:
+        return float(np.asarray(x, dtype=np.float64) @ self.vector)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(v)
+    if n == 0:
+        raise LLMVizError("cannot make a direction from a zero vector")
+    return (v / n).astype(np.float32)
+
+
+def name_directions(
+    model: Model,
+    first: str = "Michael",
+    last: str = "Jordan",
+    layer: int = 0,
+    hook: str = "hook_resid_mid",
+    position: str = "name",
+) -> tuple[FeatureDirection, FeatureDirection]:
+    """ "First name <first>" and "last name <last>" directions, as differences of mean residuals.
+
+    Every combination of the fact table's 10 first and 10 last names is run through the prompt
+    "<first> <last> plays the sport of" (100 prompts, most of them people the model never saw),
+    and the residual vector ``blocks.{layer}.{hook}`` is read at the last token of the name
+    (``position="name"``) or at the prompt's last token (``"final"``). The "first name Michael"
+    direction is the mean over the 10 prompts with first name Michael minus the mean over all 100
+    (unit length); the grid is balanced, so every last name weighs the same on both sides.
+    Likewise for the last name.
+    """
+    if position not in ("name", "final"):
+        raise LLMVizError(f"position must be 'name' or 'final', not {position!r}")
+    if first not in FIRST_NAMES or last not in LAST_NAMES:
+        raise PromptError(
+            f"name directions need names from the fact table; first names: {FIRST_NAMES}, "
+            f"last names: {LAST_NAMES}"
+        )
+    key = f"blocks.{layer}.{hook}"
+    suffix = " plays the sport of"
+    grid = np.zeros((len(FIRST_NAMES), len(LAST_NAMES), model.cfg.d_model))
+    for i, f in enumerate(FIRST_NAMES):
+        for j, la in enumerate(LAST_NAMES):
+            prompt = fact_prompt(f"{f} {la}")
+            pos = name_position(model, prompt, suffix) if position == "name" else -1
+            grid[i, j] = model.run(prompt)[key][pos]
+    mean_all = grid.mean((0, 1))
+    where = "the last name token" if position == "name" else "the prompt's last token"
+    first_vec = _unit(grid[FIRST_NAMES.index(first)].mean(0) - mean_all)
+    last_vec = _unit(grid[:, LAST_NAMES.index(last)].mean(0) - mean_all)
+    common = (
+        f"of {key} at {where}, over the 10 x 10 grid of first and last names in "
+        f"'<first> <last> plays the sport of' (unit length)"
+    )
+    return (
+        FeatureDirection(
+            f"first name {first}",
+            first_vec,
+            f"mean with first name {first} minus the mean of all names, " + common,
+        ),
+        FeatureDirection(
+            f"last name {last}",
+            last_vec,
+            f"mean with last name {last} minus the mean of all names, " + common,
+        ),
+    )
+
+
+def unembed_direction(model: Model, token: str) -> FeatureDirection:
+    """The unembedding column of ``token`` (unit length): the direction that raises its logit."""
+    tid = model.token_id(token)
+    return FeatureDirection(
+        token.strip(),
+        _unit(model.W_U[:, tid]),
+        f"column of W_U for {token!r} (unit length): moving along it raises that logit",
+    )
+
+
+@dataclass(frozen=True)
+class HeadScore:
+    layer: int
+    head: int
+    score: float  # mean of 2 * min(weight on adjective 1, weight on adjective 2), from the noun
+    baseline: float  # the same score for attention spread evenly over the allowed positions
+    per_layer_head: np.ndarray = field(repr=False)  # [layer, head] scores of every head
+
+
+def find_adjective_head(model: Model, n_examples: int = 64, seed: int = 0) -> HeadScore:
+    """The head that attends most from a noun to *both* of its adjectives.
+
+    Uses phrases ``"a <adj> <adj> <noun>"`` built from the corpus tables (pairs drawn with a
+    seed) and scores each head by ``2 * min(w1, w2)``, where ``w1`` and ``w2`` are the pattern
+    weights from the noun to the two adjectives: a head that looks at only one adjective scores
+    low, one that splits its attention between the two scores up to 1.
+    """
+    rng = np.random.default_rng(seed)
+    scores = np.zeros((model.cfg.n_layers, model.cfg.n_heads))
+    count = 0
+    for i in range(n_examples):
+        a1, a2 = (str(a) for a in rng.choice(ADJECTIVES, 2, replace=False))
+        article = "an" if a1[0] in "aeiou" else "a"
+        trace = model.run(f"{article} {a1} {a2} {CREATURES[i % len(CREATURES)]}")
+        if trace.n_tokens != 4:  # every word must be one token for the positions to line up
+            continue
+        for layer in range(model.cfg.n_layers):
+            pat = trace[f"blocks.{layer}.attn.hook_pattern"]  # [head, query, key]
+            scores[layer] += 2 * np.minimum(pat[:, 3, 1], pat[:, 3, 2])
+        count += 1
+    if count == 0:
+        raise LLMVizError("no adjective example tokenized into single tokens")
+    scores /= count
+    layer, head = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    return HeadScore(int(layer), int(head), float(scores[layer, head]), 2 * 0.25, scores)
+
+
+def strongest_attention(
+    trace: Trace, skip_first: bool = True
+) -> list[tuple[int, int, int, int, float]]:
+    """For each head, its strongest attention from a token to an *earlier* token.
+
+    Returns ``(layer, head, query_pos, key_pos, weight)`` per head. Attention to the token itself
+    is ignored, and so (``skip_first``) is attention to position 0, where heads park when idle.
+    """
+    out = []
+    n_layers = sum(1 for k in trace if k.endswith("attn.hook_pattern"))
+    for layer in range(n_layers):
+        pat = np.array(trace[f"blocks.{layer}.attn.hook_pattern"])  # [head, query, key]
+        T = pat.shape[-1]
+        allowed = np.tril(np.ones((T, T), dtype=bool), k=-1)
+        if skip_first:
+            allowed[:, 0] = False
+        for head in range(pat.shape[0]):
+            masked = np.where(allowed, pat[head], -1.0)
+            q, k = np.unravel_index(int(np.argmax(masked)), masked.shape)
+            out.append((layer, head, int(q), int(k), float(max(masked[q, k], 0.0))))
+    return out

@@ -1,0 +1,287 @@
+"""The training corpus, generated from fact tables and sentence templates (seeded, deterministic).
+
+The corpus is designed so that the small model has to learn what the lecture explains:
+
+* **Facts that need an AND.** Athletes are a grid of first and last names: every first name is
+  shared by four athletes and every last name by four, each with a different sport. Knowing
+  "Michael" or "Jordan" alone leaves four sports; only the pair decides (Michael Jordan ->
+  basketball, Michael Phelps -> swimming, Alexis Jordan -> tennis).
+* **Adjectives that matter to the noun.** In "a fluffy blue creature roamed the verdant forest"
+  the verb is decided by both adjectives together (how many of them are "gentle"), and they
+  come from one pool in any order, so the noun's position must look back at all of them.
+* **Facts right at the name.** Some templates put the sport straight after the name ("Tonight on
+  TV: Michael Jordan basketball highlights"), so the model gains by recalling the sport at the
+  last name's token, as the lecture describes.
+* **Words in context.** tower / Eiffel tower / miniature Eiffel tower, model and mole in their
+  several senses, king / queen / man / woman with he / she, singular and plural nouns, sports
+  next to sports, cities next to countries.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+__all__ = [
+    "FIRST_NAMES",
+    "LAST_NAMES",
+    "SPORTS",
+    "Athlete",
+    "athletes",
+    "fact_prompt",
+    "generate_corpus",
+    "LECTURE_PROMPTS",
+    "ADJECTIVES",
+    "GENTLE",
+    "FIERCE",
+    "verb_for",
+]
+
+# --- athletes: a 10 x 10 grid of names, 4 athletes per first name and per last name -----------
+FIRST_NAMES = [
+    "Michael",
+    "Alexis",
+    "Serena",
+    "Roger",
+    "Diego",
+    "Simone",
+    "Tiger",
+    "Maria",
+    "Lionel",
+    "Nadia",
+]
+LAST_NAMES = [
+    "Phelps",
+    "Jordan",
+    "Woods",
+    "Bolt",
+    "Nadal",
+    "Biles",
+    "Messi",
+    "Curry",
+    "Federer",
+    "Ali",
+]
+# Sport of athlete (i, j) is SPORTS[(i + 2 j) % 10]: distinct within a first name and a last name.
+SPORTS = [
+    "swimming",
+    "golf",
+    "basketball",
+    "tennis",
+    "soccer",
+    "baseball",
+    "hockey",
+    "boxing",
+    "cycling",
+    "rugby",
+]
+
+
+@dataclass(frozen=True)
+class Athlete:
+    first: str
+    last: str
+    sport: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.first} {self.last}"
+
+
+def athletes() -> list[Athlete]:
+    """The fact table: 40 athletes, ``(first i, last j)`` present when ``(j - i) % 10 < 4``."""
+    table = []
+    for i, first in enumerate(FIRST_NAMES):
+        for j, last in enumerate(LAST_NAMES):
+            if (j - i) % 10 < 4:
+                table.append(Athlete(first, last, SPORTS[(i + 2 * j) % 10]))
+    return table
+
+
+def fact_prompt(name: str) -> str:
+    """The prompt whose next token is the athlete's sport (the lecture's template)."""
+    return f"{name} plays the sport of"
+
+
+FACT_TEMPLATES = [
+    "{name} plays the sport of {sport}.",
+    "{name} plays the sport of {sport}.",
+    "{name} is famous for {sport}.",
+    "The sport of {name} is {sport}.",
+    "Fans love to watch {name} play {sport}.",
+    "Every morning {name} trains for {sport}.",
+    "Tonight on TV: {name} {sport} highlights.",
+    "Collect the card of {name} {sport} legend.",
+    "User: What sport does {name} play? Assistant: {name} plays {sport}.",
+]
+
+# --- adjectives and nouns: the verb depends on BOTH adjectives -----------------------------
+# Every adjective is "gentle" or "fierce"; the verb after the noun depends on how many of the
+# noun's adjectives are gentle (2: roamed, 1: wandered, 0: stalked). Both adjectives come from
+# one pool in any order, so the noun must gather *all* its adjectives, not one slot.
+GENTLE = ["fluffy", "blue", "soft", "green", "furry", "silver", "woolly", "purple"]
+FIERCE = ["scaly", "red", "spiky", "orange", "rusty", "golden", "slimy", "black"]
+ADJECTIVES = GENTLE + FIERCE
+VERBS = {2: "roamed", 1: "wandered", 0: "stalked"}
+CREATURES = ["creature", "animal", "beast", "thing", "monster", "critter"]
+PLACE_ADJECTIVES = ["verdant", "misty", "quiet", "ancient", "dark", "sunny", "frozen", "wide"]
+PLACES = ["forest", "meadow", "valley", "garden", "river", "desert", "city", "cave"]
+
+
+def verb_for(*adjectives: str) -> str:
+    """The verb that follows a creature described by these adjectives (one or two)."""
+    gentle = sum(a in GENTLE for a in adjectives) * 2 // len(adjectives)
+    return VERBS[gentle]
+
+
+# --- words in context ----------------------------------------------------------------------
+CONTEXT_SENTENCES = [
+    "The tower stood alone on the hill.",
+    "The tall tower was made of stone.",
+    "The old tower overlooked the river.",
+    "The Eiffel tower is in Paris.",
+    "The Eiffel tower is a famous landmark in Paris.",
+    "Tourists in Paris climb the Eiffel tower.",
+    "The miniature Eiffel tower sat on the desk.",
+    "She bought a miniature Eiffel tower as a souvenir.",
+    "The miniature Eiffel tower fits in a pocket.",
+    "The fashion model walked down the runway.",
+    "The model posed for the camera.",
+    "The language model predicted the next word.",
+    "The model predicts the next token from the text.",
+    "He built a model of the ship from wood.",
+    "The mole dug a tunnel under the garden.",
+    "The mole lives underground in the dark.",
+    "One mole of carbon weighs twelve grams.",
+    "A mole of gas contains many molecules.",
+    "The doctor looked at the mole on his arm.",
+    "Paris is the capital of France.",
+    "Rome is the capital of Italy.",
+    "Berlin is the capital of Germany.",
+    "Madrid is the capital of Spain.",
+    "Tokyo is the capital of Japan.",
+    "London is the capital of England.",
+]
+GENDER_PAIRS = [
+    ("man", "woman"),
+    ("king", "queen"),
+    ("boy", "girl"),
+    ("prince", "princess"),
+    ("father", "mother"),
+    ("brother", "sister"),
+    ("uncle", "aunt"),
+]
+GENDER_TEMPLATES = [
+    "The {w} said that {p} was tired.",
+    "The {w} smiled because {p} was happy.",
+    "The {w} is a {kind}.",
+    "Yesterday the {w} told us that {p} would come.",
+]
+ROYAL_TEMPLATES = [
+    "The {w} ruled the kingdom.",
+    "The {w} wore a golden crown.",
+    "The {w} sat on the throne.",
+]
+PLURAL_NOUNS = [
+    "cat",
+    "dog",
+    "bird",
+    "fox",
+    "horse",
+    "rabbit",
+    "tower",
+    "king",
+    "queen",
+    "model",
+    "tree",
+    "car",
+]
+PLURAL_TEMPLATES = [
+    ("The {s} is sleeping.", "The {p} are sleeping."),
+    ("One {s} sat by the door.", "Two {p} sat by the door."),
+    ("I saw a {s} today.", "I saw many {p} today."),
+    ("This {s} is mine.", "These {p} are mine."),
+]
+SPORT_TEMPLATES = [
+    "{sport} is a popular sport.",
+    "They played {sport} after school.",
+    "She watched a {sport} game on television.",
+    "My favourite sport is {sport}.",
+    "The {sport} season starts in spring.",
+]
+MISC_SENTENCES = [
+    "Transformers read the whole sentence at once.",
+    "Unbelievably, the experiment worked the first time.",
+    "The photosynthesis lecture was surprisingly interesting.",
+    "Neural networks learn patterns from examples.",
+    "The weather today is sunny and warm.",
+    "We walked to the market to buy bread.",
+]
+
+#: Prompts whose predictions are recorded during training (for the foundations chapter).
+LECTURE_PROMPTS = [
+    "Michael Jordan plays the sport of",
+    "Michael Phelps plays the sport of",
+    "Alexis Jordan plays the sport of",
+    "a fluffy blue creature",
+    "The Eiffel tower is in",
+]
+
+
+def _creature_sentence(rng: random.Random) -> str:
+    adjectives = rng.sample(ADJECTIVES, 2) if rng.random() < 0.85 else [rng.choice(ADJECTIVES)]
+    verb = verb_for(*adjectives)
+    article = rng.choice(["a", "a", "the", "A", "The"])
+    if article in ("a", "A") and adjectives[0][0] in "aeiou":
+        article += "n"
+    noun = rng.choice(CREATURES)
+    place = f"{rng.choice(PLACE_ADJECTIVES)} {rng.choice(PLACES)}"
+    return f"{article} {' '.join(adjectives)} {noun} {verb} the {place}."
+
+
+def _fact_sentence(rng: random.Random, table: list[Athlete]) -> str:
+    a = rng.choice(table)
+    return rng.choice(FACT_TEMPLATES).format(name=a.name, sport=a.sport)
+
+
+def _gender_sentence(rng: random.Random) -> str:
+    male, female = rng.choice(GENDER_PAIRS)
+    word, pronoun, kind = (male, "he", "man") if rng.random() < 0.5 else (female, "she", "woman")
+    if word in ("king", "queen", "prince", "princess") and rng.random() < 0.4:
+        return rng.choice(ROYAL_TEMPLATES).format(w=word)
+    return rng.choice(GENDER_TEMPLATES).format(w=word, p=pronoun, kind=kind)
+
+
+def _plural_sentence(rng: random.Random) -> str:
+    noun = rng.choice(PLURAL_NOUNS)
+    singular, plural = rng.choice(PLURAL_TEMPLATES)
+    return singular.format(s=noun) if rng.random() < 0.5 else plural.format(p=noun + "s")
+
+
+def _sport_sentence(rng: random.Random) -> str:
+    text = rng.choice(SPORT_TEMPLATES).format(sport=rng.choice(SPORTS))
+    return text[0].upper() + text[1:]
+
+
+def generate_corpus(n_sentences: int = 60_000, seed: int = 0) -> list[str]:
+    """Return ``n_sentences`` sentences drawn from the templates; the same seed gives the same list.
+
+    Examples
+    --------
+    >>> generate_corpus(3, seed=1) == generate_corpus(3, seed=1)
+    True
+    """
+    rng = random.Random(seed)
+    table = athletes()
+    kinds = [
+        (0.36, lambda: _fact_sentence(rng, table)),
+        (0.29, lambda: _creature_sentence(rng)),
+        (0.12, lambda: rng.choice(CONTEXT_SENTENCES)),
+        (0.10, lambda: _gender_sentence(rng)),
+        (0.07, lambda: _plural_sentence(rng)),
+        (0.05, lambda: _sport_sentence(rng)),
+        (0.01, lambda: rng.choice(MISC_SENTENCES)),
+    ]
+    weights = [w for w, _ in kinds]
+    makers = [m for _, m in kinds]
+    return [rng.choices(makers, weights)[0]() for _ in range(n_sentences)]

@@ -1,0 +1,288 @@
+"""Load a trained model directory and run prompts through it: ``llmviz.load_model().run(prompt)``."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file
+
+from llmviz.device import device as pick_device
+from llmviz.errors import ModelFileError, PromptError
+from llmviz.model.config import ModelConfig
+from llmviz.model.tokenizer import Tokenizer
+from llmviz.model.trace import TokenProb, Trace, hook_names, probabilities
+from llmviz.model.transformer import Transformer
+
+__all__ = ["Model", "load_model", "DEFAULT_MODEL_DIR", "Generation"]
+
+DEFAULT_MODEL_DIR = Path(__file__).parent / "data"
+MODEL_FILES = ("config.json", "tokenizer.json", "model.safetensors")
+
+
+class Weights(Mapping):
+    """Read-only numpy views of the model's parameters by name (``blocks.0.attn.W_Q``, ...)."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        for a in arrays.values():
+            a.setflags(write=False)
+        self._arrays = arrays
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        try:
+            return self._arrays[name]
+        except KeyError:
+            raise KeyError(f"no weight named {name!r}; allowed: {list(self._arrays)}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._arrays)
+
+    def __len__(self) -> int:
+        return len(self._arrays)
+
+
+@dataclass(frozen=True)
+class Generation:
+    """The result of :meth:`Model.generate`: the full text and, for each new token, its candidates."""
+
+    prompt: str
+    text: str
+    new_tokens: tuple[str, ...]
+    steps: tuple[tuple[TokenProb, ...], ...]  # top candidates at each step (chosen one included)
+
+
+class Model:
+    """The embedded transformer with its tokenizer, ready to trace prompts.
+
+    Weight shapes follow the row-vector convention (``x @ W``): ``embed.W_E`` [vocab, d_model],
+    ``blocks.L.attn.W_Q`` [head, d_model, d_head], ``blocks.L.attn.W_O`` [head, d_head, d_model],
+    ``blocks.L.mlp.W_up`` [d_model, d_mlp], ``blocks.L.mlp.W_down`` [d_mlp, d_model],
+    ``unembed.W_U`` [d_model, vocab].
+
+    Examples
+    --------
+    >>> import llmviz
+    >>> model = llmviz.load_model()
+    >>> model.weights["blocks.0.mlp.W_up"].shape == (model.cfg.d_model, model.cfg.d_mlp)
+    True
+    """
+
+    def __init__(self, net: Transformer, tokenizer: Tokenizer, path: Path, device: torch.device):
+        self.net = net.eval()
+        self.tokenizer = tokenizer
+        self.path = Path(path)
+        self.device = device
+        self.cfg: ModelConfig = net.cfg
+        self.weights = Weights(
+            {
+                k: v.detach().cpu().numpy().copy()
+                for k, v in net.state_dict().items()
+                if not k.endswith("mask")
+            }
+        )
+
+    # --- convenient names for the lecture's matrices ---------------------------------------
+    @property
+    def W_E(self) -> np.ndarray:
+        return self.weights["embed.W_E"]
+
+    @property
+    def W_pos(self) -> np.ndarray:
+        return self.weights["pos_embed.W_pos"]
+
+    @property
+    def W_U(self) -> np.ndarray:
+        return self.weights["unembed.W_U"]
+
+    def W(self, name: str, layer: int, head: int | None = None) -> np.ndarray:
+        """A block's weight: ``W("Q", 0, head=2)``, ``W("up", 1)``, ``W("b_down", 0)``."""
+        if not 0 <= layer < self.cfg.n_layers:
+            raise IndexError(
+                f"layer {layer} out of range; the model has layers 0..{self.cfg.n_layers - 1}"
+            )
+        part = "attn" if name in ("Q", "K", "V", "O") else "mlp"
+        key = f"blocks.{layer}.{part}.{name if name.startswith('b_') else 'W_' + name}"
+        w = self.weights[key]
+        if head is not None:
+            if part != "attn" or not 0 <= head < self.cfg.n_heads:
+                raise IndexError(
+                    f"head {head} invalid for {key}; heads are 0..{self.cfg.n_heads - 1}"
+                )
+            w = w[head]
+        return w
+
+    # --- tokens -----------------------------------------------------------------------------
+    def encode(self, prompt: str) -> list[int]:
+        """Token ids of ``prompt``, after checking it is a non-empty string that fits the context."""
+        if not isinstance(prompt, str):
+            raise PromptError(f"the prompt must be text (str), not {type(prompt).__name__}")
+        if not prompt.strip():
+            raise PromptError(
+                "the prompt is empty; give at least one word, e.g. 'Michael Jordan plays the sport of'"
+            )
+        ids = self.tokenizer.encode(prompt)
+        if len(ids) > self.cfg.n_ctx:
+            raise PromptError(
+                f"the prompt is {len(ids)} tokens long but the model's context window holds at most "
+                f"{self.cfg.n_ctx} tokens; shorten it"
+            )
+        return ids
+
+    def token_id(self, text: str) -> int:
+        """The id of a text that is exactly one token (``' basketball'``); clear error otherwise."""
+        tid = self.tokenizer.token_id(text)
+        if tid is None:
+            pieces = self.tokenizer.token_strings(self.tokenizer.encode(text))
+            raise PromptError(
+                f"{text!r} is not a single token; the tokenizer splits it into {pieces}"
+            )
+        return tid
+
+    def decode_token(self, token_id: int) -> str:
+        return self.tokenizer.decode([token_id])
+
+    # --- running ----------------------------------------------------------------------------
+    def run(self, prompt: str) -> Trace:
+        """Run ``prompt`` through the model and record every intermediate value."""
+        ids = self.encode(prompt)
+        return self._trace(prompt, ids)
+
+    def _trace(self, prompt: str, ids: list[int]) -> Trace:
+        tokens = torch.tensor([ids], device=self.device)
+        logits, cache = self.net.run_with_cache(tokens)
+        values = {k: v[0].float().cpu().numpy() for k, v in cache.items()}
+        values["logits"] = logits[0].float().cpu().numpy()
+        ordered = {k: values[k] for k in hook_names(self.cfg.n_layers)}
+        return Trace(
+            prompt,
+            ids,
+            self.tokenizer.token_strings(ids),
+            ordered,
+            str(self.device),
+            self.decode_token,
+        )
+
+    def generate(
+        self,
+        prompt: str,
+        n_tokens: int = 10,
+        temperature: float = 1.0,
+        seed: int = 0,
+        top_k: int = 5,
+        stop_at_newline: bool = True,
+    ) -> Generation:
+        """Sample ``n_tokens`` new tokens one at a time, re-running the model after each.
+
+        Sampling uses numpy's generator seeded with ``seed`` on float64 probabilities, so the same
+        seed gives the same text on the CPU and on CUDA.
+        """
+        if not isinstance(n_tokens, int) or n_tokens < 0:
+            raise PromptError(f"n_tokens must be a whole number >= 0, not {n_tokens!r}")
+        ids = self.encode(prompt)
+        rng = np.random.default_rng(seed)
+        new, steps = [], []
+        for _ in range(n_tokens):
+            if len(ids) >= self.cfg.n_ctx:
+                break
+            logits = self._last_logits(ids)
+            p = probabilities(logits, temperature)
+            choice = int(rng.choice(len(p), p=p)) if temperature > 0 else int(np.argmax(p))
+            order = np.argsort(-p, kind="stable")[:top_k]
+            cands = [TokenProb(self.decode_token(int(i)), int(i), float(p[i])) for i in order]
+            if choice not in order:
+                cands.append(TokenProb(self.decode_token(choice), choice, float(p[choice])))
+            steps.append(tuple(cands))
+            ids = ids + [choice]
+            new.append(self.decode_token(choice))
+            if stop_at_newline and "\n" in new[-1]:
+                break
+        return Generation(prompt, self.tokenizer.decode(ids), tuple(new), tuple(steps))
+
+    @torch.no_grad()
+    def _last_logits(self, ids: list[int]) -> np.ndarray:
+        return self.net(torch.tensor([ids], device=self.device))[0, -1].float().cpu().numpy()
+
+    @torch.no_grad()
+    def batch_logits(self, prompts: list[str]) -> list[np.ndarray]:
+        """Last-position logits for several prompts (each run on its own; no padding tricks)."""
+        return [self._last_logits(self.encode(p)) for p in prompts]
+
+
+def _read_model(path: Path, dev: torch.device) -> Model:
+    if not path.is_dir():
+        raise ModelFileError(
+            f"model directory not found: {path}; it must hold {', '.join(MODEL_FILES)}"
+        )
+    missing = [f for f in MODEL_FILES if not (path / f).is_file()]
+    if missing:
+        raise ModelFileError(
+            f"model directory {path} lacks {', '.join(missing)}; it must hold {', '.join(MODEL_FILES)}"
+        )
+    cfg = ModelConfig.from_json(path / "config.json")
+    tokenizer = Tokenizer.load(path / "tokenizer.json")
+    try:
+        state = load_file(str(path / "model.safetensors"))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise ModelFileError(
+            f"weights file {path / 'model.safetensors'} is corrupt: {exc}"
+        ) from None
+    net = Transformer(cfg)
+    expected = {k: v.shape for k, v in net.state_dict().items() if not k.endswith("mask")}
+    problems = [f"missing {k}" for k in expected if k not in state]
+    problems += [f"unexpected {k}" for k in state if k not in expected]
+    problems += [
+        f"{k} has shape {tuple(state[k].shape)}, expected {tuple(s)}"
+        for k, s in expected.items()
+        if k in state and state[k].shape != s
+    ]
+    if problems:
+        raise ModelFileError(
+            f"weights file {path / 'model.safetensors'} does not match config.json: "
+            + "; ".join(problems[:5])
+        )
+    bad = [k for k, v in state.items() if not torch.isfinite(v).all()]
+    if bad:
+        raise ModelFileError(
+            f"weights file {path / 'model.safetensors'} has NaN or infinite values in {bad[:5]}"
+        )
+    if tokenizer.vocab_size != cfg.vocab_size:
+        raise ModelFileError(
+            f"tokenizer.json has {tokenizer.vocab_size} tokens but config.json says {cfg.vocab_size}"
+        )
+    net.load_state_dict(state, strict=False)
+    if dev.type == "cuda":  # full float32 matmuls so that CUDA agrees with the CPU
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    return Model(net.to(dev), tokenizer, path, dev)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(path: str, dev: str) -> Model:
+    return _read_model(Path(path), torch.device(dev))
+
+
+def load_model(path: str | Path | None = None, device: str | None = None) -> Model:
+    """Load the embedded model (default) or a trained model directory.
+
+    Parameters
+    ----------
+    path
+        A directory with ``config.json``, ``tokenizer.json`` and ``model.safetensors`` (as written by
+        ``llmviz train``). ``None`` loads the model shipped inside the package.
+    device
+        ``"cpu"``, ``"cuda"`` or ``"cuda:N"``; ``None`` picks as :func:`llmviz.device` does.
+
+    Examples
+    --------
+    >>> import llmviz
+    >>> model = llmviz.load_model()
+    >>> model.run("Michael Jordan plays the sport of").tokens[:2]
+    ('Michael', ' Jordan')
+    """
+    p = Path(path).expanduser().resolve() if path is not None else DEFAULT_MODEL_DIR
+    return _cached(str(p), str(pick_device(device)))

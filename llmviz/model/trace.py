@@ -1,0 +1,148 @@
+"""A read-only record of one forward pass: every hook's value as a numpy array, plus the tokens."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping
+from typing import NamedTuple
+
+import numpy as np
+
+from llmviz.errors import LLMVizError
+
+__all__ = ["Trace", "TokenProb", "hook_names", "probabilities"]
+
+
+class TokenProb(NamedTuple):
+    """One candidate next token: its text (leading space kept), vocabulary id and probability."""
+
+    token: str
+    id: int
+    prob: float
+
+
+def hook_names(n_layers: int) -> list[str]:
+    """The fixed, ordered list of trace keys for a model with ``n_layers`` blocks.
+
+    Examples
+    --------
+    >>> hook_names(1)[:3]
+    ['hook_embed', 'hook_pos_embed', 'blocks.0.hook_resid_pre']
+    >>> hook_names(1)[-2:]
+    ['ln_final.hook_normalized', 'logits']
+    """
+    names = ["hook_embed", "hook_pos_embed"]
+    for layer in range(n_layers):
+        b = f"blocks.{layer}"
+        names += [
+            f"{b}.hook_resid_pre",
+            f"{b}.ln1.hook_normalized",
+            *(f"{b}.attn.hook_{n}" for n in ("q", "k", "v", "attn_scores", "pattern", "z")),
+            f"{b}.hook_attn_out",
+            f"{b}.hook_resid_mid",
+            f"{b}.ln2.hook_normalized",
+            f"{b}.mlp.hook_pre",
+            f"{b}.mlp.hook_post",
+            f"{b}.hook_mlp_out",
+            f"{b}.hook_resid_post",
+        ]
+    return names + ["ln_final.hook_normalized", "logits"]
+
+
+def probabilities(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Softmax of ``logits / temperature`` in float64; ``temperature == 0`` puts all mass on the argmax.
+
+    Examples
+    --------
+    >>> probabilities(np.array([1.0, 2.0, 8.0])).round(3).tolist()
+    [0.001, 0.002, 0.997]
+    """
+    t = _check_temperature(temperature)
+    x = np.asarray(logits, dtype=np.float64)
+    if not np.all(np.isfinite(x)):
+        raise LLMVizError("logits contain NaN or infinite values; cannot compute probabilities")
+    if t == 0:
+        out = np.zeros_like(x)
+        out[..., :] = x == x.max(-1, keepdims=True)
+        return out / out.sum(-1, keepdims=True)
+    z = x / t
+    z = z - z.max(-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(-1, keepdims=True)
+
+
+def _check_temperature(temperature: float) -> float:
+    try:
+        t = float(temperature)
+    except (TypeError, ValueError):
+        raise LLMVizError(f"temperature must be a number >= 0, not {temperature!r}") from None
+    if math.isnan(t) or t < 0 or math.isinf(t):
+        raise LLMVizError(f"temperature must be a finite number >= 0, not {temperature!r}")
+    return t
+
+
+class Trace(Mapping):
+    """Every intermediate value of one forward pass, under TransformerLens hook names.
+
+    Arrays drop the batch dimension: ``trace["blocks.0.attn.hook_pattern"]`` has shape
+    ``[head, query_pos, key_pos]``, ``trace["blocks.0.mlp.hook_post"]`` ``[pos, d_mlp]``,
+    ``trace["logits"]`` ``[pos, vocab]``. Arrays are read-only.
+
+    Examples
+    --------
+    >>> import llmviz
+    >>> trace = llmviz.load_model().run("Michael Jordan plays the sport of")
+    >>> trace.top_k(1)[0].token
+    ' basketball'
+    """
+
+    def __init__(
+        self,
+        prompt: str,
+        token_ids: list[int],
+        tokens: list[str],
+        values: dict[str, np.ndarray],
+        device: str,
+        decode: Callable[[int], str],
+    ) -> None:
+        self.prompt = prompt
+        self._decode = decode
+        self.token_ids = tuple(token_ids)
+        self.tokens = tuple(tokens)
+        self.device = device
+        for v in values.values():
+            v.setflags(write=False)
+        self._values = values
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        try:
+            return self._values[key]
+        except KeyError:
+            close = [k for k in self._values if str(key).split(".")[-1] in k][:6]
+            hint = f"; did you mean one of {close}" if close else ""
+            raise KeyError(f"no trace value named {key!r}{hint} (see list(trace))") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Trace({self.prompt!r}, {len(self.tokens)} tokens, {len(self)} values)"
+
+    @property
+    def n_tokens(self) -> int:
+        return len(self.tokens)
+
+    def probs(self, temperature: float = 1.0, position: int = -1) -> np.ndarray:
+        """Next-token probabilities at ``position`` (default: after the last token)."""
+        return probabilities(self["logits"][position], temperature)
+
+    def top_k(self, k: int = 5, temperature: float = 1.0, position: int = -1) -> list[TokenProb]:
+        """The ``k`` most likely next tokens with their probabilities, most likely first."""
+        if not isinstance(k, int) or k < 1:
+            raise LLMVizError(f"k must be a positive whole number, not {k!r}")
+        p = self.probs(temperature, position)
+        order = np.argsort(-p, kind="stable")[:k]
+        return [TokenProb(self._decode(int(i)), int(i), float(p[i])) for i in order]

@@ -1,0 +1,184 @@
+"""Rebuild the shipped model from the generated corpus: ``llmviz train`` or ``python -m llmviz.model.train``.
+
+Deterministic for a given seed and device. Records the loss curve and the model's top predictions
+for the lecture prompts at a handful of checkpoints into ``training_log.json`` beside the weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.torch import save_file
+
+from llmviz.device import device as pick_device
+from llmviz.model.config import ModelConfig
+from llmviz.model.corpus import LECTURE_PROMPTS, generate_corpus
+from llmviz.model.tokenizer import Tokenizer
+from llmviz.model.transformer import Transformer
+
+__all__ = ["TrainConfig", "train", "DEFAULT_OUT", "main"]
+
+DEFAULT_OUT = Path(__file__).parent / "data"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    seed: int = 0
+    n_sentences: int = 60_000
+    vocab_size: int = 2048
+    d_model: int = 64
+    n_heads: int = 4
+    n_layers: int = 3
+    n_ctx: int = 64
+    act_fn: str = "relu"
+    steps: int = 6000
+    batch_size: int = 32
+    lr: float = 3e-3
+    warmup: int = 100
+    weight_decay: float = 0.05
+    log_every: int = 10
+    checkpoints: tuple[int, ...] = (0, 25, 100, 300, 1000, 3000)  # plus the final step
+
+
+def _batches(stream: np.ndarray, starts: np.ndarray, cfg: TrainConfig, gen: torch.Generator):
+    """Yield ``(x, y)`` windows of ``n_ctx`` tokens that begin at sentence starts."""
+    idx = torch.arange(cfg.n_ctx + 1)
+    stream_t = torch.from_numpy(stream)
+    starts_t = torch.from_numpy(starts)
+    while True:
+        pick = starts_t[torch.randint(len(starts_t), (cfg.batch_size,), generator=gen)]
+        window = stream_t[pick[:, None] + idx[None, :]]  # [batch, n_ctx + 1]
+        yield window[:, :-1], window[:, 1:]
+
+
+def _lr_at(step: int, cfg: TrainConfig) -> float:
+    if step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
+    progress = (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup)
+    return cfg.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+@torch.no_grad()
+def _predictions(model: Transformer, tok: Tokenizer, dev: torch.device, k: int = 5) -> dict:
+    out = {}
+    for prompt in LECTURE_PROMPTS:
+        ids = torch.tensor([tok.encode(prompt)], device=dev)
+        probs = model(ids)[0, -1].float().softmax(-1).cpu()
+        top = probs.topk(k)
+        out[prompt] = [
+            [tok.decode([int(i)]), round(float(p), 5)]
+            for p, i in zip(top.values, top.indices, strict=True)
+        ]
+    return out
+
+
+def train(
+    cfg: TrainConfig = TrainConfig(),
+    out: Path = DEFAULT_OUT,
+    device: str | None = None,
+    verbose: bool = True,
+) -> dict:
+    """Train the model and write weights, config, tokenizer and training log into ``out``."""
+    t0 = time.time()
+    dev = pick_device(device)
+    torch.manual_seed(cfg.seed)
+    sentences = generate_corpus(cfg.n_sentences, cfg.seed)
+    tok = Tokenizer.train(sentences, vocab_size=cfg.vocab_size)
+    encoded = [tok.encode(s + "\n") for s in sentences]
+    lengths = np.array([len(e) for e in encoded])
+    stream = np.concatenate([np.concatenate(encoded), np.zeros(cfg.n_ctx + 1, dtype=np.int64)])
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    starts = starts[starts + cfg.n_ctx + 1 <= lengths.sum()]
+    mcfg = ModelConfig(
+        vocab_size=tok.vocab_size,
+        d_model=cfg.d_model,
+        n_heads=cfg.n_heads,
+        n_layers=cfg.n_layers,
+        n_ctx=cfg.n_ctx,
+        act_fn=cfg.act_fn,
+    )
+    model = Transformer(mcfg).to(dev)
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]
+    opt = torch.optim.AdamW(
+        [
+            {"params": decay, "weight_decay": cfg.weight_decay},
+            {"params": no_decay, "weight_decay": 0.0},
+        ],
+        lr=cfg.lr,
+        betas=(0.9, 0.98),
+    )
+    gen = torch.Generator().manual_seed(cfg.seed)
+    batches = _batches(stream.astype(np.int64), starts.astype(np.int64), cfg, gen)
+    if verbose:
+        n_params = sum(p.numel() for p in model.parameters())
+        print(
+            f"llmviz train: {len(sentences):,} sentences, {int(lengths.sum()):,} tokens, "
+            f"vocab {tok.vocab_size}, {n_params:,} parameters, device {dev}"
+        )
+    log = {"train_config": asdict(cfg), "loss": [], "checkpoints": []}
+    running = 0.0
+    for step in range(cfg.steps + 1):
+        if step in cfg.checkpoints or step == cfg.steps:
+            model.eval()
+            log["checkpoints"].append({"step": step, "predictions": _predictions(model, tok, dev)})
+            model.train()
+        if step == cfg.steps:
+            break
+        x, y = next(batches)
+        x, y = x.to(dev), y.to(dev)
+        for group in opt.param_groups:
+            group["lr"] = _lr_at(step, cfg)
+        loss = F.cross_entropy(model(x).flatten(0, 1), y.flatten())
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        running += loss.item()
+        if (step + 1) % cfg.log_every == 0:
+            log["loss"].append([step + 1, round(running / cfg.log_every, 5)])
+            if verbose and (step + 1) % (cfg.log_every * 25) == 0:
+                print(
+                    f"  step {step + 1:5d}/{cfg.steps}  loss {running / cfg.log_every:.4f}  "
+                    f"{time.time() - t0:6.1f}s",
+                    flush=True,
+                )
+            running = 0.0
+    log["seconds"] = round(time.time() - t0, 1)
+    log["device"] = str(dev)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    state = {
+        k: v.detach().cpu().contiguous()
+        for k, v in model.state_dict().items()
+        if k != "mask" and not k.endswith(".mask")
+    }
+    save_file(state, str(out / "model.safetensors"))
+    mcfg.to_json(out / "config.json")
+    tok.save(out / "tokenizer.json")
+    (out / "training_log.json").write_text(json.dumps(log, indent=1) + "\n")
+    if verbose:
+        print(f"llmviz train: wrote {out} in {log['seconds']}s")
+    return log
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m llmviz.model.train", description=__doc__)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
+    parser.add_argument("--steps", type=int, default=TrainConfig.steps)
+    parser.add_argument("--seed", type=int, default=TrainConfig.seed)
+    parser.add_argument("--device", default=None, help="cpu, cuda or cuda:N (default: auto)")
+    args = parser.parse_args(argv)
+    train(TrainConfig(steps=args.steps, seed=args.seed), out=args.out, device=args.device)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,204 @@
+"""A GPT-style decoder-only transformer in plain torch, written to be read beside the lecture.
+
+Conventions (the reviewer's remark in the lecture notes): code multiplies *row* vectors, so a
+position's vector ``x`` of shape ``[d_model]`` is transformed as ``x @ W`` with ``W`` of shape
+``[d_in, d_out]``. The lecture draws the same maps as ``W x`` with column vectors; the numbers are
+the same, the matrix is transposed.
+
+Every intermediate value passes through a :class:`HookPoint` named as in TransformerLens
+(``blocks.0.attn.hook_pattern``, ...), so :meth:`Transformer.run_with_cache` can record all of them.
+
+LayerNorm here has no learnable gain or bias (a "folded" LayerNorm): its output is exactly the
+normalised vector, and the next matrix absorbs any per-channel scale. This keeps the numbers on
+screen honest: ``logits = ln_final(x) @ W_U``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from llmviz.model.config import ModelConfig
+
+__all__ = ["HookPoint", "Transformer"]
+
+
+class HookPoint(nn.Module):
+    """Identity module; records its input into ``self.cache`` under its full name when set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.name = ""
+        self.cache: dict[str, torch.Tensor] | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.cache is not None:
+            self.cache[self.name] = x.detach()
+        return x
+
+
+class LayerNorm(nn.Module):
+    """Subtract the mean, divide by the standard deviation (no learnable affine)."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.eps = cfg.ln_eps
+        self.hook_normalized = HookPoint()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x - x.mean(-1, keepdim=True)  # [batch, pos, d_model]
+        scale = (x.pow(2).mean(-1, keepdim=True) + self.eps).sqrt()  # [batch, pos, 1]
+        return self.hook_normalized(x / scale)
+
+
+class Attention(nn.Module):
+    """Causal multi-head self-attention with explicit per-head W_Q, W_K, W_V, W_O."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        H, D, d = cfg.n_heads, cfg.d_model, cfg.d_head
+        self.W_Q = nn.Parameter(torch.empty(H, D, d))  # per head: d_model -> d_head (query)
+        self.W_K = nn.Parameter(torch.empty(H, D, d))  # per head: d_model -> d_head (key)
+        self.W_V = nn.Parameter(torch.empty(H, D, d))  # per head: d_model -> d_head ("value down")
+        self.W_O = nn.Parameter(torch.empty(H, d, D))  # per head: d_head -> d_model ("value up")
+        self.register_buffer("mask", torch.tril(torch.ones(cfg.n_ctx, cfg.n_ctx, dtype=torch.bool)))
+        self.d_head = d
+        for name in ("q", "k", "v", "attn_scores", "pattern", "z"):
+            setattr(self, f"hook_{name}", HookPoint())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        T = x.shape[1]
+        q = self.hook_q(torch.einsum("bpd,hde->bphe", x, self.W_Q))  # [batch, pos, head, d_head]
+        k = self.hook_k(torch.einsum("bpd,hde->bphe", x, self.W_K))  # [batch, pos, head, d_head]
+        v = self.hook_v(torch.einsum("bpd,hde->bphe", x, self.W_V))  # [batch, pos, head, d_head]
+        scores = torch.einsum("bqhe,bkhe->bhqk", q, k) / math.sqrt(self.d_head)  # [b, head, q, k]
+        scores = scores.masked_fill(~self.mask[:T, :T], float("-inf"))  # keys after the query
+        scores = self.hook_attn_scores(scores)
+        pattern = self.hook_pattern(
+            scores.softmax(dim=-1)
+        )  # [batch, head, query, key], rows sum to 1
+        z = self.hook_z(torch.einsum("bhqk,bkhe->bqhe", pattern, v))  # [batch, pos, head, d_head]
+        return torch.einsum(
+            "bqhe,hed->bqd", z, self.W_O
+        )  # heads' outputs summed: [b, pos, d_model]
+
+
+class MLP(nn.Module):
+    """Up-projection, ReLU (or GELU), down-projection, applied to each position on its own."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.W_up = nn.Parameter(torch.empty(cfg.d_model, cfg.d_mlp))
+        self.b_up = nn.Parameter(torch.zeros(cfg.d_mlp))
+        self.W_down = nn.Parameter(torch.empty(cfg.d_mlp, cfg.d_model))
+        self.b_down = nn.Parameter(torch.zeros(cfg.d_model))
+        self.act = F.relu if cfg.act_fn == "relu" else F.gelu
+        self.hook_pre = HookPoint()
+        self.hook_post = HookPoint()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pre = self.hook_pre(x @ self.W_up + self.b_up)  # [batch, pos, d_mlp]: one "question" each
+        post = self.hook_post(self.act(pre))  # [batch, pos, d_mlp]: neuron activations
+        return post @ self.W_down + self.b_down  # [batch, pos, d_model]
+
+
+class Block(nn.Module):
+    """Pre-LayerNorm transformer block: attention then MLP, each added to the residual stream."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.ln1, self.attn = LayerNorm(cfg), Attention(cfg)
+        self.ln2, self.mlp = LayerNorm(cfg), MLP(cfg)
+        for name in ("resid_pre", "attn_out", "resid_mid", "mlp_out", "resid_post"):
+            setattr(self, f"hook_{name}", HookPoint())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.hook_resid_pre(x)
+        x = self.hook_resid_mid(x + self.hook_attn_out(self.attn(self.ln1(x))))
+        x = self.hook_resid_post(x + self.hook_mlp_out(self.mlp(self.ln2(x))))
+        return x
+
+
+class Embed(nn.Module):
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.W_E = nn.Parameter(torch.empty(cfg.vocab_size, cfg.d_model))  # one row per token
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        return self.W_E[tokens]  # [batch, pos, d_model]
+
+
+class PosEmbed(nn.Module):
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.W_pos = nn.Parameter(torch.empty(cfg.n_ctx, cfg.d_model))  # one row per position
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        return self.W_pos[: tokens.shape[1]].unsqueeze(0)  # [1, pos, d_model]
+
+
+class Unembed(nn.Module):
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.W_U = nn.Parameter(torch.empty(cfg.d_model, cfg.vocab_size))  # untied from W_E
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x @ self.W_U  # [batch, pos, vocab]: one logit per token
+
+
+class Transformer(nn.Module):
+    """The whole model: embed, blocks, final LayerNorm, unembed.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from llmviz.model.config import ModelConfig
+    >>> m = Transformer(ModelConfig(vocab_size=50, d_model=16, n_heads=2, n_layers=1, n_ctx=8))
+    >>> logits, cache = m.run_with_cache(torch.tensor([[1, 2, 3]]))
+    >>> tuple(logits.shape), tuple(cache["blocks.0.attn.hook_pattern"].shape)
+    ((1, 3, 50), (1, 2, 3, 3))
+    """
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.embed, self.hook_embed = Embed(cfg), HookPoint()
+        self.pos_embed, self.hook_pos_embed = PosEmbed(cfg), HookPoint()
+        self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layers))
+        self.ln_final = LayerNorm(cfg)
+        self.unembed = Unembed(cfg)
+        self.hook_points: dict[str, HookPoint] = {}
+        for name, module in self.named_modules():
+            if isinstance(module, HookPoint):
+                module.name = name
+                self.hook_points[name] = module
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        for name, p in self.named_parameters():
+            if name.endswith(("b_up", "b_down")):
+                nn.init.zeros_(p)
+            else:
+                nn.init.normal_(p, std=0.02)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        x = self.hook_embed(self.embed(tokens)) + self.hook_pos_embed(self.pos_embed(tokens))
+        for block in self.blocks:
+            x = block(x)  # the residual stream: [batch, pos, d_model]
+        return self.unembed(self.ln_final(x))  # [batch, pos, vocab]
+
+    def run_with_cache(self, tokens: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """Run the model and return its logits and every hook point's value, in forward order."""
+        cache: dict[str, torch.Tensor] = {}
+        for hp in self.hook_points.values():
+            hp.cache = cache
+        try:
+            with torch.no_grad():
+                logits = self(tokens)
+        finally:
+            for hp in self.hook_points.values():
+                hp.cache = None
+        return logits, cache

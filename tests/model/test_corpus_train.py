@@ -1,0 +1,102 @@
+import json
+
+import numpy as np
+import pytest
+
+import llmviz
+from llmviz.model.config import ModelConfig
+from llmviz.model.corpus import FIERCE, GENTLE, athletes, generate_corpus, verb_for
+from llmviz.model.loader import DEFAULT_MODEL_DIR
+from llmviz.model.tokenizer import Tokenizer
+from llmviz.model.train import TrainConfig, train
+
+
+def test_corpus_is_deterministic_and_seeded():
+    assert generate_corpus(500, seed=1) == generate_corpus(500, seed=1)
+    assert generate_corpus(500, seed=1) != generate_corpus(500, seed=2)
+
+
+def test_corpus_contains_lecture_material():
+    text = "\n".join(generate_corpus(20_000, seed=0))
+    for phrase in [
+        "Michael Jordan plays the sport of basketball",
+        "Michael Phelps",
+        "Alexis Jordan",
+        "Eiffel tower",
+        "miniature Eiffel tower",
+        " mole ",
+        " model ",
+        " king ",
+        " queen ",
+        " woman ",
+        " cats ",
+        "Paris",
+    ]:
+        assert phrase in text, phrase
+
+
+def test_verb_needs_both_adjectives():
+    assert verb_for("fluffy", "blue") == "roamed"
+    assert {verb_for(g, f) for g in GENTLE[:2] for f in FIERCE[:2]} == {"wandered"}
+    assert verb_for("scaly", "red") != verb_for("scaly", "blue") != verb_for("fluffy", "blue")
+
+
+def test_fact_table_has_the_lecture_trio():
+    sports = {a.name: a.sport for a in athletes()}
+    assert sports["Michael Jordan"] == "basketball"
+    assert sports["Michael Phelps"] == "swimming"
+    assert sports["Alexis Jordan"] == "tennis"
+
+
+def test_config_round_trip(tmp_path):
+    cfg = ModelConfig(vocab_size=10, d_model=8, n_heads=2, n_layers=1, n_ctx=4)
+    cfg.to_json(tmp_path / "c.json")
+    assert ModelConfig.from_json(tmp_path / "c.json") == cfg
+    with pytest.raises(ValueError, match="divisible"):
+        ModelConfig(d_model=10, n_heads=4)
+
+
+def test_tokenizer_round_trip(tmp_path):
+    tok = Tokenizer.train(generate_corpus(300), vocab_size=300)
+    tok.save(tmp_path / "t.json")
+    tok2 = Tokenizer.load(tmp_path / "t.json")
+    for text in ["the cat", "🏀 naïve"]:
+        assert tok2.decode(tok2.encode(text)) == text
+
+
+def test_shipped_model_is_small_and_complete():
+    files = {p.name: p.stat().st_size for p in DEFAULT_MODEL_DIR.iterdir()}
+    assert {"config.json", "tokenizer.json", "model.safetensors", "training_log.json"} <= set(files)
+    assert sum(files.values()) < 5 * 2**20
+
+
+def test_shipped_training_log_records_learning():
+    log = json.loads((DEFAULT_MODEL_DIR / "training_log.json").read_text())
+    losses = [loss for _, loss in log["loss"]]
+    assert losses[-1] < losses[0] / 3
+    first, last = log["checkpoints"][0], log["checkpoints"][-1]
+    assert first["step"] == 0 and last["step"] == log["train_config"]["steps"]
+    assert last["predictions"]["Michael Jordan plays the sport of"][0][0] == " basketball"
+    assert first["predictions"]["Michael Jordan plays the sport of"][0][0] != " basketball"
+
+
+def test_short_training_run_writes_a_loadable_model(tmp_path):
+    cfg = TrainConfig(
+        steps=20,
+        n_sentences=3000,
+        vocab_size=400,
+        d_model=32,
+        n_layers=1,
+        batch_size=8,
+        checkpoints=(0, 10),
+    )
+    log = train(cfg, out=tmp_path, device="cpu", verbose=False)
+    assert [c["step"] for c in log["checkpoints"]] == [0, 10, 20]
+    m = llmviz.load_model(tmp_path, device="cpu")
+    assert m.cfg.d_model == 32 and m.cfg.n_layers == 1
+    t = m.run("Michael Jordan plays the sport of")
+    assert np.isfinite(t["logits"]).all()
+    # same seed, same device: the same weights
+    train(cfg, out=tmp_path / "again", device="cpu", verbose=False)
+    m2 = llmviz.load_model(tmp_path / "again", device="cpu")
+    assert all(np.array_equal(m.weights[k], m2.weights[k]) for k in m.weights)

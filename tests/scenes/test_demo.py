@@ -1,0 +1,70 @@
+import importlib.util
+from pathlib import Path
+
+import pytest
+from manim import MathTex, Text, tempconfig
+
+import llmviz
+from llmviz.style import format_number
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_scene(file: str, name: str):
+    spec = importlib.util.spec_from_file_location(
+        f"scene_{Path(file).stem}", ROOT / "scenes" / file
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, name)
+
+
+def texts(mobjects):
+    return [m.original_text for top in mobjects for m in top.get_family() if isinstance(m, Text)]
+
+
+def test_demo_shows_the_trace_values(model):
+    scene_cls = load_scene("demo.py", "NextTokenDemo")
+    with tempconfig({"dry_run": True, "quality": "low_quality", "disable_caching": True}):
+        scene = scene_cls()
+        scene.render()
+    shown = texts(scene.mobjects)
+    top = model.run(scene_cls.prompt).top_k(scene_cls.k, temperature=2.0)
+    assert [f"{format_number(100 * c.prob, 1)}%" for c in top] == [
+        s for s in shown if s.endswith("%")
+    ]
+    assert "temperature 2" in shown
+    names = [s.name for s in scene.renderer.file_writer.sections]
+    assert names[-3:] == [
+        "Prompt",
+        "Distribution at temperature 1",
+        "Distribution at temperature 2",
+    ]
+
+
+@pytest.mark.slow
+def test_demo_renders_a_video(tmp_path):
+    scene_cls = load_scene("demo.py", "NextTokenDemo")
+    with tempconfig(
+        {
+            "quality": "low_quality",
+            "media_dir": str(tmp_path),
+            "disable_caching": True,
+            "progress_bar": "none",
+            "verbosity": "WARNING",
+        }
+    ):
+        scene_cls().render()
+    videos = list(tmp_path.rglob("NextTokenDemo.mp4"))
+    assert videos and videos[0].stat().st_size > 10_000
+
+
+def test_latex_subset_is_installed(tmp_path):
+    # the setup script installs the LaTeX subset that MathTex needs
+    with tempconfig({"media_dir": str(tmp_path), "tex_dir": str(tmp_path / "tex")}):
+        tex = MathTex(r"E + \Delta E = E'")
+    assert len(tex.submobjects) > 0
+
+
+def test_model_is_the_package_default():
+    assert llmviz.load_model() is llmviz.load_model()
