@@ -25,7 +25,7 @@ def main() -> None:
     help="Output directory (default: the package's shipped model directory).",
 )
 @click.option(
-    "--steps", type=click.IntRange(min=1), default=None, help="Optimiser steps (default 6000)."
+    "--steps", type=click.IntRange(min=1), default=None, help="Optimiser steps (default 4000)."
 )
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed for the corpus and training."

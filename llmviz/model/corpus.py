@@ -274,8 +274,8 @@ def generate_corpus(n_sentences: int = 60_000, seed: int = 0) -> list[str]:
     rng = random.Random(seed)
     table = athletes()
     kinds = [
-        (0.36, lambda: _fact_sentence(rng, table)),
-        (0.29, lambda: _creature_sentence(rng)),
+        (0.40, lambda: _fact_sentence(rng, table)),
+        (0.25, lambda: _creature_sentence(rng)),
         (0.12, lambda: rng.choice(CONTEXT_SENTENCES)),
         (0.10, lambda: _gender_sentence(rng)),
         (0.07, lambda: _plural_sentence(rng)),

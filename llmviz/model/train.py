@@ -39,7 +39,7 @@ class TrainConfig:
     n_layers: int = 3
     n_ctx: int = 64
     act_fn: str = "relu"
-    steps: int = 6000
+    steps: int = 4000
     batch_size: int = 32
     lr: float = 3e-3
     warmup: int = 100
