@@ -20,3 +20,38 @@ __all__ = [
     "DeviceError",
 ]
 __version__ = "0.1.0"
+
+# Mobjects and animations are exported lazily, so that tracing a prompt does not import manim.
+_MOBJECTS = (
+    "FastNumber",
+    "FastText",
+    "NumericVector",
+    "NumericMatrix",
+    "WeightMatrix",
+    "TokenStrip",
+    "AttentionGrid",
+    "NeuronColumn",
+    "ProbabilityBars",
+)
+_ANIMATIONS = (
+    "MatrixVectorProduct",
+    "Softmax",
+    "CausalMask",
+    "ReLUGate",
+    "ResidualAdd",
+    "WeightedSum",
+    "Unembed",
+)
+__all__ += [*_MOBJECTS, *_ANIMATIONS]
+
+
+def __getattr__(name: str):
+    if name in _MOBJECTS:
+        from llmviz import mobjects
+
+        return getattr(mobjects, name)
+    if name in _ANIMATIONS:
+        from llmviz import animations
+
+        return getattr(animations, name)
+    raise AttributeError(f"module 'llmviz' has no attribute {name!r}")

@@ -1,0 +1,23 @@
+"""Small helpers shared by the animations."""
+
+from __future__ import annotations
+
+from llmviz.mobjects.numbers import FastText
+from llmviz.style import PALETTE
+
+__all__ = ["symbol", "head_count", "tail_count"]
+
+
+def symbol(text: str, font_size: float = 36) -> FastText:
+    """An operator such as "+" or "=" drawn like the numbers around it."""
+    return FastText(text, font_size=font_size, color=PALETTE["text"])
+
+
+def head_count(indices: list) -> int | None:
+    """How many entries a shown-indices list has before its ellipsis (None if it has none)."""
+    return indices.index(None) if None in indices else None
+
+
+def tail_count(indices: list) -> int | None:
+    """How many entries a shown-indices list has after its ellipsis (None if it has none)."""
+    return len(indices) - indices.index(None) - 1 if None in indices else None

@@ -1,0 +1,55 @@
+"""ReLU as a gate: negatives collapse to zero, positives pass."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    AnimationGroup,
+    Indicate,
+    ReplacementTransform,
+    Succession,
+    Wait,
+)
+
+from llmviz.errors import LLMVizError
+from llmviz.mobjects.neurons import NeuronColumn
+from llmviz.mobjects.vectors import NumericVector
+from llmviz.style import PALETTE
+
+__all__ = ["ReLUGate"]
+
+
+class ReLUGate(Succession):
+    """ReLU as a gate: negative values collapse to zero, positive ones pass unchanged.
+
+    Works on a :class:`NumericVector` or a :class:`NeuronColumn` (which switches to its "post"
+    look). ``.result`` holds ``max(x, 0)``.
+
+    Examples
+    --------
+    >>> from llmviz.mobjects import NeuronColumn
+    >>> from llmviz.animations import ReLUGate
+    >>> ReLUGate(NeuronColumn([-1.0, 2.0], state="pre")).result.values.tolist()
+    [0.0, 2.0]
+    """
+
+    def __init__(self, target: NumericVector | NeuronColumn, **kwargs) -> None:
+        self.values = np.maximum(target.values, 0.0)
+        if isinstance(target, NeuronColumn):
+            self.result = target.copy_with(self.values, state="post")
+            closing = [m for m in target.numbers if m.value < 0] + [
+                c for c in target.neurons if target.values[c.source_index] < 0
+            ]
+        elif isinstance(target, NumericVector):
+            self.result = target.copy_with(self.values)
+            closing = [e for e in target.entries if e.value < 0]
+        else:
+            raise LLMVizError(
+                f"ReLUGate works on a NumericVector or a NeuronColumn, not {type(target).__name__}"
+            )
+        flash = [Indicate(m, color=PALETTE["negative"], scale_factor=1.15) for m in closing]
+        super().__init__(
+            AnimationGroup(*flash, run_time=0.8) if flash else Wait(0.4),
+            ReplacementTransform(target, self.result, run_time=1.0),
+            **kwargs,
+        )

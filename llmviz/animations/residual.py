@@ -1,0 +1,66 @@
+"""The residual add: E + dE = E', entry by entry."""
+
+from __future__ import annotations
+
+from manim import (
+    RIGHT,
+    AnimationGroup,
+    FadeIn,
+    Succession,
+    TransformFromCopy,
+    VGroup,
+)
+
+from llmviz.animations._common import symbol
+from llmviz.errors import LLMVizError
+from llmviz.mobjects.vectors import NumericVector
+
+__all__ = ["ResidualAdd"]
+
+
+class ResidualAdd(Succession):
+    """``E + ΔE = E′`` entry by entry: the sum appears to the right, each entry the real sum.
+
+    Examples
+    --------
+    >>> from llmviz.mobjects import NumericVector
+    >>> from llmviz.animations import ResidualAdd
+    >>> ResidualAdd(NumericVector([1.0, 2.0]), NumericVector([0.5, -3.0])).result.values.tolist()
+    [1.5, -1.0]
+    """
+
+    def __init__(
+        self, E: NumericVector, dE: NumericVector, run_time_per_entry: float = 0.35, **kwargs
+    ) -> None:
+        if E.values.shape != dE.values.shape:
+            raise LLMVizError(
+                f"E has shape {E.values.shape} but ΔE has {dE.values.shape}; they must match"
+            )
+        self.values = E.values + dE.values
+        self.result = E.copy_with(self.values, saturation=None)
+        # layout: E + ΔE = E′ in one row, level with E (ΔE slides into place if it is elsewhere)
+        self.plus = symbol("+").next_to(E, RIGHT, buff=0.3)
+        slot = dE.copy().next_to(self.plus, RIGHT, buff=0.3).match_y(E)
+        self.equals = symbol("=").next_to(slot, RIGHT, buff=0.3)
+        self.result.next_to(self.equals, RIGHT, buff=0.3).match_y(E)
+        steps = [
+            AnimationGroup(
+                FadeIn(self.plus),
+                dE.animate.move_to(slot),
+                FadeIn(self.equals),
+                FadeIn(self.result.brackets),
+            )
+        ]
+        for entry in self.result.entries:
+            i = entry.source_index
+            steps.append(
+                AnimationGroup(
+                    TransformFromCopy(VGroup(E.get_entry(i), dE.get_entry(i)), entry),
+                    run_time=run_time_per_entry,
+                )
+            )
+        if self.result.ellipsis is not None:
+            steps.append(FadeIn(self.result.ellipsis, run_time=0.2))
+        if self.result.label is not None:
+            steps.append(FadeIn(self.result.label, run_time=0.2))
+        super().__init__(*steps, **kwargs)

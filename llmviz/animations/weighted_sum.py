@@ -1,0 +1,92 @@
+"""Value vectors scaled by attention weights and summed into dE."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    UP,
+    AnimationGroup,
+    FadeIn,
+    FadeOut,
+    ReplacementTransform,
+    Succession,
+    Transform,
+    VGroup,
+)
+
+from llmviz.errors import LLMVizError
+from llmviz.mobjects.numbers import FastNumber, FastText
+from llmviz.mobjects.vectors import NumericVector
+from llmviz.style import PALETTE
+
+__all__ = ["WeightedSum"]
+
+
+class WeightedSum(Succession):
+    """Value vectors scaled by attention weights and summed: ``ΔE = Σ_k w_k v_k``.
+
+    Parameters
+    ----------
+    vectors
+        One :class:`NumericVector` per key position (the value vectors).
+    weights
+        The attention weights of one query over those keys (a column of the pattern).
+
+    Examples
+    --------
+    >>> from llmviz.mobjects import NumericVector
+    >>> from llmviz.animations import WeightedSum
+    >>> vs = [NumericVector([1.0, 0.0]), NumericVector([0.0, 2.0])]
+    >>> WeightedSum(vs, [0.25, 0.75]).result.values.tolist()
+    [0.25, 1.5]
+    """
+
+    def __init__(
+        self, vectors: Sequence[NumericVector], weights: Sequence[float], **kwargs
+    ) -> None:
+        w = np.asarray(weights, dtype=np.float64)
+        if w.shape != (len(vectors),):
+            raise LLMVizError(
+                f"WeightedSum needs one weight per vector: {len(vectors)} vectors, weights {w.shape}"
+            )
+        shapes = {v.values.shape for v in vectors}
+        if len(shapes) != 1:
+            raise LLMVizError(f"value vectors must all have the same shape, got {sorted(shapes)}")
+        self.weights = w
+        self.values = np.einsum("k,kd->d", w, np.stack([v.values for v in vectors]))
+        self.weight_labels = VGroup(
+            *(
+                FastNumber(wk, decimals=2, font_size=22, color=PALETTE["highlight"]).next_to(
+                    v, UP, buff=0.15
+                )
+                for wk, v in zip(w, vectors, strict=True)
+            )
+        )
+        scaled = [v.copy_with(v.values * wk) for v, wk in zip(vectors, w, strict=True)]
+        self.result = vectors[0].copy_with(self.values)
+        row = VGroup(*vectors)
+        self.result.next_to(row, DOWN, buff=0.6)
+        self.result.set_x(row.get_x())
+        label = FastText("ΔE", font_size=28, color=PALETTE["text"]).next_to(
+            self.result, LEFT, buff=0.3
+        )
+        self.label = label
+        ghosts = [s.copy() for s in scaled]
+        super().__init__(
+            FadeIn(self.weight_labels, lag_ratio=0.1),
+            AnimationGroup(
+                *(ReplacementTransform(v, s) for v, s in zip(vectors, scaled, strict=True)),
+                run_time=1.2,
+            ),
+            # copies of the scaled vectors flow together into the sum, then give way to it
+            AnimationGroup(
+                *(Transform(g, self.result.copy()) for g in ghosts), FadeIn(label), run_time=1.5
+            ),
+            AnimationGroup(FadeIn(self.result), FadeOut(VGroup(*ghosts)), run_time=0.3),
+            **kwargs,
+        )
+        self.scaled = scaled

@@ -1,0 +1,130 @@
+"""The next-token distribution as labelled horizontal bars."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from manim import LEFT, RIGHT, Rectangle, Text, VGroup
+
+from llmviz.errors import LLMVizError
+from llmviz.mobjects.numbers import FastNumber
+from llmviz.model.trace import Trace, probabilities
+from llmviz.style import FONT, PALETTE, display_token
+
+__all__ = ["ProbabilityBars"]
+
+
+class ProbabilityBars(VGroup):
+    """Top-k next tokens as horizontal bars with their probabilities in percent.
+
+    Parameters
+    ----------
+    tokens
+        Token strings, most likely first.
+    probs
+        Their probabilities, in [0, 1].
+    width
+        Length of a bar for probability 1.
+    decimals
+        Decimals of the percentages.
+
+    Examples
+    --------
+    >>> from llmviz.mobjects import ProbabilityBars
+    >>> bars = ProbabilityBars([" basketball", " golf"], [0.9, 0.05])
+    >>> [n.text for n in bars.numbers]
+    ['90.0%', '5.0%']
+    """
+
+    def __init__(
+        self,
+        tokens: Sequence[str],
+        probs: Sequence[float],
+        width: float = 5.0,
+        bar_height: float = 0.34,
+        font_size: float = 24,
+        decimals: int = 1,
+        buff: float = 0.18,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        p = np.asarray(probs, dtype=np.float64)
+        if p.ndim != 1 or len(p) != len(tokens):
+            raise LLMVizError(
+                f"ProbabilityBars needs one probability per token: {len(tokens)} tokens, "
+                f"probs of shape {p.shape}"
+            )
+        if np.any(~np.isfinite(p)) or np.any(p < 0) or np.any(p > 1 + 1e-9):
+            raise LLMVizError(f"probabilities must be finite numbers in [0, 1], got {p.tolist()}")
+        self.tokens, self.probs = list(tokens), p
+        self._options = dict(
+            width=width, bar_height=bar_height, font_size=font_size, decimals=decimals, buff=buff
+        )
+        self.trace: Trace | None = None
+        self.token_ids: list[int] | None = None
+        self.temperature: float | None = None
+        self.bars, self.labels, self.numbers = VGroup(), VGroup(), VGroup()
+        for i, (tok, prob) in enumerate(zip(self.tokens, p, strict=True)):
+            y = -i * (bar_height + buff)
+            bar = Rectangle(
+                width=max(width * prob, 1e-3),
+                height=bar_height,
+                stroke_width=0,
+                fill_color=PALETTE["positive"],
+                fill_opacity=1,
+            )
+            bar.move_to([0, y, 0], aligned_edge=LEFT)  # every bar starts at x = 0
+            label = Text(display_token(tok), font=FONT, font_size=font_size, color=PALETTE["text"])
+            label.next_to(bar, LEFT, buff=0.2).set_y(y)
+            label.align_to([-0.2, 0, 0], RIGHT)
+            number = FastNumber(
+                100 * prob,
+                decimals=decimals,
+                suffix="%",
+                font_size=font_size * 0.9,
+                color=PALETTE["muted"],
+            )
+            number.next_to([max(width * prob, 1e-3), y, 0], RIGHT, buff=0.15)
+            self.bars.add(bar)
+            self.labels.add(label)
+            self.numbers.add(number)
+        self.add(self.bars, self.labels, self.numbers)
+
+    @classmethod
+    def from_trace(
+        cls, trace: Trace, k: int = 5, temperature: float = 1.0, position: int = -1, **kwargs
+    ) -> ProbabilityBars:
+        """The real top-``k`` next tokens of a trace; remembers the trace for :meth:`at_temperature`."""
+        top = trace.top_k(k, temperature=temperature, position=position)
+        bars = cls([t.token for t in top], [t.prob for t in top], **kwargs)
+        bars.trace, bars.token_ids, bars.temperature, bars._position = (
+            trace,
+            [t.id for t in top],
+            temperature,
+            position,
+        )
+        return bars
+
+    def with_probs(self, probs: Sequence[float]) -> ProbabilityBars:
+        """Bars for the same tokens with other probabilities, at the same place."""
+        new = ProbabilityBars(self.tokens, probs, **self._options)
+        new.shift(self.bars[0].get_left() - new.bars[0].get_left())
+        return new
+
+    def at_temperature(self, temperature: float) -> ProbabilityBars:
+        """The same tokens with their probabilities at another temperature, recomputed from the
+        trace's logits over the whole vocabulary (bars made with :meth:`from_trace` only)."""
+        if self.trace is None:
+            raise LLMVizError(
+                "at_temperature needs bars made with ProbabilityBars.from_trace(trace, ...)"
+            )
+        p = probabilities(self.trace["logits"][self._position], temperature)[self.token_ids]
+        new = self.with_probs(p)
+        new.trace, new.token_ids, new.temperature, new._position = (
+            self.trace,
+            self.token_ids,
+            temperature,
+            self._position,
+        )
+        return new

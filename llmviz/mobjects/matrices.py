@@ -1,0 +1,204 @@
+"""Matrices of real values, with row and column ellipses; huge shapes shown by label only."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, RIGHT, UP, SurroundingRectangle, VGroup
+
+from llmviz.errors import LLMVizError
+from llmviz.mobjects.numbers import FastNumber, FastText
+from llmviz.mobjects.vectors import Bracket, as_array, color_scale, shown_indices
+from llmviz.style import PALETTE, value_to_color
+
+__all__ = ["NumericMatrix", "WeightMatrix"]
+
+
+class NumericMatrix(VGroup):
+    """A matrix of real values in brackets, with ellipses past ``max_rows`` x ``max_cols``.
+
+    Parameters
+    ----------
+    values
+        A 2-D array, or ``None`` together with ``shape`` for a matrix too large to hold (GPT-3's
+        12,288 x 50,257): its cells are then drawn as empty dots, never as made-up numbers.
+    shape
+        ``(rows, cols)`` when ``values`` is None.
+    max_rows, max_cols
+        How many rows and columns to draw before ellipses (first ones, an ellipsis, last ones).
+    decimals, font_size, color_by_value
+        As for :class:`~llmviz.mobjects.NumericVector`.
+    name
+        Optional name written above (e.g. ``"W_up"``).
+    shape_label
+        Write the shape under the matrix ("64 × 256").
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from llmviz.mobjects import NumericMatrix
+    >>> m = NumericMatrix(np.eye(3))
+    >>> m.cell(1, 1).text
+    '1.00'
+    >>> NumericMatrix(None, shape=(12_288, 50_257), shape_label=True).shape_text
+    '12,288 × 50,257'
+    """
+
+    def __init__(
+        self,
+        values: np.ndarray | None,
+        shape: tuple[int, int] | None = None,
+        max_rows: int = 6,
+        max_cols: int = 6,
+        decimals: int = 2,
+        font_size: float = 20,
+        color_by_value: bool = True,
+        saturation: float | None = None,
+        name: str | None = None,
+        shape_label: bool = False,
+        h_buff: float = 0.25,
+        v_buff: float = 0.12,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        if values is None:
+            if shape is None or len(shape) != 2 or any(int(s) < 0 for s in shape):
+                raise LLMVizError(
+                    f"NumericMatrix without values needs shape=(rows, cols), got {shape!r}"
+                )
+            self.values = None
+            self.shape = (int(shape[0]), int(shape[1]))
+        else:
+            self.values = as_array(values, 2, "NumericMatrix", "(rows, cols)")
+            self.values.setflags(write=False)
+            self.shape = self.values.shape
+        self.rows = shown_indices(self.shape[0], max_rows)
+        self.cols = shown_indices(self.shape[1], max_cols)
+        shown = (
+            np.array(
+                [
+                    [self.values[i, j] for j in self.cols if j is not None]
+                    for i in self.rows
+                    if i is not None
+                ]
+            )
+            if self.values is not None
+            else np.zeros(0)
+        )
+        self.saturation = saturation if saturation is not None else color_scale(shown)
+        self._cells: dict[tuple[int, int], FastNumber] = {}
+        if self.values is not None:  # build the numbers first: the widest one sets the column width
+            for i in self.rows:
+                for j in self.cols:
+                    if i is not None and j is not None:
+                        v = float(self.values[i, j])
+                        color = (
+                            value_to_color(v, self.saturation)
+                            if color_by_value
+                            else PALETTE["text"]
+                        )
+                        self._cells[(i, j)] = FastNumber(
+                            v, decimals=decimals, font_size=font_size, color=color
+                        )
+        widest = max((c.width for c in self._cells.values()), default=font_size / 48 * 0.3)
+        col_w, row_h = widest + h_buff, font_size / 48 * 0.62 + v_buff
+        grid = VGroup()
+        for r, i in enumerate(self.rows):
+            for c, j in enumerate(self.cols):
+                pos = np.array([c * col_w, -r * row_h, 0.0])
+                if (i, j) in self._cells:  # right-aligned within its column
+                    cell = self._cells[(i, j)].move_to(pos + [widest / 2, 0, 0], aligned_edge=RIGHT)
+                else:
+                    glyph = (
+                        "⋱"
+                        if i is None and j is None
+                        else "⋮"
+                        if i is None
+                        else "⋯"
+                        if j is None
+                        else "·"
+                    )
+                    cell = FastText(glyph, font_size=font_size, color=PALETTE["muted"]).move_to(pos)
+                grid.add(cell)
+        self.grid = grid
+        height = max(grid.height, 0.3) + 0.2
+        self.brackets = VGroup(
+            Bracket(height, "left").next_to(grid, direction=[-1, 0, 0], buff=0.12),
+            Bracket(height, "right").next_to(grid, direction=[1, 0, 0], buff=0.12),
+        )
+        for b in self.brackets:
+            b.set_y(grid.get_y())
+        self.add(self.brackets, grid)
+        self.name_label = self.shape_label = None
+        if name:
+            self.name_label = FastText(name, font_size=font_size * 1.1, color=PALETTE["text"])
+            self.add(self.name_label.next_to(self.brackets, UP, buff=0.15))
+        self.shape_text = f"{self.shape[0]:,} × {self.shape[1]:,}"
+        if shape_label:
+            self.shape_label = FastText(
+                self.shape_text, font_size=font_size * 0.85, color=PALETTE["muted"]
+            )
+            self.add(self.shape_label.next_to(self.brackets, DOWN, buff=0.15))
+        self.center()
+
+    def cell(self, i: int, j: int) -> FastNumber:
+        """The mobject showing ``values[i, j]``; a clear error if it is hidden or there are no values."""
+        try:
+            return self._cells[(i, j)]
+        except KeyError:
+            raise LLMVizError(
+                f"cell ({i}, {j}) is not shown; shown rows {[r for r in self.rows if r is not None]}, "
+                f"columns {[c for c in self.cols if c is not None]}"
+            ) from None
+
+    def get_row(self, i: int) -> VGroup:
+        return VGroup(
+            *(self._cells[(i, j)] for j in self.cols if j is not None and (i, j) in self._cells)
+        )
+
+    def get_column(self, j: int) -> VGroup:
+        return VGroup(
+            *(self._cells[(i, j)] for i in self.rows if i is not None and (i, j) in self._cells)
+        )
+
+    def row_y(self, i: int) -> float:
+        return float(self.grid[self.rows.index(i) * len(self.cols)].get_y())
+
+    def highlight_row(self, i: int, color: str = PALETTE["highlight"]) -> SurroundingRectangle:
+        """A rectangle around row ``i`` (returned, not added), spanning the brackets' width."""
+        if i not in self.rows:
+            raise LLMVizError(
+                f"row {i} is not shown; shown rows {[r for r in self.rows if r is not None]}"
+            )
+        k = self.rows.index(i)
+        row = VGroup(*self.grid[k * len(self.cols) : (k + 1) * len(self.cols)])
+        return SurroundingRectangle(row, color=color, buff=0.06, stroke_width=3)
+
+    def highlight_column(self, j: int, color: str = PALETTE["highlight"]) -> SurroundingRectangle:
+        if j not in self.cols:
+            raise LLMVizError(
+                f"column {j} is not shown; shown columns {[c for c in self.cols if c is not None]}"
+            )
+        k = self.cols.index(j)
+        col = VGroup(*self.grid[k :: len(self.cols)])
+        return SurroundingRectangle(col, color=color, buff=0.06, stroke_width=3)
+
+
+class WeightMatrix(NumericMatrix):
+    """A named weight matrix with its shape written underneath (``name`` and ``shape_label`` on).
+
+    Examples
+    --------
+    >>> from llmviz.mobjects import WeightMatrix
+    >>> WeightMatrix(None, shape=(49_152, 12_288), name="W_up").shape_text
+    '49,152 × 12,288'
+    """
+
+    def __init__(
+        self,
+        values: np.ndarray | None,
+        shape: tuple[int, int] | None = None,
+        name: str = "W",
+        **kwargs,
+    ) -> None:
+        kwargs.setdefault("shape_label", True)
+        super().__init__(values, shape=shape, name=name, **kwargs)

@@ -1,0 +1,178 @@
+"""Fast, LaTeX-free numbers: glyph outlines laid out once, then reused as point arrays.
+
+Building a :class:`FastNumber` copies a few cached numpy arrays; it never calls LaTeX or Pango
+after the first use of each character, which makes it far cheaper than ``DecimalNumber`` or
+``Text`` (see ``python -m llmviz.bench``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from manim import VMobject
+
+from llmviz.style import MONO_FONT, PALETTE, format_number
+
+__all__ = ["FastNumber", "FastText", "glyph"]
+
+_BASE_SIZE = 48  # glyphs are cached at this font size and scaled
+_GLYPHS: dict[tuple[str, str], tuple[np.ndarray, float]] = {}
+_DISPLAY = str.maketrans({"-": "\u2212"})  # a real minus sign, as wide as "+"
+
+
+def _zero_advance(font: str) -> float:
+    from manim import Text
+
+    key = (font, "\0advance")
+    if key not in _GLYPHS:
+        z = Text("00", font=font, font_size=_BASE_SIZE)
+        _GLYPHS[key] = (np.zeros((0, 3)), float(z[1].get_center()[0] - z[0].get_center()[0]))
+    return _GLYPHS[key][1]
+
+
+def glyph(char: str, font: str = MONO_FONT) -> tuple[np.ndarray, float]:
+    """Outline points of one character at font size 48, relative to its cell's left edge on the
+    baseline, and the cell's width. Measured once per (font, character) between two zeros."""
+    key = (font, char)
+    if key in _GLYPHS:
+        return _GLYPHS[key]
+    from manim import Text
+
+    adv0 = _zero_advance(font)
+    if char.isspace():
+        _GLYPHS[key] = (np.zeros((0, 3)), adv0)
+        return _GLYPHS[key]
+    t = Text(f"0{char}0", font=font, font_size=_BASE_SIZE)
+    first, last = t.submobjects[0], t.submobjects[-1]
+    middle = t.submobjects[1:-1]
+    left = first.get_center()[0] + adv0 / 2
+    width = (last.get_center()[0] - adv0 / 2) - left
+    baseline = first.get_bottom()[1]
+    pts = np.concatenate([m.points for m in middle]) if middle else np.zeros((0, 3))
+    _GLYPHS[key] = (pts - np.array([left, baseline, 0.0]), float(width))
+    return _GLYPHS[key]
+
+
+def _layout(text: str, font: str, font_size: float) -> tuple[np.ndarray, float]:
+    parts, x = [], 0.0
+    for ch in text:
+        pts, adv = glyph(ch, font)
+        if len(pts):
+            parts.append(pts + np.array([x, 0.0, 0.0]))
+        x += adv
+    scale = font_size / _BASE_SIZE
+    pts = np.concatenate(parts) * scale if parts else np.zeros((0, 3))
+    return pts, x * scale
+
+
+class FastText(VMobject):
+    """A short string drawn from cached glyph outlines (one VMobject, no Pango call after warm-up).
+
+    Parameters
+    ----------
+    text
+        The characters to draw.
+    font_size
+        Size as in manim's ``Text``.
+    font
+        A font installed on the system; monospace fonts lay out best.
+
+    Examples
+    --------
+    >>> from llmviz.mobjects.numbers import FastText
+    >>> FastText("−∞").text
+    '−∞'
+    """
+
+    def __init__(
+        self,
+        text: str,
+        font_size: float = 24,
+        font: str = MONO_FONT,
+        color: str | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(fill_opacity=1.0, stroke_width=0, color=color or PALETTE["text"], **kwargs)
+        self.font, self.font_size = font, font_size
+        self._set_text(text)
+        self.center()  # like manim's Text: created at the origin
+
+    def _set_text(self, text: str) -> None:
+        self.text = text
+        pts, self.advance = _layout(text, self.font, self.font_size)
+        if len(pts) == 0:  # keep an invisible anchor so that the mobject has a position and width
+            pts = np.array([[0, 0, 0], [self.advance, 0, 0]] * 2, dtype=float)[:4]
+            self.set_fill(opacity=0)
+        self.set_points(pts)
+
+
+class FastNumber(FastText):
+    """A signed number drawn without LaTeX, with fixed decimals, sign, thousands separators and
+    explicit renderings of -inf, +inf and NaN.
+
+    Parameters
+    ----------
+    value
+        The number to show. ``float("-inf")`` renders as "−∞" (a masked cell), NaN as "NaN".
+    decimals
+        Digits after the decimal point.
+    sign
+        Always show the sign ("+0.50").
+    thousands
+        Group digits ("175,181,291,520").
+    suffix
+        Text after the number, such as "%".
+    font_size, font, color
+        As for :class:`FastText`.
+
+    Examples
+    --------
+    >>> from llmviz.mobjects import FastNumber
+    >>> n = FastNumber(-1.23456, decimals=3)
+    >>> n.text, n.value
+    ('-1.235', -1.23456)
+    >>> n.set_value(2.0).text
+    '2.000'
+    """
+
+    def __init__(
+        self,
+        value: float,
+        decimals: int = 2,
+        sign: bool = False,
+        thousands: bool = False,
+        font_size: float = 24,
+        font: str = MONO_FONT,
+        color: str | None = None,
+        suffix: str = "",
+        **kwargs,
+    ) -> None:
+        self.decimals, self.sign, self.thousands, self.suffix = decimals, sign, thousands, suffix
+        self.value = float(value)
+        super().__init__(
+            self._format(self.value), font_size=font_size, font=font, color=color, **kwargs
+        )
+
+    def _format(self, value: float) -> str:
+        return format_number(value, self.decimals, self.sign, self.thousands) + self.suffix
+
+    def _set_text(self, text: str) -> None:
+        # keep the formatted string in .text; draw it with a real minus sign
+        super()._set_text(text.translate(_DISPLAY))
+        self.text = text
+
+    def set_value(self, value: float) -> FastNumber:
+        """Show ``value`` instead, keeping the number's centre where it was."""
+        center = self.get_center()
+        self.value = float(value)
+        self._set_text(self._format(self.value))
+        self.move_to(center)
+        return self
+
+    def get_value(self) -> float:
+        return self.value
+
+    @property
+    def is_finite(self) -> bool:
+        return math.isfinite(self.value)

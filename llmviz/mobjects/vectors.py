@@ -1,0 +1,224 @@
+"""Columns and rows of numbers in brackets, coloured by sign and magnitude."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, VGroup, VMobject
+
+from llmviz.errors import LLMVizError
+from llmviz.mobjects.numbers import FastNumber, FastText
+from llmviz.style import PALETTE, value_to_color
+
+__all__ = ["NumericVector", "Bracket", "as_array", "shown_indices", "color_scale"]
+
+
+def as_array(values, ndim: int, what: str, shape_hint: str) -> np.ndarray:
+    """``values`` as a float array of ``ndim`` dimensions, or a clear error naming the shape."""
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise LLMVizError(
+            f"{what} expects numbers of shape {shape_hint}, got {type(values).__name__}"
+        ) from None
+    if arr.ndim != ndim:
+        raise LLMVizError(f"{what} expects an array of shape {shape_hint}, got shape {arr.shape}")
+    return arr
+
+
+def shown_indices(
+    n: int, max_shown: int, head: int | None = None, tail: int | None = None
+) -> list[int | None]:
+    """Which entries to draw: all of them, or the first ``head``, an ellipsis (None), the last ``tail``.
+
+    Examples
+    --------
+    >>> shown_indices(5, 8)
+    [0, 1, 2, 3, 4]
+    >>> shown_indices(100, 6)
+    [0, 1, 2, None, 98, 99]
+    """
+    if n <= max_shown:
+        return list(range(n))
+    if head is None or tail is None:
+        tail = tail if tail is not None else max(1, (max_shown - 1) // 3)
+        head = head if head is not None else max(1, max_shown - 1 - tail)
+    head, tail = min(head, n), min(tail, max(0, n - head))
+    return [*range(head), None, *range(n - tail, n)]
+
+
+def color_scale(values: np.ndarray) -> float:
+    """The magnitude at which colours saturate: the largest finite absolute value (1 if none)."""
+    finite = np.abs(values[np.isfinite(values)])
+    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+
+class Bracket(VMobject):
+    """A square bracket of a given height; ``side="left"`` draws "[", ``"right"`` draws "]"."""
+
+    def __init__(
+        self,
+        height: float,
+        side: str = "left",
+        arm: float = 0.12,
+        color: str = PALETTE["muted"],
+        stroke_width: float = 2.5,
+        **kwargs,
+    ) -> None:
+        super().__init__(color=color, stroke_width=stroke_width, **kwargs)
+        s = 1 if side == "left" else -1
+        h = height / 2
+        self.set_points_as_corners([[s * arm, h, 0], [0, h, 0], [0, -h, 0], [s * arm, -h, 0]])
+
+
+class NumericVector(VGroup):
+    """A column (or row) of real values in brackets, with ellipses for long vectors.
+
+    Parameters
+    ----------
+    values
+        A 1-D array. NaN shows as "NaN" in the highlight colour, infinities as "∞".
+    max_entries
+        Vectors longer than this show their first ``head`` entries, an ellipsis, the last ``tail``.
+    head, tail
+        Override how many entries are shown before and after the ellipsis.
+    decimals, sign
+        Number format (see :class:`~llmviz.mobjects.FastNumber`).
+    direction
+        ``"column"`` (default) or ``"row"``.
+    color_by_value
+        Colour each entry by sign and magnitude (``llmviz.style.value_to_color``).
+    saturation
+        Magnitude at which colours saturate (default: the largest shown magnitude).
+    label
+        Optional text under the vector, e.g. ``"12,288"``; ``True`` writes the length.
+    font_size
+        Size of the numbers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from llmviz.mobjects import NumericVector
+    >>> v = NumericVector(np.arange(100) / 10, max_entries=6, label=True)
+    >>> [e.text for e in v.entries], v.indices
+    (['0.00', '0.10', '0.20', '9.80', '9.90'], [0, 1, 2, None, 98, 99])
+    """
+
+    def __init__(
+        self,
+        values: Sequence[float] | np.ndarray,
+        max_entries: int = 8,
+        head: int | None = None,
+        tail: int | None = None,
+        decimals: int = 2,
+        sign: bool = False,
+        direction: str = "column",
+        color_by_value: bool = True,
+        saturation: float | None = None,
+        label: str | bool | None = None,
+        font_size: float = 24,
+        entry_buff: float = 0.1,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        if direction not in ("column", "row"):
+            raise LLMVizError(f"direction must be 'column' or 'row', not {direction!r}")
+        self.values = as_array(values, 1, "NumericVector", "(n,)")
+        self.values.setflags(write=False)
+        self._options = dict(
+            max_entries=max_entries,
+            head=head,
+            tail=tail,
+            decimals=decimals,
+            sign=sign,
+            direction=direction,
+            color_by_value=color_by_value,
+            saturation=saturation,
+            label=label,
+            font_size=font_size,
+            entry_buff=entry_buff,
+        )
+        self.direction, self.decimals = direction, decimals
+        self.indices = shown_indices(len(self.values), max_entries, head, tail)
+        shown = np.array([self.values[i] for i in self.indices if i is not None])
+        self.saturation = saturation if saturation is not None else color_scale(shown)
+        self.entries = VGroup()
+        cells = VGroup()
+        self.ellipsis = None
+        for i in self.indices:
+            if i is None:
+                self.ellipsis = FastText(
+                    "⋮" if direction == "column" else "⋯",
+                    font_size=font_size,
+                    color=PALETTE["muted"],
+                )
+                cells.add(self.ellipsis)
+                continue
+            v = float(self.values[i])
+            color = value_to_color(v, self.saturation) if color_by_value else PALETTE["text"]
+            entry = FastNumber(v, decimals=decimals, sign=sign, font_size=font_size, color=color)
+            entry.source_index = i
+            self.entries.add(entry)
+            cells.add(entry)
+        if direction == "column":  # right-aligned, so the decimal points line up
+            row_h = font_size / 48 * 0.62
+            width = max((e.width for e in self.entries), default=0.3)
+            for k, c in enumerate(cells):
+                y = -k * (row_h + entry_buff)
+                if c is self.ellipsis:
+                    c.move_to([-width / 2, y, 0])
+                else:
+                    c.move_to([0, y, 0], aligned_edge=RIGHT)
+        else:
+            x = 0.0
+            for c in cells:
+                c.move_to([x + c.width / 2, 0, 0])
+                x += c.width + 3 * entry_buff
+        self.cells = cells
+        height = max(cells.height if len(cells) else 0.4, 0.4) + 0.2
+        body = (
+            cells if len(cells) else VMobject().set_points_as_corners([[0, 0.2, 0], [0.4, -0.2, 0]])
+        )
+        self.brackets = VGroup(
+            Bracket(height, "left").next_to(body, LEFT, buff=0.1),
+            Bracket(height, "right").next_to(body, RIGHT, buff=0.1),
+        )
+        self.brackets[0].set_y(body.get_y())
+        self.brackets[1].set_y(body.get_y())
+        self.add(self.brackets, cells)
+        self.label = None
+        if label:
+            text = f"{len(self.values):,}" if label is True else str(label)
+            self.label = FastText(text, font_size=font_size * 0.75, color=PALETTE["muted"])
+            self.label.next_to(self.brackets, DOWN if direction == "column" else RIGHT, buff=0.15)
+            self.add(self.label)
+        self.center()
+
+    def get_entry(self, index: int) -> FastNumber:
+        """The mobject that shows ``values[index]`` (an error if it is hidden behind the ellipsis)."""
+        for e in self.entries:
+            if e.source_index == index:
+                return e
+        raise LLMVizError(
+            f"entry {index} is not shown; shown entries: {[i for i in self.indices if i is not None]}"
+        )
+
+    def copy_with(self, values, **overrides) -> NumericVector:
+        """A vector of the same style holding ``values``, placed where this one is."""
+        opts = {**self._options, **overrides}
+        return NumericVector(values, **opts).move_to(
+            self.cells.get_center() if len(self.cells) else self
+        )
+
+    @property
+    def shown_values(self) -> list[float]:
+        return [e.value for e in self.entries]
+
+    def entry_rows(self) -> dict[int, float]:
+        """Index -> y (or x for rows) of each shown entry, for aligning other mobjects with it."""
+        axis = 1 if self.direction == "column" else 0
+        return {e.source_index: float(e.get_center()[axis]) for e in self.entries}
+
+    def bracket_top(self):
+        return self.brackets.get_edge_center(UP)
