@@ -8,6 +8,7 @@ import numpy as np
 from manim import (
     LEFT,
     RIGHT,
+    Add,
     AnimationGroup,
     Create,
     FadeIn,
@@ -108,4 +109,5 @@ class MatrixVectorProduct(Succession):
             )
         if self.result.ellipsis is not None:
             steps.append(FadeIn(self.result.ellipsis, run_time=0.2))
+        steps.append(Add(self.result))  # the whole result stays on screen as one mobject
         super().__init__(*steps, **kwargs)

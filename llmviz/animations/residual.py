@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from manim import (
     RIGHT,
+    Add,
     AnimationGroup,
     FadeIn,
     Succession,
@@ -63,4 +64,5 @@ class ResidualAdd(Succession):
             steps.append(FadeIn(self.result.ellipsis, run_time=0.2))
         if self.result.label is not None:
             steps.append(FadeIn(self.result.label, run_time=0.2))
+        steps.append(Add(self.result))  # the whole result stays on screen as one mobject
         super().__init__(*steps, **kwargs)

@@ -127,7 +127,7 @@ class AttentionGrid(VGroup):
         finite = np.isfinite(grid) & ~self.masked
         mags = np.where(finite, np.abs(grid), 0.0)
         if normalize == "column":
-            norm = mags.max(axis=0, keepdims=True)
+            norm = mags.max(axis=0, keepdims=True) if mags.size else np.zeros((1, nq))
         else:
             norm = np.full((1, nq), mags.max() if mags.size else 0.0)
         norm = np.where(norm > 0, norm, 1.0)

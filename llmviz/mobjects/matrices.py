@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, RIGHT, UP, SurroundingRectangle, VGroup
+from manim import SurroundingRectangle, VGroup
 
 from llmviz.errors import LLMVizError
 from llmviz.mobjects.numbers import FastNumber, FastText
-from llmviz.mobjects.vectors import Bracket, as_array, color_scale, shown_indices
+from llmviz.mobjects.vectors import (
+    as_array,
+    bounds,
+    brackets_around,
+    color_scale,
+    recenter,
+    shown_indices,
+)
 from llmviz.style import PALETTE, value_to_color
 
 __all__ = ["NumericMatrix", "WeightMatrix"]
@@ -99,14 +106,16 @@ class NumericMatrix(VGroup):
                         self._cells[(i, j)] = FastNumber(
                             v, decimals=decimals, font_size=font_size, color=color
                         )
-        widest = max((c.width for c in self._cells.values()), default=font_size / 48 * 0.3)
+        widest = max(
+            (np.ptp(c.points[:, 0]) for c in self._cells.values()), default=font_size / 48 * 0.3
+        )
         col_w, row_h = widest + h_buff, font_size / 48 * 0.62 + v_buff
         grid = VGroup()
         for r, i in enumerate(self.rows):
             for c, j in enumerate(self.cols):
                 pos = np.array([c * col_w, -r * row_h, 0.0])
                 if (i, j) in self._cells:  # right-aligned within its column
-                    cell = self._cells[(i, j)].move_to(pos + [widest / 2, 0, 0], aligned_edge=RIGHT)
+                    cell = self._cells[(i, j)].place(pos[0] + widest / 2, pos[1], "right")
                 else:
                     glyph = (
                         "⋱"
@@ -117,28 +126,30 @@ class NumericMatrix(VGroup):
                         if j is None
                         else "·"
                     )
-                    cell = FastText(glyph, font_size=font_size, color=PALETTE["muted"]).move_to(pos)
+                    cell = FastText(glyph, font_size=font_size, color=PALETTE["muted"]).place(
+                        pos[0], pos[1]
+                    )
                 grid.add(cell)
         self.grid = grid
-        height = max(grid.height, 0.3) + 0.2
-        self.brackets = VGroup(
-            Bracket(height, "left").next_to(grid, direction=[-1, 0, 0], buff=0.12),
-            Bracket(height, "right").next_to(grid, direction=[1, 0, 0], buff=0.12),
-        )
-        for b in self.brackets:
-            b.set_y(grid.get_y())
+        lo, hi = bounds(grid)
+        self.brackets = brackets_around(lo, hi, buff=0.12, min_height=0.5)
         self.add(self.brackets, grid)
+        blo, bhi = bounds(self.brackets)
         self.name_label = self.shape_label = None
         if name:
             self.name_label = FastText(name, font_size=font_size * 1.1, color=PALETTE["text"])
-            self.add(self.name_label.next_to(self.brackets, UP, buff=0.15))
+            self.name_label.place((blo[0] + bhi[0]) / 2, bhi[1] + 0.15 + self.name_label.height / 2)
+            self.add(self.name_label)
         self.shape_text = f"{self.shape[0]:,} × {self.shape[1]:,}"
         if shape_label:
             self.shape_label = FastText(
                 self.shape_text, font_size=font_size * 0.85, color=PALETTE["muted"]
             )
-            self.add(self.shape_label.next_to(self.brackets, DOWN, buff=0.15))
-        self.center()
+            self.shape_label.place(
+                (blo[0] + bhi[0]) / 2, blo[1] - 0.15 - self.shape_label.height / 2
+            )
+            self.add(self.shape_label)
+        recenter(self)
 
     def cell(self, i: int, j: int) -> FastNumber:
         """The mobject showing ``values[i, j]``; a clear error if it is hidden or there are no values."""
@@ -171,7 +182,7 @@ class NumericMatrix(VGroup):
             )
         k = self.rows.index(i)
         row = VGroup(*self.grid[k * len(self.cols) : (k + 1) * len(self.cols)])
-        return SurroundingRectangle(row, color=color, buff=0.06, stroke_width=3)
+        return SurroundingRectangle(row, color=color, buff=0.1, stroke_width=3)
 
     def highlight_column(self, j: int, color: str = PALETTE["highlight"]) -> SurroundingRectangle:
         if j not in self.cols:
@@ -180,7 +191,7 @@ class NumericMatrix(VGroup):
             )
         k = self.cols.index(j)
         col = VGroup(*self.grid[k :: len(self.cols)])
-        return SurroundingRectangle(col, color=color, buff=0.06, stroke_width=3)
+        return SurroundingRectangle(col, color=color, buff=0.1, stroke_width=3)
 
 
 class WeightMatrix(NumericMatrix):

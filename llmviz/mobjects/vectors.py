@@ -5,13 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, VGroup, VMobject
+from manim import UP, VGroup, VMobject
 
 from llmviz.errors import LLMVizError
 from llmviz.mobjects.numbers import FastNumber, FastText
 from llmviz.style import PALETTE, value_to_color
 
-__all__ = ["NumericVector", "Bracket", "as_array", "shown_indices", "color_scale"]
+__all__ = [
+    "NumericVector",
+    "Bracket",
+    "as_array",
+    "shown_indices",
+    "color_scale",
+    "bounds",
+    "recenter",
+    "brackets_around",
+]
 
 
 def as_array(values, ndim: int, what: str, shape_hint: str) -> np.ndarray:
@@ -52,6 +61,31 @@ def color_scale(values: np.ndarray) -> float:
     """The magnitude at which colours saturate: the largest finite absolute value (1 if none)."""
     finite = np.abs(values[np.isfinite(values)])
     return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+
+def bounds(mobject) -> tuple[np.ndarray, np.ndarray]:
+    """Lower-left and upper-right corners of all points of ``mobject``'s family (numpy only;
+    manim's ``get_critical_point`` costs far more per call)."""
+    pts = [m.points for m in mobject.get_family() if len(m.points)]
+    allpts = np.concatenate(pts) if pts else np.zeros((1, 3))
+    return allpts.min(0), allpts.max(0)
+
+
+def recenter(mobject) -> None:
+    """Shift ``mobject`` so that the centre of its bounding box is the origin (like ``center()``)."""
+    lo, hi = bounds(mobject)
+    mobject.shift(-(lo + hi) / 2)
+
+
+def brackets_around(
+    lo: np.ndarray, hi: np.ndarray, buff: float = 0.1, min_height: float = 0.5, arm: float = 0.12
+) -> VGroup:
+    """A "[" and a "]" enclosing the box from ``lo`` to ``hi``, ``buff`` away from it."""
+    height = max(hi[1] - lo[1] + 0.2, min_height)
+    cy = (lo[1] + hi[1]) / 2
+    left = Bracket(height, "left", arm=arm).shift([lo[0] - buff - arm, cy, 0])
+    right = Bracket(height, "right", arm=arm).shift([hi[0] + buff + arm, cy, 0])
+    return VGroup(left, right)
 
 
 class Bracket(VMobject):
@@ -167,33 +201,29 @@ class NumericVector(VGroup):
             for k, c in enumerate(cells):
                 y = -k * (row_h + entry_buff)
                 if c is self.ellipsis:
-                    c.move_to([-width / 2, y, 0])
+                    c.place(-width / 2, y)
                 else:
-                    c.move_to([0, y, 0], aligned_edge=RIGHT)
+                    c.place(0, y, "right")
         else:
             x = 0.0
             for c in cells:
-                c.move_to([x + c.width / 2, 0, 0])
+                c.place(x + c.width / 2, 0)
                 x += c.width + 3 * entry_buff
         self.cells = cells
-        height = max(cells.height if len(cells) else 0.4, 0.4) + 0.2
-        body = (
-            cells if len(cells) else VMobject().set_points_as_corners([[0, 0.2, 0], [0.4, -0.2, 0]])
-        )
-        self.brackets = VGroup(
-            Bracket(height, "left").next_to(body, LEFT, buff=0.1),
-            Bracket(height, "right").next_to(body, RIGHT, buff=0.1),
-        )
-        self.brackets[0].set_y(body.get_y())
-        self.brackets[1].set_y(body.get_y())
+        lo, hi = bounds(cells) if len(cells) else (np.array([0, -0.2, 0]), np.array([0.4, 0.2, 0]))
+        self.brackets = brackets_around(lo, hi, buff=0.1, min_height=0.6)
         self.add(self.brackets, cells)
         self.label = None
         if label:
             text = f"{len(self.values):,}" if label is True else str(label)
             self.label = FastText(text, font_size=font_size * 0.75, color=PALETTE["muted"])
-            self.label.next_to(self.brackets, DOWN if direction == "column" else RIGHT, buff=0.15)
+            blo, bhi = bounds(self.brackets)
+            if direction == "column":
+                self.label.place((blo[0] + bhi[0]) / 2, blo[1] - 0.15 - self.label.height / 2)
+            else:
+                self.label.place(bhi[0] + 0.15, (blo[1] + bhi[1]) / 2, "left")
             self.add(self.label)
-        self.center()
+        recenter(self)
 
     def get_entry(self, index: int) -> FastNumber:
         """The mobject that shows ``values[index]`` (an error if it is hidden behind the ellipsis)."""

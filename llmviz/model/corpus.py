@@ -7,8 +7,8 @@ The corpus is designed so that the small model has to learn what the lecture exp
   "Michael" or "Jordan" alone leaves four sports; only the pair decides (Michael Jordan ->
   basketball, Michael Phelps -> swimming, Alexis Jordan -> tennis).
 * **Adjectives that matter to the noun.** In "a fluffy blue creature roamed the verdant forest"
-  the verb is decided by both adjectives together (how many of them are "gentle"), and they
-  come from one pool in any order, so the noun's position must look back at all of them.
+  the verb is decided by all the adjectives together (the share of "gentle" ones); there are one
+  to three of them, from one pool in any order, so the noun's position must look back at all.
 * **Facts right at the name.** Some templates put the sport straight after the name ("Tonight on
   TV: Michael Jordan basketball highlights"), so the model gains by recalling the sport at the
   last name's token, as the lecture describes.
@@ -115,23 +115,23 @@ FACT_TEMPLATES = [
     "User: What sport does {name} play? Assistant: {name} plays {sport}.",
 ]
 
-# --- adjectives and nouns: the verb depends on BOTH adjectives -----------------------------
-# Every adjective is "gentle" or "fierce"; the verb after the noun depends on how many of the
-# noun's adjectives are gentle (2: roamed, 1: wandered, 0: stalked). Both adjectives come from
-# one pool in any order, so the noun must gather *all* its adjectives, not one slot.
+# --- adjectives and nouns: the verb depends on ALL the adjectives ------------------------------
+# Every adjective is "gentle" or "fierce". A creature has one to three adjectives, drawn from one
+# pool in any order, and the verb after the noun depends on the share of gentle ones (more than
+# half: roamed, exactly half: wandered, less: stalked). Heads that look one or two tokens back
+# cannot solve this; a head that spreads its attention over all of the noun's adjectives can.
 GENTLE = ["fluffy", "blue", "soft", "green", "furry", "silver", "woolly", "purple"]
 FIERCE = ["scaly", "red", "spiky", "orange", "rusty", "golden", "slimy", "black"]
 ADJECTIVES = GENTLE + FIERCE
-VERBS = {2: "roamed", 1: "wandered", 0: "stalked"}
 CREATURES = ["creature", "animal", "beast", "thing", "monster", "critter"]
 PLACE_ADJECTIVES = ["verdant", "misty", "quiet", "ancient", "dark", "sunny", "frozen", "wide"]
 PLACES = ["forest", "meadow", "valley", "garden", "river", "desert", "city", "cave"]
 
 
 def verb_for(*adjectives: str) -> str:
-    """The verb that follows a creature described by these adjectives (one or two)."""
-    gentle = sum(a in GENTLE for a in adjectives) * 2 // len(adjectives)
-    return VERBS[gentle]
+    """The verb that follows a creature described by these adjectives."""
+    share = sum(a in GENTLE for a in adjectives) / len(adjectives)
+    return "roamed" if share > 0.5 else "wandered" if share == 0.5 else "stalked"
 
 
 # --- words in context ----------------------------------------------------------------------
@@ -229,7 +229,7 @@ LECTURE_PROMPTS = [
 
 
 def _creature_sentence(rng: random.Random) -> str:
-    adjectives = rng.sample(ADJECTIVES, 2) if rng.random() < 0.85 else [rng.choice(ADJECTIVES)]
+    adjectives = rng.sample(ADJECTIVES, rng.choice([1, 2, 2, 3]))
     verb = verb_for(*adjectives)
     article = rng.choice(["a", "a", "the", "A", "The"])
     if article in ("a", "A") and adjectives[0][0] in "aeiou":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -273,7 +274,8 @@ def load_model(path: str | Path | None = None, device: str | None = None) -> Mod
     ----------
     path
         A directory with ``config.json``, ``tokenizer.json`` and ``model.safetensors`` (as written by
-        ``llmviz train``). ``None`` loads the model shipped inside the package.
+        ``llmviz train``). ``None`` reads ``LLMVIZ_MODEL_DIR`` and otherwise loads the model
+        shipped inside the package.
     device
         ``"cpu"``, ``"cuda"`` or ``"cuda:N"``; ``None`` picks as :func:`llmviz.device` does.
 
@@ -284,5 +286,7 @@ def load_model(path: str | Path | None = None, device: str | None = None) -> Mod
     >>> model.run("Michael Jordan plays the sport of").tokens[:2]
     ('Michael', ' Jordan')
     """
+    if path is None:
+        path = os.environ.get("LLMVIZ_MODEL_DIR") or None
     p = Path(path).expanduser().resolve() if path is not None else DEFAULT_MODEL_DIR
     return _cached(str(p), str(pick_device(device)))
