@@ -34,7 +34,10 @@ class WeightedSum(Succession):
     vectors
         One :class:`NumericVector` per key position (the value vectors).
     weights
-        The attention weights of one query over those keys (a column of the pattern).
+        The attention weights of one query over those keys (a column of the pattern), or any
+        other weights, such as neuron activations for a down-projection.
+    label
+        Text written beside the sum.
 
     Examples
     --------
@@ -46,7 +49,11 @@ class WeightedSum(Succession):
     """
 
     def __init__(
-        self, vectors: Sequence[NumericVector], weights: Sequence[float], **kwargs
+        self,
+        vectors: Sequence[NumericVector],
+        weights: Sequence[float],
+        label: str = "ΔE",
+        **kwargs,
     ) -> None:
         w = np.asarray(weights, dtype=np.float64)
         if w.shape != (len(vectors),):
@@ -71,7 +78,7 @@ class WeightedSum(Succession):
         row = VGroup(*vectors)
         self.result.next_to(row, DOWN, buff=0.6)
         self.result.set_x(row.get_x())
-        label = FastText("ΔE", font_size=28, color=PALETTE["text"]).next_to(
+        label = FastText(label, font_size=28, color=PALETTE["text"]).next_to(
             self.result, LEFT, buff=0.3
         )
         self.label = label

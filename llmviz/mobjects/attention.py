@@ -21,7 +21,7 @@ from manim import (
 
 from llmviz.errors import LLMVizError
 from llmviz.mobjects.numbers import FastNumber
-from llmviz.mobjects.vectors import as_array
+from llmviz.mobjects.vectors import as_array, constructor_options
 from llmviz.style import FONT, PALETTE, display_token, value_to_color
 
 __all__ = ["AttentionGrid"]
@@ -85,7 +85,9 @@ class AttentionGrid(VGroup):
         show_grid_lines: bool = True,
         **kwargs,
     ) -> None:
+        options = constructor_options(locals(), "values")
         super().__init__(**kwargs)
+        self._options = options
         if kind not in ("dots", "heat"):
             raise LLMVizError(f"kind must be 'dots' or 'heat', not {kind!r}")
         if normalize not in ("column", "global"):
@@ -101,19 +103,6 @@ class AttentionGrid(VGroup):
                     f"AttentionGrid: {name} has {len(toks)} tokens but values have {n} along that axis "
                     f"(values are [n_queries, n_keys] = {self.values.shape})"
                 )
-        self._options = dict(
-            tokens=tokens,
-            query_tokens=query_tokens,
-            key_tokens=key_tokens,
-            kind=kind,
-            causal=causal,
-            normalize=normalize,
-            show_numbers=show_numbers,
-            decimals=decimals,
-            cell_size=cell_size,
-            font_size=font_size,
-            show_grid_lines=show_grid_lines,
-        )
         self.kind, self.cell_size = kind, cell_size
         # invisible points at the centres of cells (0, 0) and (1, 1): they follow moves and scaling
         self._anchors = VGroup(

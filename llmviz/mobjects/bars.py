@@ -9,6 +9,7 @@ from manim import LEFT, RIGHT, Rectangle, Text, VGroup
 
 from llmviz.errors import LLMVizError
 from llmviz.mobjects.numbers import FastNumber
+from llmviz.mobjects.vectors import constructor_options
 from llmviz.model.trace import Trace, probabilities
 from llmviz.style import FONT, PALETTE, display_token
 
@@ -48,6 +49,7 @@ class ProbabilityBars(VGroup):
         buff: float = 0.18,
         **kwargs,
     ) -> None:
+        options = constructor_options(locals(), "tokens", "probs")
         super().__init__(**kwargs)
         p = np.asarray(probs, dtype=np.float64)
         if p.ndim != 1 or len(p) != len(tokens):
@@ -58,9 +60,7 @@ class ProbabilityBars(VGroup):
         if np.any(~np.isfinite(p)) or np.any(p < 0) or np.any(p > 1 + 1e-9):
             raise LLMVizError(f"probabilities must be finite numbers in [0, 1], got {p.tolist()}")
         self.tokens, self.probs = list(tokens), p
-        self._options = dict(
-            width=width, bar_height=bar_height, font_size=font_size, decimals=decimals, buff=buff
-        )
+        self._options = options
         self.trace: Trace | None = None
         self.token_ids: list[int] | None = None
         self.temperature: float | None = None

@@ -9,7 +9,7 @@ from manim import RIGHT, Circle, VGroup
 
 from llmviz.errors import LLMVizError
 from llmviz.mobjects.numbers import FastNumber, FastText
-from llmviz.mobjects.vectors import as_array, color_scale, shown_indices
+from llmviz.mobjects.vectors import as_array, color_scale, constructor_options, shown_indices
 from llmviz.style import PALETTE, value_to_color
 
 __all__ = ["NeuronColumn"]
@@ -57,25 +57,14 @@ class NeuronColumn(VGroup):
         buff: float = 0.1,
         **kwargs,
     ) -> None:
+        options = constructor_options(locals(), "values")
         super().__init__(**kwargs)
+        self._options = options
         if state not in ("pre", "post"):
             raise LLMVizError(f"state must be 'pre' or 'post', not {state!r}")
         self.values = as_array(values, 1, "NeuronColumn", "(n_neurons,)")
         self.values.setflags(write=False)
         self.state = state
-        self._options = dict(
-            state=state,
-            max_neurons=max_neurons,
-            head=head,
-            tail=tail,
-            highlight=highlight,
-            show_values=show_values,
-            decimals=decimals,
-            saturation=saturation,
-            radius=radius,
-            font_size=font_size,
-            buff=buff,
-        )
         self.indices = shown_indices(len(self.values), max_neurons, head, tail)
         missing = [i for i in highlight if i not in self.indices]
         if missing:

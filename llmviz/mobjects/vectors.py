@@ -20,6 +20,7 @@ __all__ = [
     "bounds",
     "recenter",
     "brackets_around",
+    "constructor_options",
 ]
 
 
@@ -46,7 +47,9 @@ def shown_indices(
     >>> shown_indices(5, 8)
     [0, 1, 2, 3, 4]
     >>> shown_indices(100, 6)
-    [0, 1, 2, None, 98, 99]
+    [0, 1, 2, 3, None, 99]
+    >>> shown_indices(100, 6, head=2, tail=2)
+    [0, 1, None, 98, 99]
     """
     if n <= max_shown:
         return list(range(n))
@@ -61,6 +64,13 @@ def color_scale(values: np.ndarray) -> float:
     """The magnitude at which colours saturate: the largest finite absolute value (1 if none)."""
     finite = np.abs(values[np.isfinite(values)])
     return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+
+def constructor_options(arguments: dict, *exclude: str) -> dict:
+    """The constructor's keyword arguments, from ``locals()`` taken first thing in ``__init__``,
+    so that ``copy_with`` can build the same kind of mobject with other values."""
+    skip = {"self", "kwargs", "__class__", *exclude}
+    return {k: v for k, v in arguments.items() if k not in skip}
 
 
 def bounds(mobject) -> tuple[np.ndarray, np.ndarray]:
@@ -136,7 +146,7 @@ class NumericVector(VGroup):
     >>> from llmviz.mobjects import NumericVector
     >>> v = NumericVector(np.arange(100) / 10, max_entries=6, label=True)
     >>> [e.text for e in v.entries], v.indices
-    (['0.00', '0.10', '0.20', '9.80', '9.90'], [0, 1, 2, None, 98, 99])
+    (['0.00', '0.10', '0.20', '0.30', '9.90'], [0, 1, 2, 3, None, 99])
     """
 
     def __init__(
@@ -155,24 +165,13 @@ class NumericVector(VGroup):
         entry_buff: float = 0.1,
         **kwargs,
     ) -> None:
+        options = constructor_options(locals(), "values")
         super().__init__(**kwargs)
+        self._options = options
         if direction not in ("column", "row"):
             raise LLMVizError(f"direction must be 'column' or 'row', not {direction!r}")
         self.values = as_array(values, 1, "NumericVector", "(n,)")
         self.values.setflags(write=False)
-        self._options = dict(
-            max_entries=max_entries,
-            head=head,
-            tail=tail,
-            decimals=decimals,
-            sign=sign,
-            direction=direction,
-            color_by_value=color_by_value,
-            saturation=saturation,
-            label=label,
-            font_size=font_size,
-            entry_buff=entry_buff,
-        )
         self.direction, self.decimals = direction, decimals
         self.indices = shown_indices(len(self.values), max_entries, head, tail)
         shown = np.array([self.values[i] for i in self.indices if i is not None])
