@@ -16,9 +16,11 @@ for arg in "$@"; do
   esac
 done
 
-# 1. System packages: Cairo and Pango headers for pycairo/manimpango, a LaTeX subset for MathTex.
+# 1. System packages: Cairo and Pango headers for pycairo/manimpango, a LaTeX subset for MathTex,
+#    and the DejaVu fonts every scene uses.
 PKGS=(python3 python3-venv python3-dev build-essential pkg-config libcairo2-dev libpango1.0-dev
-      texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm cm-super)
+      texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm cm-super
+      fonts-dejavu-core)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

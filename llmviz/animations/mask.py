@@ -29,7 +29,7 @@ class CausalMask(Succession):
     >>> from llmviz.mobjects import AttentionGrid
     >>> from llmviz.animations import CausalMask
     >>> mask = CausalMask(AttentionGrid(np.zeros((2, 2)), causal=False))
-    >>> mask.masked_values[0, 1], mask.result.values.tolist()
+    >>> float(mask.masked_values[0, 1]), mask.result.values.tolist()
     (-inf, [[1.0, 0.0], [0.5, 0.5]])
     """
 
