@@ -193,6 +193,7 @@ class FeatureDirection:
     name: str
     vector: np.ndarray  # unit length, [d_model]
     description: str
+    short: str = ""  # one line for the screen
 
     def dot(self, x: np.ndarray) -> float:
         return float(np.asarray(x, dtype=np.float64) @ self.vector)
@@ -251,11 +252,13 @@ def name_directions(
             f"first name {first}",
             first_vec,
             f"mean with first name {first} minus the mean of all names, " + common,
+            f"mean vector of '{first} ___' minus mean of all 100 name pairs",
         ),
         FeatureDirection(
             f"last name {last}",
             last_vec,
             f"mean with last name {last} minus the mean of all names, " + common,
+            f"mean vector of '___ {last}' minus mean of all 100 name pairs",
         ),
     )
 
@@ -267,6 +270,7 @@ def unembed_direction(model: Model, token: str) -> FeatureDirection:
         token.strip(),
         _unit(model.W_U[:, tid]),
         f"column of W_U for {token!r} (unit length): moving along it raises that logit",
+        f"column of W_U that raises the logit of '{token.strip()}'",
     )
 
 
@@ -274,37 +278,45 @@ def unembed_direction(model: Model, token: str) -> FeatureDirection:
 class HeadScore:
     layer: int
     head: int
-    score: float  # mean of 2 * min(weight on adjective 1, weight on adjective 2), from the noun
-    baseline: float  # the same score for attention spread evenly over the allowed positions
+    score: float  # mean share of the noun's attention that lands on its own adjectives
+    baseline: float  # the same share if the noun spread its attention evenly over earlier tokens
     per_layer_head: np.ndarray = field(repr=False)  # [layer, head] scores of every head
 
 
 def find_adjective_head(model: Model, n_examples: int = 64, seed: int = 0) -> HeadScore:
-    """The head that attends most from a noun to *both* of its adjectives.
+    """The head that attends most from a noun to its own adjectives.
 
-    Uses phrases ``"a <adj> <adj> <noun>"`` built from the corpus tables (pairs drawn with a
-    seed) and scores each head by ``2 * min(w1, w2)``, where ``w1`` and ``w2`` are the pattern
-    weights from the noun to the two adjectives: a head that looks at only one adjective scores
-    low, one that splits its attention between the two scores up to 1.
+    Probes are built from the corpus tables: half are ``"a <adj> <adj> <noun>"``, half open with
+    another noun and its adjectives (``"Near the <adj> <noun>, a <adj> <adj> <noun>"``). A head's
+    score is the share of the last noun's attention that lands on that noun's two adjectives,
+    averaged over the probes; attention to the lead-in's adjectives does not count.
     """
     rng = np.random.default_rng(seed)
     scores = np.zeros((model.cfg.n_layers, model.cfg.n_heads))
-    count = 0
+    baseline, count = 0.0, 0
     for i in range(n_examples):
-        a1, a2 = (str(a) for a in rng.choice(ADJECTIVES, 2, replace=False))
+        a1, a2, d1 = (str(a) for a in rng.choice(ADJECTIVES, 3, replace=False))
+        noun = CREATURES[i % len(CREATURES)]
+        lead = f"Near the {d1} {CREATURES[(i + 1) % len(CREATURES)]}," if i % 2 else ""
         article = "an" if a1[0] in "aeiou" else "a"
-        trace = model.run(f"{article} {a1} {a2} {CREATURES[i % len(CREATURES)]}")
-        if trace.n_tokens != 4:  # every word must be one token for the positions to line up
+        prompt = f"{lead} {article} {a1} {a2} {noun}".strip()
+        trace = model.run(prompt)
+        n_lead = len(model.encode(lead)) if lead else 0
+        if (
+            trace.n_tokens != n_lead + 4
+        ):  # every word must be one token for the positions to line up
             continue
+        q, adj = trace.n_tokens - 1, [n_lead + 1, n_lead + 2]
         for layer in range(model.cfg.n_layers):
             pat = trace[f"blocks.{layer}.attn.hook_pattern"]  # [head, query, key]
-            scores[layer] += 2 * np.minimum(pat[:, 3, 1], pat[:, 3, 2])
+            scores[layer] += pat[:, q, adj].sum(-1)
+        baseline += 2 / trace.n_tokens
         count += 1
     if count == 0:
-        raise LLMVizError("no adjective example tokenized into single tokens")
+        raise LLMVizError("no adjective probe tokenized into single tokens")
     scores /= count
     layer, head = np.unravel_index(int(np.argmax(scores)), scores.shape)
-    return HeadScore(int(layer), int(head), float(scores[layer, head]), 2 * 0.25, scores)
+    return HeadScore(int(layer), int(head), float(scores[layer, head]), baseline / count, scores)
 
 
 def strongest_attention(

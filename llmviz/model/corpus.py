@@ -7,8 +7,10 @@ The corpus is designed so that the small model has to learn what the lecture exp
   "Michael" or "Jordan" alone leaves four sports; only the pair decides (Michael Jordan ->
   basketball, Michael Phelps -> swimming, Alexis Jordan -> tennis).
 * **Adjectives that matter to the noun.** In "a fluffy blue creature roamed the verdant forest"
-  the verb is decided by all the adjectives together (the share of "gentle" ones); there are one
-  to three of them, from one pool in any order, so the noun's position must look back at all.
+  the verb is decided by all the noun's adjectives together (the share of "gentle" ones); there
+  are one to three of them, from one pool in any order, and half the sentences open with another
+  noun and its own adjectives ("Near the red spiky fox, ..."), so the noun's position must look
+  back at exactly its own adjectives.
 * **Facts right at the name.** Some templates put the sport straight after the name ("Tonight on
   TV: Michael Jordan basketball highlights"), so the model gains by recalling the sport at the
   last name's token, as the lecture describes.
@@ -231,12 +233,17 @@ LECTURE_PROMPTS = [
 def _creature_sentence(rng: random.Random) -> str:
     adjectives = rng.sample(ADJECTIVES, rng.choice([1, 2, 2, 3]))
     verb = verb_for(*adjectives)
-    article = rng.choice(["a", "a", "the", "A", "The"])
-    if article in ("a", "A") and adjectives[0][0] in "aeiou":
-        article += "n"
     noun = rng.choice(CREATURES)
     place = f"{rng.choice(PLACE_ADJECTIVES)} {rng.choice(PLACES)}"
-    return f"{article} {' '.join(adjectives)} {noun} {verb} the {place}."
+    if rng.random() < 0.5:  # a lead-in whose adjectives belong to another noun and must be ignored
+        other = rng.sample([a for a in ADJECTIVES if a not in adjectives], rng.choice([1, 2]))
+        lead = f"{rng.choice(['Near', 'Behind', 'After'])} the {' '.join(other)} {rng.choice(CREATURES)}, "
+        article = rng.choice(["a", "the"])
+    else:
+        lead, article = "", rng.choice(["a", "a", "the", "A", "The"])
+    if article in ("a", "A") and adjectives[0][0] in "aeiou":
+        article += "n"
+    return f"{lead}{article} {' '.join(adjectives)} {noun} {verb} the {place}."
 
 
 def _fact_sentence(rng: random.Random, table: list[Athlete]) -> str:

@@ -63,7 +63,12 @@ def test_and_neuron_search_is_honest_for_a_non_fact(model):
 
 def test_adjective_head_exists(model):
     h = find_adjective_head(model)
-    assert h.score > 1.25 * h.baseline, h  # attends to both adjectives, beyond spreading evenly
+    assert h.score > 0.6 and h.score > 2 * h.baseline, (
+        h
+    )  # most of the noun's attention on its adjectives
+    lead = model.run("Near the red spiky fox, a fluffy blue creature")
+    row = lead[f"blocks.{h.layer}.attn.hook_pattern"][h.head, -1]
+    assert row[7] + row[8] > 0.5 and row[2] + row[3] < 0.2, row  # its own adjectives, not the fox's
     t = model.run("a fluffy blue creature roamed the verdant forest")
     assert t.tokens[:4] == ("a", " fluffy", " blue", " creature")
     row = t[f"blocks.{h.layer}.attn.hook_pattern"][h.head, 3]  # from "creature"
