@@ -88,5 +88,188 @@ def trace(prompt: str, k: int, temperature: float, model_dir: Path | None) -> No
         click.echo(f"  layer {layer}: " + ", ".join(f"#{n} {post[n]:.2f}" for n in best))
 
 
+SETTING_OPTIONS = [
+    click.option("--prompt", default=None, help="The scene's prompt (text)."),
+    click.option(
+        "--contrasts", default=None, help="Contrast prompts, separated by '|' (MLP chapter)."
+    ),
+    click.option("--temperature", type=float, default=None, help="Softmax temperature (>= 0)."),
+    click.option("--seed", type=int, default=None, help="Sampling seed (>= 0)."),
+    click.option("--model-dir", default=None, help="A trained model directory."),
+    click.option("--theme", default=None, help="Colour theme: dark or light."),
+    click.option("--font", default=None, help="Font for words and tokens."),
+    click.option(
+        "--decimals", type=int, default=None, help="Digits after the decimal point (0-6)."
+    ),
+]
+
+
+def setting_options(fn):
+    for option in reversed(SETTING_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+def _settings_env(**values) -> dict[str, str]:
+    """Flags to LLMVIZ_* variables for the render processes, checked first."""
+    from llmviz.config import resolve_settings
+
+    overrides = {k: v for k, v in values.items() if v is not None}
+    resolve_settings(overrides=overrides)  # raises a ConfigError naming the key
+    return {f"LLMVIZ_{k.upper()}": str(v) for k, v in overrides.items()}
+
+
+def _fail(exc: Exception) -> None:
+    raise click.ClickException(str(exc)) from None
+
+
+@main.command("list")
+@click.option(
+    "--scenes-dir", type=click.Path(path_type=Path), default=Path("scenes"), show_default=True
+)
+@click.option(
+    "--media-dir", type=click.Path(path_type=Path), default=Path("media"), show_default=True
+)
+@click.option(
+    "--sections/--no-sections", default=True, help="Run each scene dry to list its sections."
+)
+def list_scenes(scenes_dir: Path, media_dir: Path, sections: bool) -> None:
+    """Chapters, their scene classes, sections and rendered durations."""
+    from llmviz.workflow import QUALITY_DIRS, find_scenes, video_duration
+
+    try:
+        refs = find_scenes(scenes_dir)
+    except LLMVizError as exc:
+        _fail(exc)
+    current = None
+    for ref in refs:
+        if ref.module != current:
+            current = ref.module
+            click.echo(f"\n{ref.file}")
+        rendered = []
+        for q, folder in QUALITY_DIRS.items():
+            d = video_duration(ref.video(media_dir, q))
+            if d is not None:
+                rendered.append(f"{folder} {d:.1f}s")
+        click.echo(f"  {ref.name:<28} {', '.join(rendered) or 'not rendered':<24} {ref.doc}")
+        if sections:
+            try:
+                names = _section_names(ref)
+            except (Exception, SystemExit) as exc:  # a broken scene is reported, not fatal
+                click.echo(f"      (could not run it to list sections: {exc})")
+                continue
+            for name in names:
+                click.echo(f"      - {name}")
+
+
+def _section_names(ref) -> list[str]:
+    from manim import tempconfig
+
+    from llmviz.workflow import _load
+
+    cls = getattr(_load(ref.file), ref.name)
+    with tempconfig(
+        {
+            "dry_run": True,
+            "quality": "low_quality",
+            "disable_caching": True,
+            "verbosity": "ERROR",
+            "progress_bar": "none",
+        }
+    ):
+        scene = cls()
+        scene.render()
+    return [name for name, _ in getattr(scene, "narration", [])]
+
+
+@main.command()
+@click.argument("scenes", nargs=-1)
+@click.option(
+    "--all", "all_scenes", is_flag=True, help="Render every scene in the scenes directory."
+)
+@click.option(
+    "-q",
+    "--quality",
+    type=click.Choice(["l", "m", "h", "k"]),
+    default="l",
+    show_default=True,
+    help="480p15, 720p30, 1080p60 or 2160p60.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Scenes rendered at once, each in its own process.",
+)
+@click.option(
+    "--scenes-dir", type=click.Path(path_type=Path), default=Path("scenes"), show_default=True
+)
+@click.option(
+    "--media-dir", type=click.Path(path_type=Path), default=Path("media"), show_default=True
+)
+@setting_options
+def render(scenes, all_scenes, quality, jobs, scenes_dir, media_dir, **settings) -> None:
+    """Render scenes in parallel processes, for example MLPChapter or mlp:UpProjection."""
+    from llmviz.workflow import render_scenes, resolve_scenes
+
+    try:
+        env = _settings_env(**settings)
+        refs = resolve_scenes(list(scenes), scenes_dir, all_scenes)
+    except LLMVizError as exc:
+        _fail(exc)
+    click.echo(f"rendering {len(refs)} scene(s) at -q{quality} with {min(jobs, len(refs))} job(s)")
+
+    def done(result, k, n):
+        mark = "ok  " if result.ok else "FAIL"
+        where = result.video if result.ok else "see the log below"
+        click.echo(f"[{k}/{n}] {mark} {result.scene.label} ({result.seconds:.1f}s) -> {where}")
+        if not result.ok:
+            click.echo("      " + result.log.strip()[-2000:].replace("\n", "\n      "))
+
+    results = render_scenes(refs, quality, jobs, media_dir, env, on_done=done)
+    failed = [r for r in results if not r.ok]
+    click.echo(f"{len(results) - len(failed)} rendered, {len(failed)} failed")
+    if failed:
+        raise SystemExit(1)
+
+
+@main.command()
+@click.argument("scenes", nargs=-1, required=True)
+@click.option(
+    "-q", "--quality", type=click.Choice(["l", "m", "h", "k"]), default="m", show_default=True
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option(
+    "--scenes-dir", type=click.Path(path_type=Path), default=Path("scenes"), show_default=True
+)
+@click.option(
+    "--media-dir", type=click.Path(path_type=Path), default=Path("media"), show_default=True
+)
+@setting_options
+def slides(scenes, quality, jobs, scenes_dir, media_dir, **settings) -> None:
+    """Slide assets per section: PNG, clip, reveal.js markdown deck and an offline HTML deck."""
+    from llmviz.workflow import make_slides, render_scenes, resolve_scenes
+
+    try:
+        env = _settings_env(**settings)
+        refs = resolve_scenes(list(scenes), scenes_dir)
+    except LLMVizError as exc:
+        _fail(exc)
+    results = render_scenes(refs, quality, jobs, media_dir, env, sections=True)
+    failed = False
+    for result in results:
+        if not result.ok:
+            click.echo(f"FAIL {result.scene.label}:\n{result.log}")
+            failed = True
+            continue
+        out = make_slides(result.scene, media_dir.resolve(), quality, media_dir / "slides")
+        n = len(list(out.glob("*.png")))
+        click.echo(f"ok   {result.scene.label}: {n} slides -> {out}/deck.md, {out}/deck.html")
+    if failed:
+        raise SystemExit(1)
+
+
 if __name__ == "__main__":
     main()

@@ -1,6 +1,6 @@
 """Errors that llmviz raises for bad input, each naming the problem and what is allowed."""
 
-__all__ = ["LLMVizError", "PromptError", "ModelFileError", "DeviceError"]
+__all__ = ["LLMVizError", "PromptError", "ModelFileError", "DeviceError", "ConfigError"]
 
 
 class LLMVizError(ValueError):
@@ -17,3 +17,7 @@ class ModelFileError(LLMVizError):
 
 class DeviceError(LLMVizError):
     """An unknown or unavailable torch device was requested."""
+
+
+class ConfigError(LLMVizError):
+    """A setting (llmviz.toml, LLMVIZ_* variable, class attribute or flag) has a bad value."""

@@ -1,22 +1,46 @@
-"""A base Scene for llmviz: the palette's background, the model, and sections with narration."""
+"""A base Scene for llmviz: settings, theme, the model, and sections whose narration becomes
+subtitles and speaker notes."""
 
 from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
 
 from manim import Scene
 
 import llmviz
+from llmviz.config import Settings, resolve_settings
+from llmviz.errors import LLMVizError
 from llmviz.model.loader import Model
 from llmviz.model.trace import Trace
-from llmviz.style import BACKGROUND
+from llmviz.style import PALETTE, apply_theme
 
-__all__ = ["LectureScene"]
+__all__ = ["LectureScene", "split_sentences"]
+
+
+def split_sentences(text: str) -> list[str]:
+    """Narration cut into sentences, for one subtitle each.
+
+    Examples
+    --------
+    >>> split_sentences("One. Two is 2.5 long! Three?")
+    ['One.', 'Two is 2.5 long!', 'Three?']
+    """
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])", text.strip()) if s]
 
 
 class LectureScene(Scene):
-    """Scene with the llmviz background, a loaded model and narrated sections.
+    """Scene with llmviz's settings applied, a loaded model and narrated sections.
 
-    Subclasses call :meth:`section` instead of ``next_section`` so that each section carries the
-    narration spoken over it (used for subtitles and speaker notes).
+    Subclasses call :meth:`section` instead of ``next_section``: each section carries the words
+    spoken over it. They become the video's subtitles (an ``.srt`` beside the video, one cue per
+    sentence, spread over the section's duration) and the speaker notes of ``llmviz slides``.
+
+    Settings (prompt, temperature, seed, model directory, theme, font, decimals) come from class
+    attributes, ``llmviz.toml``, ``LLMVIZ_*`` variables or ``llmviz render`` flags, in that order
+    of increasing priority (see :mod:`llmviz.config`); ``self.settings`` holds the result.
 
     Examples
     --------
@@ -28,12 +52,33 @@ class LectureScene(Scene):
     'LectureScene'
     """
 
-    model_dir: str | None = None  # None: the model shipped inside the package
+    #: Each section lasts at least as long as its narration takes to read at this many characters
+    #: per second (about a speaking pace); 0 turns the padding off.
+    reading_speed: float = 15.0
 
     def setup(self) -> None:
-        self.camera.background_color = BACKGROUND
+        self.settings: Settings = resolve_settings(type(self))
+        apply_theme(self.settings.theme, self.settings.font, self.settings.decimals)
+        self.camera.background_color = PALETTE["background"]
+        if self.settings.prompt is not None:
+            self.prompt = self.settings.prompt
+        if self.settings.contrasts is not None:
+            self.contrasts = self.settings.contrasts
+        self.temperature = self.settings.temperature
+        self.seed = self.settings.seed
+        self.model_dir = self.settings.model_dir
         self.narration: list[tuple[str, str]] = []
+        self._section_start: float | None = None
+        self._section_starts: list[float] = []
         self._model: Model | None = None
+
+    def render(self, preview: bool = False):
+        """Render; a bad setting or prompt ends with its message instead of a traceback."""
+        try:
+            return super().render(preview)
+        except LLMVizError as exc:
+            print(f"llmviz: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
 
     @property
     def model(self) -> Model:
@@ -46,5 +91,55 @@ class LectureScene(Scene):
 
     def section(self, name: str, narration: str = "", **kwargs) -> None:
         """Start a new section called ``name`` whose narration is ``narration``."""
+        self._close_section()
         self.narration.append((name, narration))
+        self._section_start = self.renderer.time
+        self._section_starts.append(self.renderer.time)
         self.next_section(name, **kwargs)
+
+    def _close_section(self) -> None:
+        """Turn the finished section's narration into subtitle cues spread over its duration."""
+        if not self.narration or self._section_start is None:
+            return
+        text = self.narration[-1][1]
+        sentences = split_sentences(text)
+        total = sum(len(s) for s in sentences)
+        elapsed = self.renderer.time - self._section_start
+        if self.reading_speed and elapsed < total / self.reading_speed:
+            self.wait(total / self.reading_speed - elapsed)  # hold the picture until it can be read
+            elapsed = self.renderer.time - self._section_start
+        if not sentences or elapsed <= 0:
+            return
+        offset = -elapsed
+        for s in sentences:
+            duration = elapsed * len(s) / total
+            self.add_subcaption(s, duration=duration, offset=offset)
+            offset += duration
+        self._section_start = None
+
+    def tear_down(self) -> None:
+        self._close_section()  # the last section's subtitles (and its padding)
+        self._write_narration()
+        super().tear_down()
+
+    def _write_narration(self) -> None:
+        """Save section names, start times and narration as ``<Scene>.narration.json`` beside the
+        video, for ``llmviz list`` and the speaker notes of ``llmviz slides``."""
+        from manim import config
+
+        movie = getattr(self.renderer.file_writer, "movie_file_path", None)
+        if config.dry_run or not movie:
+            return
+        movie = Path(movie)
+        data = {
+            "scene": type(self).__name__,
+            "duration": self.renderer.time,
+            "sections": [
+                {"name": n, "start": t, "narration": text}
+                for (n, text), t in zip(self.narration, self._section_starts, strict=True)
+            ],
+        }
+        movie.parent.mkdir(parents=True, exist_ok=True)
+        movie.with_name(f"{type(self).__name__}.narration.json").write_text(
+            json.dumps(data, indent=1) + "\n"
+        )

@@ -8,6 +8,10 @@ import numpy as np
 
 __all__ = [
     "PALETTE",
+    "THEMES",
+    "FONTS",
+    "DEFAULTS",
+    "apply_theme",
     "BACKGROUND",
     "FONT",
     "MONO_FONT",
@@ -16,19 +20,49 @@ __all__ = [
     "display_token",
 ]
 
-BACKGROUND = "#0f1117"
-PALETTE = {
-    "text": "#e8e8e8",
-    "muted": "#8a8f98",
-    "positive": "#4fa3ff",  # blue for values above zero
-    "negative": "#ff7a59",  # orange-red for values below zero
-    "neutral": "#5c6370",
-    "highlight": "#ffd166",
-    "accent": "#06d6a0",
-    "box": "#2b303b",
+THEMES = {
+    "dark": {
+        "background": "#0f1117",
+        "text": "#e8e8e8",
+        "muted": "#8a8f98",
+        "positive": "#4fa3ff",  # blue for values above zero
+        "negative": "#ff7a59",  # orange-red for values below zero
+        "neutral": "#5c6370",
+        "highlight": "#ffd166",
+        "accent": "#06d6a0",
+        "box": "#2b303b",
+    },
+    "light": {
+        "background": "#fbfbf8",
+        "text": "#1d1f24",
+        "muted": "#5f6672",
+        "positive": "#1f6fd1",
+        "negative": "#d9480f",
+        "neutral": "#b8bcc4",
+        "highlight": "#b7791f",
+        "accent": "#0a8f6a",
+        "box": "#e6e8ec",
+    },
 }
+#: The current colours; :func:`apply_theme` switches them in place before a scene builds anything.
+PALETTE: dict[str, str] = dict(THEMES["dark"])
+BACKGROUND = THEMES["dark"]["background"]
 FONT = "DejaVu Sans"
 MONO_FONT = "DejaVu Sans Mono"
+#: The current fonts ("text" for words and tokens, "mono" for numbers) and number format.
+FONTS: dict[str, str] = {"text": FONT, "mono": MONO_FONT}
+DEFAULTS: dict[str, int] = {"decimals": 2}
+
+
+def apply_theme(theme: str = "dark", font: str | None = None, decimals: int | None = None) -> None:
+    """Switch the palette (``"dark"`` or ``"light"``), the text font and the default decimals."""
+    if theme not in THEMES:
+        raise ValueError(f"theme must be one of {', '.join(THEMES)}, not {theme!r}")
+    PALETTE.update(THEMES[theme])
+    if font is not None:
+        FONTS["text"] = font
+    if decimals is not None:
+        DEFAULTS["decimals"] = decimals
 
 
 def _mix(a: str, b: str, t: float) -> str:

@@ -1,95 +1,66 @@
 """Demo: the embedded model's real next-token distribution for a fact prompt.
 
-Render with ``manim render -ql scenes/demo.py NextTokenDemo``.
+Render with ``manim render -ql scenes/demo.py NextTokenDemo``. The prompt and the second
+temperature follow the llmviz settings (``LLMVIZ_PROMPT``, ``LLMVIZ_TEMPERATURE``, llmviz.toml).
 """
 
 from __future__ import annotations
 
-from manim import (
-    DOWN,
-    LEFT,
-    RIGHT,
-    UP,
-    FadeIn,
-    Rectangle,
-    ReplacementTransform,
-    RoundedRectangle,
-    Scene,
-    Text,
-    VGroup,
-    Write,
-)
+from manim import DOWN, UP, FadeIn, ReplacementTransform, Write
 
-import llmviz
-from llmviz.style import BACKGROUND, FONT, PALETTE, display_token, format_number
+from llmviz.mobjects import FastText, ProbabilityBars, TokenStrip
+from llmviz.scene import LectureScene
+from llmviz.style import PALETTE
 
 
-def _token_row(tokens: tuple[str, ...]) -> VGroup:
-    boxes = VGroup()
-    for tok in tokens:
-        label = Text(display_token(tok), font=FONT, font_size=26, color=PALETTE["text"])
-        box = RoundedRectangle(
-            corner_radius=0.08,
-            width=label.width + 0.3,
-            height=0.6,
-            stroke_color=PALETTE["muted"],
-            fill_color=PALETTE["box"],
-            fill_opacity=1,
-        )
-        boxes.add(VGroup(box, label.move_to(box)))
-    return boxes.arrange(RIGHT, buff=0.12)
-
-
-def _bars(top: list[llmviz.TokenProb], width: float = 6.0) -> VGroup:
-    rows = VGroup()
-    for i, cand in enumerate(top):
-        bar = Rectangle(
-            width=max(width * cand.prob, 0.02),
-            height=0.36,
-            stroke_width=0,
-            fill_color=PALETTE["positive"],
-            fill_opacity=1,
-        )
-        bar.move_to([0, -0.55 * i, 0], aligned_edge=LEFT)  # every bar starts at x = 0
-        label = Text(display_token(cand.token), font=FONT, font_size=24, color=PALETTE["text"])
-        value = Text(
-            f"{format_number(100 * cand.prob, 1)}%", font=FONT, font_size=22, color=PALETTE["muted"]
-        )
-        rows.add(
-            VGroup(label.next_to(bar, LEFT, buff=0.2), bar, value.next_to(bar, RIGHT, buff=0.15))
-        )
-    return rows
-
-
-class NextTokenDemo(Scene):
-    """The real top-6 next tokens for a fact prompt, at temperature 1 and then 2."""
+class NextTokenDemo(LectureScene):
+    """The real top next tokens for a prompt at temperature 1, then at another temperature."""
 
     prompt = "Michael Jordan plays the sport of"
+    temperature = 2.0
     k = 6
 
     def construct(self) -> None:
-        self.camera.background_color = BACKGROUND
-        trace = llmviz.load_model().run(self.prompt)
-
-        self.next_section("Prompt")
-        title = Text("What comes next?", font=FONT, font_size=40, color=PALETTE["text"]).to_edge(UP)
-        tokens = _token_row(trace.tokens).next_to(title, DOWN, buff=0.5)
+        trace = self.trace(self.prompt)
+        top = trace.top_k(1)[0]
+        self.section(
+            "Prompt",
+            (
+                "A language model reads a piece of text, split into tokens, and predicts the token that "
+                "comes next. These boxes are the tokens of our prompt, exactly as the tokenizer cut it."
+            ),
+        )
+        title = FastText("What comes next?", font_size=40).to_edge(UP)
+        tokens = TokenStrip(trace.tokens).next_to(title, DOWN, buff=0.5)
         self.play(Write(title), FadeIn(tokens, lag_ratio=0.15))
 
-        self.next_section("Distribution at temperature 1")
-        bars = _bars(trace.top_k(self.k, temperature=1.0))
-        bars.shift([-bars[0][1].get_left()[0] - 2.0, tokens.get_bottom()[1] - 0.8, 0])
-        caption = Text("temperature 1", font=FONT, font_size=24, color=PALETTE["muted"]).to_edge(
-            DOWN
+        self.section(
+            "Distribution at temperature 1",
+            (
+                f'The model gives every token in its vocabulary a probability. "{top.token.strip()}" comes '
+                f"first with {100 * top.prob:.1f} percent: the small model has learned this fact."
+            ),
         )
+        bars = ProbabilityBars.from_trace(trace, k=self.k)
+        bars.shift(
+            [-bars.bars[0].get_left()[0] - 1.5, tokens.get_bottom()[1] - 0.8 - bars.get_top()[1], 0]
+        )
+        caption = FastText("temperature 1", font_size=24, color=PALETTE["muted"]).to_edge(DOWN)
         self.play(FadeIn(bars, lag_ratio=0.1), FadeIn(caption))
         self.wait()
 
-        self.next_section("Distribution at temperature 2")
-        bars2 = _bars(trace.top_k(self.k, temperature=2.0))
-        bars2.shift(bars[0][1].get_left() - bars2[0][1].get_left())  # same bar origin
-        caption2 = Text("temperature 2", font=FONT, font_size=24, color=PALETTE["muted"]).to_edge(
-            DOWN
+        hot = bars.at_temperature(self.temperature)
+        self.section(
+            f"Distribution at temperature {self.temperature:g}",
+            (
+                f"Dividing the scores by a temperature of {self.temperature:g} before the softmax flattens the "
+                f'distribution: "{top.token.strip()}" now gets {100 * hot.probs[0]:.1f} percent, and the other '
+                "tokens get more of a chance when we sample."
+            ),
         )
-        self.play(ReplacementTransform(bars, bars2), ReplacementTransform(caption, caption2))
+        caption2 = FastText(
+            f"temperature {self.temperature:g}", font_size=24, color=PALETTE["muted"]
+        ).to_edge(DOWN)
+        self.play(ReplacementTransform(bars, hot), ReplacementTransform(caption, caption2))
+        self.bars = hot
         self.wait()

@@ -22,7 +22,7 @@ from manim import (
 from llmviz.errors import LLMVizError
 from llmviz.mobjects.numbers import FastNumber
 from llmviz.mobjects.vectors import as_array, constructor_options
-from llmviz.style import FONT, PALETTE, display_token, value_to_color
+from llmviz.style import DEFAULTS, FONTS, PALETTE, display_token, value_to_color
 
 __all__ = ["AttentionGrid"]
 
@@ -79,7 +79,7 @@ class AttentionGrid(VGroup):
         causal: bool = True,
         normalize: str = "column",
         show_numbers: bool = False,
-        decimals: int = 2,
+        decimals: int | None = None,
         cell_size: float = 0.5,
         font_size: float = 22,
         show_grid_lines: bool = True,
@@ -87,6 +87,7 @@ class AttentionGrid(VGroup):
     ) -> None:
         options = constructor_options(locals(), "values")
         super().__init__(**kwargs)
+        decimals = DEFAULTS["decimals"] if decimals is None else decimals
         self._options = options
         if kind not in ("dots", "heat"):
             raise LLMVizError(f"kind must be 'dots' or 'heat', not {kind!r}")
@@ -228,7 +229,7 @@ class AttentionGrid(VGroup):
         labels = VGroup()
         size = min(font_size, 60 * self.cell_size)
         for i, tok in enumerate(tokens):
-            t = Text(display_token(tok), font=FONT, font_size=size, color=PALETTE["text"])
+            t = Text(display_token(tok), font=FONTS["text"], font_size=size, color=PALETTE["text"])
             if top:
                 if t.width > 0.95 * self.cell_size:
                     t.rotate(PI / 2)

@@ -11,7 +11,7 @@ from llmviz.errors import LLMVizError
 from llmviz.mobjects.numbers import FastNumber
 from llmviz.mobjects.vectors import constructor_options
 from llmviz.model.trace import Trace, probabilities
-from llmviz.style import FONT, PALETTE, display_token
+from llmviz.style import FONTS, PALETTE, display_token
 
 __all__ = ["ProbabilityBars"]
 
@@ -75,7 +75,9 @@ class ProbabilityBars(VGroup):
                 fill_opacity=1,
             )
             bar.move_to([0, y, 0], aligned_edge=LEFT)  # every bar starts at x = 0
-            label = Text(display_token(tok), font=FONT, font_size=font_size, color=PALETTE["text"])
+            label = Text(
+                display_token(tok), font=FONTS["text"], font_size=font_size, color=PALETTE["text"]
+            )
             label.next_to(bar, LEFT, buff=0.2).set_y(y)
             label.align_to([-0.2, 0, 0], RIGHT)
             number = FastNumber(

@@ -15,7 +15,7 @@ from llmviz.mobjects.vectors import (
     recenter,
     shown_indices,
 )
-from llmviz.style import PALETTE, value_to_color
+from llmviz.style import DEFAULTS, PALETTE, value_to_color
 
 __all__ = ["NumericMatrix", "WeightMatrix"]
 
@@ -56,7 +56,7 @@ class NumericMatrix(VGroup):
         shape: tuple[int, int] | None = None,
         max_rows: int = 6,
         max_cols: int = 6,
-        decimals: int = 2,
+        decimals: int | None = None,
         font_size: float = 20,
         color_by_value: bool = True,
         saturation: float | None = None,
@@ -67,6 +67,7 @@ class NumericMatrix(VGroup):
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
+        decimals = DEFAULTS["decimals"] if decimals is None else decimals
         if values is None:
             if shape is None or len(shape) != 2 or any(int(s) < 0 for s in shape):
                 raise LLMVizError(

@@ -10,7 +10,7 @@ from manim import RIGHT, Circle, VGroup
 from llmviz.errors import LLMVizError
 from llmviz.mobjects.numbers import FastNumber, FastText
 from llmviz.mobjects.vectors import as_array, color_scale, constructor_options, shown_indices
-from llmviz.style import PALETTE, value_to_color
+from llmviz.style import DEFAULTS, PALETTE, value_to_color
 
 __all__ = ["NeuronColumn"]
 
@@ -50,7 +50,7 @@ class NeuronColumn(VGroup):
         tail: int | None = None,
         highlight: Sequence[int] = (),
         show_values: bool = True,
-        decimals: int = 2,
+        decimals: int | None = None,
         saturation: float | None = None,
         radius: float = 0.16,
         font_size: float = 20,
@@ -59,6 +59,7 @@ class NeuronColumn(VGroup):
     ) -> None:
         options = constructor_options(locals(), "values")
         super().__init__(**kwargs)
+        decimals = DEFAULTS["decimals"] if decimals is None else decimals
         self._options = options
         if state not in ("pre", "post"):
             raise LLMVizError(f"state must be 'pre' or 'post', not {state!r}")

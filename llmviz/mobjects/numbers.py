@@ -12,7 +12,7 @@ import math
 import numpy as np
 from manim import VMobject
 
-from llmviz.style import MONO_FONT, PALETTE, format_number
+from llmviz.style import DEFAULTS, MONO_FONT, PALETTE, format_number
 
 __all__ = ["FastNumber", "FastText", "glyph"]
 
@@ -153,7 +153,7 @@ class FastNumber(FastText):
     value
         The number to show. ``float("-inf")`` renders as "−∞" (a masked cell), NaN as "NaN".
     decimals
-        Digits after the decimal point.
+        Digits after the decimal point (default: the ``decimals`` setting, 2 unless changed).
     sign
         Always show the sign ("+0.50").
     thousands
@@ -176,7 +176,7 @@ class FastNumber(FastText):
     def __init__(
         self,
         value: float,
-        decimals: int = 2,
+        decimals: int | None = None,
         sign: bool = False,
         thousands: bool = False,
         font_size: float = 24,
@@ -185,6 +185,7 @@ class FastNumber(FastText):
         suffix: str = "",
         **kwargs,
     ) -> None:
+        decimals = DEFAULTS["decimals"] if decimals is None else decimals
         self.decimals, self.sign, self.thousands, self.suffix = decimals, sign, thousands, suffix
         self.value = float(value)
         super().__init__(

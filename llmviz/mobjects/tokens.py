@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from manim import DOWN, RIGHT, Mobject, RoundedRectangle, Text, VGroup
 
 from llmviz.errors import LLMVizError
-from llmviz.style import FONT, PALETTE, display_token
+from llmviz.style import FONTS, PALETTE, display_token
 
 __all__ = ["TokenStrip"]
 
@@ -49,7 +49,7 @@ class TokenStrip(VGroup):
         self.labels = [display_token(t) for t in self.tokens]
         self.boxes = VGroup()
         for label in self.labels:
-            text = Text(label, font=FONT, font_size=font_size, color=PALETTE["text"])
+            text = Text(label, font=FONTS["text"], font_size=font_size, color=PALETTE["text"])
             box = RoundedRectangle(
                 corner_radius=0.08,
                 width=max(text.width + 0.25, min_width),

@@ -9,7 +9,7 @@ from manim import UP, VGroup, VMobject
 
 from llmviz.errors import LLMVizError
 from llmviz.mobjects.numbers import FastNumber, FastText
-from llmviz.style import PALETTE, value_to_color
+from llmviz.style import DEFAULTS, PALETTE, value_to_color
 
 __all__ = [
     "NumericVector",
@@ -155,7 +155,7 @@ class NumericVector(VGroup):
         max_entries: int = 8,
         head: int | None = None,
         tail: int | None = None,
-        decimals: int = 2,
+        decimals: int | None = None,
         sign: bool = False,
         direction: str = "column",
         color_by_value: bool = True,
@@ -167,6 +167,7 @@ class NumericVector(VGroup):
     ) -> None:
         options = constructor_options(locals(), "values")
         super().__init__(**kwargs)
+        decimals = DEFAULTS["decimals"] if decimals is None else decimals
         self._options = options
         if direction not in ("column", "row"):
             raise LLMVizError(f"direction must be 'column' or 'row', not {direction!r}")

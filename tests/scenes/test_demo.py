@@ -2,7 +2,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from manim import MathTex, Text, tempconfig
+from manim import MathTex, tempconfig
 
 import llmviz
 from llmviz.style import format_number
@@ -19,31 +19,31 @@ def load_scene(file: str, name: str):
     return getattr(module, name)
 
 
-def texts(mobjects):
-    return [m.original_text for top in mobjects for m in top.get_family() if isinstance(m, Text)]
-
-
 def test_demo_shows_the_trace_values(model):
     scene_cls = load_scene("demo.py", "NextTokenDemo")
     with tempconfig({"dry_run": True, "quality": "low_quality", "disable_caching": True}):
         scene = scene_cls()
-        names, next_section = [], scene.next_section
-        scene.next_section = lambda name="unnamed", *a, **k: (
-            names.append(name),
-            next_section(name, *a, **k),
-        )
         scene.render()
-    shown = texts(scene.mobjects)
     top = model.run(scene_cls.prompt).top_k(scene_cls.k, temperature=2.0)
-    assert [f"{format_number(100 * c.prob, 1)}%" for c in top] == [
-        s for s in shown if s.endswith("%")
+    assert scene.bars.tokens == [c.token for c in top]
+    assert [n.text for n in scene.bars.numbers] == [
+        f"{format_number(100 * c.prob, 1)}%" for c in top
     ]
-    assert "temperature 2" in shown
-    assert names == [
+    assert on_screen_texts(scene) >= {"temperature 2", "What comes next?"}
+    assert [name for name, _ in scene.narration] == [
         "Prompt",
         "Distribution at temperature 1",
         "Distribution at temperature 2",
     ]
+
+
+def on_screen_texts(scene):
+    return {
+        m.text
+        for top in scene.mobjects
+        for m in top.get_family()
+        if hasattr(m, "text") and isinstance(m.text, str)
+    }
 
 
 @pytest.mark.slow

@@ -1,0 +1,211 @@
+"""Settings a teacher can change without editing code, with one precedence order.
+
+From lowest to highest priority:
+
+1. llmviz's defaults;
+2. class attributes of the scene (``class MyScene(MLPChapter): prompt = "..."``);
+3. ``llmviz.toml`` in the working directory;
+4. ``LLMVIZ_*`` environment variables (``LLMVIZ_PROMPT``, ``LLMVIZ_TEMPERATURE``, ...), which a
+   plain ``manim render`` picks up;
+5. flags of ``llmviz render`` (passed on to each render as environment variables).
+
+Every value is checked; a bad one raises :class:`~llmviz.errors.ConfigError` naming the key, where
+it came from and what is allowed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from llmviz.errors import ConfigError
+
+__all__ = ["Settings", "resolve_settings", "KEYS", "CONFIG_FILE", "describe_keys"]
+
+CONFIG_FILE = "llmviz.toml"
+THEMES = ("dark", "light")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The customisable settings; ``None`` for prompts means "the scene's own default"."""
+
+    prompt: str | None = None
+    contrasts: tuple[str, ...] | None = None
+    temperature: float = 1.0
+    seed: int = 0
+    model_dir: str | None = None
+    theme: str = "dark"
+    font: str = "DejaVu Sans"
+    decimals: int = 2
+
+
+KEYS = {
+    "prompt": "the scene's main prompt (text, at most the model's context length in tokens)",
+    "contrasts": "contrast prompts for the MLP chapter (a list of texts)",
+    "temperature": "softmax temperature for sampling and probabilities (a number >= 0)",
+    "seed": "random seed for sampling (a whole number >= 0)",
+    "model_dir": "a trained model directory (config.json, tokenizer.json, model.safetensors)",
+    "theme": "colour theme: 'dark' or 'light'",
+    "font": "font for words and tokens (an installed font family)",
+    "decimals": "digits after the decimal point for numbers on screen (0 to 6)",
+}
+
+
+def describe_keys() -> str:
+    return "\n".join(f"  {k:<12} {v}" for k, v in KEYS.items())
+
+
+def _check(key: str, value: Any, source: str) -> Any:
+    """Convert ``value`` (from ``source``) to the key's type, or raise a ConfigError."""
+    where = f"{key} (from {source})"
+    if key not in KEYS:
+        raise ConfigError(
+            f"unknown setting {key!r} (from {source}); allowed keys:\n{describe_keys()}"
+        )
+    if key in ("prompt", "model_dir", "font", "theme"):
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} must be text, not {type(value).__name__}")
+    if key == "prompt":
+        if not value.strip():
+            raise ConfigError(f"{where} is empty; give the words the model should continue")
+        return value
+    if key == "contrasts":
+        if isinstance(value, str):
+            try:
+                value = json.loads(value) if value.strip().startswith("[") else value.split("|")
+            except json.JSONDecodeError:
+                raise ConfigError(
+                    f"{where} must be a list of texts, e.g. '[\"a\", \"b\"]' or 'a|b'"
+                ) from None
+        if (
+            not isinstance(value, (list, tuple))
+            or not value
+            or not all(isinstance(v, str) and v.strip() for v in value)
+        ):
+            raise ConfigError(f"{where} must be a non-empty list of non-empty texts")
+        return tuple(value)
+    if key == "temperature":
+        try:
+            t = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where} must be a number >= 0, not {value!r}") from None
+        if math.isnan(t) or math.isinf(t) or t < 0:
+            raise ConfigError(f"{where} must be a finite number >= 0, not {value!r}")
+        return t
+    if key in ("seed", "decimals"):
+        try:
+            n = int(value)
+            if isinstance(value, float) and n != value or isinstance(value, bool):
+                raise ValueError
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where} must be a whole number, not {value!r}") from None
+        lo, hi = (0, 2**32 - 1) if key == "seed" else (0, 6)
+        if not lo <= n <= hi:
+            raise ConfigError(f"{where} must be between {lo} and {hi}, not {n}")
+        return n
+    if key == "theme":
+        if value not in THEMES:
+            raise ConfigError(f"{where} must be one of {', '.join(THEMES)}, not {value!r}")
+        return value
+    if key == "model_dir":
+        path = Path(value).expanduser()
+        missing = [
+            f
+            for f in ("config.json", "tokenizer.json", "model.safetensors")
+            if not (path / f).is_file()
+        ]
+        if not path.is_dir():
+            raise ConfigError(
+                f"{where}: no such directory {str(path)!r}; it must hold a trained model "
+                "(config.json, tokenizer.json, model.safetensors)"
+            )
+        if missing:
+            raise ConfigError(f"{where}: {str(path)!r} lacks {', '.join(missing)}")
+        return str(path.resolve())
+    if key == "font":
+        import manimpango
+
+        if value not in manimpango.list_fonts():
+            some = ", ".join(sorted(f for f in manimpango.list_fonts() if "DejaVu" in f)[:4])
+            raise ConfigError(f"{where}: font {value!r} is not installed; for example: {some}")
+        return value
+    return value
+
+
+def _from_file(directory: Path) -> dict[str, Any]:
+    path = directory / CONFIG_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    table = data.get("llmviz", data)
+    return {k: _check(k, v, str(path)) for k, v in table.items()}
+
+
+def _from_env(environ: dict[str, str]) -> dict[str, Any]:
+    out = {}
+    for name, value in environ.items():
+        if not name.startswith("LLMVIZ_") or name in ("LLMVIZ_DEVICE", "LLMVIZ_MODEL_DIR_CHECKED"):
+            continue
+        key = name[len("LLMVIZ_") :].lower()
+        out[key] = _check(key, value, name)
+    return out
+
+
+def resolve_settings(
+    scene_cls: type | None = None,
+    directory: str | Path | None = None,
+    environ: dict[str, str] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Settings:
+    """The settings for a scene class, applying the precedence order above.
+
+    Examples
+    --------
+    >>> resolve_settings(environ={"LLMVIZ_TEMPERATURE": "0.5"}).temperature
+    0.5
+    """
+    values: dict[str, Any] = {}
+    if scene_cls is not None:
+        for f in fields(Settings):
+            if f.name in vars_of(scene_cls):
+                values[f.name] = _check(
+                    f.name, getattr(scene_cls, f.name), f"class {scene_cls.__name__}"
+                )
+    values.update(_from_file(Path(directory or os.getcwd())))
+    values.update(_from_env(dict(os.environ) if environ is None else environ))
+    for k, v in (overrides or {}).items():
+        values[k] = _check(k, v, "command line")
+    settings = replace(Settings(), **values)
+    if settings.prompt is not None:
+        _check_prompt_length(settings)
+    return settings
+
+
+def vars_of(cls: type) -> set[str]:
+    """Attribute names defined on ``cls`` or its bases, below ``object``."""
+    names: set[str] = set()
+    for klass in cls.__mro__[:-1]:
+        names |= set(vars(klass))
+    return names
+
+
+def _check_prompt_length(settings: Settings) -> None:
+    import llmviz
+
+    model = llmviz.load_model(settings.model_dir)
+    for text in (settings.prompt, *(settings.contrasts or ())):
+        n = len(model.tokenizer.encode(text))
+        if n > model.cfg.n_ctx:
+            raise ConfigError(
+                f"prompt {text[:40]!r}... is {n} tokens long; the model's context holds "
+                f"{model.cfg.n_ctx} tokens"
+            )

@@ -1,0 +1,104 @@
+"""Settings: one precedence order (defaults < class attributes < llmviz.toml < LLMVIZ_* < CLI)."""
+
+import pytest
+
+from llmviz.config import Settings, resolve_settings
+from llmviz.errors import ConfigError
+from llmviz.model.loader import DEFAULT_MODEL_DIR
+
+
+class Base:
+    prompt = "Michael Jordan plays the sport of"
+    temperature = 0.7
+
+
+def test_defaults_without_anything(tmp_path):
+    assert resolve_settings(directory=tmp_path, environ={}) == Settings()
+
+
+def test_precedence_order(tmp_path):
+    assert resolve_settings(Base, tmp_path, {}).temperature == 0.7  # class attribute over default
+    (tmp_path / "llmviz.toml").write_text('temperature = 1.5\ntheme = "light"\n')
+    assert resolve_settings(Base, tmp_path, {}).temperature == 1.5  # file over class
+    env = {"LLMVIZ_TEMPERATURE": "2.5"}
+    s = resolve_settings(Base, tmp_path, env)
+    assert (
+        s.temperature == 2.5 and s.theme == "light"
+    )  # env over file; file still applies elsewhere
+    s = resolve_settings(Base, tmp_path, env, overrides={"temperature": 3})
+    assert s.temperature == 3.0 and s.prompt == Base.prompt  # command line over everything
+
+
+def test_toml_may_use_an_llmviz_table(tmp_path):
+    (tmp_path / "llmviz.toml").write_text(
+        '[llmviz]\nprompt = "Serena Woods plays the sport of"\ndecimals = 3\n'
+    )
+    s = resolve_settings(None, tmp_path, {})
+    assert s.prompt == "Serena Woods plays the sport of" and s.decimals == 3
+
+
+def test_contrasts_from_env(tmp_path):
+    s = resolve_settings(
+        None,
+        tmp_path,
+        {"LLMVIZ_CONTRASTS": "Michael Woods plays the sport of|Alexis Jordan plays the sport of"},
+    )
+    assert s.contrasts == ("Michael Woods plays the sport of", "Alexis Jordan plays the sport of")
+    s = resolve_settings(None, tmp_path, {"LLMVIZ_CONTRASTS": '["a b", "c d"]'})
+    assert s.contrasts == ("a b", "c d")
+
+
+def test_model_dir_is_checked(tmp_path):
+    s = resolve_settings(None, tmp_path, {"LLMVIZ_MODEL_DIR": str(DEFAULT_MODEL_DIR)})
+    assert s.model_dir == str(DEFAULT_MODEL_DIR.resolve())
+    with pytest.raises(
+        ConfigError, match=r"model_dir \(from LLMVIZ_MODEL_DIR\): no such directory"
+    ):
+        resolve_settings(None, tmp_path, {"LLMVIZ_MODEL_DIR": str(tmp_path / "nope")})
+    with pytest.raises(ConfigError, match="lacks config.json, tokenizer.json, model.safetensors"):
+        resolve_settings(None, tmp_path, {"LLMVIZ_MODEL_DIR": str(tmp_path)})
+
+
+@pytest.mark.parametrize(
+    "source,match",
+    [
+        (
+            {"LLMVIZ_TEMPERATURE": "-1"},
+            r"temperature \(from LLMVIZ_TEMPERATURE\) must be a finite number >= 0",
+        ),
+        ({"LLMVIZ_TEMPERATURE": "hot"}, "temperature .* must be a number >= 0, not 'hot'"),
+        ({"LLMVIZ_THEME": "pink"}, "theme .* must be one of dark, light, not 'pink'"),
+        ({"LLMVIZ_DECIMALS": "9"}, "decimals .* must be between 0 and 6, not 9"),
+        ({"LLMVIZ_SEED": "1.5"}, "seed .* must be a whole number"),
+        ({"LLMVIZ_PROMPT": "   "}, r"prompt \(from LLMVIZ_PROMPT\) is empty"),
+        (
+            {"LLMVIZ_PROMPT": " ".join(["basketball"] * 80)},
+            r"is \d+ tokens long; the model's context holds 64 tokens",
+        ),
+        (
+            {"LLMVIZ_COLOUR": "red"},
+            r"unknown setting 'colour' \(from LLMVIZ_COLOUR\); allowed keys:\n  prompt",
+        ),
+        ({"LLMVIZ_FONT": "No Such Font 123"}, "font 'No Such Font 123' is not installed"),
+    ],
+)
+def test_bad_values_name_the_key_and_what_is_allowed(tmp_path, source, match):
+    with pytest.raises(ConfigError, match=match):
+        resolve_settings(None, tmp_path, source)
+
+
+def test_bad_file(tmp_path):
+    (tmp_path / "llmviz.toml").write_text("temperature = [")
+    with pytest.raises(ConfigError, match="llmviz.toml is not valid TOML"):
+        resolve_settings(None, tmp_path, {})
+    (tmp_path / "llmviz.toml").write_text("tempreature = 1\n")
+    with pytest.raises(ConfigError, match="unknown setting 'tempreature'"):
+        resolve_settings(None, tmp_path, {})
+
+
+def test_bad_class_attribute(tmp_path):
+    class Bad:
+        temperature = -3
+
+    with pytest.raises(ConfigError, match="temperature \\(from class Bad\\)"):
+        resolve_settings(Bad, tmp_path, {})
