@@ -247,19 +247,19 @@ class AttentionGrid(VGroup):
     def dot_radius(self, key: int, query: int) -> float:
         return float(self.radii[key, query])
 
-    def highlight_cell(self, key: int, query: int, color: str = PALETTE["highlight"]) -> Square:
+    def highlight_cell(self, key: int, query: int, color: str | None = None) -> Square:
         """A square around one cell (returned, not added)."""
-        return Square(side_length=self.current_cell_size, color=color, stroke_width=4).move_to(
-            self.cell_center(key, query)
-        )
+        return Square(
+            side_length=self.current_cell_size, color=color or PALETTE["highlight"], stroke_width=4
+        ).move_to(self.cell_center(key, query))
 
-    def highlight_column(self, query: int, color: str = PALETTE["highlight"]) -> VMobject:
+    def highlight_column(self, query: int, color: str | None = None) -> VMobject:
         nk = self.values.shape[1]
         top, bottom = self.cell_center(0, query), self.cell_center(nk - 1, query)
         size = self.current_cell_size
-        return Rectangle(width=size, height=nk * size, color=color, stroke_width=4).move_to(
-            (top + bottom) / 2
-        )
+        return Rectangle(
+            width=size, height=nk * size, color=color or PALETTE["highlight"], stroke_width=4
+        ).move_to((top + bottom) / 2)
 
     def copy_with(self, values: np.ndarray, **overrides) -> AttentionGrid:
         """A grid of the same style with other values, at the same place."""

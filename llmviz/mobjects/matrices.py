@@ -175,7 +175,7 @@ class NumericMatrix(VGroup):
     def row_y(self, i: int) -> float:
         return float(self.grid[self.rows.index(i) * len(self.cols)].get_y())
 
-    def highlight_row(self, i: int, color: str = PALETTE["highlight"]) -> SurroundingRectangle:
+    def highlight_row(self, i: int, color: str | None = None) -> SurroundingRectangle:
         """A rectangle around row ``i`` (returned, not added), spanning the brackets' width."""
         if i not in self.rows:
             raise LLMVizError(
@@ -183,16 +183,20 @@ class NumericMatrix(VGroup):
             )
         k = self.rows.index(i)
         row = VGroup(*self.grid[k * len(self.cols) : (k + 1) * len(self.cols)])
-        return SurroundingRectangle(row, color=color, buff=0.1, stroke_width=3)
+        return SurroundingRectangle(
+            row, color=color or PALETTE["highlight"], buff=0.1, stroke_width=3
+        )
 
-    def highlight_column(self, j: int, color: str = PALETTE["highlight"]) -> SurroundingRectangle:
+    def highlight_column(self, j: int, color: str | None = None) -> SurroundingRectangle:
         if j not in self.cols:
             raise LLMVizError(
                 f"column {j} is not shown; shown columns {[c for c in self.cols if c is not None]}"
             )
         k = self.cols.index(j)
         col = VGroup(*self.grid[k :: len(self.cols)])
-        return SurroundingRectangle(col, color=color, buff=0.1, stroke_width=3)
+        return SurroundingRectangle(
+            col, color=color or PALETTE["highlight"], buff=0.1, stroke_width=3
+        )
 
 
 class WeightMatrix(NumericMatrix):

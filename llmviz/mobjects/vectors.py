@@ -106,11 +106,11 @@ class Bracket(VMobject):
         height: float,
         side: str = "left",
         arm: float = 0.12,
-        color: str = PALETTE["muted"],
+        color: str | None = None,
         stroke_width: float = 2.5,
         **kwargs,
     ) -> None:
-        super().__init__(color=color, stroke_width=stroke_width, **kwargs)
+        super().__init__(color=color or PALETTE["muted"], stroke_width=stroke_width, **kwargs)
         s = 1 if side == "left" else -1
         h = height / 2
         self.set_points_as_corners([[s * arm, h, 0], [0, h, 0], [0, -h, 0], [s * arm, -h, 0]])
