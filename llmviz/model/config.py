@@ -8,7 +8,7 @@ from pathlib import Path
 
 from llmviz.errors import ModelFileError
 
-__all__ = ["ModelConfig", "GPT3_CONFIG"]
+__all__ = ["ModelConfig", "GPT3_CONFIG", "weight_counts", "other_parameter_counts"]
 
 
 @dataclass(frozen=True)
@@ -76,3 +76,43 @@ GPT3_CONFIG = ModelConfig(
     n_ctx=2048,
     act_fn="gelu",
 )
+
+
+def weight_counts(cfg: ModelConfig) -> dict[str, int]:
+    """Weights in the lecture's eight matrix families, computed from a config.
+
+    Biases, LayerNorm and position embeddings are left out, as in the lecture's count; see
+    :func:`other_parameter_counts` for those.
+
+    Examples
+    --------
+    >>> counts = weight_counts(GPT3_CONFIG)
+    >>> counts["embedding"], counts["total"]
+    (617558016, 175181291520)
+    """
+    d, L = cfg.d_model, cfg.n_layers
+    per_map = cfg.n_heads * d * cfg.d_head  # one of W_Q, W_K, "value down", "value up" (W_O)
+    counts = {
+        "embedding": cfg.vocab_size * d,
+        "query": L * per_map,
+        "key": L * per_map,
+        "value": L * per_map * 2,  # value-down (W_V) and value-up (W_O) together
+        "up_projection": L * d * cfg.d_mlp,
+        "down_projection": L * cfg.d_mlp * d,
+        "unembedding": d * cfg.vocab_size,
+    }
+    counts["attention"] = counts["query"] + counts["key"] + counts["value"]
+    counts["mlp"] = counts["up_projection"] + counts["down_projection"]
+    counts["total"] = (
+        counts["embedding"] + counts["attention"] + counts["mlp"] + counts["unembedding"]
+    )
+    return counts
+
+
+def other_parameter_counts(cfg: ModelConfig) -> dict[str, int]:
+    """Parameters outside the eight families: position embedding and MLP biases (this model's
+    LayerNorms have no parameters)."""
+    return {
+        "position_embedding": cfg.n_ctx * cfg.d_model,
+        "mlp_biases": cfg.n_layers * (cfg.d_mlp + cfg.d_model),
+    }
