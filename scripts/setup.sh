@@ -45,6 +45,8 @@ else
   say "virtual environment .venv: present"
 fi
 PIP=(.venv/bin/python -m pip -q --disable-pip-version-check)
+WHEELS="$(mktemp -d)"
+trap 'rm -rf "$WHEELS"' EXIT
 
 # 3. torch: a CPU build unless a GPU is present (never pull CUDA wheels onto a CPU-only machine).
 if .venv/bin/python -c 'import torch' 2>/dev/null; then
@@ -52,8 +54,9 @@ if .venv/bin/python -c 'import torch' 2>/dev/null; then
 elif [ -n "${LLMVIZ_TORCH_INDEX:-}" ]; then
   say "installing torch from $LLMVIZ_TORCH_INDEX"
   "${PIP[@]}" install torch --index-url "$LLMVIZ_TORCH_INDEX"
-elif "${PIP[@]}" install --no-index torch 2>/dev/null; then
-  say "installed torch from a local wheel"
+elif "${PIP[@]}" download --no-index --no-deps torch -d "$WHEELS" >/dev/null 2>&1; then
+  say "installing torch from a local wheel ($(basename "$WHEELS"/torch-*.whl)); its dependencies from PyPI"
+  "${PIP[@]}" install "$WHEELS"/torch-*.whl
 elif command -v nvidia-smi >/dev/null 2>&1; then
   say "NVIDIA GPU found: installing torch with CUDA from PyPI"
   "${PIP[@]}" install torch
