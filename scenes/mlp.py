@@ -22,6 +22,7 @@ from manim import (
     Dot,
     FadeIn,
     FadeOut,
+    Group,
     Rectangle,
     RoundedRectangle,
     Transform,
@@ -91,7 +92,7 @@ class MLPScene(LectureScene):
     # helpers ---------------------------------------------------------------------------------
     def clear(self) -> None:
         if self.mobjects:
-            self.play(FadeOut(VGroup(*self.mobjects)), run_time=0.5)
+            self.play(FadeOut(Group(*self.mobjects)), run_time=0.5)
 
     def name_of(self, prompt: str) -> str:
         """The name in a prompt: the text before the prompts' common ending."""

@@ -45,6 +45,22 @@ def shows(pair, decimals=2, **fmt):
     return mob.text == format_number(value, decimals, **fmt)
 
 
+def test_the_chapter_plays_every_step_in_order():
+    chapter = render(mlp.MLPChapter)
+    names = [name for name, _ in chapter.narration]
+    assert names == [
+        "A fact",
+        "Directions",
+        "Inside the block",
+        "Up-projection",
+        "ReLU as a gate",
+        "Down-projection",
+        "Residual add",
+        "Counting parameters",
+        "Superposition",
+    ]
+
+
 def test_every_step_has_narrated_sections(scenes):
     for name, scene in scenes.items():
         assert scene.narration, name
