@@ -70,6 +70,7 @@ class LectureScene(Scene):
         self.narration: list[tuple[str, str]] = []
         self._section_start: float | None = None
         self._section_starts: list[float] = []
+        self._section_stills: list[float] = []
         self._model: Model | None = None
 
     def render(self, preview: bool = False):
@@ -108,7 +109,9 @@ class LectureScene(Scene):
         if self.reading_speed and elapsed < total / self.reading_speed:
             self.wait(total / self.reading_speed - elapsed)  # hold the picture until it can be read
             elapsed = self.renderer.time - self._section_start
+        self._section_stills.append(self.renderer.time)  # the section's content is complete here
         if not sentences or elapsed <= 0:
+            self._section_start = None
             return
         offset = -elapsed
         for s in sentences:
@@ -116,6 +119,12 @@ class LectureScene(Scene):
             self.add_subcaption(s, duration=duration, offset=offset)
             offset += duration
         self._section_start = None
+
+    def end_section(self) -> None:
+        """End the current section now, while its content is still on screen: its narration gets
+        its reading time and subtitles here, and this frame becomes the section's slide picture.
+        Call it before clearing the screen at the end of a section."""
+        self._close_section()
 
     def tear_down(self) -> None:
         self._close_section()  # the last section's subtitles (and its padding)
@@ -135,8 +144,10 @@ class LectureScene(Scene):
             "scene": type(self).__name__,
             "duration": self.renderer.time,
             "sections": [
-                {"name": n, "start": t, "narration": text}
-                for (n, text), t in zip(self.narration, self._section_starts, strict=True)
+                {"name": n, "start": t, "still": still, "narration": text}
+                for (n, text), t, still in zip(
+                    self.narration, self._section_starts, self._section_stills, strict=True
+                )
             ],
         }
         movie.parent.mkdir(parents=True, exist_ok=True)

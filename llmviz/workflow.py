@@ -199,12 +199,15 @@ def video_duration(path: Path) -> float | None:
         return None
 
 
-def _last_frame_png(video: Path, out: Path) -> None:
+def _last_frame_png(video: Path, out: Path, at: float | None = None) -> None:
+    """Save the last frame of ``video`` (or the last one shown by ``at`` seconds) as a PNG."""
     import av
 
     with av.open(str(video)) as container:
         last = None
         for frame in container.decode(video=0):
+            if at is not None and last is not None and frame.time is not None and frame.time > at:
+                break
             last = frame
     if last is None:
         raise LLMVizError(f"no frames in {video}")
@@ -227,9 +230,7 @@ def make_slides(ref: SceneRef, media_dir: Path, quality: str, out_dir: Path) -> 
             f"{ref.label} has no rendered sections under {sections_dir}; render it with sections first"
         )
     sections = json.loads(index.read_text())
-    narration = {
-        s["name"]: s["narration"] for s in json.loads(narration_file.read_text())["sections"]
-    }
+    recorded = {s["name"]: s for s in json.loads(narration_file.read_text())["sections"]}
     out = Path(out_dir) / ref.name
     if out.exists():
         shutil.rmtree(out)
@@ -240,15 +241,13 @@ def make_slides(ref: SceneRef, media_dir: Path, quality: str, out_dir: Path) -> 
         clip = out / f"{base}.mp4"
         shutil.copyfile(sections_dir / sec["video"], clip)
         png = out / f"{base}.png"
-        _last_frame_png(clip, png)
-        slides.append(
-            {
-                "name": sec["name"],
-                "png": png.name,
-                "clip": clip.name,
-                "notes": narration.get(sec["name"], ""),
-            }
-        )
+        info = recorded.get(sec["name"], {})
+        # the picture is the frame shown when the section's content was complete (before any
+        # fade-out at its end); without that record, the clip's last frame
+        still = info["still"] - info["start"] - 1e-3 if "still" in info else None
+        _last_frame_png(clip, png, at=still)
+        notes = info.get("narration", "")
+        slides.append({"name": sec["name"], "png": png.name, "clip": clip.name, "notes": notes})
     title = ref.doc or ref.name
     (out / "deck.md").write_text(_markdown_deck(title, slides))
     (out / "deck.html").write_text(_html_deck(title, slides, out))

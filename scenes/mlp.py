@@ -91,6 +91,7 @@ class MLPScene(LectureScene):
 
     # helpers ---------------------------------------------------------------------------------
     def clear(self) -> None:
+        self.end_section()  # reading time, subtitles and the slide picture while the step is on screen
         if self.mobjects:
             self.play(FadeOut(Group(*self.mobjects)), run_time=0.5)
 

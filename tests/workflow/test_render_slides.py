@@ -15,7 +15,7 @@ from llmviz.errors import LLMVizError
 from llmviz.workflow import find_scenes, make_slides, render_scenes, resolve_scenes
 
 SCENE_A = '''
-from manim import FadeIn
+from manim import FadeIn, FadeOut
 from llmviz.mobjects import FastNumber
 from llmviz.scene import LectureScene
 
@@ -28,6 +28,18 @@ class Alpha(LectureScene):
         self.play(FadeIn(FastNumber(1.5)), run_time=0.5)
         self.section("Second", "The last words.")
         self.play(FadeIn(FastNumber(-2.0).shift([0, -1, 0])), run_time=0.5)
+
+
+class Gamma(LectureScene):
+    """Each section fades out at its end, as the chapters do."""
+    reading_speed = 0
+
+    def construct(self):
+        for k in range(2):
+            self.section(f"Step {k}", "Something is shown.")
+            self.play(FadeIn(FastNumber(8.88, font_size=96)), run_time=0.5)
+            self.end_section()
+            self.play(FadeOut(*self.mobjects), run_time=0.5)
 '''
 SCENE_B = '''
 from manim import FadeIn
@@ -61,16 +73,16 @@ def project(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def rendered(project):
-    refs = resolve_scenes(["Alpha", "beta:Beta", "Broken"], project / "scenes")
+    refs = resolve_scenes(["Alpha", "beta:Beta", "Broken", "Gamma"], project / "scenes")
     results = render_scenes(refs, "l", jobs=3, media_dir=project / "media", sections=True)
     return {r.scene.name: r for r in results}
 
 
 def test_find_and_resolve_scenes(project):
     names = [s.label for s in find_scenes(project / "scenes")]
-    assert names == ["alpha:Alpha", "beta:Beta", "beta:Broken"]
-    with pytest.raises(LLMVizError, match="unknown scene 'Gamma'"):
-        resolve_scenes(["Gamma"], project / "scenes")
+    assert names == ["alpha:Alpha", "alpha:Gamma", "beta:Beta", "beta:Broken"]
+    with pytest.raises(LLMVizError, match="unknown scene 'Delta'"):
+        resolve_scenes(["Delta"], project / "scenes")
     with pytest.raises(LLMVizError, match="scenes directory not found"):
         find_scenes(project / "nope")
 
@@ -83,7 +95,7 @@ def test_parallel_renders_do_not_clash_and_a_failure_does_not_stop_the_others(re
     partial = sorted(
         p.name for p in (project / "media").rglob("partial_movie_files/*") if p.is_dir()
     )
-    assert partial == ["Alpha", "Beta"]  # one partial-movie folder per scene
+    assert partial == ["Alpha", "Beta", "Gamma"]  # one partial-movie folder per scene
 
 
 def test_every_video_gets_subtitles(rendered):
@@ -210,3 +222,13 @@ def test_plain_manim_render_reports_a_bad_setting_cleanly(project):
 def test_narration_file_beside_the_video(rendered):
     data = json.loads(rendered["Alpha"].video.with_name("Alpha.narration.json").read_text())
     assert [s["name"] for s in data["sections"]] == ["First", "Second"] and data["duration"] > 0
+
+
+def test_slide_picture_is_taken_before_a_closing_fade(rendered, project):
+    import numpy as np
+    from PIL import Image
+
+    out = make_slides(rendered["Gamma"].scene, project / "media", "l", project / "media" / "slides")
+    for png in sorted(out.glob("*.png")):
+        pixels = np.asarray(Image.open(png).convert("L"))
+        assert pixels.max() > 150, f"{png.name} is blank"  # the number is on the slide
