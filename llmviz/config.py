@@ -153,7 +153,9 @@ def _from_file(directory: Path) -> dict[str, Any]:
 def _from_env(environ: dict[str, str]) -> dict[str, Any]:
     out = {}
     for name, value in environ.items():
-        if not name.startswith("LLMVIZ_") or name in ("LLMVIZ_DEVICE", "LLMVIZ_MODEL_DIR_CHECKED"):
+        if (
+            not name.startswith("LLMVIZ_") or name == "LLMVIZ_DEVICE"
+        ):  # the device is not a scene setting
             continue
         key = name[len("LLMVIZ_") :].lower()
         out[key] = _check(key, value, name)

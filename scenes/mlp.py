@@ -44,6 +44,7 @@ from llmviz.mobjects import (
 from llmviz.model.analysis import (
     AndNeuron,
     FeatureDirection,
+    common_suffix,
     find_and_neuron,
     name_directions,
     unembed_direction,
@@ -96,13 +97,8 @@ class MLPScene(LectureScene):
             self.play(FadeOut(Group(*self.mobjects)), run_time=0.5)
 
     def name_of(self, prompt: str) -> str:
-        """The name in a prompt: the text before the prompts' common ending."""
-        suffix = self.neuron.prompts[0]
-        for p in self.neuron.prompts[1:]:
-            while not p.endswith(suffix):
-                suffix = suffix[1:]
-        if " " in suffix and not suffix.startswith(" "):
-            suffix = suffix[suffix.index(" ") :]
+        """The name in a prompt: the text before the ending that all the prompts share."""
+        suffix = common_suffix(list(self.neuron.prompts))
         return prompt[: len(prompt) - len(suffix)].strip() if suffix else prompt
 
     def where(self) -> str:

@@ -18,6 +18,7 @@ __all__ = [
     "cosine",
     "nearest_neighbours",
     "name_position",
+    "common_suffix",
     "AndNeuron",
     "find_and_neuron",
     "direct_logit_attribution",
@@ -66,7 +67,14 @@ def embedding_difference(model: Model, a: str, b: str) -> np.ndarray:
     return model.W_E[model.token_id(b)] - model.W_E[model.token_id(a)]
 
 
-def _common_suffix(prompts: list[str]) -> str:
+def common_suffix(prompts: list[str]) -> str:
+    """The longest ending, starting at a word, that all prompts share.
+
+    Examples
+    --------
+    >>> common_suffix(["Michael Jordan plays the sport of", "Alexis Jordan plays the sport of"])
+    ' Jordan plays the sport of'
+    """
     first = prompts[0]
     n = 0
     while n < len(first) and all(len(p) > n and p[-1 - n] == first[-1 - n] for p in prompts):
@@ -150,7 +158,7 @@ def find_and_neuron(
     if target is None:
         target = traces[0].top_k(1)[0].token
     tid = model.token_id(target)
-    suffix = _common_suffix(prompts)
+    suffix = common_suffix(prompts)
     best: AndNeuron | None = None
     for layer in range(model.cfg.n_layers):
         dla = model.W("down", layer) @ model.W_U[:, tid]  # [d_mlp]
