@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from llmviz.errors import ConfigError
+from llmviz.model.loader import MODEL_FILES
 
 __all__ = ["Settings", "resolve_settings", "KEYS", "CONFIG_FILE", "describe_keys"]
 
@@ -115,15 +116,11 @@ def _check(key: str, value: Any, source: str) -> Any:
         return value
     if key == "model_dir":
         path = Path(value).expanduser()
-        missing = [
-            f
-            for f in ("config.json", "tokenizer.json", "model.safetensors")
-            if not (path / f).is_file()
-        ]
+        missing = [f for f in MODEL_FILES if not (path / f).is_file()]
         if not path.is_dir():
             raise ConfigError(
                 f"{where}: no such directory {str(path)!r}; it must hold a trained model "
-                "(config.json, tokenizer.json, model.safetensors)"
+                f"({', '.join(MODEL_FILES)})"
             )
         if missing:
             raise ConfigError(f"{where}: {str(path)!r} lacks {', '.join(missing)}")

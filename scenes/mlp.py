@@ -68,6 +68,11 @@ def title(s: str) -> FastText:
     return t.to_edge(UP, buff=0.35)
 
 
+def gelu(z: float) -> float:
+    """GELU in the tanh form that GPT-2 and GPT-3 use."""
+    return 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3)))
+
+
 def number(v: float, decimals: int = 2, size: float = 26, **kw) -> FastNumber:
     return FastNumber(v, decimals=decimals, font_size=size, **kw)
 
@@ -353,7 +358,7 @@ class MLPScene(LectureScene):
     def step_relu(self) -> None:
         n = self.neuron
         names = [self.name_of(p) for p in n.prompts]
-        gelu = [0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3))) for z in n.pre]
+        gelu_values = [gelu(z) for z in n.pre]
         self.section(
             "ReLU as a gate",
             (
@@ -384,7 +389,7 @@ class MLPScene(LectureScene):
         )
         gelu_curve = DashedVMobject(
             axes.plot(
-                lambda z: 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3))),
+                gelu,
                 x_range=[lo, hi],
                 color=PALETTE["accent"],
             )
@@ -409,7 +414,9 @@ class MLPScene(LectureScene):
                 for nm, neuron, c in zip(names, col.neurons, colors, strict=False)
             )
         )
-        gelu_nums = VGroup(*(number(g, sign=True, size=20, color=PALETTE["accent"]) for g in gelu))
+        gelu_nums = VGroup(
+            *(number(g, sign=True, size=20, color=PALETTE["accent"]) for g in gelu_values)
+        )
         gelu_title = text("GELU would give", 18, PALETTE["accent"])
         self.play(Write(head), Create(axes), Create(relu), FadeIn(legend[0]))
         self.play(FadeIn(col), FadeIn(labels), FadeIn(dots))
@@ -420,7 +427,7 @@ class MLPScene(LectureScene):
             g.next_to(neuron, RIGHT, buff=1.6)
         gelu_title.next_to(gelu_nums, UP, buff=0.3)
         self.play(Create(gelu_curve), FadeIn(legend[1]), FadeIn(gelu_nums), FadeIn(gelu_title))
-        self.shown["gelu"] = list(zip(gelu_nums, gelu, strict=True))
+        self.shown["gelu"] = list(zip(gelu_nums, gelu_values, strict=True))
         self.honest_note()
         self.wait()
 
@@ -484,8 +491,8 @@ class MLPScene(LectureScene):
         post_vals = t[f"blocks.{self.L}.hook_resid_post"][pos]
         ball = unembed_direction(self.model, n.target)
         before, after = ball.dot(E_vals), ball.dot(post_vals)
-        p_before = self._readout(E_vals)[n.target_id]
-        p_after = self._readout(post_vals)[n.target_id]
+        p_before = probabilities(self.model.readout(E_vals))[n.target_id]
+        p_after = probabilities(self.model.readout(post_vals))[n.target_id]
         last = self.L == self.model.cfg.n_layers - 1
         self.section(
             "Residual add",
@@ -534,12 +541,6 @@ class MLPScene(LectureScene):
         )
         self.play(FadeIn(rows, lag_ratio=0.2))
         self.wait()
-
-    def _readout(self, resid: np.ndarray) -> np.ndarray:
-        """Final LayerNorm and unembedding applied to a residual vector (the model's own readout)."""
-        x = resid - resid.mean()
-        x = x / np.sqrt((x**2).mean() + self.model.cfg.ln_eps)
-        return probabilities(x @ self.model.W_U)
 
     # 8 -------------------------------------------------------------------------------------------
     def step_count(self) -> None:

@@ -209,9 +209,13 @@ class Model:
         return self.net(torch.tensor([ids], device=self.device))[0, -1].float().cpu().numpy()
 
     @torch.no_grad()
-    def batch_logits(self, prompts: list[str]) -> list[np.ndarray]:
-        """Last-position logits for several prompts (each run on its own; no padding tricks)."""
-        return [self._last_logits(self.encode(p)) for p in prompts]
+    def readout(self, resid: np.ndarray) -> np.ndarray:
+        """Logits the model would give for a residual vector ``[d_model]`` taken anywhere in the
+        stream: its own final LayerNorm and unembedding (at the last layer, its real output)."""
+        x = torch.tensor(
+            np.asarray(resid, dtype=np.float32), device=self.device
+        )  # a copy: traces are read-only
+        return self.net.unembed(self.net.ln_final(x)).float().cpu().numpy()
 
 
 def _read_model(path: Path, dev: torch.device) -> Model:
