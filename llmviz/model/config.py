@@ -8,7 +8,14 @@ from pathlib import Path
 
 from llmviz.errors import ModelFileError
 
-__all__ = ["ModelConfig", "GPT3_CONFIG", "weight_counts", "other_parameter_counts"]
+__all__ = [
+    "ModelConfig",
+    "GPT3_CONFIG",
+    "MatrixFamily",
+    "matrix_families",
+    "weight_counts",
+    "other_parameter_counts",
+]
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,53 @@ def weight_counts(cfg: ModelConfig) -> dict[str, int]:
         counts["embedding"] + counts["attention"] + counts["mlp"] + counts["unembedding"]
     )
     return counts
+
+
+@dataclass(frozen=True)
+class MatrixFamily:
+    """One of the lecture's eight families of weight matrices.
+
+    ``matrices`` counts separate matrices as the lecture draws them (one query map per head and
+    layer, one output matrix per layer with its heads' value-up maps stapled together);
+    ``rows`` x ``cols`` is the shape of one of them; ``weights`` is the family's total.
+    """
+
+    name: str
+    matrices: int
+    rows: int
+    cols: int
+
+    @property
+    def weights(self) -> int:
+        return self.matrices * self.rows * self.cols
+
+
+def matrix_families(cfg: ModelConfig) -> list[MatrixFamily]:
+    """The eight matrix families of a config, in the order data flows through them.
+
+    The value map of each head is counted as its value-down matrix (``W_V``, d_head x d_model);
+    its value-up half lives in the layer's output matrix ``W_O`` (d_model x heads*d_head). Shapes
+    are given as the lecture writes them (output rows x input columns).
+
+    Examples
+    --------
+    >>> fams = matrix_families(GPT3_CONFIG)
+    >>> [f.name for f in fams]
+    ['Embedding', 'Key', 'Query', 'Value', 'Output', 'Up-projection', 'Down-projection', 'Unembedding']
+    >>> sum(f.matrices for f in fams), sum(f.weights for f in fams)
+    (27938, 175181291520)
+    """
+    d, L, H, dh = cfg.d_model, cfg.n_layers, cfg.n_heads, cfg.d_head
+    return [
+        MatrixFamily("Embedding", 1, d, cfg.vocab_size),
+        MatrixFamily("Key", L * H, dh, d),
+        MatrixFamily("Query", L * H, dh, d),
+        MatrixFamily("Value", L * H, dh, d),
+        MatrixFamily("Output", L, d, H * dh),
+        MatrixFamily("Up-projection", L, cfg.d_mlp, d),
+        MatrixFamily("Down-projection", L, d, cfg.d_mlp),
+        MatrixFamily("Unembedding", 1, cfg.vocab_size, d),
+    ]
 
 
 def other_parameter_counts(cfg: ModelConfig) -> dict[str, int]:
