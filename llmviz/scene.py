@@ -8,16 +8,17 @@ import re
 import sys
 from pathlib import Path
 
-from manim import Scene
+from manim import UP, FadeOut, Group, Scene
 
 import llmviz
 from llmviz.config import Settings, resolve_settings
 from llmviz.errors import LLMVizError
+from llmviz.mobjects.numbers import FastNumber, FastText
 from llmviz.model.loader import Model
 from llmviz.model.trace import Trace
 from llmviz.style import PALETTE, apply_theme
 
-__all__ = ["LectureScene", "split_sentences"]
+__all__ = ["LectureScene", "split_sentences", "text", "title", "number"]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -29,6 +30,30 @@ def split_sentences(text: str) -> list[str]:
     ['One.', 'Two is 2.5 long!', 'Three?']
     """
     return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])", text.strip()) if s]
+
+
+def text(s: str, size: float = 24, color: str | None = None) -> FastText:
+    """Scene text in the theme's font and text colour (numbers never go through LaTeX).
+
+    Examples
+    --------
+    >>> text("softmax", 30).text
+    'softmax'
+    """
+    return FastText(s, font_size=size, color=color or PALETTE["text"])
+
+
+def title(s: str, max_width: float = 13.2) -> FastText:
+    """A step's title at the top edge, shrunk to fit the frame's width."""
+    t = text(s, 32)
+    if t.width > max_width:
+        t.scale_to_fit_width(max_width)
+    return t.to_edge(UP, buff=0.35)
+
+
+def number(v: float, decimals: int = 2, size: float = 26, **kw) -> FastNumber:
+    """A real value as a :class:`~llmviz.mobjects.FastNumber` (``format_number`` rules)."""
+    return FastNumber(v, decimals=decimals, font_size=size, **kw)
 
 
 class LectureScene(Scene):
@@ -125,6 +150,12 @@ class LectureScene(Scene):
         its reading time and subtitles here, and this frame becomes the section's slide picture.
         Call it before clearing the screen at the end of a section."""
         self._close_section()
+
+    def clear(self) -> None:
+        """End the step (reading time, subtitles, slide picture) and fade everything out."""
+        self.end_section()
+        if self.mobjects:
+            self.play(FadeOut(Group(*self.mobjects)), run_time=0.5)
 
     def tear_down(self) -> None:
         self._close_section()  # the last section's subtitles (and its padding)

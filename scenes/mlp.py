@@ -21,8 +21,6 @@ from manim import (
     DashedVMobject,
     Dot,
     FadeIn,
-    FadeOut,
-    Group,
     Rectangle,
     RoundedRectangle,
     Transform,
@@ -33,8 +31,6 @@ from manim import (
 import llmviz
 from llmviz.animations import ReLUGate, ResidualAdd, WeightedSum
 from llmviz.mobjects import (
-    FastNumber,
-    FastText,
     NeuronColumn,
     NumericVector,
     ProbabilityBars,
@@ -53,28 +49,13 @@ from llmviz.model.config import GPT3_CONFIG, other_parameter_counts, weight_coun
 from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES
 from llmviz.model.superposition import SuperpositionConfig, load_or_run, welch_bound
 from llmviz.model.trace import probabilities
-from llmviz.scene import LectureScene
+from llmviz.scene import LectureScene, number, text, title
 from llmviz.style import PALETTE, format_number
-
-
-def text(s: str, size: float = 24, color: str | None = None) -> FastText:
-    return FastText(s, font_size=size, color=color or PALETTE["text"])
-
-
-def title(s: str) -> FastText:
-    t = text(s, 32)
-    if t.width > 13.2:
-        t.scale_to_fit_width(13.2)
-    return t.to_edge(UP, buff=0.35)
 
 
 def gelu(z: float) -> float:
     """GELU in the tanh form that GPT-2 and GPT-3 use."""
     return 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3)))
-
-
-def number(v: float, decimals: int = 2, size: float = 26, **kw) -> FastNumber:
-    return FastNumber(v, decimals=decimals, font_size=size, **kw)
 
 
 @functools.lru_cache(maxsize=8)
@@ -96,11 +77,6 @@ class MLPScene(LectureScene):
         self.L = self.neuron.layer
 
     # helpers ---------------------------------------------------------------------------------
-    def clear(self) -> None:
-        self.end_section()  # reading time, subtitles and the slide picture while the step is on screen
-        if self.mobjects:
-            self.play(FadeOut(Group(*self.mobjects)), run_time=0.5)
-
     def name_of(self, prompt: str) -> str:
         """The name in a prompt: the text before the ending that all the prompts share."""
         suffix = common_suffix(list(self.neuron.prompts))
