@@ -22,6 +22,9 @@ __all__ = ["ResidualAdd"]
 class ResidualAdd(Succession):
     """``E + ΔE = E′`` entry by entry: the sum appears to the right, each entry the real sum.
 
+    The result keeps ``E``'s format but not its label; give ``result_label`` (e.g. ``"E′"``) to
+    write one under it.
+
     Examples
     --------
     >>> from llmviz.mobjects import NumericVector
@@ -31,14 +34,19 @@ class ResidualAdd(Succession):
     """
 
     def __init__(
-        self, E: NumericVector, dE: NumericVector, run_time_per_entry: float = 0.35, **kwargs
+        self,
+        E: NumericVector,
+        dE: NumericVector,
+        run_time_per_entry: float = 0.35,
+        result_label: str | None = None,
+        **kwargs,
     ) -> None:
         if E.values.shape != dE.values.shape:
             raise LLMVizError(
                 f"E has shape {E.values.shape} but ΔE has {dE.values.shape}; they must match"
             )
         self.values = E.values + dE.values
-        self.result = E.copy_with(self.values, saturation=None)
+        self.result = E.copy_with(self.values, saturation=None, label=result_label)
         # layout: E + ΔE = E′ in one row, level with E (ΔE slides into place if it is elsewhere)
         self.plus = symbol("+").next_to(E, RIGHT, buff=0.3)
         slot = dE.copy().next_to(self.plus, RIGHT, buff=0.3).match_y(E)

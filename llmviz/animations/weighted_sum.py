@@ -74,7 +74,7 @@ class WeightedSum(Succession):
             )
         )
         scaled = [v.copy_with(v.values * wk) for v, wk in zip(vectors, w, strict=True)]
-        self.result = vectors[0].copy_with(self.values)
+        self.result = vectors[0].copy_with(self.values, label=None)  # not the first value's label
         row = VGroup(*vectors)
         self.result.next_to(row, DOWN, buff=0.6)
         self.result.set_x(row.get_x())

@@ -5,12 +5,21 @@ Nothing here is hand-set: every function reads the model's weights or runs its f
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from llmviz.errors import LLMVizError, PromptError
-from llmviz.model.corpus import ADJECTIVES, CREATURES, FIRST_NAMES, LAST_NAMES, fact_prompt
+from llmviz.model.corpus import (
+    ADJECTIVES,
+    CREATURES,
+    FIRST_NAMES,
+    LAST_NAMES,
+    PLACE_ADJECTIVES,
+    PLACES,
+    fact_prompt,
+)
 from llmviz.model.loader import Model
 from llmviz.model.trace import Trace
 
@@ -29,6 +38,9 @@ __all__ = [
     "HeadScore",
     "find_adjective_head",
     "strongest_attention",
+    "adjective_noun_pairs",
+    "Focus",
+    "choose_focus",
 ]
 
 
@@ -348,3 +360,83 @@ def strongest_attention(
             q, k = np.unravel_index(int(np.argmax(masked)), masked.shape)
             out.append((layer, head, int(q), int(k), float(max(masked[q, k], 0.0))))
     return out
+
+
+NOUNS = set(CREATURES) | set(PLACES)
+ADJS = set(ADJECTIVES) | set(PLACE_ADJECTIVES)
+
+
+@functools.lru_cache(maxsize=4)
+def _adjective_head(model: Model) -> HeadScore:
+    return find_adjective_head(model)
+
+
+def adjective_noun_pairs(tokens: tuple[str, ...] | list[str]) -> list[tuple[int, list[int]]]:
+    """Positions of nouns from the corpus tables with the adjectives right before them.
+
+    Examples
+    --------
+    >>> adjective_noun_pairs(("a", " fluffy", " blue", " creature", " roamed", " the", " forest"))
+    [(3, [1, 2])]
+    """
+    words = [t.strip().lower() for t in tokens]
+    out = []
+    for i, w in enumerate(words):
+        if w not in NOUNS:
+            continue
+        adj, j = [], i - 1
+        while j >= 0 and words[j] in ADJS:
+            adj.insert(0, j)
+            j -= 1
+        if adj:
+            out.append((i, adj))
+    return out
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The head the chapter follows and the query (token) whose column it explains."""
+
+    layer: int
+    head: int
+    query: int
+    keys: tuple[int, ...]  # the keys the story is about (the adjectives, or the strongest key)
+    adjective_head: (
+        bool  # False: the prompt has no adjective-noun pair; the strongest head is shown
+    )
+    how: str  # one line that says how the head was chosen, with its real score
+
+
+def choose_focus(model: Model, trace: Trace) -> Focus:
+    """Which head and which query the attention chapter follows for a prompt.
+
+    With a noun from the corpus tables right after adjectives, it is the adjective head found by
+    :func:`find_adjective_head`, from that noun; otherwise the head with the strongest attention
+    from a token to an earlier one (:func:`strongest_attention`), from that token, and ``how``
+    says so.
+
+    Examples
+    --------
+    >>> import llmviz
+    >>> m = llmviz.load_model()
+    >>> f = choose_focus(m, m.run("a fluffy blue creature"))
+    >>> f.adjective_head, f.query, f.keys
+    (True, 3, (1, 2))
+    >>> choose_focus(m, m.run("Michael Jordan plays the sport of")).adjective_head
+    False
+    """
+    pairs = adjective_noun_pairs(trace.tokens)
+    if pairs:
+        h = _adjective_head(model)
+        noun, adj = pairs[0]
+        how = (
+            f"find_adjective_head: layer {h.layer}, head {h.head} gives a noun's adjectives "
+            f"{h.score:.0%} of its attention (even spread: {h.baseline:.0%})"
+        )
+        return Focus(h.layer, h.head, noun, tuple(adj), True, how)
+    layer, head, q, k, w = max(strongest_attention(trace), key=lambda s: s[4])
+    how = (
+        f"no adjective before a noun here: following the strongest head, layer {layer}, head {head}, "
+        f'where "{trace.tokens[q].strip()}" gives "{trace.tokens[k].strip()}" {w:.0%} of its attention'
+    )
+    return Focus(layer, head, q, (k,), False, how)

@@ -15,6 +15,8 @@ __all__ = [
     "matrix_families",
     "weight_counts",
     "other_parameter_counts",
+    "attention_parameters",
+    "pattern_entries",
 ]
 
 
@@ -170,3 +172,39 @@ def other_parameter_counts(cfg: ModelConfig) -> dict[str, int]:
         "position_embedding": cfg.n_ctx * cfg.d_model,
         "mlp_biases": cfg.n_layers * (cfg.d_mlp + cfg.d_model),
     }
+
+
+def attention_parameters(cfg: ModelConfig) -> dict[str, int]:
+    """Attention weights of a config: one map, one head, one layer, all layers, and the share of
+    the eight families; the value map's full and factored sizes.
+
+    Examples
+    --------
+    >>> p = attention_parameters(GPT3_CONFIG)
+    >>> p["map"], p["head"], p["all_layers"]
+    (1572864, 6291456, 57982058496)
+    """
+    fams = {f.name: f for f in matrix_families(cfg)}
+    per_map = cfg.d_head * cfg.d_model
+    total_attn = sum(fams[n].weights for n in ("Query", "Key", "Value", "Output"))
+    return {
+        "map": per_map,
+        "head": 4 * per_map,  # query, key, value-down, value-up
+        "layer": 4 * per_map * cfg.n_heads,
+        "all_layers": total_attn,
+        "total": weight_counts(cfg)["total"],
+        "value_full": cfg.d_model * cfg.d_model,
+        "value_factored": 2 * per_map,
+    }
+
+
+def pattern_entries(n_tokens: int, cfg: ModelConfig) -> tuple[int, int]:
+    """Entries in one head's pattern, and in all heads of all layers, for ``n_tokens``.
+
+    Examples
+    --------
+    >>> pattern_entries(2048, GPT3_CONFIG)
+    (4194304, 38654705664)
+    """
+    per_head = n_tokens * n_tokens
+    return per_head, per_head * cfg.n_heads * cfg.n_layers

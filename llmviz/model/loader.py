@@ -153,6 +153,31 @@ class Model:
         ids = self.encode(prompt)
         return self._trace(prompt, ids)
 
+    def run_ids(self, ids: list[int]) -> Trace:
+        """Run a list of token ids (e.g. the first ``n`` tokens of a longer text).
+
+        Examples
+        --------
+        >>> import llmviz
+        >>> m = llmviz.load_model()
+        >>> ids = m.encode("Michael Jordan plays the sport of")
+        >>> m.run_ids(ids[:2]).tokens
+        ('Michael', ' Jordan')
+        """
+        ids = [int(i) for i in ids]
+        if not ids:
+            raise PromptError("no tokens to run; give at least one token id")
+        if len(ids) > self.cfg.n_ctx:
+            raise PromptError(
+                f"{len(ids)} tokens do not fit the context window of {self.cfg.n_ctx} tokens"
+            )
+        bad = [i for i in ids if not 0 <= i < self.cfg.vocab_size]
+        if bad:
+            raise PromptError(
+                f"token ids {bad[:5]} are outside the vocabulary (0 to {self.cfg.vocab_size - 1})"
+            )
+        return self._trace(self.tokenizer.decode(ids), ids)
+
     def _trace(self, prompt: str, ids: list[int]) -> Trace:
         tokens = torch.tensor([ids], device=self.device)
         logits, cache = self.net.run_with_cache(tokens)

@@ -184,3 +184,11 @@ def test_animations_never_call_play():
     for name in animations.__all__:
         obj = getattr(animations, name)
         assert ".play(" not in inspect.getsource(obj), name
+
+
+def test_sums_do_not_inherit_the_label_of_their_first_input():
+    E = NumericVector([1.0, 2.0], label="E")
+    add = ResidualAdd(E, NumericVector([0.5, -3.0]), result_label="E′")
+    assert add.result.label.text == "E′"
+    vs = [NumericVector([1.0, 0.0], label='v("a")'), NumericVector([0.0, 2.0], label='v("b")')]
+    assert WeightedSum(vs, [0.5, 0.5]).result.label is None
