@@ -762,51 +762,71 @@ class AttentionScene(LectureScene):
 
 # One scene per step, and the whole chapter ------------------------------------------------------
 class WhyAttention(AttentionScene):
+    """1. The same word in two contexts: cosines after the lookup, positions and each attention layer."""
+
     def construct(self) -> None:
         self.step_why()
 
 
 class TheExample(AttentionScene):
+    """2. The prompt's tokens, their rows of W_E, plus their positions' rows of W_pos."""
+
     def construct(self) -> None:
         self.step_example()
 
 
 class QueriesAndKeys(AttentionScene):
+    """3. W_Q times the noun's vector, row by row; every token's query and key."""
+
     def construct(self) -> None:
         self.step_queries_keys()
 
 
 class TheGrid(AttentionScene):
+    """4. Every key-query dot product as a dot; the noun's column ranked."""
+
     def construct(self) -> None:
         self.step_grid()
 
 
 class ScaleMaskSoftmax(AttentionScene):
+    """5. Divide by sqrt(d_head), mask later keys with -inf, softmax down each column."""
+
     def construct(self) -> None:
         self.step_scale_mask_softmax()
 
 
 class Values(AttentionScene):
+    """6. Value vectors, the weighted sum down the noun's column, value-up, E + dE = E'."""
+
     def construct(self) -> None:
         self.step_values()
 
 
 class MultiHead(AttentionScene):
+    """7. Every head of the layer, their changes summed; W_O as stapled value-up maps."""
+
     def construct(self) -> None:
         self.step_multi_head()
 
 
 class CountingAttention(AttentionScene):
+    """8. Attention weights of this model and of GPT-3, from their configs; the low-rank value map."""
+
     def construct(self) -> None:
         self.step_count()
 
 
 class CrossAttention(AttentionScene):
+    """9. Cross-attention as a labelled schematic (this model has none): no mask, no numbers."""
+
     def construct(self) -> None:
         self.step_cross()
 
 
 class ContextSize(AttentionScene):
+    """10. The head's real pattern for prompts of growing length; entries grow with the square."""
+
     def construct(self) -> None:
         self.step_context()
 
