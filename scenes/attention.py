@@ -98,9 +98,20 @@ class AttentionScene(LectureScene):
         return f"layer {self.L}, head {self.h}"
 
     def footer(self, s: str, size: float = 20, color: str | None = None):
-        t = text(s, size, color or PALETTE["muted"])
+        """A line at the bottom edge; too long for the frame, it breaks into two lines."""
+        color = color or PALETTE["muted"]
+        t = text(s, size, color)
         if t.width > 13.4:
-            t.scale_to_fit_width(13.4)
+            words = s.split(" ")
+            cut = min(
+                range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(s) / 2)
+            )
+            t = VGroup(
+                text(" ".join(words[:cut]), size, color), text(" ".join(words[cut:]), size, color)
+            )
+            t.arrange(DOWN, buff=0.1)
+            if t.width > 13.4:
+                t.scale_to_fit_width(13.4)
         return t.to_edge(DOWN, buff=0.3)
 
     def grid(self, values: np.ndarray, **kw) -> AttentionGrid:
