@@ -1,23 +1,16 @@
 """Render each attention step in dry-run mode and check the numbers on screen against the trace."""
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
-from manim import tempconfig
+from scene_loader import load, render
 
 import llmviz
 from llmviz.model.analysis import cosine, find_adjective_head
 from llmviz.style import format_number
 
-ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("scene_attention", ROOT / "scenes" / "attention.py")
-attention = importlib.util.module_from_spec(spec)
-sys.modules["scene_attention"] = attention
-spec.loader.exec_module(attention)
+attention = load("attention")
 
 STEPS = [
     "WhyAttention",
@@ -32,15 +25,6 @@ STEPS = [
     "ContextSize",
 ]
 PROMPT = attention.AttentionScene.prompt
-
-
-def render(cls):
-    # dry run at 2 frames a second: every mobject and animation is built, few frames interpolated
-    config = {"dry_run": True, "quality": "low_quality", "disable_caching": True, "frame_rate": 2}
-    with tempconfig(config):
-        scene = cls()
-        scene.render()
-    return scene
 
 
 @pytest.fixture(scope="module")

@@ -1,19 +1,13 @@
 """Render each MLP step in dry-run mode and check the numbers on screen against the trace."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
-from manim import tempconfig
+from scene_loader import load, render
 
 from llmviz.model.analysis import find_and_neuron, unembed_direction
 from llmviz.style import format_number
 
-ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("scene_mlp", ROOT / "scenes" / "mlp.py")
-mlp = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(mlp)
+mlp = load("mlp")
 
 STEPS = [
     "Fact",
@@ -26,13 +20,6 @@ STEPS = [
     "CountingParameters",
     "Superposition",
 ]
-
-
-def render(cls):
-    with tempconfig({"dry_run": True, "quality": "low_quality", "disable_caching": True}):
-        scene = cls()
-        scene.render()
-    return scene
 
 
 @pytest.fixture(scope="module")

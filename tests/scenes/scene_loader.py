@@ -1,0 +1,38 @@
+"""Load a chapter file from scenes/ and render its scenes in dry-run mode, for the scene tests."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+from manim import tempconfig
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load(chapter: str):
+    """The module ``scenes/<chapter>.py`` (registered in ``sys.modules`` for dataclasses)."""
+    name = f"scene_{chapter}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "scenes" / f"{chapter}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def render(cls, frame_rate: int = 2):
+    """Construct and play a scene without writing frames; returns the scene.
+
+    At 2 frames a second every mobject and animation is still built, with few frames to
+    interpolate, so the values on screen can be checked quickly.
+    """
+    config = {
+        "dry_run": True,
+        "quality": "low_quality",
+        "disable_caching": True,
+        "frame_rate": frame_rate,
+    }
+    with tempconfig(config):
+        scene = cls()
+        scene.render()
+    return scene
