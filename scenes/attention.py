@@ -469,7 +469,26 @@ class AttentionScene(LectureScene):
             font_size=18,
             label=f'E("{noun}")',
         )
-        E.move_to([-2.6, 0.2, 0])
+        E.move_to([-2.6, -1.0, 0])
+        # every column does the same: this head's ΔE for each token
+        zs = self.t[f"{blk}.attn.hook_z"][:, self.h].astype(np.float64)  # [pos, d_head]
+        all_dE = zs @ W_O.astype(np.float64)  # [pos, d_model]
+        strip = self.strip(18, min_width=self.column_width() - 0.1)
+        strip.next_to(head, DOWN, buff=0.3)
+        cols = [NumericVector(all_dE[i], max_entries=3, font_size=13) for i in range(self.n)]
+        strip.align_below(cols, buff=0.2)
+        lab_all = text(
+            "ΔE of this head for every token: each column's weighted sum, mapped up by W_O",
+            18,
+            PALETTE["muted"],
+        ).next_to(VGroup(*cols), DOWN, buff=0.15)
+        self.shown["all_dE"] = [(v, all_dE[i]) for i, v in enumerate(cols)]
+        self.play(
+            prod.result.animate.move_to([0, -1.0, 0]),
+            FadeIn(strip),
+            FadeIn(VGroup(*cols), lag_ratio=0.05),
+            FadeIn(lab_all),
+        )
         self.play(FadeIn(E))
         add = ResidualAdd(E, prod.result, run_time_per_entry=0.3, result_label="E′")
         self.play(add)

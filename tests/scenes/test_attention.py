@@ -161,6 +161,9 @@ def test_values_weighted_sum_and_residual_add_are_real(scenes, trace, head, mode
     dE = z.astype(np.float64) @ model.W("O", head.layer, head.head)
     vec, _ = s.shown["dE"]
     assert shows_vector(vec, dE, atol=1e-5)
+    zs = trace[f"{key}.attn.hook_z"][:, head.head].astype(np.float64)
+    for i, (vec, _) in enumerate(s.shown["all_dE"]):
+        assert shows_vector(vec, zs[i] @ model.W("O", head.layer, head.head), atol=1e-5)
     vec, _ = s.shown["E_new"]
     assert shows_vector(vec, trace[f"{key}.hook_resid_pre"][s.q] + dE, atol=1e-5)
 
