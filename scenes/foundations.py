@@ -1084,7 +1084,7 @@ class FoundationsScene(LectureScene):
         head = title(
             f"Backpropagation through a chain of one-neuron layers (y = {format_number(ex.y, 1)})"
         )
-        xs = np.linspace(-5.8, 2.6, L + 1)
+        xs = np.linspace(-6.1, 2.9, L + 1)
         y0 = 1.75
         neurons, vals, names = VGroup(), VGroup(), VGroup()
         for i, (xp, a) in enumerate(zip(xs, ex.a, strict=True)):
@@ -1092,7 +1092,7 @@ class FoundationsScene(LectureScene):
             c.set_fill(PALETTE["positive"], 0.15 + 0.85 * float(a)).move_to([xp, y0, 0])
             neurons.add(c)
             vals.add(number(a, 3, 20).next_to(c, DOWN, buff=0.15))
-            names.add(formula(f"a⁽{i}⁾", 22, PALETTE["muted"]).next_to(c, UP, buff=0.12))
+            names.add(formula(f"a⁽{i}⁾", 20).move_to(c))
         arrows, wlabels = VGroup(), VGroup()
         for i in range(L):
             arr = Arrow(
@@ -1109,7 +1109,7 @@ class FoundationsScene(LectureScene):
                     formula(f"b⁽{i + 1}⁾ = {format_number(ex.b[i])}", 17, PALETTE["muted"]),
                 )
                 .arrange(DOWN, buff=0.06)
-                .next_to(arr, UP, buff=0.08)
+                .next_to(arr, UP, buff=0.1)
             )
         cost = (
             VGroup(
@@ -1471,7 +1471,8 @@ class FoundationsScene(LectureScene):
         self.section(
             "How the embedded model learned",
             (
-                "The transformer inside llmviz learned the same way, only with more weights: "
+                "The transformer inside llmviz learned the same way, with backpropagation and Adam, a "
+                "refined form of gradient descent, only with more parameters: "
                 f"{sum(w.size for w in self.model.weights.values()):,} of them. It read windows of "
                 f"{cfg['n_ctx']} tokens from {cfg['n_sentences']:,} generated sentences, {cfg['batch_size']} windows per step, "
                 f"for {cfg['steps']:,} steps. The loss is the softmax cross-entropy of the true next token. "
@@ -1615,8 +1616,14 @@ class FoundationsScene(LectureScene):
                 "The loss of the sentence is the average of minus the log of the probability given to the true "
                 f"next token: {loss:.3f}. This is only fair because of the causal mask, which lets each position "
                 "look back but never ahead, so no prediction can peek at the answer. The code checks it: with "
-                f'"{after}" in place of "{before}", no logit at the first {cut + 1} positions changes at all, '
-                f"while later positions change by up to {check.max_change_after:.2f}."
+                f'"{after}" in place of "{before}", '
+                + (
+                    f"no logit at the first {cut + 1} positions changes at all, "
+                    if check.max_change_before == 0
+                    else f"the logits at the first {cut + 1} positions change by at most "
+                    f"{check.max_change_before:.0e}, float rounding, "
+                )
+                + f"while later positions change by up to {check.max_change_after:.2f}."
             ),
         )
         head = title(
