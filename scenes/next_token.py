@@ -336,7 +336,7 @@ class NextTokenScene(LectureScene):
             ),
         )
         head = title("A language model predicts the next token")
-        strip = fit(TokenStrip(t.tokens)).next_to(head, DOWN, buff=0.7)
+        strip = fit(TokenStrip(t.tokens, font_size=28)).next_to(head, DOWN, buff=0.9)
         caption = text(
             f"probabilities for all {cfg.vocab_size:,} tokens of the vocabulary; the 5 largest:",
             22,
@@ -348,13 +348,22 @@ class NextTokenScene(LectureScene):
         bars.shift(
             [
                 -bars.bars[0].get_left()[0] - 1.5,
-                caption.get_bottom()[1] - 0.5 - bars.get_top()[1],
+                caption.get_bottom()[1] - 0.55 - bars.get_top()[1],
                 0,
             ]
         )
+        rest = 1.0 - sum(x.prob for x in top)
+        rest_line = text(
+            f"the other {cfg.vocab_size - len(top):,} tokens together: {100 * rest:.3f}%",
+            22,
+            PALETTE["muted"],
+        ).next_to(bars, DOWN, buff=0.6)
+        rest_line.set_x(0)
         self.shown["prediction_bars"] = bars
+        self.shown["prediction_rest"] = (rest_line, rest)
         self.play(Write(head), FadeIn(strip, lag_ratio=0.1))
         self.play(FadeIn(caption), FadeIn(bars, lag_ratio=0.1))
+        self.play(FadeIn(rest_line))
         self.wait()
         self.clear()
         self.step_loop()
@@ -861,7 +870,7 @@ class NextTokenScene(LectureScene):
                 PALETTE["highlight"],
             ),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        fit(verdict, 6.0).next_to(ana, DOWN, buff=0.4).align_to(facts, LEFT)
+        fit(verdict, 5.6).next_to(ana, DOWN, buff=0.4).align_to(facts, LEFT)
         self.shown["gender_cosine"] = (facts[1][1], cmp.cosine)
         self.shown["baseline"] = (facts[2][1], base)
         self.shown["analogy"] = [(row[1], s, w) for row, (w, s) in zip(ana_rows, near, strict=True)]
@@ -975,13 +984,13 @@ class NextTokenScene(LectureScene):
         ]
 
         def array(key):
-            return NumericMatrix(t[key].T, max_rows=7, max_cols=8, font_size=16, shape_label=True)
+            return NumericMatrix(t[key].T, max_rows=7, max_cols=8, font_size=19, shape_label=True)
 
         mat = array(stages[0][0]).move_to([-2.3, -0.9, 0])
         cols = [j for j in mat.cols if j is not None]
         col_tokens = VGroup(
             *(
-                text(display_token(t.tokens[j]), 14, PALETTE["muted"]).next_to(
+                text(display_token(t.tokens[j]), 16, PALETTE["muted"]).next_to(
                     mat.get_column(j), UP, buff=0.22
                 )
                 for j in cols
@@ -998,6 +1007,18 @@ class NextTokenScene(LectureScene):
             text(f"= {g.d_model * g.n_ctx:,} numbers", 20, PALETTE["highlight"]),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         side.move_to([1.5, -0.9, 0], aligned_edge=LEFT)
+        flow = (
+            VGroup(
+                text(
+                    "one column per position: its token's column of W_E plus a position vector",
+                    18,
+                    PALETTE["muted"],
+                ),
+                text("every block changes the numbers, never the shape", 18, PALETTE["muted"]),
+            )
+            .arrange(DOWN, buff=0.12)
+            .to_edge(DOWN, buff=0.3)
+        )
         self.shown["context_slots"] = slots
         self.play(Write(head), FadeIn(slots, lag_ratio=0.01), FadeIn(used))
         self.play(FadeIn(mat), FadeIn(col_tokens), FadeIn(stage_label), FadeIn(side[:2]))
@@ -1009,7 +1030,7 @@ class NextTokenScene(LectureScene):
             shown_stages.append(new)
             self.wait(0.4)
         self.shown["context_arrays"] = list(zip([k for k, _ in stages], shown_stages, strict=True))
-        self.play(FadeIn(side[2:], lag_ratio=0.2))
+        self.play(FadeIn(side[2:], lag_ratio=0.2), FadeIn(flow))
         self.wait()
 
     # 6 -------------------------------------------------------------------------------------------
@@ -1110,7 +1131,7 @@ class NextTokenScene(LectureScene):
         )
         head = title("Unembedding: the last vector → one logit per token")
         vec = NumericVector(x, max_entries=8, font_size=18, label=f"last vector ({cfg.d_model})")
-        vec.move_to([-5.9, 1.0, 0])
+        vec.move_to([-5.9, 1.1, 0])
         unembed = Unembed(
             vec, self.model.W_U, lambda i: safe_token(self.model.decode_token(i)), k=5
         )

@@ -109,6 +109,9 @@ def test_prediction_bars_are_the_model_distribution(scenes, mj_trace):
     assert bars.tokens == [t.token for t in top] and bars.tokens[0] == " basketball"
     np.testing.assert_allclose(bars.probs, [t.prob for t in top])
     assert [n.text for n in bars.numbers] == [f"{100 * t.prob:.3f}%" for t in top]
+    mob, rest = scenes["Prediction"].shown["prediction_rest"]
+    assert rest == pytest.approx(1 - mj_trace.probs()[[t.id for t in top]].sum())
+    assert mob.text.endswith(f"{100 * rest:.3f}%") and "1,022" in mob.text
 
 
 def test_sampling_loop_is_the_seeded_generation(scenes, model):
