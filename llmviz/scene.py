@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from manim import UP, FadeOut, Group, Scene
+from manim.utils.exceptions import EndSceneEarlyException
 
 import llmviz
 from llmviz.config import Settings, resolve_settings
@@ -158,7 +159,10 @@ class LectureScene(Scene):
             self.play(FadeOut(Group(*self.mobjects)), run_time=0.5)
 
     def tear_down(self) -> None:
-        self._close_section()  # the last section's subtitles (and its padding)
+        try:
+            self._close_section()  # the last section's subtitles (and its padding)
+        except EndSceneEarlyException:  # `manim render -n 0,K` stopped before the padding
+            pass
         self._write_narration()
         super().tear_down()
 
@@ -171,13 +175,16 @@ class LectureScene(Scene):
         if config.dry_run or not movie:
             return
         movie = Path(movie)
+        # a render cut short (`-n 0,K`) can end before the last sections' stills were taken
+        missing = len(self.narration) - len(self._section_stills)
+        stills = self._section_stills + [self.renderer.time] * missing
         data = {
             "scene": type(self).__name__,
             "duration": self.renderer.time,
             "sections": [
                 {"name": n, "start": t, "still": still, "narration": text}
                 for (n, text), t, still in zip(
-                    self.narration, self._section_starts, self._section_stills, strict=True
+                    self.narration, self._section_starts, stills, strict=True
                 )
             ],
         }

@@ -1,22 +1,13 @@
-import importlib.util
-from pathlib import Path
-
 import pytest
 from manim import MathTex, tempconfig
+from scene_loader import load
 
 import llmviz
 from llmviz.style import format_number
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def load_scene(file: str, name: str):
-    spec = importlib.util.spec_from_file_location(
-        f"scene_{Path(file).stem}", ROOT / "scenes" / file
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return getattr(module, name)
+    return getattr(load(file.removesuffix(".py")), name)
 
 
 def test_demo_shows_the_trace_values(model):
@@ -72,3 +63,21 @@ def test_latex_subset_is_installed(tmp_path):
 
 def test_model_is_the_package_default():
     assert llmviz.load_model() is llmviz.load_model()
+
+
+def test_a_render_cut_short_with_n_keeps_its_narration(tmp_path):
+    # `manim render -n 0,1`: the scene stops after two animations, before its reading-time padding
+    scene_cls = load_scene("demo.py", "NextTokenDemo")
+    config = {
+        "quality": "low_quality",
+        "media_dir": str(tmp_path),
+        "disable_caching": True,
+        "progress_bar": "none",
+        "verbosity": "WARNING",
+        "from_animation_number": 0,
+        "upto_animation_number": 1,
+    }
+    with tempconfig(config):
+        scene_cls().render()
+    notes = list(tmp_path.rglob("NextTokenDemo.narration.json"))
+    assert notes and '"sections"' in notes[0].read_text()
