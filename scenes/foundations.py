@@ -29,8 +29,6 @@ from manim import (
     DashedVMobject,
     Dot,
     FadeIn,
-    FadeOut,
-    Group,
     Line,
     ManimColor,
     Square,
@@ -69,21 +67,10 @@ from llmviz.model.foundations import (
     train_logistic,
 )
 from llmviz.model.trace import probabilities
-from llmviz.scene import LectureScene
+from llmviz.scene import LectureScene, text, title
 from llmviz.style import FONTS, PALETTE, display_token, format_number, value_to_color
 
 SUB = "₀₁₂₃₄₅₆₇₈₉"
-
-
-def text(s: str, size: float = 24, color: str | None = None) -> FastText:
-    return FastText(s, font_size=size, color=color or PALETTE["text"])
-
-
-def title(s: str) -> FastText:
-    t = text(s, 32)
-    if t.width > 13.2:
-        t.scale_to_fit_width(13.2)
-    return t.to_edge(UP, buff=0.35)
 
 
 def formula(s: str, size: float = 24, color: str | None = None) -> FastText:
@@ -196,11 +183,6 @@ class FoundationsScene(LectureScene):
         self.run = train_logistic(self.data, self.learning_rate, self.gd_steps)
 
     # helpers ---------------------------------------------------------------------------------
-    def clear(self) -> None:
-        self.end_section()  # reading time, subtitles and the slide picture while the step is on screen
-        if self.mobjects:
-            self.play(FadeOut(Group(*self.mobjects)), run_time=0.5)
-
     @staticmethod
     def verdict(run, runs) -> str:
         """What a learning-rate run did, read from its recorded losses."""
