@@ -4,6 +4,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import numpy as np
 from manim import tempconfig
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,3 +37,24 @@ def render(cls, frame_rate: int = 2):
         scene = cls()
         scene.render()
     return scene
+
+
+def off_frame(scene, margin: float = 0.02) -> list[str]:
+    """Names of the mobjects on screen that reach past the frame's edges (none, when all fit)."""
+    from manim import config
+
+    half_w, half_h = config.frame_width / 2 + margin, config.frame_height / 2 + margin
+    out = []
+    for top in scene.mobjects:
+        for m in top.get_family():
+            pts = getattr(m, "points", None)
+            if (
+                pts is None
+                or len(pts) == 0
+                or getattr(m, "fill_opacity", 1) == 0
+                and (getattr(m, "stroke_width", 0) == 0)
+            ):
+                continue
+            if np.abs(pts[:, 0]).max() > half_w or np.abs(pts[:, 1]).max() > half_h:
+                out.append(getattr(m, "text", type(m).__name__))
+    return out

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from scene_loader import load, render
+from scene_loader import load, off_frame, render
 
 from llmviz.model.analysis import find_and_neuron, unembed_direction
 from llmviz.style import format_number
@@ -30,6 +30,10 @@ def scenes():
 def shows(pair, decimals=2, **fmt):
     mob, value = pair
     return mob.text == format_number(value, decimals, **fmt)
+
+
+def test_every_step_ends_inside_the_frame(scenes):
+    assert {name: off_frame(s) for name, s in scenes.items() if off_frame(s)} == {}
 
 
 def test_the_chapter_plays_every_step_in_order():
