@@ -114,7 +114,19 @@ def format_number(
 
 
 def display_token(token: str) -> str:
-    """A token as shown in a box: a leading space becomes '␣', a newline '↵'."""
+    r"""A token as shown in a box: a leading space becomes '␣', a newline '↵'; the end-of-text
+    token (which decodes to nothing) shows its name, and other invisible characters are written
+    as escapes, so that no token draws as nothing.
+
+    Examples
+    --------
+    >>> [display_token(t) for t in (" Jordan", "\n", "", "\t")]
+    ['␣Jordan', '↵', '<|endoftext|>', '\\t']
+    """
+    if token == "":
+        return "<|endoftext|>"
+    if token.strip() == "" and set(token) - {" ", "\n"}:
+        return repr(token)[1:-1]  # a tab, form feed, ...: written as its escape
     return (
         token.replace("\n", "↵").replace(" ", "␣")
         if token.strip() == ""

@@ -44,7 +44,6 @@ from manim import (
 
 from llmviz.animations import Softmax, Unembed
 from llmviz.mobjects import (
-    FastNumber,
     FastText,
     NumericMatrix,
     NumericVector,
@@ -65,23 +64,8 @@ from llmviz.model.embedding import (
 )
 from llmviz.model.tokenizer import END_OF_TEXT
 from llmviz.model.trace import probabilities
-from llmviz.scene import LectureScene
+from llmviz.scene import LectureScene, number, text, title
 from llmviz.style import MONO_FONT, PALETTE, display_token
-
-
-def text(s: str, size: float = 24, color: str | None = None) -> FastText:
-    return FastText(s, font_size=size, color=color or PALETTE["text"])
-
-
-def title(s: str) -> FastText:
-    t = text(s, 32)
-    if t.width > 13.2:
-        t.scale_to_fit_width(13.2)
-    return t.to_edge(UP, buff=0.35)
-
-
-def number(v: float, decimals: int = 2, size: float = 26, **kw) -> FastNumber:
-    return FastNumber(v, decimals=decimals, font_size=size, **kw)
 
 
 def fit(mob, width: float = 13.4):
@@ -312,11 +296,6 @@ class NextTokenScene(LectureScene):
         self.t = self.trace(self.prompt)
 
     # helpers ---------------------------------------------------------------------------------
-    def clear(self) -> None:
-        self.end_section()  # reading time, subtitles and the slide picture while it is on screen
-        if self.mobjects:
-            self.play(FadeOut(Group(*self.mobjects)), run_time=0.5)
-
     @property
     def answer(self) -> str:
         """The model's most likely next token for the prompt."""

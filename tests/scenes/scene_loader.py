@@ -25,7 +25,9 @@ def render(cls, frame_rate: int = 2):
     """Construct and play a scene without writing frames; returns the scene.
 
     At 2 frames a second every mobject and animation is still built, with few frames to
-    interpolate, so the values on screen can be checked quickly.
+    interpolate, so the values on screen can be checked quickly. ``scene.off_frame`` lists, for
+    every section of a :class:`~llmviz.scene.LectureScene`, what reached past the frame's edges
+    when the section ended (the picture that becomes its slide).
     """
     config = {
         "dry_run": True,
@@ -35,6 +37,16 @@ def render(cls, frame_rate: int = 2):
     }
     with tempconfig(config):
         scene = cls()
+        close = getattr(scene, "_close_section", None)
+        if close is not None:
+            scene.off_frame = []
+
+            def checked_close():
+                if scene.narration and scene._section_start is not None:
+                    scene.off_frame.append((scene.narration[-1][0], off_frame(scene)))
+                close()
+
+            scene._close_section = checked_close
         scene.render()
     return scene
 

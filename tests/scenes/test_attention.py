@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from scene_loader import load, off_frame, render
+from scene_loader import load, render
 
 import llmviz
 from llmviz.model.analysis import cosine, find_adjective_head
@@ -66,8 +66,10 @@ def test_the_chapter_plays_every_step_in_order():
     assert all(len(text) > 150 for _, text in chapter.narration)
 
 
-def test_every_step_ends_inside_the_frame(scenes):
-    assert {name: off_frame(s) for name, s in scenes.items() if off_frame(s)} == {}
+def test_every_section_ends_inside_the_frame(scenes):
+    bad = {(n, sec): out for n, s in scenes.items() for sec, out in s.off_frame if out}
+    assert scenes and all(s.off_frame for s in scenes.values())
+    assert bad == {}
 
 
 def test_why_attention_shows_cosines_of_the_same_word_across_contexts(scenes, model):

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from scene_loader import load, off_frame, render
+from scene_loader import load, render
 
 from llmviz.model.analysis import find_and_neuron, unembed_direction
 from llmviz.style import format_number
@@ -32,8 +32,10 @@ def shows(pair, decimals=2, **fmt):
     return mob.text == format_number(value, decimals, **fmt)
 
 
-def test_every_step_ends_inside_the_frame(scenes):
-    assert {name: off_frame(s) for name, s in scenes.items() if off_frame(s)} == {}
+def test_every_section_ends_inside_the_frame(scenes):
+    bad = {(n, sec): out for n, s in scenes.items() for sec, out in s.off_frame if out}
+    assert scenes and all(s.off_frame for s in scenes.values())
+    assert bad == {}
 
 
 def test_the_chapter_plays_every_step_in_order():

@@ -1,11 +1,8 @@
 """Render each step of the opening chapter in dry-run mode; check what it shows against the model."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
-from manim import tempconfig
+from scene_loader import load, render
 
 from llmviz.model.analysis import nearest_neighbours
 from llmviz.model.config import GPT3_CONFIG
@@ -13,10 +10,7 @@ from llmviz.model.embedding import analogy, compare_directions, difference_basel
 from llmviz.model.trace import probabilities
 from llmviz.style import display_token, format_number
 
-ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("scene_next_token", ROOT / "scenes" / "next_token.py")
-nt = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(nt)
+nt = load("next_token")
 
 STEPS = [
     "Prediction",
@@ -49,22 +43,6 @@ SECTIONS = [
 ]
 
 
-def render(cls):
-    # a dry run at 2 frames a second: every step's code runs, the frames are few
-    with tempconfig(
-        {
-            "dry_run": True,
-            "quality": "low_quality",
-            "frame_rate": 2,
-            "disable_caching": True,
-            "progress_bar": "none",
-        }
-    ):
-        scene = cls()
-        scene.render()
-    return scene
-
-
 @pytest.fixture(scope="module")
 def chapter():
     """The whole chapter, rendered once: it runs every step, with the clearing in between."""
@@ -85,6 +63,11 @@ def test_the_chapter_plays_every_section_with_narration(chapter):
     assert [name for name, _ in chapter.narration] == SECTIONS
     assert all(len(text) > 150 for _, text in chapter.narration)
     assert chapter.renderer.time > 300  # the reading time of every section is kept
+
+
+def test_every_section_ends_inside_the_frame(chapter):
+    assert [name for name, _ in chapter.off_frame] == SECTIONS
+    assert {name: out for name, out in chapter.off_frame if out} == {}
 
 
 def test_each_step_scene_plays_its_own_step():
