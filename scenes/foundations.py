@@ -1227,6 +1227,10 @@ class FoundationsScene(LectureScene):
             ),
         )
         head2 = title("Backpropagation in the trained digit network")
+        sub2 = text(f"test image {index}: {seen}", 20, PALETTE["highlight"]).next_to(
+            head2, DOWN, buff=0.15
+        )
+        fit_width(sub2)
         fs = 16
         vecs = [
             ("a", out_a, PALETTE["text"], 3, False),
@@ -1234,7 +1238,7 @@ class FoundationsScene(LectureScene):
             ("by hand", delta, PALETTE["text"], 4, True),
             ("autograd", auto.dz[-1], PALETTE["accent"], 4, True),
         ]
-        vx = [-5.55, -4.5, -3.15, -1.6]
+        vx = [-5.55, -4.5, -3.3, -1.8]
         out_group = VGroup()
         for (name, v, c, dec, sign), xp in zip(vecs, vx, strict=True):
             nv = NumericVector(v, max_entries=10, decimals=dec, sign=sign, font_size=fs)
@@ -1250,15 +1254,14 @@ class FoundationsScene(LectureScene):
             )
         )
         out_title = VGroup(
-            text(f"test image {index}: {seen}", 18, PALETTE["highlight"]),
             text("output layer", 18, PALETTE["muted"]),
             formula("∂C/∂zⱼ = σ′(zⱼ) · 2(aⱼ − yⱼ)", 20),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        out_title.move_to([-6.6, 2.9, 0], aligned_edge=UP + LEFT)
+        out_title.move_to([-6.6, sub2.get_bottom()[1] - 0.25, 0], aligned_edge=UP + LEFT)
         self.shown["delta"] = out_group[2][0]
         self.shown["delta_auto"] = out_group[3][0]
 
-        hx = [0.2, 1.65]
+        hx = [0.0, 1.4]
         hid = VGroup()
         for (name, v, c), xp in zip(
             (("by hand", da_prev, PALETTE["text"]), ("autograd", auto.da[-2], PALETTE["accent"])),
@@ -1274,11 +1277,11 @@ class FoundationsScene(LectureScene):
             text(f"hidden layer {nL - 1}", 18, PALETTE["muted"]),
             formula("∂C/∂aₖ = Σⱼ wⱼₖ · ∂C/∂zⱼ", 20),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        hid_title.move_to([-0.55, out_title[1].get_top()[1], 0], aligned_edge=UP + LEFT)
+        hid_title.move_to([hx[0] - 0.6, out_title.get_top()[1], 0], aligned_edge=UP + LEFT)
         self.shown["da_prev"] = hid[0][0]
         self.shown["da_prev_auto"] = hid[1][0]
 
-        rx = 2.75
+        rx = 2.45
         fs2 = 18
         one_w = VGroup(
             text("one weight:", fs2, PALETTE["muted"]),
@@ -1316,7 +1319,7 @@ class FoundationsScene(LectureScene):
         self.shown["one_weight_auto"] = (one_w[5][1], w_auto)
         self.shown["max_diff"] = (every[2], biggest)
         self.shown["backprop_example"] = (index, label, pred)
-        self.play(Write(head2), FadeIn(out_title))
+        self.play(Write(head2), FadeIn(sub2), FadeIn(out_title))
         self.play(FadeIn(out_group[0]), FadeIn(out_group[1]), FadeIn(digits))
         self.play(FadeIn(out_group[2]))
         self.play(FadeIn(out_group[3]))
@@ -1474,11 +1477,11 @@ class FoundationsScene(LectureScene):
         axes = Axes(
             x_range=[0, cfg["steps"], 1000],
             y_range=[0, top, 1],
-            x_length=4.8,
+            x_length=4.3,
             y_length=4.2,
             tips=False,
             axis_config={"color": PALETTE["muted"]},
-        ).move_to([-4.15, -0.35, 0])
+        ).move_to([-4.3, -0.35, 0])
         tk = self.ticks(
             axes,
             xs=(0, cfg["steps"] // 2, cfg["steps"]),
@@ -1499,19 +1502,21 @@ class FoundationsScene(LectureScene):
             .align_to(uni, RIGHT)
         )
         ylab = (
-            text(f"loss, mean over every {cfg['log_every']} steps", 18, PALETTE["muted"])
+            text(f"loss (mean over {cfg['log_every']} steps)", 18, PALETTE["muted"])
             .next_to(axes, UP, buff=0.2)
             .align_to(axes, LEFT)
         )
-        xlab = text("training step (dots: saved checkpoints)", 17, PALETTE["muted"]).next_to(
-            axes, DOWN, buff=0.45
+        xlab = (
+            text("training step (dots: saved checkpoints)", 17, PALETTE["muted"])
+            .next_to(axes, DOWN, buff=0.45)
+            .align_to(axes, LEFT)
         )
         marks = VGroup(
             *(Dot(axes.c2p(cp.step, 0), radius=0.07, color=PALETTE["highlight"]) for cp in cps)
         )
         self.shown["loss_curve"] = (steps, losses)
 
-        tx = -1.1
+        tx = -1.6
         t_head = text(f'"{prompt}" →', 20).move_to([tx, 2.55, 0], aligned_edge=LEFT)
         fit_width(t_head, 6.9 - tx)
         t_hdr = row(
@@ -1530,8 +1535,8 @@ class FoundationsScene(LectureScene):
             )
             for c, (tok, p) in enumerate(cp.top[:3]):
                 cell = text(f"{token_label(tok)} {percent(p)}", 16)
-                fit_width(cell, 2.2)
-                cells.add(cell.move_to([tx + 1.05 + 2.3 * c, y, 0], aligned_edge=LEFT))
+                fit_width(cell, 2.3)
+                cells.add(cell.move_to([tx + 1.05 + 2.55 * c, y, 0], aligned_edge=LEFT))
             table.add(cells)
         self.shown["checkpoints"] = (cps, table)
         note = None
@@ -1665,7 +1670,7 @@ class FoundationsScene(LectureScene):
                     text("in place of", 18),
                     text(f'"{before}"', 18, PALETTE["highlight"]),
                     text("and run the sentence again", 18),
-                    buff=0.12,
+                    buff=0.18,
                 ),
                 row(
                     text(
@@ -1674,9 +1679,10 @@ class FoundationsScene(LectureScene):
                         PALETTE["muted"],
                     ),
                     sci(check.max_change_before, 18, PALETTE["highlight"]),
-                    text("  later ones:", 18, PALETTE["muted"]),
+                    text("·", 18, PALETTE["muted"]),
+                    text("later ones:", 18, PALETTE["muted"]),
                     number(check.max_change_after, 2, 18),
-                    buff=0.12,
+                    buff=0.18,
                 ),
             )
             .arrange(DOWN, buff=0.12)
@@ -1687,7 +1693,7 @@ class FoundationsScene(LectureScene):
         self.shown["causal"] = (
             causal[1][1],
             check.max_change_before,
-            causal[1][3],
+            causal[1][4],
             check.max_change_after,
             check,
         )

@@ -3,8 +3,10 @@ experiments, torch autograd and the shipped model."""
 
 import math
 
+import manim
 import numpy as np
 import pytest
+from manim import VMobject
 from scene_loader import load, render
 
 from llmviz.model import foundations as F
@@ -38,9 +40,38 @@ SECTIONS = [
 ]
 
 
+def off_frame(scene) -> list[str]:
+    """What is on screen and reaches past the frame's edges (texts by their text)."""
+    half_w, half_h = manim.config.frame_width / 2, manim.config.frame_height / 2
+    out = []
+    for top in scene.mobjects:
+        for m in top.get_family():
+            if not isinstance(m, VMobject) or len(m.points) == 0:
+                continue
+            if m.get_fill_opacity() == 0 and (m.get_stroke_opacity() == 0 or m.stroke_width == 0):
+                continue
+            x, y = np.abs(m.points[:, :2]).max(axis=0)
+            if x > half_w or y > half_h:
+                out.append(getattr(m, "text", type(m).__name__))
+    return out
+
+
+class FramedChapter(fnd.FoundationsChapter):
+    """The chapter, noting after every animation (and wait) what reaches past the frame."""
+
+    def setup(self):
+        super().setup()
+        self.outside = []
+
+    def play(self, *args, **kwargs):
+        super().play(*args, **kwargs)
+        section = self.narration[-1][0] if self.narration else None
+        self.outside += [(section, name) for name in off_frame(self)]
+
+
 @pytest.fixture(scope="module")
 def chapter():
-    return render(fnd.FoundationsChapter)
+    return render(FramedChapter)
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +116,17 @@ def test_each_scene_renders_its_own_step(name, chapter):
         assert key in chapter.shown, key
         if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], float):
             assert value[1] == pytest.approx(chapter.shown[key][1]), key
+
+
+def test_nothing_reaches_past_the_frame(chapter):
+    assert chapter.outside == []
+
+
+def test_the_frame_check_sees_text_past_the_edge():
+    with manim.tempconfig({"dry_run": True}):
+        scene = manim.Scene()
+        scene.add(fnd.text("inside", 20), fnd.text("far right", 20).move_to([7.0, 0, 0]))
+        assert off_frame(scene) == ["far right"]
 
 
 def test_step_scenes_call_their_step():
@@ -256,6 +298,7 @@ def test_every_prefix_and_the_causal_mask(shown, model):
     before_mob, before, after_mob, after, check = shown["causal"]
     assert before < 1e-5 < 0.1 < after
     assert before_mob.text == ("0" if before == 0 else f"{before:.1e}")
+    assert shows((after_mob, after))
     assert check.cut == 5 and check.altered_tokens[6] != " basketball"
 
 
