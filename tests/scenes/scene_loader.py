@@ -4,8 +4,9 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import manim
 import numpy as np
-from manim import tempconfig
+from manim import VMobject, tempconfig
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,13 +22,29 @@ def load(chapter: str):
     return sys.modules[name]
 
 
+def off_frame(scene) -> list[str]:
+    """What is drawn on screen and reaches past the frame's edges (texts by their text)."""
+    half_w, half_h = manim.config.frame_width / 2, manim.config.frame_height / 2
+    out = []
+    for top in scene.mobjects:
+        for m in top.get_family():
+            if not isinstance(m, VMobject) or len(m.points) == 0:
+                continue
+            if m.get_fill_opacity() == 0 and (m.get_stroke_opacity() == 0 or m.stroke_width == 0):
+                continue  # draws nothing (an anchor, a value tracker, a faded-out part)
+            x, y = np.abs(m.points[:, :2]).max(axis=0)
+            if x > half_w or y > half_h:
+                out.append(getattr(m, "text", type(m).__name__))
+    return out
+
+
 def render(cls, frame_rate: int = 2):
     """Construct and play a scene without writing frames; returns the scene.
 
     At 2 frames a second every mobject and animation is still built, with few frames to
-    interpolate, so the values on screen can be checked quickly. ``scene.off_frame`` lists, for
-    every section of a :class:`~llmviz.scene.LectureScene`, what reached past the frame's edges
-    when the section ended (the picture that becomes its slide).
+    interpolate, so the values on screen can be checked quickly. After every animation and wait,
+    whatever reaches past the frame's edges is noted in ``scene.outside`` as
+    ``(section, text or type)``; a scene that keeps inside the frame leaves it empty.
     """
     config = {
         "dry_run": True,
@@ -37,36 +54,15 @@ def render(cls, frame_rate: int = 2):
     }
     with tempconfig(config):
         scene = cls()
-        close = getattr(scene, "_close_section", None)
-        if close is not None:
-            scene.off_frame = []
+        scene.outside = []
+        play = scene.play
 
-            def checked_close():
-                if scene.narration and scene._section_start is not None:
-                    scene.off_frame.append((scene.narration[-1][0], off_frame(scene)))
-                close()
+        def checked_play(*args, **kwargs):
+            play(*args, **kwargs)
+            narration = getattr(scene, "narration", None)
+            section = narration[-1][0] if narration else None
+            scene.outside += [(section, name) for name in off_frame(scene)]
 
-            scene._close_section = checked_close
+        scene.play = checked_play  # Scene.wait plays a Wait animation, so waits are checked too
         scene.render()
     return scene
-
-
-def off_frame(scene, margin: float = 0.02) -> list[str]:
-    """Names of the mobjects on screen that reach past the frame's edges (none, when all fit)."""
-    from manim import config
-
-    half_w, half_h = config.frame_width / 2 + margin, config.frame_height / 2 + margin
-    out = []
-    for top in scene.mobjects:
-        for m in top.get_family():
-            pts = getattr(m, "points", None)
-            if (
-                pts is None
-                or len(pts) == 0
-                or getattr(m, "fill_opacity", 1) == 0
-                and (getattr(m, "stroke_width", 0) == 0)
-            ):
-                continue
-            if np.abs(pts[:, 0]).max() > half_w or np.abs(pts[:, 1]).max() > half_h:
-                out.append(getattr(m, "text", type(m).__name__))
-    return out

@@ -6,8 +6,7 @@ import math
 import manim
 import numpy as np
 import pytest
-from manim import VMobject
-from scene_loader import load, render
+from scene_loader import load, off_frame, render
 
 from llmviz.model import foundations as F
 from llmviz.model.trace import probabilities
@@ -40,38 +39,9 @@ SECTIONS = [
 ]
 
 
-def off_frame(scene) -> list[str]:
-    """What is on screen and reaches past the frame's edges (texts by their text)."""
-    half_w, half_h = manim.config.frame_width / 2, manim.config.frame_height / 2
-    out = []
-    for top in scene.mobjects:
-        for m in top.get_family():
-            if not isinstance(m, VMobject) or len(m.points) == 0:
-                continue
-            if m.get_fill_opacity() == 0 and (m.get_stroke_opacity() == 0 or m.stroke_width == 0):
-                continue
-            x, y = np.abs(m.points[:, :2]).max(axis=0)
-            if x > half_w or y > half_h:
-                out.append(getattr(m, "text", type(m).__name__))
-    return out
-
-
-class FramedChapter(fnd.FoundationsChapter):
-    """The chapter, noting after every animation (and wait) what reaches past the frame."""
-
-    def setup(self):
-        super().setup()
-        self.outside = []
-
-    def play(self, *args, **kwargs):
-        super().play(*args, **kwargs)
-        section = self.narration[-1][0] if self.narration else None
-        self.outside += [(section, name) for name in off_frame(self)]
-
-
 @pytest.fixture(scope="module")
 def chapter():
-    return render(FramedChapter)
+    return render(fnd.FoundationsChapter)
 
 
 @pytest.fixture(scope="module")
