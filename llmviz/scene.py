@@ -8,7 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-from manim import UP, FadeOut, Group, Scene
+from manim import UP, Axes, FadeOut, Group, Scene
 from manim.utils.exceptions import EndSceneEarlyException
 
 import llmviz
@@ -19,7 +19,7 @@ from llmviz.model.loader import Model
 from llmviz.model.trace import Trace
 from llmviz.style import PALETTE, apply_theme
 
-__all__ = ["LectureScene", "split_sentences", "text", "title", "number"]
+__all__ = ["LectureScene", "split_sentences", "text", "title", "number", "plain_axes"]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -55,6 +55,31 @@ def title(s: str, max_width: float = 13.2) -> FastText:
 def number(v: float, decimals: int = 2, size: float = 26, **kw) -> FastNumber:
     """A real value as a :class:`~llmviz.mobjects.FastNumber` (``format_number`` rules)."""
     return FastNumber(v, decimals=decimals, font_size=size, **kw)
+
+
+def plain_axes(
+    x_range: list[float],
+    y_range: list[float],
+    x_length: float,
+    y_length: float,
+    **axis_config,
+) -> Axes:
+    """Axes in the theme's muted colour without arrow tips (label them with :func:`text`).
+
+    Examples
+    --------
+    >>> ax = plain_axes([0, 10, 5], [0, 1, 0.5], 4, 2)
+    >>> round(float(ax.c2p(10, 0)[0] - ax.c2p(0, 0)[0]), 6)
+    4.0
+    """
+    return Axes(
+        x_range=x_range,
+        y_range=y_range,
+        x_length=x_length,
+        y_length=y_length,
+        tips=False,
+        axis_config={"color": PALETTE["muted"], **axis_config},
+    )
 
 
 class LectureScene(Scene):

@@ -67,7 +67,7 @@ from llmviz.model.foundations import (
     train_logistic,
 )
 from llmviz.model.trace import probabilities
-from llmviz.scene import LectureScene, text, title
+from llmviz.scene import LectureScene, plain_axes, text, title
 from llmviz.style import FONTS, PALETTE, display_token, format_number, value_to_color
 
 SUB = "₀₁₂₃₄₅₆₇₈₉"
@@ -237,14 +237,7 @@ class FoundationsScene(LectureScene):
     def plane(self, size: float = 4.2) -> Axes:
         lim = float(np.ceil(np.abs(self.data.x).max() * 2) / 2)
         self.lim = lim
-        return Axes(
-            x_range=[-lim, lim, 1],
-            y_range=[-lim, lim, 1],
-            x_length=size,
-            y_length=size,
-            tips=False,
-            axis_config={"color": PALETTE["muted"], "include_ticks": False},
-        )
+        return plain_axes([-lim, lim, 1], [-lim, lim, 1], size, size, include_ticks=False)
 
     def scatter(self, axes: Axes) -> VGroup:
         return VGroup(
@@ -312,14 +305,7 @@ class FoundationsScene(LectureScene):
             ),
         )
         head = title("The sigmoid turns any number into a probability")
-        sig_axes = Axes(
-            x_range=[-6, 6, 2],
-            y_range=[0, 1, 0.5],
-            x_length=5.4,
-            y_length=3.0,
-            tips=False,
-            axis_config={"color": PALETTE["muted"]},
-        ).move_to([-3.5, 0.5, 0])
+        sig_axes = plain_axes([-6, 6, 2], [0, 1, 0.5], 5.4, 3.0).move_to([-3.5, 0.5, 0])
         sig_ticks = self.ticks(sig_axes, xs=(-6, 0, 6), ys=(0.5, 1))
         curve = sig_axes.plot(lambda t: float(sigmoid(t)), x_range=[-6, 6], color=PALETTE["accent"])
         half = DashedLine(
@@ -429,14 +415,7 @@ class FoundationsScene(LectureScene):
             ),
         )
         head = title("Binary cross-entropy: the loss, and where it comes from")
-        axes = Axes(
-            x_range=[0, 1, 0.5],
-            y_range=[0, 5, 1],
-            x_length=4.2,
-            y_length=3.6,
-            tips=False,
-            axis_config={"color": PALETTE["muted"]},
-        ).move_to([-4.25, 0.2, 0])
+        axes = plain_axes([0, 1, 0.5], [0, 5, 1], 4.2, 3.6).move_to([-4.25, 0.2, 0])
         tk = self.ticks(axes, xs=(0, 0.5, 1), ys=(0, 1, 2, 3, 4, 5))
         xlab = text("ŷ: predicted probability of class 1", 17, PALETTE["muted"]).next_to(
             axes, DOWN, buff=0.5
@@ -548,14 +527,9 @@ class FoundationsScene(LectureScene):
         dots = self.scatter(plane)
         legend = self.legend().next_to(plane, UP, buff=0.15)
         lmax = float(np.ceil(run.loss.max() * 2) / 2)
-        loss_axes = Axes(
-            x_range=[0, steps, max(1, steps // 4)],
-            y_range=[0, lmax, 0.5],
-            x_length=5.2,
-            y_length=3.4,
-            tips=False,
-            axis_config={"color": PALETTE["muted"]},
-        ).move_to([3.6, 0.0, 0])
+        loss_axes = plain_axes([0, steps, max(1, steps // 4)], [0, lmax, 0.5], 5.2, 3.4).move_to(
+            [3.6, 0.0, 0]
+        )
         tk = self.ticks(loss_axes, xs=(0, steps // 2, steps), ys=(0, lmax / 2, lmax))
         loss_lab = text("mean BCE", 20, PALETTE["muted"]).next_to(loss_axes, UP, buff=0.2)
         step_lab = text("step", 18, PALETTE["muted"]).next_to(
@@ -633,14 +607,9 @@ class FoundationsScene(LectureScene):
         )
         head2 = title(f"The learning rate: the same data, the same start, {steps} steps")
         top = float(np.ceil(max(float(r.loss.max()) for r in runs) * 2) / 2)
-        axes = Axes(
-            x_range=[0, steps, max(1, steps // 4)],
-            y_range=[0, top, 0.5],
-            x_length=7.0,
-            y_length=4.6,
-            tips=False,
-            axis_config={"color": PALETTE["muted"]},
-        ).move_to([-2.6, -0.3, 0])
+        axes = plain_axes([0, steps, max(1, steps // 4)], [0, top, 0.5], 7.0, 4.6).move_to(
+            [-2.6, -0.3, 0]
+        )
         tk2 = self.ticks(axes, xs=(0, steps // 2, steps), ys=(0, top / 2, top))
         colors = [
             PALETTE["muted"],
@@ -952,14 +921,7 @@ class FoundationsScene(LectureScene):
             ),
         )
         head2 = title("ReLU versus sigmoid in the hidden layers")
-        axes = Axes(
-            x_range=[-4, 4, 2],
-            y_range=[0, 2, 0.5],
-            x_length=5.2,
-            y_length=3.8,
-            tips=False,
-            axis_config={"color": PALETTE["muted"]},
-        ).move_to([-3.4, -0.4, 0])
+        axes = plain_axes([-4, 4, 2], [0, 2, 0.5], 5.2, 3.8).move_to([-3.4, -0.4, 0])
         tk = self.ticks(axes, xs=(-4, 0, 4), ys=(0, 1, 2))
         s_curve = axes.plot(lambda t: float(sigmoid(t)), x_range=[-4, 4], color=PALETTE["accent"])
         s_slope = DashedVMobject(
@@ -1362,14 +1324,9 @@ class FoundationsScene(LectureScene):
             f"Mini-batches: {self.batch_size} images per step, {per_epoch} steps per epoch"
         )
         epochs = len(mlp.test_accuracy) - 1
-        axes = Axes(
-            x_range=[0, epochs, max(1, epochs // 3)],
-            y_range=[0, 1, 0.25],
-            x_length=5.6,
-            y_length=3.8,
-            tips=False,
-            axis_config={"color": PALETTE["muted"]},
-        ).move_to([-3.3, -0.3, 0])
+        axes = plain_axes([0, epochs, max(1, epochs // 3)], [0, 1, 0.25], 5.6, 3.8).move_to(
+            [-3.3, -0.3, 0]
+        )
         tk = self.ticks(axes, xs=(0, epochs // 2, epochs), ys=(0, 0.5, 1), fmt=lambda v: f"{v:g}")
         acc = VMobject(color=PALETTE["accent"], stroke_width=4).set_points_as_corners(
             [axes.c2p(e, a) for e, a in enumerate(mlp.test_accuracy)]
@@ -1474,14 +1431,7 @@ class FoundationsScene(LectureScene):
         )
         head = title("How the embedded model learned: the recorded training run")
         top = math.ceil(max(uniform, losses.max()) + 0.3)
-        axes = Axes(
-            x_range=[0, cfg["steps"], 1000],
-            y_range=[0, top, 1],
-            x_length=4.3,
-            y_length=4.2,
-            tips=False,
-            axis_config={"color": PALETTE["muted"]},
-        ).move_to([-4.3, -0.35, 0])
+        axes = plain_axes([0, cfg["steps"], 1000], [0, top, 1], 4.3, 4.2).move_to([-4.3, -0.35, 0])
         tk = self.ticks(
             axes,
             xs=(0, cfg["steps"] // 2, cfg["steps"]),

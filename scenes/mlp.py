@@ -16,7 +16,6 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
-    Axes,
     Create,
     DashedVMobject,
     Dot,
@@ -49,7 +48,7 @@ from llmviz.model.config import GPT3_CONFIG, other_parameter_counts, weight_coun
 from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES
 from llmviz.model.superposition import SuperpositionConfig, load_or_run, welch_bound
 from llmviz.model.trace import probabilities
-from llmviz.scene import LectureScene, number, text, title
+from llmviz.scene import LectureScene, number, plain_axes, text, title
 from llmviz.style import PALETTE, format_number
 
 
@@ -351,14 +350,9 @@ class MLPScene(LectureScene):
         head = title("ReLU: negatives become zero")
         lo = min(-2.0, min(n.pre) - 0.5)
         hi = max(2.0, max(n.pre) + 0.5)
-        axes = Axes(
-            x_range=[lo, hi, 1],
-            y_range=[-0.5, hi, 1],
-            x_length=6,
-            y_length=4.2,
-            tips=False,
-            axis_config={"color": PALETTE["muted"], "include_numbers": False},
-        ).to_edge(LEFT, buff=0.6)
+        axes = plain_axes([lo, hi, 1], [-0.5, hi, 1], 6, 4.2, include_numbers=False).to_edge(
+            LEFT, buff=0.6
+        )
         axes.shift(DOWN * 0.4)
         relu = axes.plot(
             lambda z: max(z, 0.0), x_range=[lo, hi], color=PALETTE["positive"], use_smoothing=False
@@ -588,14 +582,9 @@ class MLPScene(LectureScene):
             f"{cfg.n_vectors:,} directions in {cfg.dim} dimensions: angles between all pairs"
         )
         edges = np.array(res.bin_edges)
-        axes = Axes(
-            x_range=[60, 120, 10],
-            y_range=[0, 1, 0.25],
-            x_length=10,
-            y_length=4.2,
-            tips=False,
-            axis_config={"color": PALETTE["muted"], "include_numbers": False},
-        ).shift(DOWN * 0.5)
+        axes = plain_axes([60, 120, 10], [0, 1, 0.25], 10, 4.2, include_numbers=False).shift(
+            DOWN * 0.5
+        )
         ticks = VGroup(
             *(
                 text(f"{d}°", 18, PALETTE["muted"]).next_to(axes.c2p(d, 0), DOWN, buff=0.15)

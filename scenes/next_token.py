@@ -709,8 +709,7 @@ class NextTokenScene(LectureScene):
             run_time=12,
             rate_func=linear,
         )
-        self.end_section()
-        self.play(FadeOut(Group(*self.mobjects)), run_time=0.5)
+        self.clear()
         self.step_neighbours()
 
     def step_neighbours(self) -> None:
@@ -859,8 +858,7 @@ class NextTokenScene(LectureScene):
         self.play(Create(guess), FadeIn(guess_label), FadeIn(ana, lag_ratio=0.2))
         self.play(FadeIn(verdict))
         self.wait()
-        self.end_section()
-        self.play(FadeOut(Group(*self.mobjects)), run_time=0.5)
+        self.clear()
         self.step_alignment()
 
     def step_alignment(self) -> None:
@@ -1088,8 +1086,7 @@ class NextTokenScene(LectureScene):
         self.play(FadeIn(row_names[2]), FadeIn(actual, lag_ratio=0.1), FadeIn(caption[0]))
         self.play(Create(last_box), FadeIn(caption[1]))
         self.wait()
-        self.end_section()
-        self.play(FadeOut(Group(*self.mobjects)), run_time=0.5)
+        self.clear()
 
         x = t["ln_final.hook_normalized"][-1]
         logits = t["logits"][-1]
@@ -1195,8 +1192,7 @@ class NextTokenScene(LectureScene):
         self.shown["softmax_example"] = sm.result
         self.play(FadeIn(total))
         self.wait()
-        self.end_section()
-        self.play(FadeOut(Group(*self.mobjects)), run_time=0.5)
+        self.clear()
         self.step_temperature()
 
     def step_temperature(self) -> None:
@@ -1287,8 +1283,7 @@ class NextTokenScene(LectureScene):
         bars.clear_updaters()
         t_label[1].clear_updaters()
         self.shown["temperature_stops"] = (stops, probs_at)
-        self.end_section()
-        self.play(FadeOut(Group(*self.mobjects)), run_time=0.5)
+        self.clear()
         self.step_temperature_text()
 
     def step_temperature_text(self) -> None:
