@@ -21,8 +21,8 @@ from manim import (
     Dot,
     FadeIn,
     Rectangle,
+    ReplacementTransform,
     RoundedRectangle,
-    Transform,
     VGroup,
     Write,
 )
@@ -244,11 +244,14 @@ class MLPScene(LectureScene):
         self.shown["inside_post"] = post
         self.play(Write(head), FadeIn(strip), FadeIn(VGroup(*E)))
         self.play(FadeIn(boxes))
-        self.play(*(Transform(e.copy(), v) for e, v in zip(E, dE, strict=True)), run_time=1.5)
-        self.add(*dE)
+        self.play(
+            *(ReplacementTransform(e.copy(), v) for e, v in zip(E, dE, strict=True)), run_time=1.5
+        )
         plus = text("E + MLP(E) replaces E", 22, PALETTE["muted"]).to_edge(DOWN, buff=0.3)
         self.play(
-            FadeIn(plus), *(Transform(e, p) for e, p in zip(E, post, strict=True)), run_time=1.5
+            FadeIn(plus),
+            *(ReplacementTransform(e, p) for e, p in zip(E, post, strict=True)),
+            run_time=1.5,
         )
         self.wait()
 

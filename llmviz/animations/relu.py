@@ -47,9 +47,16 @@ class ReLUGate(Succession):
             raise LLMVizError(
                 f"ReLUGate works on a NumericVector or a NeuronColumn, not {type(target).__name__}"
             )
+        self._target = target
         flash = [Indicate(m, color=PALETTE["negative"], scale_factor=1.15) for m in closing]
         super().__init__(
             AnimationGroup(*flash, run_time=0.8) if flash else Wait(0.4),
             ReplacementTransform(target, self.result, run_time=1.0),
             **kwargs,
         )
+
+    def clean_up_from_scene(self, scene) -> None:
+        super().clean_up_from_scene(scene)
+        # The flashed numbers also sit in the flash's group, which the scene holds: without this
+        # they would stay, reshaped like the zeros, under the result.
+        scene.remove(*self._target.get_family())

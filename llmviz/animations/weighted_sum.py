@@ -83,6 +83,7 @@ class WeightedSum(Succession):
         )
         self.label = label
         ghosts = [s.copy() for s in scaled]
+        self._ghosts = ghosts
         super().__init__(
             FadeIn(self.weight_labels, lag_ratio=0.1),
             AnimationGroup(
@@ -97,3 +98,9 @@ class WeightedSum(Succession):
             **kwargs,
         )
         self.scaled = scaled
+
+    def clean_up_from_scene(self, scene) -> None:
+        super().clean_up_from_scene(scene)
+        # The scene holds this animation's whole group; the FadeOut above removes only its own
+        # wrapper, so the ghosts (each now shaped like the sum) would stay under the result.
+        scene.remove(*self._ghosts)

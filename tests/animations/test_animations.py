@@ -2,7 +2,8 @@
 
 import numpy as np
 import pytest
-from manim import Scene, tempconfig
+from frame_checks import overlapping_texts
+from manim import RIGHT, Scene, VGroup, tempconfig
 
 from llmviz.animations import (
     CausalMask,
@@ -22,7 +23,11 @@ CREATURE = "a fluffy blue creature"
 
 
 def play(*mobjects, animation):
-    """Play ``animation`` in a dry-run scene holding ``mobjects``; return what is on screen."""
+    """Play ``animation`` in a dry-run scene holding ``mobjects``; return what is on screen.
+
+    Also checks that the animation leaves no text drawn over another (a copy it forgot to
+    remove sits under what it turned into).
+    """
 
     class Probe(Scene):
         def construct(self):
@@ -32,6 +37,7 @@ def play(*mobjects, animation):
     with tempconfig({"dry_run": True, "quality": "low_quality", "disable_caching": True}):
         scene = Probe()
         scene.render()
+    assert overlapping_texts(scene.mobjects) == []
     return scene.mobjects
 
 
@@ -60,6 +66,7 @@ def test_matrix_vector_product_gives_the_query(model, head, creature):
     W = model.W("Q", head.layer, head.head).T  # [d_head, d_model]
     matrix = NumericMatrix(W, max_rows=5, max_cols=4)
     vector = NumericVector(x, max_entries=6)
+    VGroup(matrix, vector).arrange(RIGHT, buff=0.4)  # laid out as a scene would
     anim = MatrixVectorProduct(matrix, vector)
     q = creature[f"blocks.{head.layer}.attn.hook_q"][3, head.head]
     np.testing.assert_allclose(anim.result.values, q, atol=1e-4)
@@ -155,6 +162,7 @@ def test_weighted_sum_gives_the_head_output(head, creature):
     v = creature[f"blocks.{head.layer}.attn.hook_v"][:, head.head]
     w = creature[f"blocks.{head.layer}.attn.hook_pattern"][head.head, 3]
     vectors = [NumericVector(v[i], max_entries=5) for i in range(4)]
+    VGroup(*vectors).arrange(RIGHT, buff=0.5)
     anim = WeightedSum(vectors, w)
     np.testing.assert_allclose(
         anim.result.values, creature[f"blocks.{head.layer}.attn.hook_z"][3, head.head], atol=1e-5

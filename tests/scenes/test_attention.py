@@ -70,6 +70,10 @@ def test_nothing_reaches_past_the_frame(scenes):
     assert {name: s.outside for name, s in scenes.items() if s.outside} == {}
 
 
+def test_no_text_is_drawn_over_another(scenes):
+    assert {name: s.overlaps for name, s in scenes.items() if s.overlaps} == {}
+
+
 def test_why_attention_shows_cosines_of_the_same_word_across_contexts(scenes, model):
     shown = scenes["WhyAttention"].shown["cosines"]
     pairs = attention.AttentionScene.contexts

@@ -3,10 +3,9 @@ experiments, torch autograd and the shipped model."""
 
 import math
 
-import manim
 import numpy as np
 import pytest
-from scene_loader import load, off_frame, render
+from scene_loader import load, render
 
 from llmviz.model import foundations as F
 from llmviz.model.trace import probabilities
@@ -92,11 +91,8 @@ def test_nothing_reaches_past_the_frame(chapter):
     assert chapter.outside == []
 
 
-def test_the_frame_check_sees_text_past_the_edge():
-    with manim.tempconfig({"dry_run": True}):
-        scene = manim.Scene()
-        scene.add(fnd.text("inside", 20), fnd.text("far right", 20).move_to([7.0, 0, 0]))
-        assert off_frame(scene) == ["far right"]
+def test_no_text_is_drawn_over_another(chapter):
+    assert chapter.overlaps == []
 
 
 def test_step_scenes_call_their_step():

@@ -36,6 +36,10 @@ def test_nothing_reaches_past_the_frame(scenes):
     assert {name: s.outside for name, s in scenes.items() if s.outside} == {}
 
 
+def test_no_text_is_drawn_over_another(scenes):
+    assert {name: s.overlaps for name, s in scenes.items() if s.overlaps} == {}
+
+
 def test_the_chapter_plays_every_step_in_order():
     chapter = render(mlp.MLPChapter)
     names = [name for name, _ in chapter.narration]

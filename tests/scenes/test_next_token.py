@@ -69,6 +69,10 @@ def test_nothing_reaches_past_the_frame(chapter):
     assert chapter.outside == []
 
 
+def test_no_text_is_drawn_over_another(chapter):
+    assert chapter.overlaps == []
+
+
 def test_each_step_scene_plays_its_own_step():
     steps = nt.NextTokenScene.STEPS
     for name, step in zip(STEPS, steps, strict=True):

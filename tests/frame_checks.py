@@ -1,0 +1,75 @@
+"""What a viewer would see as broken on a frame: things past its edges, texts drawn over texts.
+
+Importable from every test folder (``tests/`` is on ``sys.path`` through its ``conftest.py``).
+"""
+
+from __future__ import annotations
+
+import manim
+import numpy as np
+from manim import Mobject, Text, VMobject
+
+from llmviz.mobjects.numbers import FastText
+
+
+def _visible(m: VMobject) -> bool:
+    if len(m.points) == 0:
+        return False
+    return not (m.get_fill_opacity() == 0 and (m.get_stroke_opacity() == 0 or m.stroke_width == 0))
+
+
+def off_frame(mobjects: list[Mobject]) -> list[str]:
+    """What is drawn and reaches past the frame's edges (texts by their text)."""
+    half_w, half_h = manim.config.frame_width / 2, manim.config.frame_height / 2
+    out = []
+    for top in mobjects:
+        for m in top.get_family():
+            if not isinstance(m, VMobject) or not _visible(m):
+                continue  # an anchor, a value tracker, a faded-out part
+            x, y = np.abs(m.points[:, :2]).max(axis=0)
+            if x > half_w or y > half_h:
+                out.append(getattr(m, "text", type(m).__name__))
+    return out
+
+
+def _texts(mobjects: list[Mobject]) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Each visible text once (a mobject can sit in several groups): text, low and high corners."""
+    seen, out = set(), []
+
+    def walk(m: Mobject) -> None:
+        if id(m) in seen:
+            return
+        seen.add(id(m))
+        if isinstance(m, FastText | Text):
+            parts = [m] if isinstance(m, FastText) else m.family_members_with_points()
+            points = [
+                p.points[:, :2] for p in parts if p.get_fill_opacity() > 0.05 and len(p.points)
+            ]
+            if points:
+                xy = np.concatenate(points)
+                out.append((m.text, xy.min(0), xy.max(0)))
+            return
+        for s in m.submobjects:
+            walk(s)
+
+    for top in mobjects:
+        walk(top)
+    return out
+
+
+def overlapping_texts(mobjects: list[Mobject], share: float = 0.2) -> list[tuple[str, str]]:
+    """Pairs of visible texts whose boxes share more than ``share`` of the smaller box's area.
+
+    Two texts drawn over each other are unreadable; so is a copy an animation forgot to remove,
+    which sits under the text it turned into and shows again when that one moves.
+    """
+    texts = _texts(mobjects)
+    if len(texts) < 2:
+        return []
+    lo = np.array([t[1] for t in texts])
+    hi = np.array([t[2] for t in texts])
+    size = np.prod(np.maximum(hi - lo, 1e-3), axis=1)
+    wh = np.minimum(hi[:, None], hi[None]) - np.maximum(lo[:, None], lo[None])  # [n, n, 2]
+    shared = np.where((wh > 0).all(-1), wh.prod(-1), 0.0)
+    hit = shared > share * np.minimum(size[:, None], size[None])
+    return [(texts[i][0], texts[j][0]) for i, j in zip(*np.nonzero(np.triu(hit, 1)), strict=True)]
