@@ -538,7 +538,7 @@ class MLPScene(LectureScene):
             ("d_model × d_mlp", f"{c.d_model} × {c.d_mlp}", f"{g.d_model:,} × {g.d_mlp:,}"),
             ("layers", f"{c.n_layers}", f"{g.n_layers}"),
             ("up + down weights", f"{ours['mlp']:,}", f"{gpt3['mlp']:,}"),
-            ("all weights", f"{ours_total:,}", f"{gpt3['total']:,}"),
+            ("all parameters", f"{ours_total:,}", f"{gpt3['total']:,}"),
             (
                 "share in MLPs",
                 f"{100 * ours_mlp / ours_total:.1f}%",

@@ -149,7 +149,7 @@ def test_residual_add_and_probability(scenes, model):
 
 def test_counts_come_from_the_configs(scenes, model):
     rows = dict((r[0], r[1:]) for r in scenes["CountingParameters"].shown["count_rows"])
-    assert rows["all weights"] == (
+    assert rows["all parameters"] == (
         f"{sum(w.size for w in model.weights.values()):,}",
         "175,181,291,520",
     )
