@@ -36,7 +36,7 @@ from llmviz.mobjects import AttentionGrid, NumericMatrix, NumericVector, TokenSt
 from llmviz.model.analysis import choose_focus, cosine, strongest_attention
 from llmviz.model.config import GPT3_CONFIG, attention_parameters, pattern_entries
 from llmviz.model.corpus import generate_corpus
-from llmviz.scene import LectureScene, number, text, title
+from llmviz.scene import LectureScene, lines, number, text, title
 from llmviz.style import PALETTE, display_token, value_to_color
 
 #: The chapter draws one column per token; longer prompts would not fit the frame.
@@ -106,10 +106,7 @@ class AttentionScene(LectureScene):
             cut = min(
                 range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(s) / 2)
             )
-            t = VGroup(
-                text(" ".join(words[:cut]), size, color), text(" ".join(words[cut:]), size, color)
-            )
-            t.arrange(DOWN, buff=0.1)
+            t = lines(" ".join(words[:cut]), " ".join(words[cut:]), size=size, color=color)
             if t.width > 13.4:
                 t.scale_to_fit_width(13.4)
         return t.to_edge(DOWN, buff=0.3)
@@ -707,14 +704,16 @@ class AttentionScene(LectureScene):
                 for j, w in enumerate(tgt)
             )
         )
-        kl = VGroup(text("keys and values:", 20), text("French input", 20))
-        kl.arrange(DOWN, buff=0.1, aligned_edge=RIGHT).set_color(PALETTE["muted"])
+        line = min(q.baseline for q in queries)  # one baseline: "sleeps" hangs below it
+        for q in queries:
+            q.shift((line - q.baseline) * UP)
+        kl = lines(
+            "keys and values:", "French input", size=20, color=PALETTE["muted"], align="right"
+        )
         kl.next_to(keys, LEFT, buff=0.4)
         ql = text("queries: English being written", 20, PALETTE["highlight"])
         ql.next_to(queries, UP, buff=0.25)
-        nomask = VGroup(
-            text("no mask:", 22), text("every query may", 22), text("look at every key", 22)
-        ).arrange(DOWN, buff=0.1, aligned_edge=LEFT)
+        nomask = lines("no mask:", "every query may", "look at every key", size=22, align="left")
         nomask.next_to(grid, RIGHT, buff=0.5)
         stamp = self.footer(
             "Schematic: the model in this package has only self-attention, so these cells hold no "

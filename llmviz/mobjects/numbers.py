@@ -132,6 +132,21 @@ class FastText(VMobject):
             pts = np.array([[0, 0, 0], [self.advance, 0, 0]] * 2, dtype=float)[:4]
             self.set_fill(opacity=0)
         self.set_points(pts)
+        lo, hi = pts[:, 1].min(), pts[:, 1].max()  # the layout puts the baseline at y = 0
+        self._baseline_share = float(-lo / (hi - lo)) if hi > lo else 0.0
+
+    @property
+    def baseline(self) -> float:
+        """The y of the line the letters sit on (descenders such as "p" reach below it).
+
+        Texts side by side line up when their baselines agree, not their bottoms:
+
+        >>> from llmviz.mobjects.numbers import FastText
+        >>> a, p = FastText("cat"), FastText("sleeps")
+        >>> bool(a.baseline == a.get_bottom()[1]), bool(p.baseline > p.get_bottom()[1])
+        (True, True)
+        """
+        return float(self.get_bottom()[1]) + self._baseline_share * float(self.height)
 
     def place(self, x: float, y: float, align: str = "center") -> FastText:
         """Move so that the centre (or the ``"left"``/``"right"`` edge) sits at ``(x, y)``.
