@@ -8,7 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-from manim import DOWN, LEFT, RIGHT, UP, Axes, FadeOut, Group, Scene, VGroup
+from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Axes, FadeOut, Group, Scene, VGroup
 from manim.utils.exceptions import EndSceneEarlyException
 
 import llmviz
@@ -55,14 +55,15 @@ def lines(*rows: str, size: float = 24, color: str | None = None, align: str = "
     >>> round(gaps[0], 6) == round(gaps[1], 6)
     True
     """
-    edge = {"left": LEFT, "center": None, "right": RIGHT}[align]
+    edges = {"left": LEFT, "center": ORIGIN, "right": RIGHT}
+    if align not in edges:
+        raise LLMVizError(f"lines: align must be one of {', '.join(edges)}, not {align!r}")
+    edge = edges[align]
     block = VGroup(*(text(r, size, color) for r in rows))
     step = 0.83 * size / 48  # the font's full height at this size (0.67 at 48), plus leading
     for i, row in enumerate(block[1:], start=1):
-        row.next_to(block[0], DOWN, aligned_edge=edge if edge is not None else UP)
+        row.next_to(block[0], DOWN, aligned_edge=edge)
         row.shift((block[0].baseline - i * step - row.baseline) * UP)
-        if edge is None:
-            row.set_x(block[0].get_x())
     return block
 
 
