@@ -132,8 +132,6 @@ class FastText(VMobject):
             pts = np.array([[0, 0, 0], [self.advance, 0, 0]] * 2, dtype=float)[:4]
             self.set_fill(opacity=0)
         self.set_points(pts)
-        lo, hi = pts[:, 1].min(), pts[:, 1].max()  # the layout puts the baseline at y = 0
-        self._baseline_share = float(-lo / (hi - lo)) if hi > lo else 0.0
 
     @property
     def baseline(self) -> float:
@@ -146,7 +144,12 @@ class FastText(VMobject):
         >>> bool(a.baseline == a.get_bottom()[1]), bool(p.baseline > p.get_bottom()[1])
         (True, True)
         """
-        return float(self.get_bottom()[1]) + self._baseline_share * float(self.height)
+        pts, _ = _layout(self.text, self.font, self.font_size)  # cached glyphs, baseline at y = 0
+        if len(pts) == 0:
+            return float(self.get_bottom()[1])
+        lo, hi = pts[:, 1].min(), pts[:, 1].max()
+        share = -lo / (hi - lo) if hi > lo else 0.0  # how much of the height lies below it
+        return float(self.get_bottom()[1] + share * self.height)
 
     def place(self, x: float, y: float, align: str = "center") -> FastText:
         """Move so that the centre (or the ``"left"``/``"right"`` edge) sits at ``(x, y)``.
