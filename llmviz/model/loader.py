@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,11 +14,11 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 
 from llmviz.device import device as pick_device
-from llmviz.errors import ModelFileError, PromptError
+from llmviz.errors import LLMVizError, ModelFileError, PromptError
 from llmviz.model.config import ModelConfig
 from llmviz.model.tokenizer import Tokenizer
 from llmviz.model.trace import TokenProb, Trace, hook_names, probabilities
-from llmviz.model.transformer import Transformer
+from llmviz.model.transformer import HookFn, Transformer
 
 __all__ = ["Model", "load_model", "DEFAULT_MODEL_DIR", "Generation"]
 
@@ -153,6 +153,72 @@ class Model:
         ids = self.encode(prompt)
         return self._trace(prompt, ids)
 
+    def run_with_hooks(
+        self,
+        prompt: str | Sequence[int],
+        fwd_hooks: Sequence[tuple[str | Callable[[str], bool], HookFn]] = (),
+    ) -> Trace:
+        """Run ``prompt`` (text or token ids) with activations edited on the way, as in
+        TransformerLens: ``fwd_hooks=[(hook_name, fn), ...]``.
+
+        ``fn(activation, hook_name)`` gets the activation as a torch tensor shaped as in the trace
+        (no batch dimension) and returns a replacement or ``None`` (keeping any edit made in
+        place). A hook name may also be a function of the name (``lambda n: "mlp" in n``). Every
+        later value, the logits included, follows from the edit, and the trace records them.
+        Ready-made hooks (zero or mean-ablate neurons, zero a head, patch values from another
+        run) are in :mod:`llmviz.model.hooks`.
+
+        Examples
+        --------
+        >>> import llmviz
+        >>> m = llmviz.load_model()
+        >>> off = m.run_with_hooks("Michael Jordan", [("blocks.0.hook_mlp_out", lambda a, n: a * 0)])
+        >>> float(abs(off["blocks.0.hook_mlp_out"]).max())
+        0.0
+        """
+        ids = self._ids(prompt)
+        text = prompt if isinstance(prompt, str) else self.tokenizer.decode(ids)
+        return self._trace(text, ids, self._resolve_hooks(fwd_hooks))
+
+    def next_logits(
+        self,
+        prompt: str | Sequence[int],
+        fwd_hooks: Sequence[tuple[str | Callable[[str], bool], HookFn]] = (),
+    ) -> np.ndarray:
+        """The logits after the last token of a run with ``fwd_hooks``, without recording a trace
+        (for analyses that try many edits). Equal to ``run_with_hooks(...)["logits"][-1]``."""
+        ids = self._ids(prompt)
+        tokens = torch.tensor([ids], device=self.device)
+        return (
+            self.net.run_with_hooks(tokens, self._resolve_hooks(fwd_hooks))[0, -1]
+            .float()
+            .cpu()
+            .numpy()
+        )
+
+    def _ids(self, prompt: str | Sequence[int]) -> list[int]:
+        return self.encode(prompt) if isinstance(prompt, str) else self._check_ids(prompt)
+
+    def _resolve_hooks(self, fwd_hooks) -> list[tuple[str, HookFn]]:
+        hooks = []
+        for item in fwd_hooks:
+            if not (isinstance(item, (tuple, list)) and len(item) == 2):
+                raise LLMVizError(f"each forward hook must be a pair (hook_name, fn), not {item!r}")
+            name, fn = item
+            if not callable(fn):
+                raise LLMVizError(f"the hook for {name!r} must be a function, not {fn!r}")
+            if callable(name):
+                hooks += [(n, fn) for n in self.net.hook_points if name(n)]
+            elif name in self.net.hook_points:
+                hooks.append((name, fn))
+            else:
+                close = [n for n in self.net.hook_points if str(name).split(".")[-1] in n][:4]
+                hint = f"; for example {', '.join(close)}" if close else ""
+                raise LLMVizError(
+                    f"no hook point named {name!r}{hint} (every trace key can be hooked: list(trace))"
+                )
+        return hooks
+
     def run_ids(self, ids: list[int]) -> Trace:
         """Run a list of token ids (e.g. the first ``n`` tokens of a longer text).
 
@@ -164,6 +230,10 @@ class Model:
         >>> m.run_ids(ids[:2]).tokens
         ('Michael', ' Jordan')
         """
+        ids = self._check_ids(ids)
+        return self._trace(self.tokenizer.decode(ids), ids)
+
+    def _check_ids(self, ids: Sequence[int]) -> list[int]:
         ids = [int(i) for i in ids]
         if not ids:
             raise PromptError("no tokens to run; give at least one token id")
@@ -176,11 +246,11 @@ class Model:
             raise PromptError(
                 f"token ids {bad[:5]} are outside the vocabulary (0 to {self.cfg.vocab_size - 1})"
             )
-        return self._trace(self.tokenizer.decode(ids), ids)
+        return ids
 
-    def _trace(self, prompt: str, ids: list[int]) -> Trace:
+    def _trace(self, prompt: str, ids: list[int], fwd_hooks=()) -> Trace:
         tokens = torch.tensor([ids], device=self.device)
-        logits, cache = self.net.run_with_cache(tokens)
+        logits, cache = self.net.run_with_cache(tokens, fwd_hooks)
         values = {k: v[0].float().cpu().numpy() for k, v in cache.items()}
         values["logits"] = logits[0].float().cpu().numpy()
         ordered = {k: values[k] for k in hook_names(self.cfg.n_layers)}
@@ -215,7 +285,7 @@ class Model:
         for _ in range(n_tokens):
             if len(ids) >= self.cfg.n_ctx:
                 break
-            logits = self._last_logits(ids)
+            logits = self.next_logits(ids)
             p = probabilities(logits, temperature)
             choice = int(rng.choice(len(p), p=p)) if temperature > 0 else int(np.argmax(p))
             order = np.argsort(-p, kind="stable")[:top_k]
@@ -228,10 +298,6 @@ class Model:
             if stop_at_newline and "\n" in new[-1]:
                 break
         return Generation(prompt, self.tokenizer.decode(ids), tuple(new), tuple(steps))
-
-    @torch.no_grad()
-    def _last_logits(self, ids: list[int]) -> np.ndarray:
-        return self.net(torch.tensor([ids], device=self.device))[0, -1].float().cpu().numpy()
 
     @torch.no_grad()
     def readout(self, resid: np.ndarray) -> np.ndarray:

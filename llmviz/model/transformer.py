@@ -15,29 +15,55 @@ screen honest: ``logits = ln_final(x) @ W_U``.
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Callable, Iterator, Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from llmviz.errors import LLMVizError
 from llmviz.model.config import ModelConfig
 
-__all__ = ["HookPoint", "Transformer"]
+__all__ = ["HookPoint", "HookFn", "Transformer"]
+
+
+HookFn = Callable[[torch.Tensor, str], "torch.Tensor | None"]
 
 
 class HookPoint(nn.Module):
-    """Identity module; records its input into ``self.cache`` under its full name when set."""
+    """Identity module with a name; it can edit the value passing through and record it.
+
+    Each function in ``self.fwd_hooks`` is called as ``fn(activation, name)`` with a copy of the
+    value of the first batch entry (the trace's shape: no batch dimension). It may edit that copy
+    in place or return a replacement of the same shape; ``None`` keeps the (edited) copy. The
+    value that flows on is then recorded into ``self.cache`` when a cache is set.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.name = ""
         self.cache: dict[str, torch.Tensor] | None = None
+        self.fwd_hooks: list[HookFn] = []
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for fn in self.fwd_hooks:
+            x = self._edit(fn, x)
         if self.cache is not None:
             self.cache[self.name] = x.detach()
         return x
+
+    def _edit(self, fn: HookFn, x: torch.Tensor) -> torch.Tensor:
+        value = x[0].clone()  # a copy: an edit in place never reaches the weights
+        out = fn(value, self.name)
+        out = value if out is None else torch.as_tensor(out, dtype=x.dtype, device=x.device)
+        if out.shape != value.shape:
+            raise LLMVizError(
+                f"the hook on {self.name} returned shape {tuple(out.shape)}; "
+                f"it must keep the activation's shape {tuple(value.shape)}"
+            )
+        return torch.cat([out.unsqueeze(0), x[1:]]) if x.shape[0] > 1 else out.unsqueeze(0)
 
 
 class LayerNorm(nn.Module):
@@ -152,14 +178,14 @@ class Unembed(nn.Module):
 class Transformer(nn.Module):
     """The whole model: embed, blocks, final LayerNorm, unembed.
 
-    Examples
-    --------
-    >>> import torch
-    >>> from llmviz.model.config import ModelConfig
-    >>> m = Transformer(ModelConfig(vocab_size=50, d_model=16, n_heads=2, n_layers=1, n_ctx=8))
-    >>> logits, cache = m.run_with_cache(torch.tensor([[1, 2, 3]]))
-    >>> tuple(logits.shape), tuple(cache["blocks.0.attn.hook_pattern"].shape)
-    ((1, 3, 50), (1, 2, 3, 3))
+        Examples
+        --------
+        >>> import torch
+        >>> from llmviz.model.config import ModelConfig
+        >>> m = Transformer(ModelConfig(vocab_size=50, d_model=16, n_heads=2, n_layers=1, n_ctx=8))
+        >>> logits, cache = m.run_with_cache(torch.tensor([[1, 2, 3]]))
+        >>> tuple(logits.shape), tuple(cache["blocks.0.attn.hook_pattern"].shape)
+        ((1, 3, 50), (1, 2, 3, 3))
     """
 
     def __init__(self, cfg: ModelConfig) -> None:
@@ -169,12 +195,12 @@ class Transformer(nn.Module):
         self.pos_embed, self.hook_pos_embed = PosEmbed(cfg), HookPoint()
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layers))
         self.ln_final = LayerNorm(cfg)
-        self.unembed = Unembed(cfg)
+        self.unembed, self.hook_logits = Unembed(cfg), HookPoint()
         self.hook_points: dict[str, HookPoint] = {}
         for name, module in self.named_modules():
             if isinstance(module, HookPoint):
-                module.name = name
-                self.hook_points[name] = module
+                module.name = "logits" if name == "hook_logits" else name  # the trace's key
+                self.hook_points[module.name] = module
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -188,17 +214,49 @@ class Transformer(nn.Module):
         x = self.hook_embed(self.embed(tokens)) + self.hook_pos_embed(self.pos_embed(tokens))
         for block in self.blocks:
             x = block(x)  # the residual stream: [batch, pos, d_model]
-        return self.unembed(self.ln_final(x))  # [batch, pos, vocab]
+        return self.hook_logits(self.unembed(self.ln_final(x)))  # [batch, pos, vocab]
 
-    def run_with_cache(self, tokens: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        """Run the model and return its logits and every hook point's value, in forward order."""
+    def run_with_cache(
+        self, tokens: torch.Tensor, fwd_hooks: Sequence[tuple[str, HookFn]] = ()
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """Run the model and return its logits and every hook point's value, in forward order.
+
+        ``fwd_hooks`` is a list of ``(hook_name, fn)`` pairs, as in TransformerLens's
+        ``run_with_hooks``; see :class:`HookPoint` for what ``fn`` receives and may return. The
+        cache holds the values after the hooks' edits.
+        """
         cache: dict[str, torch.Tensor] = {}
+        with self.hooks(fwd_hooks, cache), torch.no_grad():
+            logits = self(tokens)
+        return logits, cache
+
+    def run_with_hooks(
+        self, tokens: torch.Tensor, fwd_hooks: Sequence[tuple[str, HookFn]] = ()
+    ) -> torch.Tensor:
+        """The logits of a run with ``fwd_hooks`` applied, recording nothing (for searches that
+        try many edits)."""
+        with self.hooks(fwd_hooks), torch.no_grad():
+            return self(tokens)
+
+    @contextlib.contextmanager
+    def hooks(
+        self,
+        fwd_hooks: Sequence[tuple[str, HookFn]] = (),
+        cache: dict[str, torch.Tensor] | None = None,
+    ) -> Iterator[None]:
+        """Install ``fwd_hooks`` (and a cache to record into) for the duration of a ``with``."""
+        for name, _ in fwd_hooks:
+            if name not in self.hook_points:
+                raise LLMVizError(
+                    f"no hook point named {name!r}; allowed: {', '.join(self.hook_points)}"
+                )
         for hp in self.hook_points.values():
             hp.cache = cache
+        for name, fn in fwd_hooks:
+            self.hook_points[name].fwd_hooks.append(fn)
         try:
-            with torch.no_grad():
-                logits = self(tokens)
+            yield
         finally:
             for hp in self.hook_points.values():
                 hp.cache = None
-        return logits, cache
+                hp.fwd_hooks.clear()
