@@ -21,7 +21,7 @@ from llmviz.model.corpus import (
     fact_prompt,
 )
 from llmviz.model.loader import Model
-from llmviz.model.trace import Trace
+from llmviz.model.trace import Trace, probabilities
 
 __all__ = [
     "cosine",
@@ -41,6 +41,15 @@ __all__ = [
     "adjective_noun_pairs",
     "Focus",
     "choose_focus",
+    "CausalTrace",
+    "causal_trace",
+    "Ablation",
+    "ablate",
+    "neuron_ablation",
+    "mlp_ablation",
+    "head_ablation",
+    "NeuronSet",
+    "smallest_neuron_set",
 ]
 
 
@@ -114,7 +123,8 @@ def direct_logit_attribution(model: Model, layer: int, neuron: int, token_id: in
 
 @dataclass(frozen=True)
 class AndNeuron:
-    """An MLP neuron that fires for one name and stays low for two contrasting names."""
+    """An MLP neuron that fires for one name and stays low for contrasting names, with what
+    zeroing it does to the model's answers (:attr:`ablation`)."""
 
     layer: int
     neuron: int
@@ -127,11 +137,35 @@ class AndNeuron:
     target_id: int
     dla: float  # direct logit attribution of the neuron to the target token
     margin: float  # post[0] - max(post[1:])
+    ablation: Ablation  # the neuron zeroed at its position in every prompt
+    and_shaped: bool = True  # False: no neuron had the AND shape; this is the best margin
+
+    #: zeroing the neuron must take at least this much off P(target | fact)
+    MIN_DROP = 0.3
+
+    @property
+    def p_clean(self) -> float:
+        return self.ablation.clean[0]
+
+    @property
+    def p_ablated(self) -> float:
+        return self.ablation.ablated[0]
+
+    @property
+    def fires_like_and(self) -> bool:
+        """On for the fact, at most a third of that for every contrast."""
+        return self.post[0] > 0.5 and max(self.post[1:]) <= self.post[0] / 3
+
+    @property
+    def stores_fact(self) -> bool:
+        """Zeroing it drops P(target | fact) by :attr:`MIN_DROP` or more, while every contrast
+        keeps its own top-1 token."""
+        return self.ablation.drop >= self.MIN_DROP and all(self.ablation.kept[1:])
 
     @property
     def is_clear(self) -> bool:
-        """A clear AND: strongly on for the fact, at most a third of that for every contrast."""
-        return self.post[0] > 0.5 and self.margin > 0.66 * self.post[0] and self.dla > 0
+        """A clear AND gate that holds the fact: AND-shaped, and needed (see above)."""
+        return self.fires_like_and and self.stores_fact
 
     @property
     def hook(self) -> str:
@@ -142,7 +176,8 @@ class AndNeuron:
         verdict = "a clear AND gate" if self.is_clear else "NOT a clear AND gate"
         return (
             f"layer {self.layer} neuron {self.neuron} at the {self.position} position is {verdict}; "
-            f"activations {acts}; direct effect on {self.target!r}: {self.dla:+.3f} per unit"
+            f"activations {acts}; zeroing it moves P({self.target!r}) from {self.p_clean:.3f} "
+            f"to {self.p_ablated:.3f}; contrasts keep their answer: {list(self.ablation.kept[1:])}"
         )
 
 
@@ -154,15 +189,22 @@ def find_and_neuron(
         "Alexis Jordan plays the sport of",
     ),
     target: str | None = None,
+    max_candidates: int = 48,
 ) -> AndNeuron:
-    """Search every MLP neuron for the one that best acts as an AND of the prompt's names.
+    """Among the MLP neurons shaped like an AND of the prompt's names, the one whose removal
+    hurts the fact most.
 
-    The score of a neuron is its activation on ``prompt`` minus its largest activation on any
-    contrast, read at the last token of the name (the text before the prompts' common suffix,
-    "Jordan") and at the final token; only neurons whose down-projection pushes toward ``target``
-    (default: the model's top prediction for ``prompt``) count. Check :attr:`AndNeuron.is_clear`
-    before presenting the result as an AND gate.
+    A neuron is AND-shaped at a position when it is on for ``prompt`` and at most a third as
+    active for every contrast. Positions tried: the last token of the name (the text before the
+    prompts' common suffix, "Jordan") and the prompt's last token. The ``max_candidates`` with the
+    largest margins are each zeroed at their position; the one that takes most off
+    P(``target`` | prompt) is returned with the full ablation (fact and contrasts). ``target``
+    defaults to the model's top prediction for ``prompt``. When no neuron is AND-shaped, the best
+    margin is returned with ``and_shaped=False``. Check :attr:`AndNeuron.is_clear` before
+    presenting the result as an AND gate that stores the fact.
     """
+    from llmviz.model.hooks import zero_neurons
+
     if not contrasts:
         raise PromptError("find_and_neuron needs at least one contrast prompt")
     prompts = [prompt, *contrasts]
@@ -171,39 +213,55 @@ def find_and_neuron(
         target = traces[0].top_k(1)[0].token
     tid = model.token_id(target)
     suffix = common_suffix(prompts)
-    best: AndNeuron | None = None
+    where_pos = {
+        "name": [name_position(model, p, suffix) for p in prompts],
+        "final": [t.n_tokens - 1 for t in traces],
+    }
+    rows = []  # (is AND-shaped, margin, layer, neuron, where)
     for layer in range(model.cfg.n_layers):
-        dla = model.W("down", layer) @ model.W_U[:, tid]  # [d_mlp]
-        for where in ("name", "final"):
-            pos = [
-                name_position(model, p, suffix) if where == "name" else t.n_tokens - 1
-                for p, t in zip(prompts, traces, strict=True)
-            ]
+        for where, pos in where_pos.items():
             post = np.stack(
                 [t[f"blocks.{layer}.mlp.hook_post"][i] for t, i in zip(traces, pos, strict=True)]
-            )
-            pre = np.stack(
-                [t[f"blocks.{layer}.mlp.hook_pre"][i] for t, i in zip(traces, pos, strict=True)]
-            )
+            )  # [prompt, d_mlp]
             margin = post[0] - post[1:].max(0)
-            score = np.where(dla > 0, margin, -np.inf)
-            n = int(np.argmax(score))
-            if best is None or margin[n] > best.margin:
-                best = AndNeuron(
-                    layer,
-                    n,
-                    where,
-                    tuple(prompts),
-                    tuple(pos),
-                    tuple(float(x) for x in pre[:, n]),
-                    tuple(float(x) for x in post[:, n]),
-                    target,
-                    tid,
-                    float(dla[n]),
-                    float(margin[n]),
-                )
-    assert best is not None
-    return best
+            shaped = (post[0] > 0) & (post[1:].max(0) <= post[0] / 3)
+            rows += [
+                (bool(shaped[n]), float(margin[n]), layer, int(n), where)
+                for n in range(len(margin))
+            ]
+    shaped_rows = sorted((r for r in rows if r[0]), key=lambda r: -r[1])[:max_candidates]
+    if shaped_rows:
+        p_clean = probabilities(model.next_logits(prompt))[tid]
+
+        def drop(row) -> float:
+            hook = zero_neurons(row[2], row[3], where_pos[row[4]][0])
+            return p_clean - probabilities(model.next_logits(prompt, [hook]))[tid]
+
+        best = max(shaped_rows, key=drop)
+    else:
+        best = max(rows, key=lambda r: r[1])
+    _, _, layer, n, where = best
+    pos = where_pos[where]
+    pre = [t[f"blocks.{layer}.mlp.hook_pre"][i, n] for t, i in zip(traces, pos, strict=True)]
+    post = [t[f"blocks.{layer}.mlp.hook_post"][i, n] for t, i in zip(traces, pos, strict=True)]
+    # the fact is scored on its target, each contrast on its own clean answer
+    targets = [target] + [t.top_k(1)[0].token for t in traces[1:]]
+    ablation = neuron_ablation(model, prompts, layer, n, list(pos), targets)
+    return AndNeuron(
+        layer,
+        n,
+        where,
+        tuple(prompts),
+        tuple(pos),
+        tuple(float(x) for x in pre),
+        tuple(float(x) for x in post),
+        target,
+        tid,
+        float(model.W("down", layer)[n] @ model.W_U[:, tid]),
+        float(post[0] - max(post[1:])),
+        ablation,
+        bool(shaped_rows),
+    )
 
 
 @dataclass(frozen=True)
@@ -440,3 +498,275 @@ def choose_focus(model: Model, trace: Trace) -> Focus:
         f'where "{trace.tokens[q].strip()}" gives "{trace.tokens[k].strip()}" {w:.0%} of its attention'
     )
     return Focus(layer, head, q, (k,), False, how)
+
+
+# --- causal analysis: where does a fact live? ---------------------------------------------------
+
+
+def _top2(p: np.ndarray) -> tuple[int, int]:
+    order = np.argsort(-p, kind="stable")
+    return int(order[0]), int(order[1])
+
+
+@dataclass(frozen=True)
+class CausalTrace:
+    """The clean run's hidden state restored, one (layer, position) at a time, into a corrupted
+    run: how much of P(target) comes back (Meng et al. 2022, "Locating and Editing Factual
+    Associations in GPT").
+
+    ``resid[L, i]`` is P(target) in the corrupted run when the residual stream entering block
+    ``L`` (``blocks.L.hook_resid_pre``; for ``L = 0`` the token's embedding plus its position) at
+    token ``i`` is taken from the clean run; ``mlp[L, i]`` the same when only block ``L``'s MLP
+    output (``blocks.L.hook_mlp_out``) is restored.
+    """
+
+    clean: str
+    corrupt: str
+    target: str
+    target_id: int
+    tokens: tuple[str, ...]  # the clean prompt's tokens
+    corrupt_tokens: tuple[str, ...]
+    p_clean: float
+    p_corrupt: float
+    resid: np.ndarray = field(repr=False)  # [n_layers, n_tokens]
+    mlp: np.ndarray = field(repr=False)  # [n_layers, n_tokens]
+
+    def recovered(self, kind: str = "mlp") -> np.ndarray:
+        """Share of the clean-minus-corrupt gap in P(target) that each restore brings back."""
+        grid = self._grid(kind)
+        gap = self.p_clean - self.p_corrupt
+        return (grid - self.p_corrupt) / gap if abs(gap) > 1e-9 else np.zeros_like(grid)
+
+    def peak(self, kind: str = "mlp") -> tuple[int, int]:
+        """``(layer, position)`` whose restore brings back the most."""
+        layer, pos = np.unravel_index(int(np.argmax(self._grid(kind))), self._grid(kind).shape)
+        return int(layer), int(pos)
+
+    def _grid(self, kind: str) -> np.ndarray:
+        if kind not in ("resid", "mlp"):
+            raise LLMVizError(f"kind must be 'resid' or 'mlp', not {kind!r}")
+        return self.resid if kind == "resid" else self.mlp
+
+
+def causal_trace(model: Model, clean: str, corrupt: str, target: str | None = None) -> CausalTrace:
+    """Restore the clean run's hidden state into the corrupted run at every (layer, position).
+
+    ``clean`` and ``corrupt`` must have the same number of tokens ("Michael Jordan plays the
+    sport of" against "Michael Phelps plays the sport of"); ``target`` defaults to the clean
+    run's top prediction.
+
+    Examples
+    --------
+    >>> import llmviz
+    >>> m = llmviz.load_model()
+    >>> ct = causal_trace(m, "Michael Jordan plays the sport of", "Michael Phelps plays the sport of")
+    >>> ct.target, ct.resid.shape == (m.cfg.n_layers, 6)
+    (' basketball', True)
+    """
+    from llmviz.model.hooks import patch
+
+    a, b = model.run(clean), model.run(corrupt)
+    if a.n_tokens != b.n_tokens:
+        raise PromptError(
+            f"causal tracing needs prompts of the same length in tokens; {clean!r} has "
+            f"{a.n_tokens} and {corrupt!r} has {b.n_tokens}"
+        )
+    if target is None:
+        target = a.top_k(1)[0].token
+    tid = model.token_id(target)
+    grids = {}
+    for kind, hook in (("resid", "hook_resid_pre"), ("mlp", "hook_mlp_out")):
+        grid = np.zeros((model.cfg.n_layers, a.n_tokens))
+        for layer in range(model.cfg.n_layers):
+            name = f"blocks.{layer}.{hook}"
+            for i in range(a.n_tokens):
+                restore = patch(name, a[name][i], positions=i)
+                grid[layer, i] = probabilities(model.next_logits(corrupt, [restore]))[tid]
+        grids[kind] = grid
+    return CausalTrace(
+        clean,
+        corrupt,
+        target,
+        tid,
+        a.tokens,
+        b.tokens,
+        float(a.probs()[tid]),
+        float(b.probs()[tid]),
+        grids["resid"],
+        grids["mlp"],
+    )
+
+
+@dataclass(frozen=True)
+class Ablation:
+    """What switching something off does to each prompt's own answer.
+
+    ``targets[i]`` is prompt ``i``'s clean top-1 token (or the token asked for); ``clean`` and
+    ``ablated`` its probability before and after; ``top1`` the ablated run's top-1 token;
+    ``margin_*`` the logit of the target minus the best other token's.
+    """
+
+    what: str
+    prompts: tuple[str, ...]
+    targets: tuple[str, ...]
+    clean: tuple[float, ...]
+    ablated: tuple[float, ...]
+    top1: tuple[str, ...]
+    margin_clean: tuple[float, ...]
+    margin_ablated: tuple[float, ...]
+
+    @property
+    def kept(self) -> tuple[bool, ...]:
+        """Whether each prompt still predicts its target first after the ablation."""
+        return tuple(t == a for t, a in zip(self.targets, self.top1, strict=True))
+
+    @property
+    def drop(self) -> float:
+        """How much P(target) falls for the first prompt (the fact)."""
+        return self.clean[0] - self.ablated[0]
+
+    def rows(self) -> list[tuple[str, str, float, float, str]]:
+        """``(prompt, target, clean, ablated, top-1 after)`` for tables."""
+        return list(
+            zip(self.prompts, self.targets, self.clean, self.ablated, self.top1, strict=True)
+        )
+
+
+def _margin(logits: np.ndarray, tid: int) -> float:
+    others = np.delete(logits, tid)
+    return float(logits[tid] - others.max())
+
+
+def ablate(
+    model: Model,
+    prompts: list[str] | tuple[str, ...],
+    hooks_for,
+    what: str,
+    targets: list[str] | tuple[str, ...] | None = None,
+) -> Ablation:
+    """Run each prompt clean and with ``hooks_for(i)`` (the forward hooks for prompt ``i``).
+
+    Examples
+    --------
+    >>> import llmviz
+    >>> from llmviz.model.hooks import zero_hook
+    >>> m = llmviz.load_model()
+    >>> a = ablate(m, ["Michael Jordan plays the sport of"], lambda i: [zero_hook("blocks.0.hook_mlp_out")], "MLP 0")
+    >>> a.targets, a.ablated[0] < a.clean[0]
+    ((' basketball',), True)
+    """
+    prompts = tuple(prompts)
+    tgt, clean, ablated, top1, mc, ma = [], [], [], [], [], []
+    for i, p in enumerate(prompts):
+        before = model.next_logits(p)
+        after = model.next_logits(p, hooks_for(i))
+        tid = model.token_id(targets[i]) if targets else int(np.argmax(before))
+        pb, pa = probabilities(before), probabilities(after)
+        tgt.append(model.decode_token(tid))
+        clean.append(float(pb[tid]))
+        ablated.append(float(pa[tid]))
+        top1.append(model.decode_token(int(np.argmax(pa))))
+        mc.append(_margin(before, tid))
+        ma.append(_margin(after, tid))
+    return Ablation(what, prompts, *map(tuple, (tgt, clean, ablated, top1, mc, ma)))
+
+
+def neuron_ablation(
+    model: Model,
+    prompts,
+    layer: int,
+    neurons: int | list[int],
+    positions: list[int | None] | None = None,
+    targets=None,
+) -> Ablation:
+    """Zero MLP neurons of ``layer`` (at ``positions[i]`` in prompt ``i``; ``None``: every token)."""
+    from llmviz.model.hooks import zero_neurons
+
+    idx = [neurons] if isinstance(neurons, (int, np.integer)) else list(neurons)
+    pos = positions or [None] * len(prompts)
+    label = f"neuron {idx[0]}" if len(idx) == 1 else f"{len(idx)} neurons"
+    return ablate(
+        model,
+        prompts,
+        lambda i: [zero_neurons(layer, idx, pos[i])],
+        f"{label} of layer {layer}",
+        targets,
+    )
+
+
+def mlp_ablation(model: Model, prompts, layer: int, targets=None) -> Ablation:
+    """Switch off a whole MLP (its output set to zero at every token)."""
+    from llmviz.model.hooks import zero_hook
+
+    name = f"blocks.{layer}.hook_mlp_out"
+    return ablate(model, prompts, lambda i: [zero_hook(name)], f"the MLP of layer {layer}", targets)
+
+
+def head_ablation(model: Model, prompts, layer: int, head: int, targets=None) -> Ablation:
+    """Switch off one attention head (its output zeroed at every token)."""
+    from llmviz.model.hooks import zero_head
+
+    return ablate(
+        model, prompts, lambda i: [zero_head(layer, head)], f"head {head} of layer {layer}", targets
+    )
+
+
+@dataclass(frozen=True)
+class NeuronSet:
+    """The fewest MLP neurons (``(layer, neuron)``), found greedily, whose joint zeroing at the
+    given positions brings P(target | fact) below ``threshold``; ``ablation`` is that zeroing on
+    the fact and the contrasts. ``found`` is False when ``max_size`` neurons were not enough."""
+
+    neurons: tuple[tuple[int, int], ...]
+    threshold: float
+    ablation: Ablation
+    found: bool
+
+
+def smallest_neuron_set(
+    model: Model,
+    prompts: list[str] | tuple[str, ...],
+    targets: list[str] | tuple[str, ...] | None = None,
+    threshold: float = 0.5,
+    max_size: int = 16,
+    position: int = -1,
+) -> NeuronSet:
+    """Add neurons one at a time, each time the one whose zeroing (with those already chosen)
+    lowers P(target | prompts[0]) most, until it falls below ``threshold``.
+
+    Neurons are zeroed at token ``position`` of every prompt (default: the last). Candidates are
+    the neurons active there in the fact prompt.
+    """
+    from llmviz.model.hooks import zero_neurons
+
+    prompts = tuple(prompts)
+    first = model.run(prompts[0])
+    tid = model.token_id(targets[0]) if targets else int(np.argmax(first.probs()))
+    pos = position % first.n_tokens
+    pool = [
+        (layer, int(k))
+        for layer in range(model.cfg.n_layers)
+        for k in np.flatnonzero(first[f"blocks.{layer}.mlp.hook_post"][pos] > 0)
+    ]
+
+    def hooks(chosen, p_index=0):
+        n_tok = len(model.encode(prompts[p_index]))
+        at = position % n_tok
+        by_layer: dict[int, list[int]] = {}
+        for layer, k in chosen:
+            by_layer.setdefault(layer, []).append(k)
+        return [zero_neurons(layer, ks, at) for layer, ks in by_layer.items()]
+
+    chosen: list[tuple[int, int]] = []
+    p = float(first.probs()[tid])
+    while p >= threshold and len(chosen) < max_size and pool:
+        scores = [
+            (probabilities(model.next_logits(prompts[0], hooks(chosen + [c])))[tid], c)
+            for c in pool
+        ]
+        p, best = min(scores)
+        chosen.append(best)
+        pool.remove(best)
+    tgt = [model.decode_token(tid)] + [model.run(q).top_k(1)[0].token for q in prompts[1:]]
+    ablation = ablate(model, prompts, lambda i: hooks(chosen, i), f"{len(chosen)} neurons", tgt)
+    return NeuronSet(tuple(chosen), threshold, ablation, ablation.ablated[0] < threshold)

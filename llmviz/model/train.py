@@ -39,12 +39,15 @@ class TrainConfig:
     n_layers: int = 3
     n_ctx: int = 64
     act_fn: str = "relu"
+    d_mlp: int = 0  # 0 means 4 * d_model
     steps: int = 4000
     batch_size: int = 32
     lr: float = 3e-3
     warmup: int = 100
     weight_decay: float = 0.05
     log_every: int = 10
+    mlp_l1: float = 0.0  # penalty on the MLP neurons' mean total activation (sparse neurons)
+    label_smoothing: float = 0.0
     checkpoints: tuple[int, ...] = (0, 25, 100, 300, 1000, 3000)  # plus the final step
 
 
@@ -104,8 +107,13 @@ def train(
         n_layers=cfg.n_layers,
         n_ctx=cfg.n_ctx,
         act_fn=cfg.act_fn,
+        d_mlp=cfg.d_mlp,
     )
     model = Transformer(mcfg).to(dev)
+    neurons: list[torch.Tensor] = []  # this step's MLP activations, for the sparsity penalty
+    for name, hp in model.hook_points.items():
+        if name.endswith("mlp.hook_post") and cfg.mlp_l1:
+            hp.register_forward_hook(lambda _m, _i, out: neurons.append(out))
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]
     opt = torch.optim.AdamW(
@@ -137,12 +145,21 @@ def train(
         x, y = x.to(dev), y.to(dev)
         for group in opt.param_groups:
             group["lr"] = _lr_at(step, cfg)
-        loss = F.cross_entropy(model(x).flatten(0, 1), y.flatten())
+        neurons.clear()
+        logits, y = model(x).flatten(0, 1), y.flatten()
+        loss = F.cross_entropy(logits, y, label_smoothing=cfg.label_smoothing)
+        if cfg.mlp_l1:
+            loss = loss + cfg.mlp_l1 * sum(a.abs().sum(-1).mean() for a in neurons)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        running += loss.item()
+        # the log records the plain cross-entropy (what a uniform guess, ln vocab, is compared to)
+        running += (
+            F.cross_entropy(logits.detach(), y).item()
+            if cfg.label_smoothing or cfg.mlp_l1
+            else loss.item()
+        )
         if (step + 1) % cfg.log_every == 0:
             log["loss"].append([step + 1, round(running / cfg.log_every, 5)])
             if verbose and (step + 1) % (cfg.log_every * 25) == 0:
