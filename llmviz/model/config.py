@@ -10,6 +10,7 @@ from llmviz.errors import ModelFileError
 
 __all__ = [
     "ModelConfig",
+    "ACT_FNS",
     "GPT3_CONFIG",
     "MatrixFamily",
     "matrix_families",
@@ -18,6 +19,10 @@ __all__ = [
     "attention_parameters",
     "pattern_entries",
 ]
+
+
+#: The MLP's activations: ReLU, exact GELU, and GELU's tanh approximation (GPT-2's "gelu_new").
+ACT_FNS = ("relu", "gelu", "gelu_tanh")
 
 
 @dataclass(frozen=True)
@@ -37,8 +42,9 @@ class ModelConfig:
     n_layers: int = 2
     d_mlp: int = 0  # 0 means 4 * d_model
     n_ctx: int = 64
-    act_fn: str = "relu"  # "relu" or "gelu"
+    act_fn: str = "relu"  # one of ACT_FNS
     ln_eps: float = 1e-5
+    biases: bool = False  # attention (b_Q, b_K, b_V, b_O) and unembedding (b_U) biases, as GPT-2
 
     def __post_init__(self) -> None:
         if self.d_mlp == 0:
@@ -47,15 +53,18 @@ class ModelConfig:
             raise ValueError(
                 f"d_model ({self.d_model}) must be divisible by n_heads ({self.n_heads})"
             )
-        if self.act_fn not in ("relu", "gelu"):
-            raise ValueError(f"act_fn must be 'relu' or 'gelu', not {self.act_fn!r}")
+        if self.act_fn not in ACT_FNS:
+            raise ValueError(f"act_fn must be one of {', '.join(ACT_FNS)}, not {self.act_fn!r}")
 
     @property
     def d_head(self) -> int:
         return self.d_model // self.n_heads
 
     def to_json(self, path: Path) -> None:
-        Path(path).write_text(json.dumps(asdict(self), indent=2) + "\n")
+        data = asdict(self)
+        if not self.biases:
+            del data["biases"]  # configs without biases are written as before the key existed
+        Path(path).write_text(json.dumps(data, indent=2) + "\n")
 
     @classmethod
     def from_json(cls, path: Path) -> ModelConfig:
@@ -66,13 +75,20 @@ class ModelConfig:
             raise ModelFileError(f"model config not found: {path}") from None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ModelFileError(f"model config {path} is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise ModelFileError(
+                f"model config {path} must be a JSON object of settings, not {type(data).__name__}"
+            )
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ModelFileError(
                 f"model config {path} has unknown keys {unknown}; allowed: {sorted(known)}"
             )
-        return cls(**data)
+        try:
+            return cls(**data)
+        except (TypeError, ValueError) as exc:
+            raise ModelFileError(f"model config {path} is invalid: {exc}") from None
 
 
 #: GPT-3 175B's published shape, used for the lecture's parameter counts (never run).
@@ -166,12 +182,23 @@ def matrix_families(cfg: ModelConfig) -> list[MatrixFamily]:
 
 
 def other_parameter_counts(cfg: ModelConfig) -> dict[str, int]:
-    """Parameters outside the eight families: position embedding and MLP biases (this model's
-    LayerNorms have no parameters)."""
-    return {
+    """Parameters outside the eight families: position embedding and MLP biases, and with
+    ``cfg.biases`` the attention and unembedding biases (LayerNorms have no parameters here: a
+    loaded GPT-2's gains and biases are folded into the next weights).
+
+    Examples
+    --------
+    >>> other_parameter_counts(ModelConfig(vocab_size=10, d_model=4, n_heads=2, n_layers=1, n_ctx=3))
+    {'position_embedding': 12, 'mlp_biases': 20}
+    """
+    counts = {
         "position_embedding": cfg.n_ctx * cfg.d_model,
         "mlp_biases": cfg.n_layers * (cfg.d_mlp + cfg.d_model),
     }
+    if cfg.biases:
+        counts["attention_biases"] = cfg.n_layers * (3 * cfg.n_heads * cfg.d_head + cfg.d_model)
+        counts["unembedding_bias"] = cfg.vocab_size
+    return counts
 
 
 def attention_parameters(cfg: ModelConfig) -> dict[str, int]:

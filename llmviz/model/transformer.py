@@ -10,7 +10,9 @@ Every intermediate value passes through a :class:`HookPoint` named as in Transfo
 
 LayerNorm here has no learnable gain or bias (a "folded" LayerNorm): its output is exactly the
 normalised vector, and the next matrix absorbs any per-channel scale. This keeps the numbers on
-screen honest: ``logits = ln_final(x) @ W_U``.
+screen honest: ``logits = ln_final(x) @ W_U``. A loaded GPT-2 has its gains and biases folded in
+this way (:mod:`llmviz.model.gpt2`), which is why ``ModelConfig.biases`` adds ``b_Q``, ``b_K``,
+``b_V``, ``b_O`` and ``b_U``; without it they are zeros that the state dict leaves out.
 """
 
 from __future__ import annotations
@@ -66,6 +68,21 @@ class HookPoint(nn.Module):
         return torch.cat([out.unsqueeze(0), x[1:]]) if x.shape[0] > 1 else out.unsqueeze(0)
 
 
+def _bias(module: nn.Module, name: str, shape: tuple[int, ...], cfg: ModelConfig) -> None:
+    """Give ``module`` a bias: a parameter when ``cfg.biases``, else a zero outside the state dict."""
+    if cfg.biases:
+        module.register_parameter(name, nn.Parameter(torch.zeros(shape)))
+    else:
+        module.register_buffer(name, torch.zeros(shape), persistent=False)
+
+
+ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "relu": F.relu,
+    "gelu": F.gelu,
+    "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),  # GPT-2's "gelu_new"
+}
+
+
 class LayerNorm(nn.Module):
     """Subtract the mean, divide by the standard deviation (no learnable affine)."""
 
@@ -90,6 +107,9 @@ class Attention(nn.Module):
         self.W_K = nn.Parameter(torch.empty(H, D, d))  # per head: d_model -> d_head (key)
         self.W_V = nn.Parameter(torch.empty(H, D, d))  # per head: d_model -> d_head ("value down")
         self.W_O = nn.Parameter(torch.empty(H, d, D))  # per head: d_head -> d_model ("value up")
+        for name in ("b_Q", "b_K", "b_V"):
+            _bias(self, name, (H, d), cfg)  # per head, added to each query, key and value
+        _bias(self, "b_O", (D,), cfg)  # added once to the heads' summed output
         self.register_buffer("mask", torch.tril(torch.ones(cfg.n_ctx, cfg.n_ctx, dtype=torch.bool)))
         self.d_head = d
         for name in ("q", "k", "v", "attn_scores", "pattern", "z"):
@@ -97,9 +117,9 @@ class Attention(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         T = x.shape[1]
-        q = self.hook_q(torch.einsum("bpd,hde->bphe", x, self.W_Q))  # [batch, pos, head, d_head]
-        k = self.hook_k(torch.einsum("bpd,hde->bphe", x, self.W_K))  # [batch, pos, head, d_head]
-        v = self.hook_v(torch.einsum("bpd,hde->bphe", x, self.W_V))  # [batch, pos, head, d_head]
+        q = self.hook_q(torch.einsum("bpd,hde->bphe", x, self.W_Q) + self.b_Q)  # [b, pos, head, e]
+        k = self.hook_k(torch.einsum("bpd,hde->bphe", x, self.W_K) + self.b_K)  # [b, pos, head, e]
+        v = self.hook_v(torch.einsum("bpd,hde->bphe", x, self.W_V) + self.b_V)  # [b, pos, head, e]
         scores = torch.einsum("bqhe,bkhe->bhqk", q, k) / math.sqrt(self.d_head)  # [b, head, q, k]
         scores = scores.masked_fill(~self.mask[:T, :T], float("-inf"))  # keys after the query
         scores = self.hook_attn_scores(scores)
@@ -107,9 +127,8 @@ class Attention(nn.Module):
             scores.softmax(dim=-1)
         )  # [batch, head, query, key], rows sum to 1
         z = self.hook_z(torch.einsum("bhqk,bkhe->bqhe", pattern, v))  # [batch, pos, head, d_head]
-        return torch.einsum(
-            "bqhe,hed->bqd", z, self.W_O
-        )  # heads' outputs summed: [b, pos, d_model]
+        out = torch.einsum("bqhe,hed->bqd", z, self.W_O)  # heads' outputs summed: [b, pos, d_model]
+        return out + self.b_O
 
 
 class MLP(nn.Module):
@@ -121,7 +140,7 @@ class MLP(nn.Module):
         self.b_up = nn.Parameter(torch.zeros(cfg.d_mlp))
         self.W_down = nn.Parameter(torch.empty(cfg.d_mlp, cfg.d_model))
         self.b_down = nn.Parameter(torch.zeros(cfg.d_model))
-        self.act = F.relu if cfg.act_fn == "relu" else F.gelu
+        self.act = ACTIVATIONS[cfg.act_fn]
         self.hook_pre = HookPoint()
         self.hook_post = HookPoint()
 
@@ -170,25 +189,30 @@ class Unembed(nn.Module):
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
         self.W_U = nn.Parameter(torch.empty(cfg.d_model, cfg.vocab_size))  # untied from W_E
+        _bias(self, "b_U", (cfg.vocab_size,), cfg)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x @ self.W_U  # [batch, pos, vocab]: one logit per token
+        return x @ self.W_U + self.b_U  # [batch, pos, vocab]: one logit per token
 
 
 class Transformer(nn.Module):
     """The whole model: embed, blocks, final LayerNorm, unembed.
 
-        Examples
-        --------
-        >>> import torch
-        >>> from llmviz.model.config import ModelConfig
-        >>> m = Transformer(ModelConfig(vocab_size=50, d_model=16, n_heads=2, n_layers=1, n_ctx=8))
-        >>> logits, cache = m.run_with_cache(torch.tensor([[1, 2, 3]]))
-        >>> tuple(logits.shape), tuple(cache["blocks.0.attn.hook_pattern"].shape)
-        ((1, 3, 50), (1, 2, 3, 3))
+    ``init=False`` skips the random initialisation, for a loader that assigns every weight
+    (``load_state_dict(state, assign=True)``): a 124M-parameter model then loads without
+    first drawing, and holding, 124M random numbers.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from llmviz.model.config import ModelConfig
+    >>> m = Transformer(ModelConfig(vocab_size=50, d_model=16, n_heads=2, n_layers=1, n_ctx=8))
+    >>> logits, cache = m.run_with_cache(torch.tensor([[1, 2, 3]]))
+    >>> tuple(logits.shape), tuple(cache["blocks.0.attn.hook_pattern"].shape)
+    ((1, 3, 50), (1, 2, 3, 3))
     """
 
-    def __init__(self, cfg: ModelConfig) -> None:
+    def __init__(self, cfg: ModelConfig, init: bool = True) -> None:
         super().__init__()
         self.cfg = cfg
         self.embed, self.hook_embed = Embed(cfg), HookPoint()
@@ -201,11 +225,12 @@ class Transformer(nn.Module):
             if isinstance(module, HookPoint):
                 module.name = "logits" if name == "hook_logits" else name  # the trace's key
                 self.hook_points[module.name] = module
-        self.reset_parameters()
+        if init:  # init=False leaves the weights unset (torch.empty) for a loader to assign them
+            self.reset_parameters()
 
     def reset_parameters(self) -> None:
         for name, p in self.named_parameters():
-            if name.endswith(("b_up", "b_down")):
+            if name.rpartition(".")[2].startswith("b_"):  # biases start at zero
                 nn.init.zeros_(p)
             else:
                 nn.init.normal_(p, std=0.02)
