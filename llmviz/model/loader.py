@@ -1,4 +1,9 @@
-"""Load a trained model directory and run prompts through it: ``llmviz.load_model().run(prompt)``."""
+"""Load a model directory and run prompts through it: ``llmviz.load_model().run(prompt)``.
+
+A directory is either llmviz's own format (``config.json``, ``tokenizer.json``,
+``model.safetensors``, as written by ``llmviz train``; the embedded model) or a Hugging Face GPT-2
+folder (``config.json`` with ``"model_type": "gpt2"``), read by :mod:`llmviz.model.gpt2`.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from safetensors.torch import load_file
 from llmviz.device import device as pick_device
 from llmviz.errors import LLMVizError, ModelFileError, PromptError
 from llmviz.model.config import ModelConfig
+from llmviz.model.gpt2 import hf_model_type, read_gpt2
 from llmviz.model.tokenizer import Tokenizer
 from llmviz.model.trace import TokenProb, Trace, hook_names, probabilities
 from llmviz.model.transformer import HookFn, Transformer
@@ -27,12 +33,28 @@ MODEL_FILES = ("config.json", "tokenizer.json", "model.safetensors")
 
 
 class Weights(Mapping):
-    """Read-only numpy views of the model's parameters by name (``blocks.0.attn.W_Q``, ...)."""
+    """Read-only numpy views of the model's parameters by name (``blocks.0.attn.W_Q``, ...).
+
+    On the CPU the arrays share memory with the torch parameters (a 124M-parameter GPT-2 is not
+    held twice); they are marked read-only, and numpy refuses to make them writable again, so no
+    caller can change the model through them.
+    """
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
         for a in arrays.values():
             a.setflags(write=False)
         self._arrays = arrays
+
+    @classmethod
+    def of(cls, net: torch.nn.Module) -> Weights:
+        """The parameters of ``net``'s state dict (its causal masks left out)."""
+        return cls(
+            {
+                k: (v.detach() if v.device.type == "cpu" else v.detach().cpu()).numpy()
+                for k, v in net.state_dict().items()
+                if not k.endswith("mask")
+            }
+        )
 
     def __getitem__(self, name: str) -> np.ndarray:
         try:
@@ -58,12 +80,15 @@ class Generation:
 
 
 class Model:
-    """The embedded transformer with its tokenizer, ready to trace prompts.
+    """A transformer (the embedded one, one trained with ``llmviz train``, or a loaded GPT-2)
+    with its tokenizer, ready to trace prompts.
 
     Weight shapes follow the row-vector convention (``x @ W``): ``embed.W_E`` [vocab, d_model],
     ``blocks.L.attn.W_Q`` [head, d_model, d_head], ``blocks.L.attn.W_O`` [head, d_head, d_model],
     ``blocks.L.mlp.W_up`` [d_model, d_mlp], ``blocks.L.mlp.W_down`` [d_mlp, d_model],
-    ``unembed.W_U`` [d_model, vocab].
+    ``unembed.W_U`` [d_model, vocab]. A model with ``cfg.biases`` (GPT-2) also has
+    ``blocks.L.attn.b_Q`` (``b_K``, ``b_V``) [head, d_head], ``blocks.L.attn.b_O`` [d_model] and
+    ``unembed.b_U`` [vocab].
 
     Examples
     --------
@@ -79,13 +104,7 @@ class Model:
         self.path = Path(path)
         self.device = device
         self.cfg: ModelConfig = net.cfg
-        self.weights = Weights(
-            {
-                k: v.detach().cpu().numpy().copy()
-                for k, v in net.state_dict().items()
-                if not k.endswith("mask")
-            }
-        )
+        self.weights = Weights.of(net)
 
     # --- convenient names for the lecture's matrices ---------------------------------------
     @property
@@ -101,16 +120,18 @@ class Model:
         return self.weights["unembed.W_U"]
 
     def W(self, name: str, layer: int, head: int | None = None) -> np.ndarray:
-        """A block's weight: ``W("Q", 0, head=2)``, ``W("up", 1)``, ``W("b_down", 0)``."""
+        """A block's weight: ``W("Q", 0, head=2)``, ``W("up", 1)``, ``W("b_down", 0)``, and with
+        ``cfg.biases`` ``W("b_Q", 0, head=2)`` or ``W("b_O", 0)``."""
         if not 0 <= layer < self.cfg.n_layers:
             raise IndexError(
                 f"layer {layer} out of range; the model has layers 0..{self.cfg.n_layers - 1}"
             )
-        part = "attn" if name in ("Q", "K", "V", "O") else "mlp"
+        attn = ("Q", "K", "V", "O", "b_Q", "b_K", "b_V", "b_O")
+        part = "attn" if name in attn else "mlp"
         key = f"blocks.{layer}.{part}.{name if name.startswith('b_') else 'W_' + name}"
         w = self.weights[key]
         if head is not None:
-            if part != "attn" or not 0 <= head < self.cfg.n_heads:
+            if part != "attn" or name == "b_O" or not 0 <= head < self.cfg.n_heads:
                 raise IndexError(
                     f"head {head} invalid for {key}; heads are 0..{self.cfg.n_heads - 1}"
                 )
@@ -312,12 +333,34 @@ class Model:
 def _read_model(path: Path, dev: torch.device) -> Model:
     if not path.is_dir():
         raise ModelFileError(
-            f"model directory not found: {path}; it must hold {', '.join(MODEL_FILES)}"
+            f"model directory not found: {path}; it must hold {', '.join(MODEL_FILES)}, or be a "
+            "Hugging Face GPT-2 folder"
         )
+    if hf_model_type(path) is not None:
+        cfg, tokenizer, state = read_gpt2(path)
+    else:
+        cfg, tokenizer, state = _read_llmviz(path)
+    net = Transformer(cfg, init=False)  # no random weights drawn: every one is assigned below
+    result = net.load_state_dict(state, strict=False, assign=True)  # the tensors, not copies
+    unset = [k for k in result.missing_keys if not k.endswith("mask")] + result.unexpected_keys
+    if unset:  # a reader's bug; never run with uninitialised weights
+        raise ModelFileError(f"reading {path} left weights unset or unknown: {unset[:5]}")
+    if dev.type == "cuda":  # full float32 matmuls so that CUDA agrees with the CPU
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    return Model(net.to(dev), tokenizer, path, dev)
+
+
+def _read_llmviz(path: Path) -> tuple[ModelConfig, Tokenizer, dict[str, torch.Tensor]]:
+    """Config, tokenizer and state dict of a directory in llmviz's own format."""
     missing = [f for f in MODEL_FILES if not (path / f).is_file()]
     if missing:
+        hint = ""
+        if (path / "pytorch_model.bin").is_file():
+            hint = " (a Hugging Face GPT-2 folder needs its config.json, and model.safetensors)"
         raise ModelFileError(
             f"model directory {path} lacks {', '.join(missing)}; it must hold {', '.join(MODEL_FILES)}"
+            + hint
         )
     cfg = ModelConfig.from_json(path / "config.json")
     tokenizer = Tokenizer.load(path / "tokenizer.json")
@@ -327,14 +370,19 @@ def _read_model(path: Path, dev: torch.device) -> Model:
         raise ModelFileError(
             f"weights file {path / 'model.safetensors'} is corrupt: {exc}"
         ) from None
-    net = Transformer(cfg)
-    expected = {k: v.shape for k, v in net.state_dict().items() if not k.endswith("mask")}
+    expected = {k: v.shape for k, v in Transformer(cfg, init=False).state_dict().items()}
+    expected = {k: s for k, s in expected.items() if not k.endswith("mask")}
     problems = [f"missing {k}" for k in expected if k not in state]
     problems += [f"unexpected {k}" for k in state if k not in expected]
     problems += [
         f"{k} has shape {tuple(state[k].shape)}, expected {tuple(s)}"
         for k, s in expected.items()
         if k in state and state[k].shape != s
+    ]
+    problems += [
+        f"{k} is {v.dtype}, not floating point"
+        for k, v in state.items()
+        if not v.is_floating_point()
     ]
     if problems:
         raise ModelFileError(
@@ -350,11 +398,8 @@ def _read_model(path: Path, dev: torch.device) -> Model:
         raise ModelFileError(
             f"tokenizer.json has {tokenizer.vocab_size} tokens but config.json says {cfg.vocab_size}"
         )
-    net.load_state_dict(state, strict=False)
-    if dev.type == "cuda":  # full float32 matmuls so that CUDA agrees with the CPU
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
-    return Model(net.to(dev), tokenizer, path, dev)
+    # copies: the model must not keep the file mapped (llmviz train may rewrite it)
+    return cfg, tokenizer, {k: v.to(torch.float32, copy=True) for k, v in state.items()}
 
 
 @functools.lru_cache(maxsize=4)
@@ -363,14 +408,16 @@ def _cached(path: str, dev: str) -> Model:
 
 
 def load_model(path: str | Path | None = None, device: str | None = None) -> Model:
-    """Load the embedded model (default) or a trained model directory.
+    """Load the embedded model (default), a trained model directory, or a Hugging Face GPT-2.
 
     Parameters
     ----------
     path
         A directory with ``config.json``, ``tokenizer.json`` and ``model.safetensors`` (as written by
-        ``llmviz train``). ``None`` reads ``LLMVIZ_MODEL_DIR`` and otherwise loads the model
-        shipped inside the package.
+        ``llmviz train``), or a Hugging Face GPT-2 folder (``config.json`` with ``"model_type":
+        "gpt2"``, ``model.safetensors``, ``tokenizer.json`` or ``vocab.json`` + ``merges.txt``;
+        LayerNorm is folded into the next weights, see :mod:`llmviz.model.gpt2`). ``None`` reads
+        ``LLMVIZ_MODEL_DIR`` and otherwise loads the model shipped inside the package.
     device
         ``"cpu"``, ``"cuda"`` or ``"cuda:N"``; ``None`` picks as :func:`llmviz.device` does.
 

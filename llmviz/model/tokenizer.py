@@ -56,6 +56,41 @@ class Tokenizer:
         except Exception as exc:  # tokenizers raises a bare Exception on bad JSON
             raise ModelFileError(f"tokenizer file {path} is corrupt: {exc}") from None
 
+    @classmethod
+    def load_bpe(cls, vocab: Path, merges: Path) -> Tokenizer:
+        """A byte-level BPE from GPT-2's own files, ``vocab.json`` and ``merges.txt``.
+
+        It splits text as GPT-2's ``tokenizer.json`` does; ``<|endoftext|>``, when in the
+        vocabulary, is kept whole as a special token.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> tok = Tokenizer.train(["the cat sat", "the cats sat"], vocab_size=300)
+        >>> folder = tempfile.mkdtemp()
+        >>> vocab, merges = tok.save_bpe(folder)
+        >>> Tokenizer.load_bpe(vocab, merges).encode("the cats") == tok.encode("the cats")
+        True
+        """
+        vocab, merges = Path(vocab), Path(merges)
+        for file in (vocab, merges):
+            if not file.is_file():
+                raise ModelFileError(f"tokenizer file not found: {file}")
+        try:
+            hf = HFTokenizer(models.BPE.from_file(str(vocab), str(merges)))
+        except Exception as exc:  # tokenizers raises a bare Exception on bad files
+            raise ModelFileError(f"tokenizer files {vocab}, {merges} are corrupt: {exc}") from None
+        hf.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+        hf.decoder = decoders.ByteLevel()
+        if END_OF_TEXT in hf.get_vocab():
+            hf.add_special_tokens([END_OF_TEXT])
+        return cls(hf)
+
+    def save_bpe(self, folder: Path) -> tuple[Path, Path]:
+        """Write the BPE model as ``vocab.json`` and ``merges.txt`` in ``folder`` (GPT-2's layout)."""
+        vocab, merges = self._hf.model.save(str(folder))
+        return Path(vocab), Path(merges)
+
     def save(self, path: Path) -> None:
         self._hf.save(str(path))
 
