@@ -5,18 +5,30 @@
 2. Per-frame render time at 480p of an ``AttentionGrid`` on real patterns of 8, 16, 32 and 64
    tokens, against the same dots drawn as one manim ``Circle`` each.
 3. Per-frame render time of a 64-entry ``MatrixVectorProduct`` halfway through.
+4. Loading and tracing a GPT-2-small-shaped model (124M parameters of random weights, written
+   as a Hugging Face folder with safetensors and a 50,257-token tokenizer.json in a temporary
+   folder) beside the embedded model: load time, a traced forward pass of 64 tokens with every
+   hook (``model.run``) and peak memory (VmHWM, each model in a fresh subprocess); on CUDA when
+   present, the same, and how far its logits are from the CPU's.
 
 Timings are medians of repeated runs on this machine; the ratios are what matter.
+``--section model`` runs only the 4th (no manim needed), ``--section mobjects`` the first three.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-__all__ = ["main"]
+__all__ = ["main", "write_random_gpt2", "GPT2_SMALL"]
 
 
 def _median_time(fn: Callable[[], object], repeat: int) -> float:
@@ -52,6 +64,185 @@ def _prompt_of(model, n_tokens: int) -> str:
     raise RuntimeError("corpus too short")
 
 
+#: GPT-2 small's shape (openai-community/gpt2): 124M parameters.
+GPT2_SMALL = {"vocab_size": 50257, "n_positions": 1024, "n_embd": 768, "n_layer": 12, "n_head": 12}
+
+
+def write_random_gpt2(folder: Path, seed: int = 0, **shape: int) -> Path:
+    """Write a Hugging Face GPT-2 folder of random weights (GPT-2 small's shape by default):
+    ``config.json``, ``model.safetensors`` (tensor names as in the original GPT-2 files) and a
+    byte-level BPE ``tokenizer.json`` of ``vocab_size`` tokens (256 bytes, merges of byte pairs,
+    ``<|endoftext|>`` last, as in GPT-2). For benchmarks: nothing is downloaded.
+
+    Examples
+    --------
+    >>> import tempfile, llmviz
+    >>> path = write_random_gpt2(Path(tempfile.mkdtemp()), vocab_size=300, n_positions=16,
+    ...                          n_embd=24, n_layer=1, n_head=2)
+    >>> m = llmviz.load_model(path, device="cpu")
+    >>> m.cfg.d_model, m.cfg.act_fn, m.run("hello").n_tokens
+    (24, 'gelu_tanh', 5)
+    """
+    import torch
+    from safetensors.torch import save_file
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+
+    c = {**GPT2_SMALL, **shape}
+    V, N, D, L = c["vocab_size"], c["n_positions"], c["n_embd"], c["n_layer"]
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    gen = torch.Generator().manual_seed(seed)
+
+    def rand(*size: int, mean: float = 0.0) -> torch.Tensor:
+        return torch.randn(*size, generator=gen) * 0.02 + mean
+
+    tensors = {"wte.weight": rand(V, D), "wpe.weight": rand(N, D)}
+    for i in range(L):
+        h = f"h.{i}."
+        for ln in ("ln_1", "ln_2"):
+            tensors |= {h + ln + ".weight": rand(D, mean=1.0), h + ln + ".bias": rand(D)}
+        for name, n_in, n_out in (
+            ("attn.c_attn", D, 3 * D),
+            ("attn.c_proj", D, D),
+            ("mlp.c_fc", D, 4 * D),
+            ("mlp.c_proj", 4 * D, D),
+        ):
+            tensors |= {h + name + ".weight": rand(n_in, n_out), h + name + ".bias": rand(n_out)}
+    tensors |= {"ln_f.weight": rand(D, mean=1.0), "ln_f.bias": rand(D)}
+    save_file(tensors, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    del tensors
+    config = {"model_type": "gpt2", "activation_function": "gelu_new", **c}
+    (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+
+    alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
+    vocab = {ch: i for i, ch in enumerate(alphabet)}
+    merges = []
+    for a in alphabet:
+        for b in alphabet:
+            if len(vocab) >= V - 1:
+                break
+            merges.append((a, b))
+            vocab[a + b] = len(vocab)
+    vocab["<|endoftext|>"] = len(vocab)
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=merges))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    tok.add_special_tokens(["<|endoftext|>"])
+    tok.save(str(folder / "tokenizer.json"))
+    return folder
+
+
+def _vm(field: str) -> float:
+    """A ``/proc/self/status`` memory figure (``VmHWM``: peak resident set) in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: peak only
+
+
+def _measure(model_dir: str, device: str, logits_out: str, repeat: int) -> dict:
+    """Run in a fresh subprocess: load one model, trace 64 tokens, report times and memory.
+
+    On the CPU the forward pass is timed with torch's threads and with one thread, and its CPU
+    time is given too: when other processes share the cores, threads that wait on each other
+    make the wall time grow far more than the work.
+    """
+    import numpy as np
+    import torch
+
+    import llmviz
+
+    base = _vm("VmRSS")  # python, torch and llmviz imported, no model yet
+    t0 = time.perf_counter()
+    model = llmviz.load_model(model_dir or None, device=device)
+    load_s = time.perf_counter() - t0
+    prompt = _prompt_of(model, min(64, model.cfg.n_ctx))
+    trace = model.run(prompt)  # warm up
+    np.save(logits_out, trace["logits"])
+    out = {
+        "load_s": load_s,
+        "forward_ms": 1000 * _median_time(lambda: model.run(prompt), repeat),
+        "threads": torch.get_num_threads(),
+        "tokens": trace.n_tokens,
+        "hooks": len(trace),
+        "params_m": sum(p.numel() for p in model.net.parameters()) / 1e6,
+        "W_U_m": model.W_U.size / 1e6,
+    }
+    if device == "cpu":
+        c0 = time.process_time()
+        model.run(prompt)
+        out["cpu_ms"] = 1000 * (time.process_time() - c0)
+        torch.set_num_threads(1)
+        out["one_thread_ms"] = 1000 * _median_time(lambda: model.run(prompt), repeat)
+    else:
+        out["gpu_peak_mb"] = torch.cuda.max_memory_allocated() / 2**20
+    out |= {"base_mb": base, "peak_mb": _vm("VmHWM")}
+    return out
+
+
+def _run_measure(model_dir: str, device: str, repeat: int, logits_out: str) -> dict:
+    cmd = [sys.executable, "-m", "llmviz.bench", "--measure", model_dir, device, logits_out]
+    done = subprocess.run(
+        cmd + ["--repeat", str(repeat)], capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        raise RuntimeError(f"measuring {model_dir or 'the embedded model'} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def model_section(repeat: int) -> None:
+    """Section 4: the embedded model and a GPT-2-small-shaped one, loaded and traced."""
+    import numpy as np
+    import torch
+
+    devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print("4. load a model and trace 64 tokens (model.run, every hook), each in a fresh process")
+    print(
+        f"   {os.cpu_count()} CPUs, load average {load:.1f} before the runs (other processes on "
+        "the cores slow every figure)"
+    )
+    with tempfile.TemporaryDirectory(prefix="llmviz-bench-") as tmp:
+        t0 = time.perf_counter()
+        gpt2_dir = write_random_gpt2(Path(tmp) / "gpt2-small-random")
+        print(f"   (a random GPT-2 small folder written in {time.perf_counter() - t0:.1f} s)")
+        print(
+            "   model            device  load s  forward ms  (threads)  1 thread ms  CPU ms  "
+            "peak MB  (imports)  max |logits - CPU's|"
+        )
+        for label, path in (("embedded", ""), ("GPT-2 small", str(gpt2_dir))):
+            cpu_logits = None
+            for dev in devices:
+                out_file = str(Path(tmp) / f"logits-{dev}.npy")
+                r = _run_measure(path, dev, repeat, out_file)
+                logits = np.load(out_file)
+                if cpu_logits is None:
+                    cpu_logits, diff = logits, "-"
+                else:
+                    diff = f"{np.abs(logits - cpu_logits).max():.1e}"
+                one = f"{r['one_thread_ms']:11.1f}" if "one_thread_ms" in r else f"{'-':>11s}"
+                cpu = f"{r['cpu_ms']:6.0f}" if "cpu_ms" in r else f"{'-':>6s}"
+                gpu = f" (GPU {r['gpu_peak_mb']:.0f} MB)" if "gpu_peak_mb" in r else ""
+                print(
+                    f"   {label:16s} {dev:6s} {r['load_s']:7.2f} {r['forward_ms']:11.1f} "
+                    f"{r['threads']:10d} {one} {cpu} {r['peak_mb']:8.0f} {r['base_mb']:10.0f}  "
+                    f"{diff}{gpu}"
+                )
+            if label == "GPT-2 small":
+                print(
+                    f"   (GPT-2 small: {r['params_m']:.1f}M parameters in llmviz, "
+                    f"{r['params_m'] - r['W_U_m']:.1f}M in GPT-2's count: the folded W_U, "
+                    f"ln_f's gain times W_E.T, is a matrix of its own; {r['tokens']} tokens, "
+                    f"{r['hooks']} hook values)"
+                )
+        print(
+            "   targets for GPT-2 small: load <= 5 s, forward <= 300 ms on 2 CPU cores, "
+            "peak <= 1500 MB"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m llmviz.bench",
@@ -59,8 +250,21 @@ def main(argv: list[str] | None = None) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per measurement (median)")
+    parser.add_argument(
+        "--section",
+        choices=("all", "mobjects", "model"),
+        default="all",
+        help="mobjects: sections 1-3 (manim); model: section 4 (loading and tracing)",
+    )
+    parser.add_argument("--measure", nargs=3, help=argparse.SUPPRESS)  # DIR DEVICE LOGITS.npy
     args = parser.parse_args(argv)
     repeat = max(1, args.repeat)
+    if args.measure:
+        print(json.dumps(_measure(*args.measure, repeat)))
+        return
+    if args.section == "model":
+        model_section(repeat)
+        return
 
     from manim import Circle, DecimalMatrix, Matrix, Scene, Text, VGroup, config, tempconfig
 
@@ -150,8 +354,10 @@ def main(argv: list[str] | None = None) -> None:
         anim.interpolate(0.5)
         t_mvp = _frame_timer([], repeat, scene=scene)
         print(
-            f"3. one 480p frame of a 64-entry MatrixVectorProduct, halfway: {1000 * t_mvp:.2f} ms"
+            f"3. one 480p frame of a 64-entry MatrixVectorProduct, halfway: {1000 * t_mvp:.2f} ms\n"
         )
+    if args.section == "all":
+        model_section(repeat)
 
 
 if __name__ == "__main__":
