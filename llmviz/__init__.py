@@ -28,10 +28,13 @@ _MOBJECTS = (
     "NumericVector",
     "NumericMatrix",
     "WeightMatrix",
+    "MatrixShape",
     "TokenStrip",
     "AttentionGrid",
     "NeuronColumn",
     "ProbabilityBars",
+    "ValueTable",
+    "Column",
 )
 _ANIMATIONS = (
     "MatrixVectorProduct",

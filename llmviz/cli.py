@@ -101,6 +101,11 @@ SETTING_OPTIONS = [
     click.option(
         "--decimals", type=int, default=None, help="Digits after the decimal point (0-6)."
     ),
+    click.option(
+        "--voice",
+        default=None,
+        help="Narration voice: none (default; subtitles), espeak, or a Piper .onnx voice file.",
+    ),
 ]
 
 

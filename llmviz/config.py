@@ -29,7 +29,7 @@ from llmviz.model.loader import MODEL_FILES
 __all__ = ["Settings", "resolve_settings", "KEYS", "CONFIG_FILE", "describe_keys"]
 
 CONFIG_FILE = "llmviz.toml"
-THEMES = ("dark", "light")
+THEMES = ("dark", "light", "projector")
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,9 @@ class Settings:
     seed: int = 0
     model_dir: str | None = None
     theme: str = "dark"
-    font: str = "DejaVu Sans"
+    font: str | None = None  # None: CMU Serif when installed, else DejaVu Serif
     decimals: int = 2
+    voice: str = "none"
 
 
 KEYS = {
@@ -53,8 +54,9 @@ KEYS = {
     "seed": "random seed for sampling (a whole number >= 0)",
     "model_dir": "a trained model directory (config.json, tokenizer.json, model.safetensors)",
     "theme": "colour theme: 'dark' or 'light'",
-    "font": "font for words and tokens (an installed font family)",
+    "font": "font for prose and titles (an installed font family; tokens stay monospace)",
     "decimals": "digits after the decimal point for numbers on screen (0 to 6)",
+    "voice": "narration voice: 'none' (subtitles, reading time), 'espeak', or a Piper .onnx file",
 }
 
 
@@ -69,7 +71,7 @@ def _check(key: str, value: Any, source: str) -> Any:
         raise ConfigError(
             f"unknown setting {key!r} (from {source}); allowed keys:\n{describe_keys()}"
         )
-    if key in ("prompt", "model_dir", "font", "theme"):
+    if key in ("prompt", "model_dir", "font", "theme", "voice"):
         if not isinstance(value, str):
             raise ConfigError(f"{where} must be text, not {type(value).__name__}")
     if key == "prompt":
@@ -114,6 +116,17 @@ def _check(key: str, value: Any, source: str) -> Any:
         if value not in THEMES:
             raise ConfigError(f"{where} must be one of {', '.join(THEMES)}, not {value!r}")
         return value
+    if key == "voice":
+        if value in ("none", "espeak"):
+            return value
+        path = Path(value).expanduser()
+        if path.suffix != ".onnx":
+            raise ConfigError(
+                f"{where} must be 'none', 'espeak' or the path of a Piper .onnx voice, not {value!r}"
+            )
+        if not path.is_file():
+            raise ConfigError(f"{where}: the Piper voice file {str(path)!r} does not exist")
+        return str(path.resolve())
     if key == "model_dir":
         path = Path(value).expanduser()
         missing = [f for f in MODEL_FILES if not (path / f).is_file()]
@@ -175,7 +188,8 @@ def resolve_settings(
     values: dict[str, Any] = {}
     if scene_cls is not None:
         for f in fields(Settings):
-            if f.name in vars_of(scene_cls):
+            # None on a class means "derive it" (the MLP chapter's contrasts), not a value
+            if f.name in vars_of(scene_cls) and getattr(scene_cls, f.name) is not None:
                 values[f.name] = _check(
                     f.name, getattr(scene_cls, f.name), f"class {scene_cls.__name__}"
                 )

@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import re
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Axes, FadeOut, Group, Scene, VGroup
+import numpy as np
+from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Axes, FadeOut, Group, MathTex, Scene, VGroup
 from manim.utils.exceptions import EndSceneEarlyException
 
 import llmviz
@@ -17,9 +19,24 @@ from llmviz.errors import LLMVizError
 from llmviz.mobjects.numbers import FastNumber, FastText
 from llmviz.model.loader import Model
 from llmviz.model.trace import Trace
-from llmviz.style import PALETTE, apply_theme
+from llmviz.style import FONTS, PALETTE, apply_theme
+from llmviz.voice import READING_SPEED, Voice, make_voice
 
-__all__ = ["LectureScene", "split_sentences", "text", "lines", "title", "number", "plain_axes"]
+__all__ = [
+    "LectureScene",
+    "Beat",
+    "Section",
+    "split_sentences",
+    "text",
+    "code",
+    "math",
+    "lines",
+    "title",
+    "number",
+    "plain_axes",
+    "fit_width",
+    "shown_texts",
+]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -34,7 +51,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 def text(s: str, size: float = 24, color: str | None = None) -> FastText:
-    """Scene text in the theme's font and text colour (numbers never go through LaTeX).
+    """Prose in the theme's proportional font and text colour (numbers never go through LaTeX).
 
     Examples
     --------
@@ -42,6 +59,50 @@ def text(s: str, size: float = 24, color: str | None = None) -> FastText:
     'softmax'
     """
     return FastText(s, font_size=size, color=color or PALETTE["text"])
+
+
+def code(s: str, size: float = 24, color: str | None = None) -> FastText:
+    """A token or a code name, in the monospace font (a leading space shows as '␣' only when
+    the caller passes it through :func:`~llmviz.style.display_token`)."""
+    return FastText(s, font_size=size, font=FONTS["mono"], color=color or PALETTE["text"])
+
+
+def math(tex: str, size: float = 32, color: str | None = None) -> MathTex:
+    r"""A formula typeset by LaTeX (manim caches each one), for static labels such as
+    ``math(r"W_{\text{up}}\,x + b")``: real subscripts, Σ, √, exp. Numbers from the model
+    are :class:`~llmviz.mobjects.FastNumber`, never LaTeX."""
+    m = MathTex(tex, font_size=size, color=color or PALETTE["text"])
+    m.text = tex  # what the frame checks and tests call it
+    return m
+
+
+def fit_width(mobject, width: float = 13.0):
+    """Shrink ``mobject`` (never enlarge it) so that it is at most ``width`` wide; returns it."""
+    if mobject.width > width:
+        mobject.scale_to_fit_width(width)
+    return mobject
+
+
+def shown_texts(mobjects) -> list[str]:
+    """The texts, numbers and formulas drawn now (not faded out), for checks of narration."""
+    out: list[str] = []
+    seen: set[int] = set()
+
+    def walk(m) -> None:
+        if id(m) in seen:
+            return
+        seen.add(id(m))
+        if isinstance(m, (FastText, MathTex)) or type(m).__name__ in ("Text", "MarkupText"):
+            parts = [m] if isinstance(m, FastText) else m.family_members_with_points()
+            if any(p.get_fill_opacity() > 0.05 for p in parts if len(p.points)):
+                out.append(str(getattr(m, "text", "")))
+            return
+        for sub in m.submobjects:
+            walk(sub)
+
+    for top in mobjects:
+        walk(top)
+    return out
 
 
 def lines(*rows: str, size: float = 24, color: str | None = None, align: str = "center") -> VGroup:
@@ -69,10 +130,7 @@ def lines(*rows: str, size: float = 24, color: str | None = None, align: str = "
 
 def title(s: str, max_width: float = 13.2) -> FastText:
     """A step's title at the top edge, shrunk to fit the frame's width."""
-    t = text(s, 32)
-    if t.width > max_width:
-        t.scale_to_fit_width(max_width)
-    return t.to_edge(UP, buff=0.35)
+    return fit_width(text(s, 34), max_width).to_edge(UP, buff=0.35)
 
 
 def number(v: float, decimals: int = 2, size: float = 26, **kw) -> FastNumber:
@@ -105,30 +163,76 @@ def plain_axes(
     )
 
 
+@dataclass
+class Beat:
+    """One sentence of narration and the change on screen that goes with it; times in seconds
+    from the start of the video (``end`` is when the next beat may start)."""
+
+    text: str
+    start: float
+    end: float
+    audio: str | None = None
+    shown: tuple[str, ...] = ()  # texts on screen when the sentence ends (for checks)
+
+
+@dataclass
+class Section:
+    """A named part of a scene: its beats, or one paragraph of narration for a single picture."""
+
+    name: str
+    start: float
+    paragraph: str = ""
+    beats: list[Beat] = field(default_factory=list)
+    still: float | None = None  # when its content was complete (the slide's picture)
+
+    @property
+    def text(self) -> str:
+        return self.paragraph or " ".join(b.text for b in self.beats)
+
+
 class LectureScene(Scene):
     """Scene with llmviz's settings applied, a loaded model and narrated sections.
 
-    Subclasses call :meth:`section` instead of ``next_section``: each section carries the words
-    spoken over it. They become the video's subtitles (an ``.srt`` beside the video, one cue per
-    sentence, spread over the section's duration) and the speaker notes of ``llmviz slides``.
+    A lecture is told in **beats**: :meth:`say` speaks (or shows, for reading) one sentence while
+    the animations that show what it says play over it::
 
-    Settings (prompt, temperature, seed, model directory, theme, font, decimals) come from class
-    attributes, ``llmviz.toml``, ``LLMVIZ_*`` variables or ``llmviz render`` flags, in that order
-    of increasing priority (see :mod:`llmviz.config`); ``self.settings`` holds the result.
+        self.section("Up-projection")
+        self.say("Each row of the matrix asks the vector a question.", Create(row_box))
+        self.say("The bias sets the bar that only the full name clears.", FadeIn(bar, shift=UP))
+
+    A beat lasts as long as its sentence takes to speak with the ``voice`` setting, or to read at
+    :attr:`reading_speed` characters a second when there is no voice; its animations fill most
+    of that time. Each beat becomes one subtitle cue (an ``.srt`` beside the video) and its audio
+    goes into the video at the same instant; sections and beats, with their times, are written to
+    ``<Scene>.narration.json`` for the speaker notes of ``llmviz slides`` and for ``llmviz list``.
+    Where a scene truly shows one picture for a whole paragraph, ``section(name, narration)``
+    still works: the picture is held until the paragraph can be read.
+
+    Times come from a clock of frames (:attr:`clock`), counted the way the renderer writes them,
+    so that a render with a warm cache gives the same frames and times as a cold one.
+
+    Settings (prompt, temperature, seed, model directory, theme, font, decimals, voice) come from
+    class attributes, ``llmviz.toml``, ``LLMVIZ_*`` variables or ``llmviz render`` flags, in that
+    order of increasing priority (see :mod:`llmviz.config`); ``self.settings`` holds the result.
 
     Examples
     --------
     >>> from llmviz.scene import LectureScene
     >>> class Hello(LectureScene):
     ...     def construct(self):
-    ...         self.section("Hello", "The model reads a prompt.")
+    ...         self.section("Hello")
+    ...         self.say("The model reads a prompt.")
     >>> Hello.__mro__[1].__name__
     'LectureScene'
     """
 
-    #: Each section lasts at least as long as its narration takes to read at this many characters
-    #: per second (about a speaking pace); 0 turns the padding off.
-    reading_speed: float = 15.0
+    #: Without a voice, a sentence lasts as long as it takes to read at this many characters per
+    #: second (about a speaking pace); 0 turns the reading time off.
+    reading_speed: float = READING_SPEED
+    #: Share of a beat that its animations take when no run_time is given; the rest holds still.
+    beat_fill: float = 0.85
+    #: A beat never lasts less than this (seconds), so a very short sentence can still be read.
+    min_beat: float = 1.2
 
     def setup(self) -> None:
         self.settings: Settings = resolve_settings(type(self))
@@ -141,10 +245,10 @@ class LectureScene(Scene):
         self.temperature = self.settings.temperature
         self.seed = self.settings.seed
         self.model_dir = self.settings.model_dir
-        self.narration: list[tuple[str, str]] = []
-        self._section_start: float | None = None
-        self._section_starts: list[float] = []
-        self._section_stills: list[float] = []
+        self.voice: Voice = make_voice(self.settings.voice, self.reading_speed)
+        self.sections: list[Section] = []
+        self.clock = 0.0  # seconds of video so far, counted in whole frames
+        self._open: Section | None = None
         self._model: Model | None = None
 
     def render(self, preview: bool = False):
@@ -164,44 +268,101 @@ class LectureScene(Scene):
     def trace(self, prompt: str) -> Trace:
         return self.model.run(prompt)
 
+    @property
+    def narration(self) -> list[tuple[str, str]]:
+        """``(section name, its narration)`` for every section so far."""
+        return [(s.name, s.text) for s in self.sections]
+
+    @property
+    def beats(self) -> list[Beat]:
+        return [b for s in self.sections for b in s.beats]
+
+    # --- the clock ------------------------------------------------------------------------------
+    def play(self, *args, **kwargs) -> None:
+        """``Scene.play``, and the clock moves on by the frames the renderer writes for it."""
+        super().play(*args, **kwargs)
+        fps = self.camera.frame_rate
+        if self.is_current_animation_frozen_frame():
+            frames = int(self.duration * fps)  # a still wait repeats one frame this many times
+        else:
+            frames = len(np.arange(0, self.duration, 1 / fps))  # one frame per time step
+        self.clock += frames / fps
+
+    def _frames(self, seconds: float) -> float:
+        """``seconds`` rounded to whole frames (at least one)."""
+        fps = self.camera.frame_rate
+        return max(1, round(seconds * fps)) / fps
+
+    # --- sections and beats ---------------------------------------------------------------------
     def section(self, name: str, narration: str = "", **kwargs) -> None:
-        """Start a new section called ``name`` whose narration is ``narration``."""
+        """Start a section called ``name``. Tell it in beats with :meth:`say`, or, for one
+        picture shown for a whole paragraph, give the paragraph as ``narration``."""
         self._close_section()
-        self.narration.append((name, narration))
-        self._section_start = self.renderer.time
-        self._section_starts.append(self.renderer.time)
+        self._open = Section(name, self.clock, " ".join(narration.split()))
+        self.sections.append(self._open)
         self.next_section(name, **kwargs)
 
+    def say(self, sentence: str, *animations, run_time: float | None = None, **play_kwargs) -> Beat:
+        """One beat: ``sentence`` is spoken (or left to read) while ``animations`` play.
+
+        The animations start with the sentence and, unless ``run_time`` is given, take
+        :attr:`beat_fill` of its duration; the picture then holds until the sentence ends.
+        Returns the :class:`Beat` with its start and end times.
+        """
+        if self._open is None:
+            raise LLMVizError("say() needs a section: call self.section(name) first")
+        if self._open.paragraph:
+            raise LLMVizError(
+                f"section {self._open.name!r} was given its narration as a paragraph; "
+                "use beats (say) or the paragraph, not both"
+            )
+        sentence = " ".join(str(sentence).split())
+        speech = self.voice.speak(sentence)
+        duration = self._frames(max(speech.duration, self.min_beat))
+        start = self.clock
+        if animations:
+            rt = run_time if run_time is not None else duration * self.beat_fill
+            self.play(*animations, run_time=self._frames(rt), **play_kwargs)
+        rest = start + duration - self.clock
+        if rest > 0.5 / self.camera.frame_rate:
+            self.wait(self._frames(rest))
+        beat = Beat(
+            sentence,
+            start,
+            self.clock,
+            str(speech.audio) if speech.audio else None,
+            tuple(shown_texts(self.mobjects)),
+        )
+        self._open.beats.append(beat)
+        self.add_subcaption(sentence, duration=beat.end - beat.start, offset=start - self.time)
+        return beat
+
     def _close_section(self) -> None:
-        """Turn the finished section's narration into subtitle cues spread over its duration."""
-        if not self.narration or self._section_start is None:
+        """Finish the open section: a paragraph gets its reading time and its subtitles."""
+        sec, self._open = self._open, None
+        if sec is None:
             return
-        text = self.narration[-1][1]
-        sentences = split_sentences(text)
-        total = sum(len(s) for s in sentences)
-        elapsed = self.renderer.time - self._section_start
-        if self.reading_speed and elapsed < total / self.reading_speed:
-            self.wait(total / self.reading_speed - elapsed)  # hold the picture until it can be read
-            elapsed = self.renderer.time - self._section_start
-        self._section_stills.append(self.renderer.time)  # the section's content is complete here
-        if not sentences or elapsed <= 0:
-            self._section_start = None
-            return
-        offset = -elapsed
-        for s in sentences:
-            duration = elapsed * len(s) / total
-            self.add_subcaption(s, duration=duration, offset=offset)
-            offset += duration
-        self._section_start = None
+        if sec.paragraph:
+            sentences = split_sentences(sec.paragraph)
+            total = sum(len(s) for s in sentences)
+            need = total / self.reading_speed if self.reading_speed else 0.0
+            if self.clock - sec.start < need:
+                self.wait(self._frames(need - (self.clock - sec.start)))  # hold until it is read
+            elapsed = self.clock - sec.start
+            t = sec.start
+            for s in sentences if elapsed > 0 else []:
+                duration = elapsed * len(s) / total
+                self.add_subcaption(s, duration=duration, offset=t - self.time)
+                t += duration
+        sec.still = self.clock  # the section's content is complete here
 
     def end_section(self) -> None:
-        """End the current section now, while its content is still on screen: its narration gets
-        its reading time and subtitles here, and this frame becomes the section's slide picture.
-        Call it before clearing the screen at the end of a section."""
+        """End the current section now, while its content is still on screen: this frame becomes
+        the section's slide picture. Call it before clearing the screen at the end of a section."""
         self._close_section()
 
     def clear(self) -> None:
-        """End the step (reading time, subtitles, slide picture) and fade everything out."""
+        """End the step (slide picture) and fade everything out."""
         self.end_section()
         if self.mobjects:
             self.play(FadeOut(Group(*self.mobjects)), run_time=0.5)
@@ -211,11 +372,24 @@ class LectureScene(Scene):
             self._close_section()  # the last section's subtitles (and its padding)
         except EndSceneEarlyException:  # `manim render -n 0,K` stopped before the padding
             pass
+        self._add_voice()
         self._write_narration()
         super().tear_down()
 
+    def _add_voice(self) -> None:
+        """Put every beat's audio into the video at the beat's start (added here, at the end,
+        so that a cached animation before a beat can never drop its sound)."""
+        from manim import config
+
+        writer = getattr(self.renderer, "file_writer", None)
+        if config.dry_run or writer is None:
+            return
+        for beat in self.beats:
+            if beat.audio:
+                writer.add_sound(beat.audio, time=beat.start)
+
     def _write_narration(self) -> None:
-        """Save section names, start times and narration as ``<Scene>.narration.json`` beside the
+        """Save sections and beats with their times as ``<Scene>.narration.json`` beside the
         video, for ``llmviz list`` and the speaker notes of ``llmviz slides``."""
         from manim import config
 
@@ -223,17 +397,23 @@ class LectureScene(Scene):
         if config.dry_run or not movie:
             return
         movie = Path(movie)
-        # a render cut short (`-n 0,K`) can end before the last sections' stills were taken
-        missing = len(self.narration) - len(self._section_stills)
-        stills = self._section_stills + [self.renderer.time] * missing
         data = {
             "scene": type(self).__name__,
-            "duration": self.renderer.time,
+            "duration": self.clock,
+            "voice": self.voice.name,
             "sections": [
-                {"name": n, "start": t, "still": still, "narration": text}
-                for (n, text), t, still in zip(
-                    self.narration, self._section_starts, stills, strict=True
-                )
+                {
+                    "name": s.name,
+                    "start": s.start,
+                    # a render cut short (`-n 0,K`) can end before a section's still was taken
+                    "still": self.clock if s.still is None else s.still,
+                    "narration": s.text,
+                    "beats": [
+                        {"text": b.text, "start": b.start, "end": b.end, "audio": b.audio}
+                        for b in s.beats
+                    ],
+                }
+                for s in self.sections
             ],
         }
         movie.parent.mkdir(parents=True, exist_ok=True)

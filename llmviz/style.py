@@ -18,51 +18,110 @@ __all__ = [
     "value_to_color",
     "format_number",
     "display_token",
+    "contrast",
+    "installed",
+    "TEXT_COLORS",
 ]
 
 THEMES = {
     "dark": {
         "background": "#0f1117",
         "text": "#e8e8e8",
-        "muted": "#8a8f98",
+        "muted": "#9aa0aa",
         "positive": "#4fa3ff",  # blue for values above zero
         "negative": "#ff7a59",  # orange-red for values below zero
-        "neutral": "#5c6370",
-        "highlight": "#ffd166",
+        "neutral": "#8d939d",  # values near zero: quiet, but still readable
+        "highlight": "#ffd166",  # the one accent for what the sentence is about
         "accent": "#06d6a0",
-        "box": "#2b303b",
+        "box": "#2b303b",  # fills behind tokens (not a text colour)
     },
     "light": {
         "background": "#fbfbf8",
         "text": "#1d1f24",
-        "muted": "#5f6672",
-        "positive": "#1f6fd1",
-        "negative": "#d9480f",
-        "neutral": "#b8bcc4",
-        "highlight": "#b7791f",
-        "accent": "#0a8f6a",
+        "muted": "#575e6a",
+        "positive": "#1a62bd",
+        "negative": "#b53a0b",
+        "neutral": "#676e7a",
+        "highlight": "#8a5600",
+        "accent": "#06704f",
         "box": "#e6e8ec",
     },
+    # for a projector in a lit room: black, white and saturated light colours, nothing dim
+    "projector": {
+        "background": "#000000",
+        "text": "#ffffff",
+        "muted": "#c3c8d0",
+        "positive": "#6cc0ff",
+        "negative": "#ff9466",
+        "neutral": "#b4bac4",
+        "highlight": "#ffe14d",
+        "accent": "#3df2b4",
+        "box": "#262b35",
+    },
 }
+#: Colours drawn as text or values: each reaches 4.5:1 against its theme's background (WCAG AA).
+TEXT_COLORS = ("text", "muted", "positive", "negative", "neutral", "highlight", "accent")
 #: The current colours; :func:`apply_theme` switches them in place before a scene builds anything.
 PALETTE: dict[str, str] = dict(THEMES["dark"])
 BACKGROUND = THEMES["dark"]["background"]
-FONT = "DejaVu Sans"
+#: Prose and titles: a proportional face (Computer Modern, as in 3Blue1Brown's videos, from
+#: Debian's fonts-cmu), falling back to DejaVu Serif where it is not installed.
+FONT = "CMU Serif"
+FALLBACK_FONT = "DejaVu Serif"
+#: Tokens and code only.
 MONO_FONT = "DejaVu Sans Mono"
-#: The current fonts ("text" for words and tokens, "mono" for numbers) and number format.
-FONTS: dict[str, str] = {"text": FONT, "mono": MONO_FONT}
+#: The current fonts: "text" for prose and titles (the ``font`` setting), "mono" for tokens and
+#: code, "numbers" for numbers (Computer Modern's digits all have one width, so a column of
+#: numbers with the same decimals lines up on the decimal point).
+FONTS: dict[str, str] = {"text": FONT, "mono": MONO_FONT, "numbers": FONT}
 DEFAULTS: dict[str, int] = {"decimals": 2}
 
 
+def installed(font: str) -> bool:
+    """Whether Pango can find ``font`` on this machine."""
+    import manimpango
+
+    return font in _fonts(manimpango)
+
+
+_FONT_LIST: list[str] = []
+
+
+def _fonts(manimpango) -> list[str]:
+    if not _FONT_LIST:
+        _FONT_LIST.extend(manimpango.list_fonts())
+    return _FONT_LIST
+
+
 def apply_theme(theme: str = "dark", font: str | None = None, decimals: int | None = None) -> None:
-    """Switch the palette (``"dark"`` or ``"light"``), the text font and the default decimals."""
+    """Switch the palette (``"dark"``, ``"light"`` or ``"projector"``), the prose font and the
+    default decimals. Without Computer Modern installed, prose and numbers use DejaVu Serif."""
     if theme not in THEMES:
         raise ValueError(f"theme must be one of {', '.join(THEMES)}, not {theme!r}")
     PALETTE.update(THEMES[theme])
-    if font is not None:
-        FONTS["text"] = font
+    default = FONT if installed(FONT) else FALLBACK_FONT
+    FONTS["text"] = font or default
+    FONTS["numbers"] = default
     if decimals is not None:
         DEFAULTS["decimals"] = decimals
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours (1 to 21; text needs 4.5).
+
+    Examples
+    --------
+    >>> round(contrast("#000000", "#ffffff"), 1)
+    21.0
+    """
+
+    def luminance(h: str) -> float:
+        c = [int(h[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        c = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
 
 
 def _mix(a: str, b: str, t: float) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import manim
 import numpy as np
-from manim import Mobject, Text, VMobject
+from manim import MathTex, Mobject, Text, VMobject
 
 from llmviz.mobjects.numbers import FastText
 
@@ -40,14 +40,14 @@ def _texts(mobjects: list[Mobject]) -> list[tuple[str, np.ndarray, np.ndarray]]:
         if id(m) in seen:
             return
         seen.add(id(m))
-        if isinstance(m, FastText | Text):
+        if isinstance(m, FastText | Text | MathTex):
             parts = [m] if isinstance(m, FastText) else m.family_members_with_points()
             points = [
                 p.points[:, :2] for p in parts if p.get_fill_opacity() > 0.05 and len(p.points)
             ]
             if points:
                 xy = np.concatenate(points)
-                out.append((m.text, xy.min(0), xy.max(0)))
+                out.append((str(getattr(m, "text", "") or m.tex_string), xy.min(0), xy.max(0)))
             return
         for s in m.submobjects:
             walk(s)
@@ -73,3 +73,33 @@ def overlapping_texts(mobjects: list[Mobject], share: float = 0.2) -> list[tuple
     shared = np.where((wh > 0).all(-1), wh.prod(-1), 0.0)
     hit = shared > share * np.minimum(size[:, None], size[None])
     return [(texts[i][0], texts[j][0]) for i, j in zip(*np.nonzero(np.triu(hit, 1)), strict=True)]
+
+
+#: The smallest font size readable at 480p (about 11 pixels for a capital letter).
+MIN_FONT_SIZE = 19.5
+
+
+def small_texts(mobjects: list[Mobject], min_size: float = MIN_FONT_SIZE) -> list[str]:
+    """Visible texts drawn smaller than ``min_size`` (their font size times any later scaling)."""
+    from llmviz.mobjects.numbers import _layout
+
+    out = []
+    seen: set[int] = set()
+
+    def walk(m: Mobject) -> None:
+        if id(m) in seen:
+            return
+        seen.add(id(m))
+        if isinstance(m, FastText):
+            if len(m.points) and m.get_fill_opacity() > 0.05 and m.text.strip():
+                pts, _ = _layout(m.text, m.font, m.font_size)
+                natural = float(pts[:, 1].max() - pts[:, 1].min()) if len(pts) else 0.0
+                if natural > 0 and m.font_size * m.height / natural < min_size:
+                    out.append(m.text)
+            return
+        for s in m.submobjects:
+            walk(s)
+
+    for top in mobjects:
+        walk(top)
+    return out

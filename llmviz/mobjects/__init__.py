@@ -2,9 +2,10 @@
 
 from llmviz.mobjects.attention import AttentionGrid
 from llmviz.mobjects.bars import ProbabilityBars
-from llmviz.mobjects.matrices import NumericMatrix, WeightMatrix
+from llmviz.mobjects.matrices import MatrixShape, NumericMatrix, WeightMatrix
 from llmviz.mobjects.neurons import NeuronColumn
 from llmviz.mobjects.numbers import FastNumber, FastText
+from llmviz.mobjects.table import Column, ValueTable
 from llmviz.mobjects.tokens import TokenStrip
 from llmviz.mobjects.vectors import Bracket, NumericVector
 
@@ -15,8 +16,11 @@ __all__ = [
     "Bracket",
     "NumericMatrix",
     "WeightMatrix",
+    "MatrixShape",
     "TokenStrip",
     "AttentionGrid",
     "NeuronColumn",
     "ProbabilityBars",
+    "ValueTable",
+    "Column",
 ]

@@ -229,7 +229,7 @@ class AttentionGrid(VGroup):
         labels = VGroup()
         size = min(font_size, 60 * self.cell_size)
         for i, tok in enumerate(tokens):
-            t = Text(display_token(tok), font=FONTS["text"], font_size=size, color=PALETTE["text"])
+            t = Text(display_token(tok), font=FONTS["mono"], font_size=size, color=PALETTE["text"])
             if top:
                 if t.width > 0.95 * self.cell_size:
                     t.rotate(PI / 2)

@@ -76,7 +76,7 @@ class ProbabilityBars(VGroup):
             )
             bar.move_to([0, y, 0], aligned_edge=LEFT)  # every bar starts at x = 0
             label = Text(
-                display_token(tok), font=FONTS["text"], font_size=font_size, color=PALETTE["text"]
+                display_token(tok), font=FONTS["mono"], font_size=font_size, color=PALETTE["text"]
             )
             label.next_to(bar, LEFT, buff=0.2).set_y(y)
             label.align_to([-0.2, 0, 0], RIGHT)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import SurroundingRectangle, VGroup
+from manim import DOWN, UP, Mobject, Rectangle, SurroundingRectangle, VGroup
 
 from llmviz.errors import LLMVizError
 from llmviz.mobjects.numbers import FastNumber, FastText
@@ -17,7 +17,7 @@ from llmviz.mobjects.vectors import (
 )
 from llmviz.style import DEFAULTS, PALETTE, value_to_color
 
-__all__ = ["NumericMatrix", "WeightMatrix"]
+__all__ = ["NumericMatrix", "WeightMatrix", "MatrixShape"]
 
 
 class NumericMatrix(VGroup):
@@ -60,7 +60,7 @@ class NumericMatrix(VGroup):
         font_size: float = 20,
         color_by_value: bool = True,
         saturation: float | None = None,
-        name: str | None = None,
+        name: str | Mobject | None = None,
         shape_label: bool = False,
         h_buff: float = 0.25,
         v_buff: float = 0.12,
@@ -137,9 +137,15 @@ class NumericMatrix(VGroup):
         self.add(self.brackets, grid)
         blo, bhi = bounds(self.brackets)
         self.name_label = self.shape_label = None
-        if name:
-            self.name_label = FastText(name, font_size=font_size * 1.1, color=PALETTE["text"])
-            self.name_label.place((blo[0] + bhi[0]) / 2, bhi[1] + 0.15 + self.name_label.height / 2)
+        if name is not None and not (isinstance(name, str) and not name):
+            if isinstance(name, Mobject):  # a typeset name, e.g. W with a subscript
+                self.name_label = name
+                name.move_to([(blo[0] + bhi[0]) / 2, bhi[1] + 0.15 + name.height / 2, 0])
+            else:
+                self.name_label = FastText(name, font_size=font_size * 1.1, color=PALETTE["text"])
+                self.name_label.place(
+                    (blo[0] + bhi[0]) / 2, bhi[1] + 0.15 + self.name_label.height / 2
+                )
             self.add(self.name_label)
         self.shape_text = f"{self.shape[0]:,} × {self.shape[1]:,}"
         if shape_label:
@@ -218,3 +224,95 @@ class WeightMatrix(NumericMatrix):
     ) -> None:
         kwargs.setdefault("shape_label", True)
         super().__init__(values, shape=shape, name=name, **kwargs)
+
+
+class MatrixShape(VGroup):
+    """A matrix drawn to its shape, before its entries matter: a ``rows`` x ``cols`` rectangle
+    (tall and thin, short and wide) with its name and its size, and strips for one row or one
+    column.
+
+    Parameters
+    ----------
+    rows, cols
+        The matrix's shape (as the lecture writes it: output rows x input columns).
+    height
+        Drawn height of the longer side; the other side keeps the true ratio, but never thinner
+        than ``min_side`` so that a 12,288 x 128 map still shows.
+    name
+        A mobject (a formula) or text written above.
+
+    Examples
+    --------
+    >>> m = MatrixShape(256, 64, height=4)
+    >>> round(float(m.box.height / m.box.width), 6), m.size_text
+    (4.0, '256 × 64')
+    """
+
+    def __init__(
+        self,
+        rows: int,
+        cols: int,
+        height: float = 4.0,
+        name: str | Mobject | None = None,
+        color: str | None = None,
+        min_side: float = 0.12,
+        font_size: float = 22,
+        size_label: bool = True,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        if int(rows) < 1 or int(cols) < 1:
+            raise LLMVizError(f"MatrixShape needs positive rows and columns, got {rows} x {cols}")
+        self.rows, self.cols = int(rows), int(cols)
+        scale = height / max(self.rows, self.cols)
+        w, h = max(self.cols * scale, min_side), max(self.rows * scale, min_side)
+        c = color or PALETTE["positive"]
+        self.box = Rectangle(
+            width=w, height=h, stroke_color=c, stroke_width=2, fill_color=c, fill_opacity=0.18
+        )
+        self.add(self.box)
+        self.size_text = f"{self.rows:,} × {self.cols:,}"
+        self.name_label = self.size_label = None
+        if name is not None:
+            self.name_label = (
+                name if isinstance(name, Mobject) else FastText(name, font_size * 1.1)
+            ).next_to(self.box, UP, buff=0.15)
+            self.add(self.name_label)
+        if size_label:
+            self.size_label = FastText(self.size_text, font_size, color=PALETTE["muted"])
+            self.size_label.next_to(self.box, DOWN, buff=0.15)
+            self.add(self.size_label)
+
+    def row_strip(self, i: int, color: str | None = None, min_height: float = 0.05) -> Rectangle:
+        """A thin bar over row ``i`` (returned, not added)."""
+        if not 0 <= i < self.rows:
+            raise LLMVizError(f"row {i} is outside 0..{self.rows - 1}")
+        h = max(self.box.height / self.rows, min_height)
+        top = self.box.get_top()[1] - (i + 0.5) * self.box.height / self.rows
+        strip = Rectangle(
+            width=self.box.width,
+            height=h,
+            stroke_width=0,
+            fill_color=color or PALETTE["highlight"],
+            fill_opacity=0.95,
+        )
+        return strip.move_to([self.box.get_x(), top, 0])
+
+    def column_strip(self, j: int, color: str | None = None, min_width: float = 0.05) -> Rectangle:
+        """A thin bar over column ``j`` (returned, not added)."""
+        if not 0 <= j < self.cols:
+            raise LLMVizError(f"column {j} is outside 0..{self.cols - 1}")
+        w = max(self.box.width / self.cols, min_width)
+        left = self.box.get_left()[0] + (j + 0.5) * self.box.width / self.cols
+        strip = Rectangle(
+            width=w,
+            height=self.box.height,
+            stroke_width=0,
+            fill_color=color or PALETTE["highlight"],
+            fill_opacity=0.95,
+        )
+        return strip.move_to([left, self.box.get_y(), 0])
+
+    def edge(self, side) -> np.ndarray:
+        """A point on the box's ``LEFT``/``RIGHT``/``UP``/``DOWN`` edge."""
+        return self.box.get_edge_center(side)

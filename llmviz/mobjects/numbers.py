@@ -12,7 +12,7 @@ import math
 import numpy as np
 from manim import VMobject
 
-from llmviz.style import DEFAULTS, MONO_FONT, PALETTE, format_number
+from llmviz.style import DEFAULTS, FONTS, MONO_FONT, PALETTE, format_number
 
 __all__ = ["FastNumber", "FastText", "glyph"]
 
@@ -40,8 +40,10 @@ def glyph(char: str, font: str = MONO_FONT) -> tuple[np.ndarray, float]:
     from manim import Text
 
     adv0 = _zero_advance(font)
-    if char.isspace():
-        _GLYPHS[key] = (np.zeros((0, 3)), adv0)
+    if char.isspace():  # the distance between two zeros with the space between them
+        t = Text(f"0{char}0", font=font, font_size=_BASE_SIZE)
+        width = float(t[-1].get_center()[0] - t[0].get_center()[0]) - adv0
+        _GLYPHS[key] = (np.zeros((0, 3)), width if width > 0 else adv0 / 2)
         return _GLYPHS[key]
     t = Text(f"0{char}0", font=font, font_size=_BASE_SIZE)
     first, last = t.submobjects[0], t.submobjects[-1]
@@ -103,7 +105,8 @@ class FastText(VMobject):
     font_size
         Size as in manim's ``Text``.
     font
-        A font installed on the system; monospace fonts lay out best.
+        A font installed on the system (default: the prose font, ``FONTS["text"]``; tokens and
+        code pass ``FONTS["mono"]``).
 
     Examples
     --------
@@ -116,12 +119,12 @@ class FastText(VMobject):
         self,
         text: str,
         font_size: float = 24,
-        font: str = MONO_FONT,
+        font: str | None = None,
         color: str | None = None,
         **kwargs,
     ) -> None:
         _fast_vmobject_init(self, color or PALETTE["text"], **kwargs)
-        self.font, self.font_size = font, font_size
+        self.font, self.font_size = font or FONTS["text"], font_size
         self._set_text(text)
         self.points -= (self.points.min(0) + self.points.max(0)) / 2  # like Text: at the origin
 
@@ -179,7 +182,8 @@ class FastNumber(FastText):
     suffix
         Text after the number, such as "%".
     font_size, font, color
-        As for :class:`FastText`.
+        As for :class:`FastText`; the default font is ``FONTS["numbers"]``, whose digits all
+        have the same width, so that numbers with the same decimals line up in a column.
 
     Examples
     --------
@@ -198,7 +202,7 @@ class FastNumber(FastText):
         sign: bool = False,
         thousands: bool = False,
         font_size: float = 24,
-        font: str = MONO_FONT,
+        font: str | None = None,
         color: str | None = None,
         suffix: str = "",
         **kwargs,
@@ -207,7 +211,11 @@ class FastNumber(FastText):
         self.decimals, self.sign, self.thousands, self.suffix = decimals, sign, thousands, suffix
         self.value = float(value)
         super().__init__(
-            self._format(self.value), font_size=font_size, font=font, color=color, **kwargs
+            self._format(self.value),
+            font_size=font_size,
+            font=font or FONTS["numbers"],
+            color=color,
+            **kwargs,
         )
 
     def _format(self, value: float) -> str:

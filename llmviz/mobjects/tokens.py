@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from manim import DOWN, RIGHT, Mobject, RoundedRectangle, Text, VGroup
+from manim import DOWN, RIGHT, UP, Mobject, RoundedRectangle, VGroup
 
 from llmviz.errors import LLMVizError
+from llmviz.mobjects.numbers import FastText
 from llmviz.style import FONTS, PALETTE, display_token
 
 __all__ = ["TokenStrip"]
@@ -49,7 +50,7 @@ class TokenStrip(VGroup):
         self.labels = [display_token(t) for t in self.tokens]
         self.boxes = VGroup()
         for label in self.labels:
-            text = Text(label, font=FONTS["text"], font_size=font_size, color=PALETTE["text"])
+            text = FastText(label, font_size, font=FONTS["mono"], color=PALETTE["text"])
             box = RoundedRectangle(
                 corner_radius=0.08,
                 width=max(text.width + 0.25, min_width),
@@ -59,7 +60,10 @@ class TokenStrip(VGroup):
                 fill_color=PALETTE["box"],
                 fill_opacity=1,
             )
-            self.boxes.add(VGroup(box, text.move_to(box)))
+            text.move_to(box)
+            # every token sits on the same baseline, a little below the box's middle
+            text.shift(UP * (box.get_y() - 0.3 * font_size / 48 - text.baseline))
+            self.boxes.add(VGroup(box, text))
         if len(self.boxes):
             self.boxes.arrange(RIGHT, buff=buff)
         self.add(self.boxes)

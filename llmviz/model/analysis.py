@@ -50,6 +50,12 @@ __all__ = [
     "head_ablation",
     "NeuronSet",
     "smallest_neuron_set",
+    "column_tokens",
+    "NeuronFacts",
+    "neuron_facts",
+    "shared_column",
+    "LayerDirections",
+    "directions_across_layers",
 ]
 
 
@@ -770,3 +776,131 @@ def smallest_neuron_set(
     tgt = [model.decode_token(tid)] + [model.run(q).top_k(1)[0].token for q in prompts[1:]]
     ablation = ablate(model, prompts, lambda i: hooks(chosen, i), f"{len(chosen)} neurons", tgt)
     return NeuronSet(tuple(chosen), threshold, ablation, ablation.ablated[0] < threshold)
+
+
+# --- what one MLP neuron's column does ----------------------------------------------------------
+
+
+def column_tokens(model: Model, layer: int, neuron: int, k: int = 5) -> list[tuple[str, float]]:
+    """The tokens whose logits the neuron's column of ``W_down`` raises most, per unit of
+    activation (direct logit attribution, ignoring the final LayerNorm and later layers)."""
+    dla = model.W("down", layer)[neuron] @ model.W_U  # [vocab]
+    order = np.argsort(-dla, kind="stable")[:k]
+    return [(model.decode_token(int(i)), float(dla[i])) for i in order]
+
+
+@dataclass(frozen=True)
+class NeuronFacts:
+    """The fact-table athletes whose prompt turns a neuron on (at the prompt's last token), with
+    the activation and how much the neuron's column raises that athlete's sport."""
+
+    layer: int
+    neuron: int
+    athletes: tuple[tuple[str, str, float, float], ...]  # (name, sport, activation, column's DLA)
+
+    @property
+    def sports(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(a[1] for a in self.athletes))
+
+
+def _fact_activations(model: Model, layer: int) -> tuple[list, np.ndarray]:
+    from llmviz.model.corpus import athletes
+
+    table = athletes()
+    post = np.stack(
+        [model.run(fact_prompt(a.name))[f"blocks.{layer}.mlp.hook_post"][-1] for a in table]
+    )  # [athlete, d_mlp]
+    return table, post
+
+
+def neuron_facts(model: Model, layer: int, neuron: int, threshold: float = 0.2) -> NeuronFacts:
+    """Which athletes' facts use this neuron (activation above ``threshold`` at the last token)."""
+    table, post = _fact_activations(model, layer)
+    dla = model.W("down", layer)[neuron] @ model.W_U
+    rows = [
+        (a.name, a.sport, float(post[i, neuron]), float(dla[model.token_id(" " + a.sport)]))
+        for i, a in enumerate(table)
+        if post[i, neuron] > threshold
+    ]
+    rows.sort(key=lambda r: -r[2])
+    return NeuronFacts(layer, neuron, tuple(rows))
+
+
+def shared_column(
+    model: Model, layer: int, threshold: float = 0.2, min_dla: float = 0.3
+) -> NeuronFacts | None:
+    """A neuron of ``layer`` whose one column of ``W_down`` serves facts with *different*
+    answers: it is on for athletes of at least two sports, and its column raises each of those
+    sports by ``min_dla`` or more. The one whose weakest such push is strongest; None if none.
+
+    Examples
+    --------
+    >>> import llmviz
+    >>> s = shared_column(llmviz.load_model(), 1)
+    >>> s is None or len(s.sports) >= 2
+    True
+    """
+    table, post = _fact_activations(model, layer)
+    W = model.W("down", layer) @ model.W_U  # [d_mlp, vocab]
+    best, best_score = None, -np.inf
+    for k in range(model.cfg.d_mlp):
+        on = [i for i in range(len(table)) if post[i, k] > threshold]
+        pushes: dict[str, float] = {}
+        for i in on:
+            pushes[table[i].sport] = float(W[k, model.token_id(" " + table[i].sport)])
+        good = {s: d for s, d in pushes.items() if d >= min_dla}
+        if len(good) >= 2 and min(good.values()) > best_score:
+            best_score, best = min(good.values()), k
+    return None if best is None else neuron_facts(model, layer, best, threshold)
+
+
+# --- does a direction mean the same in every layer? ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerDirections:
+    """A "first name" direction measured in the stream after each block, compared across
+    blocks: ``cosines[i, j]`` between block ``i``'s and block ``j``'s direction; ``separation[i,
+    j]`` is the share of the 100 name pairs told apart (first name or not) when block ``j``'s
+    vectors are read with block ``i``'s direction, split at the midpoint of the two groups'
+    means (0.5 is chance)."""
+
+    first: str
+    hooks: tuple[str, ...]
+    cosines: np.ndarray  # [layer, layer]
+    separation: np.ndarray  # [direction's layer, vectors' layer]
+
+
+def directions_across_layers(
+    model: Model, first: str = "Michael", position: str = "final"
+) -> LayerDirections:
+    """The first-name direction (see :func:`name_directions`) in the stream after every block
+    (``blocks.L.hook_resid_post``; before block 0 the last token has seen no name yet)."""
+    if position not in ("name", "final"):
+        raise LLMVizError(f"position must be 'name' or 'final', not {position!r}")
+    if first not in FIRST_NAMES:
+        raise PromptError(f"first names of the fact table: {FIRST_NAMES}; not {first!r}")
+    suffix = " plays the sport of"
+    hooks = tuple(f"blocks.{L}.hook_resid_post" for L in range(model.cfg.n_layers))
+    vecs = np.zeros((len(hooks), len(FIRST_NAMES), len(LAST_NAMES), model.cfg.d_model))
+    for i, f in enumerate(FIRST_NAMES):
+        for j, la in enumerate(LAST_NAMES):
+            prompt = fact_prompt(f"{f} {la}")
+            t = model.run(prompt)
+            pos = name_position(model, prompt, suffix) if position == "name" else -1
+            for h, hook in enumerate(hooks):
+                vecs[h, i, j] = t[hook][pos]
+    k = FIRST_NAMES.index(first)
+    dirs = np.stack(
+        [_unit(v[k].mean(0) - v.mean((0, 1))).astype(np.float64) for v in vecs]
+    )  # [layer, d_model]
+    cos = dirs @ dirs.T
+    is_first = np.zeros((len(FIRST_NAMES), len(LAST_NAMES)), dtype=bool)
+    is_first[k] = True
+    sep = np.zeros((len(hooks), len(hooks)))
+    for a in range(len(hooks)):
+        for b in range(len(hooks)):
+            score = vecs[b] @ dirs[a]  # [first, last]
+            cut = (score[is_first].mean() + score[~is_first].mean()) / 2
+            sep[a, b] = float(((score > cut) == is_first).mean())
+    return LayerDirections(first, hooks, cos, sep)

@@ -37,6 +37,8 @@ __all__ = [
     "GENTLE",
     "FIERCE",
     "verb_for",
+    "known_athlete",
+    "contrast_prompts",
 ]
 
 # --- athletes: a 10 x 10 grid of names, 4 athletes per first name and per last name -----------
@@ -292,3 +294,46 @@ def generate_corpus(n_sentences: int = 60_000, seed: int = 0) -> list[str]:
     weights = [w for w, _ in kinds]
     makers = [m for _, m in kinds]
     return [rng.choices(makers, weights)[0]() for _ in range(n_sentences)]
+
+
+def known_athlete(name: str):
+    """The fact-table athlete called ``name`` ("Michael Jordan"), or None if the corpus never
+    mentions such a person.
+
+    Examples
+    --------
+    >>> known_athlete("Michael Jordan").sport, known_athlete("Serena Jordan") is None
+    ('basketball', True)
+    """
+    for a in athletes():
+        if a.name == " ".join(name.split()):
+            return a
+    return None
+
+
+def contrast_prompts(prompt: str) -> tuple[str, str]:
+    """Two contrasts for a "<first> <last> ..." prompt: the same first name with another last
+    name, and another first name with the same last name (fact-table athletes when there are
+    such, so that the model knows their answers).
+
+    Examples
+    --------
+    >>> contrast_prompts("Michael Jordan plays the sport of")
+    ('Michael Phelps plays the sport of', 'Alexis Jordan plays the sport of')
+    """
+    words = prompt.split(" ")
+    if len(words) < 2 or not words[0] or not words[1]:
+        raise ValueError(
+            f"contrasts can be derived only from a prompt that starts with a first and a last "
+            f"name ('Michael Jordan plays the sport of'); {prompt!r} does not; set contrasts"
+        )
+    first, last, rest = words[0], words[1], " ".join(words[2:])
+    table = athletes()
+    lasts = [a.last for a in table if a.first == first and a.last != last] or [
+        n for n in LAST_NAMES if n != last
+    ]
+    firsts = [a.first for a in table if a.last == last and a.first != first] or [
+        n for n in FIRST_NAMES if n != first
+    ]
+    tail = f" {rest}" if rest else ""
+    return f"{first} {lasts[0]}{tail}", f"{firsts[0]} {last}{tail}"

@@ -47,6 +47,7 @@ class TrainConfig:
     weight_decay: float = 0.05
     log_every: int = 10
     mlp_l1: float = 0.0  # penalty on the MLP neurons' mean total activation (sparse neurons)
+    mlp_l1_from: int = 0  # the step where that penalty starts (ramped in over 500 steps)
     label_smoothing: float = 0.0
     checkpoints: tuple[int, ...] = (0, 25, 100, 300, 1000, 3000)  # plus the final step
 
@@ -149,7 +150,8 @@ def train(
         logits, y = model(x).flatten(0, 1), y.flatten()
         loss = F.cross_entropy(logits, y, label_smoothing=cfg.label_smoothing)
         if cfg.mlp_l1:
-            loss = loss + cfg.mlp_l1 * sum(a.abs().sum(-1).mean() for a in neurons)
+            ramp = min(1.0, max(0.0, (step - cfg.mlp_l1_from) / 500)) if cfg.mlp_l1_from else 1.0
+            loss = loss + ramp * cfg.mlp_l1 * sum(a.abs().sum(-1).mean() for a in neurons)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

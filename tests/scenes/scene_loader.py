@@ -4,10 +4,12 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from frame_checks import off_frame, overlapping_texts
+from frame_checks import off_frame, overlapping_texts, small_texts
 from manim import tempconfig
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT / "scenes") not in sys.path:  # chapters import their step modules (scenes/mlp_steps)
+    sys.path.insert(0, str(ROOT / "scenes"))
 
 
 def load(chapter: str):
@@ -28,7 +30,8 @@ def render(cls, frame_rate: int = 2):
     interpolate, so the values on screen can be checked quickly. After every animation and wait,
     whatever reaches past the frame's edges is noted in ``scene.outside`` as
     ``(section, text or type)``, and texts drawn over one another in ``scene.overlaps`` as
-    ``(section, text, text)``; a tidy scene leaves both empty.
+    ``(section, text, text)``, and texts smaller than readable at 480p in ``scene.small``; a
+    tidy scene leaves all three empty.
     """
     config = {
         "dry_run": True,
@@ -38,7 +41,7 @@ def render(cls, frame_rate: int = 2):
     }
     with tempconfig(config):
         scene = cls()
-        scene.outside, scene.overlaps = [], []
+        scene.outside, scene.overlaps, scene.small = [], [], []
         play = scene.play
 
         def checked_play(*args, **kwargs):
@@ -47,6 +50,7 @@ def render(cls, frame_rate: int = 2):
             section = narration[-1][0] if narration else None
             scene.outside += [(section, name) for name in off_frame(scene.mobjects)]
             scene.overlaps += [(section, a, b) for a, b in overlapping_texts(scene.mobjects)]
+            scene.small += [(section, s) for s in small_texts(scene.mobjects)]
 
         scene.play = checked_play  # Scene.wait plays a Wait animation, so waits are checked too
         scene.render()

@@ -1,25 +1,37 @@
-"""Render each MLP step in dry-run mode and check the numbers on screen against the trace."""
+"""Render each MLP step in dry-run mode: the values on screen against the model, the verdicts
+against the analysis, and every number and name of the narration against the screen."""
+
+import re
 
 import numpy as np
 import pytest
+import torch
 from scene_loader import load, render
 
-from llmviz.model.analysis import find_and_neuron, unembed_direction
+from llmviz.model.analysis import causal_trace, find_and_neuron
+from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, athletes, contrast_prompts, fact_prompt
+from llmviz.model.hooks import zero_neurons
 from llmviz.style import format_number
 
 mlp = load("mlp")
 
-STEPS = [
-    "Fact",
-    "Directions",
-    "InsideTheBlock",
-    "UpProjection",
-    "ReLUGateScene",
-    "DownProjection",
-    "ResidualAddScene",
-    "CountingParameters",
-    "Superposition",
-]
+STEPS = {
+    "Fact": "A fact",
+    "WhereIsTheFact": "Where is the fact?",
+    "Directions": "Directions",
+    "InsideTheBlock": "Inside the block",
+    "UpProjection": "Up-projection",
+    "RowOfNames": "First name plus last name",
+    "ReLUGateScene": "ReLU as a gate",
+    "SwitchItOff": "Switch it off",
+    "DownProjection": "Down-projection",
+    "ResidualAddScene": "Residual add",
+    "DirectionAcrossLayers": "One direction in every layer?",
+    "CountingParameters": "Counting parameters",
+    "Superposition": "Superposition",
+}
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+NAMES = set(FIRST_NAMES) | set(LAST_NAMES)
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +44,31 @@ def shows(pair, decimals=2, **fmt):
     return mob.text == format_number(value, decimals, **fmt)
 
 
+def numbers(s: str) -> set[str]:
+    return {n.rstrip(".,") for n in NUMBER.findall(s.replace("\u2212", "-"))}
+
+
+def narration_problems(scene) -> list[str]:
+    """Numbers and names a beat says that are not on screen when the beat ends."""
+    problems = []
+    names = NAMES | {w for n in scene.story.names for w in n.split()}
+    for beat in scene.beats:
+        screen = " ".join(beat.shown).replace("␣", " ")
+        missing = numbers(beat.text) - numbers(screen)
+        if missing:
+            problems.append(f"{beat.text!r}: numbers {sorted(missing)} not on screen")
+        said = {w for w in re.findall(r"[A-Z][a-z]+", beat.text) if w in names}
+        unseen = {w for w in said if not re.search(rf"\b{w}\b", screen)}
+        if unseen:
+            problems.append(f"{beat.text!r}: names {sorted(unseen)} not on screen")
+    return problems
+
+
+def test_every_step_is_its_own_scene_with_one_section(scenes):
+    for name, section in STEPS.items():
+        assert [s for s, _ in scenes[name].narration] == [section], name
+
+
 def test_nothing_reaches_past_the_frame(scenes):
     assert {name: s.outside for name, s in scenes.items() if s.outside} == {}
 
@@ -40,50 +77,67 @@ def test_no_text_is_drawn_over_another(scenes):
     assert {name: s.overlaps for name, s in scenes.items() if s.overlaps} == {}
 
 
-def test_the_chapter_plays_every_step_in_order():
-    chapter = render(mlp.MLPChapter)
-    names = [name for name, _ in chapter.narration]
-    assert names == [
-        "A fact",
-        "Directions",
-        "Inside the block",
-        "Up-projection",
-        "ReLU as a gate",
-        "Down-projection",
-        "Residual add",
-        "Counting parameters",
-        "Superposition",
-    ]
+def test_no_text_is_too_small_for_480p(scenes):
+    assert {name: sorted(set(s.small)) for name, s in scenes.items() if s.small} == {}
 
 
-def test_every_step_has_narrated_sections(scenes):
+def test_every_number_and_name_of_the_narration_is_on_screen(scenes):
+    assert {
+        name: narration_problems(s) for name, s in scenes.items() if narration_problems(s)
+    } == {}
+
+
+def test_every_sentence_is_a_beat_that_shows_something(scenes):
     for name, scene in scenes.items():
-        assert scene.narration, name
-        assert all(title and len(text) > 80 for title, text in scene.narration), name
+        assert len(scene.beats) >= 3, name
+        for beat in scene.beats:
+            assert beat.end > beat.start and beat.text.endswith((".", "?", "!")), beat
 
 
 def test_fact_bars_are_the_model_distribution(scenes, mj_trace):
     bars = scenes["Fact"].shown["fact_bars"]
     assert bars.tokens[0] == " basketball"
     np.testing.assert_allclose(bars.probs, [t.prob for t in mj_trace.top_k(5)])
+    assert scenes["Fact"].shown["athletes"] == len(athletes())
 
 
-def test_directions_dot_products(scenes, model):
+def test_the_causal_grid_is_the_causal_trace(scenes, model):
+    ct = causal_trace(
+        model, "Michael Jordan plays the sport of", "Michael Phelps plays the sport of"
+    )
+    shown = scenes["WhereIsTheFact"].shown
+    np.testing.assert_allclose(shown["causal_grid"].mlp, ct.mlp, atol=1e-9)
+    L, i, p = shown["causal_peak"]
+    assert (L, i) == ct.peak("mlp") and p == pytest.approx(ct.mlp.max())
+    assert shown["p_clean"][1] == pytest.approx(ct.p_clean)
+
+
+def test_the_chapters_neuron_holds_the_fact(model):
+    """The shipped model: zeroing the chapter's neuron drops P(basketball) from above 0.9 to
+    below 0.5, while Michael Phelps and Alexis Jordan keep their answers (through run_with_hooks)."""
     n = find_and_neuron(model)
-    shown = scenes["Directions"].shown
-    ball = unembed_direction(model, " basketball")
-    t = model.run(n.prompts[0])
-    v = t[f"blocks.{n.layer}.hook_resid_mid"][n.positions[0]]
-    assert shown["dot:Michael Jordan:basketball"][1] == pytest.approx(ball.dot(v))
-    for key, pair in shown.items():
-        if key.startswith("dot:"):
-            assert shows(pair, sign=True), key
-    # the model-derived directions separate the names as the lecture says
-    mj, mp, aj = ("Michael Jordan", "Michael Phelps", "Alexis Jordan")
-    first = {nm: shown[f"dot:{nm}:first name Michael"][1] for nm in (mj, mp, aj)}
-    last = {nm: shown[f"dot:{nm}:last name Jordan"][1] for nm in (mj, mp, aj)}
-    assert first[mj] > first[aj] and first[mp] > first[aj]
-    assert last[mj] > last[mp] and last[aj] > last[mp]
+    assert n.is_clear, n.describe()
+    prompts = n.prompts
+    hook = zero_neurons(n.layer, n.neuron, n.positions[0])
+    tid = model.token_id(" basketball")
+    before = model.run(prompts[0]).probs()[tid]
+    after = model.run_with_hooks(prompts[0], [hook]).probs()[tid]
+    assert before > 0.9 and after < 0.5, (before, after)
+    for p, answer in zip(prompts[1:], (" swimming", " tennis"), strict=True):
+        off = model.run_with_hooks(p, [zero_neurons(n.layer, n.neuron, -1)])
+        assert off.top_k(1)[0].token == answer
+
+
+def test_switching_it_off_shows_the_ablated_run(scenes, model):
+    n = find_and_neuron(model)
+    shown = scenes["SwitchItOff"].shown
+    off = model.run_with_hooks(n.prompts[0], [zero_neurons(n.layer, n.neuron, n.positions[0])])
+    np.testing.assert_allclose(shown["ablated_bars"].probs, [t.prob for t in off.top_k(4)])
+    table = shown["contrast_table"]
+    for k, name in enumerate(("Michael Phelps", "Alexis Jordan"), start=1):
+        assert table.value(name, "as trained") == pytest.approx(100 * n.ablation.clean[k])
+        assert table.value(name, 3) == pytest.approx(100 * n.ablation.ablated[k])
+    assert shown["stores_fact"] == n.stores_fact
 
 
 def test_up_projection_values(scenes, model):
@@ -91,28 +145,32 @@ def test_up_projection_values(scenes, model):
     shown = scenes["UpProjection"].shown
     assert shown["up_pre"][1] == pytest.approx(n.pre[0], abs=1e-4)
     assert shown["up_dot"][1] + shown["up_bias"][1] == pytest.approx(n.pre[0], abs=1e-4)
-    for key in (
-        "up_dot",
-        "up_bias",
-        "up_pre",
-        "pre:Michael Jordan",
-        "pre:Michael Phelps",
-        "pre:Alexis Jordan",
-    ):
+    for key in ("up_dot", "up_bias", "up_pre", "pre:Michael Jordan", "pre:Alexis Jordan"):
         assert shows(shown[key], sign=True), key
 
 
-def test_relu_and_gelu(scenes, model):
+def test_the_row_splits_into_name_parts(scenes, model):
+    n = find_and_neuron(model)
+    shown = scenes["RowOfNames"].shown
+    parts = shown["row_parts"]
+    t = model.run(n.prompts[0])
+    x = t[f"blocks.{n.layer}.ln2.hook_normalized"][n.positions[0]]
+    row = model.W("up", n.layer)[:, n.neuron]
+    assert sum(parts[0]) == pytest.approx(float(row @ x), abs=1e-4)  # the parts add up
+    assert shown["bias_clears"] == [p > 0 for p in n.pre]
+    assert shown["threshold"] == pytest.approx(-float(model.W("b_up", n.layer)[n.neuron]))
+
+
+def test_relu_gelu_and_the_verdict(scenes, model):
     n = find_and_neuron(model)
     shown = scenes["ReLUGateScene"].shown
     np.testing.assert_allclose(shown["relu_column"].values, n.post, atol=1e-6)
-    import torch
-
     expect = torch.nn.functional.gelu(torch.tensor(n.pre), approximate="tanh").numpy()
     for (mob, value), e in zip(shown["gelu"], expect, strict=True):
-        assert value == pytest.approx(float(e), abs=1e-5) and mob.text == format_number(
-            value, sign=True
-        )
+        assert value == pytest.approx(float(e), abs=1e-5)
+        assert mob.text == format_number(value, sign=True)
+    verdict, clear = shown["verdict_relu"]
+    assert clear == n.is_clear and ("AND gate that holds" in verdict.text) == n.is_clear
 
 
 def test_down_projection(scenes, model):
@@ -122,12 +180,17 @@ def test_down_projection(scenes, model):
         float(model.W("down", n.layer)[n.neuron] @ model.W_U[:, n.target_id])
     )
     assert shown["dla_contrib"][1] == pytest.approx(n.dla * n.post[0])
-    t = model.run(n.prompts[0])
-    post = t[f"blocks.{n.layer}.mlp.hook_post"][n.positions[0]]
+    post = model.run(n.prompts[0])[f"blocks.{n.layer}.mlp.hook_post"][n.positions[0]]
     top = np.argsort(-post)[:4]
     np.testing.assert_allclose(
         shown["down_sum"].values, post[top] @ model.W("down", n.layer)[top], atol=1e-5
     )
+    shared = shown.get("shared")
+    if shared is not None:  # one column, two facts with different answers
+        assert len({a[1] for a in shared.athletes}) >= 2
+        for name, _sport, act, _dla in shared.athletes:
+            t = model.run(fact_prompt(name))
+            assert t[f"blocks.{n.layer}.mlp.hook_post"][-1, shared.neuron] == pytest.approx(act)
 
 
 def test_residual_add_and_probability(scenes, model):
@@ -139,44 +202,62 @@ def test_residual_add_and_probability(scenes, model):
         t[f"blocks.{n.layer}.hook_resid_post"][n.positions[0]],
         atol=1e-5,
     )
-    if (
-        n.layer == model.cfg.n_layers - 1 and n.position == "final"
-    ):  # then the read-out is the model's output
-        assert shown["p_after"][1] == pytest.approx(100 * t.probs()[n.target_id], abs=1e-3)
     assert shown["dir_after"][1] > shown["dir_before"][1]
     assert shown["p_after"][0].text == format_number(shown["p_after"][1], 1) + "%"
 
 
+def test_direction_across_layers(scenes):
+    shown = scenes["DirectionAcrossLayers"].shown
+    cos = shown["layer_cosines"]
+    np.testing.assert_allclose(np.diag(cos), 1.0, atol=1e-6)
+    assert (shown["layer_separation"] >= 0.5).all()
+
+
 def test_counts_come_from_the_configs(scenes, model):
-    rows = dict((r[0], r[1:]) for r in scenes["CountingParameters"].shown["count_rows"])
-    assert rows["all parameters"] == (
-        f"{sum(w.size for w in model.weights.values()):,}",
-        "175,181,291,520",
-    )
-    assert rows["up + down weights"][1] == "115,964,116,992"
-    assert rows["share in MLPs"][1] == "66.2%"
+    rows = {r[0]: r[1:] for r in scenes["CountingParameters"].shown["count_rows"]}
+    assert rows["all parameters"] == [sum(w.size for w in model.weights.values()), 175181291520]
+    assert rows["up + down weights"][1] == 115964116992
+    assert round(rows["share in the MLPs"][1], 1) == 66.2
 
 
 def test_superposition_narrows_the_extremes(scenes):
     res = scenes["Superposition"].shown["superposition"]
     r, o = res.random_stats, res.optimized_stats
-    from llmviz.model.superposition import SuperpositionConfig
-
-    assert res.config == SuperpositionConfig() and res.config.dim == 100
-    assert o["max"] - o["min"] < 0.75 * (r["max"] - r["min"])
-    assert abs(o["mean"] - 90) < 0.5 and sum(res.optimized_counts) == r["pairs"]
+    assert res.config.dim == 100 and o["max"] - o["min"] < 0.75 * (r["max"] - r["min"])
 
 
-class NoFact(mlp.MLPScene):
-    prompt = "The Eiffel tower is in"
-    contrasts = ("The tall tower is in", "The old tower is in")
-
-    def construct(self):
-        self.step_up()
+def test_the_chapter_plays_every_step_in_order():
+    chapter = render(mlp.MLPChapter, frame_rate=1)
+    assert [name for name, _ in chapter.narration] == list(STEPS.values())
+    assert chapter.outside == [] and chapter.overlaps == []
 
 
-def test_prompt_without_a_clear_and_neuron_says_so():
-    scene = render(NoFact)
-    if not scene.neuron.is_clear:
-        texts = [m.text for m in scene.mobjects if hasattr(m, "text")]
-        assert any("No clear AND neuron" in s for s in texts)
+# --- other prompts: a teacher's own athlete, and people the corpus never mentions ------------
+KNOWN = ["Serena Woods", "Roger Bolt", "Tiger Federer", "Nadia Jordan", "Diego Nadal"]
+UNKNOWN = ["Serena Jordan", "Barack Obama"]
+
+
+@pytest.mark.parametrize("name", KNOWN + UNKNOWN)
+def test_the_chapter_tells_the_truth_for_other_names(name, model):
+    prompt = fact_prompt(name)
+
+    class Teacher(mlp.MLPChapter):
+        pass
+
+    Teacher.prompt = prompt
+    scene = render(Teacher, frame_rate=1)
+    n = scene.neuron
+    assert n.prompts == (prompt, *contrast_prompts(prompt))
+    assert scene.outside == [] and scene.overlaps == []
+    verdict, clear = scene.shown["verdict_relu"]
+    assert clear == n.is_clear and ("AND gate that holds" in verdict.text) == n.is_clear
+    assert narration_problems(scene) == []
+    said = " ".join(text for _, text in scene.narration)
+    if name in UNKNOWN:
+        assert f"never mentions {name}" in said
+    else:
+        assert "never mentions" not in said
+    if n.is_clear:
+        assert "an AND gate" in said
+    else:
+        assert "acts like an AND gate" not in said

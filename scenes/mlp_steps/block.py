@@ -1,0 +1,340 @@
+"""Steps 4 to 6: the block on every token at once, the up-projection drawn to shape, and the
+row that adds a first-name part and a last-name part, with the bias as the bar to clear."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    Cross,
+    CurvedDoubleArrow,
+    DashedLine,
+    Dot,
+    FadeIn,
+    LaggedStart,
+    MathTex,
+    NumberLine,
+    ReplacementTransform,
+    RoundedRectangle,
+    TransformFromCopy,
+    VGroup,
+    Write,
+)
+
+from llmviz.mobjects import Column, FastNumber, MatrixShape, NumericVector, TokenStrip, ValueTable
+from llmviz.scene import fit_width, math, text, title
+from llmviz.style import PALETTE
+from mlp_steps.common import MLPScene, signed
+from mlp_steps.directions import FIRST_COLOR, LAST_COLOR
+
+
+class BlockStep(MLPScene):
+    def step_inside(self) -> None:
+        t = self.traces[0]
+        self.section("Inside the block")
+        head = title(f"The MLP of layer {self.L}, on every token at once")
+        strip = TokenStrip(t.tokens, font_size=22, min_width=1.5, buff=0.3).next_to(head, DOWN, 0.4)
+        vec = lambda v: NumericVector(v, max_entries=4, head=3, tail=0, font_size=20)  # noqa: E731
+        E = [vec(t[f"blocks.{self.L}.hook_resid_mid"][i]) for i in range(t.n_tokens)]
+        strip.align_below(E, buff=0.25)
+        self.say(
+            "The vectors of all the tokens flow into the block together.",
+            Write(head),
+            FadeIn(strip),
+            LaggedStart(*(FadeIn(e, shift=DOWN * 0.3) for e in E), lag_ratio=0.15),
+        )
+        boxes = VGroup()
+        for e in E:
+            box = RoundedRectangle(
+                corner_radius=0.1, width=1.3, height=0.55, stroke_color=PALETTE["accent"]
+            )
+            boxes.add(
+                VGroup(box, text("MLP", 22, PALETTE["accent"]).move_to(box)).next_to(e, DOWN, 0.3)
+            )
+        dE = [
+            vec(t[f"blocks.{self.L}.hook_mlp_out"][i]).next_to(b, DOWN, 0.3)
+            for i, b in enumerate(boxes)
+        ]
+        for v, b in zip(dE, boxes, strict=True):
+            v.set_x(b.get_x())
+        self.say(
+            "Each vector goes through the same short sequence of steps, on its own.",
+            LaggedStart(*(FadeIn(b, scale=0.7) for b in boxes), lag_ratio=0.1),
+        )
+        self.say(
+            "Out comes a vector of the same size for every token.",
+            *(TransformFromCopy(e, v) for e, v in zip(E, dE, strict=True)),
+        )
+        post = [vec(t[f"blocks.{self.L}.hook_resid_post"][i]).move_to(e) for i, e in enumerate(E)]
+        self.shown["inside_post"] = post
+        plus = math(r"E + \mathrm{MLP}(E)", 30, PALETTE["muted"]).next_to(strip, LEFT, buff=0.3)
+        plus.to_edge(LEFT, buff=0.3)
+        self.say(
+            "That output is added to the vector that went in, and the sum flows on.",
+            *(ReplacementTransform(e, p) for e, p in zip(E, post, strict=True)),
+            *(d.animate.set_opacity(0.3) for d in dE),
+        )
+        a, b = post[0], post[2]
+        talk = CurvedDoubleArrow(
+            a.get_bottom() + DOWN * 0.05,
+            b.get_bottom() + DOWN * 0.05,
+            angle=0.9,
+            color=PALETTE["muted"],
+        )
+        cross = Cross(talk, stroke_color=PALETTE["negative"], scale_factor=0.35, stroke_width=8)
+        self.say(
+            "The vectors do not talk to each other here: that is what attention does.",
+            Create(talk),
+            Create(cross),
+        )
+
+    def step_up(self) -> None:
+        n, t = self.neuron, self.traces[0]
+        x = t[f"blocks.{self.L}.ln2.hook_normalized"][n.positions[0]]
+        W_up = self.model.W("up", self.L)  # [d_model, d_mlp]: row vectors in the code
+        cfg = self.model.cfg
+        row = W_up[:, n.neuron]
+        dot = float(row @ x)
+        bias = float(self.model.W("b_up", self.L)[n.neuron])
+        self.section("Up-projection")
+        head = title("Rows of the up-projection ask questions")
+        W_name = math(r"W_{\text{up}}", 36)
+        mat = MatrixShape(cfg.d_mlp, cfg.d_model, height=5.2, name=W_name).to_edge(LEFT, buff=2.0)
+        mat.shift(DOWN * 0.3)
+        xs = MatrixShape(cfg.d_model, 1, height=5.2 * cfg.d_model / cfg.d_mlp, name=math("x", 36))
+        xs.next_to(mat, RIGHT, buff=0.4)
+        self.say(
+            f"The first step multiplies the vector by a big matrix with {cfg.d_mlp} rows and "
+            f"{cfg.d_model} columns.",
+            Write(head),
+            FadeIn(mat, shift=RIGHT * 0.3),
+            FadeIn(xs, shift=LEFT * 0.3),
+        )
+        sweep = mat.row_strip(0, PALETTE["muted"])
+        self.say(
+            "Each row is a direction, and its dot product with the vector asks a question: how "
+            "far does the vector point this way?",
+            FadeIn(sweep),
+            sweep.animate.move_to(mat.row_strip(cfg.d_mlp - 1)),
+        )
+        strip = mat.row_strip(n.neuron)
+        tag = text(f"row {n.neuron}", 22, PALETTE["highlight"]).next_to(strip, LEFT, buff=0.2)
+        self.say(
+            f"Row {n.neuron} is the one the search found, in layer {self.L}.",
+            ReplacementTransform(sweep, strip),
+            FadeIn(tag, shift=RIGHT * 0.2),
+        )
+        r_v = NumericVector(row, direction="row", max_entries=6, font_size=20)
+        x_v = NumericVector(x, direction="row", max_entries=6, font_size=20)
+        lab_r = math(rf"\text{{row }}{n.neuron}", 28, PALETTE["highlight"])
+        lab_x = math("x", 28)
+        x_from = text(
+            f"x: {self.story.names[0]}, at {self.read_token}, after LayerNorm", 20, PALETTE["muted"]
+        )
+        block = VGroup(
+            VGroup(lab_r, r_v).arrange(RIGHT, buff=0.3), VGroup(lab_x, x_v).arrange(RIGHT, buff=0.3)
+        )
+        block.arrange(DOWN, aligned_edge=RIGHT, buff=0.3).next_to(xs, RIGHT, buff=0.7).shift(
+            UP * 1.4
+        )
+        x_from.next_to(block, UP, buff=0.25).align_to(block, LEFT)
+        eq = VGroup(
+            math(r"\text{row}\cdot x =", 30),
+            FastNumber(dot, sign=True, font_size=28),
+        ).arrange(RIGHT, buff=0.2)
+        eq.next_to(block, DOWN, buff=0.4).align_to(block, LEFT)
+        self.shown["up_dot"] = (eq[1], dot)
+        self.say(
+            f"For {self.story.names[0]}'s vector, this row's dot product is {signed(dot)}.",
+            TransformFromCopy(strip, r_v),
+            TransformFromCopy(xs.box, x_v),
+            FadeIn(lab_r),
+            FadeIn(lab_x),
+            FadeIn(x_from, shift=DOWN * 0.2),
+            FadeIn(eq, shift=UP * 0.2),
+        )
+        eq2 = VGroup(
+            math(r"\text{row}\cdot x + b =", 30),
+            FastNumber(dot, sign=True, font_size=28),
+            FastNumber(bias, sign=True, font_size=28),
+            math("=", 30),
+            FastNumber(dot + bias, sign=True, font_size=28, color=PALETTE["highlight"]),
+        ).arrange(RIGHT, buff=0.2)
+        eq2.next_to(eq, DOWN, buff=0.25).align_to(eq, LEFT)
+        self.shown["up_bias"], self.shown["up_pre"] = (eq2[2], bias), (eq2[4], dot + bias)
+        self.say(
+            f"Adding this neuron's bias, {signed(bias)}, gives {signed(dot + bias)}.",
+            TransformFromCopy(eq[1], eq2[1]),
+            FadeIn(VGroup(eq2[0], eq2[2], eq2[3], eq2[4]), shift=LEFT * 0.2),
+        )
+        names = self.story.names
+        rows = VGroup()
+        for name, pre in zip(names, n.pre, strict=True):
+            val = FastNumber(
+                pre,
+                sign=True,
+                font_size=24,
+                color=PALETTE["positive"] if pre > 0 else PALETTE["negative"],
+            )
+            rows.add(VGroup(text(name, 22), val).arrange(RIGHT, buff=0.4))
+            self.shown[f"pre:{name}"] = (val, pre)
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.18).next_to(VGroup(eq, eq2), DOWN, buff=0.5)
+        rows.align_to(eq, LEFT)
+        others = " and ".join(
+            f"{signed(p)} for {nm}" for nm, p in zip(names[1:], n.pre[1:], strict=True)
+        )
+        self.say(
+            f"The same row and bias give {others}.",
+            LaggedStart(*(FadeIn(r, shift=UP * 0.2) for r in rows[1:]), lag_ratio=0.4),
+            FadeIn(rows[0]),
+        )
+
+    def step_row(self) -> None:
+        st, n = self.story, self.neuron
+        self.section("First name plus last name")
+        head = title("A row that adds two questions")
+        if st.first is None:
+            note = fit_width(text("Without name directions this step cannot be measured.", 24))
+            self.say(
+                "Splitting the row into name directions needs names from the training grid.",
+                Write(head),
+                FadeIn(note.next_to(head, DOWN, 1.0)),
+            )
+            return
+        first, last = st.first, st.last
+        fname, lname = first.name.split()[-1], last.name.split()[-1]
+        W_up = self.model.W("up", self.L)
+        row = W_up[:, n.neuron].astype(np.float64)
+        bias = float(self.model.W("b_up", self.L)[n.neuron])
+        A = np.stack([first.vector, last.vector], 1).astype(np.float64)
+        (a, b), *_ = np.linalg.lstsq(A, row, rcond=None)
+        rest_v = row - A @ np.array([a, b])
+        fc, lc = PALETTE[FIRST_COLOR], PALETTE[LAST_COLOR]
+        formula = MathTex(r"\text{row}", "=", "a", "M", "+", "b", "J", "+", "r", font_size=40)
+        formula[3].set_color(fc)
+        formula[6].set_color(lc)
+        formula.next_to(head, DOWN, buff=0.5)
+        self.say(
+            "Suppose a row pointed along the first-name direction plus the last-name direction, "
+            "M plus J.",
+            Write(head),
+            Write(formula),
+        )
+        dist = MathTex(
+            r"\text{row}\cdot x",
+            "=",
+            r"a\,(M\cdot x)",
+            "+",
+            r"b\,(J\cdot x)",
+            "+",
+            r"r\cdot x",
+            font_size=36,
+        )
+        dist[2].set_color(fc)
+        dist[4].set_color(lc)
+        dist.next_to(formula, DOWN, buff=0.3)
+        self.say(
+            "Then its dot product with a vector splits into a first-name part, a last-name part "
+            "and whatever is left.",
+            Write(dist),
+        )
+        c_m, c_j = self.cos(row, first.vector), self.cos(row, last.vector)
+        fits = VGroup(
+            text(f"cosine of row {n.neuron} with {fname}:", 24, fc),
+            FastNumber(c_m, font_size=26),
+            text(f"with {lname}:", 24, lc),
+            FastNumber(c_j, font_size=26),
+        ).arrange(RIGHT, buff=0.2)
+        fits.next_to(dist, DOWN, buff=0.35)
+        self.shown["row_cos"] = (c_m, c_j)
+        self.say(
+            f"The real row {n.neuron} leans toward both: its cosine is {c_m:.2f} with the "
+            f"first-name direction and {c_j:.2f} with the last-name direction.",
+            FadeIn(fits, shift=UP * 0.2),
+        )
+        hook = f"blocks.{self.L}.ln2.hook_normalized"
+        xs = [t[hook][i].astype(np.float64) for t, i in zip(self.traces, n.positions, strict=True)]
+        parts = [(a * first.dot(x), b * last.dot(x), float(rest_v @ x)) for x in xs]
+        self.shown["row_parts"] = parts
+        rows = [[name, *p, sum(p)] for name, p in zip(st.names, parts, strict=True)]
+        table = ValueTable(
+            rows,
+            [
+                Column(""),
+                Column(f"{fname} part", sign=True),
+                Column(f"{lname} part", sign=True),
+                Column("rest", sign=True),
+                Column("row · x", sign=True),
+            ],
+            font_size=24,
+        )
+        table.header[1].set_color(fc)
+        table.header[2].set_color(lc)
+        table.next_to(fits, DOWN, buff=0.45)
+        self.shown["row_table"] = table
+        m0, j0, r0 = parts[0]
+        self.say(
+            f"{st.names[0]} collects both parts, {signed(m0)} and {signed(j0)}, and the rest "
+            f"adds {signed(r0)}.",
+            FadeIn(table.header),
+            FadeIn(table.row(0), shift=UP * 0.2),
+        )
+        shares = [nm for nm in st.names[1:] if set(nm.split()) & set(st.names[0].split())]
+        self.say(
+            "The other names collect only the part of the name they share."
+            if len(shares) == len(st.names) - 1
+            else "The other names collect less of both parts.",
+            *(FadeIn(table.row(k), shift=UP * 0.2) for k in range(1, len(rows))),
+        )
+        totals = [sum(p) for p in parts]
+        clears = [tot + bias > 0 for tot in totals]
+        self.shown["bias_clears"] = clears
+        line = self._threshold_line(totals, st.names, bias)
+        line.next_to(table, DOWN, buff=0.5)
+        fit_width(line, 12.0)
+        self.shown["threshold"] = -bias
+        if clears[0] and not any(clears[1:]):
+            sentence = f"The bias, {signed(bias)}, sets the bar: only the full name clears it."
+        else:
+            who = [nm for nm, c in zip(st.names, clears, strict=True) if c]
+            sentence = (
+                f"The bias, {signed(bias)}, sets the bar; here "
+                + (" and ".join(who) if who else "no name")
+                + " clears it."
+            )
+        self.say(
+            sentence,
+            Create(line.axis),
+            FadeIn(line.dots, scale=0.5),
+            Create(line.bar),
+            FadeIn(line.labels),
+        )
+
+    def _threshold_line(self, totals, names, bias) -> VGroup:
+        """The three scores on a number line, and a dashed bar at minus the bias: only a score
+        to the right of the bar gives a positive value."""
+        lo = min(min(totals), -bias) - 0.5
+        hi = max(max(totals), -bias) + 0.5
+        g = VGroup()
+        g.axis = NumberLine(
+            x_range=[lo, hi, 0.5], length=9, color=PALETTE["muted"], include_tip=False
+        )
+        colors = [PALETTE["highlight"], PALETTE[FIRST_COLOR], PALETTE[LAST_COLOR]]
+        g.dots, g.labels = VGroup(), VGroup()
+        for k, (v, name) in enumerate(zip(totals, names, strict=True)):
+            dot = Dot(g.axis.n2p(v), radius=0.1, color=colors[k % 3])
+            g.dots.add(dot)
+            g.labels.add(
+                text(name, 20, colors[k % 3]).next_to(dot, UP if k % 2 == 0 else DOWN, 0.15)
+            )
+        x = g.axis.n2p(-bias)
+        g.bar = DashedLine(x + UP * 0.5, x + DOWN * 0.5, color=PALETTE["highlight"], stroke_width=4)
+        g.labels.add(
+            text(f"bar: {signed(-bias)}", 20, PALETTE["highlight"]).next_to(g.bar, DOWN, 0.1)
+        )
+        g.add(g.axis, g.dots, g.bar, g.labels)
+        return g

@@ -1,0 +1,183 @@
+"""What every step of the MLP chapter shares: the analysis of the prompt (computed once) and
+helpers that put real values on screen and into the narration with the same format."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+from manim import DOWN, UP, VGroup
+
+import llmviz
+from llmviz.model.analysis import (
+    AndNeuron,
+    CausalTrace,
+    FeatureDirection,
+    LayerDirections,
+    NeuronFacts,
+    NeuronSet,
+    causal_trace,
+    common_suffix,
+    cosine,
+    directions_across_layers,
+    find_and_neuron,
+    name_directions,
+    neuron_facts,
+    shared_column,
+    smallest_neuron_set,
+    unembed_direction,
+)
+from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, contrast_prompts, known_athlete
+from llmviz.model.trace import Trace
+from llmviz.scene import LectureScene, text
+from llmviz.style import PALETTE, display_token
+
+__all__ = ["MLPScene", "Story", "pct", "signed"]
+
+
+def pct(p: float) -> str:
+    """A probability as the screen and the narration both write it: "99.9"."""
+    return f"{100 * p:.1f}"
+
+
+def signed(v: float, decimals: int = 2) -> str:
+    """A signed value as FastNumber(sign=True) draws it (without the real minus sign)."""
+    s = f"{v:+.{decimals}f}"
+    return s if round(v, decimals) != 0 else f"{0:.{decimals}f}"
+
+
+@dataclass(frozen=True)
+class Story:
+    """Everything the chapter shows about one prompt, measured once."""
+
+    neuron: AndNeuron
+    traces: tuple[Trace, ...]  # the fact prompt first, then the contrasts
+    names: tuple[str, ...]  # the name in each prompt
+    known: tuple[bool, ...]  # whether the corpus has this person
+    causal: CausalTrace | None  # None when the prompts differ in length
+    first: FeatureDirection | None  # None when the name is not on the fact table's grid
+    last: FeatureDirection | None
+    target_dir: FeatureDirection
+    neuron_set: NeuronSet | None  # the fewest neurons that carry the fact, when no one does
+    facts: NeuronFacts  # which athletes turn the chosen neuron on
+    shared: NeuronFacts | None  # a neuron whose column serves two different sports
+    layers: LayerDirections | None
+
+
+@functools.lru_cache(maxsize=8)
+def story(model_key: str, prompt: str, contrasts: tuple[str, ...]) -> Story:
+    model = llmviz.load_model(model_key or None)
+    neuron = find_and_neuron(model, prompt, contrasts)
+    traces = tuple(model.run(p) for p in neuron.prompts)
+    suffix = common_suffix(list(neuron.prompts))
+    names = tuple(p[: len(p) - len(suffix)].strip() if suffix else p for p in neuron.prompts)
+    known = tuple(known_athlete(n) is not None for n in names)
+    same_length = len({t.n_tokens for t in traces[:2]}) == 1
+    causal = causal_trace(model, prompt, contrasts[0], neuron.target) if same_length else None
+    words = names[0].split()
+    first = last = None
+    layers = None
+    if len(words) == 2 and words[0] in FIRST_NAMES and words[1] in LAST_NAMES:
+        first, last = name_directions(
+            model,
+            words[0],
+            words[1],
+            layer=neuron.layer,
+            hook="ln2.hook_normalized",  # what the rows of W_up read
+            position=neuron.position,
+        )
+        layers = directions_across_layers(model, words[0], neuron.position)
+    neuron_set = None
+    if not neuron.is_clear:
+        targets = [neuron.target] + [t.top_k(1)[0].token for t in traces[1:]]
+        neuron_set = smallest_neuron_set(model, neuron.prompts, targets)
+    return Story(
+        neuron,
+        traces,
+        names,
+        known,
+        causal,
+        first,
+        last,
+        unembed_direction(model, neuron.target),
+        neuron_set,
+        neuron_facts(model, neuron.layer, neuron.neuron),
+        shared_column(model, neuron.layer),
+        layers,
+    )
+
+
+class MLPScene(LectureScene):
+    """The chapter's prompt and contrasts, and the story measured from them.
+
+    ``prompt`` and ``contrasts`` are settings: with only a prompt of the form "<first> <last>
+    ...", the contrasts are derived (the same first name with another last name, and the
+    reverse; see :func:`~llmviz.model.corpus.contrast_prompts`).
+    """
+
+    prompt = "Michael Jordan plays the sport of"
+    contrasts: tuple[str, ...] | None = None
+
+    def setup(self) -> None:
+        super().setup()
+        if not self.contrasts:
+            try:
+                self.contrasts = contrast_prompts(self.prompt)
+            except ValueError as exc:
+                raise llmviz.LLMVizError(str(exc)) from None
+        self.shown: dict[str, object] = {}  # values on screen by name, for the tests
+        self.story = story(self.model_dir or "", self.prompt, tuple(self.contrasts))
+        self.neuron = self.story.neuron
+        self.traces = list(self.story.traces)
+        self.L = self.neuron.layer
+
+    # --- words built from the values -----------------------------------------------------------
+    @property
+    def target(self) -> str:
+        """The fact's answer without its leading space: "basketball"."""
+        return self.neuron.target.strip()
+
+    @property
+    def read_token(self) -> str:
+        """The token where the neuron is read, as it is shown in a token box."""
+        n = self.neuron
+        return display_token(self.traces[0].tokens[n.positions[0]])
+
+    @property
+    def where(self) -> str:
+        return f"layer {self.L}, token {self.read_token}"
+
+    def verdict(self) -> str:
+        """What the screen and the narration say about the neuron, from ``is_clear``."""
+        n = self.neuron
+        if n.is_clear:
+            return "an AND gate that holds the fact"
+        if not n.and_shaped:
+            return "no neuron here is shaped like an AND gate"
+        if not n.fires_like_and:
+            return "not a clear AND gate: it is too weak or fires for a contrast too"
+        return "shaped like an AND gate, but the fact does not depend on it"
+
+    def unknown_note(self) -> VGroup | None:
+        """On screen, once, when the corpus never mentioned the prompt's person."""
+        if self.story.known[0]:
+            return None
+        return text(
+            f"The training text never mentions {self.story.names[0]}: what follows is what "
+            "the model does anyway.",
+            22,
+            PALETTE["highlight"],
+        )
+
+    def caption(self, s: str, size: float = 20) -> VGroup:
+        """A small muted line at the bottom of the frame."""
+        return text(s, size, PALETTE["muted"]).to_edge(DOWN, buff=0.3)
+
+    @staticmethod
+    def drop_below(mobject, anchor, buff: float = 0.5):
+        """Move ``mobject`` straight down or up (keeping its x) to sit ``buff`` under ``anchor``."""
+        return mobject.shift(UP * (anchor.get_bottom()[1] - buff - mobject.get_top()[1]))
+
+    def cos(self, a: np.ndarray, b: np.ndarray) -> float:
+        return cosine(a, b)

@@ -1,0 +1,167 @@
+"""Step 3: ideas as directions, measured from the model; are they perpendicular?"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Angle,
+    Arrow,
+    Create,
+    Dot,
+    FadeIn,
+    FadeOut,
+    GrowArrow,
+    Indicate,
+    LaggedStart,
+    VGroup,
+    Write,
+)
+
+from llmviz.mobjects import Column, FastNumber, ValueTable
+from llmviz.scene import fit_width, lines, plain_axes, text, title
+from llmviz.style import PALETTE
+from mlp_steps.common import MLPScene, signed
+
+FIRST_COLOR, LAST_COLOR = "positive", "accent"  # one colour per idea, the whole chapter long
+
+
+class DirectionsStep(MLPScene):
+    def step_directions(self) -> None:
+        st = self.story
+        self.section("Directions")
+        head = title("Ideas as directions")
+        if st.first is None:
+            note = fit_width(
+                text(
+                    f"{st.names[0]} is not a name from the training grid, so no first-name and "
+                    "last-name directions can be measured.",
+                    24,
+                )
+            ).next_to(head, DOWN, buff=1.0)
+            self.say(
+                f"Directions for first and last names can only be measured for the grid's names, "
+                f"and {st.names[0]} is not one of them.",
+                Write(head),
+                FadeIn(note, shift=UP * 0.2),
+            )
+            return
+        first, last, sport = st.first, st.last, st.target_dir
+        fname, lname = first.name.split()[-1], last.name.split()[-1]
+        origin = np.array([-4.3, -1.6, 0])
+        length = 3.0
+        c_fl = self.cos(first.vector, last.vector)
+        angle = float(np.arccos(np.clip(c_fl, -1, 1)))
+        m_end = origin + length * RIGHT
+        j_end = origin + length * np.array([np.cos(angle), np.sin(angle), 0])
+        m_arrow = Arrow(origin, m_end, buff=0, color=PALETTE[FIRST_COLOR], stroke_width=6)
+        j_arrow = Arrow(origin, j_end, buff=0, color=PALETTE[LAST_COLOR], stroke_width=6)
+        m_label = text(f"first name {fname}", 22, PALETTE[FIRST_COLOR]).next_to(m_end, DOWN, 0.2)
+        j_label = text(f"last name {lname}", 22, PALETTE[LAST_COLOR]).next_to(j_end, UP, 0.15)
+        self.say(
+            "Inside the model each token is a vector, and an idea can be a direction in its space.",
+            Write(head),
+            GrowArrow(m_arrow),
+            FadeIn(m_label, shift=RIGHT * 0.2),
+        )
+        how = fit_width(
+            lines(
+                "a name's direction: the mean vector of its name pairs minus the mean of all "
+                "100 pairs of the grid,",
+                f"read where the MLP of layer {self.L} reads (after LayerNorm), at the token "
+                f"{self.read_token}",
+                size=20,
+                color=PALETTE["muted"],
+            )
+        ).to_edge(DOWN, buff=0.3)
+        self.say(
+            f"The first-name direction is measured from the model: the average vector of the "
+            f"names with first name {fname}, minus the average over all 100 name pairs of the grid.",
+            Indicate(m_arrow),
+            FadeIn(how, shift=UP * 0.2),
+        )
+        self.say(
+            f"The last-name direction for {lname} is measured the same way.",
+            GrowArrow(j_arrow),
+            FadeIn(j_label, shift=UP * 0.2),
+        )
+        arc = Angle(Arrow(origin, m_end, buff=0), Arrow(origin, j_end, buff=0), radius=0.8)
+        arc.set_color(PALETTE["highlight"])
+        degrees = float(np.degrees(angle))
+        deg = FastNumber(degrees, 0, suffix="°", font_size=24, color=PALETTE["highlight"])
+        deg.move_to(origin + 1.2 * np.array([np.cos(angle / 2), np.sin(angle / 2), 0]))
+        rows = [
+            [f"{fname} · {lname}", c_fl],
+            [f"{fname} · {sport.name}", self.cos(first.vector, sport.vector)],
+            [f"{lname} · {sport.name}", self.cos(last.vector, sport.vector)],
+        ]
+        table = ValueTable(rows, [Column("directions"), Column("cosine")], font_size=24)
+        table.to_edge(RIGHT, buff=0.8).to_edge(UP, buff=1.3)
+        self.shown["cosines"] = table
+        verdict = "nearly perpendicular" if abs(c_fl) < 0.1 else "not perpendicular"
+        self.say(
+            f"The lecture pictures these directions nearly perpendicular; here they are "
+            f"{verdict}: {degrees:.0f} degrees apart, a cosine of {c_fl:.2f}.",
+            Create(arc),
+            FadeIn(deg),
+            FadeIn(table.header),
+            FadeIn(table.row(0), shift=LEFT * 0.2),
+        )
+        lo, hi = min(r[1] for r in rows[1:]), max(r[1] for r in rows[1:])
+        self.say(
+            f'The direction that raises "{sport.name}" has cosines of {lo:.2f} to {hi:.2f} with '
+            "them: related ideas share some of their direction in this small model.",
+            LaggedStart(
+                FadeIn(table.row(1), shift=LEFT * 0.2), FadeIn(table.row(2), shift=LEFT * 0.2)
+            ),
+        )
+        self._dot_plane(VGroup(m_arrow, j_arrow, m_label, j_label, arc, deg))
+
+    def _dot_plane(self, arrows: VGroup) -> None:
+        """Each prompt's vector at two coordinates: its dot products with the two directions."""
+        st, n = self.story, self.neuron
+        first, last = st.first, st.last
+        hook = f"blocks.{self.L}.ln2.hook_normalized"
+        vecs = [t[hook][i] for t, i in zip(self.traces, n.positions, strict=True)]
+        pts = [(first.dot(v), last.dot(v)) for v in vecs]
+        top = max(max(abs(a), abs(b)) for a, b in pts)
+        r = float(np.ceil(top + 0.5))
+        axes = plain_axes([-r, r, r], [-r, r, r], 4.4, 4.4).move_to([-3.2, -1.0, 0])
+        fname, lname = first.name.split()[-1], last.name.split()[-1]
+        xl = text(f"· {fname}", 22, PALETTE[FIRST_COLOR]).next_to(axes.x_axis, RIGHT, buff=0.1)
+        yl = text(f"· {lname}", 22, PALETTE[LAST_COLOR]).next_to(axes.y_axis, UP, buff=0.1)
+        self.say(
+            "Each prompt's vector then gets two coordinates: its dot product with each direction.",
+            FadeOut(arrows),
+            Create(axes),
+            FadeIn(xl, shift=RIGHT * 0.2),
+            FadeIn(yl, shift=UP * 0.2),
+        )
+        colors = [PALETTE["highlight"], PALETTE[FIRST_COLOR], PALETTE[LAST_COLOR]]
+        sides = [RIGHT, DOWN, LEFT]
+        dots = []
+        for k, ((a, b), name) in enumerate(zip(pts, st.names, strict=True)):
+            dot = Dot(axes.c2p(a, b), radius=0.09, color=colors[k % 3])
+            label = VGroup(
+                text(name, 20, colors[k % 3]),
+                text(f"({signed(a)}, {signed(b)})", 20, PALETTE["muted"]),
+            ).arrange(DOWN, buff=0.05)
+            label.next_to(dot, sides[k % 3], buff=0.15)
+            dots.append(VGroup(dot, label))
+            self.shown[f"dot:{name}"] = (a, b)
+        a0, b0 = pts[0]
+        self.say(
+            f"{st.names[0]} scores {signed(a0)} on the first name and {signed(b0)} on the last.",
+            FadeIn(dots[0], scale=0.5),
+        )
+        rest = " and ".join(
+            f"{name} {signed(a)} and {signed(b)}"
+            for name, (a, b) in zip(st.names[1:], pts[1:], strict=True)
+        )
+        self.say(
+            f"The contrasts score {rest}: each has one of the two names.",
+            LaggedStart(*(FadeIn(d, scale=0.5) for d in dots[1:]), lag_ratio=0.5),
+        )

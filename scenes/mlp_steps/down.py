@@ -1,0 +1,263 @@
+"""Steps 9 and 10: the down-projection read column by column (one column, several features or
+facts), and the residual add."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    FadeIn,
+    FadeOut,
+    GrowFromEdge,
+    Indicate,
+    LaggedStart,
+    Rectangle,
+    VGroup,
+    Write,
+)
+
+from llmviz.animations import ResidualAdd, WeightedSum
+from llmviz.mobjects import FastNumber, MatrixShape, NumericVector
+from llmviz.model.analysis import column_tokens
+from llmviz.model.trace import probabilities
+from llmviz.scene import code, math, text, title
+from llmviz.style import PALETTE, display_token
+from mlp_steps.common import MLPScene, pct, signed
+
+
+def token_bars(
+    pairs: list[tuple[str, float]], scale: float, highlight: str | None = None
+) -> VGroup:
+    """Tokens with a bar for how much a column raises each one's score."""
+    rows = VGroup()
+    for tok, v in pairs:
+        label = code(display_token(tok), 22, PALETTE["highlight"] if tok == highlight else None)
+        bar = Rectangle(
+            width=max(v * scale, 0.02),
+            height=0.26,
+            stroke_width=0,
+            fill_color=PALETTE["positive"],
+            fill_opacity=0.9,
+        )
+        num = FastNumber(v, sign=True, font_size=20, color=PALETTE["muted"])
+        rows.add(VGroup(label, bar, num))
+    for k, (label, bar, num) in enumerate(rows):
+        y = -0.42 * k
+        bar.move_to([0, y, 0], aligned_edge=LEFT)
+        label.next_to(bar, LEFT, buff=0.2).set_y(y).align_to([-0.2, 0, 0], RIGHT)
+        num.next_to(bar, RIGHT, buff=0.12)
+    return rows
+
+
+class DownStep(MLPScene):
+    def step_down(self) -> None:
+        n, st = self.neuron, self.story
+        cfg = self.model.cfg
+        self.section("Down-projection")
+        head = title("Columns of the down-projection add directions")
+        mat = MatrixShape(cfg.d_model, cfg.d_mlp, height=7.0, name=math(r"W_{\text{down}}", 36))
+        mat.next_to(head, DOWN, buff=0.5)
+        self.say(
+            f"The second matrix brings the {cfg.d_mlp} neuron values back down to {cfg.d_model} "
+            "numbers, and it is easier to read column by column.",
+            Write(head),
+            FadeIn(mat, shift=DOWN * 0.3),
+        )
+        strip = mat.column_strip(n.neuron)
+        tag = text(f"column {n.neuron}", 22, PALETTE["highlight"]).next_to(strip, DOWN, buff=0.15)
+        tag.next_to(mat.box, DOWN, buff=0.15).set_x(strip.get_x())
+        mat.size_label.next_to(mat.box, RIGHT, buff=0.2)
+        self.say(
+            "Each neuron owns one column, a direction that is added to the output when the "
+            "neuron is on, scaled by its value.",
+            FadeIn(strip, shift=DOWN * 0.2),
+            FadeIn(tag),
+        )
+        tops = column_tokens(self.model, self.L, n.neuron, k=5)
+        dla = n.dla
+        scale = 2.0 / max(v for _, v in tops)
+        bars = token_bars(tops, scale, highlight=n.target)
+        bars.next_to(mat, DOWN, buff=1.1).to_edge(LEFT, buff=2.5)
+        cap = text(f"scores raised by column {n.neuron}, per unit", 20, PALETTE["muted"]).next_to(
+            bars, UP, 0.2
+        )
+        self.shown["column_tokens"] = tops
+        self.say(
+            f'Column {n.neuron} raises the score of "{self.target}" by {dla:.2f} for each unit '
+            "of the neuron's value.",
+            LaggedStart(*(GrowFromEdge(r[1], LEFT) for r in bars), lag_ratio=0.1),
+            FadeIn(VGroup(*(r[0] for r in bars))),
+            FadeIn(VGroup(*(r[2] for r in bars))),
+            FadeIn(cap),
+        )
+        contrib = n.post[0] * dla
+        eq = VGroup(
+            FastNumber(dla, font_size=26),
+            math(r"\times", 30),
+            FastNumber(n.post[0], font_size=26),
+            math("=", 30),
+            FastNumber(contrib, sign=True, font_size=26, color=PALETTE["highlight"]),
+        ).arrange(RIGHT, buff=0.2)
+        eq.next_to(bars, RIGHT, buff=1.2)
+        eq_cap = text(f'added to the score of "{self.target}"', 20, PALETTE["muted"]).next_to(
+            eq, DOWN, 0.2
+        )
+        self.shown["dla"], self.shown["dla_contrib"] = (eq[0], dla), (eq[4], contrib)
+        self.say(
+            f"With the value {n.post[0]:.2f}, it adds {signed(contrib)} to that score directly.",
+            FadeIn(eq, shift=LEFT * 0.2),
+            FadeIn(eq_cap),
+        )
+        others = [tok.strip() for tok, _ in tops if tok != n.target][:3]
+        if others:
+            self.say(
+                "The same column raises other tokens too, such as "
+                + ", ".join(f'"{o}"' for o in others)
+                + ": one column can carry several features at once.",
+                *(Indicate(r) for r in bars if r[0].text.strip("␣") in others),
+            )
+        shared = st.shared
+        if shared is not None and shared.neuron != n.neuron:
+            self._shared(shared, mat, bars, eq, eq_cap, cap)
+        self._all_active(keep=(head,))
+
+    def _shared(self, shared, mat, bars, eq, eq_cap, cap) -> None:
+        (n1, s1, a1, d1), (n2, s2, a2, d2) = _two_sports(shared)
+        strip = mat.column_strip(shared.neuron, PALETTE["accent"])
+        lines = VGroup(
+            text(f"neuron {shared.neuron} is on for", 22, PALETTE["accent"]),
+            text(f"{n1}: raises {s1} by {d1:.2f}", 22),
+            text(f"{n2}: raises {s2} by {d2:.2f}", 22),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        lines.move_to(VGroup(bars, eq, eq_cap, cap))
+        self.shown["shared"] = shared
+        self.say(
+            f"A column can even serve two facts: neuron {shared.neuron} is on for {n1} and for "
+            f"{n2}, and its column raises both {s1} and {s2}.",
+            FadeIn(strip, shift=DOWN * 0.2),
+            FadeOut(VGroup(bars, eq, eq_cap, cap)),
+            FadeIn(lines, shift=UP * 0.2),
+        )
+
+    def _all_active(self, keep) -> None:
+        n, t = self.neuron, self.traces[0]
+        post = t[f"blocks.{self.L}.mlp.hook_post"][n.positions[0]]
+        active = int(np.sum(post > 0))
+        top = [int(i) for i in np.argsort(-post)[:4]]
+        W_down = self.model.W("down", self.L)
+        cols = [NumericVector(W_down[i], max_entries=5, font_size=20) for i in top]
+        head = keep[0]
+        group = VGroup(*cols).arrange(RIGHT, buff=1.0).next_to(head, DOWN, buff=1.5)
+        names = VGroup(
+            *(
+                text(
+                    f"column {i}", 20, PALETTE["highlight"] if i == n.neuron else PALETTE["muted"]
+                ).next_to(c, UP, 0.65)
+                for i, c in zip(top, cols, strict=True)
+            )
+        )
+        on = text(
+            f"{active} of {self.model.cfg.d_mlp} neurons are on at {self.read_token}",
+            22,
+            PALETTE["muted"],
+        ).next_to(names, UP, buff=0.3)
+        fade = [m for m in self.mobjects if all(m is not k for k in keep)]
+        self.say(
+            f"At the token {self.read_token}, {active} neurons are on, and each adds its own "
+            "column, scaled by its value.",
+            *(FadeOut(m) for m in fade),
+            FadeIn(group, shift=UP * 0.2),
+            FadeIn(names),
+            FadeIn(on),
+        )
+        summed = WeightedSum(cols, post[top], label=f"the {len(top)} largest, summed")
+        self.say(
+            f"Here are the {len(top)} largest, summed into what the block adds to the stream.",
+            summed,
+        )
+        self.shown["down_sum"] = summed.result
+        self.shown["active"] = active
+
+    def step_residual(self) -> None:
+        n, t = self.neuron, self.traces[0]
+        pos = n.positions[0]
+        E_vals = t[f"blocks.{self.L}.hook_resid_mid"][pos]
+        dE_vals = t[f"blocks.{self.L}.hook_mlp_out"][pos]
+        post_vals = t[f"blocks.{self.L}.hook_resid_post"][pos]
+        d = self.story.target_dir
+        before, after = d.dot(E_vals), d.dot(post_vals)
+        p_before = probabilities(self.model.readout(E_vals))[n.target_id]
+        p_after = probabilities(self.model.readout(post_vals))[n.target_id]
+        last = self.L == self.model.cfg.n_layers - 1
+        self.section("Residual add")
+        head = title("The block's output joins the stream")
+        E = NumericVector(E_vals, max_entries=8, font_size=22).shift(LEFT * 4.6 + UP * 0.5)
+        dE = NumericVector(dE_vals, max_entries=8, font_size=22).next_to(E, RIGHT, buff=1.2)
+        labels = VGroup(math("E", 32).next_to(E, UP), math(r"\mathrm{MLP}(E)", 32).next_to(dE, UP))
+        self.say(
+            f"At the token {self.read_token}, the vector that came in is E, and the block's "
+            "output is MLP of E.",
+            Write(head),
+            FadeIn(E, shift=RIGHT * 0.2),
+            FadeIn(dE, shift=LEFT * 0.2),
+            FadeIn(labels),
+        )
+        add = ResidualAdd(E, dE)
+        self.say("The output is added to the vector that came in.", add)
+        self.shown["residual_result"] = add.result
+        prime = math(r"E'", 32).next_to(add.result, UP)
+        rows = (
+            VGroup(
+                VGroup(
+                    text(f'along the "{self.target}" direction', 22),
+                    FastNumber(before, sign=True, font_size=24),
+                    math(r"\to", 28),
+                    FastNumber(after, sign=True, font_size=24, color=PALETTE["highlight"]),
+                ).arrange(RIGHT, buff=0.25),
+                VGroup(
+                    text(f'P("{self.target}") read out here', 22),
+                    FastNumber(100 * p_before, 1, suffix="%", font_size=24),
+                    math(r"\to", 28),
+                    FastNumber(
+                        100 * p_after, 1, suffix="%", font_size=24, color=PALETTE["highlight"]
+                    ),
+                ).arrange(RIGHT, buff=0.25),
+            )
+            .arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+            .to_edge(DOWN, buff=0.6)
+        )
+        self.shown["dir_before"], self.shown["dir_after"] = (
+            (rows[0][1], before),
+            (rows[0][3], after),
+        )
+        self.shown["p_before"], self.shown["p_after"] = (
+            (rows[1][1], 100 * p_before),
+            (rows[1][3], 100 * p_after),
+        )
+        self.say(
+            f'Along the "{self.target}" direction, the vector moves from {signed(before)} to '
+            f"{signed(after)}.",
+            FadeIn(prime),
+            FadeIn(rows[0], shift=UP * 0.2),
+        )
+        where = "at the model's output" if last else "if the vector were read out at this point"
+        self.say(
+            f'The probability of "{self.target}" goes from {pct(p_before)} to {pct(p_after)} '
+            f"percent, {where}.",
+            FadeIn(rows[1], shift=UP * 0.2),
+        )
+
+
+def _two_sports(shared):
+    """The two athletes of different sports that a shared column serves (strongest first)."""
+    out, seen = [], set()
+    for name, sport, act, dla in shared.athletes:
+        if sport not in seen and dla > 0:
+            out.append((name, sport, act, dla))
+            seen.add(sport)
+        if len(out) == 2:
+            break
+    return out

@@ -1,0 +1,267 @@
+"""Steps 1 and 2: the fact the model knows, and where in the model it lives (causal tracing)."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    GrowFromEdge,
+    Indicate,
+    LaggedStart,
+    Rectangle,
+    SurroundingRectangle,
+    VGroup,
+    Write,
+    config,
+)
+
+from llmviz.mobjects import FastNumber, ProbabilityBars, TokenStrip
+from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, athletes
+from llmviz.scene import code, fit_width, text, title
+from llmviz.style import PALETTE, display_token, value_to_color
+from mlp_steps.common import MLPScene, pct
+
+
+class FactStep(MLPScene):
+    def step_fact(self) -> None:
+        st, t = self.story, self.traces[0]
+        top = t.top_k(2)
+        self.section("A fact")
+        head = title("A fact the model knows")
+        strip = TokenStrip(t.tokens, font_size=26).next_to(head, DOWN, buff=0.6)
+        self.say(
+            f'We give the model the words "{self.prompt}" and ask for the next token.',
+            Write(head),
+            LaggedStart(*(FadeIn(b, shift=0.3 * RIGHT) for b in strip.boxes), lag_ratio=0.25),
+        )
+        bars = ProbabilityBars.from_trace(t, k=5, width=4.5, font_size=24)
+        bars.next_to(strip, DOWN, buff=0.7)
+        self.shown["fact_bars"] = bars
+        self.say(
+            f'Its answer is "{top[0].token.strip()}", with {pct(top[0].prob)} percent.',
+            LaggedStart(
+                *(GrowFromEdge(b, LEFT) for b in bars.bars), FadeIn(bars.labels), lag_ratio=0.15
+            ),
+            FadeIn(bars.numbers, shift=0.2 * RIGHT),
+        )
+        self.say(
+            f'Next comes "{top[1].token.strip()}", with {pct(top[1].prob)} percent.',
+            Indicate(VGroup(bars.bars[1], bars.labels[1], bars.numbers[1]), scale_factor=1.15),
+        )
+        note = self.unknown_note()
+        if note is not None:
+            note.next_to(bars, DOWN, buff=0.5)
+            fit_width(note)
+            self.say(
+                f"The training text never mentions {st.names[0]}, yet the model still answers "
+                f'"{top[0].token.strip()}".',
+                FadeIn(note, shift=UP * 0.2),
+            )
+            return
+        self.play(FadeOut(bars, shift=DOWN * 0.3), run_time=0.6)
+        grid, cells = self._athlete_grid()
+        room = strip.get_bottom()[1] - 0.3 - (-config.frame_height / 2 + 0.8)  # above the caption
+        grid.scale_to_fit_height(min(grid.height, room)).next_to(strip, DOWN, buff=0.3)
+        grid.to_edge(LEFT, buff=1.6)
+        first, last = st.names[0].split()
+        n_ath = len(athletes())
+        caption = self.caption(
+            f"the generated training text: {n_ath} athletes on a grid of "
+            f"{len(FIRST_NAMES)} first × {len(LAST_NAMES)} last names"
+        )
+        self.say(
+            f"The training text was generated: {n_ath} athletes, each with one sport, on a grid "
+            f"of {len(FIRST_NAMES)} first and {len(LAST_NAMES)} last names.",
+            LaggedStart(*(FadeIn(c, scale=0.5) for c in cells.values()), lag_ratio=0.02),
+            FadeIn(grid[0]),
+            FadeIn(caption),
+        )
+        per = sum(a.first == first for a in athletes())
+        row = SurroundingRectangle(
+            VGroup(*(c for (f, _), c in cells.items() if f == first)), buff=0.04
+        )
+        col = SurroundingRectangle(
+            VGroup(*(c for (_, la), c in cells.items() if la == last)), buff=0.04
+        )
+        counts = VGroup(
+            text(f"{per} athletes per first name,", 24),
+            text(f"{per} per last name:", 24),
+            text("only the pair decides", 24, PALETTE["highlight"]),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        counts.next_to(grid, RIGHT, buff=0.8)
+        self.say(
+            f"Every first name and every last name belongs to {per} athletes with {per} "
+            "different sports, so only the pair decides.",
+            Create(row),
+            Create(col),
+            FadeIn(counts, shift=LEFT * 0.2),
+        )
+        self.shown["athletes"] = n_ath
+
+    def _athlete_grid(self) -> tuple[VGroup, dict]:
+        """The fact table as a grid: a cell per name pair, filled where an athlete exists."""
+        size, gap = 0.36, 0.04
+        table = {(a.first, a.last): a for a in athletes()}
+        first, last = self.story.names[0].split()
+        cells, labels = {}, VGroup()
+        for i, f in enumerate(FIRST_NAMES):
+            for j, la in enumerate(LAST_NAMES):
+                a = table.get((f, la))
+                c = Rectangle(
+                    width=size,
+                    height=size,
+                    stroke_width=1,
+                    stroke_color=PALETTE["muted"],
+                    fill_color=PALETTE["highlight"]
+                    if (f, la) == (first, last)
+                    else (PALETTE["positive"] if a else PALETTE["background"]),
+                    fill_opacity=0.9 if a else 0.0,
+                )
+                cells[(f, la)] = c.move_to([j * (size + gap), -i * (size + gap), 0])
+        for f in FIRST_NAMES:
+            labels.add(
+                text(f, 20, PALETTE["highlight"] if f == first else PALETTE["muted"]).next_to(
+                    cells[(f, LAST_NAMES[0])], LEFT, buff=0.15
+                )
+            )
+        for la in LAST_NAMES:
+            lab = text(la, 20, PALETTE["highlight"] if la == last else PALETTE["muted"])
+            lab.rotate(np.pi / 2).next_to(cells[(FIRST_NAMES[0], la)], UP, buff=0.12)
+            labels.add(lab)
+        grid = VGroup(labels, VGroup(*cells.values()))
+        return grid, cells
+
+
+class WhereStep(MLPScene):
+    def step_where(self) -> None:
+        st, n = self.story, self.neuron
+        ct = st.causal
+        self.section("Where is the fact?")
+        head = title("Where is the fact?")
+        clean = TokenStrip(ct.tokens if ct else self.traces[0].tokens, font_size=24)
+        clean.next_to(head, DOWN, buff=0.45)
+        if ct is None:
+            note = text(
+                "The prompts differ in length, so they cannot be compared token by token.", 24
+            ).next_to(clean, DOWN, buff=0.6)
+            self.say(
+                "The contrast has a different number of tokens, so this test cannot run here.",
+                Write(head),
+                FadeIn(clean),
+                FadeIn(note),
+            )
+            return
+        corrupt = TokenStrip(ct.corrupt_tokens, font_size=24).next_to(clean, DOWN, buff=0.25)
+        changed = [
+            i for i, (a, b) in enumerate(zip(ct.tokens, ct.corrupt_tokens, strict=True)) if a != b
+        ]
+        marks = VGroup(*(SurroundingRectangle(corrupt.boxes[i], buff=0.05) for i in changed))
+        self.say(
+            f"To find where the model keeps the fact, we change one name: {st.names[1]} "
+            f"instead of {st.names[0]}.",
+            Write(head),
+            FadeIn(clean),
+            FadeIn(corrupt, shift=DOWN * 0.3),
+            Create(marks),
+        )
+        p_row = VGroup(
+            code(display_token(n.target), 24),
+            text("clean:", 22, PALETTE["muted"]),
+            FastNumber(100 * ct.p_clean, 1, suffix="%", font_size=24),
+            text("changed:", 22, PALETTE["muted"]),
+            FastNumber(100 * ct.p_corrupt, 1, suffix="%", font_size=24, color=PALETTE["negative"]),
+        ).arrange(RIGHT, buff=0.25)
+        p_row.next_to(corrupt, DOWN, buff=0.35)
+        self.shown["p_clean"], self.shown["p_corrupt"] = (
+            (p_row[2], ct.p_clean),
+            (p_row[4], ct.p_corrupt),
+        )
+        self.say(
+            f'With that change, "{self.target}" falls from {pct(ct.p_clean)} to '
+            f"{pct(ct.p_corrupt)} percent.",
+            FadeIn(p_row, shift=UP * 0.2),
+        )
+        grid = self._grid(ct, clean)
+        self.drop_below(grid, p_row, 0.45)
+        self.say(
+            "Now we copy one piece of the clean run into the changed run: the output of one "
+            "layer's MLP, at one token, one square at a time.",
+            FadeIn(grid.frame),
+            FadeIn(grid.row_labels, shift=RIGHT * 0.2),
+        )
+        self.say(
+            f'Each square shows how much of "{self.target}" that copy brings back.',
+            LaggedStart(*(FadeIn(c, scale=0.6) for c in grid.cells), lag_ratio=0.05),
+        )
+        L, i = ct.peak("mlp")
+        best = grid.cell(L, i)
+        ring = SurroundingRectangle(best, color=PALETTE["highlight"], buff=0.05, stroke_width=5)
+        self.shown["causal_peak"] = (L, i, float(ct.mlp[L, i]))
+        self.say(
+            f"The MLP of layer {L} at the token {display_token(ct.tokens[i])} brings back the "
+            f"most: {pct(ct.mlp[L, i])} percent.",
+            Create(ring),
+            Indicate(best, scale_factor=1.2),
+        )
+        same = (L, i) == (n.layer, n.positions[0])
+        where = text(
+            f"the neuron search works in layer {n.layer}, at token {self.read_token}",
+            22,
+            PALETTE["highlight"],
+        ).next_to(grid, DOWN, buff=0.3)
+        if same:
+            self.say(
+                f"So we zoom into the MLP of layer {L}, at the token {display_token(ct.tokens[i])}.",
+                ring.animate.set_stroke(width=8),
+                FadeIn(where, shift=UP * 0.2),
+            )
+        else:
+            ring2 = SurroundingRectangle(grid.cell(n.layer, n.positions[0]), buff=0.05)
+            self.say(
+                f"The neuron we follow sits elsewhere, in layer {n.layer} at the token "
+                f"{self.read_token}, where copying brings back {pct(ct.mlp[n.layer, n.positions[0]])} "
+                "percent.",
+                Create(ring2),
+                FadeIn(where, shift=UP * 0.2),
+            )
+
+    def _grid(self, ct, strip: TokenStrip) -> VGroup:
+        """Layers as rows, tokens as columns (under the token boxes), P(target) per square."""
+        size_h, size_w = 0.62, None
+        rows = ct.mlp.shape[0]
+        g = VGroup()
+        g.cells, g.frame, g.row_labels = VGroup(), VGroup(), VGroup()
+        g.lookup = {}
+        for L in range(rows):
+            for i, box in enumerate(strip.boxes):
+                size_w = box.width
+                p = float(ct.mlp[L, i])
+                share = float(ct.recovered("mlp")[L, i])
+                cell = Rectangle(
+                    width=size_w,
+                    height=size_h,
+                    stroke_width=1,
+                    stroke_color=PALETTE["muted"],
+                    fill_color=value_to_color(share, 1.0),
+                    fill_opacity=0.25 + 0.65 * max(0.0, min(1.0, share)),
+                )
+                cell.move_to([box.get_x(), -L * (size_h + 0.06), 0])
+                num = FastNumber(100 * p, 1, suffix="%", font_size=20).move_to(cell)
+                square = VGroup(cell, num)
+                g.cells.add(square)
+                g.lookup[(L, i)] = square
+                g.frame.add(cell.copy().set_fill(opacity=0))
+        for L in range(rows):
+            g.row_labels.add(
+                text(f"MLP {L}", 22, PALETTE["muted"]).next_to(g.lookup[(L, 0)], LEFT, buff=0.25)
+            )
+        g.add(g.frame, g.row_labels, g.cells)
+        g.cell = lambda L, i: g.lookup[(L, i)]
+        self.shown["causal_grid"] = ct
+        return g

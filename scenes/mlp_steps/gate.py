@@ -1,0 +1,248 @@
+"""Steps 7 and 8: the ReLU as a gate, and switching the neuron off to see what it holds."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    Cross,
+    Dot,
+    FadeIn,
+    Indicate,
+    ReplacementTransform,
+    Transform,
+    VGroup,
+    Write,
+)
+
+from llmviz.mobjects import Column, FastNumber, NeuronColumn, ProbabilityBars, ValueTable
+from llmviz.scene import fit_width, plain_axes, text, title
+from llmviz.style import PALETTE
+from mlp_steps.common import MLPScene, pct, signed
+
+
+def gelu(z: float) -> float:
+    """GELU in the tanh form that GPT-2 and GPT-3 use."""
+    return 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3)))
+
+
+class GateStep(MLPScene):
+    def step_relu(self) -> None:
+        n, st = self.neuron, self.story
+        names = st.names
+        self.section("ReLU as a gate")
+        head = title("A bend that makes a yes or no")
+        lim = float(np.ceil(max(2.0, max(abs(z) for z in n.pre) + 0.5)))
+        axes = (
+            plain_axes([-lim, lim, 1], [-lim, lim, 1], 6, 5)
+            .to_edge(LEFT, buff=0.8)
+            .shift(DOWN * 0.3)
+        )
+        line = axes.plot(lambda z: z, color=PALETTE["muted"])
+        self.say(
+            "Without a bend, this step would be a straight line: a bigger score always passes "
+            "on a bigger value.",
+            Write(head),
+            Create(axes),
+            Create(line),
+        )
+        colors = [PALETTE["highlight"], PALETTE["positive"], PALETTE["accent"]]
+        dots = VGroup(
+            *(
+                Dot(axes.c2p(z, z), radius=0.09, color=c)
+                for z, c in zip(n.pre, colors, strict=False)
+            )
+        )
+        col = NeuronColumn(list(n.pre), state="pre", radius=0.24, font_size=24, buff=0.4)
+        col.to_edge(RIGHT, buff=2.2).shift(UP * 0.2)
+        labels = VGroup(
+            *(
+                text(nm, 22, c).next_to(neuron, LEFT, 0.3)
+                for nm, neuron, c in zip(names, col.neurons, colors, strict=False)
+            )
+        )
+        negative = [nm for nm, z in zip(names[1:], n.pre[1:], strict=True) if z <= 0]
+        if len(negative) == len(names) - 1:
+            sentence = "Here the other names already score below zero before any bend."
+        elif negative:
+            sentence = (
+                f"Here {', '.join(negative)} already scores below zero; the rest would pass on."
+            )
+        else:
+            sentence = "On a straight line, the other names' scores would pass on too."
+        self.say(sentence, FadeIn(dots, scale=0.5), FadeIn(col), FadeIn(labels, shift=RIGHT * 0.2))
+        relu = axes.plot(lambda z: max(z, 0.0), color=PALETTE["positive"], use_smoothing=False)
+        targets = VGroup(
+            *(
+                Dot(axes.c2p(z, max(z, 0.0)), radius=0.09, color=d.get_color())
+                for z, d in zip(n.pre, dots, strict=True)
+            )
+        )
+        self.say(
+            "The ReLU keeps positive values and turns negative ones into zero.",
+            ReplacementTransform(line, relu),
+            Transform(dots, targets),
+        )
+        from llmviz.animations import ReLUGate
+
+        gate = ReLUGate(col)
+        others = " and ".join(
+            f"{n.post[k]:.2f} for {nm}" for k, nm in enumerate(names[1:], start=1)
+        )
+        self.say(
+            f"That leaves {n.post[0]:.2f} for {names[0]}, and {others}.",
+            gate,
+        )
+        self.shown["relu_column"] = gate.result
+        verdict = text(self.verdict(), 24, PALETTE["highlight"]).next_to(col, DOWN, buff=0.6)
+        fit_width(verdict, 6.5)
+        self.shown["verdict_relu"] = (verdict, n.is_clear)
+        if n.is_clear:
+            sentence = "A yes for the full name only: the neuron acts like an AND gate."
+        else:
+            sentence = f"The search's verdict for this neuron: {self.verdict()}."
+        self.say(sentence, FadeIn(verdict, shift=UP * 0.2), Indicate(gate.result.neurons[0]))
+        gelu_curve = axes.plot(gelu, color=PALETTE["accent"], x_range=[-lim, lim])
+        g_vals = [gelu(z) for z in n.pre]
+        g_nums = VGroup(
+            *(
+                FastNumber(g, sign=True, font_size=20, color=PALETTE["accent"]).next_to(
+                    neuron, RIGHT, buff=0.9
+                )
+                for g, neuron in zip(g_vals, gate.result.neurons, strict=True)
+            )
+        )
+        g_title = text("GELU", 22, PALETTE["accent"]).next_to(g_nums, UP, buff=0.25)
+        self.shown["gelu"] = list(zip(g_nums, g_vals, strict=True))
+        self.say(
+            f"Many models use GELU, a smooth version of the same bend: it gives {signed(g_vals[0])} "
+            f"for {names[0]}.",
+            Create(gelu_curve),
+            FadeIn(g_nums, shift=LEFT * 0.2),
+            FadeIn(g_title),
+        )
+
+    def step_ablation(self) -> None:
+        n, st = self.neuron, self.story
+        ab = n.ablation
+        self.section("Switch it off")
+        head = title(f"Switch neuron {n.neuron} off")
+        col = NeuronColumn([n.post[0]], state="post", radius=0.32, font_size=26)
+        tag = text(f"layer {self.L}, neuron {n.neuron}, at {self.read_token}", 22, PALETTE["muted"])
+        VGroup(col, tag).arrange(RIGHT, buff=0.4).next_to(head, DOWN, buff=0.35)
+        self.say(
+            "If this neuron really holds the fact, switching it off should break the answer.",
+            Write(head),
+            FadeIn(col, scale=0.6),
+            FadeIn(tag),
+        )
+        clean_bars = ProbabilityBars.from_trace(self.traces[0], k=4, width=2.6, font_size=24)
+        off_trace = self.model.run_with_hooks(
+            n.prompts[0], [_zero(n.layer, n.neuron, n.positions[0])]
+        )
+        off_bars = ProbabilityBars.from_trace(off_trace, k=4, width=2.6, font_size=24)
+        left = VGroup(text("as trained", 22, PALETTE["muted"]), clean_bars).arrange(DOWN, buff=0.25)
+        right = VGroup(
+            text(f"neuron {n.neuron} at zero", 22, PALETTE["negative"]), off_bars
+        ).arrange(DOWN, buff=0.25)
+        pair = fit_width(VGroup(left, right).arrange(RIGHT, buff=1.2), 12.5)
+        pair.next_to(VGroup(col, tag), DOWN, buff=0.45)
+        cross = Cross(col.neurons[0], stroke_color=PALETTE["negative"], scale_factor=0.8)
+        off_num = FastNumber(0.0, font_size=26).move_to(col.numbers[0])
+        self.shown["ablated_bars"], self.shown["clean_bars"] = off_bars, clean_bars
+        top_after = off_trace.top_k(1)[0].token.strip()
+        self.say(
+            f'As trained, "{self.target}" gets {pct(ab.clean[0])} percent.',
+            FadeIn(left, shift=RIGHT * 0.2),
+        )
+        moved = (
+            f'and "{top_after}" comes first'
+            if top_after != self.target
+            else f'and "{self.target}" stays first'
+        )
+        self.say(
+            f"With neuron {n.neuron} at zero it gets {pct(ab.ablated[0])} percent, {moved}.",
+            Create(cross),
+            col.neurons[0].animate.set_fill(PALETTE["neutral"], opacity=0.25),
+            Transform(col.numbers[0], off_num),
+            FadeIn(right, shift=LEFT * 0.2),
+        )
+        rows = [
+            [name, tgt.strip(), 100 * c, 100 * a]
+            for name, tgt, c, a in zip(
+                st.names[1:], ab.targets[1:], ab.clean[1:], ab.ablated[1:], strict=True
+            )
+        ]
+        table = ValueTable(
+            rows,
+            [
+                Column("contrast"),
+                Column("its answer"),
+                Column("as trained", 1, suffix="%"),
+                Column(f"neuron {n.neuron} at zero", 1, suffix="%"),
+            ],
+            font_size=24,
+        )
+        fit_width(table, 12.5).next_to(pair, DOWN, buff=0.45)
+        self.shown["contrast_table"] = table
+        kept = all(ab.kept[1:])
+        sentence = (
+            "The contrasts keep their own answers, so the neuron is specific to this name."
+            if kept
+            else "A contrast loses its answer too, so the neuron is not specific to this name."
+        )
+        self.say(sentence, FadeIn(table, shift=UP * 0.2))
+        self.shown["stores_fact"] = n.stores_fact
+        if not n.is_clear and st.neuron_set is not None:
+            self._neuron_set(table)
+        elif len(st.facts.athletes) > 1:
+            others = [a for a in st.facts.athletes if a[0] != st.names[0]]
+            if others:
+                who = VGroup(
+                    *(
+                        text(f"{name} ({sport}): {act:.2f}", 22)
+                        for name, sport, act, _ in others[:3]
+                    )
+                ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+                box = VGroup(text(f"neuron {n.neuron} is also on for", 22, PALETTE["muted"]), who)
+                box = fit_width(VGroup(box[0], *box[1]).arrange(RIGHT, buff=0.3), 12.5).to_edge(
+                    DOWN, buff=0.4
+                )
+                first = others[0]
+                self.say(
+                    f"The same neuron is also on for {first[0]}, who plays {first[1]}: one neuron "
+                    "can serve more than one person.",
+                    FadeIn(box, shift=UP * 0.2),
+                )
+
+    def _neuron_set(self, anchor) -> None:
+        """When no single neuron holds the fact: the fewest that do, with their numbers."""
+        s = self.story.neuron_set
+        ab = s.ablation
+        names = ", ".join(f"{L}:{k}" for L, k in s.neurons[:8])
+        line = fit_width(
+            text(f"{len(s.neurons)} neurons (layer:neuron) {names}", 22, PALETTE["highlight"])
+        ).next_to(anchor, DOWN, buff=0.4)
+        if s.found:
+            sentence = (
+                f"No single neuron holds it: the fewest that do are {len(s.neurons)} neurons, and "
+                f'switching them all off takes "{self.target}" from {pct(ab.clean[0])} to '
+                f"{pct(ab.ablated[0])} percent."
+            )
+        else:
+            sentence = (
+                f"Even {len(s.neurons)} neurons switched off together leave "
+                f'"{self.target}" at {pct(ab.ablated[0])} percent: the fact is spread out.'
+            )
+        self.shown["neuron_set"] = s
+        self.say(sentence, FadeIn(line, shift=UP * 0.2))
+
+
+def _zero(layer: int, neuron: int, position: int):
+    from llmviz.model.hooks import zero_neurons
+
+    return zero_neurons(layer, neuron, position)
