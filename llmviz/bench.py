@@ -12,6 +12,9 @@
    present, the same, and how far its logits are from the CPU's.
 
 Timings are medians of repeated runs on this machine; the ratios are what matter.
+
+``python -m llmviz.bench motion VIDEO...`` measures rendered videos instead: the share of frames
+that move and the longest still stretch (see :mod:`llmviz.motion`).
 ``--section model`` runs only the 4th (no manim needed), ``--section mobjects`` the first three.
 """
 
@@ -243,7 +246,28 @@ def model_section(repeat: int) -> None:
         )
 
 
+def motion_main(videos: list[str]) -> int:
+    """``python -m llmviz.bench motion VIDEO...``: how much each video moves."""
+    from llmviz.errors import LLMVizError
+    from llmviz.motion import motion_profile
+
+    if not videos:
+        print("usage: python -m llmviz.bench motion VIDEO [VIDEO ...]", file=sys.stderr)
+        return 2
+    status = 0
+    for video in videos:
+        try:
+            print(motion_profile(video).line())
+        except LLMVizError as exc:
+            print(f"llmviz: {exc}", file=sys.stderr)
+            status = 2
+    return status
+
+
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["motion"]:
+        raise SystemExit(motion_main(argv[1:]))
     parser = argparse.ArgumentParser(
         prog="python -m llmviz.bench",
         description=__doc__,

@@ -129,15 +129,17 @@ def _check(key: str, value: Any, source: str) -> Any:
         return str(path.resolve())
     if key == "model_dir":
         path = Path(value).expanduser()
-        missing = [f for f in MODEL_FILES if not (path / f).is_file()]
         if not path.is_dir():
             raise ConfigError(
-                f"{where}: no such directory {str(path)!r}; it must hold a trained model "
-                f"({', '.join(MODEL_FILES)})"
+                f"{where}: no such directory {str(path)!r}; it must hold a model trained by "
+                f"llmviz ({', '.join(MODEL_FILES)}) or a Hugging Face GPT-2 folder"
             )
-        if missing:
-            raise ConfigError(f"{where}: {str(path)!r} lacks {', '.join(missing)}")
-        return str(path.resolve())
+        if not (path / "config.json").is_file():
+            raise ConfigError(
+                f"{where}: {str(path)!r} has no config.json; it must hold a model trained by "
+                f"llmviz ({', '.join(MODEL_FILES)}) or a Hugging Face GPT-2 folder"
+            )
+        return str(path.resolve())  # the loader checks the rest, naming what is wrong
     if key == "font":
         import manimpango
 
@@ -160,12 +162,15 @@ def _from_file(directory: Path) -> dict[str, Any]:
     return {k: _check(k, v, str(path)) for k, v in table.items()}
 
 
+#: LLMVIZ_* variables that are not scene settings: the torch device, the pip index that
+#: scripts/setup.sh installs torch from, and the folder where spoken sentences are cached.
+NOT_SETTINGS = ("LLMVIZ_DEVICE", "LLMVIZ_TORCH_INDEX", "LLMVIZ_CACHE_DIR")
+
+
 def _from_env(environ: dict[str, str]) -> dict[str, Any]:
     out = {}
     for name, value in environ.items():
-        if (
-            not name.startswith("LLMVIZ_") or name == "LLMVIZ_DEVICE"
-        ):  # the device is not a scene setting
+        if not name.startswith("LLMVIZ_") or name in NOT_SETTINGS:
             continue
         key = name[len("LLMVIZ_") :].lower()
         out[key] = _check(key, value, name)

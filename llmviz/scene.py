@@ -10,7 +10,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Axes, FadeOut, Group, MathTex, Scene, VGroup
+from manim import (
+    DOWN,
+    LEFT,
+    ORIGIN,
+    RIGHT,
+    UP,
+    AnimationGroup,
+    Axes,
+    FadeOut,
+    Group,
+    MathTex,
+    Scene,
+    VGroup,
+)
+from manim.animation.animation import prepare_animation
 from manim.utils.exceptions import EndSceneEarlyException
 
 import llmviz
@@ -35,6 +49,7 @@ __all__ = [
     "number",
     "plain_axes",
     "fit_width",
+    "stack_apart",
     "shown_texts",
 ]
 
@@ -81,6 +96,37 @@ def fit_width(mobject, width: float = 13.0):
     if mobject.width > width:
         mobject.scale_to_fit_width(width)
     return mobject
+
+
+def stack_apart(mobjects, direction=UP, gap: float = 0.08):
+    """Move labels along ``direction`` (in order) until none overlaps one placed before it, so
+    that names beside close dots stay readable; returns them. The first one never moves.
+
+    Examples
+    --------
+    >>> a, b = text("Michael Bolt"), text("Roger Bolt")
+    >>> _ = stack_apart([a, b.move_to(a)])
+    >>> bool(b.get_bottom()[1] >= a.get_top()[1])
+    True
+    """
+    placed = []
+    step = np.asarray(direction, dtype=float)
+    for m in mobjects:
+        for _ in range(50):
+            lo, hi = m.get_corner(DOWN + LEFT), m.get_corner(UP + RIGHT)
+            hit = [
+                p
+                for p in placed
+                if lo[0] < p.get_right()[0]
+                and hi[0] > p.get_left()[0]
+                and lo[1] < p.get_top()[1]
+                and hi[1] > p.get_bottom()[1]
+            ]
+            if not hit:
+                break
+            m.shift(step * (m.height + gap))
+        placed.append(m)
+    return mobjects
 
 
 def shown_texts(mobjects) -> list[str]:
@@ -230,9 +276,12 @@ class LectureScene(Scene):
     #: second (about a speaking pace); 0 turns the reading time off.
     reading_speed: float = READING_SPEED
     #: Share of a beat that its animations take when no run_time is given; the rest holds still.
-    beat_fill: float = 0.85
+    beat_fill: float = 0.9
     #: A beat never lasts less than this (seconds), so a very short sentence can still be read.
     min_beat: float = 1.2
+    #: How many times its own run time an animation may be slowed to fill a sentence (slower
+    #: motion reads as a still picture).
+    max_stretch: float = 2.0
 
     def setup(self) -> None:
         self.settings: Settings = resolve_settings(type(self))
@@ -289,9 +338,10 @@ class LectureScene(Scene):
         self.clock += frames / fps
 
     def _frames(self, seconds: float) -> float:
-        """``seconds`` rounded to whole frames (at least one)."""
+        """``seconds`` rounded up to whole frames (at least one), so that a sentence's audio
+        always ends within its beat."""
         fps = self.camera.frame_rate
-        return max(1, round(seconds * fps)) / fps
+        return max(1, int(np.ceil(seconds * fps - 1e-6))) / fps
 
     # --- sections and beats ---------------------------------------------------------------------
     def section(self, name: str, narration: str = "", **kwargs) -> None:
@@ -305,9 +355,11 @@ class LectureScene(Scene):
     def say(self, sentence: str, *animations, run_time: float | None = None, **play_kwargs) -> Beat:
         """One beat: ``sentence`` is spoken (or left to read) while ``animations`` play.
 
-        The animations start with the sentence and, unless ``run_time`` is given, take
-        :attr:`beat_fill` of its duration; the picture then holds until the sentence ends.
-        Returns the :class:`Beat` with its start and end times.
+        The animations play one after another, starting with the sentence; a list or tuple of
+        animations plays together as one step. The steps share :attr:`beat_fill` of the
+        sentence's duration (or ``run_time``) in proportion to their own run times, each
+        stretched at most :attr:`max_stretch` times, so that motion stays visible; the picture
+        then holds until the sentence ends. Returns the :class:`Beat` with its times.
         """
         if self._open is None:
             raise LLMVizError("say() needs a section: call self.section(name) first")
@@ -320,9 +372,20 @@ class LectureScene(Scene):
         speech = self.voice.speak(sentence)
         duration = self._frames(max(speech.duration, self.min_beat))
         start = self.clock
-        if animations:
-            rt = run_time if run_time is not None else duration * self.beat_fill
-            self.play(*animations, run_time=self._frames(rt), **play_kwargs)
+        steps = [
+            AnimationGroup(*(prepare_animation(a) for a in step))
+            if isinstance(step, (list, tuple))
+            else prepare_animation(step)
+            for step in animations
+        ]
+        if steps:
+            natural = [max(step.get_run_time(), 1e-3) for step in steps]
+            fill = run_time if run_time is not None else duration * self.beat_fill
+            scale = fill / sum(natural)
+            if run_time is None:
+                scale = min(scale, self.max_stretch)
+            for step, t in zip(steps, natural, strict=True):
+                self.play(step, run_time=self._frames(t * scale), **play_kwargs)
         rest = start + duration - self.clock
         if rest > 0.5 / self.camera.frame_rate:
             self.wait(self._frames(rest))
@@ -382,11 +445,13 @@ class LectureScene(Scene):
         from manim import config
 
         writer = getattr(self.renderer, "file_writer", None)
+        self.sound_times: list[tuple[float, str]] = []
         if config.dry_run or writer is None:
             return
         for beat in self.beats:
             if beat.audio:
                 writer.add_sound(beat.audio, time=beat.start)
+                self.sound_times.append((beat.start, beat.audio))
 
     def _write_narration(self) -> None:
         """Save sections and beats with their times as ``<Scene>.narration.json`` beside the

@@ -6,11 +6,22 @@ temperature follow the llmviz settings (``LLMVIZ_PROMPT``, ``LLMVIZ_TEMPERATURE`
 
 from __future__ import annotations
 
-from manim import DOWN, UP, FadeIn, ReplacementTransform, Write
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    FadeIn,
+    GrowFromEdge,
+    Indicate,
+    LaggedStart,
+    ReplacementTransform,
+    VGroup,
+)
 
-from llmviz.mobjects import FastText, ProbabilityBars, TokenStrip
-from llmviz.scene import LectureScene
-from llmviz.style import PALETTE
+from llmviz.mobjects import ProbabilityBars, TokenStrip
+from llmviz.scene import LectureScene, fit_width, text, title
+from llmviz.style import PALETTE, display_token
 
 
 class NextTokenDemo(LectureScene):
@@ -22,45 +33,59 @@ class NextTokenDemo(LectureScene):
 
     def construct(self) -> None:
         trace = self.trace(self.prompt)
-        top = trace.top_k(1)[0]
-        self.section(
-            "Prompt",
-            (
-                "A language model reads a piece of text, split into tokens, and predicts the token that "
-                "comes next. These boxes are the tokens of our prompt, exactly as the tokenizer cut it."
-            ),
+        top = trace.top_k(2)
+        self.section("Prompt")
+        head = title("What comes next?")
+        words = fit_width(text(f"“{self.prompt}”", 30)).next_to(head, DOWN, buff=0.4)
+        tokens = fit_width(TokenStrip(trace.tokens)).next_to(words, DOWN, buff=0.3)
+        self.say(
+            "A language model reads a piece of text and predicts the token that comes next.",
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(words, shift=DOWN * 0.5),
         )
-        title = FastText("What comes next?", font_size=40).to_edge(UP)
-        tokens = TokenStrip(trace.tokens).next_to(title, DOWN, buff=0.5)
-        self.play(Write(title), FadeIn(tokens, lag_ratio=0.15))
+        self.say(
+            f"The text is first cut into tokens: these {trace.n_tokens} boxes, exactly as the "
+            "tokenizer cut it.",
+            LaggedStart(*(FadeIn(b, shift=RIGHT * 0.5) for b in tokens.boxes), lag_ratio=0.3),
+            Indicate(tokens, scale_factor=1.1),
+        )
 
-        self.section(
-            "Distribution at temperature 1",
-            (
-                f'The model gives every token in its vocabulary a probability. "{top.token.strip()}" comes '
-                f"first with {100 * top.prob:.1f} percent: the small model has learned this fact."
-            ),
-        )
+        self.section("Distribution at temperature 1")
         bars = ProbabilityBars.from_trace(trace, k=self.k)
         bars.shift(
             [-bars.bars[0].get_left()[0] - 1.5, tokens.get_bottom()[1] - 0.8 - bars.get_top()[1], 0]
         )
-        caption = FastText("temperature 1", font_size=24, color=PALETTE["muted"]).to_edge(DOWN)
-        self.play(FadeIn(bars, lag_ratio=0.1), FadeIn(caption))
-        self.wait()
-
-        hot = bars.at_temperature(self.temperature)
-        self.section(
-            f"Distribution at temperature {self.temperature:g}",
-            (
-                f"Dividing the scores by a temperature of {self.temperature:g} before the softmax flattens the "
-                f'distribution: "{top.token.strip()}" now gets {100 * hot.probs[0]:.1f} percent, and the other '
-                "tokens get more of a chance when we sample."
-            ),
+        caption = text("temperature 1", 26, PALETTE["muted"]).to_edge(DOWN)
+        self.say(
+            "The model gives every token in its vocabulary a probability.",
+            (FadeIn(bars.labels, shift=RIGHT * 0.5), FadeIn(caption, shift=UP * 0.5)),
+            LaggedStart(*(GrowFromEdge(b, LEFT) for b in bars.bars), lag_ratio=0.2),
+            FadeIn(bars.numbers, shift=LEFT * 0.5),
         )
-        caption2 = FastText(
-            f"temperature {self.temperature:g}", font_size=24, color=PALETTE["muted"]
-        ).to_edge(DOWN)
-        self.play(ReplacementTransform(bars, hot), ReplacementTransform(caption, caption2))
+        first = VGroup(bars.labels[0], bars.numbers[0])
+        self.say(
+            f'"{top[0].token.strip()}" comes first, with {100 * top[0].prob:.1f} percent: the '
+            "small model has learned this fact.",
+            Indicate(first, scale_factor=1.3),
+        )
+
+        self.section(f"Distribution at temperature {self.temperature:g}")
+        hot = bars.at_temperature(self.temperature)
+        caption2 = text(f"temperature {self.temperature:g}", 26, PALETTE["muted"]).move_to(caption)
+        self.say(
+            f"Dividing the scores by a temperature of {self.temperature:g} before the softmax "
+            "flattens the distribution.",
+            (ReplacementTransform(bars, hot), ReplacementTransform(caption, caption2)),
+            Indicate(caption2, scale_factor=1.3),
+        )
+        self.say(
+            f'Now "{top[0].token.strip()}" gets {100 * hot.probs[0]:.1f} percent, and '
+            f'"{display_token(hot.tokens[1]).lstrip("␣")}" gets {100 * hot.probs[1]:.1f}.',
+            Indicate(VGroup(hot.labels[0], hot.numbers[0]), scale_factor=1.3),
+            Indicate(VGroup(hot.labels[1], hot.numbers[1]), scale_factor=1.3),
+        )
+        self.say(
+            "The other tokens get more of a chance when we sample.",
+            Indicate(VGroup(*hot.bars[1:], *hot.labels[1:]), scale_factor=1.15),
+        )
         self.bars = hot
-        self.wait()

@@ -17,10 +17,11 @@ for arg in "$@"; do
 done
 
 # 1. System packages: Cairo and Pango headers for pycairo/manimpango, a LaTeX subset for MathTex,
-#    the DejaVu fonts every scene uses, and Chromium (the slide-deck test opens the HTML deck in it).
+#    Computer Modern (CMU) for prose and DejaVu for tokens, espeak-ng (the offline voice), and
+#    Chromium (the slide-deck test opens the HTML deck in it).
 PKGS=(python3 python3-venv python3-dev build-essential pkg-config libcairo2-dev libpango1.0-dev
       texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm cm-super
-      fonts-dejavu-core chromium)
+      fonts-dejavu-core fonts-cmu espeak-ng chromium)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

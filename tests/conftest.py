@@ -1,6 +1,11 @@
 import pytest
+import torch
 
 import llmviz
+
+# The embedded model is tiny: one thread runs it fastest, and two threads on two busy cores wait
+# on each other (measured: several times slower).
+torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")

@@ -205,8 +205,8 @@ def find_and_neuron(
     prompts' common suffix, "Jordan") and the prompt's last token. The ``max_candidates`` with the
     largest margins are each zeroed at their position; the one that takes most off
     P(``target`` | prompt) is returned with the full ablation (fact and contrasts). ``target``
-    defaults to the model's top prediction for ``prompt``. When no neuron is AND-shaped, the best
-    margin is returned with ``and_shaped=False``. Check :attr:`AndNeuron.is_clear` before
+    defaults to the model's top prediction for ``prompt``. When no neuron is AND-shaped, of the
+    most active neurons on the prompt the one whose removal hurts the fact most is returned with ``and_shaped=False``. Check :attr:`AndNeuron.is_clear` before
     presenting the result as an AND gate that stores the fact.
     """
     from llmviz.model.hooks import zero_neurons
@@ -223,7 +223,7 @@ def find_and_neuron(
         "name": [name_position(model, p, suffix) for p in prompts],
         "final": [t.n_tokens - 1 for t in traces],
     }
-    rows = []  # (is AND-shaped, margin, layer, neuron, where)
+    rows = []  # (is AND-shaped, margin, layer, neuron, where, activation on the fact)
     for layer in range(model.cfg.n_layers):
         for where, pos in where_pos.items():
             post = np.stack(
@@ -232,21 +232,25 @@ def find_and_neuron(
             margin = post[0] - post[1:].max(0)
             shaped = (post[0] > 0) & (post[1:].max(0) <= post[0] / 3)
             rows += [
-                (bool(shaped[n]), float(margin[n]), layer, int(n), where)
+                (bool(shaped[n]), float(margin[n]), layer, int(n), where, float(post[0, n]))
                 for n in range(len(margin))
             ]
     shaped_rows = sorted((r for r in rows if r[0]), key=lambda r: -r[1])[:max_candidates]
-    if shaped_rows:
+    # without an AND-shaped neuron, the most active ones on the fact are the candidates, so
+    # that the neuron shown at least takes part
+    active = sorted((r for r in rows if r[5] > 0), key=lambda r: -r[5])[:max_candidates]
+    candidates = shaped_rows or active
+    if candidates:
         p_clean = probabilities(model.next_logits(prompt))[tid]
 
         def drop(row) -> float:
             hook = zero_neurons(row[2], row[3], where_pos[row[4]][0])
             return p_clean - probabilities(model.next_logits(prompt, [hook]))[tid]
 
-        best = max(shaped_rows, key=drop)
+        best = max(candidates, key=drop)
     else:
         best = max(rows, key=lambda r: r[1])
-    _, _, layer, n, where = best
+    _, _, layer, n, where, _ = best
     pos = where_pos[where]
     pre = [t[f"blocks.{layer}.mlp.hook_pre"][i, n] for t, i in zip(traces, pos, strict=True)]
     post = [t[f"blocks.{layer}.mlp.hook_post"][i, n] for t, i in zip(traces, pos, strict=True)]
@@ -727,6 +731,7 @@ class NeuronSet:
     threshold: float
     ablation: Ablation
     found: bool
+    every_active: bool = False  # True when every neuron that was on got switched off
 
 
 def smallest_neuron_set(
@@ -775,7 +780,7 @@ def smallest_neuron_set(
         pool.remove(best)
     tgt = [model.decode_token(tid)] + [model.run(q).top_k(1)[0].token for q in prompts[1:]]
     ablation = ablate(model, prompts, lambda i: hooks(chosen, i), f"{len(chosen)} neurons", tgt)
-    return NeuronSet(tuple(chosen), threshold, ablation, ablation.ablated[0] < threshold)
+    return NeuronSet(tuple(chosen), threshold, ablation, ablation.ablated[0] < threshold, not pool)
 
 
 # --- what one MLP neuron's column does ----------------------------------------------------------

@@ -272,8 +272,13 @@ def _sport_sentence(rng: random.Random) -> str:
     return text[0].upper() + text[1:]
 
 
-def generate_corpus(n_sentences: int = 60_000, seed: int = 0) -> list[str]:
+def generate_corpus(
+    n_sentences: int = 60_000, seed: int = 0, creature_share: float = 0.25
+) -> list[str]:
     """Return ``n_sentences`` sentences drawn from the templates; the same seed gives the same list.
+
+    ``creature_share`` is the share of adjective-and-creature sentences (taken from the facts'
+    share when raised).
 
     Examples
     --------
@@ -283,8 +288,8 @@ def generate_corpus(n_sentences: int = 60_000, seed: int = 0) -> list[str]:
     rng = random.Random(seed)
     table = athletes()
     kinds = [
-        (0.40, lambda: _fact_sentence(rng, table)),
-        (0.25, lambda: _creature_sentence(rng)),
+        (0.65 - creature_share, lambda: _fact_sentence(rng, table)),
+        (creature_share, lambda: _creature_sentence(rng)),
         (0.12, lambda: rng.choice(CONTEXT_SENTENCES)),
         (0.10, lambda: _gender_sentence(rng)),
         (0.07, lambda: _plural_sentence(rng)),

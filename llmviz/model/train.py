@@ -49,6 +49,8 @@ class TrainConfig:
     mlp_l1: float = 0.0  # penalty on the MLP neurons' mean total activation (sparse neurons)
     mlp_l1_from: int = 0  # the step where that penalty starts (ramped in over 500 steps)
     label_smoothing: float = 0.0
+    creature_share: float = 0.25  # of the corpus: adjective-and-creature sentences
+    mlp_l1_layers: tuple[int, ...] | None = None  # the layers the penalty applies to (None: all)
     checkpoints: tuple[int, ...] = (0, 25, 100, 300, 1000, 3000)  # plus the final step
 
 
@@ -94,7 +96,7 @@ def train(
     t0 = time.time()
     dev = pick_device(device)
     torch.manual_seed(cfg.seed)
-    sentences = generate_corpus(cfg.n_sentences, cfg.seed)
+    sentences = generate_corpus(cfg.n_sentences, cfg.seed, cfg.creature_share)
     tok = Tokenizer.train(sentences, vocab_size=cfg.vocab_size)
     encoded = [tok.encode(s + "\n") for s in sentences]
     lengths = np.array([len(e) for e in encoded])
@@ -113,7 +115,11 @@ def train(
     model = Transformer(mcfg).to(dev)
     neurons: list[torch.Tensor] = []  # this step's MLP activations, for the sparsity penalty
     for name, hp in model.hook_points.items():
-        if name.endswith("mlp.hook_post") and cfg.mlp_l1:
+        layer = name.split(".")[1] if name.startswith("blocks.") else None
+        penalised = cfg.mlp_l1_layers is None or (
+            layer is not None and int(layer) in cfg.mlp_l1_layers
+        )
+        if name.endswith("mlp.hook_post") and cfg.mlp_l1 and penalised:
             hp.register_forward_hook(lambda _m, _i, out: neurons.append(out))
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]

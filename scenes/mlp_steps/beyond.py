@@ -11,18 +11,20 @@ from manim import (
     UP,
     Create,
     FadeIn,
+    FadeOut,
+    GrowFromEdge,
     Indicate,
     LaggedStart,
     Rectangle,
     ReplacementTransform,
+    TransformFromCopy,
     VGroup,
-    Write,
 )
 
 from llmviz.mobjects import Column, FastNumber, ValueTable
 from llmviz.model.config import GPT3_CONFIG, other_parameter_counts, weight_counts
 from llmviz.model.superposition import SuperpositionConfig, load_or_run, welch_bound
-from llmviz.scene import fit_width, math, plain_axes, text, title
+from llmviz.scene import fit_width, lines, math, plain_axes, text, title
 from llmviz.style import PALETTE, value_to_color
 from mlp_steps.common import MLPScene
 
@@ -81,12 +83,13 @@ class BeyondStep(MLPScene):
         ).next_to(head, DOWN, buff=0.3)
         self.say(
             "A viewer asked whether a direction keeps its meaning from one layer to the next.",
-            Write(head),
-            FadeIn(question, shift=UP * 0.2),
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(question, shift=UP * 0.5),
+            Indicate(question, scale_factor=1.1),
         )
         if d is None:
             note = text("This needs names from the training grid.", 24).next_to(question, DOWN, 0.8)
-            self.say("That test needs a name from the training grid.", FadeIn(note))
+            self.say("That test needs a name from the training grid.", FadeIn(note, shift=UP * 0.5))
             return
         fname = d.first
         labels = [f"after block {k}" for k in range(len(d.hooks))]
@@ -110,9 +113,9 @@ class BeyondStep(MLPScene):
         ).next_to(cos, DOWN, 0.25)
         self.say(
             f"We measure the first-name direction for {fname} again, after each block.",
-            FadeIn(cos_cap, shift=UP * 0.2),
-            FadeIn(cos.row_labels, shift=RIGHT * 0.2),
-            FadeIn(cos.col_labels, shift=DOWN * 0.2),
+            FadeIn(cos_cap, shift=UP * 0.5),
+            FadeIn(cos.row_labels, shift=RIGHT * 0.5),
+            FadeIn(cos.col_labels, shift=DOWN * 0.5),
             LaggedStart(
                 *(FadeIn(cos.cells[(k, k)], scale=0.6) for k in range(len(d.hooks))), lag_ratio=0.3
             ),
@@ -129,18 +132,24 @@ class BeyondStep(MLPScene):
                 *(FadeIn(c, scale=0.6) for (i, j), c in cos.cells.items() if i != j), lag_ratio=0.1
             ),
         )
-        sep_cap = fit_width(
-            text(f"name pairs sorted right: {fname} or not", 20, PALETTE["muted"]), 5
+        sep_cap = lines(
+            "of the 100 name pairs,",
+            f"sorted right: {fname} or not",
+            size=20,
+            color=PALETTE["muted"],
         ).next_to(sep, DOWN, 0.25)
         self.shown["layer_separation"] = d.separation
         lo, hi = 100 * d.separation.min(), 100 * d.separation.max()
         self.say(
-            f"Reading each block's vectors with every block's direction still sorts the 100 "
-            f"name pairs into {fname} or not {lo:.0f} to {hi:.0f} percent of the time.",
-            FadeIn(sep.row_labels),
-            FadeIn(sep.col_labels),
+            "Then we read each block's vectors with every block's direction.",
+            (FadeIn(sep.row_labels, shift=RIGHT * 0.5), FadeIn(sep.col_labels, shift=DOWN * 0.5)),
             LaggedStart(*(FadeIn(c, scale=0.6) for c in sep.cells.values()), lag_ratio=0.05),
-            FadeIn(sep_cap),
+        )
+        self.say(
+            f"Each pairing still sorts the 100 name pairs into {fname} or not {lo:.0f} to "
+            f"{hi:.0f} percent of the time.",
+            FadeIn(sep_cap, shift=UP * 0.5),
+            Indicate(VGroup(*sep.cells.values()), scale_factor=1.1),
         )
 
     def step_count(self) -> None:
@@ -185,11 +194,11 @@ class BeyondStep(MLPScene):
         self.say(
             f"GPT-3's vectors have {g.d_model:,} numbers, and each of its MLPs has {g.d_mlp:,} "
             f"neurons, {ratio} times as many.",
-            Write(head),
-            FadeIn(table.header),
-            FadeIn(table.row(0), shift=UP * 0.2),
-            FadeIn(table.row(1), shift=UP * 0.2),
-            FadeIn(ratio_line, shift=UP * 0.2),
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(table.header, shift=UP * 0.5),
+            FadeIn(table.row(0), shift=UP * 0.5),
+            FadeIn(table.row(1), shift=UP * 0.5),
+            FadeIn(ratio_line, shift=UP * 0.5),
         )
         per = 2 * g.d_model * g.d_mlp
         per_line = (
@@ -210,17 +219,25 @@ class BeyondStep(MLPScene):
             f"The up and the down matrix hold {g.d_model:,} times {g.d_mlp:,} weights each: "
             f"{per:,} in one layer.",
             ReplacementTransform(ratio_line, per_line),
+            Indicate(per_line[-1], scale_factor=1.3),
         )
         self.say(
             f"Over {g.n_layers} layers that is {gpt3['mlp']:,} weights.",
-            FadeIn(table.row(2), shift=UP * 0.2),
-            FadeIn(table.row(3), shift=UP * 0.2),
+            FadeIn(table.row(2), shift=UP * 0.5),
+            TransformFromCopy(per_line[-1], table.cell(3, 2)),
+            FadeIn(VGroup(table.cell(3, 0), table.cell(3, 1)), shift=UP * 0.5),
         )
         self.say(
-            f"About two thirds of GPT-3's weights sit in its MLPs: {rows[5][2]:.1f} percent. In "
-            f"this small model the MLPs hold {rows[5][1]:.1f} percent of its {ours_total:,} parameters.",
-            FadeIn(table.row(4), shift=UP * 0.2),
-            FadeIn(share, shift=UP * 0.2),
+            f"About two thirds of GPT-3's weights sit in its MLPs: {rows[5][2]:.1f} percent.",
+            FadeIn(table.row(4), shift=UP * 0.5),
+            FadeIn(share.row(0)[0], shift=UP * 0.5),
+            TransformFromCopy(table.cell(3, 2), share.cell(0, 2)),
+        )
+        self.say(
+            f"In this small model the MLPs hold {rows[5][1]:.1f} percent of its {ours_total:,} "
+            "parameters.",
+            TransformFromCopy(table.cell(4, 1), share.cell(0, 1)),
+            Indicate(share.cell(0, 1), scale_factor=1.4),
         )
 
     def step_superposition(self) -> None:
@@ -264,10 +281,10 @@ class BeyondStep(MLPScene):
         self.say(
             f"In {cfg.dim} dimensions only {cfg.dim} directions can be exactly perpendicular to "
             "each other.",
-            Write(head),
-            FadeIn(dims, shift=DOWN * 0.2),
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(dims, shift=DOWN * 0.5),
             Create(axes),
-            FadeIn(ticks),
+            FadeIn(ticks, shift=UP * 0.5),
         )
         random_h = hist(res.random_counts, PALETTE["muted"], 0.6)
         opt_h = hist(res.optimized_counts, PALETTE["positive"], 0.85)
@@ -285,14 +302,14 @@ class BeyondStep(MLPScene):
         self.say(
             f"The code took {cfg.n_vectors:,} random directions in {cfg.dim} dimensions: the "
             f"angles between pairs range from {r['min']:.1f} to {r['max']:.1f} degrees.",
-            LaggedStart(*(FadeIn(b, shift=UP * 0.2) for b in random_h), lag_ratio=0.02),
-            FadeIn(legend_r),
+            LaggedStart(*(GrowFromEdge(b, DOWN) for b in random_h), lag_ratio=0.02),
+            FadeIn(legend_r, shift=UP * 0.5),
         )
         self.say(
             f"Gradient descent nudged them apart: now they range from {o['min']:.1f} to "
             f"{o['max']:.1f} degrees.",
-            LaggedStart(*(FadeIn(b, shift=UP * 0.2) for b in opt_h), lag_ratio=0.02),
-            FadeIn(legend_o),
+            LaggedStart(*(GrowFromEdge(b, DOWN) for b in opt_h), lag_ratio=0.02),
+            FadeIn(legend_o, shift=UP * 0.5),
         )
         mark = VGroup(
             *(
@@ -310,15 +327,29 @@ class BeyondStep(MLPScene):
             f"{cfg.n_vectors:,} directions in {cfg.dim} dimensions can all be closer to "
             "perpendicular than that.",
             Create(mark),
-            FadeIn(bound, shift=UP * 0.2),
+            FadeIn(bound, shift=UP * 0.5),
+            Indicate(bound, scale_factor=1.2),
         )
         self.say(
             "Still, far more nearly perpendicular directions fit than there are dimensions, and "
             "their number grows exponentially with the dimension.",
-            Indicate(opt_h),
+            Indicate(opt_h, scale_factor=1.1),
+            Indicate(dims, scale_factor=1.2),
+        )
+        many = text(
+            f"{cfg.n_vectors:,} nearly perpendicular directions in {cfg.dim} dimensions",
+            24,
+            PALETTE["positive"],
+        )
+        many.move_to(bound)
+        self.say(
+            "So a model can keep more features than it has neurons, each spread over several "
+            "of them.",
+            FadeOut(bound, shift=DOWN * 0.5),
+            FadeIn(many, shift=UP * 0.5),
+            Indicate(many, scale_factor=1.2),
         )
         self.say(
-            "So a model can keep many more features than it has neurons, each spread over "
-            "several of them: one reason single neurons are hard to read.",
-            Indicate(legend_o),
+            "That is one reason single neurons are hard to read.",
+            Indicate(VGroup(legend_r, legend_o), scale_factor=1.15),
         )

@@ -15,18 +15,20 @@ from manim import (
     DashedLine,
     Dot,
     FadeIn,
+    FadeOut,
+    Indicate,
     LaggedStart,
     MathTex,
+    MoveToTarget,
     NumberLine,
     ReplacementTransform,
     RoundedRectangle,
     TransformFromCopy,
     VGroup,
-    Write,
 )
 
 from llmviz.mobjects import Column, FastNumber, MatrixShape, NumericVector, TokenStrip, ValueTable
-from llmviz.scene import fit_width, math, text, title
+from llmviz.scene import fit_width, math, stack_apart, text, title
 from llmviz.style import PALETTE
 from mlp_steps.common import MLPScene, signed
 from mlp_steps.directions import FIRST_COLOR, LAST_COLOR
@@ -37,24 +39,29 @@ class BlockStep(MLPScene):
         t = self.traces[0]
         self.section("Inside the block")
         head = title(f"The MLP of layer {self.L}, on every token at once")
-        strip = TokenStrip(t.tokens, font_size=22, min_width=1.5, buff=0.3).next_to(head, DOWN, 0.4)
-        vec = lambda v: NumericVector(v, max_entries=4, head=3, tail=0, font_size=20)  # noqa: E731
+        # one column per token; a long prompt shrinks the columns so that all of them fit
+        k = min(1.0, 13.0 / (t.n_tokens * 1.8))
+        strip = TokenStrip(t.tokens, font_size=22 * k, min_width=1.5 * k, buff=0.3 * k)
+        strip.next_to(head, DOWN, 0.4)
+
+        def vec(v):
+            return NumericVector(v, max_entries=4, head=3, tail=0, font_size=20 * k)
+
         E = [vec(t[f"blocks.{self.L}.hook_resid_mid"][i]) for i in range(t.n_tokens)]
         strip.align_below(E, buff=0.25)
         self.say(
             "The vectors of all the tokens flow into the block together.",
-            Write(head),
-            FadeIn(strip),
-            LaggedStart(*(FadeIn(e, shift=DOWN * 0.3) for e in E), lag_ratio=0.15),
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(strip, shift=UP * 0.5),
+            LaggedStart(*(FadeIn(e, shift=DOWN * 0.5) for e in E), lag_ratio=0.15),
         )
         boxes = VGroup()
         for e in E:
             box = RoundedRectangle(
-                corner_radius=0.1, width=1.3, height=0.55, stroke_color=PALETTE["accent"]
+                corner_radius=0.1, width=1.3 * k, height=0.55 * k, stroke_color=PALETTE["accent"]
             )
-            boxes.add(
-                VGroup(box, text("MLP", 22, PALETTE["accent"]).move_to(box)).next_to(e, DOWN, 0.3)
-            )
+            label = text("MLP", 22 * k, PALETTE["accent"]).move_to(box)
+            boxes.add(VGroup(box, label).next_to(e, DOWN, 0.3))
         dE = [
             vec(t[f"blocks.{self.L}.hook_mlp_out"][i]).next_to(b, DOWN, 0.3)
             for i, b in enumerate(boxes)
@@ -63,33 +70,41 @@ class BlockStep(MLPScene):
             v.set_x(b.get_x())
         self.say(
             "Each vector goes through the same short sequence of steps, on its own.",
-            LaggedStart(*(FadeIn(b, scale=0.7) for b in boxes), lag_ratio=0.1),
+            LaggedStart(
+                *(TransformFromCopy(e, b) for e, b in zip(E, boxes, strict=True)), lag_ratio=0.15
+            ),
+            Indicate(boxes, scale_factor=1.15),
         )
         self.say(
             "Out comes a vector of the same size for every token.",
-            *(TransformFromCopy(e, v) for e, v in zip(E, dE, strict=True)),
+            [TransformFromCopy(e, v) for e, v in zip(E, dE, strict=True)],
         )
         post = [vec(t[f"blocks.{self.L}.hook_resid_post"][i]).move_to(e) for i, e in enumerate(E)]
         self.shown["inside_post"] = post
-        plus = math(r"E + \mathrm{MLP}(E)", 30, PALETTE["muted"]).next_to(strip, LEFT, buff=0.3)
-        plus.to_edge(LEFT, buff=0.3)
         self.say(
             "That output is added to the vector that went in, and the sum flows on.",
-            *(ReplacementTransform(e, p) for e, p in zip(E, post, strict=True)),
-            *(d.animate.set_opacity(0.3) for d in dE),
+            [
+                *(TransformFromCopy(d, p) for d, p in zip(dE, post, strict=True)),
+                *(FadeOut(e) for e in E),
+            ],
+            [d.animate.set_opacity(0.3) for d in dE],
         )
-        a, b = post[0], post[2]
+        if len(post) < 2:
+            return
+        a, b = post[0], post[min(2, len(post) - 1)]
         talk = CurvedDoubleArrow(
             a.get_bottom() + DOWN * 0.05,
             b.get_bottom() + DOWN * 0.05,
             angle=0.9,
             color=PALETTE["muted"],
+            stroke_width=6,
         )
         cross = Cross(talk, stroke_color=PALETTE["negative"], scale_factor=0.35, stroke_width=8)
         self.say(
             "The vectors do not talk to each other here: that is what attention does.",
             Create(talk),
             Create(cross),
+            Indicate(VGroup(talk, cross), scale_factor=1.3),
         )
 
     def step_up(self) -> None:
@@ -110,23 +125,30 @@ class BlockStep(MLPScene):
         self.say(
             f"The first step multiplies the vector by a big matrix with {cfg.d_mlp} rows and "
             f"{cfg.d_model} columns.",
-            Write(head),
-            FadeIn(mat, shift=RIGHT * 0.3),
-            FadeIn(xs, shift=LEFT * 0.3),
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(mat, shift=RIGHT * 0.5),
+            FadeIn(xs, shift=LEFT * 0.5),
         )
         sweep = mat.row_strip(0, PALETTE["muted"])
         self.say(
-            "Each row is a direction, and its dot product with the vector asks a question: how "
-            "far does the vector point this way?",
-            FadeIn(sweep),
+            "Each of its rows is a direction.",
+            FadeIn(sweep, shift=UP * 0.5),
+            sweep.animate.move_to(mat.row_strip(cfg.d_mlp // 2)),
+        )
+        self.say(
+            "Its dot product with the vector asks a question: how far does the vector point "
+            "this way?",
             sweep.animate.move_to(mat.row_strip(cfg.d_mlp - 1)),
+            Indicate(xs, scale_factor=1.3),
         )
         strip = mat.row_strip(n.neuron)
         tag = text(f"row {n.neuron}", 22, PALETTE["highlight"]).next_to(strip, LEFT, buff=0.2)
+        where = text(f"layer {self.L}", 22, PALETTE["muted"]).next_to(mat.name_label, LEFT, 0.3)
         self.say(
             f"Row {n.neuron} is the one the search found, in layer {self.L}.",
             ReplacementTransform(sweep, strip),
-            FadeIn(tag, shift=RIGHT * 0.2),
+            FadeIn(tag, shift=RIGHT * 0.5),
+            FadeIn(where, shift=UP * 0.5),
         )
         r_v = NumericVector(row, direction="row", max_entries=6, font_size=20)
         x_v = NumericVector(x, direction="row", max_entries=6, font_size=20)
@@ -149,13 +171,15 @@ class BlockStep(MLPScene):
         eq.next_to(block, DOWN, buff=0.4).align_to(block, LEFT)
         self.shown["up_dot"] = (eq[1], dot)
         self.say(
-            f"For {self.story.names[0]}'s vector, this row's dot product is {signed(dot)}.",
-            TransformFromCopy(strip, r_v),
-            TransformFromCopy(xs.box, x_v),
-            FadeIn(lab_r),
-            FadeIn(lab_x),
-            FadeIn(x_from, shift=DOWN * 0.2),
-            FadeIn(eq, shift=UP * 0.2),
+            f"The vector is {self.story.names[0]}'s, read at the token {self.read_token} after "
+            "LayerNorm.",
+            FadeIn(x_from, shift=DOWN * 0.5),
+            (TransformFromCopy(xs.box, x_v), FadeIn(lab_x, shift=UP * 0.5)),
+        )
+        self.say(
+            f"Its dot product with row {n.neuron} is {signed(dot)}.",
+            (TransformFromCopy(strip, r_v), FadeIn(lab_r, shift=UP * 0.5)),
+            FadeIn(eq, shift=UP * 0.5),
         )
         eq2 = VGroup(
             math(r"\text{row}\cdot x + b =", 30),
@@ -169,7 +193,7 @@ class BlockStep(MLPScene):
         self.say(
             f"Adding this neuron's bias, {signed(bias)}, gives {signed(dot + bias)}.",
             TransformFromCopy(eq[1], eq2[1]),
-            FadeIn(VGroup(eq2[0], eq2[2], eq2[3], eq2[4]), shift=LEFT * 0.2),
+            FadeIn(VGroup(eq2[0], eq2[2], eq2[3], eq2[4]), shift=LEFT * 0.5),
         )
         names = self.story.names
         rows = VGroup()
@@ -189,8 +213,8 @@ class BlockStep(MLPScene):
         )
         self.say(
             f"The same row and bias give {others}.",
-            LaggedStart(*(FadeIn(r, shift=UP * 0.2) for r in rows[1:]), lag_ratio=0.4),
-            FadeIn(rows[0]),
+            TransformFromCopy(eq2[4], rows[0]),
+            LaggedStart(*(FadeIn(r, shift=UP * 0.5) for r in rows[1:]), lag_ratio=0.4),
         )
 
     def step_row(self) -> None:
@@ -201,8 +225,8 @@ class BlockStep(MLPScene):
             note = fit_width(text("Without name directions this step cannot be measured.", 24))
             self.say(
                 "Splitting the row into name directions needs names from the training grid.",
-                Write(head),
-                FadeIn(note.next_to(head, DOWN, 1.0)),
+                FadeIn(head, shift=DOWN * 0.5),
+                FadeIn(note.next_to(head, DOWN, 1.0), shift=UP * 0.5),
             )
             return
         first, last = st.first, st.last
@@ -221,8 +245,9 @@ class BlockStep(MLPScene):
         self.say(
             "Suppose a row pointed along the first-name direction plus the last-name direction, "
             "M plus J.",
-            Write(head),
-            Write(formula),
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(formula, shift=DOWN * 0.5),
+            (Indicate(formula[3], scale_factor=1.6), Indicate(formula[6], scale_factor=1.6)),
         )
         dist = MathTex(
             r"\text{row}\cdot x",
@@ -240,7 +265,10 @@ class BlockStep(MLPScene):
         self.say(
             "Then its dot product with a vector splits into a first-name part, a last-name part "
             "and whatever is left.",
-            Write(dist),
+            FadeIn(dist, shift=DOWN * 0.5),
+            Indicate(dist[2], scale_factor=1.3),
+            Indicate(dist[4], scale_factor=1.3),
+            Indicate(dist[6], scale_factor=1.3),
         )
         c_m, c_j = self.cos(row, first.vector), self.cos(row, last.vector)
         fits = VGroup(
@@ -254,7 +282,9 @@ class BlockStep(MLPScene):
         self.say(
             f"The real row {n.neuron} leans toward both: its cosine is {c_m:.2f} with the "
             f"first-name direction and {c_j:.2f} with the last-name direction.",
-            FadeIn(fits, shift=UP * 0.2),
+            FadeIn(fits, shift=UP * 0.5),
+            Indicate(fits[1], scale_factor=1.5),
+            Indicate(fits[3], scale_factor=1.5),
         )
         hook = f"blocks.{self.L}.ln2.hook_normalized"
         xs = [t[hook][i].astype(np.float64) for t, i in zip(self.traces, n.positions, strict=True)]
@@ -274,28 +304,45 @@ class BlockStep(MLPScene):
         )
         table.header[1].set_color(fc)
         table.header[2].set_color(lc)
-        table.next_to(fits, DOWN, buff=0.45)
+        top = VGroup(dist, fits)
+        top.generate_target()
+        top.target.next_to(head, DOWN, buff=0.35)
+        fit_width(table, 12.5).next_to(top.target, DOWN, buff=0.35)
         self.shown["row_table"] = table
         m0, j0, r0 = parts[0]
         self.say(
             f"{st.names[0]} collects both parts, {signed(m0)} and {signed(j0)}, and the rest "
             f"adds {signed(r0)}.",
-            FadeIn(table.header),
-            FadeIn(table.row(0), shift=UP * 0.2),
+            (FadeOut(formula, shift=UP * 0.5), MoveToTarget(top)),
+            FadeIn(table.header, shift=UP * 0.5),
+            FadeIn(table.row(0), shift=UP * 0.5),
+            (
+                Indicate(table.cell(0, 1), scale_factor=1.4),
+                Indicate(table.cell(0, 2), scale_factor=1.4),
+            ),
         )
-        shares = [nm for nm in st.names[1:] if set(nm.split()) & set(st.names[0].split())]
+        fw, lw = st.names[0].split()[0], st.names[0].split()[-1]
+
+        def own_part(name: str, m: float, j: float) -> bool:
+            w = name.split()
+            return (w[0] == fw and w[-1] != lw and m > j) or (w[-1] == lw and w[0] != fw and j > m)
+
+        if all(own_part(nm, p[0], p[1]) for nm, p in zip(st.names[1:], parts[1:], strict=True)):
+            sentence = "Each other name collects mostly the part of the name it shares."
+        elif all(p[0] < m0 and p[1] < j0 for p in parts[1:]):
+            sentence = "The other names collect less of both parts."
+        else:
+            sentence = "The other names get their own mix of the parts."
         self.say(
-            "The other names collect only the part of the name they share."
-            if len(shares) == len(st.names) - 1
-            else "The other names collect less of both parts.",
-            *(FadeIn(table.row(k), shift=UP * 0.2) for k in range(1, len(rows))),
+            sentence,
+            *(FadeIn(table.row(k), shift=UP * 0.5) for k in range(1, len(rows))),
+            Indicate(VGroup(*(table.row(k) for k in range(1, len(rows)))), scale_factor=1.1),
         )
         totals = [sum(p) for p in parts]
         clears = [tot + bias > 0 for tot in totals]
         self.shown["bias_clears"] = clears
-        line = self._threshold_line(totals, st.names, bias)
-        line.next_to(table, DOWN, buff=0.5)
-        fit_width(line, 12.0)
+        line = fit_width(self._threshold_line(totals, st.names, bias), 12.0)
+        line.next_to(table, DOWN, buff=0.35)
         self.shown["threshold"] = -bias
         if clears[0] and not any(clears[1:]):
             sentence = f"The bias, {signed(bias)}, sets the bar: only the full name clears it."
@@ -311,7 +358,7 @@ class BlockStep(MLPScene):
             Create(line.axis),
             FadeIn(line.dots, scale=0.5),
             Create(line.bar),
-            FadeIn(line.labels),
+            FadeIn(line.labels, shift=UP * 0.5),
         )
 
     def _threshold_line(self, totals, names, bias) -> VGroup:
@@ -328,9 +375,8 @@ class BlockStep(MLPScene):
         for k, (v, name) in enumerate(zip(totals, names, strict=True)):
             dot = Dot(g.axis.n2p(v), radius=0.1, color=colors[k % 3])
             g.dots.add(dot)
-            g.labels.add(
-                text(name, 20, colors[k % 3]).next_to(dot, UP if k % 2 == 0 else DOWN, 0.15)
-            )
+            g.labels.add(text(name, 20, colors[k % 3]).next_to(dot, UP, 0.15))
+        stack_apart(list(g.labels), UP)
         x = g.axis.n2p(-bias)
         g.bar = DashedLine(x + UP * 0.5, x + DOWN * 0.5, color=PALETTE["highlight"], stroke_width=4)
         g.labels.add(

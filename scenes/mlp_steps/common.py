@@ -89,7 +89,7 @@ def story(model_key: str, prompt: str, contrasts: tuple[str, ...]) -> Story:
         )
         layers = directions_across_layers(model, words[0], neuron.position)
     neuron_set = None
-    if not neuron.is_clear:
+    if not neuron.stores_fact:
         targets = [neuron.target] + [t.top_k(1)[0].token for t in traces[1:]]
         neuron_set = smallest_neuron_set(model, neuron.prompts, targets)
     return Story(

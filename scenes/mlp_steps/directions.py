@@ -11,14 +11,15 @@ from manim import (
     Angle,
     Arrow,
     Create,
+    DashedLine,
     Dot,
     FadeIn,
     FadeOut,
     GrowArrow,
+    GrowFromPoint,
     Indicate,
-    LaggedStart,
+    ReplacementTransform,
     VGroup,
-    Write,
 )
 
 from llmviz.mobjects import Column, FastNumber, ValueTable
@@ -45,8 +46,8 @@ class DirectionsStep(MLPScene):
             self.say(
                 f"Directions for first and last names can only be measured for the grid's names, "
                 f"and {st.names[0]} is not one of them.",
-                Write(head),
-                FadeIn(note, shift=UP * 0.2),
+                FadeIn(head, shift=DOWN * 0.5),
+                FadeIn(note, shift=UP * 0.5),
             )
             return
         first, last, sport = st.first, st.last, st.target_dir
@@ -62,10 +63,14 @@ class DirectionsStep(MLPScene):
         m_label = text(f"first name {fname}", 22, PALETTE[FIRST_COLOR]).next_to(m_end, DOWN, 0.2)
         j_label = text(f"last name {lname}", 22, PALETTE[LAST_COLOR]).next_to(j_end, UP, 0.15)
         self.say(
-            "Inside the model each token is a vector, and an idea can be a direction in its space.",
-            Write(head),
+            "Inside the model each token is a vector.",
+            FadeIn(head, shift=DOWN * 0.5),
             GrowArrow(m_arrow),
-            FadeIn(m_label, shift=RIGHT * 0.2),
+        )
+        self.say(
+            "An idea, such as a first name, can be a direction in that space.",
+            FadeIn(m_label, shift=RIGHT * 0.5),
+            Indicate(VGroup(m_arrow, m_label), scale_factor=1.2),
         )
         how = fit_width(
             lines(
@@ -78,15 +83,21 @@ class DirectionsStep(MLPScene):
             )
         ).to_edge(DOWN, buff=0.3)
         self.say(
-            f"The first-name direction is measured from the model: the average vector of the "
-            f"names with first name {fname}, minus the average over all 100 name pairs of the grid.",
-            Indicate(m_arrow),
-            FadeIn(how, shift=UP * 0.2),
+            "We measure that direction from the model itself.",
+            FadeIn(how[1], shift=UP * 0.5),
+            Indicate(m_arrow, scale_factor=1.3),
+        )
+        self.say(
+            f"It is the average vector of the {fname} names, minus the average of all 100 name "
+            "pairs.",
+            FadeIn(how[0], shift=UP * 0.5),
+            m_arrow.animate.set_color(PALETTE["highlight"]),
+            m_arrow.animate.set_color(PALETTE[FIRST_COLOR]),
         )
         self.say(
             f"The last-name direction for {lname} is measured the same way.",
             GrowArrow(j_arrow),
-            FadeIn(j_label, shift=UP * 0.2),
+            FadeIn(j_label, shift=UP * 0.5),
         )
         arc = Angle(Arrow(origin, m_end, buff=0), Arrow(origin, j_end, buff=0), radius=0.8)
         arc.set_color(PALETTE["highlight"])
@@ -103,20 +114,27 @@ class DirectionsStep(MLPScene):
         self.shown["cosines"] = table
         verdict = "nearly perpendicular" if abs(c_fl) < 0.1 else "not perpendicular"
         self.say(
-            f"The lecture pictures these directions nearly perpendicular; here they are "
-            f"{verdict}: {degrees:.0f} degrees apart, a cosine of {c_fl:.2f}.",
+            f"The lecture draws such directions nearly perpendicular; here they are {verdict}.",
             Create(arc),
-            FadeIn(deg),
-            FadeIn(table.header),
-            FadeIn(table.row(0), shift=LEFT * 0.2),
+            FadeIn(deg, shift=UP * 0.5),
+            Indicate(VGroup(arc, deg), scale_factor=1.4),
+        )
+        self.say(
+            f"They are {degrees:.0f} degrees apart: a cosine of {c_fl:.2f}.",
+            FadeIn(table.header, shift=LEFT * 0.5),
+            FadeIn(table.row(0), shift=LEFT * 0.5),
+            Indicate(table.row(0), scale_factor=1.2),
         )
         lo, hi = min(r[1] for r in rows[1:]), max(r[1] for r in rows[1:])
         self.say(
             f'The direction that raises "{sport.name}" has cosines of {lo:.2f} to {hi:.2f} with '
-            "them: related ideas share some of their direction in this small model.",
-            LaggedStart(
-                FadeIn(table.row(1), shift=LEFT * 0.2), FadeIn(table.row(2), shift=LEFT * 0.2)
-            ),
+            "them.",
+            FadeIn(table.row(1), shift=LEFT * 0.5),
+            FadeIn(table.row(2), shift=LEFT * 0.5),
+        )
+        self.say(
+            "In this small model, related ideas share part of their direction.",
+            Indicate(table.column(1), scale_factor=1.3),
         )
         self._dot_plane(VGroup(m_arrow, j_arrow, m_label, j_label, arc, deg))
 
@@ -133,12 +151,16 @@ class DirectionsStep(MLPScene):
         fname, lname = first.name.split()[-1], last.name.split()[-1]
         xl = text(f"· {fname}", 22, PALETTE[FIRST_COLOR]).next_to(axes.x_axis, RIGHT, buff=0.1)
         yl = text(f"· {lname}", 22, PALETTE[LAST_COLOR]).next_to(axes.y_axis, UP, buff=0.1)
+        m_arrow, j_arrow = arrows[0], arrows[1]
         self.say(
-            "Each prompt's vector then gets two coordinates: its dot product with each direction.",
-            FadeOut(arrows),
-            Create(axes),
-            FadeIn(xl, shift=RIGHT * 0.2),
-            FadeIn(yl, shift=UP * 0.2),
+            "Each prompt's vector then gets two coordinates: its dot products with the two "
+            "directions.",
+            FadeOut(arrows[2:], shift=DOWN * 0.5),
+            (
+                ReplacementTransform(m_arrow, axes.x_axis),
+                ReplacementTransform(j_arrow, axes.y_axis),
+            ),
+            (FadeIn(xl, shift=RIGHT * 0.5), FadeIn(yl, shift=UP * 0.5)),
         )
         colors = [PALETTE["highlight"], PALETTE[FIRST_COLOR], PALETTE[LAST_COLOR]]
         sides = [RIGHT, DOWN, LEFT]
@@ -152,16 +174,33 @@ class DirectionsStep(MLPScene):
             label.next_to(dot, sides[k % 3], buff=0.15)
             dots.append(VGroup(dot, label))
             self.shown[f"dot:{name}"] = (a, b)
+
+        def arrive(k):
+            dot, label = dots[k]
+            drop = DashedLine(axes.c2p(pts[k][0], 0), dot.get_center(), color=colors[k % 3])
+            return (
+                GrowFromPoint(dot, axes.c2p(0, 0)),
+                (Create(drop), FadeIn(label, shift=UP * 0.5)),
+                FadeOut(drop),
+            )
+
         a0, b0 = pts[0]
         self.say(
             f"{st.names[0]} scores {signed(a0)} on the first name and {signed(b0)} on the last.",
-            FadeIn(dots[0], scale=0.5),
+            *arrive(0),
         )
-        rest = " and ".join(
-            f"{name} {signed(a)} and {signed(b)}"
-            for name, (a, b) in zip(st.names[1:], pts[1:], strict=True)
-        )
-        self.say(
-            f"The contrasts score {rest}: each has one of the two names.",
-            LaggedStart(*(FadeIn(d, scale=0.5) for d in dots[1:]), lag_ratio=0.5),
-        )
+        fw, lw = st.names[0].split()[0], st.names[0].split()[-1]
+
+        def leans(name: str, a: float, b: float) -> bool:
+            """The contrast shares one name and scores higher on that name's direction."""
+            w = name.split()
+            return (w[0] == fw and w[-1] != lw and a > b) or (w[-1] == lw and w[0] != fw and b > a)
+
+        shares = all(leans(nm, a, b) for nm, (a, b) in zip(st.names[1:], pts[1:], strict=True))
+        for k, (name, (a, b)) in enumerate(zip(st.names[1:], pts[1:], strict=True), start=1):
+            self.say(f"{name} scores {signed(a)} and {signed(b)}.", *arrive(k))
+        if shares:
+            self.say(
+                "Each contrast shares one of the two names, and scores high on that one only.",
+                Indicate(VGroup(*(d for d in dots[1:])), scale_factor=1.2),
+            )

@@ -15,8 +15,8 @@ from manim import (
     Indicate,
     LaggedStart,
     Rectangle,
+    TransformFromCopy,
     VGroup,
-    Write,
 )
 
 from llmviz.animations import ResidualAdd, WeightedSum
@@ -36,10 +36,10 @@ def token_bars(
     for tok, v in pairs:
         label = code(display_token(tok), 22, PALETTE["highlight"] if tok == highlight else None)
         bar = Rectangle(
-            width=max(v * scale, 0.02),
+            width=max(abs(v) * scale, 0.02),
             height=0.26,
             stroke_width=0,
-            fill_color=PALETTE["positive"],
+            fill_color=PALETTE["positive"] if v >= 0 else PALETTE["negative"],
             fill_opacity=0.9,
         )
         num = FastNumber(v, sign=True, font_size=20, color=PALETTE["muted"])
@@ -62,9 +62,17 @@ class DownStep(MLPScene):
         mat.next_to(head, DOWN, buff=0.5)
         self.say(
             f"The second matrix brings the {cfg.d_mlp} neuron values back down to {cfg.d_model} "
-            "numbers, and it is easier to read column by column.",
-            Write(head),
-            FadeIn(mat, shift=DOWN * 0.3),
+            "numbers.",
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(mat, shift=DOWN * 0.5),
+            Indicate(mat.size_label, scale_factor=1.4),
+        )
+        sweep = mat.column_strip(0, PALETTE["muted"])
+        self.say(
+            "It is easier to read column by column.",
+            FadeIn(sweep, shift=RIGHT * 0.5),
+            sweep.animate.move_to(mat.column_strip(cfg.d_mlp - 1)),
+            FadeOut(sweep),
         )
         strip = mat.column_strip(n.neuron)
         tag = text(f"column {n.neuron}", 22, PALETTE["highlight"]).next_to(strip, DOWN, buff=0.15)
@@ -73,12 +81,15 @@ class DownStep(MLPScene):
         self.say(
             "Each neuron owns one column, a direction that is added to the output when the "
             "neuron is on, scaled by its value.",
-            FadeIn(strip, shift=DOWN * 0.2),
-            FadeIn(tag),
+            FadeIn(strip, shift=DOWN * 0.5),
+            FadeIn(tag, shift=UP * 0.5),
+            Indicate(VGroup(strip, tag), scale_factor=1.2),
         )
         tops = column_tokens(self.model, self.L, n.neuron, k=5)
+        if n.target not in [tok for tok, _ in tops]:  # the fact's token is always shown
+            tops = tops[:4] + [(n.target, n.dla)]
         dla = n.dla
-        scale = 2.0 / max(v for _, v in tops)
+        scale = 2.0 / max(max(abs(v) for _, v in tops), 1e-6)
         bars = token_bars(tops, scale, highlight=n.target)
         bars.next_to(mat, DOWN, buff=1.1).to_edge(LEFT, buff=2.5)
         cap = text(f"scores raised by column {n.neuron}, per unit", 20, PALETTE["muted"]).next_to(
@@ -86,12 +97,12 @@ class DownStep(MLPScene):
         )
         self.shown["column_tokens"] = tops
         self.say(
-            f'Column {n.neuron} raises the score of "{self.target}" by {dla:.2f} for each unit '
-            "of the neuron's value.",
+            f"Column {n.neuron} {'raises' if dla >= 0 else 'lowers'} the score of "
+            f'"{self.target}" by {abs(dla):.2f} for each unit of the neuron\'s value.',
             LaggedStart(*(GrowFromEdge(r[1], LEFT) for r in bars), lag_ratio=0.1),
-            FadeIn(VGroup(*(r[0] for r in bars))),
-            FadeIn(VGroup(*(r[2] for r in bars))),
-            FadeIn(cap),
+            FadeIn(VGroup(*(r[0] for r in bars)), shift=UP * 0.5),
+            FadeIn(VGroup(*(r[2] for r in bars)), shift=UP * 0.5),
+            FadeIn(cap, shift=UP * 0.5),
         )
         contrib = n.post[0] * dla
         eq = VGroup(
@@ -108,8 +119,9 @@ class DownStep(MLPScene):
         self.shown["dla"], self.shown["dla_contrib"] = (eq[0], dla), (eq[4], contrib)
         self.say(
             f"With the value {n.post[0]:.2f}, it adds {signed(contrib)} to that score directly.",
-            FadeIn(eq, shift=LEFT * 0.2),
-            FadeIn(eq_cap),
+            TransformFromCopy(bars[0][2], eq[0]),
+            FadeIn(VGroup(eq[1], eq[2], eq[3]), shift=LEFT * 0.5),
+            (TransformFromCopy(eq[0], eq[4]), FadeIn(eq_cap, shift=UP * 0.5)),
         )
         others = [tok.strip() for tok, _ in tops if tok != n.target][:3]
         if others:
@@ -117,7 +129,7 @@ class DownStep(MLPScene):
                 "The same column raises other tokens too, such as "
                 + ", ".join(f'"{o}"' for o in others)
                 + ": one column can carry several features at once.",
-                *(Indicate(r) for r in bars if r[0].text.strip("␣") in others),
+                [Indicate(r) for r in bars if r[0].text.strip("␣") in others],
             )
         shared = st.shared
         if shared is not None and shared.neuron != n.neuron:
@@ -128,25 +140,31 @@ class DownStep(MLPScene):
         (n1, s1, a1, d1), (n2, s2, a2, d2) = _two_sports(shared)
         strip = mat.column_strip(shared.neuron, PALETTE["accent"])
         lines = VGroup(
-            text(f"neuron {shared.neuron} is on for", 22, PALETTE["accent"]),
-            text(f"{n1}: raises {s1} by {d1:.2f}", 22),
-            text(f"{n2}: raises {s2} by {d2:.2f}", 22),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+            text(f"neuron {shared.neuron} is on for {n1} and {n2}", 24, PALETTE["accent"]),
+            text(f"its column raises {s1} by {d1:.2f}", 24),
+            text(f"and {s2} by {d2:.2f}", 24),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         lines.move_to(VGroup(bars, eq, eq_cap, cap))
         self.shown["shared"] = shared
         self.say(
             f"A column can even serve two facts: neuron {shared.neuron} is on for {n1} and for "
-            f"{n2}, and its column raises both {s1} and {s2}.",
-            FadeIn(strip, shift=DOWN * 0.2),
-            FadeOut(VGroup(bars, eq, eq_cap, cap)),
-            FadeIn(lines, shift=UP * 0.2),
+            f"{n2}.",
+            FadeOut(VGroup(bars, eq, eq_cap, cap), shift=DOWN * 0.5),
+            FadeIn(strip, shift=DOWN * 0.5),
+            FadeIn(lines[0], shift=UP * 0.5),
+            Indicate(strip, scale_factor=1.5),
+        )
+        self.say(
+            f"Its column raises both {s1} and {s2}.",
+            FadeIn(lines[1], shift=UP * 0.5),
+            FadeIn(lines[2], shift=UP * 0.5),
         )
 
     def _all_active(self, keep) -> None:
         n, t = self.neuron, self.traces[0]
         post = t[f"blocks.{self.L}.mlp.hook_post"][n.positions[0]]
         active = int(np.sum(post > 0))
-        top = [int(i) for i in np.argsort(-post)[:4]]
+        top = [int(i) for i in np.argsort(-post)[: min(4, max(active, 1))]]
         W_down = self.model.W("down", self.L)
         cols = [NumericVector(W_down[i], max_entries=5, font_size=20) for i in top]
         head = keep[0]
@@ -168,16 +186,14 @@ class DownStep(MLPScene):
         self.say(
             f"At the token {self.read_token}, {active} neurons are on, and each adds its own "
             "column, scaled by its value.",
-            *(FadeOut(m) for m in fade),
-            FadeIn(group, shift=UP * 0.2),
-            FadeIn(names),
-            FadeIn(on),
+            [FadeOut(m) for m in fade],
+            FadeIn(group, shift=UP * 0.5),
+            FadeIn(names, shift=UP * 0.5),
+            FadeIn(on, shift=UP * 0.5),
         )
-        summed = WeightedSum(cols, post[top], label=f"the {len(top)} largest, summed")
-        self.say(
-            f"Here are the {len(top)} largest, summed into what the block adds to the stream.",
-            summed,
-        )
+        which = f"all {len(top)}" if len(top) == active else f"the {len(top)} largest"
+        summed = WeightedSum(cols, post[top], label=f"{which}, summed")
+        self.say(f"Here are {which}, summed into what the block adds to the stream.", summed)
         self.shown["down_sum"] = summed.result
         self.shown["active"] = active
 
@@ -194,16 +210,18 @@ class DownStep(MLPScene):
         last = self.L == self.model.cfg.n_layers - 1
         self.section("Residual add")
         head = title("The block's output joins the stream")
+        at = text(f"layer {self.L}, at the token {self.read_token}", 22, PALETTE["muted"])
+        at.next_to(head, DOWN, buff=0.2)
         E = NumericVector(E_vals, max_entries=8, font_size=22).shift(LEFT * 4.6 + UP * 0.5)
         dE = NumericVector(dE_vals, max_entries=8, font_size=22).next_to(E, RIGHT, buff=1.2)
         labels = VGroup(math("E", 32).next_to(E, UP), math(r"\mathrm{MLP}(E)", 32).next_to(dE, UP))
         self.say(
             f"At the token {self.read_token}, the vector that came in is E, and the block's "
             "output is MLP of E.",
-            Write(head),
-            FadeIn(E, shift=RIGHT * 0.2),
-            FadeIn(dE, shift=LEFT * 0.2),
-            FadeIn(labels),
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(at, shift=DOWN * 0.5),
+            (FadeIn(E, shift=RIGHT * 0.5), FadeIn(labels[0], shift=UP * 0.5)),
+            (FadeIn(dE, shift=LEFT * 0.5), FadeIn(labels[1], shift=UP * 0.5)),
         )
         add = ResidualAdd(E, dE)
         self.say("The output is added to the vector that came in.", add)
@@ -240,14 +258,17 @@ class DownStep(MLPScene):
         self.say(
             f'Along the "{self.target}" direction, the vector moves from {signed(before)} to '
             f"{signed(after)}.",
-            FadeIn(prime),
-            FadeIn(rows[0], shift=UP * 0.2),
+            FadeIn(prime, shift=UP * 0.5),
+            FadeIn(rows[0][:3], shift=UP * 0.5),
+            TransformFromCopy(rows[0][1], rows[0][3]),
         )
         where = "at the model's output" if last else "if the vector were read out at this point"
         self.say(
             f'The probability of "{self.target}" goes from {pct(p_before)} to {pct(p_after)} '
             f"percent, {where}.",
-            FadeIn(rows[1], shift=UP * 0.2),
+            FadeIn(rows[1][:3], shift=UP * 0.5),
+            TransformFromCopy(rows[1][1], rows[1][3]),
+            Indicate(rows[1][3], scale_factor=1.4),
         )
 
 

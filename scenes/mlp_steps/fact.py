@@ -6,6 +6,7 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    ORIGIN,
     RIGHT,
     UP,
     Create,
@@ -16,8 +17,8 @@ from manim import (
     LaggedStart,
     Rectangle,
     SurroundingRectangle,
+    TransformFromCopy,
     VGroup,
-    Write,
     config,
 )
 
@@ -28,17 +29,23 @@ from llmviz.style import PALETTE, display_token, value_to_color
 from mlp_steps.common import MLPScene, pct
 
 
+def _table() -> dict:
+    return {(a.first, a.last): a for a in athletes()}
+
+
 class FactStep(MLPScene):
     def step_fact(self) -> None:
         st, t = self.story, self.traces[0]
         top = t.top_k(2)
         self.section("A fact")
-        head = title("A fact the model knows")
-        strip = TokenStrip(t.tokens, font_size=26).next_to(head, DOWN, buff=0.6)
+        head = title("A fact the model knows" if st.known[0] else "A person the model never saw")
+        words = fit_width(text(f"“{self.prompt}”", 30)).next_to(head, DOWN, buff=0.45)
+        strip = fit_width(TokenStrip(t.tokens, font_size=26)).next_to(words, DOWN, buff=0.3)
         self.say(
             f'We give the model the words "{self.prompt}" and ask for the next token.',
-            Write(head),
-            LaggedStart(*(FadeIn(b, shift=0.3 * RIGHT) for b in strip.boxes), lag_ratio=0.25),
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(words, shift=DOWN * 0.5),
+            LaggedStart(*(FadeIn(b, shift=0.5 * RIGHT) for b in strip.boxes), lag_ratio=0.25),
         )
         bars = ProbabilityBars.from_trace(t, k=5, width=4.5, font_size=24)
         bars.next_to(strip, DOWN, buff=0.7)
@@ -46,13 +53,15 @@ class FactStep(MLPScene):
         self.say(
             f'Its answer is "{top[0].token.strip()}", with {pct(top[0].prob)} percent.',
             LaggedStart(
-                *(GrowFromEdge(b, LEFT) for b in bars.bars), FadeIn(bars.labels), lag_ratio=0.15
+                *(GrowFromEdge(b, LEFT) for b in bars.bars),
+                FadeIn(bars.labels, shift=UP * 0.5),
+                lag_ratio=0.15,
             ),
-            FadeIn(bars.numbers, shift=0.2 * RIGHT),
+            FadeIn(bars.numbers, shift=0.5 * RIGHT),
         )
         self.say(
             f'Next comes "{top[1].token.strip()}", with {pct(top[1].prob)} percent.',
-            Indicate(VGroup(bars.bars[1], bars.labels[1], bars.numbers[1]), scale_factor=1.15),
+            Indicate(VGroup(bars.labels[1], bars.numbers[1]), scale_factor=1.3),
         )
         note = self.unknown_note()
         if note is not None:
@@ -61,10 +70,10 @@ class FactStep(MLPScene):
             self.say(
                 f"The training text never mentions {st.names[0]}, yet the model still answers "
                 f'"{top[0].token.strip()}".',
-                FadeIn(note, shift=UP * 0.2),
+                FadeIn(note, shift=UP * 0.5),
             )
             return
-        self.play(FadeOut(bars, shift=DOWN * 0.3), run_time=0.6)
+        self.play(FadeOut(bars, shift=DOWN * 0.5), run_time=0.6)
         grid, cells = self._athlete_grid()
         room = strip.get_bottom()[1] - 0.3 - (-config.frame_height / 2 + 0.8)  # above the caption
         grid.scale_to_fit_height(min(grid.height, room)).next_to(strip, DOWN, buff=0.3)
@@ -76,11 +85,16 @@ class FactStep(MLPScene):
             f"{len(FIRST_NAMES)} first × {len(LAST_NAMES)} last names"
         )
         self.say(
-            f"The training text was generated: {n_ath} athletes, each with one sport, on a grid "
-            f"of {len(FIRST_NAMES)} first and {len(LAST_NAMES)} last names.",
-            LaggedStart(*(FadeIn(c, scale=0.5) for c in cells.values()), lag_ratio=0.02),
-            FadeIn(grid[0]),
-            FadeIn(caption),
+            f"The training text was generated from {n_ath} athletes, each with one sport.",
+            FadeIn(caption, shift=UP * 0.5),
+            FadeIn(grid[0], shift=UP * 0.5),
+            LaggedStart(*(FadeIn(c, scale=0.3) for c in cells.values()), lag_ratio=0.02),
+        )
+        mine = VGroup(cells[(first, last)], grid[0][FIRST_NAMES.index(first)])
+        self.say(
+            f"They sit on a grid of {len(FIRST_NAMES)} first and {len(LAST_NAMES)} last names, "
+            f"{st.names[0]} among them.",
+            Indicate(mine, scale_factor=1.6),
         )
         per = sum(a.first == first for a in athletes())
         row = SurroundingRectangle(
@@ -95,18 +109,29 @@ class FactStep(MLPScene):
             text("only the pair decides", 24, PALETTE["highlight"]),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         counts.next_to(grid, RIGHT, buff=0.8)
+        mine_row = VGroup(
+            *(c for (f, la), c in cells.items() if f == first and (f, la) in _table())
+        )
+        mine_col = VGroup(
+            *(c for (f, la), c in cells.items() if la == last and (f, la) in _table())
+        )
         self.say(
-            f"Every first name and every last name belongs to {per} athletes with {per} "
-            "different sports, so only the pair decides.",
-            Create(row),
-            Create(col),
-            FadeIn(counts, shift=LEFT * 0.2),
+            f"Every first name belongs to {per} athletes with {per} different sports, and so does "
+            "every last name.",
+            (Create(row), Indicate(mine_row, scale_factor=1.4)),
+            (Create(col), Indicate(mine_col, scale_factor=1.4)),
+            FadeIn(counts[:2], shift=LEFT * 0.5),
+        )
+        self.say(
+            "So neither name alone decides the sport: only the pair does.",
+            FadeIn(counts[2], shift=LEFT * 0.5),
+            Indicate(cells[(first, last)], scale_factor=2.0),
         )
         self.shown["athletes"] = n_ath
 
     def _athlete_grid(self) -> tuple[VGroup, dict]:
         """The fact table as a grid: a cell per name pair, filled where an athlete exists."""
-        size, gap = 0.36, 0.04
+        size, gap = 0.32, 0.04
         table = {(a.first, a.last): a for a in athletes()}
         first, last = self.story.names[0].split()
         cells, labels = {}, VGroup()
@@ -126,12 +151,12 @@ class FactStep(MLPScene):
                 cells[(f, la)] = c.move_to([j * (size + gap), -i * (size + gap), 0])
         for f in FIRST_NAMES:
             labels.add(
-                text(f, 20, PALETTE["highlight"] if f == first else PALETTE["muted"]).next_to(
+                text(f, 26, PALETTE["highlight"] if f == first else PALETTE["muted"]).next_to(
                     cells[(f, LAST_NAMES[0])], LEFT, buff=0.15
                 )
             )
         for la in LAST_NAMES:
-            lab = text(la, 20, PALETTE["highlight"] if la == last else PALETTE["muted"])
+            lab = text(la, 26, PALETTE["highlight"] if la == last else PALETTE["muted"])
             lab.rotate(np.pi / 2).next_to(cells[(FIRST_NAMES[0], la)], UP, buff=0.12)
             labels.add(lab)
         grid = VGroup(labels, VGroup(*cells.values()))
@@ -144,7 +169,7 @@ class WhereStep(MLPScene):
         ct = st.causal
         self.section("Where is the fact?")
         head = title("Where is the fact?")
-        clean = TokenStrip(ct.tokens if ct else self.traces[0].tokens, font_size=24)
+        clean = fit_width(TokenStrip(ct.tokens if ct else self.traces[0].tokens, font_size=24), 12)
         clean.next_to(head, DOWN, buff=0.45)
         if ct is None:
             note = text(
@@ -152,23 +177,30 @@ class WhereStep(MLPScene):
             ).next_to(clean, DOWN, buff=0.6)
             self.say(
                 "The contrast has a different number of tokens, so this test cannot run here.",
-                Write(head),
-                FadeIn(clean),
-                FadeIn(note),
+                FadeIn(head, shift=DOWN * 0.5),
+                FadeIn(clean, shift=UP * 0.5),
+                FadeIn(note, shift=UP * 0.5),
             )
             return
-        corrupt = TokenStrip(ct.corrupt_tokens, font_size=24).next_to(clean, DOWN, buff=0.25)
+        corrupt = TokenStrip(ct.corrupt_tokens, font_size=24)
+        corrupt.scale(clean.height / corrupt.height).next_to(clean, DOWN, buff=0.25)
+        corrupt.align_to(clean, LEFT)
         changed = [
             i for i, (a, b) in enumerate(zip(ct.tokens, ct.corrupt_tokens, strict=True)) if a != b
         ]
         marks = VGroup(*(SurroundingRectangle(corrupt.boxes[i], buff=0.05) for i in changed))
         self.say(
-            f"To find where the model keeps the fact, we change one name: {st.names[1]} "
-            f"instead of {st.names[0]}.",
-            Write(head),
-            FadeIn(clean),
-            FadeIn(corrupt, shift=DOWN * 0.3),
-            Create(marks),
+            "To find where the model keeps the fact, we run it twice.",
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(clean, shift=UP * 0.5),
+        )
+        self.say(
+            f"The second time, one name is changed: {st.names[1]} instead of {st.names[0]}.",
+            TransformFromCopy(clean, corrupt),
+            (
+                Create(marks),
+                Indicate(VGroup(*(corrupt.boxes[i] for i in changed)), scale_factor=1.3),
+            ),
         )
         p_row = VGroup(
             code(display_token(n.target), 24),
@@ -185,15 +217,24 @@ class WhereStep(MLPScene):
         self.say(
             f'With that change, "{self.target}" falls from {pct(ct.p_clean)} to '
             f"{pct(ct.p_corrupt)} percent.",
-            FadeIn(p_row, shift=UP * 0.2),
+            FadeIn(p_row[:3], shift=UP * 0.5),
+            FadeIn(p_row[3:], shift=UP * 0.5),
+            Indicate(p_row[4], scale_factor=1.5),
         )
         grid = self._grid(ct, clean)
         self.drop_below(grid, p_row, 0.45)
+        last_i = len(clean.boxes) - 1
+        piece = clean.boxes[last_i].copy()
         self.say(
-            "Now we copy one piece of the clean run into the changed run: the output of one "
-            "layer's MLP, at one token, one square at a time.",
-            FadeIn(grid.frame),
-            FadeIn(grid.row_labels, shift=RIGHT * 0.2),
+            "Now we copy one piece of the clean run into the changed run.",
+            Indicate(clean.boxes[last_i], scale_factor=1.3),
+            piece.animate.move_to(corrupt.boxes[last_i]).set_opacity(0),
+        )
+        self.remove(piece)
+        self.say(
+            "One piece is the output of one layer's MLP at one token: a square of this grid.",
+            FadeIn(grid.row_labels, shift=RIGHT * 0.5),
+            Create(grid.frame),
         )
         self.say(
             f'Each square shows how much of "{self.target}" that copy brings back.',
@@ -206,8 +247,12 @@ class WhereStep(MLPScene):
         self.say(
             f"The MLP of layer {L} at the token {display_token(ct.tokens[i])} brings back the "
             f"most: {pct(ct.mlp[L, i])} percent.",
+            (
+                Indicate(grid.row_labels[L], scale_factor=1.4),
+                Indicate(clean.boxes[i], scale_factor=1.3),
+            ),
             Create(ring),
-            Indicate(best, scale_factor=1.2),
+            Indicate(VGroup(best, ring), scale_factor=1.5),
         )
         same = (L, i) == (n.layer, n.positions[0])
         where = text(
@@ -216,11 +261,15 @@ class WhereStep(MLPScene):
             PALETTE["highlight"],
         ).next_to(grid, DOWN, buff=0.3)
         if same:
+            zoom = best[0].copy().set_fill(opacity=0.15)
             self.say(
                 f"So we zoom into the MLP of layer {L}, at the token {display_token(ct.tokens[i])}.",
-                ring.animate.set_stroke(width=8),
-                FadeIn(where, shift=UP * 0.2),
+                FadeIn(where, shift=UP * 0.5),
+                zoom.animate.stretch_to_fit_width(config.frame_width * 0.85)
+                .stretch_to_fit_height(config.frame_height * 0.7)
+                .move_to(ORIGIN),
             )
+            self.remove(zoom)
         else:
             ring2 = SurroundingRectangle(grid.cell(n.layer, n.positions[0]), buff=0.05)
             self.say(
@@ -228,7 +277,7 @@ class WhereStep(MLPScene):
                 f"{self.read_token}, where copying brings back {pct(ct.mlp[n.layer, n.positions[0]])} "
                 "percent.",
                 Create(ring2),
-                FadeIn(where, shift=UP * 0.2),
+                FadeIn(where, shift=UP * 0.5),
             )
 
     def _grid(self, ct, strip: TokenStrip) -> VGroup:
@@ -252,7 +301,8 @@ class WhereStep(MLPScene):
                     fill_opacity=0.25 + 0.65 * max(0.0, min(1.0, share)),
                 )
                 cell.move_to([box.get_x(), -L * (size_h + 0.06), 0])
-                num = FastNumber(100 * p, 1, suffix="%", font_size=20).move_to(cell)
+                num = fit_width(FastNumber(100 * p, 1, suffix="%", font_size=20), 0.9 * size_w)
+                num.move_to(cell)
                 square = VGroup(cell, num)
                 g.cells.add(square)
                 g.lookup[(L, i)] = square

@@ -12,11 +12,14 @@ from manim import (
     Cross,
     Dot,
     FadeIn,
+    FadeOut,
+    GrowFromEdge,
     Indicate,
+    LaggedStart,
     ReplacementTransform,
     Transform,
+    TransformFromCopy,
     VGroup,
-    Write,
 )
 
 from llmviz.mobjects import Column, FastNumber, NeuronColumn, ProbabilityBars, ValueTable
@@ -44,11 +47,17 @@ class GateStep(MLPScene):
         )
         line = axes.plot(lambda z: z, color=PALETTE["muted"])
         self.say(
-            "Without a bend, this step would be a straight line: a bigger score always passes "
-            "on a bigger value.",
-            Write(head),
+            "Without a bend, this step would be a straight line.",
+            FadeIn(head, shift=DOWN * 0.5),
             Create(axes),
             Create(line),
+        )
+        probe = Dot(axes.c2p(-lim * 0.8, -lim * 0.8), radius=0.08, color=PALETTE["muted"])
+        self.say(
+            "A bigger score would always pass on a bigger value.",
+            FadeIn(probe, scale=0.5),
+            probe.animate.move_to(axes.c2p(lim * 0.8, lim * 0.8)),
+            FadeOut(probe),
         )
         colors = [PALETTE["highlight"], PALETTE["positive"], PALETTE["accent"]]
         dots = VGroup(
@@ -74,7 +83,11 @@ class GateStep(MLPScene):
             )
         else:
             sentence = "On a straight line, the other names' scores would pass on too."
-        self.say(sentence, FadeIn(dots, scale=0.5), FadeIn(col), FadeIn(labels, shift=RIGHT * 0.2))
+        self.say(
+            sentence,
+            (FadeIn(col, shift=LEFT * 0.5), FadeIn(labels, shift=RIGHT * 0.5)),
+            LaggedStart(*(TransformFromCopy(c, d) for c, d in zip(col.neurons, dots, strict=True))),
+        )
         relu = axes.plot(lambda z: max(z, 0.0), color=PALETTE["positive"], use_smoothing=False)
         targets = VGroup(
             *(
@@ -84,8 +97,7 @@ class GateStep(MLPScene):
         )
         self.say(
             "The ReLU keeps positive values and turns negative ones into zero.",
-            ReplacementTransform(line, relu),
-            Transform(dots, targets),
+            (ReplacementTransform(line, relu), Transform(dots, targets)),
         )
         from llmviz.animations import ReLUGate
 
@@ -93,19 +105,19 @@ class GateStep(MLPScene):
         others = " and ".join(
             f"{n.post[k]:.2f} for {nm}" for k, nm in enumerate(names[1:], start=1)
         )
-        self.say(
-            f"That leaves {n.post[0]:.2f} for {names[0]}, and {others}.",
-            gate,
-        )
+        self.say(f"That leaves {n.post[0]:.2f} for {names[0]}, and {others}.", gate)
         self.shown["relu_column"] = gate.result
-        verdict = text(self.verdict(), 24, PALETTE["highlight"]).next_to(col, DOWN, buff=0.6)
-        fit_width(verdict, 6.5)
+        verdict = fit_width(text(self.verdict(), 26, PALETTE["highlight"])).to_edge(DOWN, buff=0.4)
         self.shown["verdict_relu"] = (verdict, n.is_clear)
         if n.is_clear:
             sentence = "A yes for the full name only: the neuron acts like an AND gate."
         else:
             sentence = f"The search's verdict for this neuron: {self.verdict()}."
-        self.say(sentence, FadeIn(verdict, shift=UP * 0.2), Indicate(gate.result.neurons[0]))
+        self.say(
+            sentence,
+            FadeIn(verdict, shift=UP * 0.5),
+            Indicate(VGroup(gate.result.neurons[0], labels[0]), scale_factor=1.4),
+        )
         gelu_curve = axes.plot(gelu, color=PALETTE["accent"], x_range=[-lim, lim])
         g_vals = [gelu(z) for z in n.pre]
         g_nums = VGroup(
@@ -122,8 +134,8 @@ class GateStep(MLPScene):
             f"Many models use GELU, a smooth version of the same bend: it gives {signed(g_vals[0])} "
             f"for {names[0]}.",
             Create(gelu_curve),
-            FadeIn(g_nums, shift=LEFT * 0.2),
-            FadeIn(g_title),
+            (FadeIn(g_nums, shift=LEFT * 0.5), FadeIn(g_title, shift=UP * 0.5)),
+            Indicate(g_nums[0], scale_factor=1.5),
         )
 
     def step_ablation(self) -> None:
@@ -136,9 +148,9 @@ class GateStep(MLPScene):
         VGroup(col, tag).arrange(RIGHT, buff=0.4).next_to(head, DOWN, buff=0.35)
         self.say(
             "If this neuron really holds the fact, switching it off should break the answer.",
-            Write(head),
-            FadeIn(col, scale=0.6),
-            FadeIn(tag),
+            FadeIn(head, shift=DOWN * 0.5),
+            (FadeIn(col, scale=0.4), FadeIn(tag, shift=LEFT * 0.5)),
+            Indicate(col, scale_factor=1.4),
         )
         clean_bars = ProbabilityBars.from_trace(self.traces[0], k=4, width=2.6, font_size=24)
         off_trace = self.model.run_with_hooks(
@@ -157,7 +169,12 @@ class GateStep(MLPScene):
         top_after = off_trace.top_k(1)[0].token.strip()
         self.say(
             f'As trained, "{self.target}" gets {pct(ab.clean[0])} percent.',
-            FadeIn(left, shift=RIGHT * 0.2),
+            FadeIn(left[0], shift=DOWN * 0.5),
+            LaggedStart(*(GrowFromEdge(b, LEFT) for b in clean_bars.bars), lag_ratio=0.2),
+            (
+                FadeIn(clean_bars.labels, shift=RIGHT * 0.5),
+                FadeIn(clean_bars.numbers, shift=LEFT * 0.5),
+            ),
         )
         moved = (
             f'and "{top_after}" comes first'
@@ -166,10 +183,13 @@ class GateStep(MLPScene):
         )
         self.say(
             f"With neuron {n.neuron} at zero it gets {pct(ab.ablated[0])} percent, {moved}.",
-            Create(cross),
-            col.neurons[0].animate.set_fill(PALETTE["neutral"], opacity=0.25),
-            Transform(col.numbers[0], off_num),
-            FadeIn(right, shift=LEFT * 0.2),
+            (
+                Create(cross),
+                col.neurons[0].animate.set_fill(PALETTE["neutral"], opacity=0.25),
+                Transform(col.numbers[0], off_num),
+            ),
+            (FadeIn(right[0], shift=DOWN * 0.5), TransformFromCopy(clean_bars, off_bars)),
+            Indicate(VGroup(off_bars.labels[0], off_bars.numbers[0]), scale_factor=1.3),
         )
         rows = [
             [name, tgt.strip(), 100 * c, 100 * a]
@@ -195,9 +215,14 @@ class GateStep(MLPScene):
             if kept
             else "A contrast loses its answer too, so the neuron is not specific to this name."
         )
-        self.say(sentence, FadeIn(table, shift=UP * 0.2))
+        self.say(
+            sentence,
+            FadeIn(table.header, shift=UP * 0.5),
+            LaggedStart(*(FadeIn(table.row(k), shift=UP * 0.5) for k in range(len(rows)))),
+            Indicate(table.column(3), scale_factor=1.2),
+        )
         self.shown["stores_fact"] = n.stores_fact
-        if not n.is_clear and st.neuron_set is not None:
+        if st.neuron_set is not None:
             self._neuron_set(table)
         elif len(st.facts.athletes) > 1:
             others = [a for a in st.facts.athletes if a[0] != st.names[0]]
@@ -216,22 +241,34 @@ class GateStep(MLPScene):
                 self.say(
                     f"The same neuron is also on for {first[0]}, who plays {first[1]}: one neuron "
                     "can serve more than one person.",
-                    FadeIn(box, shift=UP * 0.2),
+                    FadeIn(box, shift=UP * 0.5),
+                    Indicate(box[1], scale_factor=1.3),
                 )
 
     def _neuron_set(self, anchor) -> None:
-        """When no single neuron holds the fact: the fewest that do, with their numbers."""
+        """When the neuron does not hold the fact: the fewest that do, with their numbers."""
         s = self.story.neuron_set
         ab = s.ablation
-        names = ", ".join(f"{L}:{k}" for L, k in s.neurons[:8])
+        names = ", ".join(f"{L}:{k}" for L, k in s.neurons[:6])
         line = fit_width(
-            text(f"{len(s.neurons)} neurons (layer:neuron) {names}", 22, PALETTE["highlight"])
+            text(
+                f"{len(s.neurons)} neurons (layer:neuron) {names} at zero: "
+                f"{pct(ab.clean[0])}% → {pct(ab.ablated[0])}%",
+                22,
+                PALETTE["highlight"],
+            )
         ).next_to(anchor, DOWN, buff=0.4)
         if s.found:
             sentence = (
-                f"No single neuron holds it: the fewest that do are {len(s.neurons)} neurons, and "
-                f'switching them all off takes "{self.target}" from {pct(ab.clean[0])} to '
-                f"{pct(ab.ablated[0])} percent."
+                f"This neuron alone does not hold it; the fewest that do are {len(s.neurons)} "
+                f'neurons, and switching them off takes "{self.target}" from {pct(ab.clean[0])} '
+                f"to {pct(ab.ablated[0])} percent."
+            )
+        elif s.every_active:
+            sentence = (
+                f"Even all {len(s.neurons)} neurons that are on at this token, switched off "
+                f'together, leave "{self.target}" at {pct(ab.ablated[0])} percent: the answer '
+                "does not come from these neurons."
             )
         else:
             sentence = (
@@ -239,7 +276,7 @@ class GateStep(MLPScene):
                 f'"{self.target}" at {pct(ab.ablated[0])} percent: the fact is spread out.'
             )
         self.shown["neuron_set"] = s
-        self.say(sentence, FadeIn(line, shift=UP * 0.2))
+        self.say(sentence, FadeIn(line, shift=UP * 0.5), Indicate(line, scale_factor=1.2))
 
 
 def _zero(layer: int, neuron: int, position: int):

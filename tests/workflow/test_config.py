@@ -3,7 +3,7 @@
 import pytest
 
 from llmviz.config import Settings, resolve_settings
-from llmviz.errors import ConfigError
+from llmviz.errors import ConfigError, LLMVizError
 from llmviz.model.loader import DEFAULT_MODEL_DIR
 
 
@@ -55,8 +55,11 @@ def test_model_dir_is_checked(tmp_path):
         ConfigError, match=r"model_dir \(from LLMVIZ_MODEL_DIR\): no such directory"
     ):
         resolve_settings(None, tmp_path, {"LLMVIZ_MODEL_DIR": str(tmp_path / "nope")})
-    with pytest.raises(ConfigError, match="lacks config.json, tokenizer.json, model.safetensors"):
+    with pytest.raises(ConfigError, match="has no config.json.*or a Hugging Face GPT-2 folder"):
         resolve_settings(None, tmp_path, {"LLMVIZ_MODEL_DIR": str(tmp_path)})
+    (tmp_path / "config.json").write_text("{}")  # a folder with a config: the loader explains
+    with pytest.raises(LLMVizError, match="lacks tokenizer.json, model.safetensors"):
+        resolve_settings(None, tmp_path, {"LLMVIZ_MODEL_DIR": str(tmp_path), "LLMVIZ_PROMPT": "hi"})
 
 
 @pytest.mark.parametrize(
@@ -67,7 +70,7 @@ def test_model_dir_is_checked(tmp_path):
             r"temperature \(from LLMVIZ_TEMPERATURE\) must be a finite number >= 0",
         ),
         ({"LLMVIZ_TEMPERATURE": "hot"}, "temperature .* must be a number >= 0, not 'hot'"),
-        ({"LLMVIZ_THEME": "pink"}, "theme .* must be one of dark, light, not 'pink'"),
+        ({"LLMVIZ_THEME": "pink"}, "theme .* must be one of dark, light, projector, not 'pink'"),
         ({"LLMVIZ_DECIMALS": "9"}, "decimals .* must be between 0 and 6, not 9"),
         ({"LLMVIZ_SEED": "1.5"}, "seed .* must be a whole number"),
         ({"LLMVIZ_PROMPT": "   "}, r"prompt \(from LLMVIZ_PROMPT\) is empty"),

@@ -179,7 +179,7 @@ def test_cli_bad_input_gives_clear_messages(project, monkeypatch):
         and "temperature (from command line) must be a finite number >= 0" in res.output
     )
     res = r.invoke(main, ["render", "Beta", "--theme", "neon"])
-    assert "theme (from command line) must be one of dark, light" in res.output
+    assert "theme (from command line) must be one of dark, light, projector" in res.output
     res = r.invoke(main, ["render", "Beta", "-q", "x"])
     assert res.exit_code != 0 and "'x' is not one of 'l', 'm', 'h', 'k'" in res.output
     res = r.invoke(main, ["render"])
@@ -215,7 +215,10 @@ def test_plain_manim_render_reports_a_bad_setting_cleanly(project):
         text=True,
     )
     assert proc.returncode == 2
-    assert "llmviz: theme (from LLMVIZ_THEME) must be one of dark, light, not 'neon'" in proc.stderr
+    assert (
+        "llmviz: theme (from LLMVIZ_THEME) must be one of dark, light, projector, not 'neon'"
+        in proc.stderr
+    )
     assert "Traceback" not in proc.stderr
 
 
