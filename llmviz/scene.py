@@ -4,6 +4,7 @@ subtitles and speaker notes."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -36,8 +37,26 @@ from llmviz.model.trace import Trace
 from llmviz.style import FONTS, PALETTE, apply_theme
 from llmviz.voice import READING_SPEED, Voice, make_voice
 
+try:  # with the `slides` extra, every lecture scene is a manim-slides slide deck too
+    from manim_slides.slide import Slide as _Base
+    from manim_slides.slide.base import BaseSlide as _BaseSlide
+
+    SLIDES = True
+except ImportError:
+    _Base, _BaseSlide = Scene, None
+    SLIDES = False
+
+#: Where a lecture scene writes its manim-slides presentation (``<Scene>.json`` and ``files/``)
+#: when set; otherwise ``slides/`` beside the media folder: manim-slides' default ``./slides``
+#: (where ``manim-slides present`` looks) for manim's default ``./media``. ``llmviz render`` and
+#: ``llmviz slides`` set it to ``slides/`` beside the video. (Not an ``LLMVIZ_`` name: those are
+#: scene settings.)
+SLIDES_FOLDER_ENV = "MANIM_SLIDES_FOLDER"
+
 __all__ = [
     "LectureScene",
+    "SLIDES",
+    "SLIDES_FOLDER_ENV",
     "Beat",
     "Section",
     "split_sentences",
@@ -236,7 +255,7 @@ class Section:
         return self.paragraph or " ".join(b.text for b in self.beats)
 
 
-class LectureScene(Scene):
+class LectureScene(_Base):
     """Scene with llmviz's settings applied, a loaded model and narrated sections.
 
     A lecture is told in **beats**: :meth:`say` speaks (or shows, for reading) one sentence while
@@ -256,6 +275,14 @@ class LectureScene(Scene):
 
     Times come from a clock of frames (:attr:`clock`), counted the way the renderer writes them,
     so that a render with a warm cache gives the same frames and times as a cold one.
+
+    With manim-slides installed (``pip install 'llmviz[slides]'``) a lecture scene is also a
+    manim-slides ``Slide``: every render writes a presentation (``manim-slides render``, then
+    ``manim-slides present``, or ``llmviz slides``) in which each **section is one slide**, whose
+    speaker notes are the section's narration. A slide ends where its section's picture is
+    complete (:meth:`end_section`, or the next section), so a fade-out between sections opens the
+    next slide instead of ending this one on a blank screen; what plays after the last section's
+    picture is left out. Without manim-slides it is a plain ``Scene``; nothing else changes.
 
     Settings (prompt, temperature, seed, model directory, theme, font, decimals, voice) come from
     class attributes, ``llmviz.toml``, ``LLMVIZ_*`` variables or ``llmviz render`` flags, in that
@@ -282,6 +309,27 @@ class LectureScene(Scene):
     #: How many times its own run time an animation may be slowed to fill a sentence (slower
     #: motion reads as a still picture).
     max_stretch: float = 2.0
+    #: manim-slides: no reversed copy of each slide (it re-encodes the whole video; the presenter's
+    #: reverse key then plays the slide forwards). Set False on a subclass to have them.
+    skip_reversing: bool = True
+
+    def __init__(self, *args, **kwargs) -> None:
+        if not SLIDES:
+            super().__init__(*args, **kwargs)
+            return
+        from manim import config
+
+        folder = os.environ.get(SLIDES_FOLDER_ENV) or Path(config.media_dir).parent / "slides"
+        kwargs.setdefault("output_folder", Path(folder))
+        # the file writer takes the cache limit now; keep every partial movie of this render until
+        # the slides are cut from them (render() prunes the cache to the limit afterwards)
+        self._cache_limit = config.max_files_cached
+        config.max_files_cached = -1
+        try:
+            # BaseSlide's, not Slide's: that one sets manim options that manim 0.22 no longer has
+            _BaseSlide.__init__(self, *args, **kwargs)
+        finally:
+            config.max_files_cached = self._cache_limit
 
     def setup(self) -> None:
         self.settings: Settings = resolve_settings(type(self))
@@ -299,11 +347,23 @@ class LectureScene(Scene):
         self.clock = 0.0  # seconds of video so far, counted in whole frames
         self._open: Section | None = None
         self._model: Model | None = None
+        self._slide_has_section = False  # the slide being recorded holds a section (slides)
 
     def render(self, preview: bool = False):
-        """Render; a bad setting or prompt ends with its message instead of a traceback."""
+        """Render; a bad setting or prompt ends with its message instead of a traceback. With
+        manim-slides, the slides are then cut from the partial movies (``Slide.render``'s work,
+        done here because it sets options that manim 0.22 no longer has)."""
         try:
-            return super().render(preview)
+            if not SLIDES:
+                return super().render(preview)
+            result = Scene.render(self, preview)
+            self._save_slides(
+                use_cache=not self.disable_caching,
+                flush_cache=self.flush_cache,
+                skip_reversing=self.skip_reversing,
+            )
+            self._prune_cache()
+            return result
         except LLMVizError as exc:
             print(f"llmviz: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
@@ -350,7 +410,12 @@ class LectureScene(Scene):
         self._close_section()
         self._open = Section(name, self.clock, " ".join(narration.split()))
         self.sections.append(self._open)
-        self.next_section(name, **kwargs)
+        if SLIDES:
+            # manim's section only (`--save_sections`); the slide started where the last one ended
+            Scene.next_section(self, name, **kwargs)
+            self._slide_has_section = True
+        else:
+            self.next_section(name, **kwargs)
 
     def say(self, sentence: str, *animations, run_time: float | None = None, **play_kwargs) -> Beat:
         """One beat: ``sentence`` is spoken (or left to read) while ``animations`` play.
@@ -418,6 +483,54 @@ class LectureScene(Scene):
                 self.add_subcaption(s, duration=duration, offset=t - self.time)
                 t += duration
         sec.still = self.clock  # the section's content is complete here
+        if SLIDES:
+            self._end_slide(sec)
+
+    # --- manim-slides ---------------------------------------------------------------------------
+    def _end_slide(self, sec: Section) -> None:
+        """End the slide being recorded here, at the section's picture, with the section's
+        narration as its notes; what plays next (a fade-out, the next section) is the next slide.
+        A section that played nothing has no slide (as it has no clip with ``--save_sections``)."""
+        self._base_slide_config.notes = sec.text
+        _BaseSlide.next_slide(self)  # a slide boundary only: manim's sections start in section()
+        self._slide_has_section = False
+
+    def _add_last_slide(self) -> None:
+        """manim-slides' closing slide, unless all it would hold is what played after the last
+        section's picture (the chapters' closing fade-out)."""
+        if self._slides and not self._slide_has_section:
+            return
+        super()._add_last_slide()
+
+    @property
+    def _background_color(self) -> str:
+        """The slides' background: the theme's colour (a string here, which manim-slides'
+        own property cannot read)."""
+        from manim import ManimColor
+
+        return ManimColor(self.camera.background_color).to_hex()
+
+    def _writes_movie(self) -> bool:
+        from manim import config
+
+        output = getattr(getattr(self, "session_spec", None), "output", None)
+        return not config.dry_run and output is not None and output.is_video
+
+    def _save_slides(self, *args, **kwargs) -> None:
+        """Write the manim-slides presentation, when this render wrote a movie to cut it from
+        (not with ``-s``, ``--dry_run`` or no animation)."""
+        if self._writes_movie() and self._current_animation > 0:
+            super()._save_slides(*args, **kwargs)
+
+    def _prune_cache(self) -> None:
+        """Trim the partial-movie cache to ``max_files_cached``, as manim would have."""
+        from manim.utils.caching import prune_segment_cache
+
+        folder = getattr(
+            getattr(self.renderer, "file_writer", None), "partial_movie_directory", None
+        )
+        if self._writes_movie() and folder is not None and Path(folder).is_dir():
+            prune_segment_cache(Path(folder), self._cache_limit)
 
     def end_section(self) -> None:
         """End the current section now, while its content is still on screen: this frame becomes

@@ -19,13 +19,13 @@ done
 # 1. System packages: Cairo and Pango headers for pycairo/manimpango, a LaTeX subset for MathTex,
 #    Computer Modern (CMU) for prose and DejaVu for tokens, espeak-ng (the offline voice), and
 #    Chromium (the slide-deck test opens the HTML deck in it).
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 PKGS=(python3 python3-venv python3-dev build-essential pkg-config libcairo2-dev libpango1.0-dev
       texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm cm-super
       fonts-dejavu-core fonts-cmu espeak-ng chromium)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   say "installing system packages: ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -66,9 +66,19 @@ else
   "${PIP[@]}" install torch --index-url https://download.pytorch.org/whl/cpu
 fi
 
-# 4. llmviz itself, editable, with the test tools.
-say "installing llmviz (editable) with its dev extra"
-"${PIP[@]}" install -e ".[dev]"
+# 4. llmviz itself, editable, with the test tools and manim-slides (the slides extra).
+say "installing llmviz (editable) with its dev and slides extras"
+"${PIP[@]}" install -e ".[dev,slides]"
+
+# 5. reveal.js for offline HTML slide decks, put into manim-slides' cache from the npm registry
+#    (skipped when it is there already).
+if ! command -v npm >/dev/null 2>&1; then
+  say "installing npm (the offline HTML deck takes reveal.js from the npm registry)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
+say "reveal.js for offline slide decks: $(.venv/bin/python -c \
+  'from llmviz.workflow import revealjs_assets; print(revealjs_assets())')"
 
 if [ "$RENDER" = 1 ]; then
   say "rendering the demo scene (scenes/demo.py NextTokenDemo) into media/"
