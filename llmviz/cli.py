@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -243,7 +244,19 @@ def render(scenes, all_scenes, quality, jobs, scenes_dir, media_dir, **settings)
 @main.command()
 @click.argument("scenes", nargs=-1, required=True)
 @click.option(
-    "-q", "--quality", type=click.Choice(["l", "m", "h", "k"]), default="m", show_default=True
+    "-q",
+    "--quality",
+    type=click.Choice(["l", "m", "h", "k"]),
+    default="m",
+    show_default=True,
+    help="480p15, 720p30, 1080p60 or 2160p60.",
+)
+@click.option(
+    "--to",
+    "formats",
+    default="html,pptx,pdf",
+    show_default=True,
+    help="Decks to write, comma-separated: html (one offline file with speaker view), pptx, pdf.",
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True)
 @click.option(
@@ -253,15 +266,28 @@ def render(scenes, all_scenes, quality, jobs, scenes_dir, media_dir, **settings)
     "--media-dir", type=click.Path(path_type=Path), default=Path("media"), show_default=True
 )
 @setting_options
-def slides(scenes, quality, jobs, scenes_dir, media_dir, **settings) -> None:
-    """Slide assets per section: PNG, clip, reveal.js markdown deck and an offline HTML deck."""
-    from llmviz.workflow import make_slides, render_scenes, resolve_scenes
+def slides(scenes, quality, formats, jobs, scenes_dir, media_dir, **settings) -> None:
+    """Slide decks with speaker notes (one slide per section, its narration as the notes), in
+    MEDIA_DIR/slides/SCENE/: deck.html, deck.pptx, deck.pdf, a PNG per section and deck.md."""
+    from llmviz.workflow import (
+        make_slides,
+        parse_formats,
+        render_scenes,
+        require_slides,
+        resolve_scenes,
+    )
 
     try:
+        chosen = parse_formats(formats)
+        require_slides()  # before minutes of rendering
         env = _settings_env(**settings)
         refs = resolve_scenes(list(scenes), scenes_dir)
     except LLMVizError as exc:
         _fail(exc)
+    click.echo(
+        f"rendering {len(refs)} scene(s) with sections at -q{quality}, "
+        f"then writing {', '.join(chosen)}, PNGs and deck.md"
+    )
     results = render_scenes(refs, quality, jobs, media_dir, env, sections=True)
     failed = False
     for result in results:
@@ -269,9 +295,21 @@ def slides(scenes, quality, jobs, scenes_dir, media_dir, **settings) -> None:
             click.echo(f"FAIL {result.scene.label}:\n{result.log}")
             failed = True
             continue
-        out = make_slides(result.scene, media_dir.resolve(), quality, media_dir / "slides")
+        t0 = time.time()
+        try:
+            out = make_slides(
+                result.scene, media_dir.resolve(), quality, media_dir / "slides", chosen
+            )
+        except LLMVizError as exc:
+            click.echo(f"FAIL {result.scene.label}: {exc}")
+            failed = True
+            continue
         n = len(list(out.glob("*.png")))
-        click.echo(f"ok   {result.scene.label}: {n} slides -> {out}/deck.md, {out}/deck.html")
+        decks = ", ".join(f"deck.{f}" for f in (*chosen, "md"))
+        click.echo(
+            f"ok   {result.scene.label}: {n} slides (render {result.seconds:.1f}s, decks "
+            f"{time.time() - t0:.1f}s) -> {out}/ {decks}"
+        )
     if failed:
         raise SystemExit(1)
 

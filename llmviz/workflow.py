@@ -1,8 +1,7 @@
-"""What the ``llmviz`` command does: find scenes, render them in parallel, make slide assets."""
+"""What the ``llmviz`` command does: find scenes, render them in parallel, make slide decks."""
 
 from __future__ import annotations
 
-import base64
 import html
 import importlib.util
 import json
@@ -11,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable
@@ -28,10 +28,19 @@ __all__ = [
     "render_scenes",
     "QUALITY_DIRS",
     "make_slides",
+    "SLIDE_FORMATS",
+    "parse_formats",
+    "require_slides",
+    "revealjs_assets",
     "video_duration",
 ]
 
 QUALITY_DIRS = {"l": "480p15", "m": "720p30", "h": "1080p60", "k": "2160p60"}
+
+#: The decks ``llmviz slides`` can write besides the per-section PNGs and ``deck.md``.
+SLIDE_FORMATS = ("html", "pptx", "pdf")
+
+SLIDES_EXTRA = "pip install 'llmviz[slides]'"
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,7 @@ class SceneRef:
     file: Path
     name: str
     doc: str = ""
+    title: str = ""  # the class's ``chapter_title``, or its name
 
     @property
     def module(self) -> str:
@@ -52,6 +62,11 @@ class SceneRef:
 
     def video(self, media_dir: Path, quality: str) -> Path:
         return media_dir / "videos" / self.module / QUALITY_DIRS[quality] / f"{self.name}.mp4"
+
+    def slides_folder(self, media_dir: Path, quality: str) -> Path:
+        """Where its render writes the manim-slides presentation (``<Scene>.json``, ``files/``):
+        ``manim-slides present --folder THIS Scene`` shows it."""
+        return self.video(media_dir, quality).parent / "slides"
 
 
 def _load(file: Path):
@@ -82,7 +97,8 @@ def find_scenes(scenes_dir: Path) -> list[SceneRef]:
                 and obj.__module__ == module.__name__
                 and "construct" in vars(obj)
             ):
-                found.append(SceneRef(file, name, (obj.__doc__ or "").strip().split("\n")[0]))
+                doc = (obj.__doc__ or "").strip().split("\n")[0]
+                found.append(SceneRef(file, name, doc, getattr(obj, "chapter_title", "") or name))
     return found
 
 
@@ -148,6 +164,9 @@ def _render_one(
         ]
         if sections:
             cmd.insert(4, "--save_sections")
+        from llmviz.scene import SLIDES_FOLDER_ENV  # lecture scenes write their slides there
+
+        env = {**env, SLIDES_FOLDER_ENV: str(ref.slides_folder(media_dir, quality))}
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=os.getcwd())
     video = ref.video(media_dir, quality)
     ok = proc.returncode == 0 and video.is_file()
@@ -218,9 +237,199 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "section"
 
 
-def make_slides(ref: SceneRef, media_dir: Path, quality: str, out_dir: Path) -> Path:
-    """From a scene rendered with sections: a PNG and a clip per section, a reveal.js markdown deck
-    with speaker notes, and one self-contained HTML deck. Returns the folder."""
+def require_slides() -> None:
+    """Raise a clear :class:`LLMVizError` unless manim-slides (the ``slides`` extra) imports."""
+    try:
+        import manim_slides.convert  # noqa: F401
+        import manim_slides.slide  # noqa: F401
+    except ImportError as exc:
+        raise LLMVizError(
+            f"slide decks need manim-slides, which is not installed ({exc}); "
+            f"install the slides extra: {SLIDES_EXTRA}"
+        ) from None
+
+
+def parse_formats(text: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Deck formats from ``"html,pptx"`` (or a list), checked against :data:`SLIDE_FORMATS`.
+
+    Examples
+    --------
+    >>> parse_formats("pdf, html")
+    ('pdf', 'html')
+    """
+    names = text.split(",") if isinstance(text, str) else list(text)
+    out: list[str] = []
+    for name in (n.strip().lower() for n in names):
+        if not name:
+            continue
+        if name not in SLIDE_FORMATS:
+            raise LLMVizError(
+                f"unknown slide format {name!r}; allowed: {', '.join(SLIDE_FORMATS)} "
+                "(comma-separated, e.g. --to html,pdf)"
+            )
+        if name not in out:
+            out.append(name)
+    if not out:
+        raise LLMVizError(f"name at least one slide format: {', '.join(SLIDE_FORMATS)}")
+    return tuple(out)
+
+
+# reveal.js files that manim-slides' HTML template links to, by the name its offline mode caches
+# them under, and their paths in the reveal.js npm package
+_REVEAL_FILES = {
+    "reveal.css": "dist/reveal.css",
+    "black.css": "dist/theme/black.css",
+    "zenburn.css": "dist/plugin/highlight/zenburn.css",
+    "reveal.js": "dist/reveal.js",
+    "notes.js": "dist/plugin/notes.js",
+    "markdown.js": "dist/plugin/markdown.js",
+}
+
+
+def revealjs_assets(fetch: bool = True) -> Path:
+    """The folder where manim-slides' offline HTML export finds reveal.js (its own cache), with
+    the files there; missing ones are taken from the reveal.js package of the npm registry
+    (``npm pack``) when ``fetch`` is true. ``scripts/setup.sh`` calls this, so that decks are
+    made with no network at all.
+
+    Raises
+    ------
+    LLMVizError
+        If files are missing and cannot be fetched (no npm, or the registry cannot be reached).
+    """
+    require_slides()
+    from manim_slides.convert import RevealJS
+    from platformdirs import user_cache_path  # a dependency of manim-slides
+
+    version = RevealJS.model_fields["reveal_version"].default
+    folder = user_cache_path("manim-slides") / f"revealjs{version}"
+    missing = [n for n in _REVEAL_FILES if not (folder / n).is_file()]
+    if not missing:
+        return folder
+    why = f"reveal.js {version} is not in {folder} (missing {', '.join(missing)})"
+    npm = shutil.which("npm")
+    if not fetch or npm is None:
+        raise LLMVizError(
+            f"{why}; scripts/setup.sh puts it there (it needs npm: apt-get install npm)"
+        )
+    with tempfile.TemporaryDirectory(prefix="llmviz-reveal-") as tmp:
+        proc = subprocess.run(
+            [npm, "pack", f"reveal.js@{version}", "--pack-destination", tmp, "--silent"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        packs = sorted(Path(tmp).glob("reveal.js-*.tgz"))
+        if proc.returncode != 0 or not packs:
+            raise LLMVizError(
+                f"{why}, and `npm pack reveal.js@{version}` failed: "
+                f"{(proc.stderr or proc.stdout).strip()[-500:]}"
+            )
+        folder.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(packs[0]) as tar:
+            for name, member in _REVEAL_FILES.items():
+                data = tar.extractfile(f"package/{member}").read()
+                part = folder / f".{name}.part"
+                part.write_bytes(data)
+                part.replace(folder / name)  # never a half-written asset
+    return folder
+
+
+def _notes_html(notes: str) -> str:
+    """Narration as the HTML deck's notes show it: the template pastes notes into HTML and
+    reveal.js reads them as Markdown, so every ASCII punctuation mark is Markdown-escaped and
+    the result HTML-escaped (``x < 0``, ``W_up * x`` and ``[1]`` stay as they are)."""
+    return html.escape(re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", notes), quote=False)
+
+
+def _convert(presentation, fmt: str, dest: Path, title: str) -> None:
+    """Write one deck with manim-slides' converters (what ``manim-slides convert`` runs)."""
+    from manim_slides.convert import PDF, PowerPoint, RevealJS
+
+    if fmt == "html":
+        try:
+            revealjs_assets()
+            why = ""
+        except LLMVizError as exc:  # manim-slides may still download it (a machine online)
+            why = str(exc)
+        deck = presentation.model_copy(deep=True)
+        for slide in deck.slides:
+            slide.notes = _notes_html(slide.notes)
+        converter = RevealJS(
+            presentation_configs=[deck],
+            one_file=True,  # the videos inlined as data URIs
+            offline=True,  # and reveal.js itself, from manim-slides' cache
+            title=title,
+            background_color=presentation.background_color,
+            slide_number="c/t",
+            show_slide_number="speaker",
+        )
+        try:
+            converter.convert_to(dest)
+        except RuntimeError as exc:
+            raise LLMVizError(
+                f"could not make the offline HTML deck: {exc}; {why or 'see the log above'}"
+            ) from None
+        text = dest.read_text(encoding="utf-8")
+        if re.search(r"""(?:src|href)=["']?https?:""", text):
+            raise LLMVizError(f"{dest} still links to the network; {why}")
+    elif fmt == "pptx":
+        width, height = presentation.resolution
+        PowerPoint(presentation_configs=[presentation], width=width, height=height).convert_to(dest)
+    elif fmt == "pdf":
+        PDF(presentation_configs=[presentation], frame_index="last").convert_to(dest)
+    else:  # parse_formats keeps this out
+        raise LLMVizError(f"unknown slide format {fmt!r}; allowed: {', '.join(SLIDE_FORMATS)}")
+
+
+def make_slides(
+    ref: SceneRef,
+    media_dir: Path,
+    quality: str,
+    out_dir: Path,
+    formats: tuple[str, ...] | list[str] | str = SLIDE_FORMATS,
+    title: str | None = None,
+) -> Path:
+    """Slide decks of a scene rendered with sections (``render_scenes(..., sections=True)``),
+    in ``out_dir/<Scene>/``.
+
+    Always a PNG and a clip per section and ``deck.md``, a reveal.js markdown deck in the
+    lecture deck's format. Then, for each of ``formats``, made by manim-slides from the
+    presentation that the render wrote (one slide per section, its narration as the notes):
+    ``deck.html`` (one self-contained file that plays each slide's animation, stops on its last
+    frame and has reveal.js' speaker view on ``s``), ``deck.pptx`` (a slide per section with its
+    clip and notes) and ``deck.pdf`` (a page per slide: its last frame).
+
+    Parameters
+    ----------
+    ref
+        The scene.
+    media_dir
+        The media folder it was rendered into.
+    quality
+        ``l``, ``m``, ``h`` or ``k``: which render to use.
+    out_dir
+        The decks go into ``out_dir/<Scene>/``, which is made anew.
+    formats
+        Any of :data:`SLIDE_FORMATS` (a list or ``"html,pdf"``); empty for ``deck.md`` only.
+    title
+        The deck's title; default the scene's ``chapter_title``, else its class name.
+
+    Returns
+    -------
+    Path
+        The folder with the decks.
+
+    Raises
+    ------
+    LLMVizError
+        Without rendered sections, without manim-slides for a deck format, or when a deck
+        cannot be written.
+    """
+    formats = parse_formats(formats) if formats else ()
+    if formats:
+        require_slides()
+    media_dir = Path(media_dir)
     video = ref.video(media_dir, quality)
     sections_dir = video.parent / "sections"
     index = sections_dir / f"{ref.name}.json"
@@ -229,6 +438,17 @@ def make_slides(ref: SceneRef, media_dir: Path, quality: str, out_dir: Path) -> 
         raise LLMVizError(
             f"{ref.label} has no rendered sections under {sections_dir}; render it with sections first"
         )
+    presentation = None
+    if formats:
+        from manim_slides.config import PresentationConfig
+
+        deck_file = ref.slides_folder(media_dir, quality) / f"{ref.name}.json"
+        if not deck_file.is_file():
+            raise LLMVizError(
+                f"{ref.label} has no manim-slides presentation at {deck_file}: render it with "
+                "manim-slides installed (`llmviz slides` does), as a LectureScene"
+            )
+        presentation = PresentationConfig.from_file(deck_file)
     sections = json.loads(index.read_text())
     recorded = {s["name"]: s for s in json.loads(narration_file.read_text())["sections"]}
     out = Path(out_dir) / ref.name
@@ -248,10 +468,11 @@ def make_slides(ref: SceneRef, media_dir: Path, quality: str, out_dir: Path) -> 
         _last_frame_png(clip, png, at=still)
         notes = info.get("narration", "")
         slides.append({"name": sec["name"], "png": png.name, "clip": clip.name, "notes": notes})
-    title = ref.doc or ref.name
+    title = title or ref.title or ref.name
     (out / "deck.md").write_text(_markdown_deck(title, slides))
-    (out / "deck.html").write_text(_html_deck(title, slides, out))
     (out / "slides.json").write_text(json.dumps(slides, indent=1) + "\n")
+    for fmt in formats:
+        _convert(presentation, fmt, out / f"deck.{fmt}", title)
     return out
 
 
@@ -272,49 +493,3 @@ def _markdown_deck(title: str, slides: list[dict]) -> str:
             block += ["Notes:", "", s["notes"], ""]
         parts.append("\n".join(block))
     return "\n--\n\n".join(parts) + "\n"
-
-
-def _html_deck(title: str, slides: list[dict], folder: Path) -> str:
-    """One HTML file with every image inlined and no external resources: opens offline."""
-    items = []
-    for k, s in enumerate(slides):
-        data = base64.b64encode((folder / s["png"]).read_bytes()).decode()
-        items.append(
-            f'<section class="slide" data-index="{k}"><h2>{html.escape(s["name"])}</h2>'
-            f'<img alt="{html.escape(s["name"])}" src="data:image/png;base64,{data}">'
-            f'<aside class="notes">{html.escape(s["notes"])}</aside></section>'
-        )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>
-body {{ margin: 0; background: #0f1117; color: #e8e8e8; font-family: sans-serif; }}
-.slide {{ display: none; height: 100vh; box-sizing: border-box; padding: 2vh 4vw; text-align: center; }}
-.slide.current {{ display: block; }}
-.slide h2 {{ margin: 0 0 1vh 0; font-weight: normal; font-size: 3vh; }}
-.slide img {{ max-width: 92vw; max-height: 70vh; }}
-.notes {{ display: none; max-width: 80vw; margin: 2vh auto; font-size: 2.2vh; text-align: left; color: #b8bcc4; }}
-body.show-notes .notes {{ display: block; }}
-#counter {{ position: fixed; right: 2vw; bottom: 2vh; color: #8a8f98; }}
-</style></head>
-<body>
-{chr(10).join(items)}
-<div id="counter"></div>
-<script>
-const slides = document.querySelectorAll('.slide');
-let current = 0;
-function show(i) {{
-  current = Math.max(0, Math.min(slides.length - 1, i));
-  slides.forEach((s, k) => s.classList.toggle('current', k === current));
-  document.getElementById('counter').textContent = (current + 1) + ' / ' + slides.length;
-}}
-document.addEventListener('keydown', e => {{
-  if (['ArrowRight', 'PageDown', ' '].includes(e.key)) show(current + 1);
-  if (['ArrowLeft', 'PageUp'].includes(e.key)) show(current - 1);
-  if (e.key === 's') document.body.classList.toggle('show-notes');
-}});
-document.body.dataset.slideCount = slides.length;
-show(0);
-</script>
-<noscript>Use a browser with JavaScript to step through the slides.</noscript>
-</body></html>
-"""

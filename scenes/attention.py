@@ -863,6 +863,8 @@ class ContextSize(AttentionScene):
 class AttentionChapter(AttentionScene):
     """All ten steps in order."""
 
+    chapter_title = "Attention: how vectors take in their context"
+
     def construct(self) -> None:
         steps = [
             self.step_why,

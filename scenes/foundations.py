@@ -1743,6 +1743,8 @@ class HowTheModelLearned(FoundationsScene):
 class FoundationsChapter(FoundationsScene):
     """The whole chapter in one video."""
 
+    chapter_title = "Foundations: from logistic regression to backpropagation"
+
     def construct(self) -> None:
         for step in self.STEPS:
             getattr(self, f"step_{step}")()

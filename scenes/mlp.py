@@ -139,6 +139,8 @@ class Superposition(MLPChapterScene):
 class MLPChapter(MLPChapterScene):
     """How might a language model store a fact? The whole MLP chapter in one video."""
 
+    chapter_title = "How might a language model store a fact?"
+
     def construct(self) -> None:
         for step in self.STEPS:
             getattr(self, f"step_{step}")()

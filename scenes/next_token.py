@@ -1503,6 +1503,8 @@ class CountingGPT3(NextTokenScene):
 class NextTokenChapter(NextTokenScene):
     """The whole opening chapter in one video."""
 
+    chapter_title = "From text to the next token"
+
     def construct(self) -> None:
         for step in self.STEPS:
             getattr(self, f"step_{step}")()
