@@ -808,22 +808,29 @@ class NeuronFacts:
         return tuple(dict.fromkeys(a[1] for a in self.athletes))
 
 
-def _fact_activations(model: Model, layer: int) -> tuple[list, np.ndarray]:
+def _fact_activations(model: Model, layer: int) -> tuple[list, list[int], np.ndarray]:
+    """The fact table's athletes whose sport is one token for this model (another model's
+    tokenizer may split it), those tokens, and each one's activations at the last token."""
     from llmviz.model.corpus import athletes
 
-    table = athletes()
-    post = np.stack(
-        [model.run(fact_prompt(a.name))[f"blocks.{layer}.mlp.hook_post"][-1] for a in table]
+    table = [a for a in athletes() if model.tokenizer.token_id(" " + a.sport) is not None]
+    ids = [model.tokenizer.token_id(" " + a.sport) for a in table]
+    post = (
+        np.stack(
+            [model.run(fact_prompt(a.name))[f"blocks.{layer}.mlp.hook_post"][-1] for a in table]
+        )
+        if table
+        else np.zeros((0, model.cfg.d_mlp))
     )  # [athlete, d_mlp]
-    return table, post
+    return table, ids, post
 
 
 def neuron_facts(model: Model, layer: int, neuron: int, threshold: float = 0.2) -> NeuronFacts:
     """Which athletes' facts use this neuron (activation above ``threshold`` at the last token)."""
-    table, post = _fact_activations(model, layer)
+    table, ids, post = _fact_activations(model, layer)
     dla = model.W("down", layer)[neuron] @ model.W_U
     rows = [
-        (a.name, a.sport, float(post[i, neuron]), float(dla[model.token_id(" " + a.sport)]))
+        (a.name, a.sport, float(post[i, neuron]), float(dla[ids[i]]))
         for i, a in enumerate(table)
         if post[i, neuron] > threshold
     ]
@@ -845,14 +852,14 @@ def shared_column(
     >>> s is None or len(s.sports) >= 2
     True
     """
-    table, post = _fact_activations(model, layer)
-    W = model.W("down", layer) @ model.W_U  # [d_mlp, vocab]
+    table, ids, post = _fact_activations(model, layer)
+    W = model.W("down", layer) @ model.W_U[:, ids] if table else None  # [d_mlp, athlete]
     best, best_score = None, -np.inf
     for k in range(model.cfg.d_mlp):
         on = [i for i in range(len(table)) if post[i, k] > threshold]
         pushes: dict[str, float] = {}
         for i in on:
-            pushes[table[i].sport] = float(W[k, model.token_id(" " + table[i].sport)])
+            pushes[table[i].sport] = float(W[k, i])
         good = {s: d for s, d in pushes.items() if d >= min_dla}
         if len(good) >= 2 and min(good.values()) > best_score:
             best_score, best = min(good.values()), k

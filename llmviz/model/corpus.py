@@ -33,6 +33,7 @@ __all__ = [
     "fact_prompt",
     "generate_corpus",
     "LECTURE_PROMPTS",
+    "SNAPSHOT_WORDS",
     "ADJECTIVES",
     "GENTLE",
     "FIERCE",
@@ -231,6 +232,33 @@ LECTURE_PROMPTS = [
     "The Eiffel tower is in",
 ]
 
+#: Words whose embedding rows the training log records as training goes (one token each, with
+#: the leading space they have inside a sentence), so that a scene can show them moving.
+SNAPSHOT_WORDS = [
+    " man",
+    " woman",
+    " king",
+    " queen",
+    " cat",
+    " cats",
+    " dog",
+    " dogs",
+    " tower",
+    " Paris",
+    " basketball",
+    " swimming",
+    " tennis",
+    " golf",
+    " fluffy",
+    " blue",
+    " red",
+    " scaly",
+    " creature",
+    " forest",
+    " Michael",
+    " Jordan",
+]
+
 
 def _creature_sentence(rng: random.Random) -> str:
     adjectives = rng.sample(ADJECTIVES, rng.choice([1, 2, 2, 3]))
@@ -272,13 +300,8 @@ def _sport_sentence(rng: random.Random) -> str:
     return text[0].upper() + text[1:]
 
 
-def generate_corpus(
-    n_sentences: int = 60_000, seed: int = 0, creature_share: float = 0.25
-) -> list[str]:
+def generate_corpus(n_sentences: int = 60_000, seed: int = 0) -> list[str]:
     """Return ``n_sentences`` sentences drawn from the templates; the same seed gives the same list.
-
-    ``creature_share`` is the share of adjective-and-creature sentences (taken from the facts'
-    share when raised).
 
     Examples
     --------
@@ -288,8 +311,8 @@ def generate_corpus(
     rng = random.Random(seed)
     table = athletes()
     kinds = [
-        (0.65 - creature_share, lambda: _fact_sentence(rng, table)),
-        (creature_share, lambda: _creature_sentence(rng)),
+        (0.40, lambda: _fact_sentence(rng, table)),
+        (0.25, lambda: _creature_sentence(rng)),
         (0.12, lambda: rng.choice(CONTEXT_SENTENCES)),
         (0.10, lambda: _gender_sentence(rng)),
         (0.07, lambda: _plural_sentence(rng)),

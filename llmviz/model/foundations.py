@@ -976,7 +976,7 @@ def load_training_log(model_dir: str | Path | None = None) -> dict:
     --------
     >>> log = load_training_log()
     >>> len(log["loss"]), [c["step"] for c in log["checkpoints"]]
-    (400, [0, 25, 100, 300, 1000, 3000, 4000])
+    (550, [0, 25, 100, 300, 1000, 3000, 5500])
     """
     from llmviz.model.loader import DEFAULT_MODEL_DIR
 

@@ -1,7 +1,13 @@
 """Rebuild the shipped model from the generated corpus: ``llmviz train`` or ``python -m llmviz.model.train``.
 
-Deterministic for a given seed and device. Records the loss curve and the model's top predictions
-for the lecture prompts at a handful of checkpoints into ``training_log.json`` beside the weights.
+Deterministic for a given seed and device. Training has two phases. First the whole model learns
+the corpus. Then only the MLPs of the later layers train a while longer with a penalty on their
+neurons' total activation, so that each fact comes to rest in few neurons instead of being spread
+over many (see the README: before this, no single neuron's removal changed an answer).
+
+Records the loss curve, the model's top predictions for the lecture prompts at a handful of
+checkpoints, and the embedding rows of the lecture's words as training goes into
+``training_log.json`` beside the weights.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from safetensors.torch import save_file
 
 from llmviz.device import device as pick_device
 from llmviz.model.config import ModelConfig
-from llmviz.model.corpus import LECTURE_PROMPTS, generate_corpus
+from llmviz.model.corpus import LECTURE_PROMPTS, SNAPSHOT_WORDS, generate_corpus
 from llmviz.model.tokenizer import Tokenizer
 from llmviz.model.transformer import Transformer
 
@@ -46,12 +52,28 @@ class TrainConfig:
     warmup: int = 100
     weight_decay: float = 0.05
     log_every: int = 10
-    mlp_l1: float = 0.0  # penalty on the MLP neurons' mean total activation (sparse neurons)
-    mlp_l1_from: int = 0  # the step where that penalty starts (ramped in over 500 steps)
-    label_smoothing: float = 0.0
-    creature_share: float = 0.25  # of the corpus: adjective-and-creature sentences
-    mlp_l1_layers: tuple[int, ...] | None = None  # the layers the penalty applies to (None: all)
+    mlp_l1: float = 0.01  # penalty on the MLP neurons' mean total activation (sparse neurons)
+    sparse_steps: int = 1500  # then only the MLPs train this many steps more, with the penalty
+    sparse_layers: tuple[int, ...] | None = (1, 2)  # the MLPs that train then (None: all)
     checkpoints: tuple[int, ...] = (0, 25, 100, 300, 1000, 3000)  # plus the final step
+    #: steps at which the embedding rows of the lecture's words are recorded (plus the last)
+    snapshots: tuple[int, ...] = (
+        0,
+        10,
+        25,
+        50,
+        100,
+        150,
+        200,
+        300,
+        500,
+        750,
+        1000,
+        1500,
+        2000,
+        3000,
+        4000,
+    )
 
 
 def _batches(stream: np.ndarray, starts: np.ndarray, cfg: TrainConfig, gen: torch.Generator):
@@ -92,11 +114,24 @@ def train(
     device: str | None = None,
     verbose: bool = True,
 ) -> dict:
-    """Train the model and write weights, config, tokenizer and training log into ``out``."""
+    """Train the model and write weights, config, tokenizer and training log into ``out``.
+
+    Runs on one CPU thread: the model is tiny, one thread is fastest, and the result then does
+    not depend on how many cores the machine has (sums in another order round differently).
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _train(cfg, Path(out), device, verbose)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(cfg: TrainConfig, out: Path, device: str | None, verbose: bool) -> dict:
     t0 = time.time()
     dev = pick_device(device)
     torch.manual_seed(cfg.seed)
-    sentences = generate_corpus(cfg.n_sentences, cfg.seed, cfg.creature_share)
+    sentences = generate_corpus(cfg.n_sentences, cfg.seed)
     tok = Tokenizer.train(sentences, vocab_size=cfg.vocab_size)
     encoded = [tok.encode(s + "\n") for s in sentences]
     lengths = np.array([len(e) for e in encoded])
@@ -115,11 +150,7 @@ def train(
     model = Transformer(mcfg).to(dev)
     neurons: list[torch.Tensor] = []  # this step's MLP activations, for the sparsity penalty
     for name, hp in model.hook_points.items():
-        layer = name.split(".")[1] if name.startswith("blocks.") else None
-        penalised = cfg.mlp_l1_layers is None or (
-            layer is not None and int(layer) in cfg.mlp_l1_layers
-        )
-        if name.endswith("mlp.hook_post") and cfg.mlp_l1 and penalised:
+        if name.endswith("mlp.hook_post") and cfg.mlp_l1:
             hp.register_forward_hook(lambda _m, _i, out: neurons.append(out))
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]
@@ -140,39 +171,56 @@ def train(
             f"vocab {tok.vocab_size}, {n_params:,} parameters, device {dev}"
         )
     log = {"train_config": asdict(cfg), "loss": [], "checkpoints": []}
+    words = [w for w in SNAPSHOT_WORDS if tok.token_id(w) is not None]
+    word_ids = torch.tensor([tok.token_id(w) for w in words], dtype=torch.long)
+    log["embeddings"] = {"words": words, "steps": [], "rows": []}
     running = 0.0
-    for step in range(cfg.steps + 1):
-        if step in cfg.checkpoints or step == cfg.steps:
+    total = cfg.steps + cfg.sparse_steps
+    for step in range(total + 1):
+        if step in cfg.snapshots or step == total:  # rows of W_E, rounded: [word, d_model]
+            rows = model.embed.W_E.detach()[word_ids.to(dev)].cpu().numpy().round(4)
+            log["embeddings"]["steps"].append(step)
+            log["embeddings"]["rows"].append(rows.tolist())
+        if step in cfg.checkpoints or step == total:
             model.eval()
             log["checkpoints"].append({"step": step, "predictions": _predictions(model, tok, dev)})
             model.train()
-        if step == cfg.steps:
+        if step == total:
             break
+        if step == cfg.steps and cfg.sparse_steps:
+            # second phase: only the MLPs learn, with the sparsity penalty, so that each fact
+            # moves into few neurons while attention keeps what it learned
+            for name, p in model.named_parameters():
+                layer = int(name.split(".")[1]) if name.startswith("blocks.") else -1
+                p.requires_grad_(
+                    ".mlp." in name and (cfg.sparse_layers is None or layer in cfg.sparse_layers)
+                )
+            opt = torch.optim.AdamW(
+                [p for p in model.parameters() if p.requires_grad],
+                lr=cfg.lr * 0.1,
+                betas=(0.9, 0.98),
+                weight_decay=cfg.weight_decay,
+            )
         x, y = next(batches)
         x, y = x.to(dev), y.to(dev)
         for group in opt.param_groups:
-            group["lr"] = _lr_at(step, cfg)
+            group["lr"] = _lr_at(step, cfg) if step < cfg.steps else cfg.lr * 0.1
         neurons.clear()
         logits, y = model(x).flatten(0, 1), y.flatten()
-        loss = F.cross_entropy(logits, y, label_smoothing=cfg.label_smoothing)
-        if cfg.mlp_l1:
-            ramp = min(1.0, max(0.0, (step - cfg.mlp_l1_from) / 500)) if cfg.mlp_l1_from else 1.0
-            loss = loss + ramp * cfg.mlp_l1 * sum(a.abs().sum(-1).mean() for a in neurons)
+        loss = F.cross_entropy(logits, y)
+        if cfg.mlp_l1 and (step >= cfg.steps or not cfg.sparse_steps):
+            loss = loss + cfg.mlp_l1 * sum(a.abs().sum(-1).mean() for a in neurons)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         # the log records the plain cross-entropy (what a uniform guess, ln vocab, is compared to)
-        running += (
-            F.cross_entropy(logits.detach(), y).item()
-            if cfg.label_smoothing or cfg.mlp_l1
-            else loss.item()
-        )
+        running += F.cross_entropy(logits.detach(), y).item() if cfg.mlp_l1 else loss.item()
         if (step + 1) % cfg.log_every == 0:
             log["loss"].append([step + 1, round(running / cfg.log_every, 5)])
             if verbose and (step + 1) % (cfg.log_every * 25) == 0:
                 print(
-                    f"  step {step + 1:5d}/{cfg.steps}  loss {running / cfg.log_every:.4f}  "
+                    f"  step {step + 1:5d}/{total}  loss {running / cfg.log_every:.4f}  "
                     f"{time.time() - t0:6.1f}s",
                     flush=True,
                 )

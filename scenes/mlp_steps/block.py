@@ -28,6 +28,7 @@ from manim import (
 )
 
 from llmviz.mobjects import Column, FastNumber, MatrixShape, NumericVector, TokenStrip, ValueTable
+from llmviz.model.analysis import cosine
 from llmviz.scene import fit_width, math, stack_apart, text, title
 from llmviz.style import PALETTE
 from mlp_steps.common import MLPScene, signed
@@ -270,7 +271,7 @@ class BlockStep(MLPScene):
             Indicate(dist[4], scale_factor=1.3),
             Indicate(dist[6], scale_factor=1.3),
         )
-        c_m, c_j = self.cos(row, first.vector), self.cos(row, last.vector)
+        c_m, c_j = cosine(row, first.vector), cosine(row, last.vector)
         fits = VGroup(
             text(f"cosine of row {n.neuron} with {fname}:", 24, fc),
             FastNumber(c_m, font_size=26),

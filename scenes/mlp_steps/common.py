@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-import numpy as np
 from manim import DOWN, UP, VGroup
 
 import llmviz
@@ -19,7 +18,6 @@ from llmviz.model.analysis import (
     NeuronSet,
     causal_trace,
     common_suffix,
-    cosine,
     directions_across_layers,
     find_and_neuron,
     name_directions,
@@ -144,10 +142,6 @@ class MLPScene(LectureScene):
         n = self.neuron
         return display_token(self.traces[0].tokens[n.positions[0]])
 
-    @property
-    def where(self) -> str:
-        return f"layer {self.L}, token {self.read_token}"
-
     def verdict(self) -> str:
         """What the screen and the narration say about the neuron, from ``is_clear``."""
         n = self.neuron
@@ -157,7 +151,9 @@ class MLPScene(LectureScene):
             return "no neuron here is shaped like an AND gate"
         if not n.fires_like_and:
             return "not a clear AND gate: it is too weak or fires for a contrast too"
-        return "shaped like an AND gate, but the fact does not depend on it"
+        if n.ablation.drop < n.MIN_DROP:
+            return "shaped like an AND gate, but the answer survives without it"
+        return "shaped like an AND gate, but switching it off breaks other names too"
 
     def unknown_note(self) -> VGroup | None:
         """On screen, once, when the corpus never mentioned the prompt's person."""
@@ -178,6 +174,3 @@ class MLPScene(LectureScene):
     def drop_below(mobject, anchor, buff: float = 0.5):
         """Move ``mobject`` straight down or up (keeping its x) to sit ``buff`` under ``anchor``."""
         return mobject.shift(UP * (anchor.get_bottom()[1] - buff - mobject.get_top()[1]))
-
-    def cos(self, a: np.ndarray, b: np.ndarray) -> float:
-        return cosine(a, b)

@@ -23,6 +23,7 @@ from manim import (
 )
 
 from llmviz.mobjects import Column, FastNumber, ValueTable
+from llmviz.model.analysis import cosine
 from llmviz.scene import fit_width, lines, plain_axes, text, title
 from llmviz.style import PALETTE
 from mlp_steps.common import MLPScene, signed
@@ -54,7 +55,7 @@ class DirectionsStep(MLPScene):
         fname, lname = first.name.split()[-1], last.name.split()[-1]
         origin = np.array([-4.3, -1.6, 0])
         length = 3.0
-        c_fl = self.cos(first.vector, last.vector)
+        c_fl = cosine(first.vector, last.vector)
         angle = float(np.arccos(np.clip(c_fl, -1, 1)))
         m_end = origin + length * RIGHT
         j_end = origin + length * np.array([np.cos(angle), np.sin(angle), 0])
@@ -106,8 +107,8 @@ class DirectionsStep(MLPScene):
         deg.move_to(origin + 1.2 * np.array([np.cos(angle / 2), np.sin(angle / 2), 0]))
         rows = [
             [f"{fname} · {lname}", c_fl],
-            [f"{fname} · {sport.name}", self.cos(first.vector, sport.vector)],
-            [f"{lname} · {sport.name}", self.cos(last.vector, sport.vector)],
+            [f"{fname} · {sport.name}", cosine(first.vector, sport.vector)],
+            [f"{lname} · {sport.name}", cosine(last.vector, sport.vector)],
         ]
         table = ValueTable(rows, [Column("directions"), Column("cosine")], font_size=24)
         table.to_edge(RIGHT, buff=0.8).to_edge(UP, buff=1.3)

@@ -169,8 +169,10 @@ class WhereStep(MLPScene):
         ct = st.causal
         self.section("Where is the fact?")
         head = title("Where is the fact?")
-        clean = fit_width(TokenStrip(ct.tokens if ct else self.traces[0].tokens, font_size=24), 12)
-        clean.next_to(head, DOWN, buff=0.45)
+        clean = fit_width(
+            TokenStrip(ct.tokens if ct else self.traces[0].tokens, font_size=24), 11.4
+        )
+        clean.next_to(head, DOWN, buff=0.45).shift(RIGHT * 0.6)  # room for the grid's row labels
         if ct is None:
             note = text(
                 "The prompts differ in length, so they cannot be compared token by token.", 24

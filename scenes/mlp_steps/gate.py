@@ -102,10 +102,15 @@ class GateStep(MLPScene):
         from llmviz.animations import ReLUGate
 
         gate = ReLUGate(col)
+        relu_vals = [max(z, 0.0) for z in n.pre]
+        relu_model = (
+            self.model.cfg.act_fn == "relu"
+        )  # else the ReLU is the lecture's, not the model's
         others = " and ".join(
-            f"{n.post[k]:.2f} for {nm}" for k, nm in enumerate(names[1:], start=1)
+            f"{relu_vals[k]:.2f} for {nm}" for k, nm in enumerate(names[1:], start=1)
         )
-        self.say(f"That leaves {n.post[0]:.2f} for {names[0]}, and {others}.", gate)
+        lead = "That leaves" if relu_model else "A ReLU would leave"
+        self.say(f"{lead} {relu_vals[0]:.2f} for {names[0]}, and {others}.", gate)
         self.shown["relu_column"] = gate.result
         verdict = fit_width(text(self.verdict(), 26, PALETTE["highlight"])).to_edge(DOWN, buff=0.4)
         self.shown["verdict_relu"] = (verdict, n.is_clear)
@@ -119,7 +124,8 @@ class GateStep(MLPScene):
             Indicate(VGroup(gate.result.neurons[0], labels[0]), scale_factor=1.4),
         )
         gelu_curve = axes.plot(gelu, color=PALETTE["accent"], x_range=[-lim, lim])
-        g_vals = [gelu(z) for z in n.pre]
+        # this model's own activations when it uses GELU; the tanh form GPT-2 uses otherwise
+        g_vals = [gelu(z) for z in n.pre] if relu_model else list(n.post)
         g_nums = VGroup(
             *(
                 FastNumber(g, sign=True, font_size=20, color=PALETTE["accent"]).next_to(
@@ -131,8 +137,13 @@ class GateStep(MLPScene):
         g_title = text("GELU", 22, PALETTE["accent"]).next_to(g_nums, UP, buff=0.25)
         self.shown["gelu"] = list(zip(g_nums, g_vals, strict=True))
         self.say(
-            f"Many models use GELU, a smooth version of the same bend: it gives {signed(g_vals[0])} "
-            f"for {names[0]}.",
+            (
+                f"Many models use GELU, a smooth version of the same bend: it gives "
+                f"{signed(g_vals[0])} for {names[0]}."
+                if relu_model
+                else f"This model uses GELU, a smooth version of the same bend: its neuron "
+                f"really gives {signed(g_vals[0])} for {names[0]}."
+            ),
             Create(gelu_curve),
             (FadeIn(g_nums, shift=LEFT * 0.5), FadeIn(g_title, shift=UP * 0.5)),
             Indicate(g_nums[0], scale_factor=1.5),

@@ -75,9 +75,43 @@ def test_shipped_training_log_records_learning():
     losses = [loss for _, loss in log["loss"]]
     assert losses[-1] < losses[0] / 3
     first, last = log["checkpoints"][0], log["checkpoints"][-1]
-    assert first["step"] == 0 and last["step"] == log["train_config"]["steps"]
+    cfg = log["train_config"]
+    assert first["step"] == 0 and last["step"] == cfg["steps"] + cfg["sparse_steps"]
     assert last["predictions"]["Michael Jordan plays the sport of"][0][0] == " basketball"
     assert first["predictions"]["Michael Jordan plays the sport of"][0][0] != " basketball"
+
+
+def test_shipped_log_records_the_embeddings_moving():
+    log = json.loads((DEFAULT_MODEL_DIR / "training_log.json").read_text())
+    emb = log["embeddings"]
+    assert {" king", " queen", " basketball"} <= set(emb["words"])
+    rows = np.array(emb["rows"])  # [snapshot, word, d_model]
+    assert rows.shape[:2] == (len(emb["steps"]), len(emb["words"])) and emb["steps"][0] == 0
+    m = llmviz.load_model(device="cpu")
+    last = [m.W_E[m.token_id(w)] for w in emb["words"]]
+    np.testing.assert_allclose(rows[-1], last, atol=1e-4)  # the last snapshot is the shipped W_E
+    assert np.abs(rows[-1] - rows[0]).mean() > 10 * np.abs(rows[1] - rows[0]).mean() > 0
+
+
+def test_the_sparse_phase_trains_only_the_later_mlps(tmp_path):
+    cfg = TrainConfig(
+        steps=10,
+        sparse_steps=5,
+        sparse_layers=(1,),
+        n_sentences=2000,
+        vocab_size=400,
+        d_model=32,
+        n_layers=2,
+        batch_size=8,
+        checkpoints=(0,),
+        snapshots=(0, 10),
+    )
+    train(cfg, out=tmp_path / "a", device="cpu", verbose=False)
+    plain = TrainConfig(**{**cfg.__dict__, "sparse_steps": 0, "mlp_l1": 0.0})  # phase one only
+    train(plain, out=tmp_path / "b", device="cpu", verbose=False)
+    a, b = (llmviz.load_model(tmp_path / n, device="cpu") for n in "ab")
+    changed = {k for k in a.weights if not np.array_equal(a.weights[k], b.weights[k])}
+    assert changed and all(k.startswith("blocks.1.mlp.") for k in changed), changed
 
 
 def test_short_training_run_writes_a_loadable_model(tmp_path):
@@ -89,6 +123,7 @@ def test_short_training_run_writes_a_loadable_model(tmp_path):
         n_layers=1,
         batch_size=8,
         checkpoints=(0, 10),
+        sparse_steps=0,
     )
     log = train(cfg, out=tmp_path, device="cpu", verbose=False)
     assert [c["step"] for c in log["checkpoints"]] == [0, 10, 20]

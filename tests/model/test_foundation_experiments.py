@@ -198,11 +198,16 @@ def test_chain_rule_of_the_notes_and_autograd(seed):
 
 
 # --- how the embedded model learned ----------------------------------------------------------
-def test_training_log_checkpoints_go_from_noise_to_basketball():
+def test_training_log_checkpoints_go_from_noise_to_basketball(model):
     log = F.load_training_log()
     cps = F.checkpoint_predictions(log, "Michael Jordan plays the sport of")
-    assert [c.step for c in cps] == [0, 25, 100, 300, 1000, 3000, 4000]
-    assert cps[0].top[0][1] < 0.01 and cps[-1].top[0] == (" basketball", pytest.approx(0.99984))
+    cfg = log["train_config"]
+    assert [c.step for c in cps] == [*cfg["checkpoints"], cfg["steps"] + cfg["sparse_steps"]]
+    final = model.run("Michael Jordan plays the sport of").top_k(1)[0]
+    assert cps[0].top[0][1] < 0.01 and cps[-1].top[0] == (
+        " basketball",
+        pytest.approx(final.prob, abs=1e-5),
+    )
     assert cps[0].prob_of(" basketball") is None
     with pytest.raises(LLMVizError, match="only for"):
         F.checkpoint_predictions(log, "not a recorded prompt")
