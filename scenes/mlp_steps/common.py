@@ -10,6 +10,7 @@ from manim import DOWN, UP, VGroup
 
 import llmviz
 from llmviz.model.analysis import (
+    Ablation,
     AndNeuron,
     CausalTrace,
     FeatureDirection,
@@ -20,6 +21,7 @@ from llmviz.model.analysis import (
     common_suffix,
     directions_across_layers,
     find_and_neuron,
+    mlp_ablation,
     name_directions,
     neuron_facts,
     shared_column,
@@ -61,6 +63,7 @@ class Story:
     facts: NeuronFacts  # which athletes turn the chosen neuron on
     shared: NeuronFacts | None  # a neuron whose column serves two different sports
     layers: LayerDirections | None
+    mlp_off: Ablation  # the chosen neuron's whole MLP layer switched off
 
 
 @functools.lru_cache(maxsize=8)
@@ -103,6 +106,12 @@ def story(model_key: str, prompt: str, contrasts: tuple[str, ...]) -> Story:
         neuron_facts(model, neuron.layer, neuron.neuron),
         shared_column(model, neuron.layer),
         layers,
+        mlp_ablation(
+            model,
+            neuron.prompts,
+            neuron.layer,
+            [neuron.target] + [t.top_k(1)[0].token for t in traces[1:]],
+        ),
     )
 
 

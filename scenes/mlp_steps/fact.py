@@ -275,12 +275,27 @@ class WhereStep(MLPScene):
         else:
             ring2 = SurroundingRectangle(grid.cell(n.layer, n.positions[0]), buff=0.05)
             self.say(
-                f"The neuron we follow sits elsewhere, in layer {n.layer} at the token "
+                f"Copying is one test; the neuron search works in layer {n.layer} at the token "
                 f"{self.read_token}, where copying brings back {pct(ct.mlp[n.layer, n.positions[0]])} "
                 "percent.",
                 Create(ring2),
                 FadeIn(where, shift=UP * 0.5),
             )
+        off = self.story.mlp_off
+        note = text(
+            f"MLP {n.layer} switched off: {self.target} {pct(off.clean[0])}% → "
+            f"{pct(off.ablated[0])}%",
+            24,
+            PALETTE["negative"],
+        ).next_to(where, DOWN, buff=0.2)
+        self.shown["mlp_off"] = off
+        verb = "breaks" if not off.kept[0] else "does not break"
+        self.say(
+            f"The other test switches a whole MLP off: without the MLP of layer {n.layer}, "
+            f'"{self.target}" falls to {pct(off.ablated[0])} percent, which {verb} the answer.',
+            FadeIn(note, shift=UP * 0.5),
+            Indicate(VGroup(grid.row_labels[n.layer], note), scale_factor=1.2),
+        )
 
     def _grid(self, ct, strip: TokenStrip) -> VGroup:
         """Layers as rows, tokens as columns (under the token boxes), P(target) per square."""
