@@ -35,6 +35,7 @@ _MOBJECTS = (
     "ProbabilityBars",
     "ValueTable",
     "Column",
+    "VectorPlane",
 )
 _ANIMATIONS = (
     "MatrixVectorProduct",

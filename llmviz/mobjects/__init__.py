@@ -5,6 +5,7 @@ from llmviz.mobjects.bars import ProbabilityBars
 from llmviz.mobjects.matrices import MatrixShape, NumericMatrix, WeightMatrix
 from llmviz.mobjects.neurons import NeuronColumn
 from llmviz.mobjects.numbers import FastNumber, FastText
+from llmviz.mobjects.plane import VectorPlane
 from llmviz.mobjects.table import Column, ValueTable
 from llmviz.mobjects.tokens import TokenStrip
 from llmviz.mobjects.vectors import Bracket, NumericVector
@@ -23,4 +24,5 @@ __all__ = [
     "ProbabilityBars",
     "ValueTable",
     "Column",
+    "VectorPlane",
 ]

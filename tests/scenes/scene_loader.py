@@ -1,6 +1,7 @@
 """Load a chapter file from scenes/ and render its scenes in dry-run mode, for the scene tests."""
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -55,3 +56,28 @@ def render(cls, frame_rate: int = 2):
         scene.play = checked_play  # Scene.wait plays a Wait animation, so waits are checked too
         scene.render()
     return scene
+
+
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def numbers(s: str) -> set[str]:
+    """The numbers written in a text, without signs ("-0.58" and "+0.58" give "0.58")."""
+    return {n.rstrip(".,") for n in NUMBER.findall(s.replace("\u2212", "-"))}
+
+
+def narration_problems(scene, names=()) -> list[str]:
+    """Numbers, and the given names, that a beat says but that are not on screen when the beat
+    ends (every beat records the texts on screen: ``Beat.shown``)."""
+    problems = []
+    names = set(names)
+    for beat in scene.beats:
+        screen = " ".join(beat.shown).replace("␣", " ")
+        missing = numbers(beat.text) - numbers(screen)
+        if missing:
+            problems.append(f"{beat.text!r}: numbers {sorted(missing)} not on screen")
+        said = {w for w in re.findall(r"[A-Z][a-z]+", beat.text) if w in names}
+        unseen = {w for w in said if not re.search(rf"\b{w}\b", screen)}
+        if unseen:
+            problems.append(f"{beat.text!r}: names {sorted(unseen)} not on screen")
+    return problems

@@ -1,12 +1,12 @@
 """Render each MLP step in dry-run mode: the values on screen against the model, the verdicts
 against the analysis, and every number and name of the narration against the screen."""
 
-import re
 
 import numpy as np
 import pytest
 import torch
 from scene_loader import load, render
+from scene_loader import narration_problems as shared_problems
 
 from llmviz.model.analysis import causal_trace, find_and_neuron
 from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, athletes, contrast_prompts, fact_prompt
@@ -30,7 +30,6 @@ STEPS = {
     "CountingParameters": "Counting parameters",
     "Superposition": "Superposition",
 }
-NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 NAMES = set(FIRST_NAMES) | set(LAST_NAMES)
 
 
@@ -44,24 +43,9 @@ def shows(pair, decimals=2, **fmt):
     return mob.text == format_number(value, decimals, **fmt)
 
 
-def numbers(s: str) -> set[str]:
-    return {n.rstrip(".,") for n in NUMBER.findall(s.replace("\u2212", "-"))}
-
-
 def narration_problems(scene) -> list[str]:
-    """Numbers and names a beat says that are not on screen when the beat ends."""
-    problems = []
-    names = NAMES | {w for n in scene.story.names for w in n.split()}
-    for beat in scene.beats:
-        screen = " ".join(beat.shown).replace("␣", " ")
-        missing = numbers(beat.text) - numbers(screen)
-        if missing:
-            problems.append(f"{beat.text!r}: numbers {sorted(missing)} not on screen")
-        said = {w for w in re.findall(r"[A-Z][a-z]+", beat.text) if w in names}
-        unseen = {w for w in said if not re.search(rf"\b{w}\b", screen)}
-        if unseen:
-            problems.append(f"{beat.text!r}: names {sorted(unseen)} not on screen")
-    return problems
+    """Numbers and names (the fact table's and the prompts') said but not on screen."""
+    return shared_problems(scene, NAMES | {w for n in scene.story.names for w in n.split()})
 
 
 def test_every_step_is_its_own_scene_with_one_section(scenes):
