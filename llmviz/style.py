@@ -174,20 +174,22 @@ def format_number(
 
 def display_token(token: str) -> str:
     r"""A token as shown in a box: a leading space becomes '␣', a newline '↵'; the end-of-text
-    token (which decodes to nothing) shows its name, and other invisible characters are written
-    as escapes, so that no token draws as nothing.
+    token (which decodes to nothing) shows its name, and control characters (a tab, ESC, BEL, a
+    right-to-left override) are written as escapes, so that no token draws as nothing and none
+    can steer a terminal.
 
     Examples
     --------
-    >>> [display_token(t) for t in (" Jordan", "\n", "", "\t")]
-    ['␣Jordan', '↵', '<|endoftext|>', '\\t']
+    >>> [display_token(t) for t in (" Jordan", "\n", "", "\t", "\x1b[2J")]
+    ['␣Jordan', '↵', '<|endoftext|>', '\\t', '\\x1b[2J']
     """
+    from llmviz.errors import escape_controls
+
     if token == "":
         return "<|endoftext|>"
     if token.strip() == "" and set(token) - {" ", "\n"}:
-        return repr(token)[1:-1]  # a tab, form feed, ...: written as its escape
-    return (
-        token.replace("\n", "↵").replace(" ", "␣")
-        if token.strip() == ""
-        else (("␣" if token.startswith(" ") else "") + token.strip().replace("\n", "↵"))
-    )
+        return escape_controls(token)  # a tab, form feed, ...: written as its escape
+    if token.strip() == "":
+        return token.replace("\n", "↵").replace(" ", "␣")
+    shown = ("␣" if token.startswith(" ") else "") + token.strip().replace("\n", "↵")
+    return escape_controls(shown)
