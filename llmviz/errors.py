@@ -1,6 +1,26 @@
-"""Errors that llmviz raises for bad input, each naming the problem and what is allowed."""
+"""Errors that llmviz raises for bad input, each naming the problem and what is allowed.
 
-__all__ = ["LLMVizError", "PromptError", "ModelFileError", "DeviceError", "ConfigError"]
+One type per kind of mistake: :class:`PromptError` (a prompt or token ids), :class:`ArgumentError`
+(an argument of a library call: seed, temperature, ``k``, a position), :class:`ConfigError` (a
+setting from ``llmviz.toml``, an ``LLMVIZ_*`` variable, a class attribute or a flag),
+:class:`ModelFileError` (a model folder) and :class:`DeviceError` (a torch device). All are
+:class:`LLMVizError`, which is a ``ValueError``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+__all__ = [
+    "LLMVizError",
+    "PromptError",
+    "ArgumentError",
+    "ModelFileError",
+    "DeviceError",
+    "ConfigError",
+    "text_problem",
+    "escape_controls",
+]
 
 
 class LLMVizError(ValueError):
@@ -8,7 +28,12 @@ class LLMVizError(ValueError):
 
 
 class PromptError(LLMVizError):
-    """The prompt is empty, too long, or otherwise unusable."""
+    """The prompt is empty, too long, not valid text, or otherwise unusable."""
+
+
+class ArgumentError(LLMVizError):
+    """An argument of a library call (a seed, a temperature, ``k``, a position) has a bad type
+    or is out of range."""
 
 
 class ModelFileError(LLMVizError):
@@ -21,3 +46,60 @@ class DeviceError(LLMVizError):
 
 class ConfigError(LLMVizError):
     """A setting (llmviz.toml, LLMVIZ_* variable, class attribute or flag) has a bad value."""
+
+
+def text_problem(text: str) -> str | None:
+    """Why ``text`` is not valid Unicode text (so that no tokenizer can read it), or None.
+
+    Python keeps bytes that were not UTF-8 (in a command-line argument or an environment
+    variable) as lone surrogates U+DC80..U+DCFF; those are named as the bytes they were.
+
+    Examples
+    --------
+    >>> text_problem("Michael Jordan") is None
+    True
+    >>> text_problem("abc\\ud800")
+    'holds a lone surrogate U+D800 at character 3, which is not valid Unicode text'
+    >>> text_problem("Michael \\udcff Jordan")
+    'holds the byte 0xFF at character 8, which is not valid UTF-8 (was the terminal or file set to another encoding?)'
+    """
+    for i, ch in enumerate(text):
+        code = ord(ch)
+        if 0xD800 <= code <= 0xDFFF:
+            if code >= 0xDC80 and code <= 0xDCFF:
+                return (
+                    f"holds the byte 0x{code - 0xDC00:02X} at character {i}, which is not valid "
+                    "UTF-8 (was the terminal or file set to another encoding?)"
+                )
+            return f"holds a lone surrogate U+{code:04X} at character {i}, which is not valid Unicode text"
+    return None
+
+
+def escape_controls(text: str, keep_newlines: bool = False) -> str:
+    r"""``text`` with control and invisible formatting characters written as escapes
+    (``\x1b``, ``\u202e``), so that a terminal, a subtitle or the screen shows them instead of
+    obeying them. Tabs become ``\t``; newlines too unless ``keep_newlines``.
+
+    Examples
+    --------
+    >>> escape_controls("a\x1b[31mred\x07")
+    'a\\x1b[31mred\\x07'
+    >>> escape_controls("x\u202ey\tz")
+    'x\\u202ey\\tz'
+    """
+    out = []
+    for ch in text:
+        if ch == "\n" and keep_newlines:
+            out.append(ch)
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\n":
+            out.append("\\n")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") and ch not in (
+            "\u200d",  # the zero-width joiner holds emoji sequences together
+        ):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -14,9 +14,49 @@ from tokenizers import decoders, models, pre_tokenizers, trainers
 
 from llmviz.errors import ModelFileError
 
-__all__ = ["Tokenizer", "END_OF_TEXT"]
+__all__ = ["Tokenizer", "END_OF_TEXT", "stand_in"]
 
 END_OF_TEXT = "<|endoftext|>"
+
+
+def _byte_decoder() -> dict[str, int]:
+    """GPT-2's byte-level alphabet: the printable character that stands for each byte."""
+    keep = [*range(ord("!"), ord("~") + 1), *range(0xA1, 0xAD), *range(0xAE, 0x100)]
+    chars = list(keep)
+    extra = 0
+    for b in range(256):
+        if b not in keep:
+            keep.append(b)
+            chars.append(256 + extra)
+            extra += 1
+    return {chr(c): b for b, c in zip(keep, chars, strict=True)}
+
+
+_BYTES = _byte_decoder()
+
+
+def stand_in(data: bytes) -> str:
+    """A token's bytes as text: whole UTF-8 characters as themselves, and each byte that is only
+    part of a character (a token may hold a piece of an emoji) as a named stand-in.
+
+    Examples
+    --------
+    >>> stand_in(" Jordan".encode())
+    ' Jordan'
+    >>> stand_in(b"\\xf0\\x9f")
+    '<byte 0xF0><byte 0x9F>'
+    """
+    out = []
+    rest = data
+    while rest:
+        try:
+            out.append(rest.decode("utf-8"))
+            break
+        except UnicodeDecodeError as exc:
+            out.append(rest[: exc.start].decode("utf-8"))
+            out += [f"<byte 0x{b:02X}>" for b in rest[exc.start : exc.end]]
+            rest = rest[exc.end :]
+    return "".join(out)
 
 
 class Tokenizer:
@@ -104,12 +144,40 @@ class Tokenizer:
     def decode(self, ids: Iterable[int]) -> str:
         return self._hf.decode(list(ids))
 
+    def token_bytes(self, token_id: int) -> bytes | None:
+        """The bytes a token stands for, or None for a special token (``<|endoftext|>``)."""
+        piece = self._hf.id_to_token(int(token_id))
+        if piece is None or piece in self._specials():
+            return None
+        try:
+            return bytes(_BYTES[c] for c in piece)
+        except KeyError:  # not a byte-level piece
+            return self._hf.decode([int(token_id)]).encode("utf-8")
+
+    def _specials(self) -> set[str]:
+        if not hasattr(self, "_special_set"):
+            added = getattr(self._hf, "get_added_tokens_decoder", lambda: {})()
+            self._special_set = {t.content for t in added.values()} | {END_OF_TEXT}
+        return self._special_set
+
     def token_strings(self, ids: Iterable[int]) -> list[str]:
         """Each id decoded on its own, leading spaces kept (``' Jordan'``).
 
-        A token that holds only part of a multi-byte character decodes to U+FFFD.
+        A token that holds only part of a multi-byte character (an emoji, a Hebrew or Chinese
+        letter split into its UTF-8 bytes) shows each such byte as ``<byte 0xF0>`` (see
+        :func:`stand_in`), never as U+FFFD; a special token decodes to ``""``.
+
+        Examples
+        --------
+        >>> tok = Tokenizer.train(["the cat sat"], vocab_size=300)
+        >>> tok.token_strings(tok.encode("🏀"))
+        ['<byte 0xF0>', '<byte 0x9F>', '<byte 0x8F>', '<byte 0x80>']
         """
-        return [self._hf.decode([i]) for i in ids]
+        out = []
+        for i in ids:
+            data = self.token_bytes(i)
+            out.append(self._hf.decode([int(i)]) if data is None else stand_in(data))
+        return out
 
     def token_id(self, text: str) -> int | None:
         """The id of ``text`` if the tokenizer keeps it as one token (``' basketball'``), else None."""
