@@ -30,7 +30,7 @@ from manim.utils.exceptions import EndSceneEarlyException
 
 import llmviz
 from llmviz.config import Settings, resolve_settings
-from llmviz.errors import LLMVizError
+from llmviz.errors import LLMVizError, escape_controls
 from llmviz.mobjects.numbers import FastNumber, FastText
 from llmviz.model.loader import Model
 from llmviz.model.trace import Trace
@@ -60,6 +60,7 @@ __all__ = [
     "Beat",
     "Section",
     "split_sentences",
+    "subtitle_cue",
     "text",
     "code",
     "math",
@@ -84,21 +85,44 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])", text.strip()) if s]
 
 
+def subtitle_cue(sentence: str) -> str:
+    r"""A sentence as one subtitle cue: on one line, control characters written as escapes, and
+    markup defused with an invisible U+200B (so ``<i>`` and ``{\an8}`` from a prompt show as
+    typed, and no ``-->`` line can start a cue of its own).
+
+    Examples
+    --------
+    >>> subtitle_cue("A <i>prompt</i>\n00:00:00,000 --> 00:59:00,000").replace("\u200b", "|")
+    'A <|i>prompt<|/i> 00:00:00,000 -|-> 00:59:00,000'
+    """
+    one_line = " ".join(str(sentence).split())
+    safe = escape_controls(one_line)
+    return safe.replace("<", "<\u200b").replace("{", "{\u200b").replace("-->", "-\u200b->")
+
+
 def text(s: str, size: float = 24, color: str | None = None) -> FastText:
-    """Prose in the theme's proportional font and text colour (numbers never go through LaTeX).
+    """Prose in the theme's proportional font and text colour (numbers never go through LaTeX);
+    control characters (ESC, BEL, a tab) are shown as escapes.
 
     Examples
     --------
     >>> text("softmax", 30).text
     'softmax'
     """
-    return FastText(s, font_size=size, color=color or PALETTE["text"])
+    return FastText(
+        escape_controls(s, keep_newlines=True), font_size=size, color=color or PALETTE["text"]
+    )
 
 
 def code(s: str, size: float = 24, color: str | None = None) -> FastText:
     """A token or a code name, in the monospace font (a leading space shows as '␣' only when
     the caller passes it through :func:`~llmviz.style.display_token`)."""
-    return FastText(s, font_size=size, font=FONTS["mono"], color=color or PALETTE["text"])
+    return FastText(
+        escape_controls(s, keep_newlines=True),
+        font_size=size,
+        font=FONTS["mono"],
+        color=color or PALETTE["text"],
+    )
 
 
 def math(tex: str, size: float = 32, color: str | None = None) -> MathTex:
@@ -332,6 +356,9 @@ class LectureScene(_Base):
             config.max_files_cached = self._cache_limit
 
     def setup(self) -> None:
+        from llmviz.mobjects import tokens
+
+        tokens.NOTED.clear()  # the first strip with a <byte 0x..> stand-in explains it
         self.settings: Settings = resolve_settings(type(self))
         apply_theme(self.settings.theme, self.settings.font, self.settings.decimals)
         self.camera.background_color = PALETTE["background"]
@@ -462,7 +489,9 @@ class LectureScene(_Base):
             tuple(shown_texts(self.mobjects)),
         )
         self._open.beats.append(beat)
-        self.add_subcaption(sentence, duration=beat.end - beat.start, offset=start - self.time)
+        self.add_subcaption(
+            subtitle_cue(sentence), duration=beat.end - beat.start, offset=start - self.time
+        )
         return beat
 
     def _close_section(self) -> None:
@@ -480,7 +509,7 @@ class LectureScene(_Base):
             t = sec.start
             for s in sentences if elapsed > 0 else []:
                 duration = elapsed * len(s) / total
-                self.add_subcaption(s, duration=duration, offset=t - self.time)
+                self.add_subcaption(subtitle_cue(s), duration=duration, offset=t - self.time)
                 t += duration
         sec.still = self.clock  # the section's content is complete here
         if SLIDES:
