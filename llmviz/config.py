@@ -23,8 +23,10 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from llmviz.errors import ConfigError
-from llmviz.model.loader import MODEL_FILES
+from llmviz.errors import ConfigError, text_problem
+
+#: The files of a model trained by llmviz (llmviz.model.loader.MODEL_FILES, without importing torch).
+MODEL_FILES = ("config.json", "tokenizer.json", "model.safetensors")
 
 __all__ = ["Settings", "resolve_settings", "KEYS", "CONFIG_FILE", "describe_keys"]
 
@@ -74,6 +76,9 @@ def _check(key: str, value: Any, source: str) -> Any:
     if key in ("prompt", "model_dir", "font", "theme", "voice"):
         if not isinstance(value, str):
             raise ConfigError(f"{where} must be text, not {type(value).__name__}")
+        problem = text_problem(value)
+        if problem:
+            raise ConfigError(f"{where} {value!r} {problem}; give it as UTF-8 text")
     if key == "prompt":
         if not value.strip():
             raise ConfigError(f"{where} is empty; give the words the model should continue")
@@ -91,7 +96,11 @@ def _check(key: str, value: Any, source: str) -> Any:
             or not value
             or not all(isinstance(v, str) and v.strip() for v in value)
         ):
-            raise ConfigError(f"{where} must be a non-empty list of non-empty texts")
+            raise ConfigError(f"{where} must be a non-empty list of non-empty texts, not {value!r}")
+        for v in value:
+            problem = text_problem(v)
+            if problem:
+                raise ConfigError(f"{where}: the contrast {v!r} {problem}; give it as UTF-8 text")
         return tuple(value)
     if key == "temperature":
         try:
@@ -163,7 +172,8 @@ def _from_file(directory: Path) -> dict[str, Any]:
 
 
 #: LLMVIZ_* variables that are not scene settings: the torch device, the pip index that
-#: scripts/setup.sh installs torch from, and the folder where spoken sentences are cached.
+#: scripts/setup.sh installs torch from, and the folder where spoken sentences are cached
+#: (any ``LLMVIZ_TORCH_*`` is an install option too).
 NOT_SETTINGS = ("LLMVIZ_DEVICE", "LLMVIZ_TORCH_INDEX", "LLMVIZ_CACHE_DIR")
 
 
@@ -172,6 +182,8 @@ def _from_env(environ: dict[str, str]) -> dict[str, Any]:
     for name, value in environ.items():
         if not name.startswith("LLMVIZ_") or name in NOT_SETTINGS:
             continue
+        if name.startswith("LLMVIZ_TORCH_"):
+            continue  # install options, never a scene setting
         key = name[len("LLMVIZ_") :].lower()
         out[key] = _check(key, value, name)
     return out

@@ -47,11 +47,30 @@ class ModelConfig:
     biases: bool = False  # attention (b_Q, b_K, b_V, b_O) and unembedding (b_U) biases, as GPT-2
 
     def __post_init__(self) -> None:
+        for name in ("vocab_size", "d_model", "n_heads", "n_layers", "d_mlp", "n_ctx"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError(f"{name} must be a whole number, not {value!r}")
+            low = 0 if name == "d_mlp" else 1
+            if value < low:
+                raise ValueError(
+                    f"{name} must be at least {low}{' (0 means 4 * d_model)' if low == 0 else ''}, "
+                    f"not {value}"
+                )
+        if isinstance(self.ln_eps, bool) or not isinstance(self.ln_eps, (int, float)):
+            raise ValueError(f"ln_eps must be a number > 0, not {self.ln_eps!r}")
+        if not 0 < self.ln_eps < 1:
+            raise ValueError(f"ln_eps must be a number between 0 and 1, not {self.ln_eps!r}")
+        if not isinstance(self.biases, bool):
+            raise ValueError(f"biases must be true or false, not {self.biases!r}")
+        if not isinstance(self.act_fn, str):
+            raise ValueError(f"act_fn must be one of {', '.join(ACT_FNS)}, not {self.act_fn!r}")
         if self.d_mlp == 0:
             object.__setattr__(self, "d_mlp", 4 * self.d_model)
         if self.d_model % self.n_heads:
             raise ValueError(
-                f"d_model ({self.d_model}) must be divisible by n_heads ({self.n_heads})"
+                f"d_model ({self.d_model}) must be divisible by n_heads ({self.n_heads}); "
+                f"for example n_heads {', '.join(str(h) for h in range(1, 17) if self.d_model % h == 0)}"
             )
         if self.act_fn not in ACT_FNS:
             raise ValueError(f"act_fn must be one of {', '.join(ACT_FNS)}, not {self.act_fn!r}")

@@ -19,7 +19,14 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 
 from llmviz.device import device as pick_device
-from llmviz.errors import LLMVizError, ModelFileError, PromptError
+from llmviz.errors import (
+    ArgumentError,
+    LLMVizError,
+    ModelFileError,
+    OutOfRangeError,
+    PromptError,
+    text_problem,
+)
 from llmviz.model.config import ModelConfig
 from llmviz.model.gpt2 import hf_model_type, read_gpt2
 from llmviz.model.tokenizer import Tokenizer
@@ -123,7 +130,7 @@ class Model:
         """A block's weight: ``W("Q", 0, head=2)``, ``W("up", 1)``, ``W("b_down", 0)``, and with
         ``cfg.biases`` ``W("b_Q", 0, head=2)`` or ``W("b_O", 0)``."""
         if not 0 <= layer < self.cfg.n_layers:
-            raise IndexError(
+            raise OutOfRangeError(
                 f"layer {layer} out of range; the model has layers 0..{self.cfg.n_layers - 1}"
             )
         attn = ("Q", "K", "V", "O", "b_Q", "b_K", "b_V", "b_O")
@@ -132,7 +139,7 @@ class Model:
         w = self.weights[key]
         if head is not None:
             if part != "attn" or name == "b_O" or not 0 <= head < self.cfg.n_heads:
-                raise IndexError(
+                raise OutOfRangeError(
                     f"head {head} invalid for {key}; heads are 0..{self.cfg.n_heads - 1}"
                 )
             w = w[head]
@@ -143,6 +150,9 @@ class Model:
         """Token ids of ``prompt``, after checking it is a non-empty string that fits the context."""
         if not isinstance(prompt, str):
             raise PromptError(f"the prompt must be text (str), not {type(prompt).__name__}")
+        problem = text_problem(prompt)
+        if problem:
+            raise PromptError(f"the prompt {prompt!r} {problem}; give it as UTF-8 text")
         if not prompt.strip():
             raise PromptError(
                 "the prompt is empty; give at least one word, e.g. 'Michael Jordan plays the sport of'"
@@ -298,8 +308,18 @@ class Model:
         Sampling uses numpy's generator seeded with ``seed`` on float64 probabilities, so the same
         seed gives the same text on the CPU and on CUDA.
         """
-        if not isinstance(n_tokens, int) or n_tokens < 0:
-            raise PromptError(f"n_tokens must be a whole number >= 0, not {n_tokens!r}")
+        if not isinstance(n_tokens, int) or isinstance(n_tokens, bool) or n_tokens < 0:
+            raise ArgumentError(f"n_tokens must be a whole number >= 0, not {n_tokens!r}")
+        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+            raise ArgumentError(f"seed must be a whole number >= 0, not {seed!r}")
+        if not isinstance(top_k, (int, np.integer)) or isinstance(top_k, bool) or top_k < 1:
+            raise ArgumentError(
+                f"top_k (candidates recorded per step) must be a whole number >= 1, not {top_k!r}"
+            )
+        if not isinstance(stop_at_newline, bool):
+            raise ArgumentError(f"stop_at_newline must be True or False, not {stop_at_newline!r}")
+        probabilities(np.zeros(1), temperature)  # checks the temperature before any work
+        temperature = float(temperature)
         ids = self.encode(prompt)
         rng = np.random.default_rng(seed)
         new, steps = [], []

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from llmviz.errors import LLMVizError
+from llmviz.errors import ArgumentError, LLMVizError, OutOfRangeError
 
 __all__ = ["Trace", "TokenProb", "hook_names", "probabilities"]
 
@@ -65,19 +65,21 @@ def probabilities(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
         out = np.zeros_like(x)
         out[..., :] = x == x.max(-1, keepdims=True)
         return out / out.sum(-1, keepdims=True)
-    z = x / t
-    z = z - z.max(-1, keepdims=True)
-    e = np.exp(z)
+    with np.errstate(over="ignore", divide="ignore"):  # a tiny t: the argmax takes it all
+        z = (x - x.max(-1, keepdims=True)) / t
+        e = np.exp(z)
     return e / e.sum(-1, keepdims=True)
 
 
 def _check_temperature(temperature: float) -> float:
+    if isinstance(temperature, (bool, str)):
+        raise ArgumentError(f"temperature must be a number >= 0, not {temperature!r}")
     try:
         t = float(temperature)
     except (TypeError, ValueError):
-        raise LLMVizError(f"temperature must be a number >= 0, not {temperature!r}") from None
+        raise ArgumentError(f"temperature must be a number >= 0, not {temperature!r}") from None
     if math.isnan(t) or t < 0 or math.isinf(t):
-        raise LLMVizError(f"temperature must be a finite number >= 0, not {temperature!r}")
+        raise ArgumentError(f"temperature must be a finite number >= 0, not {temperature!r}")
     return t
 
 
@@ -137,12 +139,24 @@ class Trace(Mapping):
 
     def probs(self, temperature: float = 1.0, position: int = -1) -> np.ndarray:
         """Next-token probabilities at ``position`` (default: after the last token)."""
-        return probabilities(self["logits"][position], temperature)
+        return probabilities(self["logits"][self._position(position)], temperature)
+
+    def _position(self, position: int) -> int:
+        """``position`` checked against the tokens (negative counts from the end)."""
+        n = self.n_tokens
+        if not isinstance(position, (int, np.integer)) or isinstance(position, bool):
+            raise ArgumentError(f"position must be a whole number, not {position!r}")
+        if not -n <= position < n:
+            raise OutOfRangeError(
+                f"position {position} is outside the prompt's {n} tokens; allowed: 0 to {n - 1} "
+                f"(or -{n} to -1 from the end)"
+            )
+        return int(position)
 
     def top_k(self, k: int = 5, temperature: float = 1.0, position: int = -1) -> list[TokenProb]:
         """The ``k`` most likely next tokens with their probabilities, most likely first."""
-        if not isinstance(k, int) or k < 1:
-            raise LLMVizError(f"k must be a positive whole number, not {k!r}")
+        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+            raise ArgumentError(f"k must be a positive whole number, not {k!r}")
         p = self.probs(temperature, position)
         order = np.argsort(-p, kind="stable")[:k]
         return [TokenProb(self._decode(int(i)), int(i), float(p[i])) for i in order]
