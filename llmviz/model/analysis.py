@@ -115,6 +115,11 @@ def common_suffix(prompts: list[str]) -> str:
 def name_position(model: Model, prompt: str, suffix: str) -> int:
     """Index of the last token of ``prompt`` minus ``suffix`` (the "Jordan" position)."""
     head = prompt[: len(prompt) - len(suffix)] if suffix else prompt
+    if not head.strip():
+        raise PromptError(
+            f"the prompt {prompt!r} is only the ending {suffix!r} that it shares with the other "
+            f"prompts, with no name before it; name someone, e.g. 'Michael Jordan{suffix}'"
+        )
     return len(model.encode(head)) - 1
 
 
