@@ -3,8 +3,6 @@
 from llmviz.device import device
 from llmviz.errors import DeviceError, LLMVizError, ModelFileError, PromptError
 from llmviz.model.config import GPT3_CONFIG, ModelConfig
-from llmviz.model.loader import Model, load_model
-from llmviz.model.trace import TokenProb, Trace
 
 __all__ = [
     "device",
@@ -49,7 +47,17 @@ _ANIMATIONS = (
 __all__ += [*_MOBJECTS, *_ANIMATIONS]
 
 
+#: Imported on first use, so that commands that need no model (``llmviz list``) skip torch.
+_MODEL = {"Model": "loader", "load_model": "loader", "Trace": "trace", "TokenProb": "trace"}
+
+
 def __getattr__(name: str):
+    if name in _MODEL:
+        import importlib
+
+        value = getattr(importlib.import_module(f"llmviz.model.{_MODEL[name]}"), name)
+        globals()[name] = value
+        return value
     if name in _MOBJECTS:
         from llmviz import mobjects
 

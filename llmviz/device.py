@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-
-import torch
+from typing import TYPE_CHECKING
 
 from llmviz.errors import DeviceError
+
+if TYPE_CHECKING:  # torch is imported when a device is asked for, so `llmviz list` starts fast
+    import torch
 
 __all__ = ["device", "ALLOWED_DEVICES"]
 
@@ -28,6 +30,8 @@ def device(name: str | None = None) -> torch.device:
     >>> device("cpu").type
     'cpu'
     """
+    import torch
+
     source = "argument"
     if name is None:
         name = os.environ.get("LLMVIZ_DEVICE") or None
