@@ -1,0 +1,296 @@
+"""What every step of the foundations chapter shares: the experiments (run once per setting and
+cached), the chapter's colours, and helpers that put real values on screen and into the
+narration with the same format."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeTransform, Line, MathTex, VGroup, VMobject
+
+from llmviz.errors import ConfigError
+from llmviz.mobjects import FastNumber
+from llmviz.model.foundations import (
+    Dataset2D,
+    DigitTraining,
+    LogisticRun,
+    MLPConfig,
+    make_dataset,
+    sigmoid,
+    train_digit_mlp,
+    train_logistic,
+)
+from llmviz.model.landscape import (
+    CostSurface,
+    DescentPath,
+    LowestPoint,
+    contour_levels,
+    contour_segments,
+    cost_surface,
+    descend,
+    lowest_point,
+    window,
+)
+from llmviz.scene import LectureScene, plain_axes, text
+from llmviz.style import PALETTE, display_token, format_number
+
+__all__ = [
+    "FoundationsScene",
+    "Logistic",
+    "logistic_lab",
+    "signed",
+    "sci_text",
+    "percent",
+    "an",
+    "token_label",
+    "tex",
+    "boundary_points",
+    "travel",
+]
+
+#: One colour per idea, the whole chapter long.
+CLASS1, CLASS0 = "positive", "negative"  # the two classes of the 2-D data
+CURVE = "accent"  # the sigmoid (and softmax) as a function
+POINT = "highlight"  # the chosen example and the current weights
+DOWNHILL = "accent"  # minus the gradient
+
+
+def signed(v: float, decimals: int = 2) -> str:
+    """A signed value as ``FastNumber(sign=True)`` draws it."""
+    return format_number(v, decimals, sign=True)
+
+
+def sci_text(v: float) -> str:
+    """A number too small or large for fixed decimals, as ``7.9e-17`` (0 stays ``0``)."""
+    return "0" if v == 0 else f"{v:.1e}"
+
+
+def percent(p: float) -> str:
+    """A probability in percent with enough digits to tell 99.98% from 100% and 0.004% from 0."""
+    x = 100 * p
+    if x < 0.01:
+        return "<0.01%"
+    return f"{x:.2f}%" if x < 1 or x >= 99.9 else f"{x:.1f}%"
+
+
+def an(digit: int) -> str:
+    """'a 3', 'an 8'."""
+    return f"{'an' if str(digit)[0] == '8' else 'a'} {digit}"
+
+
+def token_label(tok: str) -> str:
+    """A token for a table: without its leading space, or with ␣ / ↵ when it is only that."""
+    return display_token(tok) if not tok.strip() else tok.strip()
+
+
+def tex(*parts: str, size: float = 32, color: str | None = None) -> MathTex:
+    """A typeset formula in parts (``formula[1]`` is the second part, to light up or move); its
+    ``text`` is the whole source, for the frame checks and the narration check."""
+    m = MathTex(*parts, font_size=size, color=color or PALETTE["text"])
+    m.text = " ".join(parts)
+    return m
+
+
+def travel(source, target, **kwargs) -> FadeTransform:
+    """A copy of ``source`` turns into ``target``, which ends on screen as it was built (manim's
+    TransformFromCopy re-aligns the target's parts, and a number would lose its text)."""
+    return FadeTransform(source.copy(), target, **kwargs)
+
+
+def boundary_points(w, b: float, lim: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """Ends of the line ``w . x + b = 0`` inside the square ``[-lim, lim]^2`` (None if it misses)."""
+    w1, w2 = float(w[0]), float(w[1])
+    pts = []
+    if abs(w2) > 1e-12:
+        for x in (-lim, lim):
+            y = -(w1 * x + b) / w2
+            if -lim <= y <= lim:
+                pts.append((x, y))
+    if abs(w1) > 1e-12:
+        for y in (-lim, lim):
+            x = -(w2 * y + b) / w1
+            if -lim <= x <= lim:
+                pts.append((x, y))
+    if len(pts) < 2:
+        return None
+    pts = sorted(set(pts))
+    return np.array(pts[0]), np.array(pts[-1])
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """The 2-D data and every logistic-regression experiment the chapter shows."""
+
+    data: Dataset2D
+    run: LogisticRun  # two weights and a bias, from the random start (sigmoid, BCE)
+    point: int  # the example point: class 1, trained probability nearest 0.8
+    path: DescentPath  # two weights, the bias held: the landscape's descent
+    runs: tuple[DescentPath, ...]  # the same descent at each learning rate
+    low: LowestPoint
+    surface: CostSurface
+    levels: np.ndarray
+    contours: tuple[np.ndarray, ...]  # [k, 2, 2] pieces of line per level
+
+
+@functools.lru_cache(maxsize=8)
+def logistic_lab(
+    n_per_class: int,
+    seed: int,
+    lr: float,
+    steps: int,
+    lrs: tuple[float, ...],
+    bias: float,
+    grid: int,
+) -> Logistic:
+    data = make_dataset(n_per_class, seed)
+    run = train_logistic(data, lr, steps)
+    zs = data.x @ run.w[-1] + run.b[-1]
+    ones = np.flatnonzero(data.y == 1)
+    point = int(ones[np.argmin(np.abs(sigmoid(zs[ones]) - 0.8))])
+    path = descend(data, lr, steps, bias)
+    low = lowest_point(data, bias)
+    w1r, w2r = window(np.vstack([path.w, low.w[None]]))
+    surface = cost_surface(data, w1r, w2r, grid, bias)
+    levels = contour_levels(surface, 6)
+    return Logistic(
+        data,
+        run,
+        point,
+        path,
+        tuple(descend(data, r, steps, bias) for r in lrs),
+        low,
+        surface,
+        levels,
+        tuple(contour_segments(surface, lv) for lv in levels),
+    )
+
+
+class FoundationsScene(LectureScene):
+    """The chapter's experiments (class attributes change them; the ``seed`` setting seeds every
+    one) and helpers shared by its steps."""
+
+    prompt = "Michael Jordan plays the sport of"
+    # the 2-D dataset and its logistic regression
+    n_per_class: int = 20
+    learning_rate: float = 1.0
+    gd_steps: int = 40
+    learning_rates: tuple[float, ...] = (0.05, 1.0, 40.0)
+    landscape_bias: float = 0.0  # the bias held fixed for the cost landscape C(w1, w2)
+    landscape_grid: int = 41
+    # softmax
+    softmax_logits: tuple[float, ...] = (1.0, 2.0, 8.0)
+    softmax_true_class: int = 1  # 0-based; shown as "class 2"
+    softmax_bases: tuple[float, ...] = (np.e, 2.0, 10.0)
+    # the digit network
+    mlp_sizes: tuple[int, ...] = (64, 16, 16, 10)
+    mlp_lr: float = 3.0
+    mlp_epochs: int = 30
+    batch_size: int = 32
+    digit_index: int = 0  # the test image the network reads
+    backprop_index: int | None = None  # backprop's test image; None: the one it gets most wrong
+    # the chain of one-neuron layers
+    chain_layers: int = 3
+    chain_target: float = 1.0
+
+    def setup(self) -> None:
+        super().setup()
+        self.shown: dict[str, object] = {}  # values on screen by name, for the tests
+        self.lab = logistic_lab(
+            self.n_per_class,
+            self.seed,
+            float(self.learning_rate),
+            int(self.gd_steps),
+            tuple(float(r) for r in self.learning_rates),
+            float(self.landscape_bias),
+            int(self.landscape_grid),
+        )
+        self.data, self.run = self.lab.data, self.lab.run
+
+    # --- the digit network --------------------------------------------------------------------
+    def mlp_config(self, epochs: int | None = None, hidden: str = "sigmoid") -> MLPConfig:
+        return MLPConfig(
+            sizes=tuple(self.mlp_sizes),
+            hidden=hidden,
+            lr=self.mlp_lr,
+            epochs=self.mlp_epochs if epochs is None else epochs,
+            batch_size=self.batch_size,
+            seed=self.seed,
+        )
+
+    @property
+    def mlp(self) -> DigitTraining:
+        return train_digit_mlp(self.mlp_config())
+
+    def digit_example(self) -> tuple[np.ndarray, int]:
+        """The test image ``digit_index`` and its label."""
+        mlp = self.mlp
+        if not 0 <= self.digit_index < len(mlp.test_idx):
+            raise ConfigError(
+                f"digit_index must be between 0 and {len(mlp.test_idx) - 1}, not {self.digit_index}"
+            )
+        return mlp.x_test[self.digit_index], int(mlp.y_test[self.digit_index])
+
+    # --- words and small pictures -------------------------------------------------------------
+    def caption(self, s: str, size: float = 20) -> VMobject:
+        """A small muted line at the bottom of the frame."""
+        from llmviz.scene import fit_width
+
+        return fit_width(text(s, size, PALETTE["muted"])).to_edge(DOWN, buff=0.3)
+
+    @staticmethod
+    def num(v: float, decimals: int = 2, size: float = 24, **kw) -> FastNumber:
+        return FastNumber(v, decimals=decimals, font_size=size, **kw)
+
+    def class_color(self, label: float) -> str:
+        return PALETTE[CLASS1] if label == 1 else PALETTE[CLASS0]
+
+    def plane(self, size: float = 4.2) -> Axes:
+        """Axes for the 2-D data, a square that holds every point."""
+        self.lim = float(np.ceil(np.abs(self.data.x).max() * 2) / 2)
+        lim = self.lim
+        return plain_axes([-lim, lim, 1], [-lim, lim, 1], size, size, include_ticks=False)
+
+    def scatter(self, axes: Axes) -> VGroup:
+        return VGroup(
+            *(
+                Dot(axes.c2p(*p), radius=0.06, color=self.class_color(y))
+                for p, y in zip(self.data.x, self.data.y, strict=True)
+            )
+        )
+
+    def boundary(self, axes: Axes, w, b: float) -> VMobject:
+        ends = boundary_points(w, b, self.lim)
+        if ends is None:
+            return VMobject()
+        return Line(axes.c2p(*ends[0]), axes.c2p(*ends[1]), color=PALETTE[POINT], stroke_width=4)
+
+    def legend(self) -> VGroup:
+        return VGroup(
+            Dot(radius=0.07, color=PALETTE[CLASS1]),
+            text("class 1", 20, PALETTE["muted"]),
+            Dot(radius=0.07, color=PALETTE[CLASS0]),
+            text("class 0", 20, PALETTE["muted"]),
+        ).arrange(RIGHT, buff=0.12)
+
+    def ticks(self, axes: Axes, xs=(), ys=(), size: float = 20, fmt=lambda v: f"{v:g}") -> VGroup:
+        g = VGroup()
+        for x in xs:
+            g.add(
+                text(fmt(x), size, PALETTE["muted"]).next_to(
+                    axes.c2p(x, axes.y_range[0]), DOWN, buff=0.12
+                )
+            )
+        for y in ys:
+            g.add(
+                text(fmt(y), size, PALETTE["muted"]).next_to(
+                    axes.c2p(axes.x_range[0], y), LEFT, buff=0.12
+                )
+            )
+        return g
+
+    @staticmethod
+    def drop_below(mobject, anchor, buff: float = 0.5):
+        """Move ``mobject`` straight down or up (keeping its x) to sit ``buff`` under ``anchor``."""
+        return mobject.shift(UP * (anchor.get_bottom()[1] - buff - mobject.get_top()[1]))

@@ -1,0 +1,394 @@
+"""Logistic regression: the sigmoid, the decision boundary, binary cross-entropy and where that
+loss comes from, on the generated 2-D data."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Circle,
+    Create,
+    DashedLine,
+    Dot,
+    FadeIn,
+    FadeOut,
+    GrowFromCenter,
+    GrowFromEdge,
+    GrowFromPoint,
+    Indicate,
+    LaggedStart,
+    MoveAlongPath,
+    Rectangle,
+    VGroup,
+)
+
+from foundations_steps.common import (
+    CLASS0,
+    CLASS1,
+    CURVE,
+    POINT,
+    FoundationsScene,
+    sci_text,
+    tex,
+    travel,
+)
+from llmviz.mobjects import Column, FastText, ValueTable
+from llmviz.model.foundations import likelihood, sigmoid
+from llmviz.scene import fit_width, plain_axes, text, title
+from llmviz.style import PALETTE
+
+
+class LogisticStep(FoundationsScene):
+    def sigmoid_axes(self, width: float, height: float):
+        axes = plain_axes([-6, 6, 2], [0, 1, 0.5], width, height)
+        curve = axes.plot(lambda t: float(sigmoid(t)), x_range=[-6, 6], color=PALETTE[CURVE])
+        ticks = self.ticks(axes, xs=(-6, 0, 6), ys=(0, 0.5, 1))
+        zlab = text("z", 22, PALETTE["muted"]).next_to(axes.c2p(6, 0), RIGHT, buff=0.15)
+        return axes, curve, VGroup(ticks, zlab)
+
+    def point_values(self):
+        """The example point: its inputs, the trained weights, z and the probability."""
+        k, run = self.lab.point, self.run
+        w, b = run.w[-1], float(run.b[-1])
+        x = self.data.x[k]
+        z = float(x @ w + b)
+        return k, x, w, b, z, float(sigmoid(z))
+
+    # --- the sigmoid ------------------------------------------------------------------------------
+    def step_sigmoid(self) -> None:
+        k, x, w, b, z, s = self.point_values()
+        self.section("The sigmoid")
+        head = title("The sigmoid")
+        axes, curve, ticks = self.sigmoid_axes(6.4, 3.4)
+        VGroup(axes, ticks).to_edge(LEFT, buff=0.9).shift(UP * 0.6)
+        half = DashedLine(
+            axes.c2p(-6, 0.5), axes.c2p(6, 0.5), color=PALETTE["muted"], stroke_width=2
+        )
+        self.say(
+            "Logistic regression is the smallest model that learns.",
+            FadeIn(head, shift=DOWN * 0.5),
+            Create(axes),
+            FadeIn(ticks, shift=UP * 0.3),
+        )
+        self.say(
+            "At its heart is the sigmoid: it squashes any number z into a value between 0 and 1.",
+            Create(curve, run_time=2),
+            Create(half),
+        )
+        rule = tex(r"\sigma(z) = \frac{1}{1 + e^{-z}}", size=40, color=PALETTE[CURVE])
+        rule.next_to(axes, RIGHT, buff=0.8).align_to(axes, UP)
+        self.say(
+            "Its formula is one over one plus e to the minus z.",
+            FadeIn(rule, shift=LEFT * 0.5),
+            Indicate(rule, scale_factor=1.2),
+        )
+        probe = Dot(axes.c2p(-6, float(sigmoid(-6))), radius=0.1, color=PALETTE[POINT])
+        self.say(
+            "A large negative z gives almost 0, a large positive z almost 1.",
+            FadeIn(probe, scale=0.5),
+            MoveAlongPath(probe, curve, run_time=2.5),
+            FadeOut(probe),
+        )
+        zf = tex("z", "=", r"w_1 x_1 + w_2 x_2 + b", size=36).next_to(rule, DOWN, buff=0.6)
+        zf.align_to(rule, LEFT)
+        self.say(
+            "And z weighs the inputs and adds a bias: z = w1 x1 + w2 x2 + b.",
+            FadeIn(zf, shift=UP * 0.5),
+            Indicate(zf[2], scale_factor=1.2),
+        )
+        n = self.data.n
+        nums = [self.num(v, 2, 26) for v in (w[0], x[0], w[1], x[1], b)]
+        z_num = self.num(z, 2, 26, color=PALETTE[POINT])
+        parts = [tex("z ="), nums[0], tex(r"\times"), nums[1], tex("+"), nums[2], tex(r"\times")]
+        parts += [nums[3], tex("+"), nums[4], tex("="), z_num]
+        eq = fit_width(VGroup(*parts).arrange(RIGHT, buff=0.14), 12.5)
+        eq.next_to(axes, DOWN, buff=0.9).set_x(0)
+        note = self.caption(
+            f"one of the {n} points the code generated, with the weights and bias that training finds"
+        )
+        self.shown.update(w=(nums[0], w[0]), x=(nums[1], x[0]), b=(nums[4], b), z=(z_num, z))
+        self.shown["point"] = k
+        self.say(
+            f"For one of the {n} points, with the weights that training finds, z = {z:.2f}.",
+            FadeIn(note, shift=UP * 0.3),
+            travel(zf, eq),
+            Indicate(z_num, scale_factor=1.4),
+        )
+        foot = Dot(axes.c2p(z, 0), radius=0.08, color=PALETTE[POINT])
+        on_curve = Dot(axes.c2p(z, s), radius=0.1, color=PALETTE[POINT])
+        up = DashedLine(axes.c2p(z, 0), axes.c2p(z, s), color=PALETTE[POINT])
+        across = DashedLine(axes.c2p(z, s), axes.c2p(-6, s), color=PALETTE[POINT])
+        s_num = self.num(s, 2, 26, color=PALETTE[POINT]).next_to(axes.c2p(-6, s), LEFT, 0.15)
+        s_num.shift(UP * 0.25)
+        self.shown["sigma"] = (s_num, s)
+        self.say(
+            f"The sigmoid turns it into {s:.2f}: the probability that this point is class 1.",
+            travel(z_num, foot),
+            Create(up),
+            GrowFromCenter(on_curve),
+            (Create(across), FadeIn(s_num, shift=LEFT * 0.5)),
+        )
+        p1 = VGroup(tex(r"P(y=1 \mid x) = \sigma(z) ="), self.num(s, 2, 28)).arrange(RIGHT)
+        p0 = VGroup(tex(r"P(y=0 \mid x) = 1 - \sigma(z) ="), self.num(1 - s, 2, 28))
+        p0.arrange(RIGHT)
+        probs = VGroup(p1, p0).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        probs.next_to(zf, DOWN, buff=0.55).align_to(zf, LEFT)
+        fit_width(probs, 6.0)
+        bars = VGroup(
+            *(
+                Rectangle(width=1.6 * v, height=0.22, stroke_width=0)
+                .set_fill(c, 0.9)
+                .next_to(p, RIGHT, buff=0.2)
+                for v, p, c in ((s, p1, PALETTE[CLASS1]), (1 - s, p0, PALETTE[CLASS0]))
+            )
+        )
+        self.shown["p0"] = (p0[1], 1 - s)
+        self.say(
+            f"Class 0 gets the rest: 1 − {s:.2f} = {1 - s:.2f}.",
+            travel(s_num, p1[1]),
+            (FadeIn(p1[0], shift=UP * 0.4), FadeIn(p0, shift=UP * 0.4)),
+            LaggedStart(*(GrowFromEdge(bar, LEFT) for bar in bars), lag_ratio=0.4),
+        )
+
+    # --- the decision boundary --------------------------------------------------------------------
+    def step_boundary(self) -> None:
+        data = self.data
+        k, _x, w, b, _z, _s = self.point_values()
+        zs = data.x @ w + b
+        self.section("The decision boundary")
+        head = title("The decision boundary")
+        plane = self.plane(4.8).to_edge(RIGHT, buff=1.0).shift(DOWN * 0.3)
+        dots = self.scatter(plane)
+        legend = self.legend().next_to(plane, UP, buff=0.2)
+        made = text(f"{data.n} points generated by the code", 20, PALETTE["muted"])
+        made.next_to(plane, DOWN, buff=0.75)
+        self.say(
+            f"Here are all {data.n} points, two overlapping clouds that the code generated.",
+            FadeIn(head, shift=DOWN * 0.5),
+            (Create(plane), FadeIn(made, shift=UP * 0.2)),
+            LaggedStart(*(GrowFromCenter(d) for d in dots), lag_ratio=0.05),
+        )
+        ones = VGroup(*(d for d, y in zip(dots, data.y, strict=True) if y == 1))
+        zeros = VGroup(*(d for d, y in zip(dots, data.y, strict=True) if y == 0))
+        self.say(
+            "Each point has a label, class 1 or class 0.",
+            FadeIn(legend, shift=DOWN * 0.3),
+            Indicate(ones, scale_factor=1.5),
+            Indicate(zeros, scale_factor=1.5),
+        )
+        axes, curve, ticks = self.sigmoid_axes(5.0, 2.8)
+        VGroup(axes, ticks).to_edge(LEFT, buff=0.9).shift(UP * 0.2)
+        half = DashedLine(
+            axes.c2p(-6, 0.5), axes.c2p(6, 0.5), color=PALETTE["muted"], stroke_width=2
+        )
+        self.say(
+            "The model says class 1 wherever the probability is at least one half.",
+            (Create(axes), FadeIn(ticks, shift=UP * 0.3)),
+            Create(curve),
+            Create(half),
+        )
+        mid = Dot(axes.c2p(0, 0.5), radius=0.1, color=PALETTE[POINT])
+        zero = DashedLine(axes.c2p(0, 0), axes.c2p(0, 1), color=PALETTE[POINT])
+        self.say(
+            "The sigmoid crosses one half at z = 0, so that is wherever z is at least 0.",
+            GrowFromCenter(mid),
+            Create(zero),
+            Indicate(mid, scale_factor=1.6),
+        )
+        line = self.boundary(plane, w, b)
+        label = tex(r"w \cdot x + b = 0", size=30, color=PALETTE[POINT])
+        label.next_to(plane, DOWN, buff=0.25)
+        self.say(
+            "With the trained weights, z is 0 along a straight line: the decision boundary.",
+            Create(line, run_time=1.5),
+            FadeIn(label, shift=UP * 0.3),
+            Indicate(line, scale_factor=1.1),
+        )
+        landed = VGroup(
+            *(
+                Dot(
+                    axes.c2p(float(np.clip(zi, -6, 6)), float(sigmoid(zi))),
+                    radius=0.06,
+                    color=d.get_color(),
+                )
+                for zi, d in zip(zs, dots, strict=True)
+            )
+        )
+        self.shown["landed"] = list(zip(landed, zs, strict=True))
+        self.say(
+            "Every point lands on the sigmoid at its own z.",
+            LaggedStart(
+                *(travel(d, t) for d, t in zip(dots, landed, strict=True)),
+                lag_ratio=0.04,
+                run_time=2.5,
+            ),
+        )
+        right = (zs >= 0) == (data.y == 1)
+        wrong = VGroup(
+            *(
+                Circle(radius=0.14, color=PALETTE[POINT], stroke_width=3).move_to(d)
+                for d, ok in zip(dots, right, strict=True)
+                if not ok
+            )
+        )
+        count = text(f"{int(right.sum())} of {data.n} on the side of their class", 24)
+        count.next_to(axes, DOWN, buff=0.9)
+        self.shown["boundary_right"] = (count, int(right.sum()))
+        self.say(
+            f"{int(right.sum())} of the {data.n} points lie on the side of their own class; "
+            "the ringed ones do not.",
+            FadeIn(count, shift=UP * 0.4),
+            LaggedStart(*(Create(c) for c in wrong), lag_ratio=0.2),
+            Indicate(wrong, scale_factor=1.3),
+        )
+
+    # --- binary cross-entropy ---------------------------------------------------------------------
+    def step_bce(self) -> None:
+        _k, _x, _w, _b, _z, s = self.point_values()
+        self.section("Binary cross-entropy")
+        head = title("Binary cross-entropy")
+        axes = plain_axes([0, 1, 0.5], [0, 5, 1], 5.0, 4.0).to_edge(LEFT, buff=1.0)
+        axes.shift(DOWN * 0.4)
+        tk = self.ticks(axes, xs=(0, 0.5, 1), ys=(0, 1, 2, 3, 4, 5))
+        xlab = tex(r"\hat y", size=32, color=PALETTE["muted"])
+        xlab.next_to(axes.c2p(1, 0), RIGHT, buff=0.2)
+        self.say(
+            "How wrong is a prediction? The loss answers with one number.",
+            FadeIn(head, shift=DOWN * 0.5),
+            Create(axes),
+            (FadeIn(tk, shift=UP * 0.3), FadeIn(xlab, shift=LEFT * 0.3)),
+        )
+        eps = math.exp(-5)
+        c1 = axes.plot(lambda p: -math.log(p), x_range=[eps, 1], color=PALETTE[CLASS1])
+        c0 = axes.plot(lambda p: -math.log(1 - p), x_range=[0, 1 - eps], color=PALETTE[CLASS0])
+        l1 = tex(r"y = 1:\ -\log \hat y", size=30, color=PALETTE[CLASS1])
+        l0 = tex(r"y = 0:\ -\log(1 - \hat y)", size=30, color=PALETTE[CLASS0])
+        VGroup(l1, l0).arrange(DOWN, aligned_edge=LEFT, buff=0.3).next_to(axes, RIGHT, buff=0.6)
+        VGroup(l1, l0).align_to(axes, UP)
+        self.say(
+            "If the label is 1, the loss is minus the log of ŷ, the predicted probability.",
+            Create(c1, run_time=1.5),
+            FadeIn(l1, shift=LEFT * 0.5),
+        )
+        probe = Dot(axes.c2p(0.5, -math.log(0.5)), radius=0.1, color=PALETTE[POINT])
+        right_part = axes.plot(lambda p: -math.log(p), x_range=[0.5, 0.99])
+        wrong_part = axes.plot(lambda p: -math.log(p), x_range=[eps, 0.99]).reverse_points()
+        self.say(
+            "It is almost nothing when the model is sure and right.",
+            GrowFromCenter(probe),
+            MoveAlongPath(probe, right_part, run_time=2),
+        )
+        self.say(
+            "It grows without limit when the model is sure and wrong.",
+            MoveAlongPath(probe, wrong_part, run_time=2.5),
+            FadeOut(probe),
+        )
+        self.say(
+            "If the label is 0, the loss is minus the log of 1 − ŷ instead: the mirror image.",
+            Create(c0, run_time=1.5),
+            FadeIn(l0, shift=LEFT * 0.5),
+        )
+        both = tex(r"L = -\big[", r"y \log \hat y", "+", r"(1 - y) \log(1 - \hat y)", r"\big]")
+        fit_width(both, 7.0).next_to(VGroup(l1, l0), DOWN, buff=0.7).align_to(l1, LEFT)
+        self.say(
+            "One formula holds both cases, because y is either 1 or 0.",
+            FadeIn(both, shift=UP * 0.5),
+            Indicate(both[1], color=PALETTE[CLASS1]),
+            Indicate(both[3], color=PALETTE[CLASS0]),
+        )
+        cost = -math.log(s)
+        at = Dot(axes.c2p(s, cost), radius=0.1, color=PALETTE[POINT])
+        drop = DashedLine(axes.c2p(s, 0), axes.c2p(s, cost), color=PALETTE[POINT])
+        line = VGroup(
+            tex(r"\hat y ="), self.num(s, 2, 28), tex(r"\quad L = -\log"), self.num(s, 2, 28)
+        )
+        line.add(tex("="), self.num(cost, 2, 28, color=PALETTE[POINT]))
+        line.arrange(RIGHT, buff=0.12).next_to(both, DOWN, buff=0.6).align_to(both, LEFT)
+        fit_width(line, 7.0)
+        self.shown["point_loss"] = (line[5], cost)
+        self.say(
+            f"Our point from before has label 1 and ŷ = {s:.2f}, so its loss is {cost:.2f}.",
+            Create(drop),
+            GrowFromPoint(at, axes.c2p(s, 0)),
+            FadeIn(line[:4], shift=UP * 0.4),
+            travel(at, line[4:]),
+        )
+
+    # --- where the loss comes from ----------------------------------------------------------------
+    def step_likelihood(self) -> None:
+        run, data = self.run, self.data
+        n = data.n
+        lik0, log0 = likelihood(run.w[0], float(run.b[0]), data)
+        lik1, log1 = likelihood(run.w[-1], float(run.b[-1]), data)
+        self.section("Where the loss comes from")
+        head = title("Where the loss comes from")
+        one = tex(r"P(y \mid x) =", r"\hat y^{\,y}", r"(1 - \hat y)^{1 - y}", size=36)
+        one.next_to(head, DOWN, buff=0.5).to_edge(LEFT, buff=1.0)
+        self.say(
+            "This loss is not arbitrary: it comes from the probability of the labels.",
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(one, shift=RIGHT * 0.5),
+        )
+        self.say(
+            "A label of one has probability ŷ and a label of zero has 1 − ŷ: one formula gives both.",
+            Indicate(one[1], color=PALETTE[CLASS1]),
+            Indicate(one[2], color=PALETTE[CLASS0]),
+        )
+        prod = tex(
+            r"\mathcal{L} = \prod_{i=1}^{N} \hat y_i^{\,y_i} (1 - \hat y_i)^{1 - y_i}", size=36
+        )
+        prod.next_to(one, DOWN, buff=0.45).align_to(one, LEFT)
+        n_note = tex(f"N = {n}", size=32, color=PALETTE["muted"]).next_to(prod, RIGHT, buff=0.6)
+        self.say(
+            f"The {n} labels together have the product of these: the likelihood.",
+            travel(one, prod),
+            FadeIn(n_note, shift=LEFT * 0.4),
+        )
+        rows = [
+            ["likelihood", FastText(sci_text(lik0), 26), FastText(sci_text(lik1), 26)],
+            ["log-likelihood", log0, log1],
+            ["mean BCE", -log0 / n, -log1 / n],
+        ]
+        table = ValueTable(
+            rows,
+            [Column(""), Column("random start", 3), Column("after training", 3)],
+            font_size=26,
+        )
+        table.to_edge(RIGHT, buff=0.8).to_edge(DOWN, buff=0.7)
+        self.shown["likelihood_table"] = table
+        self.shown["likelihood"] = (lik0, lik1)
+        self.say(
+            f"At the random start it is {sci_text(lik0)}; after training, {sci_text(lik1)}.",
+            FadeIn(table.header, shift=UP * 0.4),
+            FadeIn(table.row("likelihood"), shift=UP * 0.4),
+            Indicate(table.cell("likelihood", "after training"), scale_factor=1.3),
+        )
+        logsum = tex(
+            r"\log \mathcal{L} = \sum_{i=1}^{N} y_i \log \hat y_i + (1 - y_i) \log(1 - \hat y_i)",
+            size=34,
+        )
+        fit_width(logsum, 8.0).next_to(prod, DOWN, buff=0.45).align_to(prod, LEFT)
+        self.say(
+            "Products of many small numbers are awkward, so we take the log: a sum instead.",
+            travel(prod, logsum),
+            FadeIn(table.row("log-likelihood"), shift=UP * 0.4),
+            Indicate(table.row("log-likelihood"), scale_factor=1.1),
+        )
+        b0, b1 = table.value("mean BCE", "random start"), table.value("mean BCE", "after training")
+        self.say(
+            f"Flip the sign and divide by {n}: the mean binary cross-entropy, {b0:.3f} at the "
+            f"start and {b1:.3f} after training.",
+            FadeIn(table.row("mean BCE"), shift=UP * 0.4),
+            Indicate(table.cell("mean BCE", "random start"), scale_factor=1.3),
+            Indicate(table.cell("mean BCE", "after training"), scale_factor=1.3),
+        )
+        self.say(
+            "A higher likelihood is a lower loss, so minimising one maximises the other.",
+            Indicate(table.cell("likelihood", "after training"), scale_factor=1.3),
+            Indicate(table.cell("mean BCE", "after training"), scale_factor=1.3),
+        )

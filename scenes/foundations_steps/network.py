@@ -1,0 +1,284 @@
+"""Neurons and layers: the digit network the code trained, reading a real test image, one
+neuron's weighted sum; then ReLU against the sigmoid, measured on the network's gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    DashedVMobject,
+    FadeIn,
+    Indicate,
+    Line,
+    ManimColor,
+    Square,
+    VGroup,
+    VMobject,
+    interpolate_color,
+)
+
+from foundations_steps.common import CURVE, POINT, FoundationsScene, an, tex, travel
+from llmviz.mobjects import Column, NeuronColumn, ValueTable
+from llmviz.mobjects.vectors import shown_indices
+from llmviz.model.foundations import gradient_norms, relu, sigmoid, sigmoid_prime
+from llmviz.scene import fit_width, plain_axes, text, title
+from llmviz.style import PALETTE, value_to_color
+
+RELU = "positive"
+
+
+class NetworkStep(FoundationsScene):
+    def digit_picture(self, pixels: np.ndarray, side: float = 0.3) -> VGroup:
+        dark, light = ManimColor(PALETTE["box"]), ManimColor(PALETTE["text"])
+        g = VGroup()
+        for i in range(8):
+            for j in range(8):
+                v = float(pixels[8 * i + j])
+                g.add(
+                    Square(side, stroke_width=0.5, stroke_color=PALETTE["muted"])
+                    .set_fill(interpolate_color(dark, light, v), 1)
+                    .move_to([j * side, -i * side, 0])
+                )
+        return g
+
+    def connections(self, left: NeuronColumn, right: NeuronColumn, W: np.ndarray) -> VGroup:
+        """Lines for the real weights between the drawn neurons, coloured by sign and size."""
+        scale = float(np.abs(W).max()) or 1.0
+        lines = VGroup()
+        for rn in right.neurons:
+            for ln in left.neurons:
+                w = float(W[rn.source_index, ln.source_index])
+                lines.add(
+                    Line(
+                        ln.get_right(),
+                        rn.get_left(),
+                        stroke_width=1.2,
+                        color=value_to_color(w, scale),
+                        stroke_opacity=0.08 + 0.7 * abs(w) / scale,
+                    )
+                )
+        return lines
+
+    def step_neurons(self) -> None:
+        mlp = self.mlp
+        x, label = self.digit_example()
+        net = mlp.model
+        fp = net.forward(x)
+        pred = int(np.argmax(fp.output))
+        drawn = [i for i in shown_indices(len(fp.a[1]), 16) if i is not None]
+        j = int(max(drawn, key=lambda i: fp.a[1][i]))  # the most active drawn neuron of layer 1
+        weighted, bias, zj = float(net.W[0][j] @ x), float(net.b[0][j]), float(fp.z[0][j])
+        aj = float(fp.a[1][j])
+        acc = 100 * mlp.test_accuracy[-1]
+        sizes = net.sizes
+        self.section("Neurons and layers")
+        head = title("Neurons and layers")
+        picture = self.digit_picture(x).to_edge(LEFT, buff=0.6).shift(UP * 0.4)
+        pic_label = text(f"test image {self.digit_index}: 8 × 8 pixels", 20, PALETTE["muted"])
+        pic_label.next_to(picture, DOWN, buff=0.2)
+        self.say(
+            f"The code trained a small network to read 8 by 8 handwritten digits like this "
+            f"one, {an(label)}.",
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(picture, lag_ratio=0.01),
+            FadeIn(pic_label, shift=UP * 0.3),
+        )
+        xs = np.linspace(-3.1, 3.4, len(fp.a))
+        cols = []
+        for layer, (values, xpos) in enumerate(zip(fp.a, xs, strict=True)):
+            last = layer == len(fp.a) - 1
+            col = NeuronColumn(
+                values,
+                state="post",
+                max_neurons=16 if layer else 9,
+                head=None if layer else 6,
+                tail=None if layer else 2,
+                saturation=1.0,
+                show_values=last,
+                radius=0.1 if not last else 0.13,
+                font_size=20,
+                buff=0.05 if not last else 0.1,
+                highlight=[j] if layer == 1 else ([pred] if last else []),
+            )
+            col.move_to([xpos, 0.1, 0])
+            if last:
+                col.shift(RIGHT * (xpos - col.neurons.get_x()))
+            cols.append(col)
+        names = VGroup(
+            *(
+                text(s, 20, PALETTE["muted"]).next_to(c, UP, buff=0.2).set_x(c.neurons.get_x())
+                for s, c in zip(
+                    (f"{sizes[0]} pixels", *(f"{n} hidden" for n in sizes[1:-1]), "10 digits"),
+                    cols,
+                    strict=True,
+                )
+            )
+        )
+        top_y = max(m.get_y() for m in names)
+        for m in names:
+            m.set_y(top_y)
+        wires = [self.connections(cols[i], cols[i + 1], net.W[i]) for i in range(len(cols) - 1)]
+        self.shown["output"] = cols[-1]
+        self.shown["prediction"] = (pred, label)
+        self.say(
+            f"A neuron is just a number between zero and one; the first layer holds the "
+            f"{sizes[0]} pixels.",
+            travel(picture, cols[0].neurons),
+            (FadeIn(cols[0]), FadeIn(names[0])),
+        )
+        rule = tex(r"a' = \sigma(W a + b)", size=34).to_edge(DOWN, buff=1.2)
+        self.say(
+            "Each neuron of the next layer takes a weighted sum of all of them, adds a bias and "
+            "applies the sigmoid.",
+            Create(wires[0], lag_ratio=0.002),
+            (FadeIn(cols[1]), FadeIn(names[1]), FadeIn(rule, shift=UP * 0.3)),
+        )
+        calc = VGroup(
+            text(f"neuron {j}:", 22),
+            self.num(weighted, 2, 24),
+            text("+ bias", 22),
+            self.num(bias, 2, 24),
+            text("= z =", 22),
+            self.num(zj, 2, 24),
+            tex(r",\ \sigma(z) =", size=30),
+            self.num(aj, 2, 24, color=PALETTE[POINT]),
+        ).arrange(RIGHT, buff=0.14)
+        fit_width(calc, 12.5).next_to(rule, DOWN, buff=0.3)
+        self.shown["calc"] = {
+            "weighted": (calc[1], weighted),
+            "bias": (calc[3], bias),
+            "z": (calc[5], zj),
+            "a": (calc[7], aj),
+            "neuron": j,
+        }
+        self.say(
+            f"For hidden neuron {j} the weighted sum is {weighted:.2f}, plus a bias of "
+            f"{bias:.2f}, and the sigmoid of that is {aj:.2f}.",
+            Indicate(cols[1].neuron(j), scale_factor=2, color=PALETTE[POINT]),
+            FadeIn(calc, shift=UP * 0.3, lag_ratio=0.1),
+        )
+        self.say(
+            "Each line is a real weight, blue for positive and orange for negative.",
+            Create(wires[1], lag_ratio=0.002),
+            (FadeIn(cols[2]), FadeIn(names[2])),
+        )
+        out = cols[-1]
+        digits = VGroup(
+            *(
+                text(str(d), 20, PALETTE[POINT] if d == pred else PALETTE["muted"]).next_to(
+                    out.number(d), RIGHT, buff=0.25
+                )
+                for d in range(10)
+            )
+        )
+        self.say(
+            "The last layer has ten neurons, one for each digit.",
+            Create(wires[2], lag_ratio=0.002),
+            (FadeIn(out), FadeIn(names[3]), FadeIn(digits)),
+        )
+        p = float(fp.output[pred])
+        self.say(
+            f"For this image the neuron for {pred} is the most active, at {p:.2f}.",
+            Indicate(VGroup(out.neuron(pred), out.number(pred), digits[pred]), scale_factor=1.5),
+        )
+        summary = text(
+            f"{'-'.join(map(str, sizes))} neurons, trained on {len(mlp.train_idx):,} digits; "
+            f"{acc:.1f}% right on {len(mlp.test_idx)} it never saw",
+            20,
+            PALETTE["muted"],
+        )
+        fit_width(summary).to_edge(DOWN, buff=0.3)
+        self.shown["accuracy"] = (summary, acc)
+        self.say(
+            f"Trained on {len(mlp.train_idx):,} real digits, it gets {acc:.1f}% of "
+            f"{len(mlp.test_idx)} unseen ones right.",
+            FadeIn(summary, shift=UP * 0.3),
+        )
+
+    def step_relu(self) -> None:
+        mlp = self.mlp
+        start = mlp.initial
+        norms_sig = gradient_norms(start, mlp.x_train, mlp.y_train)
+        norms_relu = gradient_norms(start.with_hidden("relu"), mlp.x_train, mlp.y_train)
+        ratio_sig, ratio_relu = (
+            100 * norms_sig[0] / norms_sig[-1],
+            100 * norms_relu[0] / norms_relu[-1],
+        )
+        self.section("ReLU versus sigmoid")
+        head = title("ReLU versus sigmoid")
+        axes = plain_axes([-4, 4, 2], [0, 2, 0.5], 5.2, 3.6).to_edge(LEFT, buff=1.0)
+        axes.shift(DOWN * 0.2)
+        tk = self.ticks(axes, xs=(-4, 0, 4), ys=(0, 1, 2))
+        r_curve = axes.plot(
+            lambda t: float(relu(t)), x_range=[-4, 2], color=PALETTE[RELU], use_smoothing=False
+        )
+        r_lab = tex(r"\mathrm{ReLU}(z) = \max(z, 0)", size=30, color=PALETTE[RELU])
+        r_lab.next_to(axes, UP, buff=0.25).align_to(axes, LEFT)
+        self.say(
+            "Modern networks mostly use ReLU in their hidden layers: z where z is positive, "
+            "else 0.",
+            FadeIn(head, shift=DOWN * 0.5),
+            (Create(axes), FadeIn(tk)),
+            (Create(r_curve), FadeIn(r_lab, shift=DOWN * 0.2)),
+        )
+        s_curve = axes.plot(lambda t: float(sigmoid(t)), x_range=[-4, 4], color=PALETTE[CURVE])
+        s_slope = DashedVMobject(
+            axes.plot(lambda t: float(sigmoid_prime(t)), x_range=[-4, 4], color=PALETTE[CURVE])
+        )
+        s_lab = text("dashed: slopes; the sigmoid's is at most 0.25", 20, PALETTE[CURVE])
+        s_lab.next_to(axes, DOWN, buff=0.5).align_to(axes, LEFT)
+        self.say(
+            "The sigmoid's slope is never more than 0.25.",
+            Create(s_curve),
+            (Create(s_slope), FadeIn(s_lab, shift=UP * 0.2)),
+        )
+        r_slope = DashedVMobject(
+            VMobject(color=PALETTE[RELU]).set_points_as_corners(
+                [axes.c2p(-4, 0), axes.c2p(0, 0), axes.c2p(0, 1), axes.c2p(4, 1)]
+            )
+        )
+        self.say("ReLU's slope is exactly 1 wherever the neuron is active.", Create(r_slope))
+        n_layers = len(norms_sig)
+        cols = [Column("hidden"), *(Column(f"W{i + 1}", 3) for i in range(n_layers))]
+        cols.append(Column("first ÷ last", 0, suffix="%"))
+        table = ValueTable(
+            [["sigmoid", *norms_sig, ratio_sig], ["ReLU", *norms_relu, ratio_relu]],
+            cols,
+            font_size=24,
+        )
+        table.row("sigmoid")[0].set_color(PALETTE[CURVE])
+        table.row("ReLU")[0].set_color(PALETTE[RELU])
+        t_head = text("gradient size per layer, same random start", 22)
+        VGroup(t_head, table).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        VGroup(t_head, table).to_edge(RIGHT, buff=0.6).shift(UP * 0.8)
+        self.shown["norms"] = table
+        self.say(
+            "Backpropagation multiplies by that slope once per layer on its way back.",
+            FadeIn(t_head, shift=UP * 0.3),
+            FadeIn(table.header, shift=UP * 0.3),
+        )
+        self.say(
+            f"Measured at this network's random start, with sigmoids the first layer's gradient "
+            f"is only {ratio_sig:.0f}% of the last layer's.",
+            FadeIn(table.row("sigmoid"), shift=UP * 0.3),
+            Indicate(table.cell("sigmoid", "first ÷ last"), scale_factor=1.4),
+        )
+        self.say(
+            f"With the same weights and ReLU it is {ratio_relu:.0f}%.",
+            FadeIn(table.row("ReLU"), shift=UP * 0.3),
+            Indicate(table.cell("ReLU", "first ÷ last"), scale_factor=1.4),
+        )
+        note = text(
+            "the output layer keeps its sigmoid: its values are read as probabilities",
+            20,
+            PALETTE["muted"],
+        )
+        fit_width(note).to_edge(DOWN, buff=0.3)
+        self.say(
+            "The output layer keeps its sigmoid, because its values are read as probabilities.",
+            FadeIn(note, shift=UP * 0.3),
+        )
