@@ -1,0 +1,114 @@
+"""What every step of the attention chapter shares: the prompt's trace, the head it follows
+(found by the analysis, never hard-coded) and helpers that lay out real values."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from manim import DOWN
+
+from llmviz.errors import PromptError
+from llmviz.mobjects import AttentionGrid, TokenStrip
+from llmviz.model.config import GPT3_CONFIG
+from llmviz.model.heads import safe_focus
+from llmviz.scene import LectureScene, fit_width, lines, text
+from llmviz.style import PALETTE, display_token
+
+__all__ = ["AttentionScene", "MAX_TOKENS", "QUERY", "KEY", "VALUE", "shape"]
+
+#: The chapter draws one column per token; longer prompts would not fit the frame.
+MAX_TOKENS = 12
+#: One colour per concept, the whole chapter long.
+QUERY, KEY, VALUE = "highlight", "accent", "positive"
+
+
+def shape(n: int) -> str:
+    """A size as the screen writes it: 12,288."""
+    return f"{n:,}"
+
+
+class AttentionScene(LectureScene):
+    """The prompt, the head the chapter follows and that head's queries, keys and values."""
+
+    prompt = "a fluffy blue creature roamed the verdant forest"
+    #: Pairs of contexts that end in the same word, for "Why attention".
+    contexts = (
+        ("The tower", "The Eiffel tower"),
+        ("The tower", "The miniature Eiffel tower"),
+        ("The model", "The fashion model"),
+        ("The mole", "One mole"),
+    )
+    #: Prompt lengths (tokens) for "Context size"; capped at the model's context window.
+    context_lengths = (4, 8, 16, 32, 64)
+    gpt3 = GPT3_CONFIG
+
+    def setup(self) -> None:
+        super().setup()
+        self.shown: dict[str, object] = {}  # values on screen by name, for the tests
+        self.t = self.trace(self.prompt)
+        self.n = self.t.n_tokens
+        if not 2 <= self.n <= MAX_TOKENS:
+            raise PromptError(
+                f"the attention chapter draws one column per token and needs a prompt of 2 to "
+                f"{MAX_TOKENS} tokens; {self.prompt!r} has {self.n} tokens"
+            )
+        self.focus = safe_focus(self.model, self.t)
+        f = self.focus
+        self.L, self.h, self.q = f.layer, f.head, f.query
+        blk = f"blocks.{self.L}"
+        self.x = self.t[f"{blk}.ln1.hook_normalized"]  # [pos, d_model]: what the head reads
+        self.E = self.t[f"{blk}.hook_resid_pre"]  # [pos, d_model]: the stream it adds to
+        self.Q = self.t[f"{blk}.attn.hook_q"][:, self.h]  # [pos, d_head]
+        self.K = self.t[f"{blk}.attn.hook_k"][:, self.h]
+        self.V = self.t[f"{blk}.attn.hook_v"][:, self.h]
+        self.pattern = self.t[f"{blk}.attn.hook_pattern"][self.h]  # [query, key]
+        self.dots = self.Q.astype(np.float64) @ self.K.T.astype(np.float64)  # [query, key]
+        self.scaled = self.dots / math.sqrt(self.model.cfg.d_head)
+
+    # --- words built from the values -----------------------------------------------------------
+    def tok(self, i: int) -> str:
+        return self.t.tokens[i].strip() or display_token(self.t.tokens[i])
+
+    @property
+    def noun(self) -> str:
+        return self.tok(self.q)
+
+    @property
+    def key_words(self) -> list[str]:
+        return [self.tok(k) for k in self.focus.keys]
+
+    def where(self) -> str:
+        return f"layer {self.L}, head {self.h}"
+
+    # --- layout helpers ------------------------------------------------------------------------
+    def strip(self, font_size: float = 22, min_width: float = 0.5) -> TokenStrip:
+        return fit_width(TokenStrip(self.t.tokens, font_size=font_size, min_width=min_width))
+
+    def column_width(self) -> float:
+        return min(1.55, 12.8 / self.n)
+
+    def footer(self, s: str, size: float = 20, color: str | None = None):
+        """A line at the bottom edge; too long for the frame, it breaks into two lines."""
+        color = color or PALETTE["muted"]
+        t = text(s, size, color)
+        if t.width > 13.0:
+            words = s.split(" ")
+            cut = min(
+                range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(s) / 2)
+            )
+            t = fit_width(
+                lines(" ".join(words[:cut]), " ".join(words[cut:]), size=size, color=color)
+            )
+        return t.to_edge(DOWN, buff=0.3)
+
+    def plane_caption(self, proj, what: str):
+        """Two small lines under a 2-D picture: what it shows, which projection and how much of
+        the spread it keeps (the words of :meth:`Projection.caption`)."""
+        rest = proj.caption(what)[len(what) + 2 :]
+        return lines(f"{what}:", rest, size=20, color=PALETTE["muted"])
+
+    def grid(self, values: np.ndarray, **kw) -> AttentionGrid:
+        cell = min(0.56, 4.5 / self.n)
+        opts = dict(tokens=self.t.tokens, cell_size=cell, font_size=min(20, 40 * cell))
+        return AttentionGrid(values, **{**opts, **kw})

@@ -1,0 +1,352 @@
+"""Steps 10 to 12: every head of the layer, a head that updates the noun another way (the
+lecture's "Harry" point), and the bill in parameters."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Angle,
+    Create,
+    FadeIn,
+    FadeOut,
+    GrowArrow,
+    Indicate,
+    LaggedStart,
+    Line,
+    Rectangle,
+    SurroundingRectangle,
+    VGroup,
+)
+
+from attention_steps.common import QUERY, AttentionScene, shape
+from llmviz.mobjects import (
+    AttentionGrid,
+    Column,
+    FastNumber,
+    NumericMatrix,
+    NumericVector,
+    ValueTable,
+    VectorPlane,
+)
+from llmviz.model.analysis import strongest_attention
+from llmviz.model.config import attention_parameters
+from llmviz.model.heads import contrasting_head
+from llmviz.model.projection import plane_of
+from llmviz.scene import fit_width, lines, text, title
+from llmviz.style import PALETTE
+
+OTHER = "accent"  # the second head's colour
+
+
+class MultiHeadStep(AttentionScene):
+    def step_multi_head(self) -> None:
+        cfg, g = self.model.cfg, self.gpt3
+        H = cfg.n_heads
+        blk = f"blocks.{self.L}"
+        pats = self.t[f"{blk}.attn.hook_pattern"]  # [head, query, key]
+        z = self.t[f"{blk}.attn.hook_z"][self.q]  # [head, d_head]
+        outs = [z[h].astype(np.float64) @ self.model.W("O", self.L, h) for h in range(H)]
+        strongest = {(la, hd): (q, k, w) for la, hd, q, k, w in strongest_attention(self.t)}
+        noun = self.noun
+        self.section("Multi-head attention")
+        head = title(f"All {H} heads of layer {self.L} (GPT-3: {g.n_heads} per layer)")
+        width = 13.0 / H
+        cell = min(0.3, (width - 0.9) / self.n)
+        grids, changes, notes = VGroup(), [], VGroup()
+        for h in range(H):
+            grid = AttentionGrid(
+                pats[h],
+                query_tokens=self.t.tokens,
+                key_tokens=self.t.tokens if h == 0 else None,  # rows line up across the heads
+                cell_size=cell,
+                font_size=min(14, 44 * cell),
+            )
+            grid.move_to([-6.5 + width * (h + 0.5), 0.9, 0])
+            name = text(f"head {h}", 20, PALETTE[QUERY] if h == self.h else PALETTE["text"])
+            name.next_to(grid, UP, buff=0.12)
+            q, k, w = strongest[(self.L, h)]
+            note = lines(
+                f'"{self.tok(q)}" → "{self.tok(k)}"', f"{w:.2f}", size=20, color=PALETTE["muted"]
+            )
+            fit_width(note, width - 0.2).next_to(grid, DOWN, buff=0.1)
+            grids.add(VGroup(grid, name))
+            notes.add(note)
+            v = NumericVector(outs[h], max_entries=5, font_size=14).next_to(note, DOWN, buff=0.2)
+            changes.append(v)
+        plus = VGroup(
+            *(
+                text("+", 28).move_to((changes[h].get_right() + changes[h + 1].get_left()) / 2)
+                for h in range(H - 1)
+            )
+        )
+        total = self.t[f"{blk}.hook_attn_out"][self.q]
+        out = NumericVector(total, max_entries=5, font_size=14)
+        out.next_to(changes[-1], RIGHT, buff=0.35)
+        eq = text("=", 28).next_to(out, LEFT, buff=0.1)
+        if out.get_right()[0] > 7.0:
+            VGroup(*changes, plus).shift(LEFT * (out.get_right()[0] - 6.9))
+            out.next_to(changes[-1], RIGHT, buff=0.45)
+            eq.move_to((changes[-1].get_right() + out.get_left()) / 2)
+        sum_lab = fit_width(
+            text(f'ΔE for "{noun}" from each head, and their sum', 20, PALETTE["muted"])
+        ).next_to(VGroup(*changes), DOWN, buff=0.2)
+        self.shown["heads"] = [(c, o) for c, o in zip(changes, outs, strict=True)]
+        self.shown["attn_out"] = (out, total)
+        self.say(
+            f"A layer runs several heads side by side: {H} in this model, {g.n_heads} in GPT-3.",
+            FadeIn(head, shift=DOWN * 0.5),
+            LaggedStart(*(FadeIn(gr, shift=DOWN * 0.3) for gr in grids), lag_ratio=0.2),
+        )
+        self.say(
+            "Each has its own query, key and value matrices, and so its own pattern.",
+            LaggedStart(*(FadeIn(n, shift=UP * 0.2) for n in notes), lag_ratio=0.2),
+            Indicate(grids[self.h], scale_factor=1.05),
+        )
+        self.say(
+            f'Under each pattern is that head\'s change for "{noun}".',
+            LaggedStart(*(FadeIn(c, shift=DOWN * 0.2) for c in changes), lag_ratio=0.2),
+        )
+        self.say(
+            "The layer adds the changes of all its heads to the stream.",
+            (FadeIn(plus), FadeIn(eq)),
+            (FadeIn(out, shift=LEFT * 0.3), FadeIn(sum_lab)),
+        )
+        blocks = VGroup()
+        for h in range(H):
+            m = NumericMatrix(
+                self.model.W("O", self.L, h).T, max_rows=5, max_cols=2, font_size=14, h_buff=0.2
+            )
+            lab = text(f"value-up {h}", 20, PALETTE["muted"]).next_to(m, DOWN, buff=0.15)
+            blocks.add(VGroup(m, lab))
+        blocks.arrange(RIGHT, buff=0.5).move_to([0, 0.6, 0])
+        fit_width(blocks)
+        stapled = Rectangle(
+            width=blocks.width + 0.3, height=blocks[0][0].height + 0.3, color=PALETTE["highlight"]
+        ).move_to(VGroup(*(b[0] for b in blocks)))
+        wo = fit_width(
+            text(
+                f"W_O of layer {self.L}: {shape(cfg.d_model)} × {shape(H * cfg.d_head)}, "
+                f"{H} value-up maps side by side",
+                22,
+            )
+        ).next_to(stapled, DOWN, buff=0.7)
+        gpt = self.footer(
+            f"GPT-3: {g.n_heads} heads make a {shape(g.d_model)} × {shape(g.n_heads * g.d_head)} "
+            "output matrix per layer",
+            20,
+        )
+        old = VGroup(grids, notes, *changes, plus, eq, out, sum_lab)
+        self.say(
+            "Each head's value-up matrix maps its sum back up to the stream.",
+            FadeOut(old, shift=DOWN * 0.4),
+            LaggedStart(*(FadeIn(b, shift=UP * 0.3) for b in blocks), lag_ratio=0.2),
+        )
+        self.say(
+            f"Put side by side, they form the layer's output matrix W_O, {shape(cfg.d_model)} by "
+            f"{shape(H * cfg.d_head)}.",
+            blocks.animate.arrange(RIGHT, buff=0.08).move_to([0, 0.6, 0]),
+            (Create(stapled.match_width(blocks).stretch(1.03, 0)), FadeIn(wo, shift=UP * 0.3)),
+        )
+        self.say(
+            f"In GPT-3 that matrix is {shape(g.d_model)} by {shape(g.n_heads * g.d_head)} in "
+            "every layer.",
+            FadeIn(gpt, shift=UP * 0.3),
+        )
+
+
+class OtherHeadStep(AttentionScene):
+    def step_other_head(self) -> None:
+        f, noun = self.focus, self.noun
+        o = contrasting_head(self.model, self.t, self.L, self.h, self.q, f.keys)
+        self.shown["other_head"] = o
+        mine = self.t[f"blocks.{self.L}.attn.hook_z"][self.q, self.h].astype(np.float64)
+        mine = mine @ self.model.W("O", self.L, self.h)
+        what = (
+            "its adjectives" if f.adjective_head else " and ".join(f'"{w}"' for w in self.key_words)
+        )
+        self.section("Another head, another update")
+        head = title(f'Two heads update "{noun}"')
+        keys = list(range(self.q + 1))
+        cols = [self.tok(k) for k in keys]
+        a_row = self.pattern[self.q, keys]
+        b_row = self.t[f"blocks.{o.layer}.attn.hook_pattern"][o.head][self.q, keys]
+        names = [f"layer {self.L}, head {self.h}", f"layer {o.layer}, head {o.head}"]
+        on = "on adjectives" if f.adjective_head else "on its keys"
+        sums = [float(a_row[list(f.keys)].sum()), float(b_row[list(f.keys)].sum())]
+        table = ValueTable(
+            [[names[0], *a_row, sums[0]], [names[1], *b_row, sums[1]]],
+            [Column("weights from " + f'"{noun}"'), *(Column(f'"{c}"') for c in cols), Column(on)],
+            row_names=names,
+            font_size=22,
+            h_buff=0.4,
+        )
+        fit_width(table).next_to(head, DOWN, buff=0.5)
+        table.row(names[0])[0].set_color(PALETTE[QUERY])
+        table.row(names[1])[0].set_color(PALETTE[OTHER])
+        self.shown["two_heads"] = table
+        mine_share = sums[0]
+        for r in names:
+            table.cell(r, on).set_color(PALETTE["highlight"])
+        self.say(
+            "One word can need several kinds of update at once, which is why a layer has many "
+            "heads.",
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(table.header, shift=DOWN * 0.3),
+        )
+        self.say(
+            f'The head we followed gives {what} {mine_share:.2f} of the attention of "{noun}".',
+            FadeIn(table.row(names[0]), shift=RIGHT * 0.3),
+            Indicate(VGroup(*(table.cell(names[0], f'"{cols[k]}"') for k in f.keys))),
+            Indicate(table.cell(names[0], on)),
+        )
+        self.say(
+            f'Layer {o.layer}, head {o.head} looks mostly at "{self.tok(o.top_key)}", with '
+            f"{o.top_weight:.2f}, and gives {what} only {o.share_on_keys:.2f}.",
+            FadeIn(table.row(names[1]), shift=RIGHT * 0.3),
+            Create(table.highlight_cell(names[1], f'"{cols[o.top_key]}"', PALETTE[OTHER])),
+        )
+        proj = plane_of(np.vstack([mine, o.delta]), mine, o.delta)
+        self.shown["two_changes_plane"] = proj
+        plane = VectorPlane(proj.coords, size=3.4)
+        plane.next_to(table, DOWN, buff=0.5).to_edge(LEFT, buff=1.8)
+        plane.caption = self.plane_caption(proj, "the two changes").next_to(
+            plane.axes, DOWN, buff=0.1
+        )
+        a = plane.arrow(proj.coords[0], PALETTE[QUERY])
+        b = plane.arrow(proj.coords[1], PALETTE[OTHER])
+        la = text(f"head {self.h}'s ΔE", 20, PALETTE[QUERY]).next_to(a.get_end(), RIGHT, buff=0.1)
+        lb = text(f"head {o.head}'s ΔE", 20, PALETTE[OTHER]).next_to(b.get_end(), UP, buff=0.1)
+        if o.layer != self.L:
+            lb = text(f"L{o.layer} head {o.head}'s ΔE", 20, PALETTE[OTHER]).move_to(lb)
+        self.say(
+            f'Each head adds its own change to "{noun}": two arrows in the plane they span.',
+            (Create(plane.axes), FadeIn(plane.caption)),
+            (GrowArrow(a), FadeIn(la)),
+            (GrowArrow(b), FadeIn(lb)),
+        )
+        arc = Angle(Line(a.get_start(), a.get_end()), Line(b.get_start(), b.get_end()), radius=0.5)
+        arc.set_color(PALETTE["highlight"])
+        deg = float(np.degrees(np.arccos(np.clip(o.cosine, -1, 1))))
+        readout = VGroup(
+            text("cosine of the two changes:", 22),
+            FastNumber(o.cosine, 2, font_size=22, color=PALETTE["highlight"]),
+            text(", an angle of", 22),
+            FastNumber(deg, 0, suffix="°", font_size=22, color=PALETTE["highlight"]),
+        ).arrange(RIGHT, buff=0.12)
+        readout.next_to(plane.axes, RIGHT, buff=1.2).shift(UP * 0.4)
+        fit_width(readout, 6.6 - readout.get_left()[0])
+        self.shown["two_changes_cosine"] = (readout[1], o.cosine)
+        how = "in nearly unrelated directions" if abs(o.cosine) < 0.5 else "partly the same way"
+        self.say(
+            f'Their cosine is {o.cosine:.2f}, an angle of {deg:.0f} degrees: they move "{noun}" '
+            f"{how}.",
+            Create(arc),
+            FadeIn(readout, shift=LEFT * 0.3),
+        )
+        verdict = (
+            text(
+                "different heads, different updates"
+                if abs(o.cosine) < 0.5
+                else "these two overlap",
+                24,
+                PALETTE["highlight"],
+            )
+            .next_to(readout, DOWN, buff=0.4)
+            .align_to(readout, LEFT)
+        )
+        self.say(
+            "Each head learns its own kind of update, and the layer adds them all.",
+            FadeIn(verdict, shift=UP * 0.3),
+            Indicate(VGroup(a, b), scale_factor=1.1),
+        )
+
+
+class CountStep(AttentionScene):
+    def step_count(self) -> None:
+        c, g = self.model.cfg, self.gpt3
+        ours, gpt = attention_parameters(c), attention_parameters(g)
+        self.section("Counting parameters")
+        head = title("Counting attention parameters")
+        rows = [
+            ("query map", "map"),
+            ("key map", "map"),
+            ("value-down + value-up", "value_factored"),
+            ("one head", "head"),
+            (f"one layer (× {c.n_heads} / × {g.n_heads})", "layer"),
+            ("all layers", "all_layers"),
+            ("share of all weights", None),
+        ]
+
+        def gpt_cell(v: float) -> FastNumber:
+            m = v / 1e6
+            return FastNumber(m, 1 if m < 100 else 0, thousands=True, font_size=24)
+
+        cells, self.shown["count_values"] = [], {}
+        for name, key in rows:
+            if key is None:
+                a = FastNumber(
+                    100 * ours["all_layers"] / ours["total"], 1, suffix="%", font_size=24
+                )
+                b = FastNumber(100 * gpt["all_layers"] / gpt["total"], 1, suffix="%", font_size=24)
+                vals = (ours["all_layers"] / ours["total"], gpt["all_layers"] / gpt["total"])
+            else:
+                a = FastNumber(ours[key], 0, thousands=True, font_size=24)
+                b, vals = gpt_cell(gpt[key]), (ours[key], gpt[key])
+            cells.append([name, a, b])
+            self.shown["count_values"][name] = (a, vals[0], b, vals[1])
+        table = ValueTable(
+            cells,
+            [Column("attention weights"), Column("this model"), Column("GPT-3, millions")],
+            font_size=24,
+            h_buff=0.9,
+        )
+        sub = text(
+            f"maps of {c.d_head} × {shape(c.d_model)} here, {g.d_head} × {shape(g.d_model)} in GPT-3",
+            22,
+            PALETTE["muted"],
+        ).next_to(head, DOWN, buff=0.25)
+        fit_width(table).next_to(sub, DOWN, buff=0.4)
+        self.shown["counts"] = table
+
+        def row(name: str):
+            return FadeIn(table.row(name), shift=RIGHT * 0.3)
+
+        gm = gpt["map"] / 1e6
+        self.say(
+            f"Now the bill: in GPT-3 a query map is {shape(g.d_head)} by {shape(g.d_model)}, about "
+            f"{gm:.1f} million weights.",
+            FadeIn(head, shift=DOWN * 0.5),
+            (FadeIn(table.header, shift=DOWN * 0.3), FadeIn(sub)),
+            row("query map"),
+        )
+        self.say("A key map is just as big.", row("key map"))
+        self.say(
+            f"The value map, split into value-down and value-up, has as many as both together: "
+            f"{gpt['value_factored'] / 1e6:.1f} million.",
+            row("value-down + value-up"),
+        )
+        self.say(
+            f"That makes {gpt['head'] / 1e6:.1f} million per head, and "
+            f"{gpt['layer'] / 1e6:.0f} million per layer of {g.n_heads} heads.",
+            row("one head"),
+            row(rows[4][0]),
+        )
+        share = gpt["all_layers"] / gpt["total"]
+        total = self.footer(f"GPT-3 has {gpt['total'] / 1e9:.0f} billion weights in all", 22)
+        self.say(
+            f"In all {g.n_layers} layers that is {gpt['all_layers'] / 1e6:,.0f} million: "
+            f"{share:.1%} of GPT-3's {gpt['total'] / 1e9:.0f} billion.",
+            row("all layers"),
+            (row("share of all weights"), FadeIn(total, shift=UP * 0.3)),
+        )
+        self.say(
+            f"Our small model has the same structure: {ours['all_layers']:,} attention weights, "
+            f"{ours['all_layers'] / ours['total']:.1%} of all.",
+            Create(
+                SurroundingRectangle(table.column("this model")[-2:], color=PALETTE["highlight"])
+            ),
+        )

@@ -1,0 +1,259 @@
+"""Steps 3 to 5: queries and keys, the key-query space drawn as arrows, and the grid of every
+key-query dot product."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    GrowArrow,
+    Indicate,
+    LaggedStart,
+    VGroup,
+)
+
+from attention_steps.common import KEY, QUERY, AttentionScene
+from llmviz.animations import MatrixVectorProduct
+from llmviz.mobjects import NumericVector, VectorPlane, WeightMatrix
+from llmviz.model.analysis import cosine
+from llmviz.model.projection import plane_of
+from llmviz.scene import fit_width, number, stack_apart, text, title
+from llmviz.style import PALETTE
+
+
+class QueriesKeysStep(AttentionScene):
+    def step_queries_keys(self) -> None:
+        cfg, noun = self.model.cfg, self.noun
+        self.section("Queries and keys")
+        head = title(f"Queries and keys: {self.where()}")
+        W_Q = self.model.W("Q", self.L, self.h).T  # [d_head, d_model], as the lecture draws it
+        matrix = WeightMatrix(W_Q, name="W_Q", max_rows=6, max_cols=5, font_size=20)
+        x = NumericVector(self.x[self.q], max_entries=6, font_size=20, label=f'x("{noun}")')
+        VGroup(matrix, x).arrange(RIGHT, buff=0.35).move_to([-2.3, 0.3, 0])
+        product = MatrixVectorProduct(matrix, x, run_time_per_row=0.45)
+        note = text(
+            f"x: the stream entering layer {self.L}, after LayerNorm: {cfg.d_model} entries",
+            20,
+            PALETTE["muted"],
+        ).next_to(VGroup(matrix, x), DOWN, buff=0.45)
+        fit_width(note)
+        self.say(
+            "A head multiplies each token's vector by a query matrix, W_Q.",
+            FadeIn(head, shift=DOWN * 0.5),
+            (FadeIn(matrix, shift=RIGHT * 0.4), FadeIn(x, shift=LEFT * 0.4)),
+            FadeIn(note, shift=UP * 0.3),
+        )
+        q_lab = text(f'q("{noun}"): {cfg.d_head} entries', 20, PALETTE[QUERY])
+        self.say(
+            f'Row by row, that gives the query of "{noun}": {cfg.d_head} numbers instead of '
+            f"{cfg.d_model}.",
+            product,
+        )
+        q_lab.next_to(product.result, DOWN, buff=0.3)
+        fit_width(q_lab.to_edge(RIGHT, buff=0.4), 6)
+        self.shown["q"] = (product.result, self.Q[self.q])
+        ask = (
+            f'Read loosely, the query of "{noun}" asks whether adjectives stand in front of it.'
+            if self.focus.adjective_head
+            else "This prompt has no adjective before a noun the model knows, so we follow the "
+            "head with the strongest attention instead."
+        )
+        self.say(ask, FadeIn(q_lab, shift=UP * 0.3), Indicate(product.result, scale_factor=1.1))
+        # every token's query and key, side by side
+        strip = self.strip(20, min_width=self.column_width() - 0.1).next_to(head, DOWN, buff=0.3)
+        font = 20 if self.n <= 8 else 16
+        qs = [NumericVector(self.Q[i], max_entries=5, font_size=font) for i in range(self.n)]
+        ks = [NumericVector(self.K[i], max_entries=5, font_size=font) for i in range(self.n)]
+        strip.align_below(qs, buff=0.45)
+        for kv, qv in zip(ks, qs, strict=True):
+            kv.next_to(qv, DOWN, buff=0.7).set_x(qv.get_x())
+        lq = text("queries  W_Q x", 20, PALETTE[QUERY]).next_to(VGroup(*qs), UP, buff=0.06)
+        lk = text("keys  W_K x", 20, PALETTE[KEY]).next_to(VGroup(*ks), UP, buff=0.06)
+        old = VGroup(matrix, x, product.result, product.equals, note, q_lab)
+        self.say(
+            "The same matrix gives every token its query.",
+            FadeOut(old, shift=DOWN * 0.5),
+            (FadeIn(strip), LaggedStart(*(FadeIn(v, shift=DOWN * 0.3) for v in qs), lag_ratio=0.1)),
+            FadeIn(lq),
+        )
+        self.say(
+            "A second matrix, W_K, gives every token a key in the same small space.",
+            LaggedStart(*(FadeIn(v, shift=DOWN * 0.3) for v in ks), lag_ratio=0.1),
+            FadeIn(lk),
+        )
+        g = self.gpt3
+        space = self.footer(
+            f"key-query space: {cfg.d_head} dimensions here, {g.d_head} in GPT-3",
+            22,
+            PALETTE["text"],
+        )
+        self.say(
+            f"That key-query space has {cfg.d_head} dimensions here and {g.d_head} in GPT-3.",
+            FadeIn(space, shift=UP * 0.3),
+        )
+        self.shown["queries"] = [(v, self.Q[i]) for i, v in enumerate(qs)]
+        self.shown["keys"] = [(v, self.K[i]) for i, v in enumerate(ks)]
+
+
+class KeySpaceStep(AttentionScene):
+    def step_key_space(self) -> None:
+        """The query of the noun and the keys up to it as arrows in a plane of key-query space."""
+        q, noun, keys = self.q, self.noun, list(range(self.q + 1))
+        self.section("Keys that line up")
+        head = title(f'Keys against the query of "{noun}"')
+        others = [k for k in keys if k not in self.focus.keys and k != q]
+        b = self.K[self.focus.keys[0]]
+        if abs(cosine(b, self.Q[q])) > 0.999:  # the plane needs a second direction
+            b = self.K[others[0]] if others else np.roll(self.Q[q], 1)
+        vecs = np.vstack([self.Q[q], self.K[keys]])
+        proj = plane_of(vecs, self.Q[q], b)
+        plane = VectorPlane(proj.coords, size=4.8)
+        plane.next_to(head, DOWN, buff=0.3).to_edge(LEFT, buff=1.0)
+        plane.caption = self.plane_caption(proj, f'q("{noun}") and k("{self.key_words[0]}")')
+        plane.caption.next_to(plane.axes, DOWN, buff=0.15).align_to(plane.axes, LEFT)
+        self.shown["kq_plane"] = proj
+        coords = {("q", q): proj.coords[0]} | {
+            ("k", k): proj.coords[1 + i] for i, k in enumerate(keys)
+        }
+        qa = plane.arrow(coords[("q", q)], PALETTE[QUERY], stroke_width=7)
+        q_lab = text(f'query "{noun}"', 22, PALETTE[QUERY]).next_to(qa.get_end(), UP, buff=0.12)
+        cos = {k: cosine(self.Q[q], self.K[k]) for k in keys}
+        arrows, labels = {}, {}
+        for k in keys:
+            mine = k in self.focus.keys
+            color = PALETTE[KEY] if mine else PALETTE["muted"]
+            arrows[k] = plane.arrow(coords[("k", k)], color, stroke_width=6 if mine else 4)
+            end = arrows[k].get_end()
+            side = RIGHT if end[0] >= plane.point((0, 0))[0] else LEFT
+            labels[k] = text(f'"{self.tok(k)}"', 20, color).next_to(end, side, buff=0.1)
+        stack_apart([q_lab, *labels.values()], DOWN)
+        table = VGroup(
+            text(
+                f"cosine with the query, in all {self.model.cfg.d_head} dimensions",
+                20,
+                PALETTE["muted"],
+            )
+        )
+        self.shown["kq_cosines"] = {}
+        rank = sorted(keys, key=lambda k: -cos[k])
+        for k in rank:
+            color = PALETTE[KEY] if k in self.focus.keys else PALETTE["text"]
+            num = number(cos[k], 2, 22, color=color, sign=True)
+            row = VGroup(text(f'"{self.tok(k)}"', 22, color), num).arrange(RIGHT, buff=0.3)
+            table.add(row)
+            self.shown["kq_cosines"][self.tok(k)] = (num, cos[k])
+        table.arrange(DOWN, aligned_edge=LEFT, buff=0.18).next_to(plane.axes, RIGHT, buff=1.0)
+        fit_width(table, 13.2 - plane.axes.get_right()[0] - 1.0)
+        self.say(
+            f'Draw the query of "{noun}" as an arrow in a plane of key-query space.',
+            FadeIn(head, shift=DOWN * 0.5),
+            (Create(plane.axes), FadeIn(plane.caption, shift=UP * 0.3)),
+            (GrowArrow(qa), FadeIn(q_lab)),
+        )
+        self.say(
+            "The key of every token up to it is an arrow in the same space.",
+            LaggedStart(*(GrowArrow(arrows[k]) for k in keys), lag_ratio=0.2),
+            LaggedStart(*(FadeIn(labels[k]) for k in keys), lag_ratio=0.1),
+        )
+        best = [k for k in rank if k != q][: len(self.focus.keys)]
+        words = " and ".join(f'"{self.tok(k)}"' for k in self.focus.keys)
+        if set(best) == set(self.focus.keys):
+            verdict = f"The keys of {words} point most nearly the way the query points."
+        else:
+            verdict = (
+                f"The keys of {words} are not the ones that point most nearly the way the query "
+                f'points: "{self.tok(best[0])}" is.'
+            )
+        self.shown["keys_line_up"] = set(best) == set(self.focus.keys)
+        mine = VGroup(*(VGroup(arrows[k], labels[k]) for k in self.focus.keys))
+        self.say(verdict, Indicate(mine, scale_factor=1.15), FadeIn(table[0]))
+        top = ", ".join(f"{cos[k]:.2f}" for k in self.focus.keys)
+        self.say(
+            f"Measured in all {self.model.cfg.d_head} dimensions, their cosines with the query are "
+            f"{top}.",
+            LaggedStart(*(FadeIn(r, shift=LEFT * 0.3) for r in table[1:]), lag_ratio=0.15),
+        )
+        self.say(
+            "Far from a perfect match, but the head only needs them to beat the other keys.",
+            Indicate(VGroup(*(r for r in table[1 : 1 + len(self.focus.keys)])), scale_factor=1.15),
+        )
+
+
+class GridStep(AttentionScene):
+    def step_grid(self) -> None:
+        f, noun = self.focus, self.noun
+        earlier = sorted(range(self.q + 1), key=lambda k: -self.dots[self.q, k])
+        self.section("The grid")
+        head = title(f"Every key against every query: {self.where()}")
+        grid = self.grid(self.dots, causal=False, normalize="global")
+        grid.next_to(head, DOWN, buff=0.35).to_edge(LEFT, buff=0.6)
+        legend = text("dot area: size of q · k; blue +, orange −", 20, PALETTE["muted"])
+        listing = VGroup(text(f'column "{noun}", words up to it:', 22))
+        self.shown["dots"] = []
+        for k in earlier[: len(f.keys) + 2]:
+            v = float(self.dots[self.q, k])
+            color = PALETTE["highlight"] if k in f.keys else PALETTE["text"]
+            row = VGroup(
+                text(f'"{self.tok(k)}"', 22, color), number(v, 2, 22, color=color, sign=True)
+            )
+            row.arrange(RIGHT, buff=0.25)
+            listing.add(row)
+            self.shown["dots"].append((row[1], v))
+        listing.arrange(DOWN, buff=0.18, aligned_edge=LEFT)
+        right = VGroup(listing, legend).arrange(DOWN, buff=0.5, aligned_edge=LEFT)
+        right.next_to(grid, RIGHT, buff=0.6)
+        fit_width(right, 13.4 - grid.width - 1.2).next_to(grid, RIGHT, buff=0.6)
+        how = self.footer(f.how, 20)
+        self.shown["grid"] = grid
+        self.say(
+            "Now every key is compared with every query by a dot product.",
+            FadeIn(head, shift=DOWN * 0.5),
+            (
+                FadeIn(grid.key_labels, shift=RIGHT * 0.3),
+                FadeIn(grid.query_labels, shift=DOWN * 0.3),
+            ),
+        )
+        self.say(
+            "Keys run down the left and queries along the top, one dot per pair, its area the size "
+            "of the value.",
+            FadeIn(grid.lines),
+            FadeIn(grid.cells, scale=0.5),
+            FadeIn(legend),
+        )
+        col = grid.highlight_column(self.q)
+        self.say(
+            f'The column of "{noun}" holds its query against every key.',
+            Create(col),
+            FadeIn(how, shift=UP * 0.3),
+        )
+        n_top = len(f.keys)
+        best = ", ".join(f'"{self.tok(k)}" {self.dots[self.q, k]:+.2f}' for k in earlier[:n_top])
+        cells = VGroup(*(grid.highlight_cell(k, self.q) for k in earlier[:n_top]))
+        self.say(
+            f"Among the words up to it, the largest values are {best}.",
+            FadeIn(listing[0]),
+            LaggedStart(
+                *(FadeIn(r, shift=LEFT * 0.3) for r in listing[1 : 1 + n_top]), lag_ratio=0.3
+            ),
+            Create(cells),
+        )
+        rest = earlier[n_top : n_top + 2]
+        if rest:
+            low = ", ".join(f'"{self.tok(k)}" {self.dots[self.q, k]:+.2f}' for k in rest)
+            self.say(
+                f"The next ones are lower: {low}.",
+                LaggedStart(
+                    *(FadeIn(r, shift=LEFT * 0.3) for r in listing[1 + n_top :]), lag_ratio=0.3
+                ),
+            )
+        names = " and ".join(f'"{self.tok(k)}"' for k in earlier[:n_top])
+        self.say(
+            f'Those keys line up best with the query: "{noun}" attends to {names}.',
+            Indicate(VGroup(*listing[1 : 1 + n_top]), scale_factor=1.15),
+        )

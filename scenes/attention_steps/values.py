@@ -1,0 +1,352 @@
+"""Steps 7 to 9: values and the change ΔE; the noun moving as each key's share is added; the
+value map drawn to shape (value-down and value-up)."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    DashedLine,
+    FadeIn,
+    FadeOut,
+    Group,
+    GrowArrow,
+    GrowFromCenter,
+    Indicate,
+    LaggedStart,
+    TransformFromCopy,
+    VGroup,
+)
+
+from attention_steps.common import KEY, QUERY, VALUE, AttentionScene, shape
+from llmviz.animations import MatrixVectorProduct, ResidualAdd, WeightedSum
+from llmviz.mobjects import FastNumber, MatrixShape, NumericVector, VectorPlane, WeightMatrix
+from llmviz.model.heads import key_shares
+from llmviz.model.projection import plane_of
+from llmviz.scene import fit_width, math, stack_apart, text, title
+from llmviz.style import PALETTE
+
+
+class ValuesStep(AttentionScene):
+    def step_values(self) -> None:
+        cfg, noun = self.model.cfg, self.noun
+        blk = f"blocks.{self.L}"
+        z = self.t[f"{blk}.attn.hook_z"][self.q, self.h]  # [d_head]
+        W_O = self.model.W("O", self.L, self.h)  # [d_head, d_model]
+        dE = z.astype(np.float64) @ W_O.astype(np.float64)  # [d_model]: this head's ΔE
+        self.section("Values")
+        head = title(f'Values: the column of "{noun}", {self.where()}')
+        keys = list(range(self.q + 1))
+        font = 18 if len(keys) <= 6 else 14
+        vs = [
+            NumericVector(self.V[k], max_entries=5, font_size=font, label=f'v("{self.tok(k)}")')
+            for k in keys
+        ]
+        row = VGroup(*vs).arrange(RIGHT, buff=0.45)
+        fit_width(row, 8.4).next_to(head, DOWN, buff=0.9).to_edge(LEFT, buff=0.6)
+        wv = VGroup(
+            text("v = W_V x  (value-down)", 22, PALETTE[VALUE]),
+            text(f"{cfg.d_head} entries per token", 20, PALETTE["muted"]),
+            text("weights: the pattern's column", 20, PALETTE["highlight"]),
+        ).arrange(DOWN, buff=0.12, aligned_edge=LEFT)
+        wv.next_to(row, RIGHT, buff=0.6)
+        summed = WeightedSum(vs, self.pattern[self.q, keys], label="Σ w v")
+        self.say(
+            f'The weights say how much each earlier word matters to "{noun}"; a value matrix says '
+            "what each word passes on.",
+            FadeIn(head, shift=DOWN * 0.5),
+            LaggedStart(*(FadeIn(v, shift=DOWN * 0.3) for v in vs), lag_ratio=0.15),
+        )
+        self.say(
+            f"W_V maps every token's vector to a value vector of {cfg.d_head} entries.",
+            FadeIn(wv[:2], shift=LEFT * 0.3),
+            Indicate(row, scale_factor=1.05),
+        )
+        self.say(
+            f'The column of "{noun}" weights those values and adds them up.',
+            FadeIn(wv[2], shift=LEFT * 0.3),
+            summed,
+        )
+        self.shown["values"] = [(v, self.V[k]) for k, v in zip(keys, vs, strict=True)]
+        self.shown["weights"] = [
+            (lab, float(self.pattern[self.q, k]))
+            for k, lab in zip(keys, summed.weight_labels, strict=True)
+        ]
+        self.shown["z"] = (summed.result, z)
+        up = WeightMatrix(W_O.T, name="W_O (value-up)", max_rows=5, max_cols=4, font_size=16)
+        up.next_to(summed.result, RIGHT, buff=0.6)
+        zc = summed.result.copy().next_to(up, RIGHT, buff=0.25)
+        prod = MatrixVectorProduct(up, zc, run_time_per_row=0.3)
+        self.say(
+            f"The head's output matrix maps the sum back up to {cfg.d_model} entries.",
+            (FadeIn(up, shift=LEFT * 0.3), TransformFromCopy(summed.result, zc)),
+            prod,
+        )
+        dE_lab = text("ΔE", 24, PALETTE["highlight"]).next_to(prod.result, DOWN, buff=0.15)
+        self.shown["dE"] = (prod.result, dE)
+        self.say(
+            f'That is the change, Delta E, this head makes to "{noun}".',
+            FadeIn(dE_lab, shift=UP * 0.3),
+            Indicate(prod.result, scale_factor=1.1),
+        )
+        keep = {head, prod.result}
+        idx = prod.result.indices
+        cut = idx.index(None) if None in idx else len(idx)
+        E = NumericVector(
+            self.E[self.q],
+            max_entries=len(idx),
+            head=cut,
+            tail=len(idx) - cut - 1,
+            font_size=18,
+            label=f'E("{noun}")',
+        )
+        E.move_to([-2.6, -1.0, 0])
+        zs = self.t[f"{blk}.attn.hook_z"][:, self.h].astype(np.float64)  # [pos, d_head]
+        all_dE = zs @ W_O.astype(np.float64)  # [pos, d_model]
+        strip = self.strip(20, min_width=self.column_width() - 0.1).next_to(head, DOWN, buff=0.3)
+        cols = [NumericVector(all_dE[i], max_entries=3, font_size=14) for i in range(self.n)]
+        strip.align_below(cols, buff=0.2)
+        lab_all = text("this head's ΔE for every token", 20, PALETTE["muted"])
+        lab_all.next_to(VGroup(*cols), DOWN, buff=0.15)
+        self.shown["all_dE"] = [(v, all_dE[i]) for i, v in enumerate(cols)]
+        self.say(
+            "Every column does the same, so each token gets its own change.",
+            FadeOut(Group(*(m for m in self.mobjects if m not in keep)), shift=DOWN * 0.3),
+            [
+                prod.result.animate.move_to([0, -1.0, 0]),
+                FadeIn(strip),
+                LaggedStart(*(FadeIn(c, shift=DOWN * 0.2) for c in cols), lag_ratio=0.1),
+                FadeIn(lab_all),
+            ],
+        )
+        add = ResidualAdd(E, prod.result, run_time_per_entry=0.3, result_label="E′")
+        self.say(
+            "The new vector is the old one plus the change: E prime is E plus Delta E.",
+            FadeIn(E, shift=RIGHT * 0.3),
+            add,
+        )
+        lab = text(f"this head only; the layer adds all {cfg.n_heads} heads", 20, PALETTE["muted"])
+        lab.next_to(VGroup(E, add.result), DOWN, buff=0.5).set_x(0)
+        self.say(
+            f"That is one head; the layer adds the changes of all {cfg.n_heads} of its heads.",
+            FadeIn(lab, shift=UP * 0.3),
+        )
+        self.shown["E_new"] = (add.result, self.E[self.q] + dE)
+
+
+class CreatureStep(AttentionScene):
+    def movers(self) -> list[int]:
+        """The keys whose shares the picture adds one by one: the focus keys, and with a single
+        one, the strongest other earlier key as well."""
+        keys = [k for k in self.focus.keys if k != self.q]
+        if len(keys) < 2:
+            w = self.pattern[self.q, : self.q]
+            rest = [k for k in np.argsort(-w) if k not in keys]
+            keys += [int(k) for k in rest[: 2 - len(keys)]]
+        return keys[:2]
+
+    def step_creature(self) -> None:
+        noun = self.noun
+        s = key_shares(self.model, self.t, self.L, self.h, self.q)
+        movers = self.movers()
+        self.section("Each key's share")
+        head = title(f'"{noun}" moves, one key at a time')
+        self.shown["shares"] = s
+        if len(movers) < 2:
+            note = self.footer(f'"{noun}" has too few earlier tokens to split its change.', 24)
+            self.say(
+                f'"{noun}" has too few earlier tokens to split its change by key.',
+                FadeIn(head),
+                FadeIn(note),
+            )
+            return
+        E = self.E[self.q].astype(np.float64)
+        rest = [k for k in range(self.q + 1) if k not in movers]
+        steps = [s.shares[movers[0]], s.shares[movers[1]], s.shares[rest].sum(0)]
+        path = np.cumsum(np.vstack([np.zeros_like(E), *steps]), axis=0)  # displacements from E
+        toward = [self.E[k].astype(np.float64) - E for k in movers]  # from the noun to the key
+        proj = plane_of(path, toward[0], toward[1])
+        self.shown["creature_plane"] = proj
+        units = [t / np.linalg.norm(t) for t in toward]
+        along = [float(steps[i] @ units[i]) for i in range(2)]
+        self.shown["along"] = {self.tok(k): a for k, a in zip(movers, along, strict=True)}
+        words = [self.tok(k) for k in movers]
+        plane = VectorPlane(proj.coords, size=4.6)
+        plane.next_to(head, DOWN, buff=0.4).to_edge(LEFT, buff=1.0)
+        plane.caption = self.plane_caption(
+            proj, f'E("{noun}") toward E("{words[0]}") and E("{words[1]}")'
+        ).next_to(plane.axes, DOWN, buff=0.15)
+        plane.caption.align_to(plane.axes, LEFT)
+        reach = 0.9 * float(np.abs(proj.coords).max())
+        dirs = [proj.components @ u for u in units]
+        arrows = [
+            plane.arrow(reach * d / np.linalg.norm(d), PALETTE[KEY], stroke_width=3).set_opacity(
+                0.6
+            )
+            for d in dirs
+        ]
+        dir_labels = [
+            text(f'toward "{w}"', 20, PALETTE[KEY]).next_to(a.get_end(), UP, buff=0.1)
+            for w, a in zip(words, arrows, strict=True)
+        ]
+        stack_apart(dir_labels, DOWN)
+        dot = plane.dot(proj.coords[0], PALETTE[QUERY], radius=0.09)
+        name = text(f'"{noun}"', 20, PALETTE[QUERY]).next_to(dot, DOWN, buff=0.12)
+        trail = plane.trail(dot, PALETTE[QUERY])
+        eq = math(r"\Delta E = \sum_k w_k \, W_O \, v_k", 36).next_to(head, DOWN, buff=0.5)
+        eq.next_to(plane.axes, RIGHT, buff=0.9).align_to(plane.axes, UP)
+        side = VGroup(eq)
+        self.say(
+            f'Now split the change of "{noun}" by key: each key adds its weight times its value '
+            "vector, mapped up by W_O.",
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(eq, shift=LEFT * 0.3),
+        )
+        self.say(
+            f'Put "{noun}" at the centre of a plane that holds the directions toward the vectors '
+            f'of "{words[0]}" and "{words[1]}".',
+            (Create(plane.axes), FadeIn(plane.caption)),
+            (GrowFromCenter(dot), FadeIn(name)),
+            [GrowArrow(a) for a in arrows] + [FadeIn(lab) for lab in dir_labels],
+        )
+        self.add(trail)
+        rows = VGroup()
+        for i, k in enumerate(movers):
+            w = float(s.weights[k])
+            row = VGroup(
+                text(f'"{words[i]}": weight', 22, PALETTE[KEY]),
+                FastNumber(w, 2, font_size=22),
+                text(", step toward it", 22),
+                FastNumber(along[i], 2, sign=True, font_size=22, color=PALETTE["highlight"]),
+            ).arrange(RIGHT, buff=0.12)
+            rows.add(row)
+            self.shown[f"share:{words[i]}"] = (row[1], w, row[3], along[i])
+        rest_w = float(s.weights[rest].sum()) if rest else 0.0
+        rows.add(
+            VGroup(
+                text("other keys: weight", 22, PALETTE["muted"]),
+                FastNumber(rest_w, 2, font_size=22),
+            ).arrange(RIGHT, buff=0.12)
+        )
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.25).next_to(eq, DOWN, buff=0.5)
+        fit_width(rows, 6.6 - eq.get_left()[0]).align_to(eq, LEFT)
+        side.add(rows)
+        for i in range(2):
+            sense = "toward" if along[i] > 0 else "away from"
+            self.say(
+                f'{"First" if i == 0 else "Then"} "{words[i]}" adds its share, with weight '
+                f'{s.weights[movers[i]]:.2f}: it moves "{noun}" {along[i]:+.2f} {sense} '
+                f'"{words[i]}".',
+                [
+                    FadeIn(rows[i], shift=LEFT * 0.3),
+                    Indicate(arrows[i], color=PALETTE["highlight"]),
+                ],
+                dot.animate.move_to(plane.point(proj.coords[i + 1])),
+            )
+        name.add_updater(lambda m: m.next_to(dot, DOWN, buff=0.12))
+        self.say(
+            f"The other keys add the rest of the change, with weight {rest_w:.2f} together.",
+            FadeIn(rows[2], shift=LEFT * 0.3),
+            dot.animate.move_to(plane.point(proj.coords[3])),
+        )
+        name.clear_updaters()
+        ok = all(a > 0 for a in along)
+        self.shown["moves_toward_both"] = ok
+        if ok:
+            verdict = f'So "{noun}" moves first toward "{words[0]}", then toward "{words[1]}".'
+        else:
+            away = [w for w, a in zip(words, along, strict=True) if a <= 0]
+            verdict = (
+                f'The lecture has "{noun}" move toward each adjective; in this model the share of '
+                + " and ".join(f'"{w}"' for w in away)
+                + " points away from its own vector."
+            )
+        box = text(
+            "measured in all dimensions" + ("" if ok else ": not the lecture's picture"),
+            22,
+            PALETTE["highlight"],
+        ).next_to(rows, DOWN, buff=0.4)
+        fit_width(box, 6.6 - eq.get_left()[0]).align_to(rows, LEFT)
+        self.say(verdict, FadeIn(box, shift=UP * 0.3), Indicate(VGroup(rows[0][3], rows[1][3])))
+        size = float(np.linalg.norm(path[-1]))
+        length = float(np.linalg.norm(E))
+        scale = text(f"|ΔE| = {size:.2f}, |E| = {length:.2f}", 20, PALETTE["muted"])
+        scale.next_to(box, DOWN, buff=0.3).align_to(box, LEFT)
+        self.say(
+            f"The steps are small: the whole change is {size:.2f} long, the vector itself "
+            f"{length:.2f}.",
+            FadeIn(scale, shift=UP * 0.3),
+            Create(DashedLine(plane.point((0, 0)), dot.get_center(), color=PALETTE["muted"])),
+        )
+
+
+class ValueMapStep(AttentionScene):
+    def step_value_map(self) -> None:
+        cfg, g = self.model.cfg, self.gpt3
+        d, dh = cfg.d_model, cfg.d_head
+        W_V = self.model.W("V", self.L, self.h).astype(np.float64)  # [d_model, d_head]
+        W_O = self.model.W("O", self.L, self.h).astype(np.float64)  # [d_head, d_model]
+        rank = int(np.linalg.matrix_rank(W_V @ W_O))
+        self.shown["value_rank"] = rank
+        self.section("The value map")
+        head = title("The value map, drawn to shape")
+        full = MatrixShape(d, d, height=3.6, name="full value map", color=PALETTE["muted"])
+        full.next_to(head, DOWN, buff=0.5).to_edge(LEFT, buff=0.8)
+        up = MatrixShape(d, dh, height=3.6, name=math(r"W_{\uparrow}", 34), color=PALETTE[VALUE])
+        down = MatrixShape(
+            dh, d, height=3.6, name=math(r"W_{\downarrow}", 34), color=PALETTE[VALUE]
+        )
+        pair = VGroup(up, down).arrange(RIGHT, buff=0.35, aligned_edge=UP)
+        pair.next_to(full, RIGHT, buff=1.6).align_to(full, UP)
+        eq = text("=", 40).move_to((full.box.get_right() + pair.get_left()) / 2)
+        self.shown["value_shapes"] = {"full": full, "up": up, "down": down}
+        self.say(
+            f"A full value map would turn a vector of {d} numbers into a change of {d} numbers: "
+            f"a {d} by {d} matrix.",
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(full, shift=RIGHT * 0.3),
+        )
+        self.say(
+            f"Instead the head uses two thin ones: value-down, {dh} by {d}, short and wide.",
+            FadeIn(eq),
+            FadeIn(down, shift=LEFT * 0.3),
+        )
+        self.say(
+            f"Then value-up, {d} by {dh}, tall and thin, the head's slice of the output matrix.",
+            FadeIn(up, shift=RIGHT * 0.3),
+        )
+        rank_line = VGroup(
+            text("rank of the product, measured:", 22),
+            FastNumber(rank, 0, font_size=22, color=PALETTE["highlight"]),
+        ).arrange(RIGHT, buff=0.15)
+        rank_line.next_to(VGroup(full, pair), DOWN, buff=0.4).align_to(full, LEFT)
+        self.say(
+            f"Their product is still {d} by {d}, but its rank is {rank}: it can write only "
+            f"{rank} directions.",
+            FadeIn(rank_line, shift=UP * 0.3),
+            Indicate(VGroup(up.box, down.box), scale_factor=1.1),
+        )
+        g_up = MatrixShape(g.d_model, g.d_head, height=2.0, name="GPT-3 value-up", font_size=20)
+        g_down = MatrixShape(g.d_head, g.d_model, height=2.0, name="value-down", font_size=20)
+        gpair = VGroup(g_up, g_down).arrange(RIGHT, buff=0.5, aligned_edge=UP)
+        gpair.next_to(pair, RIGHT, buff=0.9).align_to(pair, UP)
+        if gpair.get_right()[0] > 6.8:
+            gpair.next_to(rank_line, RIGHT, buff=0.8).align_to(rank_line, DOWN)
+        fit_width(gpair, 13.4 - max(pair.get_right()[0], 0) - 0.5)
+        weights = 2 * g.d_model * g.d_head
+        tally = self.footer(
+            f"GPT-3: {shape(weights)} weights for the pair instead of {shape(g.d_model**2)}", 22
+        )
+        self.say(
+            f"In GPT-3 they are {shape(g.d_model)} by {shape(g.d_head)} and "
+            f"{shape(g.d_head)} by {shape(g.d_model)}.",
+            FadeIn(gpair, shift=LEFT * 0.3),
+        )
+        self.say(
+            f"That is {shape(weights)} weights instead of {shape(g.d_model**2)}.",
+            FadeIn(tally, shift=UP * 0.3),
+        )
