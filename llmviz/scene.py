@@ -624,6 +624,9 @@ class LectureScene(_Base):
             ],
         }
         movie.parent.mkdir(parents=True, exist_ok=True)
-        movie.with_name(f"{type(self).__name__}.narration.json").write_text(
-            json.dumps(data, indent=1) + "\n"
-        )
+        # named after the video (the scene's name unless `-o NAME`; llmviz render writes under a
+        # temporary name and renames both into place), and written whole or not at all
+        target = movie.with_name(f"{movie.stem}.narration.json")
+        part = target.with_name(f"{target.name}.part")
+        part.write_text(json.dumps(data, indent=1) + "\n")
+        os.replace(part, target)
