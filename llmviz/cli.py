@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 import time
 from pathlib import Path
 
 import click
 
-from llmviz.errors import LLMVizError
+from llmviz.errors import LLMVizError, escape_controls
 
 __all__ = ["main"]
 
@@ -29,48 +31,135 @@ def main() -> None:
     "--steps", type=click.IntRange(min=1), default=None, help="Optimiser steps (default 4000)."
 )
 @click.option(
-    "--seed", type=int, default=0, show_default=True, help="Seed for the corpus and training."
+    "--seed",
+    type=click.IntRange(min=0, max=2**32 - 1),
+    default=0,
+    show_default=True,
+    help="Seed for the corpus and training.",
 )
 @click.option(
     "--device", default=None, help="cpu, cuda or cuda:N (default: CUDA if present, else CPU)."
 )
-def train(out: Path | None, steps: int | None, seed: int, device: str | None) -> None:
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="A progress bar with step, loss and time left (default: when the output is a terminal).",
+)
+def train(
+    out: Path | None, steps: int | None, seed: int, device: str | None, progress: bool | None
+) -> None:
     """Rebuild the embedded model from the generated corpus."""
+    import contextlib
+
     from llmviz.model.train import DEFAULT_OUT, TrainConfig
     from llmviz.model.train import train as run_training
 
     cfg = TrainConfig(seed=seed) if steps is None else TrainConfig(seed=seed, steps=steps)
-    try:
-        run_training(cfg, out=out or DEFAULT_OUT, device=device)
-    except LLMVizError as exc:
-        raise click.ClickException(str(exc)) from None
+    with _progress_display(progress) as live:
+        writer = _TrainProgress(live, cfg.steps) if live is not None else None
+        try:
+            with contextlib.redirect_stdout(writer) if writer else contextlib.nullcontext():
+                run_training(cfg, out=out or DEFAULT_OUT, device=device)
+        except LLMVizError as exc:
+            _fail(exc)
+
+
+class _TrainProgress:
+    """Reads llmviz train's step lines and moves a rich bar: step, loss, time left."""
+
+    _STEP = re.compile(r"step\s+(\d+)/(\d+)\s+loss\s+([\d.]+)")
+
+    def __init__(self, live, total: int) -> None:
+        self.live = live
+        self.task = live.add_task("training", total=total, loss="")
+        self.buffer = ""
+
+    def write(self, text: str) -> int:
+        self.buffer += text
+        while "\n" in self.buffer:
+            line, self.buffer = self.buffer.split("\n", 1)
+            m = self._STEP.search(line)
+            if m:
+                step, total, loss = int(m.group(1)), int(m.group(2)), m.group(3)
+                self.live.update(
+                    self.task, completed=step, total=total, loss=f"step {step}/{total} loss {loss}"
+                )
+            elif line.strip():
+                self.live.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _progress_display(enabled: bool | None):
+    """A rich Progress (bars with elapsed and estimated time left) when ``enabled`` (default:
+    the output is a terminal), else None."""
+    import sys
+
+    if enabled is None:
+        enabled = sys.stdout.isatty()
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    live = Progress(
+        TextColumn("{task.description:<32}"),
+        BarColumn(),
+        TextColumn("{task.fields[loss]}"),
+        TimeElapsedColumn(),
+        TextColumn("elapsed,"),
+        TimeRemainingColumn(),
+        TextColumn("left"),
+        console=Console(file=sys.stdout, force_terminal=True),
+    )
+    with live:
+        yield live
+
+
+MODEL_DIR_OPTION = click.option(
+    "--model-dir",
+    "--model",
+    "model_dir",
+    default=None,
+    help="A trained model directory or a GPT-2 folder (default: the embedded model); "
+    "--model is the same flag.",
+)
 
 
 @main.command()
 @click.argument("prompt")
 @click.option("-k", "--top", "k", type=click.IntRange(1, 50), default=8, show_default=True)
 @click.option("--temperature", "-t", type=click.FloatRange(min=0), default=1.0, show_default=True)
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="A trained model directory (default: the embedded model).",
-)
-def trace(prompt: str, k: int, temperature: float, model_dir: Path | None) -> None:
-    """Show the tokens, top next tokens, strongest attention per head and most active neurons."""
+@MODEL_DIR_OPTION
+def trace(prompt: str, k: int, temperature: float, model_dir: str | None) -> None:
+    """Show the tokens, top next tokens, strongest attention per head and most active neurons.
+
+    Tokens and characters that would steer a terminal (ESC, BEL) are printed as escapes."""
     import numpy as np
 
     import llmviz
+    from llmviz.config import check_setting
     from llmviz.model.analysis import strongest_attention
     from llmviz.style import display_token
 
     try:
+        if model_dir is not None:  # checked as the setting is, naming the flag
+            model_dir = check_setting("model_dir", model_dir, "--model-dir")
         model = llmviz.load_model(model_dir)
         t = model.run(prompt)
         top = t.top_k(k, temperature=temperature)
     except LLMVizError as exc:
-        raise click.ClickException(str(exc)) from None
+        _fail(exc)
     click.echo(f"tokens ({t.n_tokens}): " + " | ".join(display_token(s) for s in t.tokens))
     click.echo(f"\nnext token (temperature {temperature:g}):")
     for cand in top:
@@ -96,7 +185,13 @@ SETTING_OPTIONS = [
     ),
     click.option("--temperature", type=float, default=None, help="Softmax temperature (>= 0)."),
     click.option("--seed", type=int, default=None, help="Sampling seed (>= 0)."),
-    click.option("--model-dir", default=None, help="A trained model directory."),
+    click.option(
+        "--model-dir",
+        "--model",
+        "model_dir",
+        default=None,
+        help="A trained model directory (--model is the same flag).",
+    ),
     click.option("--theme", default=None, help="Colour theme: dark or light."),
     click.option("--font", default=None, help="Font for words and tokens."),
     click.option(
@@ -108,6 +203,13 @@ SETTING_OPTIONS = [
         help="Narration voice: none (default; subtitles), espeak, or a Piper .onnx voice file.",
     ),
 ]
+
+
+PROGRESS_OPTION = click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="A bar per scene with elapsed and estimated time (default: when the output is a terminal).",
+)
 
 
 def setting_options(fn):
@@ -126,7 +228,7 @@ def _settings_env(**values) -> dict[str, str]:
 
 
 def _fail(exc: Exception) -> None:
-    raise click.ClickException(str(exc)) from None
+    raise click.ClickException(escape_controls(str(exc), keep_newlines=True)) from None
 
 
 @main.command("list")
@@ -137,55 +239,40 @@ def _fail(exc: Exception) -> None:
     "--media-dir", type=click.Path(path_type=Path), default=Path("media"), show_default=True
 )
 @click.option(
-    "--sections/--no-sections", default=True, help="Run each scene dry to list its sections."
+    "--sections/--no-sections",
+    default=True,
+    help="List each scene's sections (read from its code; nothing is run).",
 )
 def list_scenes(scenes_dir: Path, media_dir: Path, sections: bool) -> None:
-    """Chapters, their scene classes, sections and rendered durations."""
-    from llmviz.workflow import QUALITY_DIRS, find_scenes, video_duration
+    """Chapters, their scene classes, sections and rendered durations.
+
+    Scenes and their sections are read from the code (its syntax tree), never by running or
+    rendering it, so the list is instant and always matches the files."""
+    from llmviz.workflow import QUALITY_DIRS, find_scenes, scene_sections, video_duration
 
     try:
         refs = find_scenes(scenes_dir)
     except LLMVizError as exc:
         _fail(exc)
+    from llmviz.workflow import _SceneIndex
+
     current = None
+    index = None
     for ref in refs:
         if ref.module != current:
             current = ref.module
+            index = _SceneIndex(ref.file)
             click.echo(f"\n{ref.file}")
         rendered = []
         for q, folder in QUALITY_DIRS.items():
-            d = video_duration(ref.video(media_dir, q))
+            video = ref.video(media_dir, q)
+            d = video_duration(video) if video.is_file() else None
             if d is not None:
                 rendered.append(f"{folder} {d:.1f}s")
         click.echo(f"  {ref.name:<28} {', '.join(rendered) or 'not rendered':<24} {ref.doc}")
         if sections:
-            try:
-                names = _section_names(ref)
-            except (Exception, SystemExit) as exc:  # a broken scene is reported, not fatal
-                click.echo(f"      (could not run it to list sections: {exc})")
-                continue
-            for name in names:
-                click.echo(f"      - {name}")
-
-
-def _section_names(ref) -> list[str]:
-    from manim import tempconfig
-
-    from llmviz.workflow import _load
-
-    cls = getattr(_load(ref.file), ref.name)
-    with tempconfig(
-        {
-            "dry_run": True,
-            "quality": "low_quality",
-            "disable_caching": True,
-            "verbosity": "ERROR",
-            "progress_bar": "none",
-        }
-    ):
-        scene = cls()
-        scene.render()
-    return [name for name, _ in getattr(scene, "narration", [])]
+            for name in scene_sections(ref, index):
+                click.echo(f"      - {escape_controls(name)}")
 
 
 @main.command()
@@ -215,8 +302,9 @@ def _section_names(ref) -> list[str]:
 @click.option(
     "--media-dir", type=click.Path(path_type=Path), default=Path("media"), show_default=True
 )
+@PROGRESS_OPTION
 @setting_options
-def render(scenes, all_scenes, quality, jobs, scenes_dir, media_dir, **settings) -> None:
+def render(scenes, all_scenes, quality, jobs, scenes_dir, media_dir, progress, **settings) -> None:
     """Render scenes in parallel processes, for example MLPChapter or mlp:UpProjection."""
     from llmviz.workflow import render_scenes, resolve_scenes
 
@@ -226,19 +314,79 @@ def render(scenes, all_scenes, quality, jobs, scenes_dir, media_dir, **settings)
     except LLMVizError as exc:
         _fail(exc)
     click.echo(f"rendering {len(refs)} scene(s) at -q{quality} with {min(jobs, len(refs))} job(s)")
+    failed = []
+    with _progress_display(progress) as live:
+        bars = _RenderBars(live, refs, quality, media_dir)
 
-    def done(result, k, n):
-        mark = "ok  " if result.ok else "FAIL"
-        where = result.video if result.ok else "see the log below"
-        click.echo(f"[{k}/{n}] {mark} {result.scene.label} ({result.seconds:.1f}s) -> {where}")
-        if not result.ok:
-            click.echo("      " + result.log.strip()[-2000:].replace("\n", "\n      "))
+        def done(result, k, n):
+            bars.finish(result)
+            mark = "ok  " if result.ok else "FAIL"
+            where = result.video if result.ok else "see the log below"
+            bars.echo(f"[{k}/{n}] {mark} {result.scene.label} ({result.seconds:.1f}s) -> {where}")
+            if not result.ok:
+                bars.echo("      " + result.log.strip()[-2000:].replace("\n", "\n      "))
 
-    results = render_scenes(refs, quality, jobs, media_dir, env, on_done=done)
+        try:
+            results = render_scenes(
+                refs, quality, jobs, media_dir, env, on_done=done, on_progress=bars.advance
+            )
+        except LLMVizError as exc:  # RenderInterrupted
+            bars.stop()
+            click.echo(f"llmviz render: {exc}", err=True)
+            raise SystemExit(130) from None
     failed = [r for r in results if not r.ok]
     click.echo(f"{len(results) - len(failed)} rendered, {len(failed)} failed")
     if failed:
         raise SystemExit(1)
+
+
+class _RenderBars:
+    """One rich bar per scene: animations written out of those of its last render (so the
+    time left is estimated from that render), elapsed time; plain lines without a terminal."""
+
+    def __init__(self, live, refs, quality: str, media_dir: Path) -> None:
+        from llmviz.workflow import previous_render
+
+        self.live = live
+        self.tasks = {}
+        self.totals = {}
+        if live is None:
+            return
+        for ref in refs:
+            last = previous_render(ref, quality, media_dir) or {}
+            total = last.get("animations") or None
+            note = f"last {last['seconds']:.0f}s" if last.get("seconds") else "first render"
+            self.tasks[ref] = live.add_task(ref.label, total=total, loss=note, start=False)
+            self.totals[ref] = total
+
+    def advance(self, ref, animations: int) -> None:
+        if self.live is None:
+            return
+        task = self.tasks[ref]
+        self.live.start_task(task)
+        total = self.totals[ref]
+        if total is not None and animations >= total:  # more than last time: estimate anew
+            self.totals[ref] = animations + 1
+            self.live.update(task, total=animations + 1)
+        self.live.update(task, completed=animations, loss=f"{animations} animations")
+
+    def finish(self, result) -> None:
+        if self.live is None:
+            return
+        task = self.tasks[result.scene]
+        self.live.start_task(task)
+        done = result.extra.get("animations") or 1
+        self.live.update(task, total=done, completed=done, loss="done" if result.ok else "FAILED")
+
+    def echo(self, line: str) -> None:
+        if self.live is None:
+            click.echo(line)
+        else:
+            self.live.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    def stop(self) -> None:
+        if self.live is not None:
+            self.live.stop()
 
 
 @main.command()
@@ -265,8 +413,9 @@ def render(scenes, all_scenes, quality, jobs, scenes_dir, media_dir, **settings)
 @click.option(
     "--media-dir", type=click.Path(path_type=Path), default=Path("media"), show_default=True
 )
+@PROGRESS_OPTION
 @setting_options
-def slides(scenes, quality, formats, jobs, scenes_dir, media_dir, **settings) -> None:
+def slides(scenes, quality, formats, jobs, scenes_dir, media_dir, progress, **settings) -> None:
     """Slide decks with speaker notes (one slide per section, its narration as the notes), in
     MEDIA_DIR/slides/SCENE/: deck.html, deck.pptx, deck.pdf, a PNG per section and deck.md."""
     from llmviz.workflow import (
@@ -288,7 +437,23 @@ def slides(scenes, quality, formats, jobs, scenes_dir, media_dir, **settings) ->
         f"rendering {len(refs)} scene(s) with sections at -q{quality}, "
         f"then writing {', '.join(chosen)}, PNGs and deck.md"
     )
-    results = render_scenes(refs, quality, jobs, media_dir, env, sections=True)
+    with _progress_display(progress) as live:
+        bars = _RenderBars(live, refs, quality, media_dir)
+        try:
+            results = render_scenes(
+                refs,
+                quality,
+                jobs,
+                media_dir,
+                env,
+                sections=True,
+                on_done=lambda r, k, n: bars.finish(r),
+                on_progress=bars.advance,
+            )
+        except LLMVizError as exc:  # RenderInterrupted
+            bars.stop()
+            click.echo(f"llmviz slides: {exc}", err=True)
+            raise SystemExit(130) from None
     failed = False
     for result in results:
         if not result.ok:

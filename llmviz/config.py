@@ -28,7 +28,15 @@ from llmviz.errors import ConfigError, text_problem
 #: The files of a model trained by llmviz (llmviz.model.loader.MODEL_FILES, without importing torch).
 MODEL_FILES = ("config.json", "tokenizer.json", "model.safetensors")
 
-__all__ = ["Settings", "resolve_settings", "KEYS", "CONFIG_FILE", "describe_keys"]
+__all__ = [
+    "Settings",
+    "resolve_settings",
+    "check_setting",
+    "KEYS",
+    "CONFIG_FILE",
+    "describe_keys",
+    "NOT_SETTINGS",
+]
 
 CONFIG_FILE = "llmviz.toml"
 THEMES = ("dark", "light", "projector")
@@ -157,6 +165,18 @@ def _check(key: str, value: Any, source: str) -> Any:
             raise ConfigError(f"{where}: font {value!r} is not installed; for example: {some}")
         return value
     return value
+
+
+def check_setting(key: str, value: Any, source: str) -> Any:
+    """One setting's value checked and converted, as :func:`resolve_settings` does it; a bad one
+    raises a :class:`~llmviz.errors.ConfigError` naming ``key``, ``source`` and what is allowed.
+
+    Examples
+    --------
+    >>> check_setting("decimals", "3", "--decimals")
+    3
+    """
+    return _check(key, value, source)
 
 
 def _from_file(directory: Path) -> dict[str, Any]:
