@@ -171,7 +171,7 @@ class ChainStep(FoundationsScene):
             RIGHT, buff=0.5
         )
         block = VGroup(full, table, gap).arrange(DOWN, buff=0.35)
-        block.move_to(chain).shift(DOWN * 0.9)
+        block.next_to(head, DOWN, buff=0.5)
         self.shown["gradient_table"] = table
         self.shown["gradient_diff"] = (gap, diff)
         self.say(

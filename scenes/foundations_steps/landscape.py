@@ -61,8 +61,8 @@ class LandscapeStep(FoundationsScene):
         (a1, b1), (a2, b2) = (surface.w1[0], surface.w1[-1]), (surface.w2[0], surface.w2[-1])
         axes = plain_axes([a1, b1, 1], [a2, b2, 1], size, size, include_ticks=False)
         labels = VGroup(
-            tex("w_1", size=32, color=PALETTE["muted"]).next_to(axes, DOWN, buff=0.15),
-            tex("w_2", size=32, color=PALETTE["muted"]).next_to(axes, LEFT, buff=0.15),
+            tex("w_1", size=32, color=PALETTE["muted"]).next_to(axes.x_axis, RIGHT, buff=0.15),
+            tex("w_2", size=32, color=PALETTE["muted"]).next_to(axes.y_axis, UP, buff=0.1),
         )
         return axes, labels
 
@@ -116,7 +116,9 @@ class LandscapeStep(FoundationsScene):
         self.shown["contour_levels"] = lines.levels
         self.say(
             "Each line joins weights of equal cost, like the contour lines of a map.",
-            LaggedStart(*(Create(m) for m in reversed(lines)), lag_ratio=0.3, run_time=3),
+            LaggedStart(
+                *(FadeIn(m, scale=1.25) for m in reversed(lines)), lag_ratio=0.3, run_time=3
+            ),
         )
         bottom = Dot(axes.c2p(*low.w), radius=0.09, color=PALETTE[DOWNHILL])
         low_lab = VGroup(text("lowest", 20, PALETTE[DOWNHILL]), self.num(low.loss, 3, 20))
@@ -263,14 +265,11 @@ class LandscapeStep(FoundationsScene):
         cost_n = self.num(path.loss[0], 3, 26, color=PALETTE[POINT])
         acc_n = self.num(100 * path.accuracy[0], 0, 26, suffix="%")
         counter = VGroup(
-            text("step", 22, PALETTE["muted"]),
-            step_n,
-            text("cost", 22, PALETTE["muted"]),
-            cost_n,
-            text("on their side", 22, PALETTE["muted"]),
-            acc_n,
-        ).arrange(RIGHT, buff=0.15)
-        fit_width(counter, 5.8).next_to(plane, DOWN, buff=0.35)
+            VGroup(text("step", 22, PALETTE["muted"]), step_n).arrange(RIGHT, buff=0.12),
+            VGroup(text("cost", 22, PALETTE["muted"]), cost_n).arrange(RIGHT, buff=0.12),
+            VGroup(text("right side", 22, PALETTE["muted"]), acc_n).arrange(RIGHT, buff=0.12),
+        ).arrange(RIGHT, buff=0.35)
+        counter.next_to(plane, DOWN, buff=0.35)  # not scaled: its numbers change size
         step_n.add_updater(lambda m: m.set_value(round(t.get_value())))
         cost_n.add_updater(lambda m: m.set_value(cost_at()))
         acc_n.add_updater(lambda m: m.set_value(100 * path.accuracy[round(t.get_value())]))
