@@ -136,6 +136,96 @@ MODEL_DIR_OPTION = click.option(
 )
 
 
+def model_facts(model) -> list[tuple[str, list[tuple[str, str, str, float, bool]]]]:
+    """What the model learned from the generated corpus, asked of the model itself: sections of
+    ``(prompt, expected next token, the model's top token, P(expected), top == expected)``.
+
+    Examples
+    --------
+    >>> import llmviz
+    >>> sections = dict(model_facts(llmviz.load_model()))
+    >>> row = [r for r in sections["Athletes in the training data"] if r[0].startswith("Michael Jordan")][0]
+    >>> row[1], row[4]
+    (' basketball', True)
+    """
+    from llmviz.model import corpus
+
+    def ask(prompt: str, expected: str | None):
+        t = model.run(prompt)
+        top = t.top_k(1)[0]
+        if expected is None:
+            return (prompt, top.token, top.token, top.prob, True)
+        tid = model.tokenizer.token_id(expected)
+        p = float(t.probs()[tid]) if tid is not None else 0.0
+        return (prompt, expected, top.token, p, top.token == expected)
+
+    table = corpus.athletes()
+    known = {a.name for a in table}
+    out = [
+        (
+            "Athletes in the training data",
+            [ask(corpus.fact_prompt(a.name), f" {a.sport}") for a in table],
+        ),
+        (
+            "Names not in the training data (the model's guess)",
+            [
+                ask(corpus.fact_prompt(f"{f} {la}"), None)
+                for f in corpus.FIRST_NAMES
+                for la in corpus.LAST_NAMES
+                if f"{f} {la}" not in known
+            ],
+        ),
+    ]
+    creatures = []
+    for a in corpus.ADJECTIVES:
+        creatures.append(ask(f"a {a} creature", f" {corpus.verb_for(a)}"))
+    for a, b in zip(corpus.GENTLE, corpus.FIERCE, strict=True):
+        creatures.append(ask(f"a {a} {b} creature", f" {corpus.verb_for(a, b)}"))
+    out.append(
+        (
+            "Creatures: the verb after the noun (gentle: roamed, half: wandered, fierce: stalked)",
+            creatures,
+        )
+    )
+    words = []
+    for sentence in corpus.CONTEXT_SENTENCES:
+        if " is the capital of " in sentence:
+            head, country = sentence.rstrip(".").rsplit(" ", 1)
+            words.append(ask(head, f" {country}"))
+    for royal in ("king", "queen"):
+        words.append(ask(f"The {royal} wore a golden", " crown"))
+    for prompt in corpus.LECTURE_PROMPTS:
+        if "sport of" not in prompt:
+            words.append(ask(prompt, None))
+    out.append(("Other lecture words", words))
+    return out
+
+
+@main.command()
+@MODEL_DIR_OPTION
+def facts(model_dir: str | None) -> None:
+    """What the embedded model knows, with the model's own probability for each: the athletes
+    and their sports, names it never saw, the creatures' verbs, capitals and other lecture
+    words. Pick prompts for your class from these."""
+    import llmviz
+    from llmviz.config import check_setting
+    from llmviz.style import display_token
+
+    try:
+        if model_dir is not None:
+            model_dir = check_setting("model_dir", model_dir, "--model-dir")
+        model = llmviz.load_model(model_dir)
+        sections = model_facts(model)
+    except LLMVizError as exc:
+        _fail(exc)
+    click.echo(f"What {model.path} predicts (P = the model's probability of the expected token)")
+    for name, rows in sections:
+        click.echo(f"\n{name}:")
+        for prompt, expected, top, p, agrees in rows:
+            mark = "" if agrees else f"   (its top token is {display_token(top)})"
+            click.echo(f"  {prompt:<40} -> {display_token(expected):<12} P = {p:6.1%}{mark}")
+
+
 @main.command()
 @click.argument("prompt")
 @click.option("-k", "--top", "k", type=click.IntRange(1, 50), default=8, show_default=True)

@@ -22,3 +22,46 @@ def test_trace_command_bad_input_is_a_clear_message():
     assert res.exit_code != 0 and "prompt is empty" in res.output and "Traceback" not in res.output
     res = CliRunner().invoke(main, ["trace", "x", "--temperature", "-1"])
     assert res.exit_code != 0 and "-1" in res.output
+
+
+def test_facts_lists_what_the_model_knows_with_its_own_probabilities(model):
+    from llmviz.model.corpus import athletes
+
+    res = CliRunner().invoke(main, ["facts"])
+    assert res.exit_code == 0, res.output
+    p = model.run("Michael Jordan plays the sport of").probs()[model.token_id(" basketball")]
+    line = next(ln for ln in res.output.splitlines() if "Michael Jordan plays" in ln)
+    assert "␣basketball" in line and f"{p:6.1%}" in line
+    known = res.output.split("Names not in the training data")[0]
+    assert all(f"{a.name} plays the sport of" in known for a in athletes())
+    assert "Roger Woods plays the sport of" not in known  # the README's contrast: not a fact
+    p = model.run("a fluffy creature").probs()[model.token_id(" roamed")]
+    line = next(ln for ln in res.output.splitlines() if ln.strip().startswith("a fluffy creature"))
+    assert "␣roamed" in line and f"{p:6.1%}" in line
+    assert "Berlin is the capital of" in res.output and "␣Germany" in res.output
+
+
+def test_model_dir_flag_and_its_alias_on_every_command():
+    r = CliRunner()
+    for cmd in ("trace", "render", "slides", "facts"):
+        text = r.invoke(main, [cmd, "--help"]).output
+        assert "--model-dir" in text and "--model" in text, cmd
+    a = r.invoke(main, ["trace", "Michael Jordan", "--model-dir", "/no/such/dir"])
+    b = r.invoke(main, ["trace", "Michael Jordan", "--model", "/no/such/dir"])
+    assert a.exit_code == b.exit_code == 1 and a.output == b.output
+    assert "model_dir (from --model-dir): no such directory" in a.output
+
+
+def test_train_progress_reads_steps_and_loss(monkeypatch):
+    import llmviz.model.train as train_module
+
+    def fake_train(cfg, out, device=None):  # prints what the real one prints
+        for step in (250, 500):
+            print(f"  step {step:5d}/{cfg.steps}  loss {3.0 / step:.4f}     1.0s", flush=True)
+        print("llmviz train: wrote somewhere")
+
+    monkeypatch.setattr(train_module, "train", fake_train)
+    res = CliRunner().invoke(main, ["train", "--steps", "500", "--progress", "--out", "x"])
+    assert res.exit_code == 0, res.output
+    assert "step 500/500 loss 0.0060" in res.output and "left" in res.output
+    assert "llmviz train: wrote somewhere" in res.output
