@@ -9,7 +9,7 @@ and every sentence of narration is built from those values. Render one step with
 
 from __future__ import annotations
 
-from mlp_steps.beyond import BeyondStep
+from mlp_steps.beyond import BeyondStep, RoomStep
 from mlp_steps.block import BlockStep
 from mlp_steps.common import MLPScene
 from mlp_steps.directions import DirectionsStep
@@ -21,7 +21,7 @@ __all__ = ["MLPChapterScene", "MLPScene"]
 
 
 class MLPChapterScene(
-    FactStep, WhereStep, DirectionsStep, BlockStep, GateStep, DownStep, BeyondStep
+    FactStep, WhereStep, DirectionsStep, BlockStep, GateStep, DownStep, BeyondStep, RoomStep
 ):
     """Every step of the chapter as a method (``step_<name>``); each scene below plays one."""
 
@@ -39,6 +39,8 @@ class MLPChapterScene(
         "layers",
         "count",
         "superposition",
+        "room",
+        "sae",
     )
 
 
@@ -134,6 +136,20 @@ class Superposition(MLPChapterScene):
 
     def construct(self) -> None:
         self.step_superposition()
+
+
+class RoomInHighDimensions(MLPChapterScene):
+    """14. How many nearly perpendicular directions fit in 2 to 1,000 dimensions (a real search)."""
+
+    def construct(self) -> None:
+        self.step_room()
+
+
+class SparseAutoencoder(MLPChapterScene):
+    """15. A sparse autoencoder trained on layer 1's neurons: the feature it finds for the fact."""
+
+    def construct(self) -> None:
+        self.step_sae()
 
 
 class MLPChapter(MLPChapterScene):

@@ -3,6 +3,8 @@ hold, and how nearly perpendicular directions let a model store more than it has
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from manim import (
     DOWN,
@@ -22,7 +24,9 @@ from manim import (
 )
 
 from llmviz.mobjects import Column, FastNumber, ValueTable
+from llmviz.model.capacity import load_capacity
 from llmviz.model.config import GPT3_CONFIG, other_parameter_counts, weight_counts
+from llmviz.model.sae import load_sae
 from llmviz.model.superposition import SuperpositionConfig, load_or_run, welch_bound
 from llmviz.scene import fit_width, lines, math, plain_axes, text, title
 from llmviz.style import PALETTE, value_to_color
@@ -353,3 +357,216 @@ class BeyondStep(MLPScene):
             "That is one reason single neurons are hard to read.",
             Indicate(VGroup(legend_r, legend_o), scale_factor=1.15),
         )
+
+
+def _tail(context: str, width: int = 38) -> str:
+    """The end of a corpus text, cut at a word boundary, with an ellipsis when cut."""
+    if len(context) <= width:
+        return context
+    cut = context[-width:]
+    return "…" + (cut[cut.index(" ") + 1 :] if " " in cut else cut)
+
+
+class RoomStep(MLPScene):
+    def step_room(self) -> None:
+        cap = load_capacity()
+        tol = cap.config.tolerance
+        dims = list(cap.config.dims)
+        self.section("Room in high dimensions")
+        head = title("How many nearly perpendicular directions fit?")
+        top = max(cap.counts.values())
+        axes = plain_axes(
+            [0, len(dims), 1], [0, np.log10(top) * 1.1, 1], 9, 4.2, include_numbers=False
+        ).shift(DOWN * 0.6)
+        rule = text(
+            f"every pair within {tol:g}° of perpendicular; bar heights on a log scale",
+            22,
+            PALETTE["muted"],
+        ).next_to(head, DOWN, buff=0.25)
+        ticks = VGroup(
+            *(
+                FastNumber(10**k, 0, thousands=True, font_size=20, color=PALETTE["muted"]).next_to(
+                    axes.c2p(0, k), LEFT, 0.15
+                )
+                for k in range(int(np.log10(top)) + 1)
+            )
+        )
+        self.say(
+            f"How many directions fit when every pair must be within {tol:g} degrees of "
+            "perpendicular?",
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(rule, shift=DOWN * 0.5),
+            [Create(axes), FadeIn(ticks)],
+        )
+        bars, labels, counts = VGroup(), VGroup(), VGroup()
+        for k, d in enumerate(dims):
+            n = cap.counts[d]
+            h = max(np.log10(n), 0.05)
+            p0, p1 = axes.c2p(k + 0.2, 0), axes.c2p(k + 0.8, h)
+            bar = Rectangle(
+                width=p1[0] - p0[0],
+                height=p1[1] - p0[1],
+                stroke_width=0,
+                fill_color=PALETTE["positive"],
+                fill_opacity=0.85,
+            ).move_to((p0 + p1) / 2)
+            bars.add(bar)
+            labels.add(
+                text(f"{d:,} dims", 22, PALETTE["muted"]).next_to(axes.c2p(k + 0.5, 0), DOWN, 0.15)
+            )
+            more = "≥ " if cap.capped[d] else ""
+            counts.add(FastNumber(n, 0, thousands=True, font_size=24).next_to(bar, UP, 0.1))
+            if more:
+                counts[-1] = (
+                    VGroup(text(more, 24), counts[-1])
+                    .arrange(RIGHT, buff=0.05)
+                    .next_to(bar, UP, 0.1)
+                )
+        self.shown["capacity"] = cap
+        low = [k for k, d in enumerate(dims) if cap.counts[d] <= d]
+        if low:
+            said = ", ".join(f"{cap.counts[dims[k]]:,}" for k in low)
+            self.say(
+                f"In {', '.join(f'{dims[k]:,}' for k in low)} dimensions no more fit than the "
+                f"dimension itself: {said}.",
+                FadeIn(VGroup(*(labels[k] for k in low)), shift=UP * 0.5),
+                LaggedStart(*(GrowFromEdge(bars[k], DOWN) for k in low), lag_ratio=0.3),
+                FadeIn(VGroup(*(counts[k] for k in low)), shift=UP * 0.5),
+            )
+        for k, d in enumerate(dims):
+            if k in low:
+                continue
+            n = cap.counts[d]
+            end = ": the search stopped there" if cap.capped[d] else ""
+            self.say(
+                f"In {d:,} dimensions, {'at least ' if cap.capped[d] else ''}{n:,}{end}.",
+                FadeIn(labels[k], shift=UP * 0.5),
+                GrowFromEdge(bars[k], DOWN),
+                FadeIn(counts[k], shift=UP * 0.5),
+            )
+        self.say(
+            "The room grows far faster than the dimension: the intuition behind the "
+            "Johnson-Lindenstrauss lemma.",
+            Indicate(VGroup(bars[-2:], counts[-2:]), scale_factor=1.1),
+        )
+        note = text(
+            f"a real search: vectors pushed apart by gradient descent ({cap.seconds:.0f} s on {cap.device})",
+            20,
+            PALETTE["muted"],
+        ).to_edge(DOWN, buff=0.3)
+        self.say(
+            "Each count is a real search: random directions pushed apart by gradient descent.",
+            FadeIn(note, shift=UP * 0.5),
+            Indicate(note, scale_factor=1.1),
+        )
+
+    def step_sae(self) -> None:
+        sae = load_sae()
+        cfg = sae.config
+        n = self.neuron
+        self.section("A sparse autoencoder")
+        head = title("Features from a sparse autoencoder")
+        if not sae.fits(self.model):
+            note = lines(
+                "The shipped autoencoder was trained on the embedded model,",
+                "not on this one, so no features are shown here.",
+                size=26,
+            )
+            self.shown["sae"] = None
+            self.say(
+                "Researchers untangle neurons that mix features with sparse autoencoders.",
+                FadeIn(head, shift=DOWN * 0.5),
+            )
+            self.say(
+                "The one shipped with llmviz was trained on the embedded model, not on this one, "
+                "so this step shows none of its features.",
+                FadeIn(note, shift=UP * 0.5),
+            )
+            return
+        probe = (
+            self.prompt
+            if sae.probes.get(self.prompt)
+            else next(p for p, v in sae.probes.items() if v)
+        )
+        f, value = sae.strongest_for(probe)
+        info = sae.features[f]
+        num = functools.partial(FastNumber, font_size=24, thousands=True)
+        stats = ValueTable(
+            [
+                [f"neurons of layer {cfg.layer}", num(self.model.cfg.d_mlp, 0)],
+                ["corpus sentences", num(cfg.n_sentences, 0)],
+                ["features it learned", num(cfg.n_features, 0)],
+                ["features on per token", num(sae.mean_active, 1)],
+                ["variance kept", num(100 * sae.explained, 1, suffix="%")],
+            ],
+            [Column(f"layer {cfg.layer}"), Column("value")],
+            header=False,
+            font_size=24,
+        )
+        stats.next_to(head, DOWN, buff=0.6).to_edge(LEFT, buff=0.8)
+        self.shown["sae_table"] = stats
+        self.say(
+            "Researchers untangle neurons that mix features with sparse autoencoders.",
+            FadeIn(head, shift=DOWN * 0.5),
+            Indicate(head, scale_factor=1.1),
+        )
+        self.say(
+            f"We trained a small one on the {self.model.cfg.d_mlp} neurons of layer {cfg.layer}, "
+            f"over {cfg.n_sentences:,} corpus sentences.",
+            FadeIn(stats.row(0), shift=RIGHT * 0.5),
+            FadeIn(stats.row(1), shift=RIGHT * 0.5),
+        )
+        self.say(
+            f"It learned {cfg.n_features} features, and about {sae.mean_active:.1f} of them are on "
+            "at any token.",
+            FadeIn(stats.row(2), shift=RIGHT * 0.5),
+            FadeIn(stats.row(3), shift=RIGHT * 0.5),
+        )
+        self.say(
+            f"Rebuilt from those few, the activations keep {100 * sae.explained:.1f} percent of "
+            "their variance.",
+            FadeIn(stats.row(4), shift=RIGHT * 0.5),
+            Indicate(stats.row(4), scale_factor=1.1),
+        )
+        self.shown["sae"], self.shown["sae_feature"] = sae, f
+        words = fit_width(text(f"“{probe}”", 24), 6.2)
+        tag = text(f"feature {f} is the most on: {value:.2f}", 24, PALETTE["highlight"])
+        right = VGroup(words, tag).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        right.next_to(stats, RIGHT, buff=0.8).align_to(stats, UP)
+        self.say(
+            f'At the last token of "{probe}", feature {f} is the most on.',
+            FadeIn(words, shift=LEFT * 0.5),
+            FadeIn(tag, shift=LEFT * 0.5),
+        )
+        ctxs = fit_width(
+            lines(*(_tail(c["context"]) for c in info["top"][:5]), size=22, align="left"), 6.2
+        )
+        ctxs.next_to(right, DOWN, buff=0.35).align_to(right, LEFT)
+        self.say(
+            "These are the corpus texts it fires on most, each up to the token where it fires.",
+            LaggedStart(*(FadeIn(c, shift=LEFT * 0.5) for c in ctxs), lag_ratio=0.25),
+        )
+        share = abs(info["neuron_weight"])
+        line = (
+            text(
+                f"its direction: cosine {share:.2f} with neuron {info['neuron']} alone",
+                24,
+                PALETTE["highlight"],
+            )
+            .next_to(ctxs, DOWN, buff=0.5)
+            .align_to(right, LEFT)
+        )
+        same = info["neuron"] == n.neuron and cfg.layer == n.layer
+        if share > 0.9 and same:
+            sentence = (
+                f"Its direction is almost exactly neuron {info['neuron']}, the chapter's neuron: in "
+                "this model, trained to use few neurons, that neuron already is a clean feature."
+            )
+        elif share > 0.9:
+            sentence = f"Its direction is almost exactly one neuron, neuron {info['neuron']}."
+        else:
+            sentence = (
+                f"Its direction mixes several neurons: its largest cosine with a single neuron is "
+                f"{share:.2f}."
+            )
+        self.say(sentence, FadeIn(line, shift=UP * 0.5), Indicate(line, scale_factor=1.15))
