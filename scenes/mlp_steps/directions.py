@@ -148,7 +148,9 @@ class DirectionsStep(MLPScene):
         pts = [(first.dot(v), last.dot(v)) for v in vecs]
         top = max(max(abs(a), abs(b)) for a, b in pts)
         r = float(np.ceil(top + 0.5))
-        axes = plain_axes([-r, r, r], [-r, r, r], 4.4, 4.4).move_to([-3.2, -1.0, 0])
+        axes = plain_axes([-r, r, r], [-r, r, r], 4.2, 4.2).move_to(
+            [-3.2, -0.45, 0]
+        )  # above the caption
         fname, lname = first.name.split()[-1], last.name.split()[-1]
         xl = text(f"· {fname}", 22, PALETTE[FIRST_COLOR]).next_to(axes.x_axis, RIGHT, buff=0.1)
         yl = text(f"· {lname}", 22, PALETTE[LAST_COLOR]).next_to(axes.y_axis, UP, buff=0.1)
@@ -164,7 +166,7 @@ class DirectionsStep(MLPScene):
             (FadeIn(xl, shift=RIGHT * 0.5), FadeIn(yl, shift=UP * 0.5)),
         )
         colors = [PALETTE["highlight"], PALETTE[FIRST_COLOR], PALETTE[LAST_COLOR]]
-        sides = [RIGHT, DOWN, LEFT]
+        sides = [RIGHT, UP, LEFT]
         dots = []
         for k, ((a, b), name) in enumerate(zip(pts, st.names, strict=True)):
             dot = Dot(axes.c2p(a, b), radius=0.09, color=colors[k % 3])

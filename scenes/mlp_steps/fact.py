@@ -169,9 +169,7 @@ class WhereStep(MLPScene):
         ct = st.causal
         self.section("Where is the fact?")
         head = title("Where is the fact?")
-        clean = fit_width(
-            TokenStrip(ct.tokens if ct else self.traces[0].tokens, font_size=24), 11.4
-        )
+        clean = TokenStrip(ct.tokens if ct else self.traces[0].tokens, font_size=24, max_width=11.4)
         clean.next_to(head, DOWN, buff=0.45).shift(RIGHT * 0.6)  # room for the grid's row labels
         if ct is None:
             note = text(
@@ -184,9 +182,15 @@ class WhereStep(MLPScene):
                 FadeIn(note, shift=UP * 0.5),
             )
             return
-        corrupt = TokenStrip(ct.corrupt_tokens, font_size=24)
+        corrupt = TokenStrip(ct.corrupt_tokens, font_size=24, max_width=11.4)
         corrupt.scale(clean.height / corrupt.height).next_to(clean, DOWN, buff=0.25)
         corrupt.align_to(clean, LEFT)
+        pair = VGroup()  # the two prompts in full, when the strips leave tokens out
+        if getattr(clean, "hidden", []) or getattr(corrupt, "hidden", []):
+            pair = fit_width(
+                text(f"“{''.join(ct.tokens)}”  →  “{''.join(ct.corrupt_tokens)}”", 22), 12.4
+            ).next_to(head, DOWN, buff=0.25)
+            VGroup(clean, corrupt).shift(DOWN * (pair.height + 0.25))
         changed = [
             i for i, (a, b) in enumerate(zip(ct.tokens, ct.corrupt_tokens, strict=True)) if a != b
         ]
@@ -198,7 +202,7 @@ class WhereStep(MLPScene):
         )
         self.say(
             f"The second time, one name is changed: {st.names[1]} instead of {st.names[0]}.",
-            TransformFromCopy(clean, corrupt),
+            [TransformFromCopy(clean, corrupt), FadeIn(pair, shift=DOWN * 0.3)],
             (
                 Create(marks),
                 Indicate(VGroup(*(corrupt.boxes[i] for i in changed)), scale_factor=1.3),
@@ -246,6 +250,9 @@ class WhereStep(MLPScene):
         best = grid.cell(L, i)
         ring = SurroundingRectangle(best, color=PALETTE["highlight"], buff=0.05, stroke_width=5)
         self.shown["causal_peak"] = (L, i, float(ct.mlp[L, i]))
+        peak_value = self._cell_value(grid, L, i, ct)
+        if len(peak_value):
+            peak_value.next_to(grid, DOWN, buff=0.2)
         self.say(
             f"The MLP of layer {L} at the token {display_token(ct.tokens[i])} brings back the "
             f"most: {pct(ct.mlp[L, i])} percent.",
@@ -254,14 +261,14 @@ class WhereStep(MLPScene):
                 Indicate(clean.boxes[i], scale_factor=1.3),
             ),
             Create(ring),
-            Indicate(VGroup(best, ring), scale_factor=1.5),
+            (Indicate(VGroup(best, ring), scale_factor=1.5), FadeIn(peak_value)),
         )
         same = (L, i) == (n.layer, n.positions[0])
         where = text(
             f"the neuron search works in layer {n.layer}, at token {self.read_token}",
             22,
             PALETTE["highlight"],
-        ).next_to(grid, DOWN, buff=0.3)
+        ).next_to(peak_value if len(peak_value) else grid, DOWN, buff=0.3)
         if same:
             zoom = best[0].copy().set_fill(opacity=0.15)
             self.say(
@@ -274,12 +281,15 @@ class WhereStep(MLPScene):
             self.remove(zoom)
         else:
             ring2 = SurroundingRectangle(grid.cell(n.layer, n.positions[0]), buff=0.05)
+            value2 = self._cell_value(grid, n.layer, n.positions[0], ct)
+            if len(value2):
+                value2.next_to(peak_value, RIGHT, buff=0.4)
             self.say(
                 f"Copying is one test; the neuron search works in layer {n.layer} at the token "
                 f"{self.read_token}, where copying brings back {pct(ct.mlp[n.layer, n.positions[0]])} "
                 "percent.",
                 Create(ring2),
-                FadeIn(where, shift=UP * 0.5),
+                [FadeIn(where, shift=UP * 0.5), FadeIn(value2)],
             )
         off = self.story.mlp_off
         note = text(
@@ -298,19 +308,23 @@ class WhereStep(MLPScene):
         )
 
     def _grid(self, ct, strip: TokenStrip) -> VGroup:
-        """Layers as rows, tokens as columns (under the token boxes), P(target) per square."""
-        size_h, size_w = 0.62, None
+        """Layers as rows, tokens as columns (under the token boxes), P(target) per square; the
+        percentages are written in the squares when they fit at a readable size (``g.numbers``),
+        and a token the strip leaves out gets an invisible square under its "… more …" box."""
+        size_h = 0.62
         rows = ct.mlp.shape[0]
+        hidden = set(getattr(strip, "hidden", []))
+        widths = [box.width for i, box in enumerate(strip.boxes) if i not in hidden]
+        probe = FastNumber(100.0, 1, suffix="%", font_size=20)
         g = VGroup()
         g.cells, g.frame, g.row_labels = VGroup(), VGroup(), VGroup()
-        g.lookup = {}
+        g.lookup, g.numbers = {}, probe.width <= 0.9 * min(widths)
         for L in range(rows):
             for i, box in enumerate(strip.boxes):
-                size_w = box.width
                 p = float(ct.mlp[L, i])
                 share = float(ct.recovered("mlp")[L, i])
                 cell = Rectangle(
-                    width=size_w,
+                    width=box.width,
                     height=size_h,
                     stroke_width=1,
                     stroke_color=PALETTE["muted"],
@@ -318,9 +332,13 @@ class WhereStep(MLPScene):
                     fill_opacity=0.25 + 0.65 * max(0.0, min(1.0, share)),
                 )
                 cell.move_to([box.get_x(), -L * (size_h + 0.06), 0])
-                num = fit_width(FastNumber(100 * p, 1, suffix="%", font_size=20), 0.9 * size_w)
-                num.move_to(cell)
-                square = VGroup(cell, num)
+                if i in hidden:
+                    g.lookup[(L, i)] = VGroup(cell.set_opacity(0))
+                    continue
+                square = VGroup(cell)
+                if g.numbers:
+                    num = FastNumber(100 * p, 1, suffix="%", font_size=20).move_to(cell)
+                    square.add(num)
                 g.cells.add(square)
                 g.lookup[(L, i)] = square
                 g.frame.add(cell.copy().set_fill(opacity=0))
@@ -332,3 +350,13 @@ class WhereStep(MLPScene):
         g.cell = lambda L, i: g.lookup[(L, i)]
         self.shown["causal_grid"] = ct
         return g
+
+    def _cell_value(self, grid: VGroup, L: int, i: int, ct) -> VGroup:
+        """The percentage of square (L, i) with its layer and token, for a line under the grid
+        when the squares are too narrow to hold it (an empty group otherwise)."""
+        if grid.numbers:
+            return VGroup()
+        return VGroup(
+            text(f"MLP {L}, token {display_token(ct.tokens[i])}:", 22, PALETTE["muted"]),
+            FastNumber(100 * float(ct.mlp[L, i]), 1, suffix="%", font_size=22),
+        ).arrange(RIGHT, buff=0.15)

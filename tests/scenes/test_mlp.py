@@ -1,19 +1,22 @@
 """Render each MLP step in dry-run mode: the values on screen against the model, the verdicts
 against the analysis, and every number and name of the narration against the screen."""
 
-
 import numpy as np
 import pytest
 import torch
 from scene_loader import load, render
 from scene_loader import narration_problems as shared_problems
 
+from llmviz.bench import write_random_gpt2
 from llmviz.model.analysis import causal_trace, find_and_neuron
+from llmviz.model.capacity import load_capacity
 from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, athletes, contrast_prompts, fact_prompt
 from llmviz.model.hooks import zero_neurons
+from llmviz.model.sae import load_sae_weights
 from llmviz.style import format_number
 
 mlp = load("mlp")
+PROMPT = "Michael Jordan plays the sport of"
 
 STEPS = {
     "Fact": "A fact",
@@ -29,6 +32,8 @@ STEPS = {
     "DirectionAcrossLayers": "One direction in every layer?",
     "CountingParameters": "Counting parameters",
     "Superposition": "Superposition",
+    "RoomInHighDimensions": "Room in high dimensions",
+    "SparseAutoencoder": "A sparse autoencoder",
 }
 NAMES = set(FIRST_NAMES) | set(LAST_NAMES)
 
@@ -210,6 +215,30 @@ def test_superposition_narrows_the_extremes(scenes):
     assert res.config.dim == 100 and o["max"] - o["min"] < 0.75 * (r["max"] - r["min"])
 
 
+def test_room_shows_the_shipped_search(scenes):
+    shown = scenes["RoomInHighDimensions"].shown
+    cap = shown["capacity"]
+    assert cap.counts == load_capacity().counts
+    said = " ".join(t for _, t in scenes["RoomInHighDimensions"].narration)
+    for d in cap.config.dims:
+        assert f"{cap.counts[d]:,}" in said
+    assert "at least 1,024" in said and "search stopped there" in said
+
+
+def test_the_autoencoder_feature_is_the_one_the_weights_give(scenes, model):
+    shown = scenes["SparseAutoencoder"].shown
+    sae, f = shown["sae"], shown["sae_feature"]
+    z = load_sae_weights().encode(model.run(PROMPT)["blocks.1.mlp.hook_post"][-1])
+    assert f == int(np.argmax(z))
+    info = sae.features[f]
+    said = " ".join(t for _, t in scenes["SparseAutoencoder"].narration)
+    assert f"feature {f} is the most on" in said
+    assert f"neuron {info['neuron']}" in said
+    n = scenes["SparseAutoencoder"].neuron
+    if (info["neuron"], sae.config.layer) == (n.neuron, n.layer) and info["neuron_weight"] > 0.9:
+        assert "the chapter's neuron" in said
+
+
 def test_the_chapter_plays_every_step_in_order():
     chapter = render(mlp.MLPChapter, frame_rate=1)
     assert [name for name, _ in chapter.narration] == list(STEPS.values())
@@ -245,3 +274,27 @@ def test_the_chapter_tells_the_truth_for_other_names(name, model):
         assert "an AND gate" in said
     else:
         assert "acts like an AND gate" not in said
+
+
+def test_the_chapter_on_a_random_gpt2_says_what_it_did_not_find(tmp_path):
+    """A Hugging Face GPT-2 folder of random weights: the chapter runs, fits the frame, and its
+    verdicts say that the fact, the AND neuron and the autoencoder are not there."""
+    folder = write_random_gpt2(
+        tmp_path / "gpt2", vocab_size=600, n_positions=64, n_embd=48, n_layer=2, n_head=3
+    )
+
+    class OnGPT2(mlp.MLPChapter):
+        model_dir = str(folder)
+
+    scene = render(OnGPT2, frame_rate=1)
+    assert scene.model.cfg.d_model == 48 and scene.model.cfg.n_heads == 3
+    assert [name for name, _ in scene.narration] == list(STEPS.values())
+    assert scene.outside == [] and scene.overlaps == []
+    n = scene.neuron
+    assert not n.is_clear
+    verdict, clear = scene.shown["verdict_relu"]
+    assert not clear and "AND gate that holds" not in verdict.text
+    said = " ".join(text for _, text in scene.narration)
+    assert "acts like an AND gate" not in said
+    assert "not on this one" in said and scene.shown["sae"] is None
+    assert narration_problems(scene) == []
