@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from manim import DOWN
+from manim import DOWN, LEFT
 
 from llmviz.errors import PromptError
 from llmviz.mobjects import AttentionGrid, TokenStrip
@@ -102,11 +102,16 @@ class AttentionScene(LectureScene):
             )
         return t.to_edge(DOWN, buff=0.3)
 
-    def plane_caption(self, proj, what: str):
-        """Two small lines under a 2-D picture: what it shows, which projection and how much of
-        the spread it keeps (the words of :meth:`Projection.caption`)."""
+    def plane_caption(self, proj, what: str, plane=None):
+        """Two small lines under a 2-D picture (under ``plane``'s axes, inside the frame): what it
+        shows, which projection and how much of the spread it keeps (:meth:`Projection.caption`)."""
         rest = proj.caption(what)[len(what) + 2 :]
-        return lines(f"{what}:", rest, size=20, color=PALETTE["muted"])
+        cap = lines(f"{what}:", rest, size=20, color=PALETTE["muted"])
+        if plane is not None:
+            cap.next_to(plane.axes, DOWN, buff=0.12)
+            if cap.get_left()[0] < -6.6:
+                cap.to_edge(LEFT, buff=0.5)
+        return cap
 
     def grid(self, values: np.ndarray, **kw) -> AttentionGrid:
         cell = min(0.56, 4.5 / self.n)

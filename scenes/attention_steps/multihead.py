@@ -213,9 +213,7 @@ class OtherHeadStep(AttentionScene):
         self.shown["two_changes_plane"] = proj
         plane = VectorPlane(proj.coords, size=3.4)
         plane.next_to(table, DOWN, buff=0.5).to_edge(LEFT, buff=1.8)
-        plane.caption = self.plane_caption(proj, "the two changes").next_to(
-            plane.axes, DOWN, buff=0.1
-        )
+        plane.caption = self.plane_caption(proj, "the two changes", plane)
         a = plane.arrow(proj.coords[0], PALETTE[QUERY])
         b = plane.arrow(proj.coords[1], PALETTE[OTHER])
         la = text(f"head {self.h}'s ΔE", 20, PALETTE[QUERY]).next_to(a.get_end(), RIGHT, buff=0.1)

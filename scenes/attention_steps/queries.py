@@ -115,8 +115,7 @@ class KeySpaceStep(AttentionScene):
         proj = plane_of(vecs, self.Q[q], b)
         plane = VectorPlane(proj.coords, size=4.8)
         plane.next_to(head, DOWN, buff=0.3).to_edge(LEFT, buff=1.0)
-        plane.caption = self.plane_caption(proj, f'q("{noun}") and k("{self.key_words[0]}")')
-        plane.caption.next_to(plane.axes, DOWN, buff=0.15).align_to(plane.axes, LEFT)
+        plane.caption = self.plane_caption(proj, f'q("{noun}") and k("{self.key_words[0]}")', plane)
         self.shown["kq_plane"] = proj
         coords = {("q", q): proj.coords[0]} | {
             ("k", k): proj.coords[1 + i] for i, k in enumerate(keys)

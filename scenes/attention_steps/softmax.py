@@ -14,6 +14,7 @@ from manim import (
     Indicate,
     MathTex,
     ReplacementTransform,
+    VGroup,
     Write,
 )
 
@@ -88,6 +89,8 @@ class SoftmaxStep(AttentionScene):
             f"Here that is the square root of {dk}, which keeps the numbers in a range where "
             "softmax still works well.",
             Indicate(cap2, scale_factor=1.2),
+            Indicate(scaled.cells, scale_factor=1.05),
+            Indicate(eq[2], scale_factor=1.3),
         )
         self.say(
             "Then every cell whose key comes after its query is set to minus infinity, so that a "
@@ -103,6 +106,9 @@ class SoftmaxStep(AttentionScene):
         self.say(
             f'The column of "{noun}" now gives {share}.',
             Create(soft.result.highlight_column(self.q)),
+            Indicate(
+                VGroup(*(soft.result.highlight_cell(k, self.q) for k in top)), scale_factor=1.2
+            ),
         )
         v_note = text("V: the values these weights will add up", 22, PALETTE[VALUE])
         v_note.next_to(sums, DOWN, buff=0.5).align_to(sums, LEFT)

@@ -18,6 +18,7 @@ from manim import (
     GrowFromCenter,
     Indicate,
     LaggedStart,
+    ReplacementTransform,
     TransformFromCopy,
     VGroup,
 )
@@ -178,9 +179,10 @@ class CreatureStep(AttentionScene):
         plane = VectorPlane(proj.coords, size=4.6)
         plane.next_to(head, DOWN, buff=0.4).to_edge(LEFT, buff=1.0)
         plane.caption = self.plane_caption(
-            proj, f'E("{noun}") toward E("{words[0]}") and E("{words[1]}")'
-        ).next_to(plane.axes, DOWN, buff=0.15)
-        plane.caption.align_to(plane.axes, LEFT)
+            proj,
+            f'E("{noun}") toward E("{words[0]}") and E("{words[1]}")',
+            plane,
+        )
         reach = 0.9 * float(np.abs(proj.coords).max())
         dirs = [proj.components @ u for u in units]
         arrows = [
@@ -330,13 +332,15 @@ class ValueMapStep(AttentionScene):
             FadeIn(rank_line, shift=UP * 0.3),
             Indicate(VGroup(up.box, down.box), scale_factor=1.1),
         )
-        g_up = MatrixShape(g.d_model, g.d_head, height=2.0, name="GPT-3 value-up", font_size=20)
-        g_down = MatrixShape(g.d_head, g.d_model, height=2.0, name="value-down", font_size=20)
-        gpair = VGroup(g_up, g_down).arrange(RIGHT, buff=0.5, aligned_edge=UP)
-        gpair.next_to(pair, RIGHT, buff=0.9).align_to(pair, UP)
-        if gpair.get_right()[0] > 6.8:
-            gpair.next_to(rank_line, RIGHT, buff=0.8).align_to(rank_line, DOWN)
-        fit_width(gpair, 13.4 - max(pair.get_right()[0], 0) - 0.5)
+        g_full = MatrixShape(g.d_model, g.d_model, height=3.6, name="full value map")
+        g_full.move_to(full, aligned_edge=UP)
+        g_up = MatrixShape(g.d_model, g.d_head, height=3.6, name=math(r"W_{\uparrow}", 34))
+        g_down = MatrixShape(g.d_head, g.d_model, height=3.6, name=math(r"W_{\downarrow}", 34))
+        for m in (g_full, g_up, g_down):
+            m.box.set_color(PALETTE["muted"] if m is g_full else PALETTE[VALUE])
+        g_up.move_to(up, aligned_edge=UP + LEFT)
+        g_down.next_to(g_up, RIGHT, buff=0.35).align_to(g_up, UP)
+        gname = text("GPT-3", 26, PALETTE["highlight"]).next_to(rank_line, RIGHT, buff=0.8)
         weights = 2 * g.d_model * g.d_head
         tally = self.footer(
             f"GPT-3: {shape(weights)} weights for the pair instead of {shape(g.d_model**2)}", 22
@@ -344,8 +348,15 @@ class ValueMapStep(AttentionScene):
         self.say(
             f"In GPT-3 they are {shape(g.d_model)} by {shape(g.d_head)} and "
             f"{shape(g.d_head)} by {shape(g.d_model)}.",
-            FadeIn(gpair, shift=LEFT * 0.3),
+            FadeIn(gname, shift=LEFT * 0.3),
+            [
+                ReplacementTransform(full, g_full),
+                ReplacementTransform(up, g_up),
+                ReplacementTransform(down, g_down),
+                FadeOut(rank_line),
+            ],
         )
+        self.shown["gpt3_shapes"] = {"full": g_full, "up": g_up, "down": g_down}
         self.say(
             f"That is {shape(weights)} weights instead of {shape(g.d_model**2)}.",
             FadeIn(tally, shift=UP * 0.3),
