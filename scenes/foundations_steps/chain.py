@@ -73,6 +73,9 @@ class ChainStep(FoundationsScene):
         overlap = forms[0].get_right()[0] - forms[1].get_left()[0] + 0.3  # the first is wide
         if overlap > 0:
             VGroup(forms[0], nums[0]).shift(LEFT * overlap)
+        low = min(n.get_y() for n in nums)  # the three numbers on one line
+        for n in nums:
+            n.set_y(low)
         self.shown["factors"] = {
             "dl_dyhat": (nums[0], ch.dl_dyhat),
             "dyhat_dz": (nums[1], ch.dyhat_dz),
