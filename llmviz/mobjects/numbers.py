@@ -46,6 +46,12 @@ def glyph(char: str, font: str = MONO_FONT) -> tuple[np.ndarray, float]:
         _GLYPHS[key] = (np.zeros((0, 3)), width if width > 0 else adv0 / 2)
         return _GLYPHS[key]
     t = Text(f"0{char}0", font=font, font_size=_BASE_SIZE)
+    xs = [m.get_center()[0] for m in t.submobjects]
+    if len(xs) not in (2, 3) or xs[0] != min(xs) or xs[-1] != max(xs):
+        # no font draws it (Pango would show a box of hex digits) or it reorders the line
+        # (right-to-left letters, bidi controls): drawn as its name, <U+05E9>
+        _GLYPHS[key] = _layout(stand_in_name(char), font, _BASE_SIZE)
+        return _GLYPHS[key]
     first, last = t.submobjects[0], t.submobjects[-1]
     middle = t.submobjects[1:-1]
     left = first.get_center()[0] + adv0 / 2
@@ -54,6 +60,18 @@ def glyph(char: str, font: str = MONO_FONT) -> tuple[np.ndarray, float]:
     pts = np.concatenate([m.points for m in middle]) if middle else np.zeros((0, 3))
     _GLYPHS[key] = (pts - np.array([left, baseline, 0.0]), float(width))
     return _GLYPHS[key]
+
+
+def stand_in_name(char: str) -> str:
+    """What FastText draws for a character that no installed font draws, or that Pango would
+    reorder (right-to-left letters, bidi controls): its code point.
+
+    Examples
+    --------
+    >>> stand_in_name("ש")
+    '<U+05E9>'
+    """
+    return f"<U+{ord(char):04X}>"
 
 
 def _layout(text: str, font: str, font_size: float) -> tuple[np.ndarray, float]:
