@@ -1,57 +1,58 @@
-"""Render each step of the opening chapter in dry-run mode; check what it shows against the model."""
+"""Render the opening chapter in dry-run mode; check what it shows, by name, against the model,
+the training log and the configs, and every number of the narration against the screen."""
 
 import numpy as np
 import pytest
 from scene_loader import load, render
+from scene_loader import narration_problems as shared_problems
 
+from llmviz.bench import write_random_gpt2
 from llmviz.model.analysis import nearest_neighbours
 from llmviz.model.config import GPT3_CONFIG
 from llmviz.model.embedding import analogy, compare_directions, difference_baseline
+from llmviz.model.foundations import load_training_log
+from llmviz.model.scale import GPT3_PUBLISHED, layernorm_parameters, training_run
+from llmviz.model.snapshots import load_snapshots
 from llmviz.model.trace import probabilities
 from llmviz.style import display_token, format_number
 
 nt = load("next_token")
 
-STEPS = [
-    "Prediction",
-    "Tokens",
-    "EmbeddingLookup",
-    "EmbeddingSpace",
-    "EmbeddingDirections",
-    "Context",
-    "Unembedding",
-    "SoftmaxTemperature",
-    "CountingGPT3",
-]
-SECTIONS = [
-    "Predicting the next token",
-    "Sampling in a loop",
-    "A chatbot continues a text",
-    "Tokens",
-    "Embedding lookup",
-    "Embedding space",
-    "Nearest neighbours",
-    "Directions",
-    "Dot products",
-    "Context window",
-    "Why the last position",
-    "Unembedding",
-    "Softmax",
-    "Temperature",
-    "Temperature in text",
-    "Counting GPT-3",
-]
+#: scene class -> its section, in the chapter's order
+STEPS = {
+    "Prediction": "Predicting the next token",
+    "SamplingLoop": "Sampling in a loop",
+    "Chatbot": "A chatbot continues a text",
+    "WordByWord": "One word at a time, or all at once",
+    "WhatGPTMeans": "Generative Pre-trained Transformer",
+    "Tokens": "Tokens",
+    "EmbeddingLookup": "Embedding lookup",
+    "EmbeddingSpace": "Embedding space",
+    "EmbeddingsInTraining": "Embeddings move in training",
+    "NearestNeighbours": "Nearest neighbours",
+    "EmbeddingDirections": "Directions",
+    "DotProductAngle": "The dot product and the angle",
+    "DotProducts": "Dot products with a direction",
+    "WordSenses": "One word, several meanings",
+    "EiffelTower": "Tower, Eiffel tower, miniature Eiffel tower",
+    "Context": "Context window",
+    "InputLayersOutput": "Input, layers, output",
+    "WhyTheLastPosition": "Why the last position",
+    "Unembedding": "Unembedding",
+    "SoftmaxScene": "Softmax",
+    "Temperature": "Temperature",
+    "TemperatureText": "Temperature in text",
+    "CountingGPT3": "Counting GPT-3",
+    "TrainingCompute": "Training compute",
+    "LayerNormShare": "LayerNorm's share",
+}
+NAMES = {"Michael", "Jordan", "Paris", "Eiffel", "GPT"}
 
 
 @pytest.fixture(scope="module")
 def chapter():
-    """The whole chapter, rendered once: it runs every step, with the clearing in between."""
+    """The whole chapter, rendered once: every step, with the clearing in between."""
     return render(nt.NextTokenChapter)
-
-
-@pytest.fixture(scope="module")
-def scenes(chapter):
-    return dict.fromkeys(STEPS, chapter)
 
 
 def shows(pair, decimals=2, **fmt):
@@ -59,193 +60,217 @@ def shows(pair, decimals=2, **fmt):
     return mob.text == format_number(value, decimals, **fmt)
 
 
-def test_the_chapter_plays_every_section_with_narration(chapter):
-    assert [name for name, _ in chapter.narration] == SECTIONS
-    assert all(len(text) > 150 for _, text in chapter.narration)
-    assert chapter.renderer.time > 300  # the reading time of every section is kept
-
-
-def test_nothing_reaches_past_the_frame(chapter):
-    assert chapter.outside == []
-
-
-def test_no_text_is_drawn_over_another(chapter):
-    assert chapter.overlaps == []
-
-
-def test_each_step_scene_plays_its_own_step():
-    steps = nt.NextTokenScene.STEPS
+def test_every_section_is_its_own_scene_in_the_chapters_order(chapter):
+    assert [name for name, _ in chapter.narration] == list(STEPS.values())
+    steps = nt.NextTokenChapterScene.STEPS
+    assert len(steps) == len(STEPS)
     for name, step in zip(STEPS, steps, strict=True):
         called = []
         recorders = {f"step_{s}": (lambda self, s=s, c=called: c.append(s)) for s in steps}
         probe = type("Probe", (getattr(nt, name),), recorders)
         probe.construct(object.__new__(probe))
         assert called == [step], name
-    called = []
-    recorders = {f"step_{s}": (lambda self, s=s: called.append(s)) for s in steps}
-    recorders["clear"] = lambda self: called.append("clear")
-    probe = type("Probe", (nt.NextTokenChapter,), recorders)
-    probe.construct(object.__new__(probe))
-    assert called == [x for s in steps for x in (s, "clear")]
 
 
-def test_prediction_bars_are_the_model_distribution(scenes, mj_trace):
-    bars = scenes["Prediction"].shown["prediction_bars"]
+def test_a_step_renders_alone_with_its_one_section():
+    scene = render(nt.EiffelTower)
+    assert [name for name, _ in scene.narration] == [STEPS["EiffelTower"]]
+    assert scene.shown["tower"] is not None and len(scene.beats) >= 5
+
+
+def test_the_frame_is_tidy(chapter):
+    assert chapter.outside == []
+    assert chapter.overlaps == []
+    assert sorted(set(chapter.small)) == []
+
+
+def test_every_sentence_is_a_beat_and_its_numbers_are_on_screen(chapter):
+    for name, _ in chapter.narration:
+        sec = next(s for s in chapter.sections if s.name == name)
+        assert len(sec.beats) >= 3, name
+    for beat in chapter.beats:
+        assert beat.end > beat.start and beat.text.endswith((".", "?", "!")), beat
+    assert shared_problems(chapter, NAMES) == []
+
+
+def test_prediction_bars_are_the_model_distribution(chapter, mj_trace):
+    bars = chapter.shown["prediction_bars"]
     top = mj_trace.top_k(5)
     assert bars.tokens == [t.token for t in top] and bars.tokens[0] == " basketball"
     np.testing.assert_allclose(bars.probs, [t.prob for t in top])
     assert [n.text for n in bars.numbers] == [f"{100 * t.prob:.3f}%" for t in top]
-    mob, rest = scenes["Prediction"].shown["prediction_rest"]
+    mob, rest = chapter.shown["prediction_rest"]
     assert rest == pytest.approx(1 - mj_trace.probs()[[t.id for t in top]].sum())
     assert mob.text.endswith(f"{100 * rest:.3f}%") and "1,022" in mob.text
 
 
-def test_sampling_loop_is_the_seeded_generation(scenes, model):
-    scene = scenes["Prediction"]
-    g = scene.shown["loop"]
+def test_sampling_loop_and_chat_are_the_models_generations(chapter, model):
+    g = chapter.shown["loop"]
     again = model.generate(
-        scene.prompt, n_tokens=scene.loop_tokens, temperature=1.0, seed=0, stop_at_newline=False
+        chapter.prompt, n_tokens=chapter.loop_tokens, temperature=1.0, seed=0, stop_at_newline=False
     )
-    assert g.new_tokens == again.new_tokens and g.text == again.text
-    assert g.new_tokens[0] == " basketball"
-    para = scene.shown["loop_text"]
-    pieces = [m.token for m in para]
-    assert pieces == [*model.run(scene.prompt).tokens, *g.new_tokens]
-    assert "".join(m.text for m in para) == "".join(p.replace("\n", "↵") for p in pieces).replace(
-        " ", ""
-    )
-    # every sampled token was one of the model's candidates at its step, with its probability
-    for cands, tok in zip(g.steps, g.new_tokens, strict=True):
-        assert tok in [c.token for c in cands]
-    others = scene.shown["loop_others"]
-    assert [o.new_tokens for o in others] == [
-        model.generate(
-            scene.prompt, n_tokens=scene.loop_tokens, seed=s, stop_at_newline=False
-        ).new_tokens
-        for s in (1, 2)
+    assert g.new_tokens == again.new_tokens and g.new_tokens[0] == " basketball"
+    assert [m.token for m in chapter.shown["loop_text"]] == [
+        *model.run(chapter.prompt).tokens,
+        *g.new_tokens,
     ]
+    chat = f"{chapter.system_prompt}\nUser: {chapter.chat_question} Assistant:"
+    c = chapter.shown["chat"]
+    assert c.prompt == chat and c.new_tokens == model.generate(chat, n_tokens=16, seed=0).new_tokens
 
 
-def test_chat_is_the_models_continuation(scenes, model):
-    scene = scenes["Prediction"]
-    chat = f"{scene.system_prompt}\nUser: {scene.chat_question} Assistant:"
-    g = scene.shown["chat"]
-    assert g.prompt == chat
-    assert g.new_tokens == model.generate(chat, n_tokens=16, seed=0).new_tokens
-    doc = scene.shown["chat_text"]
-    assert [m.token for m in doc][-len(g.new_tokens) :] == list(g.new_tokens)
+def test_one_pass_gives_every_positions_guess(chapter, mj_trace):
+    guesses = chapter.shown["history_guesses"]
+    assert guesses == [mj_trace.top_k(1, position=i)[0] for i in range(mj_trace.n_tokens)]
+    g, run, details = chapter.shown["gpt"]
+    log_run = training_run(load_training_log(), run.parameters)
+    assert (run.steps, run.tokens) == (log_run.steps, log_run.tokens) == (5500, 11_264_000)
+    assert "11,264,000" in details[1].text
 
 
-def test_tokens_are_the_tokenizers(scenes, model, mj_trace):
-    shown = scenes["Tokens"].shown
-    assert shown["tokens_prompt"].tokens == list(mj_trace.tokens)
-    strip, words = shown["tokens_example"]
-    example = scenes["Tokens"].token_example
-    assert strip.tokens == model.tokenizer.token_strings(model.encode(example))
-    split = [w for w in words if w.is_split]
-    assert split and all(len(w.pieces) >= 2 for w in split)
-    assert any(len(w.pieces) >= 3 for w in split)  # a word really cut into several pieces
-    assert [w.text for w in words if w.is_punctuation]
-    for w in split:  # the pieces are what the tokenizer makes of that word
-        assert list(w.pieces) == model.tokenizer.token_strings(model.tokenizer.encode(w.text))
-
-
-def test_lookup_columns_are_rows_of_W_E(scenes, model, mj_trace):
-    shown = scenes["EmbeddingLookup"].shown
-    ids = [i for _, i in shown["lookup_vectors"]]
-    assert ids == list(mj_trace.token_ids)
-    for vec, i in shown["lookup_vectors"]:
+def test_tokens_and_lookup_are_the_tokenizers_and_W_E(chapter, model, mj_trace):
+    assert chapter.shown["tokens_prompt"].tokens == list(mj_trace.tokens)
+    strip, words = chapter.shown["tokens_example"]
+    assert strip.tokens == model.tokenizer.token_strings(model.encode(chapter.token_example))
+    assert any(len(w.pieces) >= 3 for w in words if w.is_split)
+    for vec, i in chapter.shown["lookup_vectors"]:
         np.testing.assert_array_equal(vec.values, model.W_E[i])
-        assert [e.text for e in vec.entries] == [
-            format_number(model.W_E[i][k]) for k in vec.indices if k is not None
-        ]
-    m = shown["lookup_matrix"]
+    m = chapter.shown["lookup_matrix"]
     assert m.shape == (model.cfg.d_model, model.cfg.vocab_size)
-    assert m.cell(0, 1).value == pytest.approx(float(model.W_E[1, 0]))
-    mob, value = shown["lookup_gpt3"]
-    assert value == 617_558_016 == GPT3_CONFIG.vocab_size * GPT3_CONFIG.d_model
-    assert "617,558,016" in mob.text
+    mob, value = chapter.shown["lookup_gpt3"]
+    assert value == 617_558_016 and "617,558,016" in mob.text
 
 
-def test_embedding_space_shows_the_pca(scenes, model):
-    proj, cloud = scenes["EmbeddingSpace"].shown["pca"]
+def test_embedding_space_is_the_pca(chapter, model):
+    proj, cloud = chapter.shown["pca"]
     X = model.W_E[list(proj.ids)].astype(np.float64)
     np.testing.assert_allclose(proj.coords, (X - X.mean(0)) @ proj.components.T, atol=1e-9)
-    assert len(cloud.dots) == len(proj.tokens) == 12
     assert [lab.text for lab in cloud.labels] == [t.strip() for t in proj.tokens]
-    # the cloud is the PCA, scaled; the dots end where the view angle started
-    np.testing.assert_allclose(cloud.coords, proj.coords * (2.7 / np.abs(proj.coords).max()))
-    yaw = cloud.best_yaw()
-    centers = np.array([d.get_center() for d in cloud.dots])
-    np.testing.assert_allclose(centers, cloud.screen(cloud.coords, yaw), atol=1e-6)
-    _, _, _, overlap = cloud.layout(yaw)
-    assert overlap < 0.02
 
 
-def test_nearest_neighbours_of_the_answer(scenes, model):
-    rows = scenes["EmbeddingSpace"].shown["neighbours"]
+def test_training_snapshots_move_from_random_to_grouped(chapter):
+    sub, coh, proj = chapter.shown["training"]
+    snaps = load_snapshots(load_training_log())
+    np.testing.assert_array_equal(sub.rows, snaps.select(list(sub.words)).rows)
+    np.testing.assert_allclose(proj.coords, proj.project(sub.rows[-1]))
+    first, last = chapter.shown["training_counts"]
+    n = coh.n_words
+    assert first.text == str(round(coh.nearest_in_group[0] * n))
+    assert last.text == str(round(coh.nearest_in_group[-1] * n))
+    assert coh.nearest_in_group[0] < 0.5 < coh.nearest_in_group[-1] == 1.0  # grouped by the end
+    assert coh.within[-1] > coh.within[0] + 0.3
+
+
+def test_neighbours_directions_and_dot_products_are_measured(chapter, model):
+    rows = chapter.shown["neighbours"]
     expect = nearest_neighbours(model, " basketball", k=6)
-    assert [w for _, _, w in rows] == [w for w, _ in expect]
-    for (mob, c, _), (_, e) in zip(rows, expect, strict=True):
-        assert c == pytest.approx(e) and mob.text == format_number(e)
-    assert rows[0][2] == " golf"
-
-
-def test_directions_are_measured(scenes, model):
-    shown = scenes["EmbeddingDirections"].shown
+    assert list(rows) == [w for w, _ in expect]
+    for w, c in expect:
+        assert rows[w][1] == pytest.approx(c) and rows[w][0].text == format_number(c)
     cmp = compare_directions(model, (" man", " woman"), (" king", " queen"))
-    assert shown["gender_cosine"][1] == pytest.approx(cmp.cosine)
-    assert shows(shown["gender_cosine"]) and 0.2 < cmp.cosine < 1
-    assert shown["baseline"][1] == pytest.approx(difference_baseline(model))
-    assert shows(shown["baseline"])
+    assert shows(chapter.shown["gender_cosine"]) and chapter.shown["gender_cosine"][1] == (
+        pytest.approx(cmp.cosine)
+    )
+    assert chapter.shown["baseline"][1] == pytest.approx(difference_baseline(model))
+    table = chapter.shown["analogy"]
     near = analogy(model, " man", " woman", " king", k=3)
-    assert [w for _, _, w in shown["analogy"]] == [w for w, _ in near]
-    assert all(m.text == format_number(s) for m, s, _ in shown["analogy"])
-    dots = shown["alignment"]
+    for w, s in near:
+        assert table.value(w, "cosine") == pytest.approx(s)
     d = model.W_E[model.token_id(" cats")] - model.W_E[model.token_id(" cat")]
-    for mob, v, w in dots:
+    dots = chapter.shown["alignment"]
+    for w, (mob, v) in dots.items():
         assert v == pytest.approx(float(model.W_E[model.token_id(w)].astype(np.float64) @ d))
         assert mob.text == format_number(v, sign=True)
-    values = {w: v for _, v, w in dots}
-    assert values[" dog"] < 0 < values[" dogs"]  # singular against, plural along
+    assert dots[" dog"][1] < 0 < dots[" dogs"][1]
 
 
-def test_context_arrays_are_the_residual_stream(scenes, model, mj_trace):
-    shown = scenes["Context"].shown
-    assert len(shown["context_slots"]) == model.cfg.n_ctx
-    keys = [k for k, _ in shown["context_arrays"]]
-    assert keys[:2] == ["hook_embed", "blocks.0.hook_resid_pre"]
-    assert keys[-1] == f"blocks.{model.cfg.n_layers - 1}.hook_resid_post"
-    for key, mat in shown["context_arrays"]:
-        np.testing.assert_array_equal(mat.values, mj_trace[key].T)
-        assert mat.shape == (model.cfg.d_model, mj_trace.n_tokens)
-    # the input is the token's W_E row plus its position's W_pos row
-    np.testing.assert_allclose(
-        mj_trace["blocks.0.hook_resid_pre"],
-        model.W_E[list(mj_trace.token_ids)] + model.W_pos[: mj_trace.n_tokens],
-        atol=1e-6,
+def test_the_angle_sweep_ends_on_the_real_dot_products(chapter, model):
+    sweep = chapter.shown["dot_sweep"]
+    E = model.W_E.astype(np.float64)
+    d = E[model.token_id(" cats")] - E[model.token_id(" cat")]
+    for word, angle, product in (sweep["start"], sweep["end"]):
+        v = E[model.token_id(word)]
+        assert product == pytest.approx(float(v @ d))
+        cos = v @ d / (np.linalg.norm(v) * np.linalg.norm(d))
+        assert angle == pytest.approx(float(np.degrees(np.arccos(cos))))
+    assert sweep["start"][1] < 90 < sweep["end"][1]  # the sweep crosses the right angle
+    deg, prod = sweep["readout"]  # the readout stops on the second word's real values
+    assert deg.text == f"{sweep['end'][1]:.0f}°" and prod.text == format_number(
+        sweep["end"][2], sign=True
     )
 
 
-def test_unembedding_gives_the_models_logits(scenes, model, mj_trace):
-    shown = scenes["Unembedding"].shown
-    u = shown["unembed"]
+def test_mole_vectors_start_together_and_end_apart(chapter, model):
+    s = chapter.shown["senses"]
+    key = f"blocks.{model.cfg.n_layers - 1}.hook_resid_post"
+    for p, v in zip(s["prompts"], s["last"], strict=True):
+        t = model.run(p)
+        assert t.tokens[-1] == " mole"
+        np.testing.assert_allclose(v, t[key][-1])
+        assert s["guesses"][p] == t.top_k(1)[0]
+    mob_in, cos_in, mob_out, cos_out = s["cosines"]
+    assert shows((mob_in, cos_in)) and shows((mob_out, cos_out))
+    assert cos_in > 0.8 > 0.5 > cos_out  # one first vector, apart after the blocks
+    assert s["guesses"]["One mole"].token == " of" != s["guesses"]["The mole"].token
+    assert s["projection"].kept > 0.5
+
+
+def test_tower_changes_are_measured_against_paris_and_tall(chapter, model):
+    tw = chapter.shown["tower"]
+    E = model.W_E.astype(np.float64)
+    P, T = E[model.token_id(" Paris")], E[model.token_id(" tall")]
+    key = f"blocks.{model.cfg.n_layers - 1}.hook_resid_post"
+    V = [
+        model.run(c)[key][-1]
+        for c in ("The tower", "The Eiffel tower", "The miniature Eiffel tower")
+    ]
+    table = tw["table"]
+    for row, (a, b) in zip(("+ Eiffel", "+ miniature"), ((0, 1), (1, 2)), strict=True):
+        d = np.asarray(V[b], dtype=np.float64) - V[a]
+        cp = d @ P / (np.linalg.norm(d) * np.linalg.norm(P))
+        ct = d @ T / (np.linalg.norm(d) * np.linalg.norm(T))
+        assert table.value(row, "Paris") == pytest.approx(cp)
+        assert table.value(row, "tall") == pytest.approx(ct)
+    said = dict(chapter.narration)[STEPS["EiffelTower"]]
+    (p1, _), (_, t2) = tw["cosines"]
+    assert ("toward Paris" if p1 > 0 else "away from Paris") in said
+    if not p1 > 0:  # the model does not do what the lecture expects: the scene says so
+        assert "not the first" in said or "neither" in said
+    assert t2 < 0 and "away from tall" in said
+    assert 0 < tw["projection"].kept < 0.1  # a thin slice of the spread, as the caption says
+
+
+def test_context_and_dataflow_shapes_come_from_the_trace(chapter, model, mj_trace):
+    slots, n_ctx = chapter.shown["context_slots"]
+    assert n_ctx == model.cfg.n_ctx and len(slots) == min(n_ctx, 64)
+    np.testing.assert_array_equal(
+        chapter.shown["context_array"].values, mj_trace["blocks.0.hook_resid_pre"].T
+    )
+    table, shapes = chapter.shown["dataflow"]
+    n, d = mj_trace.n_tokens, model.cfg.d_model
+    assert table.value("input", "shape") == f"{n} × {d}"
+    assert table.value("block 1 attention", "shape") == f"{model.cfg.n_heads} × {n} × {n}"
+    assert table.value("block 1 MLP", "shape") == f"{n} × {model.cfg.d_mlp}"
+    assert table.value("output", "shape") == f"{n} × {model.cfg.vocab_size:,}"
+    assert shapes["output"] == mj_trace["logits"].shape
+
+
+def test_unembedding_gives_the_models_logits(chapter, mj_trace):
+    u = chapter.shown["unembed"]
     np.testing.assert_allclose(u.logits, mj_trace["logits"][-1], atol=1e-4)
-    assert u.result.tokens[0] == " basketball"
-    for mob, value in shown["top_logits"]:
-        assert shows((mob, value))
-    assert shown["top_logits"][0][1] == pytest.approx(float(mj_trace["logits"][-1].max()))
-    for (mob, guess), i in zip(shown["position_guesses"], range(mj_trace.n_tokens), strict=True):
+    table = chapter.shown["top_logits"]
+    assert table.value(" basketball", "logit") == pytest.approx(float(mj_trace["logits"][-1].max()))
+    for (mob, guess), i in zip(
+        chapter.shown["position_guesses"], range(mj_trace.n_tokens), strict=True
+    ):
         assert guess == mj_trace.top_k(1, position=i)[0]
         assert mob[0].text == display_token(guess.token)
 
 
-def test_softmax_and_temperature(scenes, mj_trace):
-    shown = scenes["SoftmaxTemperature"].shown
-    ex = shown["softmax_example"]
+def test_softmax_and_temperature(chapter, mj_trace):
+    ex = chapter.shown["softmax_example"]
     assert [e.text for e in ex.entries] == ["0.001", "0.002", "0.997"]
-    np.testing.assert_allclose(ex.values, probabilities(np.array([1.0, 2.0, 8.0])))
-    stops, probs_at = shown["temperature_stops"]
+    stops, _ = chapter.shown["temperature_stops"]
     assert set(stops) == {0.0, 1.0, 2.0, 3.0}
     logits = mj_trace["logits"][-1]
     ids = [t.id for t in mj_trace.top_k(5)]
@@ -253,25 +278,33 @@ def test_softmax_and_temperature(scenes, mj_trace):
         p = probabilities(logits, T)[ids]
         expect = [f"{100 * v:.2f}%" for v in [*p, 1 - p.sum()]]
         assert texts == [e.replace("-0.00", "0.00") for e in expect], T
-    assert stops[0.0][0] == "100.00%" and float(stops[2.0][0][:-1]) < float(stops[1.0][0][:-1])
-    gens = shown["temperature_text"]
-    assert gens[0.0].new_tokens[0] == " basketball"
-    assert set(gens) == {0.0, 1.0, 2.0, 3.0}
+    gens = chapter.shown["temperature_text"]
+    assert gens[0.0].new_tokens[0] == " basketball" and set(gens) == {0.0, 1.0, 2.0, 3.0}
 
 
-def test_counts_come_from_the_configs(scenes, model):
-    shown = scenes["CountingGPT3"].shown
-    n_mat, n_w, o_mat, o_w, o_all = shown["count_totals"]
+def test_counts_compute_and_layernorm_come_from_configs_and_the_log(chapter, model):
+    table = chapter.shown["count"]
+    n_mat, n_w, o_mat, o_w, o_all = chapter.shown["count_totals"]
     assert (n_mat, n_w) == (27_938, 175_181_291_520)
     assert o_all == sum(w.size for w in model.weights.values())
-    rows = {r[0]: tuple(r[1:]) for r in shown["count_rows"]}
-    assert rows["total"] == ("27,938", "", "175,181,291,520", f"{o_mat}", f"{o_w:,}")
-    assert rows["Embedding"][2] == rows["Unembedding"][2] == "617,558,016"
-    assert rows["Key"][0] == "96 × 96" and rows["Key"][1] == "128 × 12,288"
-    assert rows["Up-projection"][2] == "57,982,058,496"
+    assert table.value("total", "GPT-3 weights") == 175_181_291_520
+    assert table.value("Embedding", "GPT-3 weights") == 617_558_016
+    assert table.value("Key", "how many") == "96 × 96"
+    assert table.value("Key", "one matrix") == "128 × 12,288"
+    assert table.cell("Up-projection", "GPT-3 weights").text == "57,982,058,496"
+    ctable, run, gpt = chapter.shown["compute"]
+    assert run.compute == 6 * o_all * 5500 * 32 * 64
+    assert ctable.value("GPT-3", "6·N·D") == "3.15 × 10²³" and gpt is GPT3_PUBLISHED
+    assert ctable.value("this model", "6·N·D") == "1.92 × 10¹³"
+    label, ratio, years = chapter.shown["compute_ratio"]
+    assert ratio == pytest.approx(3.15e23 / run.compute) and label.text == "× 1.64 × 10¹⁰"
+    assert years == pytest.approx(3.15e23 / (run.compute / run.seconds) / (365.25 * 86400))
+    facts, ln, mine = chapter.shown["layernorm"]
+    assert ln == layernorm_parameters(GPT3_CONFIG) and ln.total == 4_743_168 and mine == 0
+    assert facts[4][0].text == "0.0027%"
 
 
-class TeacherSettings(nt.NextTokenScene):
+class TeacherSettings(nt.NextTokenChapterScene):
     prompt = "Serena Woods plays the sport of"
     temperature = 0.5
     seed = 7
@@ -284,19 +317,50 @@ class TeacherSettings(nt.NextTokenScene):
 
 def test_settings_change_what_is_shown(model):
     scene = render(TeacherSettings)
-    g = scene.shown["loop"]
     expect = model.generate(
         "Serena Woods plays the sport of",
-        n_tokens=scene.loop_tokens,
+        n_tokens=4,
         temperature=0.5,
         seed=7,
         stop_at_newline=False,
     )
-    assert g.new_tokens == expect.new_tokens
-    assert g.new_tokens[0] == model.run(scene.prompt).top_k(1)[0].token
+    assert scene.shown["loop"].new_tokens == expect.new_tokens
     stops, _ = scene.shown["temperature_stops"]
     assert set(stops) == {0.0, 1.0, 2.0, 3.0, 0.5}  # the teacher's temperature is the last stop
-    narration = dict(scene.narration)
-    assert "temperature 0.5" in narration["Sampling in a loop"]
-    assert "seed 7" in narration["Sampling in a loop"]
-    assert "T = 0.5" in narration["Temperature"]
+    said = dict(scene.narration)
+    assert (
+        "temperature 0.5" in said["Sampling in a loop"] and "seed 7" in said["Sampling in a loop"]
+    )
+    assert "T = 0.5" in said["Temperature"]
+
+
+def test_the_chapter_on_a_random_gpt2_says_what_it_did_not_find(tmp_path):
+    """A Hugging Face GPT-2 folder of random weights: every step runs and fits the frame; the
+    steps built on the corpus's words or on the training log say on screen that they are not
+    there; shapes are this model's."""
+    folder = write_random_gpt2(
+        tmp_path / "gpt2", vocab_size=600, n_positions=64, n_embd=48, n_layer=2, n_head=3
+    )
+
+    class OnGPT2(nt.NextTokenChapter):
+        model_dir = str(folder)
+
+    scene = render(OnGPT2, frame_rate=1)
+    cfg = scene.model.cfg
+    assert (cfg.d_model, cfg.n_heads, cfg.vocab_size) == (48, 3, 600)
+    assert [name for name, _ in scene.narration] == list(STEPS.values())
+    assert scene.outside == [] and scene.overlaps == []
+    for key in ("training", "senses", "tower", "directions"):
+        assert scene.shown.get(key) is None, key
+    screen = " ".join(t for b in scene.beats for t in b.shown)
+    assert "records no embedding snapshots" in screen
+    assert "Not single tokens of this model" in screen or "not a single token" in screen
+    assert "records no training run" in screen
+    said = dict(scene.narration)
+    assert "came without a record of its training" in said["Embeddings move in training"]
+    table, shapes = scene.shown["dataflow"]
+    n = scene.t.n_tokens
+    assert table.value("block 1 attention", "shape") == f"3 × {n} × {n}"
+    assert table.value("output", "shape") == f"{n} × 600"
+    assert scene.shown["compute"][1] is None
+    assert shared_problems(scene, NAMES) == []

@@ -1,0 +1,230 @@
+"""What every step of the opening chapter shares: its settings and examples, the prompt's trace,
+analyses computed once per model and setting, and helpers that write tokens and values the same
+way on screen and in the narration."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from manim import DOWN, RIGHT, UP, VGroup
+
+import llmviz
+from llmviz.mobjects import FastText
+from llmviz.model.loader import Generation
+from llmviz.model.tokenizer import END_OF_TEXT
+from llmviz.model.trace import probabilities
+from llmviz.scene import LectureScene, fit_width, text
+from llmviz.style import MONO_FONT, PALETTE, display_token
+
+__all__ = [
+    "NextTokenScene",
+    "safe_token",
+    "quoted",
+    "pct",
+    "signed",
+    "token_text",
+    "generation",
+    "surprise",
+    "split_words",
+    "own_training_log",
+]
+
+
+def safe_token(token: str) -> str:
+    """A token as it can be drawn: the end-of-text token (which decodes to nothing) by its name,
+    other invisible characters (tab, form feed, ...) escaped."""
+    if token == "":
+        return END_OF_TEXT
+    if token.strip() == "" and set(token) - {" ", "\n"}:
+        return repr(token)[1:-1]
+    return token
+
+
+def quoted(token: str) -> str:
+    """A token for the narration and the screen: "basketball", or "↵" for a newline."""
+    s = token.strip()
+    return f"“{s}”" if s else f"“{display_token(token)}”"
+
+
+def pct(p: float, decimals: int = 1) -> str:
+    """A probability in percent, as the screen and the narration both write it."""
+    return f"{100 * p:.{decimals}f}"
+
+
+def signed(v: float, decimals: int = 2) -> str:
+    """A signed value as ``FastNumber(sign=True)`` draws it (no sign on a zero)."""
+    return f"{v:+.{decimals}f}" if round(v, decimals) != 0 else f"{0:.{decimals}f}"
+
+
+def token_text(
+    pieces: list[str],
+    colors: list[str],
+    width: float = 12.0,
+    size: float = 24,
+    line_gap: float = 0.5,
+) -> VGroup:
+    """Tokens laid out as running text in the monospace font (one mobject per token), wrapped
+    at ``width``.
+
+    A newline inside a token shows as "↵" and breaks the line after it. The result's ``[i]`` is
+    token ``i`` and has ``.text`` (what is drawn) and ``.token`` (the token itself).
+    """
+    cw = FastText("0" * 10, font_size=size, font=MONO_FONT).advance / 10
+    group, x, line = VGroup(), 0.0, 0
+    for piece, color in zip(pieces, colors, strict=True):
+        shown = piece.replace("\n", "↵")
+        lead = len(shown) - len(shown.lstrip(" "))
+        body = shown.lstrip(" ")
+        if x > 0 and x + len(shown) * cw > width:
+            x, line = 0.0, line + 1
+            lead = 0  # a space at the start of a line is not drawn
+        mob = FastText(body or " ", font_size=size, font=MONO_FONT, color=color)
+        mob.place(x + lead * cw, 0.0, "left")
+        mob.shift(UP * (-line * line_gap - mob.baseline))  # tokens share their line's baseline
+        mob.token = piece
+        group.add(mob)
+        x += (lead + len(body)) * cw
+        if "\n" in piece:
+            x, line = 0.0, line + 1
+    return group
+
+
+@functools.lru_cache(maxsize=64)
+def generation(
+    model_key: str, prompt: str, n_tokens: int, temperature: float, seed: int, stop: bool
+) -> Generation:
+    """``Model.generate`` with its candidates (top 4), computed once per setting."""
+    model = llmviz.load_model(model_key or None)
+    return model.generate(
+        prompt,
+        n_tokens=n_tokens,
+        temperature=temperature,
+        seed=seed,
+        top_k=4,
+        stop_at_newline=stop,
+    )
+
+
+def surprise(model, g: Generation) -> float:
+    """The model's mean surprise (``-ln p`` at temperature 1, in nats) at the tokens of ``g``,
+    each given the prompt and the tokens before it: low for text it finds likely."""
+    ids = model.encode(g.prompt)
+    total = 0.0
+    for tok, cands in zip(g.new_tokens, g.steps, strict=True):
+        tid = next(c.id for c in cands if c.token == tok)
+        total -= float(np.log(probabilities(model.next_logits(ids), 1.0)[tid]))
+        ids = ids + [tid]
+    return total / max(1, len(g.new_tokens))
+
+
+def split_words(model, words) -> tuple[list[str], list[str]]:
+    """``words`` split into those that are one token of the model's vocabulary and those that are
+    not (another model's tokenizer cuts them into pieces, or does not have them)."""
+    found, missing = [], []
+    for w in words:
+        (found if model.tokenizer.token_id(w) is not None else missing).append(w)
+    return found, missing
+
+
+def own_training_log(model_dir: str | None) -> dict | None:
+    """The training log written beside the model (``llmviz train``), or ``None`` when the model
+    has none (a Hugging Face GPT-2 folder): scenes then say so instead of showing another
+    model's history."""
+    from llmviz.errors import ModelFileError
+    from llmviz.model.foundations import load_training_log
+
+    try:
+        return load_training_log(model_dir or None)
+    except ModelFileError:
+        return None
+
+
+class NextTokenScene(LectureScene):
+    """The chapter's settings and examples, the prompt's trace and what is on screen by name.
+
+    ``prompt``, ``temperature`` and ``seed`` follow the llmviz settings; the other examples are
+    class attributes that a subclass can change.
+    """
+
+    prompt = "Michael Jordan plays the sport of"
+    temperature = 1.0
+    seed = 0
+
+    #: How many tokens the sampling loop adds to the prompt.
+    loop_tokens = 10
+    #: The chatbot framing: a system text, then the user's question, then "Assistant:".
+    system_prompt = "A user talks with an assistant who knows every athlete."
+    chat_question = "What sport does Michael Jordan play?"
+    #: A sentence with punctuation and words the small vocabulary cuts into pieces.
+    token_example = "Unbelievably, Michael Jordan plays unbelievable basketball!"
+    #: Words drawn in the 3-D picture of the embedding space, in coloured groups.
+    space_groups = (
+        ("sports", (" basketball", " golf", " swimming", " boxing")),
+        ("people", (" man", " woman", " king", " queen")),
+        ("animals", (" cat", " cats", " dog", " dogs")),
+    )
+    #: Groups of recorded words whose training snapshots are drawn (training_log.json).
+    snapshot_groups = (
+        ("people", (" man", " woman", " king", " queen")),
+        ("animals", (" cat", " cats", " dog", " dogs")),
+        ("sports", (" basketball", " swimming", " tennis", " golf")),
+        ("adjectives", (" fluffy", " blue", " red", " scaly")),
+    )
+    #: The analogy "a is to b as c is to d".
+    gender = ((" man", " woman"), (" king", " queen"))
+    #: A direction (from, to), singular/plural pairs dotted with it, and words the angle sweeps.
+    plural = (" cat", " cats")
+    noun_pairs = ((" dog", " dogs"), (" bird", " birds"), (" tree", " trees"))
+    other_words = (" the", " basketball")
+    #: Temperatures of the text samples in the softmax step.
+    text_temperatures = (0.0, 1.0, 2.0, 3.0)
+    text_tokens = 12
+
+    def setup(self) -> None:
+        super().setup()
+        self.shown: dict[str, object] = {}  # values on screen by name, for the tests
+        self.t = self.trace(self.prompt)
+
+    @property
+    def model_key(self) -> str:
+        return self.model_dir or ""
+
+    @property
+    def answer(self) -> str:
+        """The model's most likely next token for the prompt."""
+        return self.t.top_k(1)[0].token
+
+    def generate(self, prompt: str, n_tokens: int, temperature: float, seed: int, stop=False):
+        return generation(self.model_key, prompt, n_tokens, float(temperature), seed, stop)
+
+    def caption(self, s: str, size: float = 20) -> FastText:
+        """A small muted line at the bottom of the frame."""
+        return fit_width(text(s, size, PALETTE["muted"])).to_edge(DOWN, buff=0.3)
+
+    @staticmethod
+    def beside(
+        head, left, right, buff: float = 0.6, width: float = 13.0, below: float = 0.35
+    ) -> VGroup:
+        """Put ``right`` beside ``left`` under ``head``, shrunk together to ``width``; call it
+        before drawing anything placed by a plane's coordinates (arrows, dots)."""
+        group = VGroup(left, right).arrange(RIGHT, buff=buff, aligned_edge=UP)
+        fit_width(group, width)
+        return group.next_to(head, DOWN, buff=below)
+
+    def caption_below(self, plane) -> FastText:
+        """Move a plane's caption (which projection, how much spread) to the bottom of the
+        frame, where a long one has room; it stays ``plane.caption``. Fade it in with the
+        plane: it is no longer part of it."""
+        cap = plane.caption
+        plane.remove(cap)
+        fit_width(cap).to_edge(DOWN, buff=0.3)
+        return cap
+
+    def not_found(self, s: str) -> FastText:
+        """An on-screen note, in the highlight colour, that the model lacks what a step needs."""
+        return fit_width(text(s, 24, PALETTE["highlight"]))
+
+    def words_of(self, words) -> tuple[list[str], list[str]]:
+        """The example words that are single tokens of this model, and those that are not."""
+        return split_words(self.model, words)

@@ -1,0 +1,362 @@
+"""The context window, input → layers → output on tensors (shapes read from the trace), why the
+last position is read, and the unembedding."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Create,
+    FadeIn,
+    GrowArrow,
+    Indicate,
+    LaggedStart,
+    Rectangle,
+    SurroundingRectangle,
+    Transform,
+    VGroup,
+)
+
+from llmviz.animations import Unembed
+from llmviz.mobjects import Column, NumericMatrix, NumericVector, TokenStrip, ValueTable
+from llmviz.model.config import GPT3_CONFIG, matrix_families
+from llmviz.scene import code, fit_width, text, title
+from llmviz.style import PALETTE, display_token
+from next_token_steps.common import NextTokenScene, quoted, safe_token
+
+#: Above this many places the context window is drawn with an ellipsis.
+MAX_SLOTS = 64
+
+
+def shape_text(shape) -> str:
+    """A tensor's shape as the screen writes it: "6 × 64", "50,257" (thousands grouped)."""
+    return " × ".join(f"{int(n):,}" for n in shape)
+
+
+class ContextStep(NextTokenScene):
+    def step_context(self) -> None:
+        t, cfg, g = self.t, self.model.cfg, GPT3_CONFIG
+        n = t.n_tokens
+        self.section("Context window")
+        head = title(f"The context window: {cfg.n_ctx:,} tokens here, {g.n_ctx:,} in GPT-3")
+        drawn = min(cfg.n_ctx, MAX_SLOTS)
+        slot_w = 12.4 / drawn
+        slots = VGroup(
+            *(
+                Rectangle(
+                    width=slot_w * 0.8,
+                    height=0.34,
+                    stroke_width=1,
+                    stroke_color=PALETTE["muted"],
+                    fill_color=PALETTE["box"],
+                    fill_opacity=1,
+                )
+                for _ in range(drawn)
+            )
+        ).arrange(RIGHT, buff=slot_w * 0.2)
+        slots.next_to(head, DOWN, buff=0.45)
+        used = text(
+            f"{n} of {cfg.n_ctx:,} places used by the prompt"
+            + (f" (first {drawn} drawn)" if drawn < cfg.n_ctx else ""),
+            22,
+            PALETTE["muted"],
+        ).next_to(slots, DOWN, buff=0.15)
+        mat = NumericMatrix(
+            t["blocks.0.hook_resid_pre"].T, max_rows=6, max_cols=7, font_size=23, shape_label=True
+        )
+        col_tokens = VGroup(
+            *(
+                code(display_token(t.tokens[j]), 20, PALETTE["muted"]).next_to(
+                    mat.get_column(j), UP, buff=0.2
+                )
+                for j in mat.cols
+                if j is not None
+            )
+        )
+        block = VGroup(mat, col_tokens).next_to(used, DOWN, buff=0.45).to_edge(LEFT, buff=1.0)
+        side = VGroup(
+            text(f"here: {cfg.d_model:,} × {n} numbers", 24),
+            text(f"full context: {cfg.d_model:,} × {cfg.n_ctx:,}", 24, PALETTE["muted"]),
+            text(f"GPT-3: {g.d_model:,} × {g.n_ctx:,}", 24, PALETTE["highlight"]),
+            text(f"= {g.d_model * g.n_ctx:,} numbers", 24, PALETTE["highlight"]),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        side.next_to(block, RIGHT, buff=0.8)
+        fit_width(VGroup(block, side))
+        self.shown["context_slots"] = (slots, cfg.n_ctx)
+        self.shown["context_array"] = mat
+        self.say(
+            "The model reads at most a fixed number of tokens at once: its context window.",
+            FadeIn(head, shift=DOWN * 0.5),
+            LaggedStart(*(FadeIn(s, shift=UP * 0.2) for s in slots), lag_ratio=0.02),
+        )
+        self.say(
+            f"That is {cfg.n_ctx:,} tokens for this model, and {g.n_ctx:,} for GPT-3 when it was "
+            "trained.",
+            Indicate(head, scale_factor=1.05),
+        )
+        self.say(
+            f"Our prompt fills {n} of the {cfg.n_ctx:,} places.",
+            LaggedStart(
+                *(s.animate.set_fill(PALETTE["highlight"]) for s in slots[:n]), lag_ratio=0.2
+            ),
+            FadeIn(used, shift=UP * 0.3),
+        )
+        self.say(
+            f"Each place holds one vector, so what flows through is an array of "
+            f"{cfg.d_model:,} by {n} numbers.",
+            (FadeIn(mat, shift=UP * 0.3), FadeIn(col_tokens, shift=UP * 0.3)),
+            FadeIn(side[:2], shift=LEFT * 0.4),
+        )
+        self.say(
+            f"For a full GPT-3 context it is {g.d_model:,} by {g.n_ctx:,}: "
+            f"{g.d_model * g.n_ctx:,} numbers.",
+            LaggedStart(*(FadeIn(r, shift=LEFT * 0.4) for r in side[2:]), lag_ratio=0.4),
+        )
+
+    def step_dataflow(self) -> None:
+        t, cfg = self.t, self.model.cfg
+        L = cfg.n_layers
+        self.section("Input, layers, output")
+        head = title("Input → layers → output, on tensors")
+        stages = [
+            ("tokens", "token ids", (t.n_tokens,)),
+            ("input", "blocks.0.hook_resid_pre", None),
+        ]
+        shown_blocks = list(range(L)) if L <= 3 else [0, L - 1]
+        for layer in shown_blocks:
+            if L > 3 and layer == L - 1:
+                stages.append(("…", "", None))
+            stages.append(
+                (f"block {layer + 1} attention", f"blocks.{layer}.attn.hook_pattern", None)
+            )
+            stages.append((f"block {layer + 1} MLP", f"blocks.{layer}.mlp.hook_post", None))
+        stages.append(("output", "logits", None))
+        rows, names, shapes = [], [], {}
+        for name, key, shape in stages:
+            if name == "…":
+                rows.append(
+                    ["…", code(f"blocks 2 to {L - 1}: the same shapes", 20, PALETTE["muted"]), "…"]
+                )
+                names.append("…")
+                continue
+            shape = shape or tuple(t[key].shape)
+            shapes[name] = shape
+            rows.append([name, code(key, 20, PALETTE["muted"]), shape_text(shape)])
+            names.append(name)
+        table = ValueTable(
+            rows,
+            [Column("stage"), Column("in the trace"), Column("shape")],
+            row_names=names,
+            font_size=20,
+            v_buff=1.4,
+        )
+        fit_width(table, 12.4).next_to(head, DOWN, buff=0.45)
+        self.shown["dataflow"] = (table, shapes)
+        d = cfg.d_model
+        first_att = "block 1 attention"
+        att, mlp = shapes[first_att], shapes["block 1 MLP"]
+        box = SurroundingRectangle(table.row("tokens"), color=PALETTE["highlight"], buff=0.08)
+
+        def move_to(name):
+            return Transform(
+                box, SurroundingRectangle(table.row(name), color=PALETTE["highlight"], buff=0.08)
+            )
+
+        def show(*ns):
+            return LaggedStart(*(FadeIn(table.row(x), shift=LEFT * 0.3) for x in ns), lag_ratio=0.3)
+
+        self.say(
+            "Like any network, a transformer is input, then layers, then output, only on arrays "
+            "of numbers: tensors.",
+            FadeIn(head, shift=DOWN * 0.5),
+            (FadeIn(table.header), show("tokens")),
+            Create(box),
+        )
+        self.say(
+            f"The {t.n_tokens} tokens become an array of {t.n_tokens} by {d:,} numbers.",
+            show("input"),
+            move_to("input"),
+        )
+        self.say(
+            f"In each block, attention compares every position with the others: {att[0]} heads "
+            f"of {att[1]} by {att[2]} weights.",
+            show(first_att),
+            move_to(first_att),
+        )
+        self.say(
+            f"Then the MLP widens each position to {mlp[1]:,} numbers, and writes back {d:,}.",
+            show("block 1 MLP"),
+            move_to("block 1 MLP"),
+        )
+        rest = [
+            x for x in names if x not in ("tokens", "input", first_att, "block 1 MLP", "output")
+        ]
+        self.say(
+            f"Attention and MLP take turns, {L} times; between them the shape stays "
+            f"{t.n_tokens} by {d:,}.",
+            show(*rest),
+            *(move_to(x) for x in rest if x != "…"),
+        )
+        out = shapes["output"]
+        self.say(
+            f"At the end come {out[0]} by {out[1]:,} logits: a score for every token of the "
+            "vocabulary, at every position.",
+            show("output"),
+            move_to("output"),
+        )
+
+    def step_why_last(self) -> None:
+        t = self.t
+        every = [t.top_k(1, position=i)[0] for i in range(t.n_tokens)]
+        right = sum(g.token == nxt for g, nxt in zip(every, t.tokens[1:], strict=False))
+        first = max(0, t.n_tokens - 6)  # a long prompt: its last six positions
+        guesses = every[first:]
+        self.section("Why the last position")
+        head = title("Every position predicts its next token")
+        strip = fit_width(
+            TokenStrip(t.tokens[first:], font_size=22, min_width=1.7, buff=0.25), 10.6
+        )
+        strip.next_to(head, DOWN, buff=0.6).shift(RIGHT * 1.2)
+        arrows, preds, actual = VGroup(), VGroup(), VGroup()
+        for i, (b, gss) in enumerate(zip(strip.boxes, guesses, strict=True)):
+            ar = Arrow(b.get_bottom(), b.get_bottom() + 0.8 * DOWN, buff=0.1, stroke_width=3)
+            ar.set_color(PALETTE["muted"])
+            p = VGroup(
+                code(display_token(gss.token), 20),
+                text(f"{100 * gss.prob:.1f}%", 20, PALETTE["muted"]),
+            ).arrange(DOWN, buff=0.08)
+            p.next_to(ar, DOWN, buff=0.1)
+            arrows.add(ar)
+            preds.add(p)
+            if first + i + 1 < t.n_tokens:
+                nxt = t.tokens[first + i + 1]
+                ok = nxt == gss.token
+                a = code(display_token(nxt), 20, PALETTE["accent"] if ok else PALETTE["negative"])
+            else:
+                a = text("?", 24, PALETTE["highlight"])
+            actual.add(a)
+        for a, p in zip(actual, preds, strict=True):
+            a.move_to([p.get_x(), preds.get_bottom()[1] - 0.45, 0])
+        preds[-1][0].set_color(PALETTE["highlight"])
+        arrows[-1].set_color(PALETTE["highlight"])
+        left = strip.get_left()[0] - 0.3
+        row_names = VGroup(
+            text("the text", 20, PALETTE["muted"]).move_to(
+                [left, strip.get_y(), 0], aligned_edge=RIGHT
+            ),
+            text("model's guess", 20, PALETTE["muted"]).move_to(
+                [left, preds[0].get_y(), 0], aligned_edge=RIGHT
+            ),
+            text("what came next", 20, PALETTE["muted"]).move_to(
+                [left, actual.get_y(), 0], aligned_edge=RIGHT
+            ),
+        )
+        last_box = SurroundingRectangle(
+            VGroup(strip.boxes[-1], actual[-1]), color=PALETTE["highlight"], buff=0.15
+        )
+        score = self.caption(
+            f"green: right, red: wrong; {right} of the {t.n_tokens - 1} earlier guesses are right"
+        )
+        self.shown["position_guesses"] = list(zip(preds, guesses, strict=True))
+        self.say(
+            "At the end, every position holds a vector, and each can be read as a guess for the "
+            "token after it.",
+            (FadeIn(head, shift=DOWN * 0.5), FadeIn(strip, shift=UP * 0.3), FadeIn(row_names[:2])),
+            LaggedStart(*(GrowArrow(a) for a in arrows), lag_ratio=0.15),
+            LaggedStart(*(FadeIn(p, shift=DOWN * 0.3) for p in preds), lag_ratio=0.15),
+        )
+        self.say(
+            "In training, all these guesses are scored at once against what really came next, "
+            "so one text gives many examples.",
+            FadeIn(row_names[2]),
+            LaggedStart(*(FadeIn(a, shift=UP * 0.3) for a in actual), lag_ratio=0.15),
+        )
+        self.say(
+            f"Here {right} of the {t.n_tokens - 1} earlier guesses are right.",
+            FadeIn(score, shift=UP * 0.4),
+            Indicate(VGroup(*actual[:-1]), scale_factor=1.15),
+        )
+        self.say(
+            "To continue the text, we only need the guess after the last token, so the last "
+            "vector is the one we read.",
+            Create(last_box),
+            Indicate(preds[-1], scale_factor=1.3),
+        )
+
+    def step_unembedding(self) -> None:
+        t, cfg, g = self.t, self.model.cfg, GPT3_CONFIG
+        x = t["ln_final.hook_normalized"][-1]
+        logits = t["logits"][-1]
+        top = np.argsort(-logits, kind="stable")[:5]
+        w_u = matrix_families(g)[-1].weights
+        emb_unemb = 2 * w_u
+        self.section("Unembedding")
+        head = title("Unembedding: the last vector → one logit per token")
+        vec = NumericVector(x, max_entries=6, font_size=26, label=f"last vector ({cfg.d_model:,})")
+        unembed = Unembed(
+            vec, self.model.W_U, lambda i: safe_token(self.model.decode_token(i)), k=5
+        )
+        top = top[:3]
+        names = [self.model.decode_token(int(i)) for i in top]
+        table = ValueTable(
+            [
+                [code(display_token(w), 24), float(logits[i])]
+                for w, i in zip(names, top, strict=True)
+            ],
+            [Column("token"), Column("logit")],
+            row_names=names,
+            font_size=24,
+            v_buff=1.1,
+        )
+        picture = VGroup(vec, unembed.arrows, unembed.logit_vector, unembed.result)
+        fit_width(picture, 12.6).next_to(head, DOWN, buff=0.5)
+        table.next_to(unembed.result, DOWN, buff=0.3).align_to(unembed.result, LEFT)
+        for v in (vec, unembed.logit_vector):  # labels kept readable after the fit
+            v.label.become(text(v.label.text, 20, PALETTE["muted"]).move_to(v.label))
+        counts = VGroup(
+            text(
+                f"W_U: {cfg.vocab_size:,} × {cfg.d_model:,} here; GPT-3: {g.vocab_size:,} × "
+                f"{g.d_model:,} = {w_u:,}",
+                22,
+                PALETTE["muted"],
+            ),
+            text(f"W_E + W_U in GPT-3: {emb_unemb:,} weights", 22, PALETTE["highlight"]),
+        ).arrange(DOWN, buff=0.12)
+        counts.to_edge(DOWN, buff=0.3)
+        fit_width(counts)
+        self.shown["unembed"] = unembed
+        self.shown["top_logits"] = table
+        first, second = names[0], names[1]
+        self.say(
+            "The unembedding matrix turns the last vector into one score for every token of the "
+            "vocabulary.",
+            FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(vec, shift=RIGHT * 0.4),
+        )
+        self.say(
+            "Each score, called a logit, is the dot product of the vector with that token's row.",
+            unembed,
+        )
+        self.say(
+            f"The largest logit here is {logits[top[0]]:.2f}, for {quoted(first)}; next is "
+            f"{logits[top[1]]:.2f}, for {quoted(second)}.",
+            (
+                FadeIn(table.header),
+                LaggedStart(*(FadeIn(r, shift=LEFT * 0.3) for r in table.body), lag_ratio=0.2),
+            ),
+            Indicate(table.row(first), scale_factor=1.15),
+        )
+        self.say(
+            f"In GPT-3 this matrix has {g.vocab_size:,} rows of {g.d_model:,} numbers: another "
+            f"{w_u:,} weights.",
+            FadeIn(counts[0], shift=UP * 0.3),
+        )
+        self.say(
+            f"With the embedding that makes {emb_unemb:,}, a little over a billion.",
+            FadeIn(counts[1], shift=UP * 0.3),
+            Indicate(counts[1], scale_factor=1.1),
+        )

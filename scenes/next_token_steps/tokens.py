@@ -1,0 +1,214 @@
+"""Tokens and the embedding lookup: text cut by the real tokenizer, each token taking its column
+of W_E (GPT-2-sized matrices drawn with ellipses and their shape as a label)."""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    Indicate,
+    LaggedStart,
+    Line,
+    TransformFromCopy,
+    VGroup,
+)
+
+from llmviz.mobjects import NumericMatrix, NumericVector, TokenStrip
+from llmviz.model.config import GPT3_CONFIG, matrix_families
+from llmviz.model.embedding import word_pieces
+from llmviz.scene import code, fit_width, text, title
+from llmviz.style import PALETTE
+from next_token_steps.common import NextTokenScene
+
+#: At most this many tokens in a strip (a GPT-2 tokenizer cuts the examples into many).
+MAX_PIECES = 16
+
+
+class TokensStep(NextTokenScene):
+    def step_tokens(self) -> None:
+        t, cfg = self.t, self.model.cfg
+        words, used = [], 0
+        for w in word_pieces(self.model, self.token_example):
+            if used + len(w.pieces) > MAX_PIECES:  # another tokenizer: the words that fit
+                break
+            words.append(w)
+            used += len(w.pieces)
+        split = [w for w in words if w.is_split]
+        punct = [w for w in words if w.is_punctuation]
+        self.section("Tokens")
+        head = title("Text is cut into tokens")
+        k = min(t.n_tokens, MAX_PIECES)
+        strip = TokenStrip(t.tokens[:k], font_size=24, buff=0.12)
+        ids = VGroup(
+            *(
+                text(str(i), 20, PALETTE["muted"]).next_to(b, DOWN, buff=0.12)
+                for i, b in zip(t.token_ids[:k], strip.boxes, strict=True)
+            )
+        )
+        row1 = fit_width(VGroup(strip, ids)).next_to(head, DOWN, buff=0.6).set_x(0)
+        ids_caption = text(
+            f"{t.n_tokens} tokens"
+            + (f" (the first {k} drawn)" if k < t.n_tokens else "")
+            + "; their ids: places in the vocabulary",
+            20,
+            PALETTE["muted"],
+        )
+        ids_caption.next_to(row1, DOWN, buff=0.15)
+        self.shown["tokens_prompt"] = strip
+        self.say(
+            "The model does not read letters or words, but tokens: pieces of text from a fixed "
+            "vocabulary.",
+            FadeIn(head, shift=DOWN * 0.5),
+            LaggedStart(*(FadeIn(b, shift=DOWN * 0.4) for b in strip.boxes), lag_ratio=0.2),
+        )
+        self.say(
+            f"Our prompt is {t.n_tokens} tokens, each with its number in the vocabulary.",
+            LaggedStart(*(FadeIn(i, shift=UP * 0.3) for i in ids), lag_ratio=0.2),
+            FadeIn(ids_caption, shift=UP * 0.3),
+        )
+        all_pieces = [p for w in words for p in w.pieces]
+        strip2 = fit_width(TokenStrip(all_pieces, font_size=24, buff=0.12))
+        strip2.next_to(ids_caption, DOWN, buff=1.3)
+        sentence = fit_width(text(f"“{self.token_example}”", 26))
+        sentence.next_to(strip2, UP, buff=0.35)
+        marks, notes, puncts, k = VGroup(), VGroup(), VGroup(), 0
+        for w in words:
+            boxes = strip2.boxes[k : k + len(w.pieces)]
+            if w.is_split:
+                for b in boxes:
+                    b[0].set_stroke(PALETTE["highlight"], width=3)
+                brace = Line(
+                    boxes.get_corner(DOWN + LEFT) + 0.12 * DOWN,
+                    boxes.get_corner(DOWN + RIGHT) + 0.12 * DOWN,
+                    color=PALETTE["highlight"],
+                    stroke_width=3,
+                )
+                marks.add(brace)
+                notes.add(
+                    text(f"{len(w.pieces)} tokens", 20, PALETTE["highlight"]).next_to(
+                        brace, DOWN, buff=0.12
+                    )
+                )
+            elif w.is_punctuation:
+                puncts.add(*boxes)
+            k += len(w.pieces)
+        self.shown["tokens_example"] = (strip2, words)
+        self.say(
+            "Frequent words are one token each, and so is the space in front of them.",
+            FadeIn(sentence, shift=DOWN * 0.3),
+            LaggedStart(*(FadeIn(b, shift=0.35 * DOWN) for b in strip2.boxes), lag_ratio=0.1),
+        )
+        if split:
+            w = max(split, key=lambda w: len(w.pieces))
+            pieces = ", ".join(f"“{p.strip()}”" for p in w.pieces)
+            self.say(
+                f"Rarer words are cut into pieces: “{w.text.strip()}” becomes {len(w.pieces)} "
+                f"tokens, {pieces}.",
+                Create(marks),
+                LaggedStart(*(FadeIn(n, shift=UP * 0.3) for n in notes), lag_ratio=0.3),
+            )
+        else:
+            self.say(
+                "Every word of this sentence is a single token of this vocabulary.",
+                Indicate(strip2, scale_factor=1.05),
+            )
+        if punct:
+            for b in puncts:
+                b[0].set_stroke(PALETTE["accent"], width=3)
+            self.say(
+                "Punctuation marks are tokens of their own.",
+                Indicate(puncts, scale_factor=1.3, color=PALETTE["accent"]),
+            )
+        vocab = self.caption(
+            f"vocabulary: {cfg.vocab_size:,} tokens here, {GPT3_CONFIG.vocab_size:,} in GPT-3"
+        )
+        self.say(
+            f"This model's vocabulary has {cfg.vocab_size:,} tokens; GPT-3's has "
+            f"{GPT3_CONFIG.vocab_size:,}.",
+            FadeIn(vocab, shift=UP * 0.5),
+            Indicate(vocab, scale_factor=1.1),
+        )
+
+    def step_lookup(self) -> None:
+        t, cfg, g = self.t, self.model.cfg, GPT3_CONFIG
+        W_E = self.model.W_E  # [vocab, d_model]: row i is token i's vector
+        ours = cfg.vocab_size * cfg.d_model
+        gpt3 = matrix_families(g)[0].weights
+        self.section("Embedding lookup")
+        head = title("Each token takes its column of W_E")
+        matrix = NumericMatrix(W_E.T, max_rows=6, max_cols=6, font_size=23, shape_label=True)
+        name = code("W_E", 28)
+        col_ids = VGroup(
+            *(
+                text(str(j), 20, PALETTE["muted"]).next_to(matrix.get_column(j), UP, buff=0.2)
+                for j in matrix.cols
+                if j is not None
+            )
+        )
+        block = VGroup(matrix, col_ids)
+        block.next_to(head, DOWN, buff=0.5).to_edge(LEFT, buff=1.4)
+        name.next_to(matrix, LEFT, buff=0.3)
+        info = VGroup(
+            text(f"vocabulary: {cfg.vocab_size:,} tokens", 24),
+            text(f"d_model: {cfg.d_model:,} numbers per token", 24),
+            text(f"{cfg.d_model:,} × {cfg.vocab_size:,} = {ours:,} weights", 24),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        gpt = VGroup(
+            text(f"GPT-3: {g.d_model:,} × {g.vocab_size:,}", 24, PALETTE["highlight"]),
+            text(f"= {gpt3:,} weights", 24, PALETTE["highlight"]),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        VGroup(info, gpt).arrange(DOWN, aligned_edge=LEFT, buff=0.4).next_to(block, RIGHT, buff=0.8)
+        fit_width(VGroup(block, name, info, gpt))
+        self.say(
+            "Each token is turned into a list of numbers, a vector, by looking it up in the "
+            "embedding matrix.",
+            FadeIn(head, shift=DOWN * 0.5),
+            (FadeIn(matrix, shift=RIGHT * 0.5), FadeIn(name, shift=RIGHT * 0.5)),
+            LaggedStart(*(FadeIn(c, shift=DOWN * 0.3) for c in col_ids), lag_ratio=0.15),
+        )
+        self.say(
+            f"It has a column for each of the {cfg.vocab_size:,} tokens, and {cfg.d_model:,} "
+            "numbers in each column.",
+            LaggedStart(*(FadeIn(r, shift=LEFT * 0.4) for r in info), lag_ratio=0.4),
+        )
+        k = min(t.n_tokens, 6)  # a long prompt (another tokenizer): its first six tokens
+        ids_shown = list(t.token_ids[:k])
+        strip = fit_width(TokenStrip(t.tokens[:k], font_size=22, min_width=1.6, buff=0.3), 12.5)
+        vecs = [NumericVector(W_E[i], max_entries=5, font_size=20) for i in ids_shown]
+        for v, b in zip(vecs, strip.boxes, strict=True):
+            v.next_to(b, DOWN, buff=0.2)
+        lower = VGroup(strip, *vecs)
+        lower.next_to(VGroup(block, info), DOWN, buff=0.45).set_x(0)
+        fit_width(lower)
+        ids = VGroup(
+            *(
+                text(f"id {i}", 20, PALETTE["muted"]).next_to(b, UP, buff=0.1)
+                for i, b in zip(ids_shown, strip.boxes, strict=True)
+            )
+        )
+        self.shown["lookup_vectors"] = list(zip(vecs, ids_shown, strict=True))
+        self.shown["lookup_matrix"] = matrix
+        self.shown["lookup_gpt3"] = (gpt[1], gpt3)
+        first = t.token_ids[0]
+        self.say(
+            f"The token with id {first} takes column {first}, and so on for every token.",
+            (
+                FadeIn(strip, shift=UP * 0.3),
+                LaggedStart(*(FadeIn(i) for i in ids), lag_ratio=0.1),
+            ),
+            LaggedStart(*(TransformFromCopy(matrix, v) for v in vecs), lag_ratio=0.2),
+        )
+        self.say(
+            "These numbers started random and were learned in training.",
+            LaggedStart(*(Indicate(v, scale_factor=1.1) for v in vecs), lag_ratio=0.15),
+        )
+        self.say(
+            f"GPT-3 has {g.d_model:,} numbers for each of {g.vocab_size:,} tokens: {gpt3:,} "
+            "weights in this one matrix.",
+            LaggedStart(*(FadeIn(r, shift=LEFT * 0.4) for r in gpt), lag_ratio=0.4),
+            Indicate(gpt[1], scale_factor=1.1),
+        )
