@@ -134,11 +134,54 @@ def math(tex: str, size: float = 32, color: str | None = None) -> MathTex:
     return m
 
 
+#: The smallest font size :func:`fit_width` shrinks a line of text to (readable at 480p).
+READABLE_TEXT = 19.5
+
+
 def fit_width(mobject, width: float = 13.0):
-    """Shrink ``mobject`` (never enlarge it) so that it is at most ``width`` wide; returns it."""
-    if mobject.width > width:
-        mobject.scale_to_fit_width(width)
+    """Shrink ``mobject`` (never enlarge it) so that it is at most ``width`` wide; returns it.
+
+    A line of text (:func:`text`, :func:`code`) that would shrink below a readable size
+    (font size 19.5, about 11 pixels for a capital at 480p; a 64-token prompt) is shortened in
+    the middle with " … " instead and kept at that size.
+
+    Examples
+    --------
+    >>> long = fit_width(text("Michael Jordan plays the sport of basketball. " * 8, 30))
+    >>> bool(long.width <= 13.0), " … " in long.text
+    (True, True)
+    """
+    if mobject.width <= width:
+        return mobject
+    if type(mobject) is FastText and len(mobject.text) > 8 and "\n" not in mobject.text:
+        natural = FastText(mobject.text, mobject.font_size, font=mobject.font).width
+        size = mobject.font_size * mobject.width / natural if natural else mobject.font_size
+        if size * width / mobject.width < READABLE_TEXT:
+            _elide(mobject, width, READABLE_TEXT)
+            return mobject
+    mobject.scale_to_fit_width(width)
     return mobject
+
+
+def _elide(line: FastText, width: float, size: float) -> None:
+    """Keep the start and the end of ``line`` at font ``size`` (never larger than its own)
+    within ``width``, joined by " … "."""
+    full = line.text
+    scale = min(1.0, size / line.font_size)
+
+    def shown(n: int) -> str:
+        return f"{full[:n].rstrip()} … {full[len(full) - n :].lstrip()}"
+
+    def fits(n: int) -> bool:
+        return FastText(shown(n), line.font_size, font=line.font).width * scale <= width
+
+    lo, hi = 1, len(full) // 2
+    while lo < hi:  # the most characters kept at each end
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid - 1)
+    centre = line.get_center()
+    line._set_text(shown(lo))  # laid out anew at the line's own font size
+    line.scale(scale).move_to(centre)
 
 
 def stack_apart(mobjects, direction=UP, gap: float = 0.08):
