@@ -157,7 +157,7 @@ def fit_width(mobject, width: float = 13.0):
         natural = FastText(mobject.text, mobject.font_size, font=mobject.font).width
         size = mobject.font_size * mobject.width / natural if natural else mobject.font_size
         if size * width / mobject.width < READABLE_TEXT:
-            _elide(mobject, width, READABLE_TEXT)
+            _elide(mobject, width, READABLE_TEXT * 1.01)  # a hair above: no rounding below it
             return mobject
     mobject.scale_to_fit_width(width)
     return mobject
