@@ -1013,3 +1013,19 @@ if __name__ == "__main__":  # the counts for the closing note
         if outcome in ("traceback", "wrong"):
             print(f"{outcome:<9} {case.surface}: {case.name}: {detail[:160]!r}")
     print(len(CASES), "cases:", counts)
+
+
+def test_the_demo_keeps_a_64_token_prompt_with_emoji_and_hebrew_in_frame_and_readable(model):
+    """The longest allowed prompt, with an emoji and right-to-left letters, through the demo
+    scene's dry run: nothing past the frame, no text on text, no text too small to read."""
+    sys.path.insert(0, str(ROOT / "tests" / "scenes"))
+    from scene_loader import load, render
+
+    head = "🏀 שלום Michael Jordan "
+    ids = model.tokenizer.encode(head + "plays the sport of basketball and " * 12)[:58]
+    prompt = model.tokenizer.decode(ids) + " plays the sport of"
+    assert len(model.encode(prompt)) <= 64
+    demo = load("demo").NextTokenDemo
+    scene = render(type("LongDemo", (demo,), {"prompt": prompt}))
+    assert scene.outside == [] and scene.overlaps == [] and scene.small == []
+    assert any("<byte 0xF0>" in t for b in scene.beats for t in b.shown)  # the stand-in is shown
