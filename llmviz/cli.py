@@ -337,21 +337,18 @@ def list_scenes(scenes_dir: Path, media_dir: Path, sections: bool) -> None:
     """Chapters, their scene classes, sections and rendered durations.
 
     Scenes and their sections are read from the code (its syntax tree), never by running or
-    rendering it, so the list is instant and always matches the files."""
-    from llmviz.workflow import QUALITY_DIRS, find_scenes, scene_sections, video_duration
+    rendering it, and kept in a cache under a hash of every scene file's contents, so the list
+    is instant and always matches the files."""
+    from llmviz.workflow import QUALITY_DIRS, scene_listing, video_duration
 
     try:
-        refs = find_scenes(scenes_dir)
+        listing = scene_listing(scenes_dir)
     except LLMVizError as exc:
         _fail(exc)
-    from llmviz.workflow import _SceneIndex
-
     current = None
-    index = None
-    for ref in refs:
+    for ref, names in listing:
         if ref.module != current:
             current = ref.module
-            index = _SceneIndex(ref.file)
             click.echo(f"\n{ref.file}")
         rendered = []
         for q, folder in QUALITY_DIRS.items():
@@ -361,7 +358,7 @@ def list_scenes(scenes_dir: Path, media_dir: Path, sections: bool) -> None:
                 rendered.append(f"{folder} {d:.1f}s")
         click.echo(f"  {ref.name:<28} {', '.join(rendered) or 'not rendered':<24} {ref.doc}")
         if sections:
-            for name in scene_sections(ref, index):
+            for name in names:
                 click.echo(f"      - {escape_controls(name)}")
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "revealjs_assets",
     "video_duration",
     "scene_sections",
+    "scene_listing",
     "RenderInterrupted",
     "is_decodable",
     "previous_render",
@@ -325,6 +326,69 @@ def scene_sections(ref: SceneRef, index: _SceneIndex | None = None) -> list[str]
 
     walk_method("construct", {})
     return names
+
+
+def _listing_key(scenes_dir: Path) -> str:
+    """A hash of every ``.py`` file under ``scenes_dir`` (names and contents) and of this
+    module's own code: any change to a scene or to the reader gives another key."""
+    import hashlib
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for file in sorted(scenes_dir.rglob("*.py")):
+        h.update(str(file.relative_to(scenes_dir)).encode() + b"\0")
+        h.update(file.read_bytes() + b"\0")
+    return h.hexdigest()[:32]
+
+
+def _listing_cache() -> Path:
+    root = os.environ.get("LLMVIZ_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "llmviz"
+    )
+    return Path(root) / "scenes"
+
+
+def scene_listing(scenes_dir: Path) -> list[tuple[SceneRef, list[str]]]:
+    """Every scene of :func:`find_scenes` with its :func:`scene_sections`, from a cache that
+    cannot go stale: it is kept under a hash of the contents of every ``.py`` file in
+    ``scenes_dir`` (and of this reader), so any edit reads the code again.
+    """
+    scenes_dir = Path(scenes_dir)
+    if not scenes_dir.is_dir():
+        raise LLMVizError(f"scenes directory not found: {scenes_dir} (use --scenes-dir)")
+    key = _listing_key(scenes_dir)
+    cache = _listing_cache() / f"{key}.json"
+    try:
+        rows = json.loads(cache.read_text())
+        return [
+            (SceneRef(scenes_dir / r["file"], r["name"], r["doc"], r["title"]), r["sections"])
+            for r in rows
+        ]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    out = []
+    index = None
+    for ref in find_scenes(scenes_dir):
+        if index is None or index.root != ref.file.parent:
+            index = _SceneIndex(ref.file)
+        out.append((ref, scene_sections(ref, index)))
+    rows = [
+        {
+            "file": ref.file.name,
+            "name": ref.name,
+            "doc": ref.doc,
+            "title": ref.title,
+            "sections": names,
+        }
+        for ref, names in out
+    ]
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        part = cache.with_name(f"{cache.name}.{os.getpid()}.part")
+        part.write_text(json.dumps(rows))
+        os.replace(part, cache)
+    except OSError:
+        pass  # a read-only cache folder: list anyway
+    return out
 
 
 def _plan(node: ast.AST, out: list) -> list:

@@ -1029,3 +1029,28 @@ def test_the_demo_keeps_a_64_token_prompt_with_emoji_and_hebrew_in_frame_and_rea
     scene = render(type("LongDemo", (demo,), {"prompt": prompt}))
     assert scene.outside == [] and scene.overlaps == [] and scene.small == []
     assert any("<byte 0xF0>" in t for b in scene.beats for t in b.shown)  # the stand-in is shown
+
+
+def test_the_listing_cache_follows_every_edit(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from llmviz.cli import main
+
+    monkeypatch.setenv("LLMVIZ_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "scenes" / "steps").mkdir(parents=True)
+    (tmp_path / "scenes" / "steps" / "one.py").write_text(
+        "class OneStep:\n    def step_one(self):\n        self.section('Before')\n"
+    )
+    (tmp_path / "scenes" / "chapter.py").write_text(
+        "from steps.one import OneStep\n\n"
+        "class Chapter(OneStep):\n"
+        "    '''The chapter.'''\n"
+        "    def construct(self):\n        self.step_one()\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    first = CliRunner().invoke(main, ["list"]).output
+    assert "- Before" in first and list((tmp_path / "cache" / "scenes").glob("*.json"))
+    step = tmp_path / "scenes" / "steps" / "one.py"
+    step.write_text(step.read_text().replace("Before", "After"))  # a step module, same size
+    again = CliRunner().invoke(main, ["list"]).output
+    assert "- After" in again and "- Before" not in again
