@@ -11,12 +11,15 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    AnimationGroup,
     Create,
     DashedLine,
     Dot,
     FadeIn,
+    FadeOut,
     Indicate,
     LaggedStart,
+    MoveAlongPath,
     VGroup,
     VMobject,
     linear,
@@ -37,6 +40,13 @@ from llmviz.scene import code, fit_width, plain_axes, text, title
 from llmviz.style import PALETTE
 
 LOSS = "accent"
+
+
+def spoken(token: str) -> str:
+    """A token for the narration: in quotes, or "a stray byte" for a piece of a character."""
+    if "\ufffd" in token:
+        return "a stray byte"
+    return f'"{token_label(token)}"'
 
 
 def last_token_of(model, ids, sentence: str, prompt: str) -> int:
@@ -109,12 +119,17 @@ class LearnedStep(FoundationsScene):
         )
         ends[0].next_to(axes.c2p(steps[0], losses[0]), RIGHT, buff=0.15)
         ends[1].next_to(axes.c2p(steps[-1], losses[-1]), UP, buff=0.15)
+        runner = Dot(curve.get_start(), radius=0.09, color=PALETTE[POINT])
         self.shown["loss_curve"] = (steps, losses)
         self.say(
             f"The recorded loss, the cross-entropy of the true next token, falls from "
             f"{losses[0]:.2f} to {losses[-1]:.2f}.",
             FadeIn(ends[0]),
-            Create(curve, rate_func=linear, run_time=3),
+            (
+                Create(curve, rate_func=linear, run_time=3),
+                MoveAlongPath(runner, curve, rate_func=linear, run_time=3),
+            ),
+            FadeOut(runner),
             FadeIn(ends[1]),
         )
         rows = [
@@ -143,11 +158,18 @@ class LearnedStep(FoundationsScene):
         )
         self.say(
             "; ".join(
-                f'at step {cp.step:,}, "{token_label(cp.top[0][0])}" at {percent(cp.top[0][1])}'
+                f"at step {cp.step:,}, {spoken(cp.top[0][0])} at {percent(cp.top[0][1])}"
                 for cp in cps
             ).capitalize()
             + ".",
-            LaggedStart(*(FadeIn(r, shift=UP * 0.2) for r in table.body), lag_ratio=0.5),
+            LaggedStart(
+                *(
+                    AnimationGroup(FadeIn(r, shift=LEFT * 0.6), Indicate(m, scale_factor=2))
+                    for r, m in zip(table.body, marks, strict=True)
+                ),
+                lag_ratio=0.6,
+                run_time=1.2 * len(cps),
+            ),
         )
         note = None
         if prompt != self.prompt:
@@ -230,13 +252,15 @@ class LearnedStep(FoundationsScene):
             f"One forward pass over the sentence gives a prediction at each of its {n} positions.",
             FadeIn(table.header),
             LaggedStart(
-                *(FadeIn(VGroup(r[0], r[1])) for r in table.body), lag_ratio=0.15, run_time=3
+                *(FadeIn(VGroup(r[0], r[1]), shift=RIGHT * 0.5) for r in table.body),
+                lag_ratio=0.15,
+                run_time=3,
             ),
         )
         self.say(
             f"Each is compared with the token that really follows; the first choice is right at "
             f"{right} of {n}.",
-            LaggedStart(*(FadeIn(r[2]) for r in table.body), lag_ratio=0.1),
+            LaggedStart(*(FadeIn(r[2], shift=LEFT * 0.4) for r in table.body), lag_ratio=0.1),
             FadeIn(score, shift=UP * 0.2),
         )
         mean_line = VGroup(
@@ -248,7 +272,7 @@ class LearnedStep(FoundationsScene):
         self.shown["training_sentence"] = (index, sentence, found is not None)
         self.say(
             f"The sentence's loss is the mean of minus the log of each true token's probability: {loss:.3f}.",
-            LaggedStart(*(FadeIn(r[3]) for r in table.body), lag_ratio=0.1),
+            LaggedStart(*(FadeIn(r[3], shift=LEFT * 0.4) for r in table.body), lag_ratio=0.1),
             FadeIn(mean_line, shift=UP * 0.2),
         )
         swap = text(f'causal mask: "{after}" in place of "{before}"', 22)
