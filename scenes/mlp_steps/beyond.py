@@ -177,20 +177,11 @@ class BeyondStep(MLPScene):
             Column("this model", 0, thousands=True),
             Column("GPT-3", 0, thousands=True),
         ]
-        table = ValueTable(rows[:5], cols, font_size=26)
-        share = ValueTable(
-            rows[5:],
-            [Column(""), Column("this model", 1, suffix="%"), Column("GPT-3", 1, suffix="%")],
-            header=False,
-            font_size=26,
-        )
-        VGroup(table, share).arrange(DOWN, aligned_edge=LEFT, buff=0.2).next_to(
-            head, DOWN, buff=0.6
-        )
-        for j in (1, 2):
-            share.column(j)[0].align_to(table.column(j)[0], RIGHT)
+        pct_cell = functools.partial(FastNumber, decimals=1, suffix="%", font_size=26)
+        shown_rows = [*rows[:5], [rows[5][0], *(pct_cell(v) for v in rows[5][1:])]]
+        table = ValueTable(shown_rows, cols, font_size=26).next_to(head, DOWN, buff=0.6)
         self.shown["count_rows"] = rows
-        self.shown["count_table"] = (table, share)
+        self.shown["count_table"] = table
         ratio = g.d_mlp // g.d_model
         ratio_line = text(
             f"GPT-3: {g.d_mlp:,} neurons = {ratio} × {g.d_model:,}", 24, PALETTE["muted"]
@@ -234,14 +225,14 @@ class BeyondStep(MLPScene):
         self.say(
             f"About two thirds of GPT-3's weights sit in its MLPs: {rows[5][2]:.1f} percent.",
             FadeIn(table.row(4), shift=UP * 0.5),
-            FadeIn(share.row(0)[0], shift=UP * 0.5),
-            TransformFromCopy(table.cell(3, 2), share.cell(0, 2)),
+            FadeIn(table.cell(5, 0), shift=UP * 0.5),
+            TransformFromCopy(table.cell(3, 2), table.cell(5, 2)),
         )
         self.say(
             f"In this small model the MLPs hold {rows[5][1]:.1f} percent of its {ours_total:,} "
             "parameters.",
-            TransformFromCopy(table.cell(4, 1), share.cell(0, 1)),
-            Indicate(share.cell(0, 1), scale_factor=1.4),
+            TransformFromCopy(table.cell(4, 1), table.cell(5, 1)),
+            Indicate(table.cell(5, 1), scale_factor=1.4),
         )
 
     def step_superposition(self) -> None:
