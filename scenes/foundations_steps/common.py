@@ -200,7 +200,7 @@ def _focus(steps) -> Mobject | None:
     if len(group) and group.width < 7 and group.height < 4:
         return group
     last = found[-1]
-    return last if last.width < 7 else None
+    return last if last.width < 11 and last.height < 5 else None
 
 
 @dataclass(frozen=True)
@@ -297,7 +297,7 @@ class FoundationsScene(LectureScene):
     #: pulse of what its last animation brought on, so that the picture keeps pointing at the
     #: thing being said (thin strokes being drawn and faint fades do not read as motion at 480p;
     #: a scale pulse does)
-    pulse_below: float = 0.6
+    pulse_below: float = 0.75
 
     def say(self, sentence: str, *animations, run_time: float | None = None, **kwargs):
         steps = list(animations)
