@@ -177,6 +177,11 @@ class NextTokenScene(LectureScene):
     plural = (" cat", " cats")
     noun_pairs = ((" dog", " dogs"), (" bird", " birds"), (" tree", " trees"))
     other_words = (" the", " basketball")
+    #: A word with several meanings (its contexts come from the corpus's sentences).
+    sense_word = " mole"
+    #: A noun in three contexts, and the two model directions its changes are measured against.
+    tower_contexts = ("The tower", "The Eiffel tower", "The miniature Eiffel tower")
+    tower_directions = (" Paris", " tall")
     #: Temperatures of the text samples in the softmax step.
     text_temperatures = (0.0, 1.0, 2.0, 3.0)
     text_tokens = 12

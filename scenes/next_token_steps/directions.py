@@ -116,7 +116,7 @@ class DirectionsStep(NextTokenScene):
         dots = VGroup(*(plane.dot(p, PALETTE["text"], radius=0.08) for p in proj.coords))
         labels = VGroup(
             *(
-                text(_word(w), 24).next_to(dt, UP if k % 2 == 0 else DOWN, buff=0.12)
+                text(_word(w), 24).next_to(dt, DOWN if k % 2 == 0 else UP, buff=0.12)
                 for k, (w, dt) in enumerate(zip(quad, dots, strict=True))
             )
         )

@@ -57,6 +57,7 @@ class HistoryStep(NextTokenScene):
             f"transformer, 2017: one pass of this model, {n} positions", 24, PALETTE["muted"]
         )
         new = fit_width(TokenStrip(t.tokens[:k], font_size=24, buff=0.3), 12.0)
+        VGroup(right, new).arrange(DOWN, buff=0.3)
         guesses = [t.top_k(1, position=i)[0] for i in range(k)]
         outs = VGroup(
             *(
@@ -80,7 +81,6 @@ class HistoryStep(NextTokenScene):
                 for b, o in zip(new.boxes, outs, strict=True)
             )
         )
-        VGroup(right, new).arrange(DOWN, buff=0.3)
         left_col = VGroup(left, old)
         right_col = VGroup(right, new, ups, outs)
         VGroup(left_col, right_col).arrange(DOWN, buff=0.9).next_to(head, DOWN, buff=0.5)

@@ -48,11 +48,6 @@ def _cos(a: np.ndarray, b: np.ndarray) -> float:
 
 
 class SensesStep(NextTokenScene):
-    #: The word with several meanings, and the word whose context changes it step by step.
-    sense_word = " mole"
-    tower_contexts = ("The tower", "The Eiffel tower", "The miniature Eiffel tower")
-    tower_directions = (" Paris", " tall")
-
     def _last_vectors(self, prompts) -> np.ndarray:
         key = f"blocks.{self.model.cfg.n_layers - 1}.hook_resid_post"
         return np.array([self.model.run(p)[key][-1] for p in prompts], dtype=np.float64)
@@ -167,14 +162,12 @@ class SensesStep(NextTokenScene):
             " and ".join(f"“{p}”" for p in ps) + f" expect {quoted(tok)}"
             for tok, ps in groups.items()
         )
+        by_prompt = {p: (r, a) for p, r, a in zip(prompts, rows, arrows, strict=True)}
         self.say(
             f"Each direction goes with a sense, and with what the model expects next: {said}.",
-            LaggedStart(
-                *(
-                    Indicate(VGroup(r, a), scale_factor=1.08)
-                    for r, a in zip(rows, arrows, strict=True)
-                ),
-                lag_ratio=0.3,
+            *(
+                Indicate(VGroup(*(m for p in ps for m in by_prompt[p])), scale_factor=1.08)
+                for ps in groups.values()
             ),
         )
         self.say(
@@ -246,12 +239,15 @@ class SensesStep(NextTokenScene):
             code(pw.strip() + " →", 22, PALETTE["muted"]).next_to(plane.axes[0], RIGHT, buff=0.1),
             code("↑ " + tw.strip(), 22, PALETTE["muted"]).next_to(plane.axes[1], UP, buff=0.1),
         )
-        arrows = [plane.arrow(xy, c) for xy, c in zip(proj.coords, cols, strict=True)]
+        arrows = [
+            VGroup(plane.arrow(xy, c), plane.dot(xy, c, radius=0.08))  # a dot: short ones show
+            for xy, c in zip(proj.coords, cols, strict=True)
+        ]
         names = legend
         moves = [
             Arrow(
-                arrows[k].get_end(),
-                arrows[k + 1].get_end(),
+                arrows[k][0].get_end(),
+                arrows[k + 1][0].get_end(),
                 buff=0.05,
                 stroke_width=3,
                 color=PALETTE["muted"],
@@ -278,19 +274,19 @@ class SensesStep(NextTokenScene):
             f"The axes are the model's own directions for {quoted(pw)} and {quoted(tw)}: their "
             "rows of W_E.",
             Indicate(axis_names, scale_factor=1.2),
-            (GrowArrow(arrows[0]), FadeIn(names[0])),
+            (GrowArrow(arrows[0][0]), FadeIn(arrows[0][1]), FadeIn(names[0])),
         )
         self.say(
             f"Adding “{ctx[1].split(' ')[1]}” moves the vector after block {L} {way(cos[0][0])} "
             f"{pw.strip()} ({signed(cos[0][0])}) and {way(cos[0][1])} {tw.strip()} "
             f"({signed(cos[0][1])}).",
-            (GrowArrow(arrows[1]), FadeIn(names[1]), GrowArrow(moves[0])),
+            (GrowArrow(arrows[1][0]), FadeIn(arrows[1][1]), FadeIn(names[1]), GrowArrow(moves[0])),
             (FadeIn(table_head), FadeIn(table.header), FadeIn(table.body[0], shift=LEFT * 0.3)),
         )
         self.say(
             f"Adding “{ctx[2].split(' ')[1]}” then moves it {way(cos[1][0])} {pw.strip()} "
             f"({signed(cos[1][0])}) and {way(cos[1][1])} {tw.strip()} ({signed(cos[1][1])}).",
-            (GrowArrow(arrows[2]), FadeIn(names[2]), GrowArrow(moves[1])),
+            (GrowArrow(arrows[2][0]), FadeIn(arrows[2][1]), FadeIn(names[2]), GrowArrow(moves[1])),
             FadeIn(table.body[1], shift=LEFT * 0.3),
         )
         lecture = cos[0][0] > 0 and cos[1][1] < 0
@@ -305,15 +301,18 @@ class SensesStep(NextTokenScene):
                 if cos[0][0] > 0
                 else "this model does neither."
             ),
-            Indicate(table, scale_factor=1.05),
+            Indicate(table.row("+ Eiffel"), scale_factor=1.1),
+            Indicate(table.row("+ miniature"), scale_factor=1.1),
         )
         self.say(
             f"And these cosines are small: a direction picked at random meets the rows of W_E "
             f"with {chance:.2f} on average.",
             FadeIn(chance_line, shift=LEFT * 0.4),
+            Indicate(chance_line, scale_factor=1.1),
         )
         self.say(
             f"The plane of the two directions keeps only {100 * proj.kept:.1f} percent of the "
             "vectors' spread.",
             Indicate(plane.caption, scale_factor=1.1),
+            Indicate(VGroup(*arrows), scale_factor=1.1),
         )
