@@ -15,6 +15,7 @@ __all__ = [
     "LLMVizError",
     "PromptError",
     "ArgumentError",
+    "OutOfRangeError",
     "ModelFileError",
     "DeviceError",
     "ConfigError",
@@ -34,6 +35,11 @@ class PromptError(LLMVizError):
 class ArgumentError(LLMVizError):
     """An argument of a library call (a seed, a temperature, ``k``, a position) has a bad type
     or is out of range."""
+
+
+class OutOfRangeError(ArgumentError, IndexError):
+    """A position, layer, head or neuron index outside the model or the prompt (also an
+    ``IndexError``)."""
 
 
 class ModelFileError(LLMVizError):
