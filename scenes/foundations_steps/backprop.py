@@ -63,7 +63,7 @@ class BackpropStep(FoundationsScene):
         for a in ex.a:
             c = Circle(radius=0.38, stroke_color=PALETTE["muted"], stroke_width=2)
             neurons.add(c.set_fill(PALETTE["positive"], 0.15 + 0.85 * float(a)))
-        neurons.arrange(RIGHT, buff=1.9).next_to(head, DOWN, buff=0.9).shift(LEFT * 1.0)
+        neurons.arrange(RIGHT, buff=1.75).next_to(head, DOWN, buff=1.0).shift(LEFT * 1.5)
         for i, (c, a) in enumerate(zip(neurons, ex.a, strict=True)):
             vals.add(self.num(a, 3, 22).next_to(c, DOWN, buff=0.15))
             names.add(tex(f"a^{{({i})}}", size=28).move_to(c))
@@ -183,8 +183,8 @@ class BackpropStep(FoundationsScene):
         back = VGroup(
             *(
                 Arrow(
-                    neurons[i + 1].get_top() + UP * 0.15,
-                    neurons[i].get_top() + UP * 0.15,
+                    neurons[i + 1].get_top() + UP * 0.5,
+                    neurons[i].get_top() + UP * 0.5,
                     buff=0.3,
                     color=PALETTE[BLAME],
                     stroke_width=3,
