@@ -318,7 +318,7 @@ class WhereStep(MLPScene):
         probe = FastNumber(100.0, 1, suffix="%", font_size=20)
         g = VGroup()
         g.cells, g.frame, g.row_labels = VGroup(), VGroup(), VGroup()
-        g.lookup, g.numbers = {}, probe.width <= 0.9 * min(widths)
+        g.lookup, g.numbers = {}, 0.9 * min(widths) / probe.width >= 0.6  # still readable
         for L in range(rows):
             for i, box in enumerate(strip.boxes):
                 p = float(ct.mlp[L, i])
@@ -337,7 +337,8 @@ class WhereStep(MLPScene):
                     continue
                 square = VGroup(cell)
                 if g.numbers:
-                    num = FastNumber(100 * p, 1, suffix="%", font_size=20).move_to(cell)
+                    num = FastNumber(100 * p, 1, suffix="%", font_size=20)
+                    num = fit_width(num, min(num.width, 0.9 * box.width)).move_to(cell)
                     square.add(num)
                 g.cells.add(square)
                 g.lookup[(L, i)] = square
