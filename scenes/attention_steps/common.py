@@ -6,7 +6,19 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from manim import DOWN, LEFT
+from manim import (
+    DOWN,
+    LEFT,
+    AnimationGroup,
+    Create,
+    FadeIn,
+    GrowArrow,
+    GrowFromCenter,
+    Indicate,
+    VGroup,
+    Write,
+)
+from manim.animation.animation import prepare_animation
 
 from llmviz.errors import PromptError
 from llmviz.mobjects import AttentionGrid, TokenStrip
@@ -65,6 +77,44 @@ class AttentionScene(LectureScene):
         self.pattern = self.t[f"{blk}.attn.hook_pattern"][self.h]  # [query, key]
         self.dots = self.Q.astype(np.float64) @ self.K.T.astype(np.float64)  # [query, key]
         self.scaled = self.dots / math.sqrt(self.model.cfg.d_head)
+
+    def say(self, sentence: str, *animations, **kwargs):
+        """:meth:`LectureScene.say`; a long sentence whose animations would leave most of it
+        still ends by lighting up what it brought on screen (an ``Indicate`` of the mobjects
+        its fades, drawings and arrows showed), so that the picture keeps answering the words."""
+        steps = [
+            prepare_animation(a) if not isinstance(a, (list, tuple)) else a for a in animations
+        ]
+        natural = sum(
+            max(prepare_animation(a).get_run_time() for a in s)
+            if isinstance(s, (list, tuple))
+            else s.get_run_time()
+            for s in steps
+        )
+        duration = self.voice.speak(" ".join(str(sentence).split())).duration
+        shown = self._brought_in(steps)
+        if (
+            steps
+            and shown
+            and natural * self.max_stretch < 0.9 * duration
+            and "run_time" not in kwargs
+        ):
+            steps.append(Indicate(VGroup(*shown), scale_factor=1.08, color=PALETTE["highlight"]))
+        return super().say(sentence, *steps, **kwargs)
+
+    @staticmethod
+    def _brought_in(steps) -> list:
+        """The mobjects that ``steps`` fade in, draw, write or grow (not what they remove)."""
+        out = []
+        for s in steps:
+            if isinstance(s, (list, tuple)):
+                out += AttentionScene._brought_in(s)
+            elif isinstance(s, (FadeIn, Create, Write, GrowArrow, GrowFromCenter)):
+                if s.mobject is not None and len(s.mobject.get_family()) < 400:
+                    out.append(s.mobject)
+            elif isinstance(s, AnimationGroup) and not isinstance(s, Indicate):
+                out += AttentionScene._brought_in(list(s.animations))
+        return out
 
     # --- words built from the values -----------------------------------------------------------
     def tok(self, i: int) -> str:

@@ -222,7 +222,7 @@ class OtherHeadStep(AttentionScene):
             lb = text(f"L{o.layer} head {o.head}'s ΔE", 20, PALETTE[OTHER]).move_to(lb)
         self.say(
             f'Each head adds its own change to "{noun}": two arrows in the plane they span.',
-            (Create(plane.axes), FadeIn(plane.caption)),
+            (Create(plane.axes), FadeIn(plane.caption, shift=UP * 0.4)),
             (GrowArrow(a), FadeIn(la)),
             (GrowArrow(b), FadeIn(lb)),
         )

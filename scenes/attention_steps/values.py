@@ -196,7 +196,7 @@ class CreatureStep(AttentionScene):
             for w, a in zip(words, arrows, strict=True)
         ]
         stack_apart(dir_labels, DOWN)
-        dot = plane.dot(proj.coords[0], PALETTE[QUERY], radius=0.09)
+        dot = plane.dot(proj.coords[0], PALETTE[QUERY], radius=0.13)
         name = text(f'"{noun}"', 20, PALETTE[QUERY]).next_to(dot, DOWN, buff=0.12)
         trail = plane.trail(dot, PALETTE[QUERY])
         eq = math(r"\Delta E = \sum_k w_k \, W_O \, v_k", 36).next_to(head, DOWN, buff=0.5)
@@ -211,11 +211,12 @@ class CreatureStep(AttentionScene):
         self.say(
             f'Put "{noun}" at the centre of a plane that holds the directions toward the vectors '
             f'of "{words[0]}" and "{words[1]}".',
-            (Create(plane.axes), FadeIn(plane.caption)),
+            (Create(plane.axes), FadeIn(plane.caption, shift=UP * 0.4)),
             (GrowFromCenter(dot), FadeIn(name)),
             [GrowArrow(a) for a in arrows] + [FadeIn(lab) for lab in dir_labels],
         )
         self.add(trail)
+        name.add_updater(lambda m: m.next_to(dot, DOWN, buff=0.12))
         rows = VGroup()
         for i, k in enumerate(movers):
             w = float(s.weights[k])
@@ -249,7 +250,6 @@ class CreatureStep(AttentionScene):
                 ],
                 dot.animate.move_to(plane.point(proj.coords[i + 1])),
             )
-        name.add_updater(lambda m: m.next_to(dot, DOWN, buff=0.12))
         self.say(
             f"The other keys add the rest of the change, with weight {rest_w:.2f} together.",
             FadeIn(rows[2], shift=LEFT * 0.3),
