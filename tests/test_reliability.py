@@ -980,13 +980,16 @@ def test_a_render_signalled_during_its_final_combine_leaves_nothing_broken(proje
         assert "no partial video was put in place" in out and "Traceback" not in out
         assert video.read_bytes() == clean and is_decodable(video)
         assert not [p.name for p in folder.rglob("*__llmviz_partial*")]
-    rerun = subprocess.run(
-        [sys.executable, "-m", "llmviz.cli", "render", "Hostile", "--no-progress"],
+    rerun = subprocess.run(  # with the progress bars a terminal gets
+        [sys.executable, "-m", "llmviz.cli", "render", "Hostile", "--progress"],
         cwd=root,
         capture_output=True,
         text=True,
     )
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    bars = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", rerun.stdout)
+    assert "hostile:Hostile" in bars and "elapsed," in bars and "left" in bars
+    assert re.search(r"last \d+s|\d+ animations", bars)  # the estimate from the clean render
     assert _frames(video) == clean_frames  # warm cache (after the interrupts) = cold render
     notes = json.loads(video.with_name("Hostile.narration.json").read_text())
     assert [s["name"] for s in notes["sections"]] == ["Markup", "Many"]
