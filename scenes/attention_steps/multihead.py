@@ -54,18 +54,21 @@ class MultiHeadStep(AttentionScene):
         noun = self.noun
         self.section("Multi-head attention")
         head = title(f"All {H} heads of layer {self.L} (GPT-3: {g.n_heads} per layer)")
-        width = 13.0 / H
+        # a GPT-2-sized layer (12 heads) shows five of them, the followed one among them
+        heads = list(range(H)) if H <= 6 else sorted({0, 1, self.h, H - 2, H - 1})
+        self.shown["heads_drawn"] = heads
+        width = 13.0 / len(heads)
         cell = min(0.3, (width - 0.9) / self.n)
         grids, changes, notes = VGroup(), [], VGroup()
-        for h in range(H):
+        for i, h in enumerate(heads):
             grid = AttentionGrid(
                 pats[h],
                 query_tokens=self.t.tokens,
-                key_tokens=self.t.tokens if h == 0 else None,  # rows line up across the heads
+                key_tokens=self.t.tokens if i == 0 else None,  # rows line up across the heads
                 cell_size=cell,
                 font_size=min(14, 44 * cell),
             )
-            grid.move_to([-6.5 + width * (h + 0.5), 0.9, 0])
+            grid.move_to([-6.5 + width * (i + 0.5), 0.9, 0])
             name = text(f"head {h}", 20, PALETTE[QUERY] if h == self.h else PALETTE["text"])
             name.next_to(grid, UP, buff=0.12)
             q, k, w = strongest[(self.L, h)]
@@ -79,8 +82,10 @@ class MultiHeadStep(AttentionScene):
             changes.append(v)
         plus = VGroup(
             *(
-                text("+", 28).move_to((changes[h].get_right() + changes[h + 1].get_left()) / 2)
-                for h in range(H - 1)
+                text("+" if heads[i + 1] == heads[i] + 1 else "+ … +", 28).move_to(
+                    (changes[i].get_right() + changes[i + 1].get_left()) / 2
+                )
+                for i in range(len(heads) - 1)
             )
         )
         total = self.t[f"{blk}.hook_attn_out"][self.q]
@@ -94,7 +99,7 @@ class MultiHeadStep(AttentionScene):
         sum_lab = fit_width(
             text(f'ΔE for "{noun}" from each head, and their sum', 20, PALETTE["muted"])
         ).next_to(VGroup(*changes), DOWN, buff=0.2)
-        self.shown["heads"] = [(c, o) for c, o in zip(changes, outs, strict=True)]
+        self.shown["heads"] = [(c, outs[h]) for c, h in zip(changes, heads, strict=True)]
         self.shown["attn_out"] = (out, total)
         self.say(
             f"A layer runs several heads side by side: {H} in this model, {g.n_heads} in GPT-3.",
@@ -104,7 +109,7 @@ class MultiHeadStep(AttentionScene):
         self.say(
             "Each has its own query, key and value matrices, and so its own pattern.",
             LaggedStart(*(FadeIn(n, shift=UP * 0.2) for n in notes), lag_ratio=0.2),
-            Indicate(grids[self.h], scale_factor=1.05),
+            Indicate(grids[heads.index(self.h)], scale_factor=1.05),
         )
         self.say(
             f'Under each pattern is that head\'s change for "{noun}".',
@@ -116,11 +121,12 @@ class MultiHeadStep(AttentionScene):
             (FadeIn(out, shift=LEFT * 0.3), FadeIn(sum_lab)),
         )
         blocks = VGroup()
-        for h in range(H):
+        for h in heads:
             m = NumericMatrix(
                 self.model.W("O", self.L, h).T, max_rows=5, max_cols=2, font_size=14, h_buff=0.2
             )
-            lab = text(f"value-up {h}", 20, PALETTE["muted"]).next_to(m, DOWN, buff=0.15)
+            gap = "… " if h and h - 1 not in heads else ""  # heads left out before this one
+            lab = text(f"{gap}value-up {h}", 20, PALETTE["muted"]).next_to(m, DOWN, buff=0.15)
             blocks.add(VGroup(m, lab))
         blocks.arrange(RIGHT, buff=0.5).move_to([0, 0.6, 0])
         fit_width(blocks)
@@ -216,7 +222,9 @@ class OtherHeadStep(AttentionScene):
         plane.caption = self.plane_caption(proj, "the two changes", plane)
         a = plane.arrow(proj.coords[0], PALETTE[QUERY])
         b = plane.arrow(proj.coords[1], PALETTE[OTHER])
-        la = text(f"head {self.h}'s ΔE", 20, PALETTE[QUERY]).next_to(a.get_end(), RIGHT, buff=0.1)
+        la = text(f"head {self.h}'s ΔE", 20, PALETTE[QUERY]).next_to(
+            a.get_end(), UP + RIGHT, buff=0.1
+        )
         lb = text(f"head {o.head}'s ΔE", 20, PALETTE[OTHER]).next_to(b.get_end(), UP, buff=0.1)
         if o.layer != self.L:
             lb = text(f"L{o.layer} head {o.head}'s ΔE", 20, PALETTE[OTHER]).move_to(lb)

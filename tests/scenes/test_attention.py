@@ -349,3 +349,21 @@ def test_on_gpt2_the_verdicts_say_what_was_not_found(gpt2_chapter):
     far = s.shown["far_head"]
     assert f"layer {far.layer}, head {far.head}" in said
     assert ("moves first toward" in said) is s.shown["moves_toward_both"]
+
+
+def test_a_gpt2_sized_layer_of_12_heads_is_drawn_by_a_few_heads_and_labels(tmp_path):
+    folder = write_random_gpt2(
+        tmp_path, vocab_size=300, n_positions=16, n_embd=96, n_layer=1, n_head=12
+    )
+
+    class Twelve(attention.MultiHead):
+        model_dir = str(folder)
+        prompt = "a blue cat"
+
+    s = render(Twelve)
+    assert s.outside == [] and s.overlaps == []
+    drawn = s.shown["heads_drawn"]
+    assert len(drawn) < 12 and s.h in drawn and {0, 11} <= set(drawn)
+    screen = " ".join(t for b in s.beats for t in b.shown)
+    assert "All 12 heads" in screen and "12 value-up maps" in screen
+    assert s.shown["attn_out"][1].shape == (96,)  # the sum of all 12 heads, from the trace
