@@ -358,7 +358,13 @@ class DirectionsStep(NextTokenScene):
             )
 
         def show(words):
-            return LaggedStart(*(FadeIn(VGroup(by[w][1], by[w][2])) for w in words), lag_ratio=0.2)
+            return LaggedStart(
+                *(FadeIn(VGroup(by[w][1], by[w][2]), shift=UP * 0.25) for w in words),
+                lag_ratio=0.2,
+            )
+
+        def how(k: int, n: int) -> str:
+            return f"all {count_word(n)}" if k == n else f"{count_word(k)} of the {count_word(n)}"
 
         plur_pos = sum(dots[w] > 0 for w in plural)
         sing_neg = sum(dots[w] < 0 for w in singular)
@@ -370,8 +376,8 @@ class DirectionsStep(NextTokenScene):
         )
         names = ", ".join(quoted(w) for w in plural)
         self.say(
-            f"Dotted with it, {count_word(plur_pos)} of the {count_word(len(plural))} plural "
-            f"nouns, {names}, give positive numbers."
+            f"Dotted with it, {how(plur_pos, len(plural))} plural nouns, {names}, give positive "
+            "numbers."
             if plur_pos
             else f"Dotted with it, none of the plural nouns {names} gives a positive number.",
             grow(plural),
@@ -379,8 +385,7 @@ class DirectionsStep(NextTokenScene):
         )
         names = ", ".join(quoted(w) for w in singular)
         self.say(
-            f"{count_word(sing_neg).capitalize()} of the {count_word(len(singular))} singular "
-            f"ones, {names}, point against it."
+            f"{how(sing_neg, len(singular)).capitalize()} singular ones, {names}, point against it."
             if sing_neg
             else f"None of the singular ones, {names}, points against it.",
             grow(singular),
@@ -390,20 +395,23 @@ class DirectionsStep(NextTokenScene):
             smallest = min(abs(dots[w]) for w in singular + plural)
             near = [w for w in others if abs(dots[w]) < smallest]
             far = [w for w in others if w not in near]
-            parts = []
             if near:
-                parts.append(
-                    ", ".join(f"{quoted(w)} ({signed(dots[w])})" for w in near)
+                self.say(
+                    "Of words without a number, "
+                    + ", ".join(f"{quoted(w)} ({signed(dots[w])})" for w in near)
                     + (" stays" if len(near) == 1 else " stay")
-                    + " nearer zero than any noun"
+                    + " nearer zero than any noun.",
+                    grow(near),
+                    show(near),
+                    Indicate(VGroup(*(by[w] for w in near)), scale_factor=1.15),
                 )
             if far:
-                parts.append(
-                    ", ".join(f"{quoted(w)} ({signed(dots[w])})" for w in far)
-                    + " scores like a noun: the direction is not plurality alone"
+                self.say(
+                    ("But " if near else "Of words without a number, ")
+                    + ", ".join(f"{quoted(w)} ({signed(dots[w])})" for w in far)
+                    + (" scores" if len(far) == 1 else " score")
+                    + " like a noun: the direction is not plurality alone.",
+                    grow(far),
+                    show(far),
+                    Indicate(VGroup(*(by[w] for w in far)), scale_factor=1.1),
                 )
-            self.say(
-                "Of words without a number, " + "; ".join(parts) + ".",
-                grow(others),
-                show(others),
-            )
