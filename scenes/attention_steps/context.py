@@ -43,7 +43,7 @@ class CrossStep(AttentionScene):
                 for i in range(len(src))
                 for j in range(len(tgt))
             )
-        ).move_to([0.3, -0.6, 0])
+        ).next_to(head, DOWN, buff=1.7)
         keys = VGroup(
             *(
                 code(w, 24, PALETTE[KEY]).next_to(grid[i * len(tgt)], LEFT, buff=0.25)
@@ -124,7 +124,7 @@ class ContextStep(AttentionScene):
             lab.arrange(DOWN, buff=0.08).next_to(grid, DOWN, buff=0.2)
             items.add(VGroup(grid, lab))
             self.shown["sizes"].append((grid, n))
-        items.arrange(RIGHT, buff=0.45, aligned_edge=DOWN).move_to([0, 0.7, 0])
+        items.arrange(RIGHT, buff=0.45, aligned_edge=DOWN).next_to(head, DOWN, buff=0.6)
         fit_width(items)
         top_n = lengths[-1]
         per, total = pattern_entries(top_n, cfg)

@@ -242,7 +242,7 @@ class CreatureStep(AttentionScene):
             sense = "toward" if along[i] > 0 else "away from"
             self.say(
                 f'{"First" if i == 0 else "Then"} "{words[i]}" adds its share, with weight '
-                f'{s.weights[movers[i]]:.2f}: it moves "{noun}" {along[i]:+.2f} {sense} '
+                f'{s.weights[movers[i]]:.2f}: it moves "{noun}" {abs(along[i]):.2f} {sense} '
                 f'"{words[i]}".',
                 [
                     FadeIn(rows[i], shift=LEFT * 0.3),
