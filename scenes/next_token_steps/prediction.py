@@ -110,7 +110,7 @@ class PredictionStep(NextTokenScene):
                 [safe_token(c.token) for c in cands], [c.prob for c in cands], width=4.0
             )
             bars.bars[j].set_fill(PALETTE["highlight"])
-            bars.move_to([0.4, -0.7, 0])
+            bars.next_to(para, DOWN, buff=1.3)  # under the text, the caption between
             caption = text(
                 f"step {i + 1}: sampled {quoted(tok)}, probability {100 * cands[j].prob:.1f}%",
                 22,
