@@ -386,7 +386,16 @@ class SpaceStep(NextTokenScene):
     def step_neighbours(self) -> None:
         word = self.answer
         self.section("Nearest neighbours")
-        nn = nearest_neighbours(self.model, word, k=6)
+        tid = self.t.top_k(1)[0].id
+        if self.model.tokenizer.token_id(word) == tid:
+            nn = nearest_neighbours(self.model, word, k=6)
+        else:  # a token that does not decode to itself (part of a character's bytes): by id
+            E = np.asarray(self.model.W_E, dtype=np.float64)
+            unit = E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)
+            sims = unit @ unit[tid]
+            sims[tid] = -np.inf
+            order = np.argsort(-sims, kind="stable")[:6]
+            nn = [(self.model.decode_token(int(i)), float(sims[i])) for i in order]
         head = title(f"Closest to {quoted(word)} in W_E")
         formula = code("cos(a, b) = a·b / (|a| |b|)", 26, PALETTE["muted"])
         meaning = text("1: the same direction    0: perpendicular", 22, PALETTE["muted"])

@@ -339,7 +339,7 @@ def test_the_chapter_on_a_random_gpt2_says_what_it_did_not_find(tmp_path):
     steps built on the corpus's words or on the training log say on screen that they are not
     there; shapes are this model's."""
     folder = write_random_gpt2(
-        tmp_path / "gpt2", vocab_size=600, n_positions=64, n_embd=48, n_layer=2, n_head=3
+        tmp_path / "gpt2", vocab_size=600, n_positions=128, n_embd=48, n_layer=4, n_head=3
     )
 
     class OnGPT2(nt.NextTokenChapter):
@@ -361,6 +361,10 @@ def test_the_chapter_on_a_random_gpt2_says_what_it_did_not_find(tmp_path):
     table, shapes = scene.shown["dataflow"]
     n = scene.t.n_tokens
     assert table.value("block 1 attention", "shape") == f"3 × {n} × {n}"
+    assert table.value("block 4 MLP", "shape") == f"{n} × 192"
+    assert "block 2 MLP" not in table.row_names and "…" in table.row_names  # middle blocks elided
     assert table.value("output", "shape") == f"{n} × 600"
+    slots, n_ctx = scene.shown["context_slots"]
+    assert n_ctx == 128 and len(slots) == 64 and "(first 64 drawn)" in screen
     assert scene.shown["compute"][1] is None
     assert shared_problems(scene, NAMES) == []
