@@ -323,6 +323,7 @@ class CountingStep(NextTokenScene):
             ours = f"Our model's LayerNorms only normalise: they have {mine} parameters to learn."
         note = self.caption(ours.replace("Here the", "the").rstrip("."))
         self.shown["layernorm"] = (facts, ln, mine)
+        self.shown["layernorm_share"] = (facts[4][0], ln.share)
         self.say(
             "Each LayerNorm learns a gain and a bias for every number of the vector.",
             FadeIn(head, shift=DOWN * 0.5),

@@ -166,6 +166,7 @@ class HistoryStep(NextTokenScene):
         kinds_block.next_to(details, DOWN, buff=0.45)
         fit_width(kinds_block)
         self.shown["gpt"] = (g, run, details)
+        self.shown["gpt_pretrained"] = details[1]
         self.say(
             "GPT stands for Generative Pre-trained Transformer.",
             FadeIn(head, shift=DOWN * 0.5),
