@@ -348,6 +348,8 @@ def contrast_prompts(prompt: str) -> tuple[str, str]:
     --------
     >>> contrast_prompts("Michael Jordan plays the sport of")
     ('Michael Phelps plays the sport of', 'Alexis Jordan plays the sport of')
+    >>> contrast_prompts("On TV: Michael Jordan plays")[1]
+    'On TV: Alexis Jordan plays'
     """
     words = prompt.split(" ")
     if len(words) < 2 or not words[0] or not words[1]:
@@ -355,7 +357,14 @@ def contrast_prompts(prompt: str) -> tuple[str, str]:
             f"contrasts can be derived only from a prompt that starts with a first and a last "
             f"name ('Michael Jordan plays the sport of'); {prompt!r} does not; set contrasts"
         )
-    first, last, rest = words[0], words[1], " ".join(words[2:])
+    # the name: the first pair of words that the corpus uses as a first or a last name, else
+    # the prompt's first two words ("Tonight on TV ...: Michael Jordan plays ..." -> Michael Jordan)
+    at = next(
+        (i for i in range(len(words) - 1) if words[i] in FIRST_NAMES or words[i + 1] in LAST_NAMES),
+        0,
+    )
+    lead = " ".join(words[:at]) + (" " if at else "")
+    first, last, rest = words[at], words[at + 1], " ".join(words[at + 2 :])
     table = athletes()
     lasts = [a.last for a in table if a.first == first and a.last != last] or [
         n for n in LAST_NAMES if n != last
@@ -364,4 +373,4 @@ def contrast_prompts(prompt: str) -> tuple[str, str]:
         n for n in FIRST_NAMES if n != first
     ]
     tail = f" {rest}" if rest else ""
-    return f"{first} {lasts[0]}{tail}", f"{firsts[0]} {last}{tail}"
+    return f"{lead}{first} {lasts[0]}{tail}", f"{lead}{firsts[0]} {last}{tail}"

@@ -14,11 +14,11 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
+    GrowFromCenter,
     GrowFromEdge,
     Indicate,
     LaggedStart,
     Rectangle,
-    ReplacementTransform,
     TransformFromCopy,
     VGroup,
 )
@@ -30,7 +30,7 @@ from llmviz.model.sae import load_sae
 from llmviz.model.superposition import SuperpositionConfig, load_or_run, welch_bound
 from llmviz.scene import fit_width, lines, math, plain_axes, text, title
 from llmviz.style import PALETTE, value_to_color
-from mlp_steps.common import MLPScene
+from mlp_steps.common import MLPScene, plain
 
 
 def heat_table(
@@ -127,10 +127,10 @@ class BeyondStep(MLPScene):
         off = d.cosines[~np.eye(len(d.hooks), dtype=bool)]
         self.shown["layer_cosines"] = d.cosines
         self.say(
-            f"Between blocks their cosines run from {off.min():.2f} to {off.max():.2f}: nearly "
+            f"Between blocks their cosines run from {plain(off.min())} to {plain(off.max())}: nearly "
             "the same direction all the way up."
             if off.min() > 0.7
-            else f"Between blocks their cosines run from {off.min():.2f} to {off.max():.2f}: the "
+            else f"Between blocks their cosines run from {plain(off.min())} to {plain(off.max())}: the "
             "direction turns as it goes up.",
             LaggedStart(
                 *(FadeIn(c, scale=0.6) for (i, j), c in cos.cells.items() if i != j), lag_ratio=0.1
@@ -211,10 +211,18 @@ class BeyondStep(MLPScene):
         )
         fit_width(per_line)
         self.say(
-            f"The up and the down matrix hold {g.d_model:,} times {g.d_mlp:,} weights each: "
-            f"{per:,} in one layer.",
-            ReplacementTransform(ratio_line, per_line),
-            Indicate(per_line[-1], scale_factor=1.3),
+            f"The up and the down matrix hold {g.d_model:,} times {g.d_mlp:,} weights each.",
+            FadeOut(ratio_line, shift=DOWN * 0.3),
+            FadeIn(per_line[:2], shift=UP * 0.3),
+            TransformFromCopy(table.cell(0, 2), per_line[2]),
+            FadeIn(per_line[3], shift=UP * 0.3),
+            TransformFromCopy(table.cell(1, 2), per_line[4]),
+        )
+        self.say(
+            f"That is {per:,} weights in one layer.",
+            FadeIn(per_line[5], shift=LEFT * 0.3),
+            GrowFromCenter(per_line[6]),
+            Indicate(per_line[6], scale_factor=1.3),
         )
         self.say(
             f"Over {g.n_layers} layers that is {gpt3['mlp']:,} weights.",

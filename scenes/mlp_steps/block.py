@@ -30,9 +30,11 @@ from manim import (
 from llmviz.mobjects import Column, FastNumber, MatrixShape, NumericVector, TokenStrip, ValueTable
 from llmviz.model.analysis import cosine
 from llmviz.scene import fit_width, math, stack_apart, text, title
-from llmviz.style import PALETTE
-from mlp_steps.common import MLPScene, signed
+from llmviz.style import DEFAULTS, PALETTE
+from mlp_steps.common import MLPScene, in_frame, plain, signed
 from mlp_steps.directions import FIRST_COLOR, LAST_COLOR
+
+MAX_COLUMNS = 7  # token columns that fit the frame at a readable size
 
 
 class BlockStep(MLPScene):
@@ -40,19 +42,34 @@ class BlockStep(MLPScene):
         t = self.traces[0]
         self.section("Inside the block")
         head = title(f"The MLP of layer {self.L}, on every token at once")
-        # one column per token; a long prompt shrinks the columns so that all of them fit
-        k = min(1.0, 13.0 / (t.n_tokens * 1.8))
-        strip = TokenStrip(t.tokens, font_size=22 * k, min_width=1.5 * k, buff=0.3 * k)
+        # one column per token, at most MAX_COLUMNS (a long prompt shows its last tokens)
+        first = max(0, t.n_tokens - MAX_COLUMNS)
+        shown = range(first, t.n_tokens)
+        k = min(1.0, 13.0 / (len(shown) * 1.8))
+        strip = TokenStrip(t.tokens[first:], font_size=22 * k, min_width=1.5 * k, buff=0.3 * k)
         strip.next_to(head, DOWN, 0.4)
 
         def vec(v):
             return NumericVector(v, max_entries=4, head=3, tail=0, font_size=20 * k)
 
-        E = [vec(t[f"blocks.{self.L}.hook_resid_mid"][i]) for i in range(t.n_tokens)]
+        E = [vec(t[f"blocks.{self.L}.hook_resid_mid"][i]) for i in shown]
         strip.align_below(E, buff=0.25)
+        self.shown["inside_positions"] = list(shown)
+        if first:
+            more = text(
+                f"the last {len(shown)} of {t.n_tokens} tokens; the first {first} go through the "
+                "same MLP",
+                20,
+                PALETTE["muted"],
+            ).to_edge(DOWN, buff=0.3)
+            self.say(
+                f"This prompt has {t.n_tokens} tokens; here are the last {len(shown)}.",
+                FadeIn(head, shift=DOWN * 0.5),
+                FadeIn(more, shift=UP * 0.5),
+            )
         self.say(
             "The vectors of all the tokens flow into the block together.",
-            FadeIn(head, shift=DOWN * 0.5),
+            *([] if first else [FadeIn(head, shift=DOWN * 0.5)]),
             FadeIn(strip, shift=UP * 0.5),
             LaggedStart(*(FadeIn(e, shift=DOWN * 0.5) for e in E), lag_ratio=0.15),
         )
@@ -65,7 +82,7 @@ class BlockStep(MLPScene):
             boxes.add(VGroup(box, label).next_to(e, DOWN, 0.3))
         dE = [
             vec(t[f"blocks.{self.L}.hook_mlp_out"][i]).next_to(b, DOWN, 0.3)
-            for i, b in enumerate(boxes)
+            for i, b in zip(shown, boxes, strict=True)
         ]
         for v, b in zip(dE, boxes, strict=True):
             v.set_x(b.get_x())
@@ -80,7 +97,10 @@ class BlockStep(MLPScene):
             "Out comes a vector of the same size for every token.",
             [TransformFromCopy(e, v) for e, v in zip(E, dE, strict=True)],
         )
-        post = [vec(t[f"blocks.{self.L}.hook_resid_post"][i]).move_to(e) for i, e in enumerate(E)]
+        post = [
+            vec(t[f"blocks.{self.L}.hook_resid_post"][i]).move_to(e)
+            for i, e in zip(shown, E, strict=True)
+        ]
         self.shown["inside_post"] = post
         self.say(
             "That output is added to the vector that went in, and the sum flows on.",
@@ -164,6 +184,7 @@ class BlockStep(MLPScene):
         block.arrange(DOWN, aligned_edge=RIGHT, buff=0.3).next_to(xs, RIGHT, buff=0.7).shift(
             UP * 1.4
         )
+        in_frame(block)
         x_from.next_to(block, UP, buff=0.25).align_to(block, LEFT)
         eq = VGroup(
             math(r"\text{row}\cdot x =", 30),
@@ -281,8 +302,8 @@ class BlockStep(MLPScene):
         fits.next_to(dist, DOWN, buff=0.35)
         self.shown["row_cos"] = (c_m, c_j)
         self.say(
-            f"The real row {n.neuron} leans toward both: its cosine is {c_m:.2f} with the "
-            f"first-name direction and {c_j:.2f} with the last-name direction.",
+            f"The real row {n.neuron} leans toward both: its cosine is {plain(c_m)} with the "
+            f"first-name direction and {plain(c_j)} with the last-name direction.",
             FadeIn(fits, shift=UP * 0.5),
             Indicate(fits[1], scale_factor=1.5),
             Indicate(fits[3], scale_factor=1.5),
@@ -296,10 +317,10 @@ class BlockStep(MLPScene):
             rows,
             [
                 Column(""),
-                Column(f"{fname} part", sign=True),
-                Column(f"{lname} part", sign=True),
-                Column("rest", sign=True),
-                Column("row · x", sign=True),
+                Column(f"{fname} part", DEFAULTS["decimals"], sign=True),
+                Column(f"{lname} part", DEFAULTS["decimals"], sign=True),
+                Column("rest", DEFAULTS["decimals"], sign=True),
+                Column("row · x", DEFAULTS["decimals"], sign=True),
             ],
             font_size=24,
         )

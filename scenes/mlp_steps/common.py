@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from manim import DOWN, UP, VGroup
+from manim import DOWN, RIGHT, UP, VGroup, config
 
 import llmviz
 from llmviz.model.analysis import (
@@ -31,9 +31,9 @@ from llmviz.model.analysis import (
 from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, contrast_prompts, known_athlete
 from llmviz.model.trace import Trace
 from llmviz.scene import LectureScene, text
-from llmviz.style import PALETTE, display_token
+from llmviz.style import DEFAULTS, PALETTE, display_token
 
-__all__ = ["MLPScene", "Story", "pct", "signed"]
+__all__ = ["MLPScene", "Story", "in_frame", "pct", "plain", "signed"]
 
 
 def pct(p: float) -> str:
@@ -41,10 +41,30 @@ def pct(p: float) -> str:
     return f"{100 * p:.1f}"
 
 
-def signed(v: float, decimals: int = 2) -> str:
-    """A signed value as FastNumber(sign=True) draws it (without the real minus sign)."""
+def signed(v: float, decimals: int | None = None) -> str:
+    """A signed value as FastNumber(sign=True) draws it (without the real minus sign), with the
+    ``decimals`` setting unless given."""
+    decimals = DEFAULTS["decimals"] if decimals is None else decimals
     s = f"{v:+.{decimals}f}"
     return s if round(v, decimals) != 0 else f"{0:.{decimals}f}"
+
+
+def plain(v: float) -> str:
+    """A value as FastNumber draws it with the ``decimals`` setting: "1.44"."""
+    return f"{v:.{DEFAULTS['decimals']}f}"
+
+
+def in_frame(mobject, margin: float = 0.3):
+    """Shift ``mobject`` left or right until it is inside the frame (then shrink it to the frame's
+    width if it is still wider), so that many decimals cannot push numbers off the edge."""
+    half = config.frame_width / 2 - margin
+    if mobject.width > 2 * half:
+        mobject.scale_to_fit_width(2 * half)
+    if mobject.get_right()[0] > half:
+        mobject.shift((half - mobject.get_right()[0]) * RIGHT)
+    if mobject.get_left()[0] < -half:
+        mobject.shift((-half - mobject.get_left()[0]) * RIGHT)
+    return mobject
 
 
 @dataclass(frozen=True)
@@ -66,13 +86,32 @@ class Story:
     mlp_off: Ablation  # the chosen neuron's whole MLP layer switched off
 
 
+def _common_prefix(texts: list[str]) -> str:
+    """The longest beginning that ends at a space and that all texts share ("" when the first
+    words differ): what comes before the name in "Tonight ...: Michael Jordan"."""
+    n = 0
+    while all(len(t) > n and t[n] == texts[0][n] for t in texts):
+        n += 1
+    return texts[0][: texts[0].rfind(" ", 0, n) + 1] if n < len(texts[0]) else ""
+
+
+def _name(head: str, shared: int) -> str:
+    """The name at the end of ``head``: its words after the ``shared`` leading ones, and at least
+    two words (a first and a last name) when there are two."""
+    words = head.split()
+    keep = max(len(words) - shared, min(2, len(words)))
+    return " ".join(words[len(words) - keep :])
+
+
 @functools.lru_cache(maxsize=8)
 def story(model_key: str, prompt: str, contrasts: tuple[str, ...]) -> Story:
     model = llmviz.load_model(model_key or None)
     neuron = find_and_neuron(model, prompt, contrasts)
     traces = tuple(model.run(p) for p in neuron.prompts)
     suffix = common_suffix(list(neuron.prompts))
-    names = tuple(p[: len(p) - len(suffix)].strip() if suffix else p for p in neuron.prompts)
+    heads = [p[: len(p) - len(suffix)] if suffix else p for p in neuron.prompts]
+    lead = _common_prefix(heads)  # words before the name that every prompt shares
+    names = tuple(_name(h, len(lead.split())) for h in heads)
     known = tuple(known_athlete(n) is not None for n in names)
     same_length = len({t.n_tokens for t in traces[:2]}) == 1
     causal = causal_trace(model, prompt, contrasts[0], neuron.target) if same_length else None

@@ -20,6 +20,7 @@ from manim import (
     Indicate,
     ReplacementTransform,
     VGroup,
+    config,
 )
 
 from llmviz.mobjects import Column, FastNumber, ValueTable
@@ -174,7 +175,11 @@ class DirectionsStep(MLPScene):
                 text(name, 20, colors[k % 3]),
                 text(f"({signed(a)}, {signed(b)})", 20, PALETTE["muted"]),
             ).arrange(DOWN, buff=0.05)
-            label.next_to(dot, sides[k % 3], buff=0.15)
+            placed = [xl, yl, *(d[1] for d in dots)]
+            for side in (sides[k % 3], *sides, DOWN):  # the first side that collides with nothing
+                label.next_to(dot, side, buff=0.15)
+                if not any(_touch(label, other) for other in placed) and _inside(label):
+                    break
             dots.append(VGroup(dot, label))
             self.shown[f"dot:{name}"] = (a, b)
 
@@ -207,3 +212,23 @@ class DirectionsStep(MLPScene):
                 "Each contrast shares one of the two names, and scores high on that one only.",
                 Indicate(VGroup(*(d for d in dots[1:])), scale_factor=1.2),
             )
+
+
+def _touch(a, b, gap: float = 0.05) -> bool:
+    """Whether the bounding boxes of two mobjects come within ``gap`` of each other."""
+    return not (
+        a.get_right()[0] + gap < b.get_left()[0]
+        or b.get_right()[0] + gap < a.get_left()[0]
+        or a.get_top()[1] + gap < b.get_bottom()[1]
+        or b.get_top()[1] + gap < a.get_bottom()[1]
+    )
+
+
+def _inside(m, margin: float = 0.1) -> bool:
+    """Whether a mobject lies inside the frame."""
+    w, h = config.frame_width / 2 - margin, config.frame_height / 2 - margin
+    return (
+        -w <= m.get_left()[0]
+        and m.get_right()[0] <= w
+        and -h <= m.get_bottom()[1] <= m.get_top()[1] <= h
+    )

@@ -25,7 +25,7 @@ from llmviz.model.analysis import column_tokens
 from llmviz.model.trace import probabilities
 from llmviz.scene import code, math, text, title
 from llmviz.style import PALETTE, display_token
-from mlp_steps.common import MLPScene, pct, signed
+from mlp_steps.common import MLPScene, in_frame, pct, plain, signed
 
 
 def token_bars(
@@ -98,7 +98,7 @@ class DownStep(MLPScene):
         self.shown["column_tokens"] = tops
         self.say(
             f"Column {n.neuron} {'raises' if dla >= 0 else 'lowers'} the score of "
-            f'"{self.target}" by {abs(dla):.2f} for each unit of the neuron\'s value.',
+            f'"{self.target}" by {plain(abs(dla))} for each unit of the neuron\'s value.',
             LaggedStart(*(GrowFromEdge(r[1], LEFT) for r in bars), lag_ratio=0.1),
             FadeIn(VGroup(*(r[0] for r in bars)), shift=UP * 0.5),
             FadeIn(VGroup(*(r[2] for r in bars)), shift=UP * 0.5),
@@ -112,13 +112,13 @@ class DownStep(MLPScene):
             math("=", 30),
             FastNumber(contrib, sign=True, font_size=26, color=PALETTE["highlight"]),
         ).arrange(RIGHT, buff=0.2)
-        eq.next_to(bars, RIGHT, buff=1.2)
+        in_frame(eq.next_to(bars, RIGHT, buff=1.2))
         eq_cap = text(f'added to the score of "{self.target}"', 20, PALETTE["muted"]).next_to(
             eq, DOWN, 0.2
         )
         self.shown["dla"], self.shown["dla_contrib"] = (eq[0], dla), (eq[4], contrib)
         self.say(
-            f"With the value {n.post[0]:.2f}, it adds {signed(contrib)} to that score directly.",
+            f"With the value {plain(n.post[0])}, it adds {signed(contrib)} to that score directly.",
             TransformFromCopy(bars[0][2], eq[0]),
             FadeIn(VGroup(eq[1], eq[2], eq[3]), shift=LEFT * 0.5),
             (TransformFromCopy(eq[0], eq[4]), FadeIn(eq_cap, shift=UP * 0.5)),

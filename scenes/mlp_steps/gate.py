@@ -25,7 +25,7 @@ from manim import (
 from llmviz.mobjects import Column, FastNumber, NeuronColumn, ProbabilityBars, ValueTable
 from llmviz.scene import fit_width, plain_axes, text, title
 from llmviz.style import PALETTE
-from mlp_steps.common import MLPScene, pct, signed
+from mlp_steps.common import MLPScene, pct, plain, signed
 
 
 def gelu(z: float) -> float:
@@ -107,10 +107,10 @@ class GateStep(MLPScene):
             self.model.cfg.act_fn == "relu"
         )  # else the ReLU is the lecture's, not the model's
         others = " and ".join(
-            f"{relu_vals[k]:.2f} for {nm}" for k, nm in enumerate(names[1:], start=1)
+            f"{plain(relu_vals[k])} for {nm}" for k, nm in enumerate(names[1:], start=1)
         )
         lead = "That leaves" if relu_model else "A ReLU would leave"
-        self.say(f"{lead} {relu_vals[0]:.2f} for {names[0]}, and {others}.", gate)
+        self.say(f"{lead} {plain(relu_vals[0])} for {names[0]}, and {others}.", gate)
         self.shown["relu_column"] = gate.result
         verdict = fit_width(text(self.verdict(), 26, PALETTE["highlight"])).to_edge(DOWN, buff=0.4)
         self.shown["verdict_relu"] = (verdict, n.is_clear)
@@ -128,9 +128,10 @@ class GateStep(MLPScene):
         g_vals = [gelu(z) for z in n.pre] if relu_model else list(n.post)
         g_nums = VGroup(
             *(
-                FastNumber(g, sign=True, font_size=20, color=PALETTE["accent"]).next_to(
-                    neuron, RIGHT, buff=0.9
-                )
+                FastNumber(g, sign=True, font_size=20, color=PALETTE["accent"])
+                .next_to(neuron, RIGHT, buff=0.9)
+                .align_to(gate.result.numbers, LEFT)
+                .shift(RIGHT * (gate.result.numbers.width + 0.25))
                 for g, neuron in zip(g_vals, gate.result.neurons, strict=True)
             )
         )

@@ -298,3 +298,31 @@ def test_the_chapter_on_a_random_gpt2_says_what_it_did_not_find(tmp_path):
     assert "acts like an AND gate" not in said
     assert "not on this one" in said and scene.shown["sae"] is None
     assert narration_problems(scene) == []
+
+
+# --- the extremes a teacher may set: many decimals, a long prompt ------------------------------
+LONG = (
+    "Tonight on TV, after the news and the weather and a long film about the sea, the sport "
+    "show asks who is the best: Michael Jordan plays the sport of"
+)
+EXTREMES = {
+    "decimals 0": ({"decimals": 0}, ["UpProjection", "RowOfNames", "DownProjection"]),
+    "decimals 6": (
+        {"decimals": 6},
+        ["UpProjection", "RowOfNames", "ReLUGateScene", "DownProjection", "ResidualAddScene"],
+    ),
+    "48 tokens": ({"prompt": LONG}, ["Fact", "WhereIsTheFact", "InsideTheBlock", "SwitchItOff"]),
+}
+
+
+@pytest.mark.parametrize("case", EXTREMES)
+def test_extreme_settings_stay_in_frame_and_true(case, model):
+    attrs, steps = EXTREMES[case]
+    if "prompt" in attrs:
+        assert model.run(attrs["prompt"]).n_tokens == 48
+    for name in steps:
+        scene = render(type(name, (getattr(mlp, name),), dict(attrs)), frame_rate=1)
+        assert (scene.outside, scene.overlaps, scene.small) == ([], [], []), (case, name)
+        assert narration_problems(scene) == [], (case, name)
+    if case == "48 tokens":
+        assert scene.story.names[0] == "Michael Jordan"
