@@ -35,7 +35,7 @@ from llmviz.model.embedding import (
     difference_baseline,
     project_embeddings,
 )
-from llmviz.scene import code, number, text, title
+from llmviz.scene import code, math, number, text, title
 from llmviz.style import PALETTE
 from next_token_steps.common import NextTokenScene, quoted, signed
 
@@ -215,7 +215,7 @@ class DirectionsStep(NextTokenScene):
                 else PALETTE["muted"]
             )
 
-        formula = code("a·b = |a| |b| cos θ", 28)
+        formula = math(r"a \cdot b = |a|\,|b| \cos\theta", 36)
         deg = number(th_p, decimals=0, size=30, suffix="°")
         prod = number(dot_p, size=30, sign=True, color=color(dot_p))
         readout = VGroup(
