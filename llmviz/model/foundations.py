@@ -295,8 +295,24 @@ def likelihood(w: Sequence[float], b: float, data: Dataset2D) -> tuple[float, fl
     return float(np.prod(per_point)), float(np.sum(np.log(per_point)))
 
 
+class LossHistory:
+    """What a recorded run (anything with a ``loss`` array, one entry per step and the start)
+    tells about itself: its number of updates and how many of them raised the loss."""
+
+    loss: np.ndarray
+
+    @property
+    def steps(self) -> int:
+        return len(self.loss) - 1
+
+    @property
+    def rises(self) -> int:
+        """How many updates made the loss go up."""
+        return int(np.sum(np.diff(self.loss) > 0))
+
+
 @dataclass(frozen=True)
-class LogisticRun:
+class LogisticRun(LossHistory):
     """Full-batch gradient descent on a logistic regression, every step recorded.
 
     ``w[t]``, ``b[t]``, ``loss[t]`` and ``accuracy[t]`` are the values *before* update ``t + 1``;
@@ -309,15 +325,6 @@ class LogisticRun:
     loss: np.ndarray  # [steps + 1]
     accuracy: np.ndarray  # [steps + 1]
     grads: np.ndarray  # [steps + 1, 3]: (dL/dw1, dL/dw2, dL/db) at each step
-
-    @property
-    def steps(self) -> int:
-        return len(self.loss) - 1
-
-    @property
-    def rises(self) -> int:
-        """How many updates made the loss go up."""
-        return int(np.sum(np.diff(self.loss) > 0))
 
 
 def train_logistic(

@@ -28,7 +28,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from llmviz.errors import LLMVizError
-from llmviz.model.foundations import Dataset2D, initial_parameters, logistic_gradient
+from llmviz.model.foundations import (
+    Dataset2D,
+    LossHistory,
+    initial_parameters,
+    logistic_gradient,
+)
 
 __all__ = [
     "CostSurface",
@@ -173,7 +178,7 @@ def contour_segments(surface: CostSurface, level: float) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class DescentPath:
+class DescentPath(LossHistory):
     """Full-batch gradient descent on the two weights, every step recorded: ``w[t]``,
     ``loss[t]`` and ``grad[t]`` (``dC/dw`` at ``w[t]``) before update ``t + 1``; index 0 is the
     start and index ``steps`` the result."""
@@ -184,15 +189,6 @@ class DescentPath:
     loss: np.ndarray  # [steps + 1]
     grad: np.ndarray  # [steps + 1, 2]
     accuracy: np.ndarray  # [steps + 1]: share of points on their own side of the boundary
-
-    @property
-    def steps(self) -> int:
-        return len(self.loss) - 1
-
-    @property
-    def rises(self) -> int:
-        """How many updates made the cost go up."""
-        return int(np.sum(np.diff(self.loss) > 0))
 
     @property
     def step_lengths(self) -> np.ndarray:
