@@ -83,8 +83,9 @@ def fits(n: int, dim: int, cfg: CapacityConfig, dev: torch.device) -> float:
     Examples
     --------
     >>> import torch
-    >>> round(fits(2, 2, CapacityConfig(steps=50), torch.device("cpu")), 1)  # two can be perpendicular
-    0.0
+    >>> cfg, cpu = CapacityConfig(steps=50), torch.device("cpu")
+    >>> fits(2, 2, cfg, cpu) <= cfg.tolerance, fits(3, 2, cfg, cpu) > cfg.tolerance  # 2 fit a plane, 3 do not
+    (True, True)
     """
     if n < 2:
         return 0.0
