@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -6,6 +9,17 @@ import llmviz
 # The embedded model is tiny: one thread runs it fastest, and two threads on two busy cores wait
 # on each other (measured: several times slower).
 torch.set_num_threads(1)
+
+# Under pytest-xdist (scripts/test.sh) each worker gets its own LaTeX and text caches: manim
+# writes a formula's .tex/.dvi/.svg in place, so two processes compiling the same formula into
+# one cold cache read each other's half-written files ("conversion failed").
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER:
+    from manim import config as _manim_config
+
+    _caches = Path(_manim_config.media_dir).resolve() / f"pytest-{_WORKER}"
+    _manim_config.tex_dir = str(_caches / "Tex")
+    _manim_config.text_dir = str(_caches / "texts")
 
 
 @pytest.fixture(scope="session")
