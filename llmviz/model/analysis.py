@@ -27,6 +27,7 @@ __all__ = [
     "cosine",
     "nearest_neighbours",
     "name_position",
+    "common_prefix",
     "common_suffix",
     "AndNeuron",
     "find_and_neuron",
@@ -92,6 +93,23 @@ def nearest_neighbours(
 def embedding_difference(model: Model, a: str, b: str) -> np.ndarray:
     """``W_E[b] - W_E[a]``: e.g. ``(" cat", " cats")`` for a plural direction."""
     return model.W_E[model.token_id(b)] - model.W_E[model.token_id(a)]
+
+
+def common_prefix(texts: list[str]) -> str:
+    """The longest beginning, ending at a space, that all texts share ("" when their first words
+    differ or they are all the same): what comes before the name.
+
+    Examples
+    --------
+    >>> common_prefix(["On TV: Michael Jordan", "On TV: Michael Phelps", "On TV: Alexis Jordan"])
+    'On TV: '
+    >>> common_prefix(["Michael Jordan", "Alexis Jordan"])
+    ''
+    """
+    n = 0
+    while all(len(t) > n and t[n] == texts[0][n] for t in texts):
+        n += 1
+    return texts[0][: texts[0].rfind(" ", 0, n) + 1] if n < len(texts[0]) else ""
 
 
 def common_suffix(prompts: list[str]) -> str:

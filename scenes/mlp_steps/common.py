@@ -18,6 +18,7 @@ from llmviz.model.analysis import (
     NeuronFacts,
     NeuronSet,
     causal_trace,
+    common_prefix,
     common_suffix,
     directions_across_layers,
     find_and_neuron,
@@ -86,15 +87,6 @@ class Story:
     mlp_off: Ablation  # the chosen neuron's whole MLP layer switched off
 
 
-def _common_prefix(texts: list[str]) -> str:
-    """The longest beginning that ends at a space and that all texts share ("" when the first
-    words differ): what comes before the name in "Tonight ...: Michael Jordan"."""
-    n = 0
-    while all(len(t) > n and t[n] == texts[0][n] for t in texts):
-        n += 1
-    return texts[0][: texts[0].rfind(" ", 0, n) + 1] if n < len(texts[0]) else ""
-
-
 def _name(head: str, shared: int) -> str:
     """The name at the end of ``head``: its words after the ``shared`` leading ones, and at least
     two words (a first and a last name) when there are two."""
@@ -110,7 +102,7 @@ def story(model_key: str, prompt: str, contrasts: tuple[str, ...]) -> Story:
     traces = tuple(model.run(p) for p in neuron.prompts)
     suffix = common_suffix(list(neuron.prompts))
     heads = [p[: len(p) - len(suffix)] if suffix else p for p in neuron.prompts]
-    lead = _common_prefix(heads)  # words before the name that every prompt shares
+    lead = common_prefix(heads)  # words before the name that every prompt shares
     names = tuple(_name(h, len(lead.split())) for h in heads)
     known = tuple(known_athlete(n) is not None for n in names)
     same_length = len({t.n_tokens for t in traces[:2]}) == 1
