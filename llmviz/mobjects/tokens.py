@@ -148,6 +148,15 @@ class TokenStrip(VGroup):
     def __len__(self) -> int:
         return len(self.tokens)
 
+    @property
+    def drawn(self) -> list[Mobject]:
+        """The boxes on screen, left to right: every token's box but the hidden ones, with the
+        "… N more …" box where they are (to fade in one by one)."""
+        boxes = [b for i, b in enumerate(self.boxes) if i not in self.hidden]
+        if self.hidden:
+            boxes.insert(self.hidden[0], self.elision)
+        return boxes
+
     def align_below(self, mobjects: Sequence[Mobject], buff: float = 0.3) -> VGroup:
         """Put ``mobjects[i]`` under token ``i`` (e.g. one vector per token); returns them grouped.
         Those of hidden tokens (see :attr:`hidden`) go under the elision box."""

@@ -186,7 +186,7 @@ class WhereStep(MLPScene):
         corrupt.scale(clean.height / corrupt.height).next_to(clean, DOWN, buff=0.25)
         corrupt.align_to(clean, LEFT)
         pair = VGroup()  # the two prompts in full, when the strips leave tokens out
-        if getattr(clean, "hidden", []) or getattr(corrupt, "hidden", []):
+        if clean.hidden or corrupt.hidden:
             pair = fit_width(
                 text(f"“{''.join(ct.tokens)}”  →  “{''.join(ct.corrupt_tokens)}”", 22), 12.4
             ).next_to(head, DOWN, buff=0.25)
@@ -313,7 +313,7 @@ class WhereStep(MLPScene):
         and a token the strip leaves out gets an invisible square under its "… more …" box."""
         size_h = 0.62
         rows = ct.mlp.shape[0]
-        hidden = set(getattr(strip, "hidden", []))
+        hidden = set(strip.hidden)
         widths = [box.width for i, box in enumerate(strip.boxes) if i not in hidden]
         probe = FastNumber(100.0, 1, suffix="%", font_size=20)
         g = VGroup()

@@ -45,7 +45,7 @@ class TokensStep(NextTokenScene):
         # every box at least as wide as its id, so that ids of short tokens never touch
         id_width = max(text(str(i), 20).width for i in t.token_ids[:k]) + 0.08
         strip = TokenStrip(t.tokens[:k], font_size=24, buff=0.12, min_width=id_width)
-        hidden = set(getattr(strip, "hidden", []))
+        hidden = set(strip.hidden)
         ids = VGroup(
             *(
                 text(str(i), 20, PALETTE["muted"]).next_to(b, DOWN, buff=0.12)
@@ -53,9 +53,6 @@ class TokensStep(NextTokenScene):
                 if j not in hidden
             )
         )
-        drawn = [b for j, b in enumerate(strip.boxes) if j not in hidden]
-        if hidden:  # the "… N more …" box stands where the left-out tokens are
-            drawn.insert(min(hidden), strip.elision)
         row1 = fit_width(VGroup(strip, ids)).next_to(head, DOWN, buff=0.6).set_x(0)
         ids_caption = text(
             f"{t.n_tokens} tokens"
@@ -70,7 +67,7 @@ class TokensStep(NextTokenScene):
             "The model does not read letters or words, but tokens: pieces of text from a fixed "
             "vocabulary.",
             FadeIn(head, shift=DOWN * 0.5),
-            LaggedStart(*(FadeIn(b, shift=DOWN * 0.4) for b in drawn), lag_ratio=0.2),
+            LaggedStart(*(FadeIn(b, shift=DOWN * 0.4) for b in strip.drawn), lag_ratio=0.2),
         )
         self.say(
             f"Our prompt is {t.n_tokens} tokens, each with its number in the vocabulary.",
