@@ -1,4 +1,4 @@
-"""The context window, input → layers → output on tensors (shapes read from the trace), why the
+"""The context window, input → layers → output on tensors drawn to shape (from the trace), why the
 last position is read, and the unembedding."""
 
 from __future__ import annotations
@@ -35,6 +35,113 @@ MAX_SLOTS = 64
 def shape_text(shape) -> str:
     """A tensor's shape as the screen writes it: "6 × 64", "50,257" (thousands grouped)."""
     return " × ".join(f"{int(n):,}" for n in shape)
+
+
+def tensor_box(rows: float, cols: float, depth: int = 1, color: str | None = None) -> VGroup:
+    """A tensor drawn to shape: a ``rows`` × ``cols`` rectangle (frame units), with ``depth``
+    layers behind it (up and to the right) for a third dimension."""
+    c = color or PALETTE["positive"]
+    step = np.array([0.07, 0.07, 0.0])
+    faces = VGroup()
+    for k in reversed(range(depth)):
+        face = Rectangle(
+            width=cols,
+            height=rows,
+            stroke_color=c,
+            stroke_width=1.5,
+            fill_color=PALETTE["box"],
+            fill_opacity=1,
+        ).shift(step * k)
+        face.set_fill(c, opacity=0.25 + 0.4 * (k == 0))
+        faces.add(face)
+    return faces
+
+
+class TensorFlow(VGroup):
+    """Input → layers → output drawn as tensors to shape, top to bottom: token ids, the
+    embeddings, each block's attention pattern (left, heads in depth), its stream (middle) and
+    its MLP hidden layer (right), then the logits. Widths are to one scale (``per_unit`` numbers
+    per frame unit); heights are the positions. ``parts[name]`` is a tensor with its shape
+    label, ``value(name, "shape")`` the label's text, as a table's would be; ``order`` is the
+    order they come in, ``row_names`` those names with "…" for left-out blocks."""
+
+    def __init__(self, shapes: dict, blocks: list[int], n_layers: int, width: float = 7.0):
+        super().__init__()
+        n = shapes["tokens"][0]
+        self.per_unit = max(s[-1] for s in shapes.values()) / width
+        pos_h = min(0.42, 0.07 * n)
+        self.shapes, self.parts, self.order, self.row_names = shapes, {}, [], []
+
+        def part(name, box):
+            label = text(shape_text(shapes[name]), 20, PALETTE["muted"]).next_to(box, RIGHT, 0.15)
+            self.parts[name] = VGroup(box, label)
+            self.row_names.append(name)
+            return self.parts[name]
+
+        def stream(name):
+            return part(name, tensor_box(pos_h, max(shapes[name][-1] / self.per_unit, 0.06)))
+
+        rows, names, streams = VGroup(), VGroup(), []
+        for name, label in (("tokens", "token ids"), ("input", "embeddings")):
+            rows.add(VGroup(stream(name)))
+            names.add(text(label, 22))
+            streams.append(self.parts[name][0])
+            self.order.append(name)
+        for layer in blocks:
+            if n_layers > 3 and layer == n_layers - 1:
+                gap = text(f"blocks 2 to {n_layers - 1}: the same shapes", 20, PALETTE["muted"])
+                rows.add(VGroup(gap))
+                names.add(text("…", 22))
+                streams.append(gap)
+                self.row_names.append("…")
+            b = f"block {layer + 1}"
+            heads = shapes[f"{b} attention"][0]
+            attention = part(f"{b} attention", tensor_box(pos_h, pos_h, heads, PALETTE["accent"]))
+            middle = stream(b)
+            mlp_w = shapes[f"{b} MLP"][-1] / self.per_unit
+            mlp = part(f"{b} MLP", tensor_box(pos_h, mlp_w, 1, PALETTE["highlight"]))
+            rows.add(VGroup(attention, middle, mlp).arrange(RIGHT, buff=0.5))
+            names.add(text(b, 22))
+            streams.append(middle[0])
+            self.order += [f"{b} attention", f"{b} MLP", b]
+        rows.add(VGroup(stream("output")))
+        names.add(text("logits", 22))
+        streams.append(self.parts["output"][0])
+        self.order.append("output")
+        rows.arrange(DOWN, buff=0.42)
+        left = streams[1].get_left()[0]
+        for row, s in zip(rows, streams, strict=True):  # every stream starts under the embeddings
+            row.shift(RIGHT * (left - s.get_left()[0]))
+        names.set_color(PALETTE["muted"])
+        names.arrange(DOWN, aligned_edge=RIGHT).next_to(rows, LEFT, buff=0.45)
+        for nm, row in zip(names, rows, strict=True):
+            nm.set_y(row.get_y())
+        x = left + 0.25
+        arrows = VGroup(
+            *(
+                Arrow(
+                    [x, a.get_bottom()[1], 0],
+                    [x, b.get_top()[1], 0],
+                    buff=0.04,
+                    stroke_width=2.5,
+                    color=PALETTE["muted"],
+                    max_tip_length_to_length_ratio=0.35,
+                )
+                for a, b in zip(streams[:-1], streams[1:], strict=True)
+            )
+        )
+        self.rows, self.names, self.arrows = rows, names, arrows
+        self.gaps = VGroup(*(s for s in streams if s not in [p[0] for p in self.parts.values()]))
+        # the tensors come in one by one (``parts``); names, arrows and gaps are drawn at once
+        self.add(names, arrows, self.gaps, *self.parts.values())
+
+    def value(self, name: str, column: str = "shape") -> str:
+        return self.parts[name][1].text
+
+    def frame(self, *names) -> SurroundingRectangle:
+        return SurroundingRectangle(
+            VGroup(*(self.parts[x] for x in names)), color=PALETTE["highlight"], buff=0.08
+        )
 
 
 class ContextStep(NextTokenScene):
@@ -119,94 +226,67 @@ class ContextStep(NextTokenScene):
 
     def step_dataflow(self) -> None:
         t, cfg = self.t, self.model.cfg
-        L = cfg.n_layers
+        L, n, d = cfg.n_layers, t.n_tokens, cfg.d_model
         self.section("Input, layers, output")
         head = title("Input → layers → output, on tensors")
-        stages = [
-            ("tokens", "token ids", (t.n_tokens,)),
-            ("input", "blocks.0.hook_resid_pre", None),
-        ]
-        shown_blocks = list(range(L)) if L <= 3 else [0, L - 1]
-        for layer in shown_blocks:
-            if L > 3 and layer == L - 1:
-                stages.append(("…", "", None))
-            stages.append(
-                (f"block {layer + 1} attention", f"blocks.{layer}.attn.hook_pattern", None)
-            )
-            stages.append((f"block {layer + 1} MLP", f"blocks.{layer}.mlp.hook_post", None))
-        stages.append(("output", "logits", None))
-        rows, names, shapes = [], [], {}
-        for name, key, shape in stages:
-            if name == "…":
-                rows.append(
-                    ["…", code(f"blocks 2 to {L - 1}: the same shapes", 20, PALETTE["muted"]), "…"]
-                )
-                names.append("…")
-                continue
-            shape = shape or tuple(t[key].shape)
-            shapes[name] = shape
-            rows.append([name, code(key, 20, PALETTE["muted"]), shape_text(shape)])
-            names.append(name)
-        table = ValueTable(
-            rows,
-            [Column("stage"), Column("in the trace"), Column("shape")],
-            row_names=names,
-            font_size=20,
-            v_buff=1.4,
+        shapes = {"tokens": (n,), "input": tuple(t["blocks.0.hook_resid_pre"].shape)}
+        blocks = list(range(L)) if L <= 3 else [0, L - 1]
+        for layer in blocks:
+            b = f"block {layer + 1}"
+            shapes[f"{b} attention"] = tuple(t[f"blocks.{layer}.attn.hook_pattern"].shape)
+            shapes[f"{b} MLP"] = tuple(t[f"blocks.{layer}.mlp.hook_post"].shape)
+            shapes[b] = tuple(t[f"blocks.{layer}.hook_resid_post"].shape)
+        shapes["output"] = tuple(t["logits"].shape)
+        flow = TensorFlow(shapes, blocks, L)
+        flow.next_to(head, DOWN, buff=0.35).set_x(0)
+        scale = self.caption(
+            f"widths to scale: numbers per position; heights: the {n} positions; heads "
+            "stacked in depth"
         )
-        fit_width(table, 12.4).next_to(head, DOWN, buff=0.45)
-        self.shown["dataflow"] = (table, shapes)
-        d = cfg.d_model
-        first_att = "block 1 attention"
-        att, mlp = shapes[first_att], shapes["block 1 MLP"]
-        box = SurroundingRectangle(table.row("tokens"), color=PALETTE["highlight"], buff=0.08)
+        self.shown["dataflow"] = (flow, shapes)
+        att, mlp = shapes["block 1 attention"], shapes["block 1 MLP"]
+        box = flow.frame("tokens")
 
-        def move_to(name):
-            return Transform(
-                box, SurroundingRectangle(table.row(name), color=PALETTE["highlight"], buff=0.08)
+        def light(*names):
+            return (
+                *(FadeIn(flow.parts[x], shift=DOWN * 0.2) for x in names),
+                Transform(box, flow.frame(*names)),
             )
-
-        def show(*ns):
-            return LaggedStart(*(FadeIn(table.row(x), shift=LEFT * 0.3) for x in ns), lag_ratio=0.3)
 
         self.say(
             "Like any network, a transformer is input, then layers, then output, only on arrays "
             "of numbers: tensors.",
             FadeIn(head, shift=DOWN * 0.5),
-            (FadeIn(table.header), show("tokens")),
+            (
+                FadeIn(VGroup(flow.names, flow.arrows, flow.gaps)),
+                FadeIn(flow.parts["tokens"]),
+                FadeIn(scale, shift=UP * 0.3),
+            ),
             Create(box),
         )
         self.say(
-            f"The {t.n_tokens} tokens become an array of {t.n_tokens} by {d:,} numbers.",
-            show("input"),
-            move_to("input"),
+            f"The {n} tokens become an array of {n} by {d:,} numbers.",
+            light("input"),
         )
         self.say(
             f"In each block, attention compares every position with the others: {att[0]} heads "
             f"of {att[1]} by {att[2]} weights.",
-            show(first_att),
-            move_to(first_att),
+            light("block 1 attention"),
         )
         self.say(
             f"Then the MLP widens each position to {mlp[1]:,} numbers, and writes back {d:,}.",
-            show("block 1 MLP"),
-            move_to("block 1 MLP"),
+            light("block 1 MLP", "block 1"),
         )
-        rest = [
-            x for x in names if x not in ("tokens", "input", first_att, "block 1 MLP", "output")
-        ]
+        rest = [x for x in flow.order if x not in ("tokens", "input", "output")][3:]
         self.say(
-            f"Attention and MLP take turns, {L} times; between them the shape stays "
-            f"{t.n_tokens} by {d:,}.",
-            show(*rest),
-            *(move_to(x) for x in rest if x != "…"),
+            f"Attention and MLP take turns, {L} times; between them the shape stays {n} by {d:,}.",
+            *(light(x) for x in rest),
         )
         out = shapes["output"]
         self.say(
             f"At the end come {out[0]} by {out[1]:,} logits: a score for every token of the "
             "vocabulary, at every position.",
-            show("output"),
-            move_to("output"),
+            light("output"),
         )
 
     def step_why_last(self) -> None:
