@@ -236,11 +236,17 @@ class CountingStep(NextTokenScene):
                 stroke_width=6,
             ),
         )
+        rate_line = VGroup(
+            text(f"measured: {run.seconds:,.0f} s on the {run.device} =", 24),
+            text(f"{powers(run.rate)} operations a second", 24, PALETTE["positive"]),
+        ).arrange(RIGHT, buff=0.2)
+        fit_width(rate_line).next_to(ticks, DOWN, buff=0.45)
         years_line = self.caption(
-            f"at this model's recorded speed ({run.seconds:,.0f} s on {run.device}), GPT-3's "
-            f"run would take {years:,.0f} years"
+            f"at this measured speed GPT-3's run would take {years:,.0f} years "
+            f"(published GPT-3 figures: {gpt.source.split(',')[0]})"
         )
         self.shown["compute_ratio"] = (gap_label, ratio, years)
+        self.shown["compute_rate"] = (rate_line, run.rate, run.seconds, run.device)
         self.say(
             f"This model has {N:,} parameters and read {run.tokens:,} tokens in training: "
             f"{run.steps:,} steps of {run.batch_size} windows of {run.n_ctx} tokens.",
@@ -264,8 +270,15 @@ class CountingStep(NextTokenScene):
             (GrowFromPoint(gap, gap.get_start()), FadeIn(gap_label, shift=UP * 0.2)),
         )
         self.say(
-            f"At the speed this model trained, GPT-3's run would take {years:,.0f} years: such "
-            "training needs thousands of GPUs working in parallel.",
+            f"This model's whole training run took {run.seconds:,.0f} seconds on the "
+            f"{run.device}: {powers(run.rate)} operations a second.",
+            FadeIn(rate_line[0], shift=UP * 0.3),
+            FadeIn(rate_line[1], shift=LEFT * 0.3),
+        )
+        self.say(
+            f"At that measured speed GPT-3's run would take {years:,.0f} years; only hardware "
+            "that does far more of this arithmetic at once, many GPUs working in parallel, "
+            "makes such runs possible.",
             FadeIn(years_line, shift=UP * 0.3),
             Indicate(years_line, scale_factor=1.05),
         )
