@@ -296,6 +296,7 @@ class TrainingStep(NextTokenScene):
             self.say(
                 f"You can picture training as tuning dials: this model has {N:,} of them.",
                 FadeIn(head, shift=DOWN * 0.5),
+                FadeIn(self.caption(f"{N:,} parameters in this model"), shift=UP * 0.3),
             )
             self.say("This model has no neuron whose dial the step can turn.", FadeIn(note))
             return

@@ -180,3 +180,4 @@ def test_on_a_gpt2_folder_the_steps_say_what_is_missing(tmp_path):
     screen = " ".join(t for b in scene.beats for t in b.shown)
     assert "records no training corpus" in screen
     assert "training corpus is not known here" in screen
+    assert narration_problems(scene, {"Michael", "Jordan", "GPT"}) == []
