@@ -92,12 +92,11 @@ class DataStep(NextTokenScene):
         ]
         for v in vecs:
             v.brackets.set_color(PALETTE[DATA])
-        products = [MatrixVectorProduct(matrix, v, bias=bias, run_time_per_row=0.4) for v in vecs]
-        group = VGroup(matrix, name, vecs[0], products[0].result, products[0].equals)
-        fit_width(group, 9.6).next_to(head, DOWN, buff=0.8).to_edge(LEFT, buff=0.7)
-        for v, p in zip(vecs[1:], products[1:], strict=True):  # the second prompt, same place
+        VGroup(matrix, name, vecs[0]).next_to(head, DOWN, buff=0.8).to_edge(LEFT, buff=0.7)
+        for v in vecs[1:]:  # the second prompt's vector in the same place
             v.move_to(vecs[0])
-            VGroup(p.result, p.equals).move_to(VGroup(products[0].result, products[0].equals))
+        # built once laid out: the product places its result and row highlights where they are
+        products = [MatrixVectorProduct(matrix, v, bias=bias, run_time_per_row=0.4) for v in vecs]
         key = VGroup(
             text("weights: learned in training, then fixed", 22, PALETTE[WEIGHTS]),
             text("data: the input, new for every prompt", 22, PALETTE[DATA]),
@@ -173,25 +172,33 @@ class DataStep(NextTokenScene):
         head = title("Word2Vec, before transformers")
         one_hot = MatrixShape(1, sg.V, height=4.8, size_label=False, color=PALETTE["muted"])
         one_hot_name = VGroup(
-            math(r"x \in \mathbb{R}^V", 30),
+            math(r"x \in \mathbb{R}^V", 34),
+            text("x = (0, …, 0, 1, 0, …, 0)", 30),
             text(f"one-hot, V = {sg.V}", 22, PALETTE["muted"]),
-        ).arrange(DOWN, buff=0.12)
-        E = MatrixShape(sg.V, sg.d, height=4.8, name=math(r"E", 34), font_size=22)
+        ).arrange(DOWN, buff=0.15)
+        E = MatrixShape(
+            sg.V, sg.d, height=4.8, name=math(r"E \in \mathbb{R}^{V \times d}", 30), font_size=22
+        )
         times = math(r"\times", 32)
         pic = VGroup(one_hot, times, E).arrange(RIGHT, buff=0.35)
-        pic.next_to(head, DOWN, buff=0.4).to_edge(LEFT, buff=0.8)
+        emb = NumericVector(sg.embeddings[i], max_entries=5, font_size=26, direction="row")
+        emb_label = text(f"row {i}: the embedding of “{word}”", 24, PALETTE["highlight"])
+        out = VGroup(emb_label, emb).arrange(DOWN, buff=0.2).next_to(E, RIGHT, buff=0.7)
+        VGroup(pic, out).next_to(head, DOWN, buff=0.4).set_x(0)
         one_hot_name.next_to(one_hot, DOWN, buff=0.25)
         hot = one_hot.column_strip(i, PALETTE["highlight"])
         row = E.row_strip(i, PALETTE["highlight"])
-        emb = NumericVector(sg.embeddings[i], max_entries=5, font_size=26, direction="row")
-        emb_label = text(f"row {i}: the embedding of “{word}”", 24, PALETTE["highlight"])
-        VGroup(emb_label, emb).arrange(DOWN, buff=0.2).next_to(E, RIGHT, buff=0.7)
         one_label = text(f"1 at “{word}”, index {i}", 22, PALETTE["highlight"])
         one_label.next_to(one_hot, UP, buff=0.2)
+        real = self.caption(
+            f"a real skip-gram, trained here on the corpus: {sg.V} words, {sg.d} numbers each"
+        )
         self.shown["w2v"] = {"model": sg, "word": word, "row": emb, "index": i}
         self.say(
             "Before transformers, Word2Vec learned embeddings with one small network.",
             FadeIn(head, shift=DOWN * 0.5),
+            FadeIn(real, shift=UP * 0.3),
+            Indicate(real, scale_factor=1.15),
         )
         self.say(
             f"A word goes in as a one-hot vector of length {sg.V}, one place for each word "
@@ -242,7 +249,9 @@ class DataStep(NextTokenScene):
         stops = list(range(min(len(sentence), 5)))
         window = frames(stops[0])
         wlabel = text(
-            f"window: {k} words on each side; the middle word predicts them", 22, PALETTE["accent"]
+            f"window k = {k} words on each side; the middle word predicts them",
+            22,
+            PALETTE["accent"],
         ).next_to(strip, DOWN, buff=1.2)
         loss = VGroup(
             text(
@@ -260,7 +269,7 @@ class DataStep(NextTokenScene):
             "words on either side.",
             (
                 FadeOut(VGroup(one_hot, one_hot_name, hot, one_label, times, E, row)),
-                FadeOut(VGroup(emb, emb_label)),
+                FadeOut(VGroup(emb, emb_label, real)),
             ),
             (FadeIn(strip, shift=UP * 0.3), FadeIn(window), FadeIn(wlabel)),
             *(Transform(window, frames(c), run_time=0.7) for c in stops[1:]),
@@ -270,6 +279,7 @@ class DataStep(NextTokenScene):
             f"{sg.n_sentences:,} sentences, the loss falls from {sg.loss_before:.2f} to "
             f"{sg.loss_after:.2f}.",
             LaggedStart(*(FadeIn(p, shift=UP * 0.2) for p in loss), lag_ratio=0.4),
+            Indicate(loss[2], scale_factor=1.15),
         )
         # after training: the real nearest neighbours, judged by the corpus's own word lists
         groups = word_groups()
@@ -323,12 +333,28 @@ class DataStep(NextTokenScene):
             self.say(
                 f"The nearest rows to “{w}” are {', '.join(n for n, _ in near[:2])} and "
                 f"{near[2][0]}: all from the same list, the {verdicts[w][0]}.",
-                Indicate(table.row(w), scale_factor=1.08),
+                Indicate(table.cell(w, "word"), scale_factor=1.2),
+                LaggedStart(
+                    *(
+                        Indicate(table.cell(w, c), scale_factor=1.2)
+                        for c in ("nearest", "2nd", "3rd")
+                    ),
+                    lag_ratio=0.3,
+                ),
             )
         self.say(
             f"Over the corpus's word lists, {hits} of {total} words have their nearest word "
             "in their own list.",
             FadeIn(score, shift=UP * 0.3),
+            LaggedStart(
+                *(
+                    Indicate(table.cell(w, c), scale_factor=1.15, color=PALETTE["accent"])
+                    for w in words
+                    for c, (n, _) in zip(("nearest", "2nd", "3rd"), verdicts[w][2], strict=True)
+                    if n in verdicts[w][1]
+                ),
+                lag_ratio=0.1,
+            ),
         )
         if weak:
             w = weak[0]
@@ -346,7 +372,15 @@ class DataStep(NextTokenScene):
                 )
             self.say(
                 f"Not every word fits: {why}",
-                Indicate(table.row(w), scale_factor=1.08, color=PALETTE["negative"]),
+                Indicate(table.cell(w, "word"), scale_factor=1.2, color=PALETTE["negative"]),
+                LaggedStart(
+                    *(
+                        Indicate(table.cell(w, c), scale_factor=1.2, color=PALETTE["negative"])
+                        for c, (n, _) in zip(("nearest", "2nd", "3rd"), near, strict=True)
+                        if n not in same
+                    ),
+                    lag_ratio=0.3,
+                ),
             )
 
     # --- C1: other context lengths -------------------------------------------------------------
@@ -438,20 +472,26 @@ class DataStep(NextTokenScene):
         self.shown["lengths"] = (table, [(n, gs) for n, gs in zip(lengths, guesses, strict=True)])
         self.shown["too_long"] = (error, refusal)
         self.say(
-            f"GPT-3 was trained on texts of {g.n_ctx:,} tokens, yet it can read shorter ones; "
-            f"this model was trained on {cfg.n_ctx:,}.",
+            f"GPT-3 was trained on texts of {g.n_ctx:,} tokens, and this model on {cfg.n_ctx:,}.",
             FadeIn(head, shift=DOWN * 0.5),
             FadeIn(gpt3, shift=UP * 0.3),
+            Indicate(gpt3, scale_factor=1.1),
         )
         self.say(
             f"Its position matrix has one row for each of the {cfg.n_ctx:,} positions.",
             (FadeIn(W_pos, shift=RIGHT * 0.3), FadeIn(ends, shift=RIGHT * 0.3)),
         )
         self.say(
-            f"Run on the first {lengths[0]} tokens of a text, it uses its first {lengths[0]} rows "
-            f"and still predicts: {quoted(guesses[0].token)} at {pct(guesses[0].prob)} percent.",
-            FadeIn(table.header),
-            (FadeIn(used[0]), FadeIn(table.body[0], shift=LEFT * 0.3)),
+            "Yet both can read shorter texts.",
+            LaggedStart(*(FadeIn(h, shift=DOWN * 0.2) for h in table.header), lag_ratio=0.3),
+        )
+        self.say(
+            f"On the first {lengths[0]} tokens of a text, this model uses its first "
+            f"{lengths[0]} rows and still predicts: {quoted(guesses[0].token)} at "
+            f"{pct(guesses[0].prob)} percent.",
+            FadeIn(used[0]),
+            FadeIn(table.body[0], shift=LEFT * 0.3),
+            Indicate(table.body[0][2], scale_factor=1.3),
         )
         shown_used = used[0]
         for k in range(1, len(lengths)):
@@ -464,9 +504,11 @@ class DataStep(NextTokenScene):
             self.say(
                 f"One more token would need row {cfg.n_ctx}, and the matrix has none.",
                 (Create(missing), FadeIn(no_row)),
+                Indicate(no_row, scale_factor=1.2, color=PALETTE["negative"]),
             )
             self.say(
                 f"So the model refuses {cfg.n_ctx + 1} tokens with an error, instead of guessing.",
                 FadeOut(gpt3),
                 FadeIn(error, shift=UP * 0.3),
+                Indicate(error, scale_factor=1.08, color=PALETTE["negative"]),
             )
