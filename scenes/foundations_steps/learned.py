@@ -22,6 +22,7 @@ from manim import (
     MoveAlongPath,
     VGroup,
     VMobject,
+    config,
     linear,
 )
 
@@ -218,6 +219,18 @@ class LearnedStep(FoundationsScene):
             "Training needs no separate example for each prefix of a sentence.",
             FadeIn(head, shift=DOWN * 0.5),
         )
+        top = head
+        if found is None:  # said first, so that the sentence below is not taken for the prompt
+            note = text(
+                "the prompt is not in the training corpus; here is the corpus's first sentence",
+                20,
+                PALETTE[POINT],
+            )
+            top = fit_width(note).next_to(head, DOWN, buff=0.25)
+            self.say(
+                "The prompt itself is not in the corpus, so here is the corpus's first sentence.",
+                FadeIn(note),
+            )
         fs = 20 if n <= 10 else 16
         rows = [
             [
@@ -232,19 +245,24 @@ class LearnedStep(FoundationsScene):
             ]
             for p in preds
         ]
-        table = ValueTable(
-            rows,
-            [
-                Column("the model sees", align="right"),
-                Column("its first choice"),
-                Column("true next"),
-                Column("−log p", 3),
-            ],
-            row_names=[str(p.position) for p in preds],
-            font_size=fs,
-            v_buff=1.5,
-        )
-        fit_width(table, 12.6).next_to(head, DOWN, buff=0.35)
+        # under the table: the score line, then two lines about the causal mask at the bottom
+        room = top.get_bottom()[1] - 0.35 - (-config.frame_height / 2 + 1.7)
+        for v_buff in (1.5, 1.2, 0.9):  # a long sentence: rows closer together, not smaller
+            table = ValueTable(
+                rows,
+                [
+                    Column("the model sees", align="right"),
+                    Column("its first choice"),
+                    Column("true next"),
+                    Column("−log p", 3),
+                ],
+                row_names=[str(p.position) for p in preds],
+                font_size=fs,
+                v_buff=v_buff,
+            )
+            fit_width(table, 12.6).next_to(top, DOWN, buff=0.35)
+            if table.height <= room:
+                break
         self.shown["prefixes"] = (preds, table)
         score = text(f"first choice right at {right} of {n}", 20, PALETTE["muted"])
         score.next_to(table, DOWN, buff=0.25).align_to(table, LEFT)
@@ -283,7 +301,7 @@ class LearnedStep(FoundationsScene):
             PALETTE[POINT],
         )
         block = VGroup(swap, change).arrange(DOWN, buff=0.15)
-        fit_width(block).to_edge(DOWN, buff=0.3 if found is not None else 0.8)
+        fit_width(block).to_edge(DOWN, buff=0.3)
         self.shown["causal"] = (change, check.max_change_before, check.max_change_after, check)
         self.say(
             "That is fair only because of the causal mask: each position looks back, never ahead.",
@@ -303,17 +321,6 @@ class LearnedStep(FoundationsScene):
             f"{check.max_change_after:.2f}.",
             FadeIn(change, shift=UP * 0.3),
         )
-        if found is None:
-            note = text(
-                f'"{self.prompt}" is not in the training corpus; this is its first sentence',
-                18,
-                PALETTE[POINT],
-            )
-            fit_width(note).to_edge(DOWN, buff=0.25)
-            self.say(
-                "The prompt itself is not in the corpus, so this is its first sentence.",
-                FadeIn(note),
-            )
 
     def prefix_text(self, tokens, size: float, color: str | None, width: float = 6.0):
         """A prefix as text, cut at a token boundary with a leading … when it is too wide."""

@@ -180,9 +180,9 @@ class NetworkStep(FoundationsScene):
             Create(wires[2], lag_ratio=0.002),
             (FadeIn(out), FadeIn(names[3]), FadeIn(digits)),
         )
-        p = float(fp.output[pred])
+        p = out.number(pred).text  # as drawn, with the decimals setting
         self.say(
-            f"For this image the neuron for {pred} is the most active, at {p:.2f}.",
+            f"For this image the neuron for {pred} is the most active, at {p}.",
             Indicate(VGroup(out.neuron(pred), out.number(pred), digits[pred]), scale_factor=1.5),
         )
         summary = text(

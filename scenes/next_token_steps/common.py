@@ -24,6 +24,8 @@ __all__ = [
     "pct",
     "signed",
     "token_text",
+    "token_layout",
+    "token_lines",
     "generation",
     "surprise",
     "split_words",
@@ -57,6 +59,31 @@ def signed(v: float, decimals: int = 2) -> str:
     return f"{v:+.{decimals}f}" if round(v, decimals) != 0 else f"{0:.{decimals}f}"
 
 
+def token_layout(pieces: list[str], width: float = 12.0, size: float = 24) -> list[tuple]:
+    """Where :func:`token_text` puts each token: ``(x, line, drawn text)``, from the monospace
+    font's character width alone (no text is built, so it is cheap to try many prompts)."""
+    cw = FastText("0" * 10, font_size=size, font=MONO_FONT).advance / 10
+    places, x, line = [], 0.0, 0
+    for piece in pieces:
+        shown = piece.replace("\n", "↵")
+        lead = len(shown) - len(shown.lstrip(" "))
+        body = shown.lstrip(" ")
+        if x > 0 and x + len(shown) * cw > width:
+            x, line = 0.0, line + 1
+            lead = 0  # a space at the start of a line is not drawn
+        places.append((x + lead * cw, line, body))
+        x += (lead + len(body)) * cw
+        if "\n" in piece:
+            x, line = 0.0, line + 1
+    return places
+
+
+def token_lines(pieces: list[str], width: float = 12.0, size: float = 24) -> int:
+    """How many lines :func:`token_text` takes for ``pieces``."""
+    places = token_layout(pieces, width, size)
+    return places[-1][1] + 1 if places else 0
+
+
 def token_text(
     pieces: list[str],
     colors: list[str],
@@ -65,28 +92,19 @@ def token_text(
     line_gap: float = 0.5,
 ) -> VGroup:
     """Tokens laid out as running text in the monospace font (one mobject per token), wrapped
-    at ``width``.
+    at ``width`` (:func:`token_layout`).
 
     A newline inside a token shows as "↵" and breaks the line after it. The result's ``[i]`` is
     token ``i`` and has ``.text`` (what is drawn) and ``.token`` (the token itself).
     """
-    cw = FastText("0" * 10, font_size=size, font=MONO_FONT).advance / 10
-    group, x, line = VGroup(), 0.0, 0
-    for piece, color in zip(pieces, colors, strict=True):
-        shown = piece.replace("\n", "↵")
-        lead = len(shown) - len(shown.lstrip(" "))
-        body = shown.lstrip(" ")
-        if x > 0 and x + len(shown) * cw > width:
-            x, line = 0.0, line + 1
-            lead = 0  # a space at the start of a line is not drawn
+    group = VGroup()
+    places = token_layout(pieces, width, size)
+    for piece, color, (x, line, body) in zip(pieces, colors, places, strict=True):
         mob = FastText(body or " ", font_size=size, font=MONO_FONT, color=color)
-        mob.place(x + lead * cw, 0.0, "left")
+        mob.place(x, 0.0, "left")
         mob.shift(UP * (-line * line_gap - mob.baseline))  # tokens share their line's baseline
         mob.token = piece
         group.add(mob)
-        x += (lead + len(body)) * cw
-        if "\n" in piece:
-            x, line = 0.0, line + 1
     return group
 
 

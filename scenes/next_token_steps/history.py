@@ -42,7 +42,8 @@ class HistoryStep(NextTokenScene):
         self.section("One word at a time, or all at once")
         head = title("Before 2017: one word at a time")
         left = text("before 2017 (schematic)", 24, PALETTE["muted"])
-        old = fit_width(TokenStrip(t.tokens[:k], font_size=24, buff=0.3), 12.0)
+        # a strip too wide (long tokens, <byte 0x..> stand-ins) leaves tokens out visibly
+        old = TokenStrip(t.tokens[:k], font_size=24, buff=0.3, max_width=12.0)
         state = RoundedRectangle(
             width=0.9,
             height=0.5,
@@ -56,9 +57,10 @@ class HistoryStep(NextTokenScene):
         right = text(
             f"transformer, 2017: one pass of this model, {n} positions", 24, PALETTE["muted"]
         )
-        new = fit_width(TokenStrip(t.tokens[:k], font_size=24, buff=0.3), 12.0)
+        new = TokenStrip(t.tokens[:k], font_size=24, buff=0.3, max_width=12.0)
         VGroup(right, new).arrange(DOWN, buff=0.3)
         guesses = [t.top_k(1, position=i)[0] for i in range(k)]
+        drawn = [i for i in range(k) if i not in new.hidden]  # a guess under every drawn box
         outs = VGroup(
             *(
                 code(display_token(g.token), 22, PALETTE["highlight"]).next_to(
@@ -66,7 +68,7 @@ class HistoryStep(NextTokenScene):
                     DOWN,
                     buff=0.8 + 0.45 * (j % 2),  # every other one lower: long guesses fit
                 )
-                for j, (g, b) in enumerate(zip(guesses, new.boxes, strict=True))
+                for j, (g, b) in enumerate((guesses[i], new.boxes[i]) for i in drawn)
             )
         )
         ups = VGroup(
@@ -78,7 +80,7 @@ class HistoryStep(NextTokenScene):
                     stroke_width=3,
                     color=PALETTE["highlight"],
                 )
-                for b, o in zip(new.boxes, outs, strict=True)
+                for b, o in zip((new.boxes[i] for i in drawn), outs, strict=True)
             )
         )
         left_col = VGroup(left, old)
@@ -90,15 +92,21 @@ class HistoryStep(NextTokenScene):
         state_name.move_to(state)
         walker = VGroup(state, state_name)
         count = self.caption(f"all {n} positions computed together, then read at once")
+        note = old.note  # what a <byte 0x..> stand-in is: at the bottom, under the caption
+        if note is not None:
+            old.remove(note)
+            note.to_edge(DOWN, buff=0.3)
+            count.next_to(note, UP, buff=0.15)
         self.shown["history_guesses"] = guesses
 
-        hops = [walker.animate(run_time=0.6).next_to(b, DOWN, buff=0.3) for b in old.boxes[1:]]
+        hops = [walker.animate(run_time=0.6).next_to(b, DOWN, buff=0.3) for b in old.drawn[1:]]
         self.say(
             "Before 2017, most language models read a text one word at a time.",
             FadeIn(head, shift=DOWN * 0.5),
             (
                 FadeIn(left),
-                LaggedStart(*(FadeIn(b, shift=RIGHT * 0.3) for b in old.boxes), lag_ratio=0.3),
+                LaggedStart(*(FadeIn(b, shift=RIGHT * 0.3) for b in old.drawn), lag_ratio=0.3),
+                *([FadeIn(note)] if note is not None else []),
             ),
         )
         self.say(
@@ -109,7 +117,7 @@ class HistoryStep(NextTokenScene):
         self.say(
             "In 2017 the transformer arrived: it takes in the whole text at once, in parallel.",
             FadeIn(right, shift=UP * 0.3),
-            LaggedStart(*(FadeIn(b, shift=UP * 0.3) for b in new.boxes), lag_ratio=0.05),
+            LaggedStart(*(FadeIn(b, shift=UP * 0.3) for b in new.drawn), lag_ratio=0.05),
         )
         self.say(
             f"One pass of our model gives a vector, and a guess, for all {n} positions together.",

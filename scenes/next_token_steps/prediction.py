@@ -9,6 +9,7 @@ from manim import (
     UP,
     Create,
     FadeIn,
+    FadeOut,
     GrowFromEdge,
     Indicate,
     LaggedStart,
@@ -21,7 +22,13 @@ from manim import (
 from llmviz.mobjects import ProbabilityBars, TokenStrip
 from llmviz.scene import fit_width, text, title
 from llmviz.style import PALETTE
-from next_token_steps.common import NextTokenScene, quoted, safe_token, token_text
+from next_token_steps.common import (
+    NextTokenScene,
+    quoted,
+    safe_token,
+    token_lines,
+    token_text,
+)
 
 
 def grow_bars(bars: ProbabilityBars) -> list:
@@ -30,6 +37,10 @@ def grow_bars(bars: ProbabilityBars) -> list:
         LaggedStart(*(GrowFromEdge(b, LEFT) for b in bars.bars), lag_ratio=0.15),
         (FadeIn(bars.labels, shift=RIGHT * 0.5), FadeIn(bars.numbers, shift=LEFT * 0.5)),
     ]
+
+
+#: The sampling loop's text (prompt and new tokens) takes at most this many lines.
+LOOP_LINES = 3
 
 
 class PredictionStep(NextTokenScene):
@@ -90,10 +101,18 @@ class PredictionStep(NextTokenScene):
         head = title(
             f"Predict, sample, append, repeat (temperature {self.temperature:g}, seed {self.seed})"
         )
-        n0 = len(t.tokens)
-        pieces = list(t.tokens) + list(g.new_tokens)
-        colors = [PALETTE["text"]] * n0 + [PALETTE["highlight"]] * len(g.new_tokens)
-        para = token_text(pieces, colors, width=12.6, size=24)
+        # the prompt and what the loop adds, in at most LOOP_LINES lines: a long prompt (or one
+        # of <byte 0x..> stand-ins) keeps its last tokens behind a visible "… N more …"
+        new_colors = [PALETTE["highlight"]] * len(g.new_tokens)
+        for keep in range(len(t.tokens), 0, -1):
+            left_out = len(t.tokens) - keep
+            gap = "" if t.tokens[left_out].startswith(" ") else " "
+            pieces = ([f"… {left_out} more …{gap}"] if left_out else []) + list(t.tokens[left_out:])
+            colors = [PALETTE["muted"]] * (1 if left_out else 0) + [PALETTE["text"]] * keep
+            if token_lines(pieces + list(g.new_tokens), 12.6, 24) <= LOOP_LINES:
+                break
+        para = token_text(pieces + list(g.new_tokens), colors + new_colors, 12.6, 24)
+        n0 = len(pieces)
         para.next_to(head, DOWN, buff=0.5).to_edge(LEFT, buff=0.7)
         self.shown["loop"] = g
         self.shown["loop_text"] = para
@@ -102,6 +121,25 @@ class PredictionStep(NextTokenScene):
             FadeIn(head, shift=DOWN * 0.5),
             LaggedStart(*(FadeIn(m, shift=RIGHT * 0.4) for m in para[:n0]), lag_ratio=0.15),
         )
+        n_ctx, added = self.model.cfg.n_ctx, len(g.new_tokens)
+        self.shown["loop_full"] = None
+        if added < self.loop_tokens:  # the prompt leaves the context window too little room
+            full = self.not_found(
+                f"The prompt is {len(t.tokens)} tokens; the context window holds {n_ctx}: "
+                + (f"room for {added} more" if added else "no room for another token")
+            ).next_to(para, DOWN, buff=0.6)
+            self.shown["loop_full"] = full
+            self.say(
+                f"This prompt is {len(t.tokens)} tokens long and the model reads at most {n_ctx}, "
+                + (
+                    f"so the loop can add only {added} tokens."
+                    if added
+                    else "so there is no room to add even one token."
+                ),
+                FadeIn(full, shift=UP * 0.3),
+            )
+            if not added:
+                return
         frames = []
         for i, (cands, tok) in enumerate(zip(g.steps, g.new_tokens, strict=True)):
             cands = [c for c in cands if c.prob > 0 or c.token == tok]  # T = 0: one is left
@@ -136,7 +174,12 @@ class PredictionStep(NextTokenScene):
         for i in range(min(3, len(frames))):
             _, _, _, p, tok = frames[i]
             lead = "It predicts, we pick a token and append it: step" if i == 0 else "Step"
-            self.say(f"{lead} {i + 1} picks {quoted(tok)}, which had {p:.1f} percent.", *arrive(i))
+            leave = [FadeOut(full)] if i == 0 and self.shown["loop_full"] is not None else []
+            self.say(
+                f"{lead} {i + 1} picks {quoted(tok)}, which had {p:.1f} percent.",
+                *leave,
+                *arrive(i),
+            )
         if len(frames) > 3:
             steps = [a for i in range(3, len(frames)) for a in arrive(i)]
             self.say(f"Then the same again, up to step {len(frames)}.", *steps)

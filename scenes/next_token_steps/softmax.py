@@ -17,6 +17,7 @@ from manim import (
     UpdateFromAlphaFunc,
     ValueTracker,
     VGroup,
+    config,
     smooth,
 )
 
@@ -118,6 +119,13 @@ class SoftmaxStep(NextTokenScene):
             )
         )
         logit_head = text("logit", 22, PALETTE["muted"]).next_to(logit_col, UP, buff=0.25)
+        # room on the right for the longest bar and "100.00%" (T = 0), whatever the labels' width
+        widest = bars.numbers[0].copy().set_value(100.0)
+        reach = left + width + 0.15 + widest.width
+        over = reach - (config.frame_width / 2 - 0.4)
+        if over > 0:
+            VGroup(bars, logit_col, logit_head).shift(LEFT * over)
+            left -= over
         T = ValueTracker(1.0)
 
         def update_bars(group):
@@ -208,6 +216,25 @@ class SoftmaxStep(NextTokenScene):
         head = title(f"One prompt at several temperatures (seed {self.seed})")
         prompt = fit_width(text(f"“{self.prompt}” …", 26, PALETTE["muted"]))
         prompt.next_to(head, DOWN, buff=0.5)
+        n, n_ctx = len(self.t.tokens), self.model.cfg.n_ctx
+        added = min(len(gen.new_tokens) for gen in gens.values())
+        if added == 0:  # the prompt fills the context window: the loop writes nothing
+            full = self.not_found(
+                f"The prompt is {n} tokens; the context window holds {n_ctx}: no room to write"
+            ).next_to(prompt, DOWN, buff=0.8)
+            self.shown["temperature_text"] = gens
+            self.shown["temperature_rows"] = {}
+            self.say(
+                "Temperature shows in the text that the loop writes after the prompt.",
+                FadeIn(head, shift=DOWN * 0.5),
+                FadeIn(prompt, shift=DOWN * 0.3),
+            )
+            self.say(
+                f"But this prompt is {n} tokens and the model reads at most {n_ctx}, so there is "
+                "no room to write anything, at any temperature.",
+                FadeIn(full, shift=UP * 0.3),
+            )
+            return
         rows = VGroup()
         for T, gen in gens.items():
             cont = "".join(gen.new_tokens).replace("\n", "↵")
@@ -218,7 +245,11 @@ class SoftmaxStep(NextTokenScene):
             )
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.45).next_to(prompt, DOWN, buff=0.6)
         rows.set_x(0)
-        notes = [f"{self.text_tokens} tokens each; ↵ = a new line"]
+        notes = [
+            f"{added} tokens each; ↵ = a new line"
+            if added == self.text_tokens
+            else f"{added} tokens each (then the {n_ctx}-token window is full); ↵ = a new line"
+        ]
         if any("\ufffd" in "".join(gen.new_tokens) for gen in gens.values()):
             notes.append("\ufffd = a token holding only part of a character's bytes")
         note = self.caption("; ".join(notes))

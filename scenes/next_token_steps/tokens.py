@@ -144,18 +144,7 @@ class TokensStep(NextTokenScene):
         gpt3 = matrix_families(g)[0].weights
         self.section("Embedding lookup")
         head = title("Each token takes its column of W_E")
-        matrix = NumericMatrix(W_E.T, max_rows=6, max_cols=6, font_size=23, shape_label=True)
         name = code("W_E", 28)
-        col_ids = VGroup(
-            *(
-                text(str(j), 20, PALETTE["muted"]).next_to(matrix.get_column(j), UP, buff=0.2)
-                for j in matrix.cols
-                if j is not None
-            )
-        )
-        block = VGroup(matrix, col_ids)
-        block.next_to(head, DOWN, buff=0.5).to_edge(LEFT, buff=1.4)
-        name.next_to(matrix, LEFT, buff=0.3)
         info = VGroup(
             text(f"vocabulary: {cfg.vocab_size:,} tokens", 24),
             text(f"d_model: {cfg.d_model:,} numbers per token", 24),
@@ -165,8 +154,26 @@ class TokensStep(NextTokenScene):
             text(f"GPT-3: {g.d_model:,} × {g.vocab_size:,}", 24, PALETTE["highlight"]),
             text(f"= {gpt3:,} weights", 24, PALETTE["highlight"]),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
-        VGroup(info, gpt).arrange(DOWN, aligned_edge=LEFT, buff=0.4).next_to(block, RIGHT, buff=0.8)
-        fit_width(VGroup(block, name, info, gpt))
+        VGroup(info, gpt).arrange(DOWN, aligned_edge=LEFT, buff=0.4)
+        for max_cols in (6, 5, 4, 3):  # many decimals: fewer columns rather than tiny numbers
+            matrix = NumericMatrix(
+                W_E.T, max_rows=6, max_cols=max_cols, font_size=23, shape_label=True
+            )
+            col_ids = VGroup(
+                *(
+                    text(str(j), 20, PALETTE["muted"]).next_to(matrix.get_column(j), UP, buff=0.2)
+                    for j in matrix.cols
+                    if j is not None
+                )
+            )
+            block = VGroup(matrix, col_ids)
+            block.next_to(head, DOWN, buff=0.5).to_edge(LEFT, buff=1.4)
+            name.next_to(matrix, LEFT, buff=0.3)
+            VGroup(info, gpt).next_to(block, RIGHT, buff=0.8)
+            top = VGroup(block, name, info, gpt)
+            if top.width <= 13.0:
+                break
+        fit_width(top).set_x(0)
         self.say(
             "Each token is turned into a list of numbers, a vector, by looking it up in the "
             "embedding matrix.",
@@ -179,19 +186,27 @@ class TokensStep(NextTokenScene):
             "numbers in each column.",
             LaggedStart(*(FadeIn(r, shift=LEFT * 0.4) for r in info), lag_ratio=0.4),
         )
-        k = min(t.n_tokens, 6)  # a long prompt (another tokenizer): its first six tokens
-        ids_shown = list(t.token_ids[:k])
-        strip = fit_width(TokenStrip(t.tokens[:k], font_size=22, min_width=1.6, buff=0.3), 12.5)
-        vecs = [NumericVector(W_E[i], max_entries=5, font_size=20) for i in ids_shown]
-        for v, b in zip(vecs, strip.boxes, strict=True):
+        # the first six tokens, each over its vector; a strip too wide for the frame (long
+        # tokens, <byte 0x..> stand-ins) leaves some out behind a visible "… N more …" box
+        k = min(t.n_tokens, 6)
+        vecs = [NumericVector(W_E[i], max_entries=5, font_size=20) for i in t.token_ids[:k]]
+        slot = max(1.6, *(v.width for v in vecs))  # a box at least as wide as its vector
+        strip = TokenStrip(t.tokens[:k], font_size=22, min_width=slot, buff=0.3, max_width=12.5)
+        shown = [i for i in range(k) if i not in strip.hidden]
+        ids_shown = [t.token_ids[i] for i in shown]
+        vecs = [vecs[i] for i in shown]
+        boxes = [strip.boxes[i] for i in shown]
+        for v, b in zip(vecs, boxes, strict=True):
             v.next_to(b, DOWN, buff=0.2)
+        if strip.note is not None:  # the stand-in note goes under the vectors, not between
+            strip.note.next_to(VGroup(*vecs), DOWN, buff=0.2)
         lower = VGroup(strip, *vecs)
         lower.next_to(VGroup(block, info), DOWN, buff=0.45).set_x(0)
         fit_width(lower)
         ids = VGroup(
             *(
                 text(f"id {i}", 20, PALETTE["muted"]).next_to(b, UP, buff=0.1)
-                for i, b in zip(ids_shown, strip.boxes, strict=True)
+                for i, b in zip(ids_shown, boxes, strict=True)
             )
         )
         self.shown["lookup_vectors"] = list(zip(vecs, ids_shown, strict=True))

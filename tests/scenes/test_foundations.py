@@ -407,3 +407,53 @@ def test_a_bad_digit_index_is_a_clear_error(capsys):
     with pytest.raises(SystemExit):
         render(BadDigit)
     assert "digit_index must be between 0 and 359" in capsys.readouterr().err
+
+
+# --- the extremes a teacher may set: 0 and 6 decimals, a prompt that fills the context window,
+# right-to-left letters and emoji --------------------------------------------------------------
+LONG = (
+    "Tonight on TV, after the news and the weather and a long film about the sea and the "
+    "mountains, the sport show on the big channel asks who is the best of all Michael Jordan "
+    "plays the sport of"
+)
+RIGHT_TO_LEFT = "שלום עולם, זה מבחן: مرحبا Michael Jordan plays the sport of"
+EMOJI = "👩‍👩‍👧 🏀🔥 Michael Jordan plays the sport of 🏀"
+# Each setting lists the steps it changes: the decimals setting only the network's output
+# numbers (every other number of the chapter has its own decimals), the prompt only the last two.
+PROMPT_STEPS = ["HowTheModelLearned", "EveryPrefix"]
+EXTREMES = {
+    "decimals 0": ({"decimals": 0}, ["NeuronsAndLayers"]),
+    "decimals 6": ({"decimals": 6}, ["NeuronsAndLayers"]),
+    "64 tokens": ({"prompt": LONG}, PROMPT_STEPS),
+    "right to left": ({"prompt": RIGHT_TO_LEFT}, PROMPT_STEPS),
+    "emoji": ({"prompt": EMOJI}, PROMPT_STEPS),
+}
+
+
+@pytest.mark.parametrize("case", EXTREMES)
+def test_extreme_settings_stay_in_frame_and_true(case, model):
+    attrs, steps = EXTREMES[case]
+    scenes = {}
+    for name in steps:
+        scene = render(type(name, (getattr(fnd, name),), dict(attrs)), frame_rate=1)
+        assert (scene.outside, scene.overlaps, scene.small) == ([], [], []), (case, name)
+        assert narration_problems(scene) == [], (case, name)
+        scenes[name] = scene
+    if "decimals" in attrs:
+        scene = scenes["NeuronsAndLayers"]
+        pred, _ = scene.shown["prediction"]
+        out = scene.shown["output"]
+        shown = format_number(float(out.values[pred]), attrs["decimals"])
+        assert out.number(pred).text == shown
+        assert f"most active, at {shown}." in dict(scene.narration)["Neurons and layers"]
+    else:
+        if case == "64 tokens":
+            assert model.run(LONG).n_tokens == model.cfg.n_ctx == 64
+        assert scenes["HowTheModelLearned"].shown["checkpoint_note"] is not None
+        prefix = scenes["EveryPrefix"]
+        index, sentence, found = prefix.shown["training_sentence"]
+        assert not found and index == 0
+        screen = " ".join(s for b in prefix.beats for s in b.shown)
+        assert "the prompt is not in the training corpus" in screen
+        said = dict(prefix.narration)["A prediction at every prefix"]
+        assert "The prompt itself is not in the corpus" in said

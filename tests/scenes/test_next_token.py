@@ -369,3 +369,67 @@ def test_the_chapter_on_a_random_gpt2_says_what_it_did_not_find(tmp_path):
     assert n_ctx == 128 and len(slots) == 64 and "(first 64 drawn)" in screen
     assert scene.shown["compute"][1] is None
     assert shared_problems(scene, NAMES) == []
+
+
+# --- the extremes a teacher may set: 0 and 6 decimals, a prompt that fills the context window,
+# right-to-left letters and emoji (which a byte-level tokenizer cuts into <byte 0x..> tokens) --
+LONG = (
+    "Tonight on TV, after the news and the weather and a long film about the sea and the "
+    "mountains, the sport show on the big channel asks who is the best of all Michael Jordan "
+    "plays the sport of"
+)
+RIGHT_TO_LEFT = "שלום עולם, זה מבחן: مرحبا Michael Jordan plays the sport of"
+EMOJI = "👩‍👩‍👧 🏀🔥 Michael Jordan plays the sport of 🏀"
+# Each setting lists the steps it changes (decimals: the steps that draw numbers at the default
+# decimals; prompts: the steps that read the prompt). The steps of next_token_steps/context.py
+# (Context, InputLayersOutput, WhyTheLastPosition, Unembedding) are not listed here yet.
+EXTREMES = {
+    "decimals 0": ({"decimals": 0}, ["EmbeddingLookup"]),
+    "decimals 6": ({"decimals": 6}, ["EmbeddingLookup"]),
+    "64 tokens": (
+        {"prompt": LONG},
+        ["SamplingLoop", "WordByWord", "EmbeddingLookup", "Temperature", "TemperatureText"],
+    ),
+    "right to left": (
+        {"prompt": RIGHT_TO_LEFT},
+        ["SamplingLoop", "WordByWord", "EmbeddingLookup", "Temperature"],
+    ),
+    "emoji": ({"prompt": EMOJI}, ["Prediction", "WordByWord", "Tokens", "EmbeddingLookup"]),
+}
+
+
+@pytest.mark.parametrize("case", EXTREMES)
+def test_extreme_settings_stay_in_frame_and_true(case, model):
+    attrs, steps = EXTREMES[case]
+    scenes = {}
+    for name in steps:
+        scene = render(type(name, (getattr(nt, name),), dict(attrs)), frame_rate=1)
+        assert (scene.outside, scene.overlaps, scene.small) == ([], [], []), (case, name)
+        assert shared_problems(scene, NAMES) == [], (case, name)
+        scenes[name] = scene
+    lookup = scenes["EmbeddingLookup"]
+    t = lookup.t
+    for vec, i in lookup.shown["lookup_vectors"]:  # each drawn vector is its token's row of W_E
+        np.testing.assert_array_equal(vec.values, model.W_E[i])
+        assert i in t.token_ids[:6]
+    cell = lookup.shown["lookup_matrix"].cell(0, 0).text
+    decimals = attrs.get("decimals", 2)
+    assert cell == format_number(float(model.W_E[0, 0]), decimals)
+    if case == "64 tokens":
+        assert t.n_tokens == model.cfg.n_ctx == 64
+        loop = scenes["SamplingLoop"]
+        assert not loop.shown["loop"].new_tokens and loop.shown["loop_full"] is not None
+        said = dict(loop.narration)["Sampling in a loop"]
+        assert "64 tokens long" in said and "no room" in said and "seed" not in said
+        said = dict(scenes["TemperatureText"].narration)["Temperature in text"]
+        assert "no room to write anything" in said and "stops making sense" not in said
+    if case == "right to left":
+        assert "<byte 0xD7>" in t.tokens  # Hebrew letters are split into bytes
+        para = scenes["SamplingLoop"].shown["loop_text"]
+        g = scenes["SamplingLoop"].shown["loop"]
+        left_out = int(para[0].text.split()[1])  # "… N more …": the prompt's first N tokens
+        assert para[0].text.startswith("… ") and left_out > 0
+        assert [m.token for m in para[1:]] == [*t.tokens[left_out:], *g.new_tokens]
+    if case in ("right to left", "emoji"):
+        screen = " ".join(s for b in scenes["WordByWord"].beats for s in b.shown)
+        assert "a byte of a character" in screen  # what a <byte 0x..> stand-in is, said once
