@@ -4,6 +4,7 @@ lengths (the model run on 4 to 64 tokens; 65 refused)."""
 
 from __future__ import annotations
 
+import numpy as np
 from manim import (
     DOWN,
     LEFT,
@@ -24,7 +25,7 @@ from manim import (
 )
 
 from llmviz.animations import MatrixVectorProduct
-from llmviz.errors import PromptError
+from llmviz.errors import ArgumentError, PromptError
 from llmviz.mobjects import (
     Column,
     MatrixShape,
@@ -49,7 +50,7 @@ def swap(old, new):
     return (FadeOut(old, run_time=0.1), FadeIn(new, run_time=0.1))
 
 
-def tail_words(s: str, width: int = 28) -> str:
+def tail_words(s: str, width: int = 34) -> str:
     """The end of a prompt, whole words only, "…" in front when some are left out."""
     words, out = s.split(" "), ""
     for w in reversed(words):
@@ -77,7 +78,12 @@ class DataStep(NextTokenScene):
     # --- A16: weights versus data --------------------------------------------------------------
     def step_weights_data(self) -> None:
         cfg = self.model.cfg
-        traces = [self.t, self.trace(self.data_prompt)]
+        other = next(
+            p
+            for p in (self.data_prompt, NextTokenScene.prompt, "The cat sat on the")
+            if p != self.prompt
+        )  # a second prompt, other than the scene's own
+        traces = [self.t, self.trace(other)]
         W = self.model.W("Q", 0, head=0).T  # [d_head, d_model]: the lecture's W x
         bias = self.model.W("b_Q", 0, head=0) if cfg.biases else None
         xs = [tr["blocks.0.ln1.hook_normalized"][-1] for tr in traces]
@@ -104,7 +110,7 @@ class DataStep(NextTokenScene):
         key.to_edge(DOWN, buff=0.4)
         prompts = [
             code(tail_words(p), 22, PALETTE[DATA]).next_to(v, DOWN, buff=0.3)
-            for p, v in zip((self.prompt, self.data_prompt), vecs, strict=True)
+            for p, v in zip((self.prompt, other), vecs, strict=True)
         ]
         for p in prompts:
             p.align_to(vecs[0], LEFT)
@@ -120,7 +126,7 @@ class DataStep(NextTokenScene):
             "matrix": matrix,
             "vectors": vecs,
             "results": results,
-            "prompts": (self.prompt, self.data_prompt),
+            "prompts": (self.prompt, other),
         }
         q = [p.values for p in products]
         self.say(
@@ -145,14 +151,16 @@ class DataStep(NextTokenScene):
         )
         first = VGroup(results[0], labels[0])
         self.say(
-            f"A second prompt, {quoted(self.data_prompt)}, brings other data to the very "
-            "same weights.",
+            f"A second prompt, {quoted(other)}, brings other data to the very same weights.",
             first.animate.shift(RIGHT * (first.width + 0.6)),
             (FadeOut(vecs[0]), FadeOut(prompts[0]), FadeOut(products[0].equals)),
             (FadeIn(vecs[1], shift=LEFT * 0.3), FadeIn(prompts[1], shift=UP * 0.2)),
         )
         self.say(
-            f"So the result differs: its first entry is now {q[1][0]:.2f}.",
+            f"So the result differs: its first entry is now {q[1][0]:.2f}."
+            if not np.allclose(q[0], q[1])
+            else f"Here the result is the same, {q[1][0]:.2f} first, because this position's "
+            "vector happens to be the same.",
             products[1],
             (FadeIn(labels[1]), *swap(products[1].result, results[1])),
         )
@@ -166,6 +174,11 @@ class DataStep(NextTokenScene):
     def step_word2vec(self) -> None:
         sg = skipgram()
         words = [w for w in self.w2v_words if w in sg.vocab]
+        if not words:
+            raise ArgumentError(
+                f"none of w2v_words {tuple(self.w2v_words)!r} is a word of the skip-gram's "
+                f"corpus; pick from its {sg.V} words, e.g. {', '.join(sg.vocab[20:24])}"
+            )
         word = words[0]
         i = sg.index(word)
         self.section("Word2Vec: skip-gram")
@@ -396,7 +409,7 @@ class DataStep(NextTokenScene):
     def step_lengths(self) -> None:
         cfg, g = self.model.cfg, GPT3_CONFIG
         ids = self.context_text_ids()
-        lengths = [n for n in self.context_lengths if n < cfg.n_ctx] + [cfg.n_ctx]
+        lengths = [n for n in self.context_lengths if 1 <= n < cfg.n_ctx] + [cfg.n_ctx]
         lengths = [n for n in lengths if n <= len(ids)]
         runs = [self.model.run_ids(ids[:n]) for n in lengths]
         guesses = [r.top_k(1)[0] for r in runs]

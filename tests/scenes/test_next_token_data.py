@@ -103,3 +103,12 @@ def test_dataflow_tensors_are_drawn_to_the_traces_shapes(scenes, model):
     width = {k: flow.parts[k][0].width for k in ("input", "block 1 MLP", "output")}
     assert width["block 1 MLP"] / width["input"] == pytest.approx(cfg.d_mlp / cfg.d_model, rel=0.02)
     assert width["output"] / width["input"] == pytest.approx(cfg.vocab_size / cfg.d_model, rel=0.02)
+
+
+def test_skipgram_words_outside_the_corpus_get_a_clear_error(capsys):
+    bad = type("Bad", (nt.Word2VecSkipGram,), {"w2v_words": ("zebra", "unicorn")})
+    with pytest.raises(SystemExit) as stop:  # the scene prints the error and exits, no traceback
+        render(bad, frame_rate=1)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "llmviz: none of w2v_words ('zebra', 'unicorn')" in err and "Traceback" not in err
