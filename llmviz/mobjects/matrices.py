@@ -38,6 +38,8 @@ class NumericMatrix(VGroup):
         Optional name written above (e.g. ``"W_up"``).
     shape_label
         Write the shape under the matrix ("64 × 256").
+    label_size
+        Size of the shape label (default: 0.85 of ``font_size``).
 
     Examples
     --------
@@ -64,6 +66,7 @@ class NumericMatrix(VGroup):
         shape_label: bool = False,
         h_buff: float = 0.25,
         v_buff: float = 0.12,
+        label_size: float | None = None,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -150,7 +153,9 @@ class NumericMatrix(VGroup):
         self.shape_text = f"{self.shape[0]:,} × {self.shape[1]:,}"
         if shape_label:
             self.shape_label = FastText(
-                self.shape_text, font_size=font_size * 0.85, color=PALETTE["muted"]
+                self.shape_text,
+                font_size=font_size * 0.85 if label_size is None else label_size,
+                color=PALETTE["muted"],
             )
             self.shape_label.place(
                 (blo[0] + bhi[0]) / 2, blo[1] - 0.15 - self.shape_label.height / 2

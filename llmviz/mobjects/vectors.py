@@ -139,6 +139,8 @@ class NumericVector(VGroup):
         Optional text under the vector, e.g. ``"12,288"``; ``True`` writes the length.
     font_size
         Size of the numbers.
+    label_size
+        Size of the label (default: three quarters of ``font_size``).
 
     Examples
     --------
@@ -163,6 +165,7 @@ class NumericVector(VGroup):
         label: str | bool | None = None,
         font_size: float = 24,
         entry_buff: float = 0.1,
+        label_size: float | None = None,
         **kwargs,
     ) -> None:
         options = constructor_options(locals(), "values")
@@ -216,7 +219,8 @@ class NumericVector(VGroup):
         self.label = None
         if label:
             text = f"{len(self.values):,}" if label is True else str(label)
-            self.label = FastText(text, font_size=font_size * 0.75, color=PALETTE["muted"])
+            size = font_size * 0.75 if label_size is None else label_size
+            self.label = FastText(text, font_size=size, color=PALETTE["muted"])
             blo, bhi = bounds(self.brackets)
             if direction == "column":
                 self.label.place((blo[0] + bhi[0]) / 2, blo[1] - 0.15 - self.label.height / 2)

@@ -7,8 +7,12 @@ import math
 
 import numpy as np
 from manim import (
+    DL,
     DOWN,
     LEFT,
+    RIGHT,
+    UP,
+    UR,
     AnimationGroup,
     Create,
     FadeIn,
@@ -17,22 +21,25 @@ from manim import (
     Indicate,
     VGroup,
     Write,
+    config,
 )
 from manim.animation.animation import prepare_animation
 
 from llmviz.errors import PromptError
-from llmviz.mobjects import AttentionGrid, TokenStrip
+from llmviz.mobjects import AttentionGrid, FastNumber, TokenStrip
 from llmviz.model.config import GPT3_CONFIG
 from llmviz.model.heads import safe_focus
 from llmviz.scene import LectureScene, fit_width, lines, text
-from llmviz.style import PALETTE, display_token
+from llmviz.style import DEFAULTS, PALETTE, display_token, format_number
 
-__all__ = ["AttentionScene", "MAX_TOKENS", "QUERY", "KEY", "VALUE", "shape"]
+__all__ = ["AttentionScene", "MAX_TOKENS", "QUERY", "KEY", "VALUE", "READABLE", "shape"]
 
 #: The chapter draws one column per token; longer prompts would not fit the frame.
 MAX_TOKENS = 12
 #: One colour per concept, the whole chapter long.
 QUERY, KEY, VALUE = "highlight", "accent", "positive"
+#: Font size of every number and label: the smallest readable at 480p (19.5), rounded up.
+READABLE = 20
 
 
 def shape(n: int) -> str:
@@ -135,6 +142,36 @@ class AttentionScene(LectureScene):
     def strip(self, font_size: float = 22, min_width: float = 0.5) -> TokenStrip:
         return fit_width(TokenStrip(self.t.tokens, font_size=font_size, min_width=min_width))
 
+    @staticmethod
+    def shown_tokens(strip: TokenStrip) -> list[int]:
+        """The tokens whose boxes ``strip`` draws (a long prompt hides some behind "… N more …":
+        no vector goes under those)."""
+        return [i for i in range(len(strip.boxes)) if i not in strip.hidden]
+
+    @staticmethod
+    def pitch(strip: TokenStrip) -> float:
+        """The distance between neighbouring boxes that ``strip`` draws: the room for a vector
+        under each token."""
+        xs = sorted(float(b.get_x()) for b in strip.drawn)
+        return min((b - a for a, b in zip(xs, xs[1:], strict=False)), default=strip.width)
+
+    @staticmethod
+    def under(strip: TokenStrip, mobjects: dict, buff: float) -> VGroup:
+        """Put ``mobjects[i]`` under the box of token ``i`` (drawn tokens only); returns them."""
+        for i, m in mobjects.items():  # under the strip's note on byte tokens too, if it has one
+            m.next_to(strip, DOWN, buff=buff).set_x(strip.boxes[i].get_x())
+        return VGroup(*mobjects.values())
+
+    @staticmethod
+    def inside(mobject, margin: float = 0.4):
+        """Shift ``mobject`` back into the frame (``margin`` from its edges) if it reaches past
+        it: a long token's label beside an arrow that ends near the edge. Returns it."""
+        half_w, half_h = config.frame_width / 2 - margin, config.frame_height / 2 - margin
+        lo, hi = mobject.get_corner(DL), mobject.get_corner(UR)
+        mobject.shift(RIGHT * max(0.0, -half_w - lo[0]) + LEFT * max(0.0, hi[0] - half_w))
+        mobject.shift(UP * max(0.0, -half_h - lo[1]) + DOWN * max(0.0, hi[1] - half_h))
+        return mobject
+
     def column_width(self) -> float:
         return min(1.55, 12.8 / self.n)
 
@@ -162,6 +199,20 @@ class AttentionScene(LectureScene):
             if cap.get_left()[0] < -6.6:
                 cap.to_edge(LEFT, buff=0.5)
         return cap
+
+    @staticmethod
+    def places(values, width: float, size: float = READABLE, sign: bool = False, least: int = 0):
+        """Digits after the point for ``values`` in a slot ``width`` wide: the ``decimals``
+        setting, fewer where the widest number written at ``size`` would not fit (never fewer
+        than ``least``), so that a vector or a column keeps its size at 6 decimals."""
+        vals = np.asarray(values, dtype=np.float64).ravel()
+        vals = vals[np.isfinite(vals)]
+        top = max(DEFAULTS["decimals"], least)
+        for d in range(top, least - 1, -1):
+            widest = max(vals, key=lambda v: len(format_number(v, d, sign)), default=0.0)
+            if FastNumber(float(widest), d, sign=sign, font_size=size).width <= width:
+                return d
+        return least
 
     def grid(self, values: np.ndarray, **kw) -> AttentionGrid:
         cell = min(0.56, 4.5 / self.n)

@@ -37,13 +37,11 @@ class CrossStep(AttentionScene):
         cell = 1.1
         grid = VGroup(
             *(
-                Rectangle(
-                    width=cell, height=cell, color=PALETTE["muted"], stroke_width=1.5
-                ).move_to([j * cell, -i * cell, 0])
-                for i in range(len(src))
-                for j in range(len(tgt))
+                Rectangle(width=cell, height=cell, color=PALETTE["muted"], stroke_width=1.5)
+                for _ in range(len(src) * len(tgt))
             )
-        ).next_to(head, DOWN, buff=1.7)
+        ).arrange_in_grid(rows=len(src), cols=len(tgt), buff=0)  # row i: key i; column j: query j
+        grid.next_to(head, DOWN, buff=1.7)
         keys = VGroup(
             *(
                 code(w, 24, PALETTE[KEY]).next_to(grid[i * len(tgt)], LEFT, buff=0.25)

@@ -17,12 +17,12 @@ from manim import (
     Indicate,
     LaggedStart,
     Line,
-    Rectangle,
     SurroundingRectangle,
+    Transform,
     VGroup,
 )
 
-from attention_steps.common import QUERY, AttentionScene, shape
+from attention_steps.common import QUERY, READABLE, AttentionScene, shape
 from llmviz.mobjects import (
     AttentionGrid,
     Column,
@@ -36,7 +36,7 @@ from llmviz.model.analysis import strongest_attention
 from llmviz.model.config import attention_parameters
 from llmviz.model.heads import contrasting_head
 from llmviz.model.projection import plane_of
-from llmviz.scene import fit_width, lines, text, title
+from llmviz.scene import fit_width, text, title
 from llmviz.style import PALETTE
 
 OTHER = "accent"  # the second head's colour
@@ -57,9 +57,17 @@ class MultiHeadStep(AttentionScene):
         # a GPT-2-sized layer (12 heads) shows five of them, the followed one among them
         heads = list(range(H)) if H <= 6 else sorted({0, 1, self.h, H - 2, H - 1})
         self.shown["heads_drawn"] = heads
-        width = 13.0 / len(heads)
-        cell = min(0.3, (width - 0.9) / self.n)
-        grids, changes, notes = VGroup(), [], VGroup()
+        # one column per head: its pattern, its strongest link and its change for the noun; the
+        # first grid carries the key labels, and room is kept right of the last for the sum
+        d = self.places(np.concatenate([o[[0, 1, 2, 3, -1]] for o in outs]), 0.75)
+        total = self.t[f"{blk}.hook_attn_out"][self.q]
+        out = NumericVector(total, max_entries=5, font_size=READABLE, decimals=d)
+        label_w = max(
+            AttentionGrid(pats[0], key_tokens=self.t.tokens, cell_size=0.3).key_labels.width, 0.5
+        )
+        width = (12.4 - label_w - out.width - 0.9) / len(heads)
+        cell = min(0.3, (width - 0.3) / self.n)
+        columns, grids, changes, notes = VGroup(), VGroup(), [], VGroup()
         for i, h in enumerate(heads):
             grid = AttentionGrid(
                 pats[h],
@@ -68,18 +76,24 @@ class MultiHeadStep(AttentionScene):
                 cell_size=cell,
                 font_size=min(14, 44 * cell),
             )
-            grid.move_to([-6.5 + width * (i + 0.5), 0.9, 0])
             name = text(f"head {h}", 20, PALETTE[QUERY] if h == self.h else PALETTE["text"])
-            name.next_to(grid, UP, buff=0.12)
+            name.next_to(grid, UP, buff=0.12).match_x(grid.cells)
             q, k, w = strongest[(self.L, h)]
-            note = lines(
-                f'"{self.tok(q)}" → "{self.tok(k)}"', f"{w:.2f}", size=20, color=PALETTE["muted"]
-            )
-            fit_width(note, width - 0.2).next_to(grid, DOWN, buff=0.1)
+            note = VGroup(
+                fit_width(text(f'"{self.tok(q)}" →', 20, PALETTE["muted"]), width),
+                fit_width(text(f'"{self.tok(k)}" {w:.2f}', 20, PALETTE["muted"]), width),
+            ).arrange(DOWN, buff=0.08)
+            note.next_to(grid, DOWN, buff=0.1).match_x(grid.cells)
+            v = NumericVector(outs[h], max_entries=5, font_size=READABLE, decimals=d)
+            v.next_to(note, DOWN, buff=0.2).match_x(grid.cells)
             grids.add(VGroup(grid, name))
             notes.add(note)
-            v = NumericVector(outs[h], max_entries=5, font_size=14).next_to(note, DOWN, buff=0.2)
             changes.append(v)
+            columns.add(VGroup(grid, name, note, v))
+        columns.arrange(RIGHT, buff=0.3, aligned_edge=DOWN).next_to(head, DOWN, buff=0.2)
+        out.next_to(changes[-1], RIGHT, buff=0.6)
+        VGroup(columns, out).set_x(0)
+        eq = text("=", 28).move_to((changes[-1].get_right() + out.get_left()) / 2)
         plus = VGroup(
             *(
                 text("+" if heads[i + 1] == heads[i] + 1 else "+ … +", 28).move_to(
@@ -88,14 +102,6 @@ class MultiHeadStep(AttentionScene):
                 for i in range(len(heads) - 1)
             )
         )
-        total = self.t[f"{blk}.hook_attn_out"][self.q]
-        out = NumericVector(total, max_entries=5, font_size=14)
-        out.next_to(changes[-1], RIGHT, buff=0.35)
-        eq = text("=", 28).next_to(out, LEFT, buff=0.1)
-        if out.get_right()[0] > 7.0:
-            VGroup(*changes, plus).shift(LEFT * (out.get_right()[0] - 6.9))
-            out.next_to(changes[-1], RIGHT, buff=0.45)
-            eq.move_to((changes[-1].get_right() + out.get_left()) / 2)
         sum_lab = fit_width(
             text(f'ΔE for "{noun}" from each head, and their sum', 20, PALETTE["muted"])
         ).next_to(VGroup(*changes), DOWN, buff=0.2)
@@ -120,19 +126,26 @@ class MultiHeadStep(AttentionScene):
             (FadeIn(plus), FadeIn(eq)),
             (FadeIn(out, shift=LEFT * 0.3), FadeIn(sum_lab)),
         )
-        blocks = VGroup()
-        for h in heads:
-            m = NumericMatrix(
-                self.model.W("O", self.L, h).T, max_rows=5, max_cols=2, font_size=14, h_buff=0.2
-            )
-            gap = "… " if h and h - 1 not in heads else ""  # heads left out before this one
-            lab = text(f"{gap}value-up {h}", 20, PALETTE["muted"]).next_to(m, DOWN, buff=0.15)
-            blocks.add(VGroup(m, lab))
-        blocks.arrange(RIGHT, buff=0.5).move_to([0, 0.6, 0])
-        fit_width(blocks)
-        stapled = Rectangle(
-            width=blocks.width + 0.3, height=blocks[0][0].height + 0.3, color=PALETTE["highlight"]
-        ).move_to(VGroup(*(b[0] for b in blocks)))
+        Ws = {h: self.model.W("O", self.L, h).T for h in heads}
+        shown = np.concatenate([W[[0, 1, 2, 3, -1]][:, [0, -1]].ravel() for W in Ws.values()])
+        for buff, slot in ((0.3, 0.75), (0.3, 0.55), (0.2, 0.45)):  # fewer digits where crowded
+            d_w = self.places(shown, slot)
+            blocks = VGroup()
+            for h in heads:
+                m = NumericMatrix(
+                    Ws[h], max_rows=5, max_cols=2, font_size=READABLE, decimals=d_w, h_buff=0.2
+                )
+                gap = "… " if h and h - 1 not in heads else ""  # heads left out before this one
+                lab = text(f"{gap}value-up {h}", 20, PALETTE["muted"]).next_to(m, DOWN, buff=0.15)
+                blocks.add(VGroup(m, lab))
+            blocks.arrange(RIGHT, buff=buff)
+            if blocks.width <= 12.6:
+                break
+        blocks.next_to(head, DOWN, buff=0.9).set_x(0)
+        side_by_side = blocks.copy().arrange(RIGHT, buff=0.08).move_to(blocks)
+        stapled = SurroundingRectangle(
+            VGroup(*(b[0] for b in side_by_side)), buff=0.15, color=PALETTE["highlight"]
+        )
         wo = fit_width(
             text(
                 f"W_O of layer {self.L}: {shape(cfg.d_model)} × {shape(H * cfg.d_head)}, "
@@ -154,8 +167,8 @@ class MultiHeadStep(AttentionScene):
         self.say(
             f"Put side by side, they form the layer's output matrix W_O, {shape(cfg.d_model)} by "
             f"{shape(H * cfg.d_head)}.",
-            blocks.animate.arrange(RIGHT, buff=0.08).move_to([0, 0.6, 0]),
-            (Create(stapled.match_width(blocks).stretch(1.03, 0)), FadeIn(wo, shift=UP * 0.3)),
+            Transform(blocks, side_by_side),
+            (Create(stapled), FadeIn(wo, shift=UP * 0.3)),
         )
         self.say(
             f"In GPT-3 that matrix is {shape(g.d_model)} by {shape(g.n_heads * g.d_head)} in "
@@ -177,19 +190,37 @@ class OtherHeadStep(AttentionScene):
         self.section("Another head, another update")
         head = title(f'Two heads update "{noun}"')
         keys = list(range(self.q + 1))
-        cols = [self.tok(k) for k in keys]
-        a_row = self.pattern[self.q, keys]
-        b_row = self.t[f"blocks.{o.layer}.attn.hook_pattern"][o.head][self.q, keys]
+        words = [self.tok(k) for k in keys]
+        # a column per key, named by its token; a token that comes twice also gets its position
+        cols = {k: f'"{w}"' if words.count(w) == 1 else f'"{w}" ({k})' for k, w in enumerate(words)}
+        rows = [self.pattern[self.q], self.t[f"blocks.{o.layer}.attn.hook_pattern"][o.head][self.q]]
         names = [f"layer {self.L}, head {self.h}", f"layer {o.layer}, head {o.head}"]
         on = "on adjectives" if f.adjective_head else "on its keys"
-        sums = [float(a_row[list(f.keys)].sum()), float(b_row[list(f.keys)].sum())]
-        table = ValueTable(
-            [[names[0], *a_row, sums[0]], [names[1], *b_row, sums[1]]],
-            [Column("weights from " + f'"{noun}"'), *(Column(f'"{c}"') for c in cols), Column(on)],
-            row_names=names,
-            font_size=22,
-            h_buff=0.4,
-        )
+        sums = [float(r[list(f.keys)].sum()) for r in rows]
+        # every key up to the noun; if that is too wide to read, the keys the story names and
+        # one column for the weight of all the others together
+        chosen = sorted({*f.keys, o.top_key})
+        for drawn in (keys, chosen):
+            rest = [k for k in keys if k not in drawn]
+            extra = [Column(f"{len(rest)} other keys")] if rest else []
+            table = ValueTable(
+                [
+                    [n, *r[drawn], *([float(r[rest].sum())] if rest else []), s_]
+                    for n, r, s_ in zip(names, rows, sums, strict=True)
+                ],
+                [
+                    Column("weights from " + f'"{noun}"'),
+                    *(Column(cols[k]) for k in drawn),
+                    *extra,
+                    Column(on),
+                ],
+                row_names=names,
+                font_size=22,
+                h_buff=0.4,
+            )
+            if table.width <= 13.0:
+                break
+        self.shown["two_heads_keys"] = drawn
         fit_width(table).next_to(head, DOWN, buff=0.5)
         table.row(names[0])[0].set_color(PALETTE[QUERY])
         table.row(names[1])[0].set_color(PALETTE[OTHER])
@@ -206,14 +237,14 @@ class OtherHeadStep(AttentionScene):
         self.say(
             f'The head we followed gives {what} {mine_share:.2f} of the attention of "{noun}".',
             FadeIn(table.row(names[0]), shift=RIGHT * 0.3),
-            Indicate(VGroup(*(table.cell(names[0], f'"{cols[k]}"') for k in f.keys))),
+            Indicate(VGroup(*(table.cell(names[0], cols[k]) for k in f.keys))),
             Indicate(table.cell(names[0], on)),
         )
         self.say(
             f'Layer {o.layer}, head {o.head} looks mostly at "{self.tok(o.top_key)}", with '
             f"{o.top_weight:.2f}, and gives {what} only {o.share_on_keys:.2f}.",
             FadeIn(table.row(names[1]), shift=RIGHT * 0.3),
-            Create(table.highlight_cell(names[1], f'"{cols[o.top_key]}"', PALETTE[OTHER])),
+            Create(table.highlight_cell(names[1], cols[o.top_key], PALETTE[OTHER])),
         )
         proj = plane_of(np.vstack([mine, o.delta]), mine, o.delta)
         self.shown["two_changes_plane"] = proj
@@ -243,7 +274,7 @@ class OtherHeadStep(AttentionScene):
             text(", an angle of", 22),
             FastNumber(deg, 0, suffix="°", font_size=22, color=PALETTE["highlight"]),
         ).arrange(RIGHT, buff=0.12)
-        readout.next_to(plane.axes, RIGHT, buff=1.2).shift(UP * 0.4)
+        readout.next_to(plane.axes, RIGHT, buff=1.2, aligned_edge=UP)
         fit_width(readout, 6.6 - readout.get_left()[0])
         self.shown["two_changes_cosine"] = (readout[1], o.cosine)
         how = "in nearly unrelated directions" if abs(o.cosine) < 0.5 else "partly the same way"

@@ -18,7 +18,7 @@ from manim import (
     VGroup,
 )
 
-from attention_steps.common import KEY, QUERY, AttentionScene
+from attention_steps.common import KEY, QUERY, READABLE, AttentionScene
 from llmviz.animations import MatrixVectorProduct
 from llmviz.mobjects import NumericVector, VectorPlane, WeightMatrix
 from llmviz.model.analysis import cosine
@@ -33,16 +33,28 @@ class QueriesKeysStep(AttentionScene):
         self.section("Queries and keys")
         head = title(f"Queries and keys: {self.where()}")
         W_Q = self.model.W("Q", self.L, self.h).T  # [d_head, d_model], as the lecture draws it
-        matrix = WeightMatrix(W_Q, name="W_Q", max_rows=6, max_cols=5, font_size=20)
-        x = NumericVector(self.x[self.q], max_entries=6, font_size=20, label=f'x("{noun}")')
-        VGroup(matrix, x).arrange(RIGHT, buff=0.35).move_to([-2.3, 0.3, 0])
+        # at 6 decimals the entries keep their size and the matrix its width: fewer digits
+        d = self.places(np.concatenate([W_Q[:6, :5].ravel(), self.x[self.q][:6]]), 0.75)
+        matrix = WeightMatrix(
+            W_Q, name="W_Q", max_rows=6, max_cols=5, font_size=READABLE, decimals=d, label_size=20
+        )
+        x = NumericVector(
+            self.x[self.q],
+            max_entries=6,
+            font_size=READABLE,
+            decimals=d,
+            label=f'x("{noun}")',
+            label_size=READABLE,
+        )
+        VGroup(matrix, x).arrange(RIGHT, buff=0.35).next_to(head, DOWN, buff=0.5)
+        VGroup(matrix, x).to_edge(LEFT, buff=1.2)
         product = MatrixVectorProduct(matrix, x, run_time_per_row=0.45)
         note = text(
             f"x: the stream entering layer {self.L}, after LayerNorm: {cfg.d_model} entries",
             20,
             PALETTE["muted"],
-        ).next_to(VGroup(matrix, x), DOWN, buff=0.45)
-        fit_width(note)
+        )
+        fit_width(note).next_to(VGroup(matrix, x), DOWN, buff=0.45).align_to(matrix, LEFT)
         self.say(
             "A head multiplies each token's vector by a query matrix, W_Q.",
             FadeIn(head, shift=DOWN * 0.5),
@@ -67,10 +79,20 @@ class QueriesKeysStep(AttentionScene):
         self.say(ask, FadeIn(q_lab, shift=UP * 0.3), Indicate(product.result, scale_factor=1.1))
         # every token's query and key, side by side
         strip = self.strip(20, min_width=self.column_width() - 0.1).next_to(head, DOWN, buff=0.3)
-        font = 20 if self.n <= 8 else 16
-        qs = [NumericVector(self.Q[i], max_entries=5, font_size=font) for i in range(self.n)]
-        ks = [NumericVector(self.K[i], max_entries=5, font_size=font) for i in range(self.n)]
-        strip.align_below(qs, buff=0.45)
+        slot = self.pitch(strip) - 0.4  # a vector per token, under its box, brackets and all
+        drawn = self.shown_tokens(strip)
+        ends = [0, 1, 2, 3, -1]  # the entries a 5-entry vector shows
+        dq = self.places(np.concatenate([self.Q[drawn][:, ends], self.K[drawn][:, ends]]), slot)
+        qd = {
+            i: NumericVector(self.Q[i], max_entries=5, font_size=READABLE, decimals=dq)
+            for i in drawn
+        }
+        kd = {
+            i: NumericVector(self.K[i], max_entries=5, font_size=READABLE, decimals=dq)
+            for i in drawn
+        }
+        qs, ks = list(qd.values()), list(kd.values())
+        self.under(strip, qd, buff=0.45)
         for kv, qv in zip(ks, qs, strict=True):
             kv.next_to(qv, DOWN, buff=0.7).set_x(qv.get_x())
         lq = text("queries  W_Q x", 20, PALETTE[QUERY]).next_to(VGroup(*qs), UP, buff=0.06)
@@ -97,8 +119,8 @@ class QueriesKeysStep(AttentionScene):
             f"That key-query space has {cfg.d_head} dimensions here and {g.d_head} in GPT-3.",
             FadeIn(space, shift=UP * 0.3),
         )
-        self.shown["queries"] = [(v, self.Q[i]) for i, v in enumerate(qs)]
-        self.shown["keys"] = [(v, self.K[i]) for i, v in enumerate(ks)]
+        self.shown["queries"] = {i: (v, self.Q[i]) for i, v in qd.items()}
+        self.shown["keys"] = {i: (v, self.K[i]) for i, v in kd.items()}
 
 
 class KeySpaceStep(AttentionScene):
@@ -131,6 +153,7 @@ class KeySpaceStep(AttentionScene):
             end = arrows[k].get_end()
             side = RIGHT if end[0] >= plane.point((0, 0))[0] else LEFT
             labels[k] = text(f'"{self.tok(k)}"', 20, color).next_to(end, side, buff=0.1)
+            self.inside(labels[k])
         stack_apart([q_lab, *labels.values()], DOWN)
         table = VGroup(
             text(

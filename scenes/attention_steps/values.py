@@ -23,7 +23,7 @@ from manim import (
     VGroup,
 )
 
-from attention_steps.common import KEY, QUERY, VALUE, AttentionScene, shape
+from attention_steps.common import KEY, QUERY, READABLE, VALUE, AttentionScene, shape
 from llmviz.animations import MatrixVectorProduct, ResidualAdd, WeightedSum
 from llmviz.mobjects import FastNumber, MatrixShape, NumericVector, VectorPlane, WeightMatrix
 from llmviz.model.heads import key_shares
@@ -33,6 +33,41 @@ from llmviz.style import PALETTE
 
 
 class ValuesStep(AttentionScene):
+    #: At most this many value vectors side by side; the rest of the keys are summed into one.
+    max_values = 5
+
+    def value_columns(self, keys: list[int], font: float) -> tuple[list, list, list]:
+        """The value vectors the weighted sum shows: every key up to the noun, or, where they
+        would not fit side by side at a readable size, the heaviest keys (in prompt order) and
+        one vector for all the others, their weighted mean, so that the sum is still the head's
+        real output. Returns the vectors, their weights and their keys (None for the others)."""
+        w = self.pattern[self.q, keys].astype(np.float64)
+        for m in range(min(len(keys), self.max_values), 1, -1):
+            if m == len(keys):
+                shown, rest = keys, []
+            else:
+                heavy = sorted(keys, key=lambda k: -w[k])[: m - 1]
+                shown, rest = sorted(heavy), [k for k in keys if k not in heavy]
+            vals = [self.V[k].astype(np.float64) for k in shown]
+            weights = [float(w[k]) for k in shown]
+            labels = [f'v("{self.tok(k)}")' for k in shown]
+            if rest:
+                w_rest = float(w[rest].sum())
+                mix = w[rest] @ self.V[rest].astype(np.float64)
+                vals.append(mix / w_rest if w_rest > 0 else np.zeros_like(mix))
+                weights.append(w_rest)
+                labels.append(f"{len(rest)} others")
+            d = self.places(np.concatenate(vals), 0.8, font)
+            vs = [
+                NumericVector(
+                    v, max_entries=5, font_size=font, decimals=d, label=lab, label_size=font
+                )
+                for v, lab in zip(vals, labels, strict=True)
+            ]
+            if VGroup(*vs).arrange(RIGHT, buff=0.35).width <= 8.2:
+                break
+        return vs, weights, [*shown, *([None] if rest else [])]
+
     def step_values(self) -> None:
         cfg, noun = self.model.cfg, self.noun
         blk = f"blocks.{self.L}"
@@ -42,20 +77,21 @@ class ValuesStep(AttentionScene):
         self.section("Values")
         head = title(f'Values: the column of "{noun}", {self.where()}')
         keys = list(range(self.q + 1))
-        font = 18 if len(keys) <= 6 else 14
-        vs = [
-            NumericVector(self.V[k], max_entries=5, font_size=font, label=f'v("{self.tok(k)}")')
-            for k in keys
-        ]
-        row = VGroup(*vs).arrange(RIGHT, buff=0.45)
-        fit_width(row, 8.4).next_to(head, DOWN, buff=0.9).to_edge(LEFT, buff=0.6)
-        wv = VGroup(
+        font = READABLE
+        vs, weights, shown_keys = self.value_columns(keys, font)
+        row = VGroup(*vs).arrange(RIGHT, buff=0.35)
+        row.next_to(head, DOWN, buff=0.9).to_edge(LEFT, buff=0.6)
+        notes = [
             text("v = W_V x  (value-down)", 22, PALETTE[VALUE]),
-            text(f"{cfg.d_head} entries per token", 20, PALETTE["muted"]),
-            text("weights: the pattern's column", 20, PALETTE["highlight"]),
-        ).arrange(DOWN, buff=0.12, aligned_edge=LEFT)
+            text(f"{cfg.d_head} entries per token", READABLE, PALETTE["muted"]),
+            text("weights: the pattern's column", READABLE, PALETTE["highlight"]),
+        ]
+        if shown_keys[-1] is None:
+            notes.append(text("others: their weighted mean", READABLE, PALETTE["muted"]))
+        wv = VGroup(*notes).arrange(DOWN, buff=0.12, aligned_edge=LEFT)
         wv.next_to(row, RIGHT, buff=0.6)
-        summed = WeightedSum(vs, self.pattern[self.q, keys], label="Σ w v")
+        fit_width(wv, 6.6 - wv.get_left()[0]).align_to(row.get_right() + 0.6 * RIGHT, LEFT)
+        summed = WeightedSum(vs, weights, label="Σ w v")
         self.say(
             f'The weights say how much each earlier word matters to "{noun}"; a value matrix says '
             "what each word passes on.",
@@ -69,16 +105,27 @@ class ValuesStep(AttentionScene):
         )
         self.say(
             f'The column of "{noun}" weights those values and adds them up.',
-            FadeIn(wv[2], shift=LEFT * 0.3),
+            FadeIn(wv[2:], shift=LEFT * 0.3),
             summed,
         )
-        self.shown["values"] = [(v, self.V[k]) for k, v in zip(keys, vs, strict=True)]
-        self.shown["weights"] = [
-            (lab, float(self.pattern[self.q, k]))
-            for k, lab in zip(keys, summed.weight_labels, strict=True)
+        self.shown["values"] = [
+            (v, self.V[k] if k is not None else v.values)
+            for k, v in zip(shown_keys, vs, strict=True)
         ]
+        self.shown["value_keys"] = shown_keys
+        self.shown["weights"] = list(zip(summed.weight_labels, weights, strict=True))
         self.shown["z"] = (summed.result, z)
-        up = WeightMatrix(W_O.T, name="W_O (value-up)", max_rows=5, max_cols=4, font_size=16)
+        up_vals = W_O.T
+        d_up = self.places(up_vals[:5, :4], 0.75)
+        up = WeightMatrix(
+            up_vals,
+            name="W_O (value-up)",
+            max_rows=5,
+            max_cols=3,
+            font_size=font,
+            decimals=d_up,
+            label_size=font,
+        )
         up.next_to(summed.result, RIGHT, buff=0.6)
         zc = summed.result.copy().next_to(up, RIGHT, buff=0.25)
         prod = MatrixVectorProduct(up, zc, run_time_per_row=0.3)
@@ -102,23 +149,33 @@ class ValuesStep(AttentionScene):
             max_entries=len(idx),
             head=cut,
             tail=len(idx) - cut - 1,
-            font_size=18,
+            font_size=font,
+            decimals=prod.result.decimals,
             label=f'E("{noun}")',
+            label_size=font,
         )
-        E.move_to([-2.6, -1.0, 0])
         zs = self.t[f"{blk}.attn.hook_z"][:, self.h].astype(np.float64)  # [pos, d_head]
         all_dE = zs @ W_O.astype(np.float64)  # [pos, d_model]
         strip = self.strip(20, min_width=self.column_width() - 0.1).next_to(head, DOWN, buff=0.3)
-        cols = [NumericVector(all_dE[i], max_entries=3, font_size=14) for i in range(self.n)]
-        strip.align_below(cols, buff=0.2)
-        lab_all = text("this head's ΔE for every token", 20, PALETTE["muted"])
+        drawn = self.shown_tokens(strip)
+        d_all = self.places(all_dE[drawn][:, [0, 1, -1]], self.pitch(strip) - 0.4)
+        cd = {
+            i: NumericVector(all_dE[i], max_entries=3, font_size=font, decimals=d_all)
+            for i in drawn
+        }
+        cols = list(self.under(strip, cd, buff=0.2))
+        lab_all = text("this head's ΔE for every token", READABLE, PALETTE["muted"])
         lab_all.next_to(VGroup(*cols), DOWN, buff=0.15)
-        self.shown["all_dE"] = [(v, all_dE[i]) for i, v in enumerate(cols)]
+        self.shown["all_dE"] = {i: (v, all_dE[i]) for i, v in cd.items()}
+        # E + ΔE = E′ in one row, centred under the columns (the sum is as wide as E)
+        E.next_to(lab_all, DOWN, buff=0.5)
+        trial = ResidualAdd(E.copy(), prod.result.copy())  # where the row E + ΔE = E′ would sit
+        E.shift(LEFT * VGroup(trial.plus, trial.result, E).get_x())
         self.say(
             "Every column does the same, so each token gets its own change.",
             FadeOut(Group(*(m for m in self.mobjects if m not in keep)), shift=DOWN * 0.3),
             [
-                prod.result.animate.move_to([0, -1.0, 0]),
+                prod.result.animate.match_y(E).set_x(0),
                 FadeIn(strip),
                 LaggedStart(*(FadeIn(c, shift=DOWN * 0.2) for c in cols), lag_ratio=0.1),
                 FadeIn(lab_all),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from manim import (
     DOWN,
     LEFT,
@@ -16,7 +17,7 @@ from manim import (
     VGroup,
 )
 
-from attention_steps.common import AttentionScene, shape
+from attention_steps.common import READABLE, AttentionScene, shape
 from llmviz.errors import PromptError
 from llmviz.mobjects import Column, NumericVector, ValueTable
 from llmviz.model.analysis import cosine
@@ -113,13 +114,27 @@ class ExampleStep(AttentionScene):
         strip = self.strip(22, min_width=self.column_width() - 0.1).next_to(head, DOWN, buff=0.35)
         W_E, W_pos = self.model.W_E, self.model.W_pos
         ids = self.t.token_ids
-        font = 20 if self.n <= 8 else 16
-        rows_E = [NumericVector(W_E[t], max_entries=5, font_size=font) for t in ids]
-        rows_sum = [
-            NumericVector(W_E[t] + W_pos[i], max_entries=5, font_size=font)
-            for i, t in enumerate(ids)
-        ]
-        top = strip.align_below(rows_E, buff=0.35)
+        drawn = self.shown_tokens(strip)  # a long prompt: no vectors under "… N more …"
+        E = {i: W_E[ids[i]] + W_pos[i] for i in drawn}
+        ends = [0, 1, 2, 3, -1]
+        d = self.places(
+            np.concatenate(
+                [
+                    np.stack([W_E[ids[i]] for i in drawn])[:, ends],
+                    np.stack(list(E.values()))[:, ends],
+                ]
+            ),
+            self.pitch(strip) - 0.4,
+        )
+        by_token = {
+            i: NumericVector(W_E[ids[i]], max_entries=5, font_size=READABLE, decimals=d)
+            for i in drawn
+        }
+        sums = {
+            i: NumericVector(E[i], max_entries=5, font_size=READABLE, decimals=d) for i in drawn
+        }
+        rows_E, rows_sum = list(by_token.values()), list(sums.values())
+        top = self.under(strip, by_token, buff=0.35)
         for v, above in zip(rows_sum, rows_E, strict=True):
             v.next_to(above, DOWN, buff=0.8).set_x(above.get_x())
         lab_E = text("its vector in W_E (above)", 20, PALETTE["muted"])
@@ -130,16 +145,14 @@ class ExampleStep(AttentionScene):
         count.to_edge(RIGHT, buff=0.5)
         d, g = self.model.cfg.d_model, self.gpt3.d_model
         note = self.footer(f"{shape(d)} numbers per token in this model, {shape(g)} in GPT-3", 20)
-        self.shown["E"] = [
-            (v, self.t["blocks.0.hook_resid_pre"][i]) for i, v in enumerate(rows_sum)
-        ]
+        self.shown["E"] = {i: (v, self.t["blocks.0.hook_resid_pre"][i]) for i, v in sums.items()}
         self.say(
             "Here is the prompt we will follow through one head of attention.",
             FadeIn(head, shift=DOWN * 0.5),
         )
         self.say(
             f"The tokenizer cuts it into {self.n} tokens.",
-            LaggedStart(*(FadeIn(b, shift=0.4 * RIGHT) for b in strip.boxes), lag_ratio=0.2),
+            LaggedStart(*(FadeIn(b, shift=0.4 * RIGHT) for b in strip.drawn), lag_ratio=0.2),
             FadeIn(count),
         )
         self.say(

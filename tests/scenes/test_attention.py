@@ -32,8 +32,6 @@ STEPS = {
     "ContextSize": "Context size",
     "FarBack": "Far back in the context",
 }
-#: The new pictures keep every text readable at 480p (the older number columns are denser).
-READABLE = ["WhyAttention", "KeysLineUp", "EachKeysShare", "TheValueMap", "AnotherHead", "FarBack"]
 PROMPT = attention.AttentionScene.prompt
 
 
@@ -73,8 +71,8 @@ def test_nothing_reaches_past_the_frame_or_overlaps(scenes):
     assert {name: s.overlaps for name, s in scenes.items() if s.overlaps} == {}
 
 
-def test_the_new_pictures_are_readable_at_480p(scenes):
-    assert {n: sorted(set(scenes[n].small)) for n in READABLE if scenes[n].small} == {}
+def test_every_picture_is_readable_at_480p(scenes):
+    assert {n: sorted(set(s.small))[:5] for n, s in scenes.items() if s.small} == {}
 
 
 def test_every_number_of_the_narration_is_on_screen(scenes):
@@ -99,8 +97,8 @@ def test_why_attention_shows_cosines_of_the_same_word_across_contexts(scenes, mo
 
 def test_the_example_shows_embedding_plus_position(scenes, trace, model):
     rows = scenes["TheExample"].shown["E"]
-    assert len(rows) == trace.n_tokens
-    for i, (vec, _) in enumerate(rows):
+    assert sorted(rows) == list(range(trace.n_tokens))  # 8 tokens: every one has its vector
+    for i, (vec, _) in rows.items():
         true = model.W_E[trace.token_ids[i]] + model.W_pos[i]
         assert shows_vector(vec, true)
         assert np.allclose(true, trace["blocks.0.hook_resid_pre"][i], atol=1e-5)
@@ -113,9 +111,10 @@ def test_queries_and_keys_are_the_heads_real_vectors(scenes, trace, head):
     k_all = trace[f"blocks.{head.layer}.attn.hook_k"][:, head.head]
     vec, _ = s.shown["q"]
     assert shows_vector(vec, q_all[s.q], atol=1e-4)  # W_Q x recomputed from shown matrix and x
-    for i, (vec, _) in enumerate(s.shown["queries"]):
+    assert sorted(s.shown["queries"]) == sorted(s.shown["keys"]) == list(range(trace.n_tokens))
+    for i, (vec, _) in s.shown["queries"].items():
         assert shows_vector(vec, q_all[i])
-    for i, (vec, _) in enumerate(s.shown["keys"]):
+    for i, (vec, _) in s.shown["keys"].items():
         assert shows_vector(vec, k_all[i])
 
 
@@ -167,6 +166,16 @@ def test_scale_mask_softmax_stages_match_the_trace_and_the_formula_is_written(sc
     pattern = s.shown["pattern"].values
     assert np.allclose(pattern, trace[f"{key}.hook_pattern"][head.head], atol=1e-5)
     assert "softmax" in s.shown["formula"].text and r"\sqrt{d_k}" in s.shown["formula"].text
+    # the noun's column, written out beside the grid at every stage, is the grid's column
+    for stage, grid in (("raw", s.shown["raw"]), ("pattern", s.shown["pattern"])):
+        column = s.shown["column"][stage]
+        assert len(column) == trace.n_tokens
+        for k, num in enumerate(column):
+            assert num.text == format_number(grid.display_value(k, s.q), num.decimals)
+    said = s.beats[-2].text
+    assert all(num.decimals >= 2 for num in s.shown["column"]["pattern"])
+    top = np.argsort(-pattern[s.q])[:2]
+    assert all(format_number(pattern[s.q, k], 2) in said for k in top)
 
 
 def test_values_weighted_sum_and_residual_add_are_real(scenes, trace, head, model):
@@ -174,9 +183,11 @@ def test_values_weighted_sum_and_residual_add_are_real(scenes, trace, head, mode
     key = f"blocks.{head.layer}"
     v = trace[f"{key}.attn.hook_v"][:, head.head]
     pattern = trace[f"{key}.attn.hook_pattern"][head.head]
-    for k, (vec, _) in enumerate(s.shown["values"]):
+    keys = s.shown["value_keys"]
+    assert keys == list(range(s.q + 1))  # few enough keys: every value vector is drawn
+    for k, (vec, _) in zip(keys, s.shown["values"], strict=True):
         assert shows_vector(vec, v[k])
-    for k, (lab, w) in enumerate(s.shown["weights"]):
+    for k, (lab, w) in zip(keys, s.shown["weights"], strict=True):
         assert w == pytest.approx(float(pattern[s.q, k])) and lab.text == format_number(w, 2)
     z = trace[f"{key}.attn.hook_z"][s.q, head.head]
     assert shows_vector(s.shown["z"][0], z, atol=1e-5)
@@ -236,6 +247,7 @@ def test_another_head_updates_the_noun_another_way(scenes, trace, model):
     table = s.shown["two_heads"]
     name = f"layer {o.layer}, head {o.head}"
     pattern = trace[f"blocks.{o.layer}.attn.hook_pattern"][o.head][s.q]
+    assert s.shown["two_heads_keys"] == list(range(s.q + 1))  # few keys: a column for each
     for k in range(s.q + 1):
         assert table.value(name, f'"{s.tok(k)}"') == pytest.approx(float(pattern[k]))
     assert o.share_on_keys == pytest.approx(float(pattern[list(s.focus.keys)].sum()))
@@ -367,3 +379,64 @@ def test_a_gpt2_sized_layer_of_12_heads_is_drawn_by_a_few_heads_and_labels(tmp_p
     screen = " ".join(t for b in s.beats for t in b.shown)
     assert "All 12 heads" in screen and "12 value-up maps" in screen
     assert s.shown["attn_out"][1].shape == (96,)  # the sum of all 12 heads, from the trace
+
+
+def test_values_beyond_the_room_are_summed_into_one_true_vector(trace, head):
+    class FewValues(attention.Values):
+        max_values = 3  # the default prompt's 4 keys do not fit: 2 drawn, 2 summed
+
+    s = render(FewValues, frame_rate=1)
+    key = f"blocks.{head.layer}.attn"
+    v = trace[f"{key}.hook_v"][:, head.head].astype(np.float64)
+    w = trace[f"{key}.hook_pattern"][head.head][s.q].astype(np.float64)
+    keys = s.shown["value_keys"]
+    assert len(keys) == 3 and keys[-1] is None
+    drawn = keys[:-1]
+    rest = [k for k in range(s.q + 1) if k not in drawn]
+    assert sorted(drawn, key=lambda k: -w[k]) == sorted(range(s.q + 1), key=lambda k: -w[k])[:2]
+    mean = w[rest] @ v[rest] / w[rest].sum()  # the others: their weighted mean
+    assert shows_vector(s.shown["values"][-1][0], mean)
+    assert s.shown["weights"][-1][1] == pytest.approx(w[rest].sum())
+    z = trace[f"{key}.hook_z"][s.q, head.head]
+    assert shows_vector(s.shown["z"][0], z, atol=1e-5)  # the sum is still the head's output
+    assert "2 others" in " ".join(t for b in s.beats for t in b.shown)
+    assert (s.outside, s.overlaps, s.small) == ([], [], [])
+
+
+# --- the extremes a teacher may set: no decimals, 6 decimals, the longest prompt, right-to-left
+# and emoji prompts (byte-level tokens drawn as stand-ins such as <byte 0xD7>) -----------------
+LONGEST = "a fluffy blue creature roamed the verdant forest at dawn"
+HEBREW = "טוב לב"
+EMOJI = "a fluffy blue 🐉 roamed"
+NUMBERS = ["QueriesAndKeys", "ScaleMaskSoftmax", "Values", "MultiHead"]
+EXTREMES = {
+    "decimals 0": ({"decimals": 0}, NUMBERS),
+    "decimals 6": ({"decimals": 6}, ["TheExample", *NUMBERS]),
+    "12 tokens": ({"prompt": LONGEST}, ["TheExample", "TheGrid", *NUMBERS]),
+    "right to left": (
+        {"prompt": HEBREW},
+        ["TheExample", "QueriesAndKeys", "KeysLineUp", "ScaleMaskSoftmax", "Values", "AnotherHead"],
+    ),
+    "emoji": ({"prompt": EMOJI}, ["QueriesAndKeys", "EachKeysShare", "Values"]),
+}
+
+
+@pytest.mark.parametrize("case", EXTREMES)
+def test_extreme_settings_stay_in_frame_readable_and_true(case, model):
+    attrs, steps = EXTREMES[case]
+    if "prompt" in attrs:
+        t = model.run(attrs["prompt"])
+        assert t.n_tokens == {"12 tokens": attention.MAX_TOKENS, "right to left": 11}.get(
+            case, t.n_tokens
+        )
+        assert case == "12 tokens" or any(tok.startswith("<byte") for tok in t.tokens)
+    for name in steps:
+        scene = render(type(name, (getattr(attention, name),), dict(attrs)), frame_rate=1)
+        assert (scene.outside, scene.overlaps, scene.small) == ([], [], []), (case, name)
+        assert narration_problems(scene) == [], (case, name)
+        if name == "Values":  # however many digits fit, the sum shown is the head's output
+            z = scene.t[f"blocks.{scene.L}.attn.hook_z"][scene.q, scene.h]
+            assert shows_vector(scene.shown["z"][0], z, atol=1e-5)
+        if "decimals" in attrs and name == "QueriesAndKeys":
+            d = scene.shown["q"][0].decimals  # as many digits as the setting, or as fit
+            assert d <= attrs["decimals"] and (d == attrs["decimals"] or d >= 2)
