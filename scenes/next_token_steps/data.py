@@ -22,6 +22,7 @@ from manim import (
     Transform,
     TransformFromCopy,
     VGroup,
+    config,
 )
 
 from llmviz.animations import MatrixVectorProduct
@@ -89,16 +90,21 @@ class DataStep(NextTokenScene):
         xs = [tr["blocks.0.ln1.hook_normalized"][-1] for tr in traces]
         self.section("Weights and data")
         head = title("Same weights, different data")
-        matrix = NumericMatrix(W, max_rows=5, max_cols=5, font_size=26, shape_label=True)
+        for size, cols in ((26, 5), (26, 4), (22, 4), (22, 3), (20, 3), (20, 2)):
+            # fewer columns or smaller numbers, never off the frame (6 decimals are wide)
+            matrix = NumericMatrix(W, max_rows=5, max_cols=cols, font_size=size)
+            vecs = [
+                NumericVector(x, max_entries=5, font_size=size).next_to(matrix, RIGHT, buff=0.35)
+                for x in xs
+            ]
+            if matrix.width + 3 * vecs[0].width + 3.0 <= 12.4:  # W, x, =, two results
+                break
         matrix.brackets.set_color(PALETTE[WEIGHTS])
         name = math(r"W_Q", 34, PALETTE[WEIGHTS]).next_to(matrix, UP, buff=0.2)
-        vecs = [
-            NumericVector(x, max_entries=5, font_size=26).next_to(matrix, RIGHT, buff=0.35)
-            for x in xs
-        ]
+        dims = text(matrix.shape_text, 22, PALETTE["muted"]).next_to(matrix, DOWN, buff=0.15)
         for v in vecs:
             v.brackets.set_color(PALETTE[DATA])
-        VGroup(matrix, name, vecs[0]).next_to(head, DOWN, buff=0.8).to_edge(LEFT, buff=0.7)
+        VGroup(matrix, name, dims, vecs[0]).next_to(head, DOWN, buff=0.8).to_edge(LEFT, buff=0.7)
         for v in vecs[1:]:  # the second prompt's vector in the same place
             v.move_to(vecs[0])
         # built once laid out: the product places its result and row highlights where they are
@@ -108,8 +114,9 @@ class DataStep(NextTokenScene):
             text("data: the input, new for every prompt", 22, PALETTE[DATA]),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         key.to_edge(DOWN, buff=0.4)
+        room = config.frame_width / 2 - 0.5 - vecs[0].get_left()[0]
         prompts = [
-            code(tail_words(p), 22, PALETTE[DATA]).next_to(v, DOWN, buff=0.3)
+            fit_width(code(tail_words(p), 22, PALETTE[DATA]), room).next_to(v, DOWN, buff=0.3)
             for p, v in zip((self.prompt, other), vecs, strict=True)
         ]
         for p in prompts:
@@ -132,7 +139,7 @@ class DataStep(NextTokenScene):
         self.say(
             "Almost every step of the model is a matrix times a vector.",
             FadeIn(head, shift=DOWN * 0.5),
-            (FadeIn(matrix, shift=RIGHT * 0.4), FadeIn(name, shift=RIGHT * 0.4)),
+            (FadeIn(VGroup(matrix, dims), shift=RIGHT * 0.4), FadeIn(name, shift=RIGHT * 0.4)),
         )
         self.say(
             "The matrix holds weights: they were learned in training and are fixed since.",
@@ -145,7 +152,7 @@ class DataStep(NextTokenScene):
             FadeIn(prompts[0], shift=UP * 0.2),
         )
         self.say(
-            f"Multiplied, they give this query; its first entry is {q[0][0]:.2f}.",
+            f"Multiplied, they give this query; its first entry is {results[0].entries[0].text}.",
             products[0],
             (FadeIn(labels[0]), *swap(products[0].result, results[0])),
         )
@@ -157,9 +164,9 @@ class DataStep(NextTokenScene):
             (FadeIn(vecs[1], shift=LEFT * 0.3), FadeIn(prompts[1], shift=UP * 0.2)),
         )
         self.say(
-            f"So the result differs: its first entry is now {q[1][0]:.2f}."
+            f"So the result differs: its first entry is now {results[1].entries[0].text}."
             if not np.allclose(q[0], q[1])
-            else f"Here the result is the same, {q[1][0]:.2f} first, because this position's "
+            else f"Here the result is the same, {results[1].entries[0].text} first, because this position's "
             "vector happens to be the same.",
             products[1],
             (FadeIn(labels[1]), *swap(products[1].result, results[1])),
@@ -194,8 +201,13 @@ class DataStep(NextTokenScene):
         )
         times = math(r"\times", 32)
         pic = VGroup(one_hot, times, E).arrange(RIGHT, buff=0.35)
-        emb = NumericVector(sg.embeddings[i], max_entries=5, font_size=26, direction="row")
         emb_label = text(f"row {i}: the embedding of “{word}”", 24, PALETTE["highlight"])
+        for entries in (5, 4, 3, 2):  # fewer entries when the numbers are wide (6 decimals)
+            emb = NumericVector(
+                sg.embeddings[i], max_entries=entries, font_size=26, direction="row"
+            )
+            if pic.width + 0.7 + max(emb.width, emb_label.width) <= 12.4:
+                break
         out = VGroup(emb_label, emb).arrange(DOWN, buff=0.2).next_to(E, RIGHT, buff=0.7)
         VGroup(pic, out).next_to(head, DOWN, buff=0.4).set_x(0)
         one_hot_name.next_to(one_hot, DOWN, buff=0.25)
