@@ -172,25 +172,39 @@ class ContextStep(NextTokenScene):
             22,
             PALETTE["muted"],
         ).next_to(slots, DOWN, buff=0.15)
-        mat = NumericMatrix(
-            t["blocks.0.hook_resid_pre"].T, max_rows=6, max_cols=7, font_size=23, shape_label=True
-        )
-        col_tokens = VGroup(
-            *(
-                code(display_token(t.tokens[j]), 20, PALETTE["muted"]).next_to(
-                    mat.get_column(j), UP, buff=0.2
-                )
-                for j in mat.cols
-                if j is not None
-            )
-        )
-        block = VGroup(mat, col_tokens).next_to(used, DOWN, buff=0.45).to_edge(LEFT, buff=1.0)
+        X = t["blocks.0.hook_resid_pre"].T  # [d_model, n]: one column per place
         side = VGroup(
             text(f"here: {cfg.d_model:,} × {n} numbers", 24),
             text(f"full context: {cfg.d_model:,} × {cfg.n_ctx:,}", 24, PALETTE["muted"]),
             text(f"GPT-3: {g.d_model:,} × {g.n_ctx:,}", 24, PALETTE["highlight"]),
             text(f"= {g.d_model * g.n_ctx:,} numbers", 24, PALETTE["highlight"]),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        for cols in (7, 5, 3):  # fewer columns when tokens or numbers are wide
+            probe = NumericMatrix(X, max_rows=6, max_cols=cols, font_size=23)
+            shown = [j for j in probe.cols if j is not None]
+            col_tokens = VGroup(
+                *(code(display_token(t.tokens[j]), 20, PALETTE["muted"]) for j in shown)
+            )
+            gap = (
+                probe.get_column(shown[1]).get_x() - probe.get_column(shown[0]).get_x()
+                if len(shown) > 1
+                else 1.0
+            )
+            widest = max(c.width for c in col_tokens)
+            mat = NumericMatrix(
+                X,
+                max_rows=6,
+                max_cols=cols,
+                font_size=23,
+                shape_label=True,
+                h_buff=0.25 + max(0.0, widest + 0.25 - gap),  # every token over its own column
+            )
+            for c, j in zip(col_tokens, shown, strict=True):
+                c.next_to(mat.get_column(j), UP, buff=0.2)
+            block = VGroup(mat, col_tokens)
+            if block.width + 0.8 + side.width <= 12.4:
+                break
+        block.next_to(used, DOWN, buff=0.45).to_edge(LEFT, buff=1.0)
         side.next_to(block, RIGHT, buff=0.8)
         fit_width(VGroup(block, side))
         self.shown["context_slots"] = (slots, cfg.n_ctx)
@@ -293,14 +307,19 @@ class ContextStep(NextTokenScene):
         t = self.t
         every = [t.top_k(1, position=i)[0] for i in range(t.n_tokens)]
         right = sum(g.token == nxt for g, nxt in zip(every, t.tokens[1:], strict=False))
-        first = max(0, t.n_tokens - 6)  # a long prompt: its last six positions
-        guesses = every[first:]
         self.section("Why the last position")
         head = title("Every position predicts its next token")
-        strip = fit_width(
-            TokenStrip(t.tokens[first:], font_size=22, min_width=1.7, buff=0.25), 10.6
-        )
+        for k in (6, 5, 4, 3, 2):  # a long prompt: its last six positions, fewer if they are wide
+            first = max(0, t.n_tokens - k)
+            strip = TokenStrip(t.tokens[first:], font_size=22, min_width=1.7, buff=0.25)
+            # shrunk to fit, the tokens stay readable (19.6 or more); a strip with its note, unshrunk
+            if strip.width <= (10.6 if strip.note is not None else 10.6 * 22 / 19.6):
+                break
+        strip = fit_width(strip, 10.6)
+        guesses = every[first:]
         strip.next_to(head, DOWN, buff=0.6).shift(RIGHT * 1.2)
+        if strip.note is not None:  # the note on <byte 0x..> goes above, clear of the arrows
+            strip.note.next_to(strip.boxes, UP, buff=0.12)
         arrows, preds, actual = VGroup(), VGroup(), VGroup()
         for i, (b, gss) in enumerate(zip(strip.boxes, guesses, strict=True)):
             ar = Arrow(b.get_bottom(), b.get_bottom() + 0.8 * DOWN, buff=0.1, stroke_width=3)
@@ -376,10 +395,16 @@ class ContextStep(NextTokenScene):
         emb_unemb = 2 * w_u
         self.section("Unembedding")
         head = title("Unembedding: the last vector → one logit per token")
-        vec = NumericVector(x, max_entries=6, font_size=26, label=f"last vector ({cfg.d_model:,})")
-        unembed = Unembed(
-            vec, self.model.W_U, lambda i: safe_token(self.model.decode_token(i)), k=5
-        )
+        for size in (26, 22, 21):  # smaller numbers when they are wide (6 decimals), never tiny
+            vec = NumericVector(
+                x, max_entries=6, font_size=size, label=f"last vector ({cfg.d_model:,})"
+            )
+            unembed = Unembed(
+                vec, self.model.W_U, lambda i: safe_token(self.model.decode_token(i)), k=5
+            )
+            parts = VGroup(vec, unembed.arrows, unembed.logit_vector, unembed.result)
+            if parts.width <= 13.2:
+                break
         top = top[:3]
         names = [self.model.decode_token(int(i)) for i in top]
         table = ValueTable(
@@ -393,7 +418,7 @@ class ContextStep(NextTokenScene):
             v_buff=1.1,
         )
         picture = VGroup(vec, unembed.arrows, unembed.logit_vector, unembed.result)
-        fit_width(picture, 12.6).next_to(head, DOWN, buff=0.5)
+        fit_width(picture, 13.2).next_to(head, DOWN, buff=0.5)
         table.next_to(unembed.result, DOWN, buff=0.3).align_to(unembed.result, LEFT)
         for v in (vec, unembed.logit_vector):  # labels kept readable after the fit
             v.label.become(text(v.label.text, 20, PALETTE["muted"]).move_to(v.label))

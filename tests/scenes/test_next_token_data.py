@@ -112,3 +112,41 @@ def test_skipgram_words_outside_the_corpus_get_a_clear_error(capsys):
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert "llmviz: none of w2v_words ('zebra', 'unicorn')" in err and "Traceback" not in err
+
+
+# the widest settings a teacher may choose, on the steps they stretch most: numbers at 6
+# decimals, and a prompt of emoji that the byte-level tokenizer cuts into <byte 0x..> tokens
+EMOJI = "👩‍👩‍👧 🏀🔥 Michael Jordan plays the sport of 🏀"
+EXTREMES = [
+    ("WeightsAndData", {"decimals": 6}),
+    ("Context", {"decimals": 6}),
+    ("Unembedding", {"decimals": 6}),
+    ("Context", {"prompt": EMOJI}),
+    ("WhyTheLastPosition", {"prompt": EMOJI}),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "attrs"),
+    EXTREMES,
+    ids=[f"{n}-{'emoji' if 'prompt' in a else '6 decimals'}" for n, a in EXTREMES],
+)
+def test_extreme_settings_stay_in_frame_readable_and_true(name, attrs, model):
+    scene = render(type(name, (getattr(nt, name),), dict(attrs)), frame_rate=1)
+    assert (scene.outside, scene.overlaps, scene.small) == ([], [], [])
+    assert narration_problems(scene, NAMES) == []
+    t = model.run(attrs.get("prompt", nt.NextTokenChapterScene.prompt))
+    if name == "WeightsAndData":
+        result = scene.shown["weights_data"]["results"][0]
+        assert result.entries[0].text == f"{t['blocks.0.attn.hook_q'][-1, 0, 0]:.6f}"
+    if name == "Context":
+        np.testing.assert_array_equal(
+            scene.shown["context_array"].values, t["blocks.0.hook_resid_pre"].T
+        )
+    if name == "Unembedding":
+        np.testing.assert_allclose(scene.shown["unembed"].logits, t["logits"][-1], atol=1e-4)
+    if name == "WhyTheLastPosition":
+        shown = scene.shown["position_guesses"]
+        assert 2 <= len(shown) <= 6
+        for (_, guess), i in zip(shown, range(t.n_tokens - len(shown), t.n_tokens), strict=True):
+            assert guess.token == t.top_k(1, position=i)[0].token
