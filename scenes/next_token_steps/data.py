@@ -230,10 +230,12 @@ class DataStep(NextTokenScene):
             "of our corpus.",
             (FadeIn(one_hot, shift=RIGHT * 0.3), FadeIn(one_hot_name)),
             (FadeIn(hot), FadeIn(one_label)),
+            Indicate(one_hot_name[1], scale_factor=1.15),
         )
         self.say(
             f"It multiplies a {sg.V} by {sg.d} matrix, drawn to shape, with a row for every word.",
             (FadeIn(times), FadeIn(E, shift=LEFT * 0.3)),
+            Indicate(E.name_label, scale_factor=1.2),
         )
         self.say(
             f"The single 1 picks out row {i}, and that row is the embedding of “{word}”.",
