@@ -97,7 +97,8 @@ class DataStep(NextTokenScene):
                 NumericVector(x, max_entries=5, font_size=size).next_to(matrix, RIGHT, buff=0.35)
                 for x in xs
             ]
-            if matrix.width + 3 * vecs[0].width + 3.0 <= 12.4:  # W, x, =, two results
+            # W, x, =, two results and their gaps, from 0.7 in to 0.5 from the right edge
+            if matrix.width + 3 * vecs[0].width + 2.0 <= config.frame_width - 1.2:
                 break
         matrix.brackets.set_color(PALETTE[WEIGHTS])
         name = math(r"W_Q", 34, PALETTE[WEIGHTS]).next_to(matrix, UP, buff=0.2)
@@ -206,7 +207,7 @@ class DataStep(NextTokenScene):
             emb = NumericVector(
                 sg.embeddings[i], max_entries=entries, font_size=26, direction="row"
             )
-            if pic.width + 0.7 + max(emb.width, emb_label.width) <= 12.4:
+            if pic.width + 0.7 + emb.width <= 12.4:
                 break
         out = VGroup(emb_label, emb).arrange(DOWN, buff=0.2).next_to(E, RIGHT, buff=0.7)
         VGroup(pic, out).next_to(head, DOWN, buff=0.4).set_x(0)
