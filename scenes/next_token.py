@@ -1,11 +1,12 @@
 """The opening chapter: from text to the next token.
 
 Prediction and sampling, a chatbot as a laid-out text, word-by-word models against the
-transformer, what GPT stands for, tokens, the embedding matrix, the geometry of embeddings (a
-3-D PCA, embeddings moving in training, nearest neighbours, directions, the dot product's angle),
-a word's senses and tower → Eiffel tower → miniature Eiffel tower, the context window, input →
-layers → output on tensors, unembedding, softmax with temperature, and GPT-3's size (parameters,
-training compute, LayerNorm's share). Every number comes from the model, from an experiment run
+transformer, what GPT stands for, pre-training (the data, parameters as dials, text the model never
+saw), tokens, the embedding matrix, weights against data, the geometry of embeddings (a 3-D PCA,
+embeddings moving in training, nearest neighbours, directions, the dot product's angle), a real
+Word2Vec skip-gram, a word's senses and tower → Eiffel tower → miniature Eiffel tower, the context
+window and other context lengths, input → layers → output on tensors, unembedding, softmax with
+temperature, and GPT-3's size (parameters, training compute, LayerNorm's share). Every number comes from the model, from an experiment run
 by the code, or from a formula applied to a config; every sentence is built from those values.
 
 Render one step with ``manim render -ql scenes/next_token.py Tokens`` or the whole chapter with
@@ -21,6 +22,7 @@ from __future__ import annotations
 from next_token_steps.common import NextTokenScene
 from next_token_steps.context import ContextStep
 from next_token_steps.counting import CountingStep
+from next_token_steps.data import DataStep
 from next_token_steps.directions import DirectionsStep
 from next_token_steps.history import HistoryStep
 from next_token_steps.prediction import PredictionStep
@@ -28,6 +30,7 @@ from next_token_steps.senses import SensesStep
 from next_token_steps.softmax import SoftmaxStep
 from next_token_steps.space import SpaceStep
 from next_token_steps.tokens import TokensStep
+from next_token_steps.training import TrainingStep
 
 __all__ = ["NextTokenChapterScene", "NextTokenScene"]
 
@@ -35,11 +38,13 @@ __all__ = ["NextTokenChapterScene", "NextTokenScene"]
 class NextTokenChapterScene(
     PredictionStep,
     HistoryStep,
+    TrainingStep,
     TokensStep,
     SpaceStep,
     DirectionsStep,
     SensesStep,
     ContextStep,
+    DataStep,
     SoftmaxStep,
     CountingStep,
 ):
@@ -51,17 +56,23 @@ class NextTokenChapterScene(
         "chat",
         "history",
         "gpt",
+        "training_data",
+        "dials",
+        "unseen",
         "tokens",
         "lookup",
+        "weights_data",
         "space",
         "training",
         "neighbours",
         "directions",
         "dot",
         "alignment",
+        "word2vec",
         "senses",
         "tower",
         "context",
+        "lengths",
         "dataflow",
         "why_last",
         "unembedding",
@@ -109,141 +120,183 @@ class WhatGPTMeans(NextTokenChapterScene):
         self.step_gpt()
 
 
+class TrainingData(NextTokenChapterScene):
+    """6. The generated corpus and what training read, against GPT-3's published 300 billion."""
+
+    def construct(self) -> None:
+        self.step_training_data()
+
+
+class TuningDials(NextTokenChapterScene):
+    """7. Parameters as dials: random at step 0, trained, and one turned with real passes."""
+
+    def construct(self) -> None:
+        self.step_dials()
+
+
+class UnseenText(NextTokenChapterScene):
+    """8. Text checked to be absent from the corpus, and the model's real answers to it."""
+
+    def construct(self) -> None:
+        self.step_unseen()
+
+
 class Tokens(NextTokenChapterScene):
-    """6. The prompt and a sentence cut by the real tokenizer: pieces of words, punctuation."""
+    """9. The prompt and a sentence cut by the real tokenizer: pieces of words, punctuation."""
 
     def construct(self) -> None:
         self.step_tokens()
 
 
 class EmbeddingLookup(NextTokenChapterScene):
-    """7. Each token takes its column of W_E; vocabulary × d_model, and GPT-3's 617,558,016."""
+    """10. Each token takes its column of W_E; vocabulary × d_model, and GPT-3's 617,558,016."""
 
     def construct(self) -> None:
         self.step_lookup()
 
 
+class WeightsAndData(NextTokenChapterScene):
+    """11. One real matrix (W_Q) times two prompts' vectors: same weights, different data."""
+
+    def construct(self) -> None:
+        self.step_weights_data()
+
+
 class EmbeddingSpace(NextTokenChapterScene):
-    """8. A rotating 3-D PCA of real embeddings."""
+    """12. A rotating 3-D PCA of real embeddings."""
 
     def construct(self) -> None:
         self.step_space()
 
 
 class EmbeddingsInTraining(NextTokenChapterScene):
-    """9. Embedding rows moving from random to grouped, from the training log's snapshots."""
+    """13. Embedding rows moving from random to grouped, from the training log's snapshots."""
 
     def construct(self) -> None:
         self.step_training()
 
 
 class NearestNeighbours(NextTokenChapterScene):
-    """10. The tokens closest by cosine to the model's answer."""
+    """14. The tokens closest by cosine to the model's answer."""
 
     def construct(self) -> None:
         self.step_neighbours()
 
 
 class EmbeddingDirections(NextTokenChapterScene):
-    """11. woman − man against queen − king as arrows, and the analogy."""
+    """15. woman − man against queen − king as arrows, and the analogy."""
 
     def construct(self) -> None:
         self.step_directions()
 
 
 class DotProductAngle(NextTokenChapterScene):
-    """12. Two real arrows; the angle sweeps through 90° and the product changes sign."""
+    """16. Two real arrows; the angle sweeps through 90° and the product changes sign."""
 
     def construct(self) -> None:
         self.step_dot()
 
 
 class DotProducts(NextTokenChapterScene):
-    """13. Dot products of nouns with the cats − cat direction."""
+    """17. Dot products of nouns with the cats − cat direction."""
 
     def construct(self) -> None:
         self.step_alignment()
 
 
+class Word2VecSkipGram(NextTokenChapterScene):
+    """18. A real skip-gram: one-hot × V × d picks a row, the window, the trained neighbours."""
+
+    def construct(self) -> None:
+        self.step_word2vec()
+
+
 class WordSenses(NextTokenChapterScene):
-    """14. The vector of "mole" in the corpus's contexts, moving apart through the blocks."""
+    """19. The vector of "mole" in the corpus's contexts, moving apart through the blocks."""
 
     def construct(self) -> None:
         self.step_senses()
 
 
 class EiffelTower(NextTokenChapterScene):
-    """15. tower → Eiffel tower → miniature Eiffel tower against the model's Paris and tall."""
+    """20. tower → Eiffel tower → miniature Eiffel tower against the model's Paris and tall."""
 
     def construct(self) -> None:
         self.step_tower()
 
 
 class Context(NextTokenChapterScene):
-    """16. The context window and the array of vectors that flows through the model."""
+    """21. The context window and the array of vectors that flows through the model."""
 
     def construct(self) -> None:
         self.step_context()
 
 
+class ContextLengths(NextTokenChapterScene):
+    """22. The model run on 4 to 64 tokens; W_pos has no row for a 65th, which is refused."""
+
+    def construct(self) -> None:
+        self.step_lengths()
+
+
 class InputLayersOutput(NextTokenChapterScene):
-    """17. Input → layers → output, with the tensors' shapes read from the trace."""
+    """23. Input → layers → output, with the tensors' shapes read from the trace."""
 
     def construct(self) -> None:
         self.step_dataflow()
 
 
 class WhyTheLastPosition(NextTokenChapterScene):
-    """18. Every position's guess, scored against the real next token; the last one is read."""
+    """24. Every position's guess, scored against the real next token; the last one is read."""
 
     def construct(self) -> None:
         self.step_why_last()
 
 
 class Unembedding(NextTokenChapterScene):
-    """19. W_U turns the last vector into logits and probabilities."""
+    """25. W_U turns the last vector into logits and probabilities."""
 
     def construct(self) -> None:
         self.step_unembedding()
 
 
 class SoftmaxScene(NextTokenChapterScene):
-    """20. softmax(1, 2, 8), built from exp and the sum."""
+    """26. softmax(1, 2, 8), built from exp and the sum."""
 
     def construct(self) -> None:
         self.step_softmax()
 
 
 class Temperature(NextTokenChapterScene):
-    """21. The real bars as T moves through 1, 2, 3 and 0."""
+    """27. The real bars as T moves through 1, 2, 3 and 0."""
 
     def construct(self) -> None:
         self.step_temperature()
 
 
 class TemperatureText(NextTokenChapterScene):
-    """22. What the loop writes at several temperatures."""
+    """28. What the loop writes at several temperatures."""
 
     def construct(self) -> None:
         self.step_temperature_text()
 
 
 class CountingGPT3(NextTokenChapterScene):
-    """23. The eight matrix families: 27,938 matrices and 175,181,291,520 weights."""
+    """29. The eight matrix families: 27,938 matrices and 175,181,291,520 weights."""
 
     def construct(self) -> None:
         self.step_count()
 
 
 class TrainingCompute(NextTokenChapterScene):
-    """24. 6·N·D for this model's recorded training run and for GPT-3's."""
+    """30. 6·N·D for this model's recorded training run and for GPT-3's."""
 
     def construct(self) -> None:
         self.step_compute()
 
 
 class LayerNormShare(NextTokenChapterScene):
-    """25. LayerNorm's parameters in GPT-3, drawn to scale."""
+    """31. LayerNorm's parameters in GPT-3, drawn to scale."""
 
     def construct(self) -> None:
         self.step_layernorm()

@@ -25,17 +25,23 @@ STEPS = {
     "Chatbot": "A chatbot continues a text",
     "WordByWord": "One word at a time, or all at once",
     "WhatGPTMeans": "Generative Pre-trained Transformer",
+    "TrainingData": "Training data",
+    "TuningDials": "Training tunes the dials",
+    "UnseenText": "Text it never saw",
     "Tokens": "Tokens",
     "EmbeddingLookup": "Embedding lookup",
+    "WeightsAndData": "Weights and data",
     "EmbeddingSpace": "Embedding space",
     "EmbeddingsInTraining": "Embeddings move in training",
     "NearestNeighbours": "Nearest neighbours",
     "EmbeddingDirections": "Directions",
     "DotProductAngle": "The dot product and the angle",
     "DotProducts": "Dot products with a direction",
+    "Word2VecSkipGram": "Word2Vec: skip-gram",
     "WordSenses": "One word, several meanings",
     "EiffelTower": "Tower, Eiffel tower, miniature Eiffel tower",
     "Context": "Context window",
+    "ContextLengths": "Other context lengths",
     "InputLayersOutput": "Input, layers, output",
     "WhyTheLastPosition": "Why the last position",
     "Unembedding": "Unembedding",
@@ -382,7 +388,7 @@ RIGHT_TO_LEFT = "שלום עולם, זה מבחן: مرحبا Michael Jordan pla
 EMOJI = "👩‍👩‍👧 🏀🔥 Michael Jordan plays the sport of 🏀"
 # Each setting lists the steps it changes (decimals: the steps that draw numbers at the default
 # decimals; prompts: the steps that read the prompt). The steps of next_token_steps/context.py
-# (Context, InputLayersOutput, WhyTheLastPosition, Unembedding) are not listed here yet.
+# and data.py have their extremes in test_next_token_data.py.
 EXTREMES = {
     "decimals 0": ({"decimals": 0}, ["EmbeddingLookup"]),
     "decimals 6": ({"decimals": 6}, ["EmbeddingLookup"]),
