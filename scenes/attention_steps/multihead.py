@@ -27,6 +27,7 @@ from llmviz.mobjects import (
     AttentionGrid,
     Column,
     FastNumber,
+    FastText,
     NumericMatrix,
     NumericVector,
     ValueTable,
@@ -37,7 +38,7 @@ from llmviz.model.config import attention_parameters
 from llmviz.model.heads import contrasting_head
 from llmviz.model.projection import plane_of
 from llmviz.scene import fit_width, text, title
-from llmviz.style import PALETTE
+from llmviz.style import FONTS, PALETTE, display_token
 
 OTHER = "accent"  # the second head's colour
 
@@ -62,8 +63,10 @@ class MultiHeadStep(AttentionScene):
         d = self.places(np.concatenate([o[[0, 1, 2, 3, -1]] for o in outs]), 0.75)
         total = self.t[f"{blk}.hook_attn_out"][self.q]
         out = NumericVector(total, max_entries=5, font_size=READABLE, decimals=d)
+        size = min(14, 44 * 0.3)  # the key labels' font size at the largest cell
         label_w = max(
-            AttentionGrid(pats[0], key_tokens=self.t.tokens, cell_size=0.3).key_labels.width, 0.5
+            max(FastText(display_token(t), size, font=FONTS["mono"]).width for t in self.t.tokens),
+            0.5,
         )
         width = (12.4 - label_w - out.width - 0.9) / len(heads)
         cell = min(0.3, (width - 0.3) / self.n)

@@ -57,8 +57,11 @@ class SoftmaxStep(AttentionScene):
         p = self.pattern[self.q]
         self.section("Scale, mask, softmax")
         head = title(f"Scores to weights: {self.where()}")
-        raw = self.grid(self.dots, causal=False, normalize="global")
-        raw.next_to(head, DOWN, buff=0.4).to_edge(LEFT, buff=0.6)
+        labelled = self.grid(self.dots, causal=False, normalize="global")
+        labelled.next_to(head, DOWN, buff=0.4).to_edge(LEFT, buff=0.6)
+        # the token labels stay put; only the cells go through the stages (cheaper transforms)
+        tokens = VGroup(labelled.query_labels, labelled.key_labels)
+        raw = labelled.copy_with(self.dots, tokens=None)
         scaled = raw.copy_with(self.scaled)
         masked_values = np.where(np.triu(np.ones((self.n, self.n), bool), 1), -np.inf, self.scaled)
         masked = raw.copy_with(masked_values, causal=True)
@@ -112,7 +115,7 @@ class SoftmaxStep(AttentionScene):
         )
         self.say(
             "Q K-transpose is the grid we just drew: every query against every key.",
-            [FadeIn(raw, shift=UP * 0.3), FadeIn(cap), *light(1, PALETTE[QUERY])],
+            [FadeIn(VGroup(tokens, raw), shift=UP * 0.3), FadeIn(cap), *light(1, PALETTE[QUERY])],
         )
         self.say(
             f'The column of "{noun}" is written out beside it, one score per key.',

@@ -40,7 +40,8 @@ class ValuesStep(AttentionScene):
         """The value vectors the weighted sum shows: every key up to the noun, or, where they
         would not fit side by side at a readable size, the heaviest keys (in prompt order) and
         one vector for all the others, their weighted mean, so that the sum is still the head's
-        real output. Returns the vectors, their weights and their keys (None for the others)."""
+        real output. Returns the vectors, their names, their weights and their keys (None for the
+        others)."""
         w = self.pattern[self.q, keys].astype(np.float64)
         for m in range(min(len(keys), self.max_values), 1, -1):
             if m == len(keys):
@@ -58,15 +59,16 @@ class ValuesStep(AttentionScene):
                 weights.append(w_rest)
                 labels.append(f"{len(rest)} others")
             d = self.places(np.concatenate(vals), 0.8, font)
-            vs = [
-                NumericVector(
-                    v, max_entries=5, font_size=font, decimals=d, label=lab, label_size=font
-                )
-                for v, lab in zip(vals, labels, strict=True)
+            vs = [NumericVector(v, max_entries=5, font_size=font, decimals=d) for v in vals]
+            # the names go under the vectors, not in them: a scaled copy keeps its place
+            names = [
+                text(lab, font, PALETTE["muted"]).next_to(v, DOWN, buff=0.15)
+                for v, lab in zip(vs, labels, strict=True)
             ]
-            if VGroup(*vs).arrange(RIGHT, buff=0.35).width <= 8.2:
+            pairs = VGroup(*(VGroup(v, n) for v, n in zip(vs, names, strict=True)))
+            if pairs.arrange(RIGHT, buff=0.35).width <= 8.2:
                 break
-        return vs, weights, [*shown, *([None] if rest else [])]
+        return vs, names, weights, [*shown, *([None] if rest else [])]
 
     def step_values(self) -> None:
         cfg, noun = self.model.cfg, self.noun
@@ -78,9 +80,9 @@ class ValuesStep(AttentionScene):
         head = title(f'Values: the column of "{noun}", {self.where()}')
         keys = list(range(self.q + 1))
         font = READABLE
-        vs, weights, shown_keys = self.value_columns(keys, font)
-        row = VGroup(*vs).arrange(RIGHT, buff=0.35)
-        row.next_to(head, DOWN, buff=0.9).to_edge(LEFT, buff=0.6)
+        vs, names, weights, shown_keys = self.value_columns(keys, font)
+        row = VGroup(*(VGroup(v, n) for v, n in zip(vs, names, strict=True)))
+        row.arrange(RIGHT, buff=0.35).next_to(head, DOWN, buff=0.9).to_edge(LEFT, buff=0.6)
         notes = [
             text("v = W_V x  (value-down)", 22, PALETTE[VALUE]),
             text(f"{cfg.d_head} entries per token", READABLE, PALETTE["muted"]),
@@ -96,7 +98,7 @@ class ValuesStep(AttentionScene):
             f'The weights say how much each earlier word matters to "{noun}"; a value matrix says '
             "what each word passes on.",
             FadeIn(head, shift=DOWN * 0.5),
-            LaggedStart(*(FadeIn(v, shift=DOWN * 0.3) for v in vs), lag_ratio=0.15),
+            LaggedStart(*(FadeIn(pair, shift=DOWN * 0.3) for pair in row), lag_ratio=0.15),
         )
         self.say(
             f"W_V maps every token's vector to a value vector of {cfg.d_head} entries.",
@@ -127,6 +129,7 @@ class ValuesStep(AttentionScene):
             label_size=font,
         )
         up.next_to(summed.result, RIGHT, buff=0.6)
+        up.shift(DOWN * max(0.0, up.get_top()[1] - row.get_bottom()[1] + 0.2))  # name under row
         zc = summed.result.copy().next_to(up, RIGHT, buff=0.25)
         prod = MatrixVectorProduct(up, zc, run_time_per_row=0.3)
         self.say(

@@ -410,7 +410,7 @@ HEBREW = "טוב לב"
 EMOJI = "a fluffy blue 🐉 roamed"
 NUMBERS = ["QueriesAndKeys", "ScaleMaskSoftmax", "Values", "MultiHead"]
 EXTREMES = {
-    "decimals 0": ({"decimals": 0}, NUMBERS),
+    "decimals 0": ({"decimals": 0}, NUMBERS[:3]),  # the heads' picture: as wide as at 2
     "decimals 6": ({"decimals": 6}, ["TheExample", *NUMBERS]),
     "12 tokens": ({"prompt": LONGEST}, ["TheExample", "TheGrid", *NUMBERS]),
     "right to left": (
