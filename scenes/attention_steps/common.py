@@ -32,12 +32,14 @@ from llmviz.model.heads import safe_focus
 from llmviz.scene import LectureScene, fit_width, lines, text
 from llmviz.style import DEFAULTS, PALETTE, display_token, format_number
 
-__all__ = ["AttentionScene", "MAX_TOKENS", "QUERY", "KEY", "VALUE", "READABLE", "shape"]
+__all__ = ["AttentionScene", "MAX_TOKENS", "MARGIN", "QUERY", "KEY", "VALUE", "READABLE", "shape"]
 
 #: The chapter draws one column per token; longer prompts would not fit the frame.
 MAX_TOKENS = 12
 #: One colour per concept, the whole chapter long.
 QUERY, KEY, VALUE = "highlight", "accent", "positive"
+#: The gap kept between a picture and the frame's edges.
+MARGIN = 0.5
 #: Font size of every number and label: the smallest readable at 480p (19.5), rounded up.
 READABLE = 20
 
@@ -161,6 +163,16 @@ class AttentionScene(LectureScene):
         for i, m in mobjects.items():  # under the strip's note on byte tokens too, if it has one
             m.next_to(strip, DOWN, buff=buff).set_x(strip.boxes[i].get_x())
         return VGroup(*mobjects.values())
+
+    @staticmethod
+    def width() -> float:
+        """The frame's width inside the margins: the most a row of pictures may take."""
+        return config.frame_width - 2 * MARGIN
+
+    @staticmethod
+    def room_right(x: float) -> float:
+        """The width left between ``x`` and the frame's right margin."""
+        return config.frame_width / 2 - MARGIN - x
 
     @staticmethod
     def inside(mobject, margin: float = 0.4):

@@ -68,7 +68,7 @@ class MultiHeadStep(AttentionScene):
             max(FastText(display_token(t), size, font=FONTS["mono"]).width for t in self.t.tokens),
             0.5,
         )
-        width = (12.4 - label_w - out.width - 0.9) / len(heads)
+        width = (self.width() - 0.8 - label_w - out.width - 0.9) / len(heads)
         cell = min(0.3, (width - 0.3) / self.n)
         columns, grids, changes, notes = VGroup(), VGroup(), [], VGroup()
         for i, h in enumerate(heads):
@@ -142,7 +142,7 @@ class MultiHeadStep(AttentionScene):
                 lab = text(f"{gap}value-up {h}", 20, PALETTE["muted"]).next_to(m, DOWN, buff=0.15)
                 blocks.add(VGroup(m, lab))
             blocks.arrange(RIGHT, buff=buff)
-            if blocks.width <= 12.6:
+            if blocks.width <= self.width() - 0.6:
                 break
         blocks.next_to(head, DOWN, buff=0.9).set_x(0)
         side_by_side = blocks.copy().arrange(RIGHT, buff=0.08).move_to(blocks)
@@ -221,7 +221,7 @@ class OtherHeadStep(AttentionScene):
                 font_size=22,
                 h_buff=0.4,
             )
-            if table.width <= 13.0:
+            if table.width <= self.width():
                 break
         self.shown["two_heads_keys"] = drawn
         fit_width(table).next_to(head, DOWN, buff=0.5)
@@ -278,7 +278,7 @@ class OtherHeadStep(AttentionScene):
             FastNumber(deg, 0, suffix="°", font_size=22, color=PALETTE["highlight"]),
         ).arrange(RIGHT, buff=0.12)
         readout.next_to(plane.axes, RIGHT, buff=1.2, aligned_edge=UP)
-        fit_width(readout, 6.6 - readout.get_left()[0])
+        fit_width(readout, self.room_right(readout.get_left()[0]))
         self.shown["two_changes_cosine"] = (readout[1], o.cosine)
         how = "in nearly unrelated directions" if abs(o.cosine) < 0.5 else "partly the same way"
         self.say(

@@ -83,8 +83,10 @@ class SoftmaxStep(AttentionScene):
         col_lab.next_to(stages[0], UP, buff=0.2).align_to(stages[0], LEFT)
         side = VGroup(*stages, col_lab)
         eq = formula(40).next_to(side, RIGHT, buff=0.5).align_to(raw, UP)
-        fit_width(eq, 6.6 - eq.get_left()[0]).align_to(side.get_right() + 0.5 * RIGHT, LEFT)
-        room = 6.6 - eq.get_left()[0]
+        fit_width(eq, self.room_right(eq.get_left()[0])).align_to(
+            side.get_right() + 0.5 * RIGHT, LEFT
+        )
+        room = self.room_right(eq.get_left()[0])
         cap = fit_width(text("q · k", 26), room).next_to(eq, DOWN, buff=0.6).align_to(eq, LEFT)
         cap2 = fit_width(text(f"q · k / √{dk}", 26), room).move_to(cap, aligned_edge=LEFT)
         cap3 = fit_width(text("M: −∞ where the key comes later", 26), room)

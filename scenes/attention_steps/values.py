@@ -92,7 +92,9 @@ class ValuesStep(AttentionScene):
             notes.append(text("others: their weighted mean", READABLE, PALETTE["muted"]))
         wv = VGroup(*notes).arrange(DOWN, buff=0.12, aligned_edge=LEFT)
         wv.next_to(row, RIGHT, buff=0.6)
-        fit_width(wv, 6.6 - wv.get_left()[0]).align_to(row.get_right() + 0.6 * RIGHT, LEFT)
+        fit_width(wv, self.room_right(wv.get_left()[0])).align_to(
+            row.get_right() + 0.6 * RIGHT, LEFT
+        )
         summed = WeightedSum(vs, weights, label="Σ w v")
         self.say(
             f'The weights say how much each earlier word matters to "{noun}"; a value matrix says '
@@ -296,7 +298,7 @@ class CreatureStep(AttentionScene):
             ).arrange(RIGHT, buff=0.12)
         )
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.25).next_to(eq, DOWN, buff=0.5)
-        fit_width(rows, 6.6 - eq.get_left()[0]).align_to(eq, LEFT)
+        fit_width(rows, self.room_right(eq.get_left()[0])).align_to(eq, LEFT)
         side.add(rows)
         for i in range(2):
             sense = "toward" if along[i] > 0 else "away from"
@@ -332,7 +334,7 @@ class CreatureStep(AttentionScene):
             22,
             PALETTE["highlight"],
         ).next_to(rows, DOWN, buff=0.4)
-        fit_width(box, 6.6 - eq.get_left()[0]).align_to(rows, LEFT)
+        fit_width(box, self.room_right(eq.get_left()[0])).align_to(rows, LEFT)
         self.say(verdict, FadeIn(box, shift=UP * 0.3), Indicate(VGroup(rows[0][3], rows[1][3])))
         size = float(np.linalg.norm(path[-1]))
         length = float(np.linalg.norm(E))
