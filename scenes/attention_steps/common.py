@@ -175,6 +175,15 @@ class AttentionScene(LectureScene):
         return config.frame_width / 2 - MARGIN - x
 
     @staticmethod
+    def covers(a, b) -> bool:
+        """Whether the boxes of ``a`` and ``b`` overlap."""
+        (a0, a1), (b0, b1) = (
+            (a.get_corner(DL), a.get_corner(UR)),
+            (b.get_corner(DL), b.get_corner(UR)),
+        )
+        return bool((a0[:2] < b1[:2]).all() and (b0[:2] < a1[:2]).all())
+
+    @staticmethod
     def inside(mobject, margin: float = 0.4):
         """Shift ``mobject`` back into the frame (``margin`` from its edges) if it reaches past
         it: a long token's label beside an arrow that ends near the edge. Returns it."""

@@ -179,7 +179,9 @@ class LongRangeStep(ContextStep):
         head = title("Far back in the context")
         mystery = self.model.tokenizer.encode(MYSTERY)
         pieces = [self.model.tokenizer.decode([i]) for i in mystery]
-        strip = fit_width(TokenStrip(pieces, font_size=24), 10).next_to(head, DOWN, buff=0.4)
+        # a byte-level vocabulary cuts it into many tokens: the strip leaves out the middle ones
+        # ("… N more …") rather than shrink them out of reach
+        strip = TokenStrip(pieces, font_size=24, max_width=10).next_to(head, DOWN, buff=0.4)
         words = len(MYSTERY.split())
         split = len(pieces) > words
         self.shown["mystery_tokens"] = pieces
@@ -187,7 +189,7 @@ class LongRangeStep(ContextStep):
             f'The lecture\'s mystery novel ends with "{MYSTERY}", and the last vector must gather '
             "clues from far back.",
             FadeIn(head, shift=DOWN * 0.5),
-            LaggedStart(*(FadeIn(bx, shift=RIGHT * 0.2) for bx in strip.boxes), lag_ratio=0.1),
+            LaggedStart(*(FadeIn(bx, shift=RIGHT * 0.2) for bx in strip.drawn), lag_ratio=0.1),
         )
         cut = text(
             f"{len(pieces)} tokens for {words} words" + (": not words it learned" if split else ""),

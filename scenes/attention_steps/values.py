@@ -278,7 +278,16 @@ class CreatureStep(AttentionScene):
             [GrowArrow(a) for a in arrows] + [FadeIn(lab) for lab in dir_labels],
         )
         self.add(trail)
-        name.add_updater(lambda m: m.next_to(dot, DOWN, buff=0.12))
+
+        def follow(m):
+            """The noun's name under its dot, or over it, or beside it, wherever it does not
+            cover a direction's label (the dot may end near an arrow's tip)."""
+            for side in (DOWN, UP, RIGHT, LEFT):
+                m.next_to(dot, side, buff=0.12)
+                if not any(self.covers(m, lab) for lab in dir_labels):
+                    return
+
+        name.add_updater(follow)
         rows = VGroup()
         for i, k in enumerate(movers):
             w = float(s.weights[k])

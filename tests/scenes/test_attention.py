@@ -348,7 +348,7 @@ def test_the_chapter_plays_every_step_in_order_on_a_random_gpt2(gpt2_chapter):
     s = gpt2_chapter
     assert [n for n, _ in s.narration] == list(STEPS.values())
     assert s.model.cfg.n_heads == 3 and s.model.cfg.d_model == 48
-    assert s.outside == []
+    assert (s.outside, s.overlaps, s.small) == ([], [], [])
 
 
 def test_on_gpt2_the_verdicts_say_what_was_not_found(gpt2_chapter):
@@ -373,7 +373,7 @@ def test_a_gpt2_sized_layer_of_12_heads_is_drawn_by_a_few_heads_and_labels(tmp_p
         prompt = "a blue cat"
 
     s = render(Twelve)
-    assert s.outside == [] and s.overlaps == []
+    assert (s.outside, s.overlaps, s.small) == ([], [], [])
     drawn = s.shown["heads_drawn"]
     assert len(drawn) < 12 and s.h in drawn and {0, 11} <= set(drawn)
     screen = " ".join(t for b in s.beats for t in b.shown)
