@@ -23,7 +23,7 @@ from llmviz.animations import MatrixVectorProduct
 from llmviz.mobjects import NumericVector, VectorPlane, WeightMatrix
 from llmviz.model.analysis import cosine
 from llmviz.model.projection import plane_of
-from llmviz.scene import fit_width, number, stack_apart, text, title
+from llmviz.scene import fit_width, lines, number, stack_apart, text, title
 from llmviz.style import PALETTE
 
 
@@ -136,7 +136,9 @@ class KeySpaceStep(AttentionScene):
         vecs = np.vstack([self.Q[q], self.K[keys]])
         proj = plane_of(vecs, self.Q[q], b)
         plane = VectorPlane(proj.coords, size=4.8)
-        plane.next_to(head, DOWN, buff=0.3).to_edge(LEFT, buff=1.0)
+        # room on the left for the widest key's name beside an arrow tip at the plane's edge
+        widest = max(text(f'"{self.tok(k)}"', 20).width for k in keys)
+        plane.next_to(head, DOWN, buff=0.3).to_edge(LEFT, buff=max(1.0, widest + 0.3))
         plane.caption = self.plane_caption(proj, f'q("{noun}") and k("{self.key_words[0]}")', plane)
         self.shown["kq_plane"] = proj
         coords = {("q", q): proj.coords[0]} | {
@@ -156,10 +158,12 @@ class KeySpaceStep(AttentionScene):
             self.inside(labels[k])
         stack_apart([q_lab, *labels.values()], DOWN)
         table = VGroup(
-            text(
-                f"cosine with the query, in all {self.model.cfg.d_head} dimensions",
-                20,
-                PALETTE["muted"],
+            lines(
+                "cosine with the query,",
+                f"in all {self.model.cfg.d_head} dimensions",
+                size=20,
+                color=PALETTE["muted"],
+                align="left",
             )
         )
         self.shown["kq_cosines"] = {}
@@ -170,8 +174,10 @@ class KeySpaceStep(AttentionScene):
             row = VGroup(text(f'"{self.tok(k)}"', 22, color), num).arrange(RIGHT, buff=0.3)
             table.add(row)
             self.shown["kq_cosines"][self.tok(k)] = (num, cos[k])
-        table.arrange(DOWN, aligned_edge=LEFT, buff=0.18).next_to(plane.axes, RIGHT, buff=1.0)
-        fit_width(table, 13.2 - plane.axes.get_right()[0] - 1.0)
+        table.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
+        drawn = VGroup(plane.axes, q_lab, *labels.values())  # the table clears the arrows' names
+        table.next_to(drawn, RIGHT, buff=max(0.6, 1.0 - (drawn.width - plane.axes.width)))
+        fit_width(table, self.room_right(table.get_left()[0]))
         self.say(
             f'Draw the query of "{noun}" as an arrow in a plane of key-query space.',
             FadeIn(head, shift=DOWN * 0.5),
