@@ -82,7 +82,7 @@ class SoftmaxStep(AttentionScene):
         )
         col_lab.next_to(stages[0], UP, buff=0.2).align_to(stages[0], LEFT)
         side = VGroup(*stages, col_lab)
-        eq = formula(40).next_to(side, RIGHT, buff=0.5).align_to(raw, UP)
+        eq = formula(40).next_to(side, RIGHT, buff=0.5).align_to(labelled, UP)
         fit_width(eq, self.room_right(eq.get_left()[0])).align_to(
             side.get_right() + 0.5 * RIGHT, LEFT
         )
