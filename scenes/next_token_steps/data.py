@@ -194,7 +194,7 @@ class DataStep(NextTokenScene):
         one_hot = MatrixShape(1, sg.V, height=4.8, size_label=False, color=PALETTE["muted"])
         one_hot_name = VGroup(
             math(r"x \in \mathbb{R}^V", 34),
-            text("x = (0, …, 0, 1, 0, …, 0)", 30),
+            math(r"x = (0, \ldots, 0, 1, 0, \ldots, 0)", 30),
             text(f"one-hot, V = {sg.V}", 22, PALETTE["muted"]),
         ).arrange(DOWN, buff=0.15)
         E = MatrixShape(
