@@ -58,6 +58,18 @@ def render(cls, frame_rate: int = 2):
     return scene
 
 
+#: The prompts at the edge of what a teacher may set, shared by the chapters' extremes tests: one
+#: that fills the shipped model's 64-token window and ends on the lecture's prompt, right-to-left
+#: letters, and emoji (a byte-level tokenizer cuts both into <byte 0x..> tokens).
+LONG_PROMPT = (
+    "Tonight on TV, after the news and the weather and a long film about the sea and the "
+    "mountains, the sport show on the big channel asks who is the best of all Michael Jordan "
+    "plays the sport of"
+)
+RIGHT_TO_LEFT = "שלום עולם, זה מבחן: مرحبا Michael Jordan plays the sport of"
+EMOJI = "👩‍👩‍👧 🏀🔥 Michael Jordan plays the sport of 🏀"
+
+
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 

@@ -3,7 +3,8 @@ the training log and the configs, and every number of the narration against the 
 
 import numpy as np
 import pytest
-from scene_loader import load, render
+from scene_loader import EMOJI, RIGHT_TO_LEFT, load, render
+from scene_loader import LONG_PROMPT as LONG
 from scene_loader import narration_problems as shared_problems
 
 from llmviz.bench import write_random_gpt2
@@ -379,13 +380,6 @@ def test_the_chapter_on_a_random_gpt2_says_what_it_did_not_find(tmp_path):
 
 # --- the extremes a teacher may set: 0 and 6 decimals, a prompt that fills the context window,
 # right-to-left letters and emoji (which a byte-level tokenizer cuts into <byte 0x..> tokens) --
-LONG = (
-    "Tonight on TV, after the news and the weather and a long film about the sea and the "
-    "mountains, the sport show on the big channel asks who is the best of all Michael Jordan "
-    "plays the sport of"
-)
-RIGHT_TO_LEFT = "שלום עולם, זה מבחן: مرحبا Michael Jordan plays the sport of"
-EMOJI = "👩‍👩‍👧 🏀🔥 Michael Jordan plays the sport of 🏀"
 # Each setting lists the steps it changes (decimals: the steps that draw numbers at the default
 # decimals; prompts: the steps that read the prompt). The steps of next_token_steps/context.py
 # and data.py have their extremes in test_next_token_data.py.

@@ -4,7 +4,7 @@ shown values checked by name against the model, the trace or the skip-gram."""
 
 import numpy as np
 import pytest
-from scene_loader import load, narration_problems, render
+from scene_loader import EMOJI, load, narration_problems, render
 
 import llmviz
 from llmviz.errors import PromptError
@@ -116,7 +116,6 @@ def test_skipgram_words_outside_the_corpus_get_a_clear_error(capsys):
 
 # the widest settings a teacher may choose, on the steps they stretch most: numbers at 6
 # decimals, and a prompt of emoji that the byte-level tokenizer cuts into <byte 0x..> tokens
-EMOJI = "👩‍👩‍👧 🏀🔥 Michael Jordan plays the sport of 🏀"
 EXTREMES = [
     ("WeightsAndData", {"decimals": 6}),
     ("Context", {"decimals": 6}),
