@@ -12,10 +12,13 @@ from manim import (
     Create,
     DashedVMobject,
     FadeIn,
+    FadeOut,
     Indicate,
     Line,
     ManimColor,
+    Rectangle,
     Square,
+    SurroundingRectangle,
     VGroup,
     VMobject,
     interpolate_color,
@@ -29,6 +32,7 @@ from llmviz.scene import fit_width, plain_axes, text, title
 from llmviz.style import PALETTE, value_to_color
 
 RELU = "positive"
+LEVELS = 12  # colour levels per sign of the weight heatmap
 
 
 class NetworkStep(FoundationsScene):
@@ -130,7 +134,7 @@ class NetworkStep(FoundationsScene):
             travel(picture, cols[0].neurons),
             (FadeIn(cols[0]), FadeIn(names[0])),
         )
-        rule = tex(r"a' = \sigma(W a + b)", size=34).to_edge(DOWN, buff=1.2)
+        rule = tex(r"a^{(1)} = \sigma(W a^{(0)} + b)", size=34).to_edge(DOWN, buff=1.2)
         self.say(
             "Each neuron of the next layer takes a weighted sum of all of them, adds a bias and "
             "applies the sigmoid.",
@@ -161,8 +165,11 @@ class NetworkStep(FoundationsScene):
             Indicate(cols[1].neuron(j), scale_factor=2, color=PALETTE[POINT]),
             FadeIn(calc, shift=UP * 0.3, lag_ratio=0.1),
         )
+        network = VGroup(picture, pic_label, cols[0], cols[1], wires[0], names[0], names[1])
+        form = self.matrix_form_beats(net, x, fp, j, picture, network, calc[7])
         self.say(
             "Each line is a real weight, blue for positive and orange for negative.",
+            (FadeOut(form), FadeIn(network)),
             Create(wires[1], lag_ratio=0.002),
             (FadeIn(cols[2]), FadeIn(names[2])),
         )
@@ -198,6 +205,119 @@ class NetworkStep(FoundationsScene):
             f"{len(mlp.test_idx)} unseen ones right.",
             FadeIn(summary, shift=UP * 0.3),
         )
+
+    def cells(self, colors: list, rows: int, cols: int, w: float, h: float) -> VGroup:
+        """``rows`` x ``cols`` filled cells, row by row, ``w`` x ``h`` each, with a frame."""
+        g = VGroup(
+            *(
+                Rectangle(width=w, height=h, stroke_width=0)
+                .set_fill(c, 1)
+                .move_to([(i % cols) * w, -(i // cols) * h, 0])
+                for i, c in enumerate(colors)
+            )
+        )
+        frame = Rectangle(width=cols * w, height=rows * h, stroke_width=1.5)
+        frame.set_stroke(PALETTE["muted"]).move_to(g)
+        return VGroup(g, frame)
+
+    def heatmap(self, values: np.ndarray, side: float, scale: float) -> VGroup:
+        """A matrix drawn to shape as square cells coloured by value (``LEVELS`` colour levels
+        per sign, saturating at ``scale``); the cells of one level are one path, so that a
+        16 x 64 matrix stays quick to draw and to animate. ``.levels`` holds each cell's signed
+        level, ``.level_colors`` the colour of each path."""
+        rows, cols = values.shape
+        levels = np.rint(np.minimum(np.abs(values) / scale, 1.0) * (LEVELS - 1)).astype(int)
+        signed_levels = np.sign(values).astype(int) * levels
+        square = Square(side_length=side).points
+        paths = VGroup()
+        colors = []
+        for lv in sorted(set(signed_levels.ravel().tolist())):
+            rs, cs = np.nonzero(signed_levels == lv)
+            centers = np.stack([(cs + 0.5) * side, -(rs + 0.5) * side, np.zeros(len(rs))], 1)
+            color = value_to_color(lv / (LEVELS - 1))
+            path = VMobject(fill_color=color, fill_opacity=1, stroke_width=0)
+            path.set_points((square[None] + centers[:, None]).reshape(-1, 3))
+            paths.add(path)
+            colors.append((lv, color))
+        frame = Rectangle(width=cols * side, height=rows * side, stroke_width=1.5)
+        frame.set_stroke(PALETTE["muted"]).move_to([cols * side / 2, -rows * side / 2, 0])
+        out = VGroup(paths, frame)
+        out.levels, out.level_colors, out.side = signed_levels, colors, side
+        return out
+
+    def matrix_form_beats(self, net, x, fp, j, picture, network, worked) -> VGroup:
+        """a1 = sigma(W a0 + b) drawn to shape with the trained network's real values: W's
+        16 x 64 weights as coloured cells, the image's 64 pixels as a column, the biases, the 16
+        activations; neuron j's row lit and its activation written beside its entry."""
+        W, b, a1 = net.W[0], net.b[0], fp.a[1]
+        h, n = W.shape
+        s = 0.065  # one cell; the matrix and both vectors keep their true lengths
+        dark, light = ManimColor(PALETTE["box"]), ManimColor(PALETTE["text"])
+        wscale = float(np.percentile(np.abs(W), 95)) or 1.0  # the few largest saturate
+        bscale = float(np.abs(b).max()) or 1.0
+        w_mob = self.heatmap(W, s, wscale)
+        a0_mob = self.cells([interpolate_color(dark, light, float(v)) for v in x], n, 1, 0.25, s)
+        b_mob = self.cells([value_to_color(float(v), bscale) for v in b], h, 1, 0.25, s)
+        a1_mob = self.cells([interpolate_color(dark, light, float(v)) for v in a1], h, 1, 0.25, s)
+        for mob, values in ((w_mob, W), (a0_mob, x), (b_mob, b), (a1_mob, a1)):
+            mob.values = np.asarray(values)
+        plus, eq = tex("+", size=34), tex("=", size=34)
+        left, right = tex(r"\sigma\Big(", size=40), tex(r"\Big)", size=40)
+        body = VGroup(left, w_mob, a0_mob, plus, b_mob, right, eq, a1_mob)
+        body.arrange(RIGHT, buff=0.2)
+        body.move_to([0, 0.35, 0])
+        muted = PALETTE["muted"]
+        tops = VGroup(
+            tex("W", size=32).next_to(w_mob, UP, buff=0.15),
+            tex("a^{(0)}", size=32).next_to(a0_mob, UP, buff=0.15),
+            tex("b", size=32).next_to(b_mob, UP, buff=0.15),
+            tex("a^{(1)}", size=32).next_to(a1_mob, UP, buff=0.15),
+        )
+        sizes = VGroup(
+            text(f"{h} × {n}", 20, muted).next_to(w_mob, DOWN, buff=0.15).align_to(w_mob, RIGHT),
+            text(f"{n}", 20, muted).next_to(a0_mob, DOWN, buff=0.15),
+            text(f"{h}", 20, muted).next_to(b_mob, DOWN, buff=0.15),
+            text(f"{h}", 20, muted).next_to(a1_mob, DOWN, buff=0.15),
+        )
+        top = w_mob[1].get_top()[1]
+        row = Rectangle(width=n * s + 0.08, height=s + 0.08, stroke_width=2.5)
+        row.set_stroke(PALETTE[POINT]).move_to([w_mob[1].get_x(), top - (j + 0.5) * s, 0])
+        entry = SurroundingRectangle(a1_mob[0][j], buff=0.04, stroke_width=2.5)
+        entry.set_stroke(PALETTE[POINT])
+        aj = float(a1[j])
+        value = self.num(aj, 2, 24, color=PALETTE[POINT]).next_to(entry, RIGHT, buff=0.15)
+        name = text(f"row {j}: neuron {j}", 20, PALETTE[POINT]).next_to(w_mob, DOWN, buff=0.15)
+        name.align_to(w_mob, LEFT)
+        self.shown["matrix_form"] = {
+            "W": w_mob,
+            "a0": a0_mob,
+            "b": b_mob,
+            "a1": a1_mob,
+            "neuron": j,
+            "row": row,
+            "value": (value, aj),
+        }
+        self.say(
+            f"For all {h} hidden neurons at once it is one matrix times a vector: the "
+            f"{h} × {n} real weights W times the {n} pixels.",
+            FadeOut(network),
+            (FadeIn(w_mob), FadeIn(tops[0]), FadeIn(sizes[0])),
+            (travel(picture, a0_mob), FadeIn(tops[1]), FadeIn(sizes[1])),
+        )
+        self.say(
+            f"Add the biases b and apply the sigmoid to every entry: out come all {h} "
+            "activations at once.",
+            (FadeIn(VGroup(left, plus, right)), FadeIn(b_mob), FadeIn(tops[2]), FadeIn(sizes[2])),
+            (travel(VGroup(w_mob, a0_mob, b_mob), a1_mob), FadeIn(eq), FadeIn(tops[3])),
+            FadeIn(sizes[3]),
+        )
+        self.say(
+            f"Row {j} of W holds neuron {j}'s weights, and its entry is the {aj:.2f} worked out "
+            "below.",
+            (Create(row), FadeIn(name)),
+            (Create(entry), FadeIn(value, shift=LEFT * 0.2), Indicate(worked, scale_factor=1.4)),
+        )
+        return VGroup(body, tops, sizes, row, entry, value, name)
 
     def step_relu(self) -> None:
         mlp = self.mlp

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from manim import (
     DOWN,
     LEFT,
     RIGHT,
     UP,
     Arrow,
+    Create,
     FadeIn,
     FadeOut,
     GrowArrow,
@@ -20,11 +22,11 @@ from manim import (
 
 from foundations_steps.chain import AUTOGRAD
 from foundations_steps.common import FoundationsScene, sci_text, signed, tex, travel
-from llmviz.mobjects import Column, NumericVector, ValueTable
+from llmviz.mobjects import Column, NumericMatrix, NumericVector, ValueTable
 from llmviz.model.chain_rule import softmax_jacobian
 from llmviz.model.foundations import softmax_base, softmax_example
 from llmviz.scene import text, title
-from llmviz.style import PALETTE
+from llmviz.style import PALETTE, format_number
 
 
 def base_name(base: float) -> str:
@@ -139,16 +141,88 @@ class SoftmaxStep(FoundationsScene):
             Indicate(p_vec.get_entry(k), scale_factor=1.5),
             FadeIn(loss, shift=UP * 0.3),
         )
+        self.jacobian_beats(jac, p_vec, y_vec, labels[2])
         g = jac.grad
         self.say(
-            f"Its gradient with respect to the scores is again prediction minus label: "
-            f"{', '.join(signed(v, 3) for v in g)}.",
-            FadeIn(gtable.header, shift=UP * 0.3),
-            travel(VGroup(p_vec, y_vec), gtable.row("ŷ − y, by hand")),
+            f"J transposed times it keeps row {k + 1} of J, scaled by {self.dl_text}; that is "
+            f"again prediction minus label: {', '.join(signed(v, 3) for v in g)}.",
+            (Create(self.jac_row), Indicate(self.dl_vec.get_entry(k), scale_factor=1.4)),
+            (FadeIn(gtable.header, shift=UP * 0.3), FadeIn(self.product, shift=LEFT * 0.2)),
+            travel(VGroup(self.jac_cells, self.dl_vec), gtable.row("ŷ − y, by hand")),
         )
         self.shown["softmax_diff"] = (gap, jac.largest_difference)
         self.say(
-            f"Autograd, through the full softmax Jacobian, agrees to {sci_text(jac.largest_difference)}.",
+            f"Autograd, on the Jacobian and on the gradient, agrees to "
+            f"{sci_text(jac.largest_difference)}.",
             FadeIn(gtable.row("torch autograd"), shift=UP * 0.3),
             FadeIn(gap, shift=LEFT * 0.3),
         )
+
+    def jacobian_beats(self, jac, p_vec: NumericVector, y_vec: NumericVector, p_label) -> None:
+        """The softmax Jacobian typeset, its real matrix for these scores (entries scaled by a
+        power of ten when they are all small), the diagonal against the rest, and dL/dy_hat."""
+        k, n = jac.true_class, len(jac.logits)
+        formula = tex(
+            r"\frac{\partial \hat y_j}{\partial z_k} =",
+            r"\hat y_j\,(",
+            r"\delta_{jk}",
+            r"- \hat y_k)",
+            size=34,
+        )
+        big = float(np.abs(jac.jacobian).max())
+        power = int(math.floor(math.log10(big))) if big > 0 else 0
+        power = power if power < -1 else 0  # scale only entries that all start with 0.00
+        shown = jac.jacobian * 10.0 ** (-power)
+        matrix = NumericMatrix(
+            shown, decimals=3, font_size=22, h_buff=0.2, shape_label=True, label_size=20
+        )
+        prefix = tex(r"J =" if not power else rf"J = 10^{{{power}}}\times", size=30)
+        prefix.next_to(matrix.brackets, LEFT, buff=0.15)
+        prefix.set_y(matrix.brackets.get_y())
+        group = VGroup(formula, VGroup(prefix, matrix)).arrange(DOWN, buff=0.35)
+        group.to_edge(RIGHT, buff=0.5).to_edge(DOWN, buff=0.4)
+        self.shown["jacobian_matrix"] = (matrix, power)
+        self.say(
+            "How each probability moves with each score is the softmax Jacobian, where delta is "
+            "1 when j equals k and 0 otherwise.",
+            FadeIn(formula, shift=UP * 0.3),
+            Indicate(formula[2], scale_factor=1.4),
+        )
+        unit = f", written in units of 10 to the minus {-power}" if power else ""
+        scores = ", ".join(f"{v:g}" for v in jac.logits)
+        self.say(
+            f"For the scores {scores} it is a real {n} by {n} matrix{unit}.",
+            (travel(p_vec, matrix.grid), FadeIn(matrix.brackets), FadeIn(matrix.shape_label)),
+            FadeIn(prefix, shift=RIGHT * 0.2),
+        )
+        diag = VGroup(*(matrix.cell(i, i) for i in range(n)))
+        off = VGroup(*(matrix.cell(i, j) for i in range(n) for j in range(n) if i != j))
+        d, o = np.diag(jac.jacobian), jac.jacobian[~np.eye(n, dtype=bool)]
+        d_sign = "positive" if (d > 0).all() else "not all positive"
+        o_sign = "negative" if (o < 0).all() else "not all negative"
+        self.say(
+            f"On the diagonal delta is 1 and the entries are {d_sign}; off it they are minus a "
+            f"product of two probabilities, {o_sign}.",
+            Indicate(diag, scale_factor=1.3, color=PALETTE["positive"]),
+            Indicate(off, scale_factor=1.3, color=PALETTE["negative"]),
+        )
+        dl = jac.dl_dyhat + 0.0  # no -0.0
+        dl_vec = NumericVector(dl, decimals=1, font_size=30)
+        dl_lab = tex(r"\partial L / \partial \hat y", size=32, color=PALETTE["muted"])
+        dl_vec.next_to(y_vec, RIGHT, buff=1.0).align_to(y_vec, DOWN)
+        dl_lab.next_to(dl_vec, UP, buff=0.25)
+        self.dl_text = format_number(float(dl[k]), 1)
+        self.shown["dl_dyhat"] = dl_vec
+        self.say(
+            f"The loss sees only the true class: its derivative by the probabilities is minus "
+            f"y over y hat, {self.dl_text} there and 0 elsewhere.",
+            (travel(VGroup(y_vec, p_vec), dl_vec), FadeIn(dl_lab, shift=DOWN * 0.2)),
+            Indicate(dl_vec.get_entry(k), scale_factor=1.4),
+        )
+        product = tex(
+            r"\frac{\partial L}{\partial z} = J^{\top} \frac{\partial L}{\partial \hat y}",
+            size=30,
+        )
+        product.next_to(formula, UP, buff=0.3).align_to(formula, RIGHT)
+        self.dl_vec, self.product = dl_vec, product
+        self.jac_row, self.jac_cells = matrix.highlight_row(k), matrix.get_row(k)

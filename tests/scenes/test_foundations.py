@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 import pytest
-from scene_loader import load, narration_problems, render
+from scene_loader import EMOJI, RIGHT_TO_LEFT, load, narration_problems, render
+from scene_loader import LONG_PROMPT as LONG
 
 from llmviz.model import foundations as F
 from llmviz.model.chain_rule import bce_chain, softmax_jacobian
@@ -261,6 +262,39 @@ def test_softmax_numbers(scenes):
     assert shown["softmax_diff"][1] < 1e-12
 
 
+def test_the_shown_softmax_jacobian_is_the_real_one(scenes):
+    import torch
+
+    shown = scenes["SoftmaxClasses"].shown
+    matrix, power = shown["jacobian_matrix"]
+    z = torch.tensor([1.0, 2.0, 8.0], dtype=torch.float64)
+    auto = torch.autograd.functional.jacobian(lambda t: torch.softmax(t, dim=0), z).numpy()
+    jac = softmax_jacobian([1.0, 2.0, 8.0], 1)
+    assert power == -3 and matrix.shape == (3, 3)
+    np.testing.assert_allclose(matrix.values * 10.0**power, jac.jacobian, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(matrix.values * 10.0**power, auto, rtol=0, atol=1e-12)
+    p = jac.probs
+    for i in range(3):
+        for j in range(3):  # drawn as the formula says: y_i (delta_ij - y_j), times 1000
+            expect = 1000 * p[i] * ((i == j) - p[j])
+            assert matrix.cell(i, j).text == format_number(expect, 3)
+    assert matrix.cell(1, 1).text == "2.464" and matrix.cell(0, 1).text == "-0.002"
+    said = dict(scenes["SoftmaxClasses"].narration)["Softmax for many classes"]
+    assert "entries are positive" in said and "two probabilities, negative" in said
+    assert "units of 10 to the minus 3" in said
+    dl = shown["dl_dyhat"]
+    assert [e.text for e in dl.entries] == ["0.0", "-404.8", "0.0"]
+    np.testing.assert_allclose(dl.values, -jac.target / p)
+    # J^T dL/dy_hat, from the shown pieces, is the gradient in the table
+    grad = matrix.values.T @ dl.values * 10.0**power
+    np.testing.assert_allclose(grad, p - jac.target, atol=1e-12)
+    table = shown["softmax_grad"]
+    assert [table.value("ŷ − y, by hand", f"class {i + 1}") for i in range(3)] == pytest.approx(
+        list(grad), abs=1e-12
+    )
+    assert "keeps row 2 of J, scaled by -404.8" in said
+
+
 # --- the digit network -----------------------------------------------------------------------
 def test_network_shows_the_real_forward_pass(scenes, mlp):
     shown = scenes["NeuronsAndLayers"].shown
@@ -277,6 +311,51 @@ def test_network_shows_the_real_forward_pass(scenes, mlp):
     assert all(shows(calc[k]) for k in ("weighted", "bias", "z", "a"))
     mob, acc = shown["accuracy"]
     assert acc == 100 * mlp.test_accuracy[-1] and f"{acc:.1f}% right" in mob.text
+
+
+def test_the_matrix_form_shows_the_networks_first_layer(scenes, mlp):
+    from manim import ManimColor, interpolate_color
+
+    from llmviz.style import PALETTE, value_to_color
+
+    scene = scenes["NeuronsAndLayers"]
+    form, calc = scene.shown["matrix_form"], scene.shown["calc"]
+    net, x = mlp.model, mlp.x_test[0]
+    fp = net.forward(x)
+    W, a0, b, a1 = (form[k] for k in ("W", "a0", "b", "a1"))
+    assert W.values.shape == (16, 64)
+    np.testing.assert_array_equal(W.values, net.W[0])
+    np.testing.assert_array_equal(a0.values, x)
+    np.testing.assert_array_equal(b.values, net.b[0])
+    np.testing.assert_allclose(a1.values, fp.a[1], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(a1.values, 1 / (1 + np.exp(-(W.values @ a0.values + b.values))))
+    assert (len(a0[0]), len(b[0]), len(a1[0])) == (64, 16, 16)
+    # every weight is a cell coloured by its level (12 per sign, saturating at the 95th
+    # percentile of |W|); the cells of one level are one path of 4-curve squares
+    scale = float(np.percentile(np.abs(net.W[0]), 95))
+    expect = np.sign(net.W[0]) * np.rint(np.minimum(np.abs(net.W[0]) / scale, 1) * 11)
+    np.testing.assert_array_equal(W.levels, expect)
+    assert len({lv for lv, _ in W.level_colors}) > 12  # both signs, many levels
+    for path, (lv, color) in zip(W[0], W.level_colors, strict=True):
+        assert color == value_to_color(lv / 11)
+        assert path.get_fill_color().to_hex().lower() == color.lower()
+        assert len(path.points) == 16 * int((W.levels == lv).sum())
+    for i, v in enumerate(fp.a[1]):  # the activations' cells: dark for 0, light for 1
+        assert (
+            a1[0][i].get_fill_color().to_hex().lower()
+            == interpolate_color(ManimColor(PALETTE["box"]), ManimColor(PALETTE["text"]), float(v))
+            .to_hex()
+            .lower()
+        )
+    j = form["neuron"]
+    assert j == calc["neuron"]
+    row = form["row"]
+    row_y = W[1].get_top()[1] - (j + 0.5) * W.side  # row j of W, level with entry j
+    assert abs(row.get_y() - row_y) < 1e-9 and abs(a1[0][j].get_y() - row_y) < 1e-9
+    mob, value = form["value"]
+    assert value == fp.a[1][j] and mob.text == calc["a"][0].text == format_number(value, 2)
+    said = dict(scene.narration)["Neurons and layers"]
+    assert f"Row {j} of W holds neuron {j}'s weights, and its entry is the {mob.text}" in said
 
 
 def test_relu_versus_sigmoid_gradients(scenes, mlp):
@@ -411,13 +490,6 @@ def test_a_bad_digit_index_is_a_clear_error(capsys):
 
 # --- the extremes a teacher may set: 0 and 6 decimals, a prompt that fills the context window,
 # right-to-left letters and emoji --------------------------------------------------------------
-LONG = (
-    "Tonight on TV, after the news and the weather and a long film about the sea and the "
-    "mountains, the sport show on the big channel asks who is the best of all Michael Jordan "
-    "plays the sport of"
-)
-RIGHT_TO_LEFT = "שלום עולם, זה מבחן: مرحبا Michael Jordan plays the sport of"
-EMOJI = "👩‍👩‍👧 🏀🔥 Michael Jordan plays the sport of 🏀"
 # Each setting lists the steps it changes: the decimals setting only the network's output
 # numbers (every other number of the chapter has its own decimals), the prompt only the last two.
 PROMPT_STEPS = ["HowTheModelLearned", "EveryPrefix"]
