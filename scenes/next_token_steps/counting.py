@@ -276,11 +276,15 @@ class CountingStep(NextTokenScene):
             FadeIn(rate_line[1], shift=LEFT * 0.3),
         )
         self.say(
-            f"At that measured speed GPT-3's run would take {years:,.0f} years; only hardware "
-            "that does far more of this arithmetic at once, many GPUs working in parallel, "
-            "makes such runs possible.",
+            f"At that measured speed GPT-3's run would take {years:,.0f} years.",
             FadeIn(years_line, shift=UP * 0.3),
             Indicate(years_line, scale_factor=1.05),
+        )
+        self.say(
+            "Only hardware that does far more of this arithmetic at once, many GPUs working in "
+            "parallel, makes such runs possible.",
+            Indicate(table.row("GPT-3"), scale_factor=1.08),
+            (Indicate(marks[1], scale_factor=1.6), Indicate(table.cell("GPT-3", "6·N·D"))),
         )
 
     def step_layernorm(self) -> None:
