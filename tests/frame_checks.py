@@ -79,8 +79,43 @@ def overlapping_texts(mobjects: list[Mobject], share: float = 0.2) -> list[tuple
 MIN_FONT_SIZE = 19.5
 
 
+_TEXT_SPREAD: dict[tuple, float] = {}
+
+
+def _spread(points: np.ndarray) -> float:
+    """Mean squared distance of points from their centre: kept by moves and rotations, times
+    ``s**2`` by a scaling by ``s``."""
+    p = points[:, :2]
+    return float(((p - p.mean(0)) ** 2).sum(1).mean())
+
+
+def text_font_size(m: Text) -> float:
+    """The font size a manim ``Text`` is drawn at, whatever its rotation.
+
+    ``Text.font_size`` divides the text's height by its height when made, which a quarter turn
+    turns into its width; this compares the spread of its points with that of an unscaled copy
+    made again with the same settings (the copies' spreads are kept, one per text and font).
+    """
+    key = (m.original_text, m.font, m._font_size, m.slant, m.weight, m.line_spacing)
+    if key not in _TEXT_SPREAD:
+        fresh = Text(
+            m.original_text,
+            font=m.font,
+            font_size=m._font_size,
+            slant=m.slant,
+            weight=m.weight,
+            line_spacing=m.line_spacing,
+        )
+        _TEXT_SPREAD[key] = _spread(fresh.get_all_points())
+    points = m.get_all_points()
+    if not len(points) or not _TEXT_SPREAD[key]:
+        return float(m.font_size)
+    return float(m._font_size * np.sqrt(_spread(points) / _TEXT_SPREAD[key]))
+
+
 def small_texts(mobjects: list[Mobject], min_size: float = MIN_FONT_SIZE) -> list[str]:
-    """Visible texts drawn smaller than ``min_size`` (their font size times any later scaling)."""
+    """Visible texts drawn smaller than ``min_size`` (their font size times any later scaling):
+    llmviz's ``FastText`` and manim's ``Text`` (measured unrotated)."""
     from llmviz.mobjects.numbers import _layout
 
     out = []
@@ -96,6 +131,11 @@ def small_texts(mobjects: list[Mobject], min_size: float = MIN_FONT_SIZE) -> lis
                 natural = float(pts[:, 1].max() - pts[:, 1].min()) if len(pts) else 0.0
                 if natural > 0 and m.font_size * m.height / natural < min_size:
                     out.append(m.text)
+            return
+        if isinstance(m, Text):
+            shown = any(p.get_fill_opacity() > 0.05 for p in m.family_members_with_points())
+            if shown and m.text.strip() and text_font_size(m) < min_size:
+                out.append(m.text)
             return
         for s in m.submobjects:
             walk(s)

@@ -1,8 +1,8 @@
 """The frame checks used by the scene and animation tests can fail."""
 
 import numpy as np
-from frame_checks import off_frame, overlapping_texts
-from manim import RIGHT, Square, VGroup
+from frame_checks import MIN_FONT_SIZE, off_frame, overlapping_texts, small_texts, text_font_size
+from manim import PI, RIGHT, Square, Text, VGroup
 
 from llmviz.mobjects.numbers import FastNumber, FastText
 
@@ -31,3 +31,23 @@ def test_overlapping_texts_counts_each_text_once_and_skips_invisible_ones():
     hidden = FastText("word").set_fill(opacity=0)
     assert overlapping_texts([a, hidden]) == []
     assert overlapping_texts([FastText("x").move_to(np.array([3.0, 0, 0])), a]) == []
+
+
+def test_small_texts_finds_small_fast_texts_and_manim_texts():
+    assert small_texts([FastText("big", 24), FastText("tiny", 12)]) == ["tiny"]
+    assert small_texts([FastText("shrunk", 24).scale(0.5)]) == ["shrunk"]
+    label = Text("token", font_size=24)
+    assert small_texts([VGroup(label)]) == []
+    assert small_texts([VGroup(Text("small", font_size=12))]) == ["small"]
+    label.scale(0.5)  # scaled after it was made
+    assert small_texts([label]) == ["token"]
+    assert small_texts([Text("faded", font_size=12).set_opacity(0)]) == []
+
+
+def test_a_rotated_text_is_measured_unrotated():
+    # a quarter turn swaps height and width: Text.font_size calls this one 73 points
+    upright = Text("creature", font_size=12).rotate(PI / 2)
+    assert abs(text_font_size(upright) - 12) < 0.1
+    assert small_texts([upright]) == ["creature"]
+    assert abs(text_font_size(Text("a", font_size=30).rotate(PI / 2)) - 30) < 0.1
+    assert small_texts([Text("creature", font_size=MIN_FONT_SIZE + 1).rotate(PI / 2)]) == []

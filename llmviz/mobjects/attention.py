@@ -30,6 +30,10 @@ _N_BINS = 12  # colour levels per sign; cells of one level are drawn as one path
 _CIRCLE = Circle(radius=1.0, num_components=9).points  # unit circle, reused for every dot
 _SQUARE = Square(side_length=2.0).points  # unit half-width square
 
+#: The smallest font size of the token labels: readable at 480p (the scene tests' frame checks
+#: refuse text under 19.5).
+MIN_LABEL_SIZE = 20
+
 
 class AttentionGrid(VGroup):
     """A grid of attention values drawn as dots sized by value (or as heat colours).
@@ -56,6 +60,23 @@ class AttentionGrid(VGroup):
         Write each value in its cell (masked cells too, in a muted colour: "−∞" or "0.00").
     cell_size
         Side of one cell in scene units.
+    font_size
+        Size of the numbers in the cells and of the token labels; labels are drawn at
+        :meth:`label_size` (never under ``min_label_size``, however small the cells).
+    min_label_size
+        The smallest font size of a token label (readable at 480p by default; 0 for none).
+    labelled
+        Indices of the tokens whose labels must be written, most important first (the tokens a
+        scene names). Every token is labelled when the cells leave room for a readable label per
+        row; when they do not, these come first (a later one too close to an earlier one is
+        left out), then every ``k``-th of the others, counted back from the last token (the
+        query the lecture follows). Unwritten labels are empty placeholders, so
+        ``key_labels[i]`` is always token ``i``'s; ``written_queries`` and ``written_keys`` say
+        which are written (``labelled_tokens``: the keys', or the queries' when the grid has no
+        key labels).
+    labelled_keys
+        The same for the key labels (rows) alone, where they differ from the queries'
+        (``labelled`` by default).
 
     Examples
     --------
@@ -83,6 +104,9 @@ class AttentionGrid(VGroup):
         cell_size: float = 0.5,
         font_size: float = 22,
         show_grid_lines: bool = True,
+        min_label_size: float = MIN_LABEL_SIZE,
+        labelled: Sequence[int] | None = None,
+        labelled_keys: Sequence[int] | None = None,
         **kwargs,
     ) -> None:
         options = constructor_options(locals(), "values")
@@ -187,11 +211,24 @@ class AttentionGrid(VGroup):
                     nums.add(n)
             self.add(nums)
         self.query_labels = self.key_labels = None
+        self.labelled_tokens: list[int] = []
+        self.written_queries: list[int] = []  # the tokens written along the top
+        self.written_keys: list[int] = []  # and down the left
+        size = self.label_size(cell_size, font_size, min_label_size)
+        if labelled_keys is None:
+            labelled_keys = labelled
+        for chosen in (labelled, labelled_keys):
+            bad = [i for i in chosen or () if not 0 <= i < max(nq, nk)]
+            if bad:
+                raise LLMVizError(
+                    f"AttentionGrid: labelled token indices {bad} are outside the grid "
+                    f"({nq} queries, {nk} keys)"
+                )
         if query_tokens is not None:
-            self.query_labels = self._labels(query_tokens, font_size, top=True)
+            self.query_labels = self._labels(query_tokens, size, labelled, top=True)
             self.add(self.query_labels)
-        if key_tokens is not None:
-            self.key_labels = self._labels(key_tokens, font_size, top=False)
+        if key_tokens is not None:  # after the query labels: labelled_tokens are the keys'
+            self.key_labels = self._labels(key_tokens, size, labelled_keys, top=False)
             self.add(self.key_labels)
         self.move_to(ORIGIN)  # like other mobjects: created at the centre of the frame
 
@@ -225,17 +262,49 @@ class AttentionGrid(VGroup):
             lines.add_line_to(np.array([x0 + q * c, y1, 0.0]))
         return lines
 
-    def _labels(self, tokens: Sequence[str], font_size: float, top: bool) -> VGroup:
+    @staticmethod
+    def label_size(
+        cell_size: float, font_size: float = 22, min_label_size: float = MIN_LABEL_SIZE
+    ) -> float:
+        """The font size of the token labels of a grid with these settings (for layouts that
+        leave room for the labels before the grid is built)."""
+        return max(min_label_size, min(font_size, 60 * cell_size))
+
+    def _labels(
+        self, tokens: Sequence[str], size: float, labelled: Sequence[int] | None, top: bool
+    ) -> VGroup:
+        """One label per token (an empty placeholder where a token is not written). Top labels
+        turn upright when wider than a cell; two written labels are at least ``k`` cells apart,
+        ``k`` the least number of cells as tall as a label's line (its boxes may overlap the
+        next one's by a sixth)."""
+        c = self.cell_size
+        texts = [
+            Text(display_token(tok), font=FONTS["mono"], font_size=size, color=PALETTE["text"])
+            for tok in tokens
+        ]
+        n = len(texts)
+        line = max((t.height for t in texts), default=0.0)
+        k = 1 if line <= 1.2 * c else int(np.ceil(line / c))  # least gap between two labels
+        shown: list[int] = []
+        for i in [*(labelled or ()), *range(n - 1, -1, -1)]:
+            if i < n and i not in shown and all(abs(i - j) >= k for j in shown):
+                shown.append(i)
+        shown.sort()
+        self.labelled_tokens = shown
+        if top:
+            self.written_queries = shown
+        else:
+            self.written_keys = shown
         labels = VGroup()
-        size = min(font_size, 60 * self.cell_size)
-        for i, tok in enumerate(tokens):
-            t = Text(display_token(tok), font=FONTS["mono"], font_size=size, color=PALETTE["text"])
+        for i, t in enumerate(texts):
+            if i not in shown:
+                t = VectorizedPoint()
+            elif top and t.width > 0.95 * c:
+                t.rotate(PI / 2)
             if top:
-                if t.width > 0.95 * self.cell_size:
-                    t.rotate(PI / 2)
-                t.next_to(np.array([i * self.cell_size, self.cell_size / 2, 0]), UP, buff=0.12)
+                t.next_to(np.array([i * c, c / 2, 0]), UP, buff=0.12)
             else:
-                t.next_to(np.array([-self.cell_size / 2, -i * self.cell_size, 0]), LEFT, buff=0.15)
+                t.next_to(np.array([-c / 2, -i * c, 0]), LEFT, buff=0.15)
             labels.add(t)
         return labels
 

@@ -63,7 +63,7 @@ class MultiHeadStep(AttentionScene):
         d = self.places(np.concatenate([o[[0, 1, 2, 3, -1]] for o in outs]), 0.75)
         total = self.t[f"{blk}.hook_attn_out"][self.q]
         out = NumericVector(total, max_entries=5, font_size=READABLE, decimals=d)
-        size = min(14, 44 * 0.3)  # the key labels' font size at the largest cell
+        size = AttentionGrid.label_size(0.3, min(14, 44 * 0.3))  # key labels at the largest cell
         label_w = max(
             max(FastText(display_token(t), size, font=FONTS["mono"]).width for t in self.t.tokens),
             0.5,
@@ -71,17 +71,24 @@ class MultiHeadStep(AttentionScene):
         width = (self.width() - 0.8 - label_w - out.width - 0.9) / len(heads)
         cell = min(0.3, (width - 0.3) / self.n)
         columns, grids, changes, notes = VGroup(), VGroup(), [], VGroup()
+        # too many tokens for a label each: the ones the notes and narration name come first,
+        # the followed head's first (its columns are queries, the first grid's rows keys)
+        links = [strongest[(self.L, h)][:2] for h in sorted(heads, key=lambda h: h != self.h)]
         for i, h in enumerate(heads):
+            q, k, w = strongest[(self.L, h)]
             grid = AttentionGrid(
                 pats[h],
                 query_tokens=self.t.tokens,
                 key_tokens=self.t.tokens if i == 0 else None,  # rows line up across the heads
                 cell_size=cell,
                 font_size=min(14, 44 * cell),
+                labelled=[q, self.q, k, *(j for link in links for j in link)],
+                labelled_keys=[self.q, *(key for _, key in links), *(qu for qu, _ in links)],
             )
+            # which tokens are written on the grid's columns (and, on the first, its rows)
+            self.shown.setdefault("labelled", {})[h] = (grid.written_queries, grid.written_keys)
             name = text(f"head {h}", 20, PALETTE[QUERY] if h == self.h else PALETTE["text"])
             name.next_to(grid, UP, buff=0.12).match_x(grid.cells)
-            q, k, w = strongest[(self.L, h)]
             note = VGroup(
                 fit_width(text(f'"{self.tok(q)}" →', 20, PALETTE["muted"]), width),
                 fit_width(text(f'"{self.tok(k)}" {w:.2f}', 20, PALETTE["muted"]), width),

@@ -83,11 +83,48 @@ def test_grid_heat_mode_scores_with_minus_inf(model):
         ({"tokens": ["a"]}, "has 1 tokens but values have 3"),
         ({"kind": "pie"}, "'dots' or 'heat'"),
         ({"normalize": "row"}, "'column' or 'global'"),
+        ({"tokens": ["a", "b", "c"], "labelled": [3]}, r"indices \[3\] are outside"),
     ],
 )
 def test_grid_bad_input(kwargs, match):
     with pytest.raises(LLMVizError, match=match):
         AttentionGrid(np.eye(3), **kwargs)
+
+
+def test_grid_labels_stay_readable_in_small_cells(adj):
+    from frame_checks import MIN_FONT_SIZE, overlapping_texts, small_texts
+    from manim import Text
+
+    head, t, pattern = adj
+    T = t.n_tokens
+    # cells of a quarter unit (a row of four heads): every token still written, readable
+    g = AttentionGrid(pattern, tokens=t.tokens, cell_size=0.25, font_size=11)
+    assert g.label_size(0.25, 11) >= MIN_FONT_SIZE
+    assert small_texts([g]) == [] and overlapping_texts([g]) == []
+    assert g.labelled_tokens == list(range(T))
+    # long upright query labels reach above the grid; the key labels' rows match the cells'
+    for k in range(T):
+        assert g.key_labels[k].get_y() == pytest.approx(g.cell_center(k, 0)[1], abs=0.06)
+    # cells too small for a label per row: every k-th token, counted back from the last
+    tiny = AttentionGrid(pattern, tokens=t.tokens, cell_size=0.1)
+    shown = tiny.labelled_tokens
+    assert T - 1 in shown and 1 < len(shown) < T
+    assert len(set(np.diff(shown))) == 1  # evenly spaced
+    assert small_texts([tiny]) == [] and overlapping_texts([tiny]) == []
+    assert len(tiny.key_labels) == T  # placeholders keep key_labels[i] as token i's
+    assert [isinstance(lab, Text) for lab in tiny.key_labels] == [i in shown for i in range(T)]
+    # the tokens a scene names come first, the others fill in around them; one too close to
+    # an earlier named one is left out
+    chosen = AttentionGrid(pattern, tokens=t.tokens, cell_size=0.1, labelled=[1, 4, 5])
+    assert chosen.labelled_tokens == [1, 4, 7]
+    assert [isinstance(lab, Text) for lab in chosen.query_labels] == [
+        i in (1, 4, 7) for i in range(T)
+    ]
+    assert small_texts([chosen]) == [] and overlapping_texts([chosen]) == []
+    roomy = AttentionGrid(pattern, tokens=t.tokens, labelled=[2])
+    assert roomy.labelled_tokens == list(range(T))  # room for all: all are written
+    old = AttentionGrid(pattern, tokens=t.tokens, cell_size=0.25, font_size=11, min_label_size=0)
+    assert small_texts([old]) != []  # the old sizes, on request
 
 
 def test_grid_hostile_values():

@@ -9,7 +9,7 @@ import pytest
 from scene_loader import load, narration_problems, render
 
 from llmviz.bench import write_random_gpt2
-from llmviz.model.analysis import cosine, find_adjective_head
+from llmviz.model.analysis import cosine, find_adjective_head, strongest_attention
 from llmviz.model.projection import plane_of
 from llmviz.style import format_number
 
@@ -238,6 +238,10 @@ def test_multi_head_outputs_sum_to_the_layers_attention_output(scenes, trace, he
     attn_out = trace[f"blocks.{head.layer}.hook_attn_out"][s.q]
     assert np.allclose(total, attn_out, atol=1e-4)
     assert shows_vector(s.shown["attn_out"][0], attn_out)
+    # every token is written, readable (test_every_picture_is_readable_at_480p), on every head
+    every = list(range(s.n))
+    assert all(cols == every for cols, _ in s.shown["labelled"].values())
+    assert s.shown["labelled"][s.shown["heads_drawn"][0]][1] == every
 
 
 def test_another_head_updates_the_noun_another_way(scenes, trace, model):
@@ -437,6 +441,13 @@ def test_extreme_settings_stay_in_frame_readable_and_true(case, model):
         if name == "Values":  # however many digits fit, the sum shown is the head's output
             z = scene.t[f"blocks.{scene.L}.attn.hook_z"][scene.q, scene.h]
             assert shows_vector(scene.shown["z"][0], z, atol=1e-5)
+        if case == "12 tokens" and name == "MultiHead":  # too many tokens for a label each:
+            labelled = scene.shown["labelled"]  # the followed head's link and the noun are written
+            links = {(la, hd): (q, k) for la, hd, q, k, _ in strongest_attention(scene.t)}
+            q, k = links[(scene.L, scene.h)]
+            rows = labelled[scene.shown["heads_drawn"][0]][1]
+            assert q in labelled[scene.h][0] and {k, scene.q} <= set(rows)
+            assert len(rows) < scene.n
         if "decimals" in attrs and name == "QueriesAndKeys":
             d = scene.shown["q"][0].decimals  # as many digits as the setting, or as fit
             assert d <= attrs["decimals"] and (d == attrs["decimals"] or d >= 2)
