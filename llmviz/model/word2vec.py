@@ -179,23 +179,18 @@ def train_skipgram(
             (torch.randn(len(vocab), d, generator=g) * 0.1).requires_grad_(),
             (torch.randn(d, len(vocab), generator=g) * 0.1).requires_grad_(),
         ]
-        moments = [[torch.zeros_like(w), torch.zeros_like(w)] for w in params]
+        adam = torch.optim.Adam(params, lr=lr)
 
         def loss_of(b):  # one-hot @ W_in picks the rows; they score every word as context
             return ce(params[0][b[:, 0]] @ params[1], b[:, 1])
 
         with torch.no_grad():
             before = float(loss_of(pairs))
-        for step in range(1, steps + 1):
+        for _ in range(steps):
             loss = loss_of(pairs[torch.randint(len(pairs), (batch,), generator=g)])
-            grads = torch.autograd.grad(loss, params)  # backpropagation
-            with torch.no_grad():  # Adam (betas 0.9, 0.999), written out
-                for w, gr, m in zip(params, grads, moments, strict=True):
-                    m[0].mul_(0.9).add_(gr, alpha=0.1)
-                    m[1].mul_(0.999).add_(gr * gr, alpha=0.001)
-                    m_hat = m[0] / (1 - 0.9**step)
-                    v_hat = m[1] / (1 - 0.999**step)
-                    w.sub_(lr * m_hat / (v_hat.sqrt() + 1e-8))
+            adam.zero_grad()
+            loss.backward()  # backpropagation
+            adam.step()
         with torch.no_grad():
             after = float(loss_of(pairs))
     finally:
