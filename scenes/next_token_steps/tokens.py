@@ -20,7 +20,7 @@ from manim import (
 from llmviz.mobjects import NumericMatrix, NumericVector, TokenStrip
 from llmviz.model.config import GPT3_CONFIG, matrix_families
 from llmviz.model.embedding import word_pieces
-from llmviz.scene import code, fit_width, text, title
+from llmviz.scene import fit_width, math, text, title
 from llmviz.style import PALETTE
 from next_token_steps.common import NextTokenScene
 
@@ -143,8 +143,8 @@ class TokensStep(NextTokenScene):
         ours = cfg.vocab_size * cfg.d_model
         gpt3 = matrix_families(g)[0].weights
         self.section("Embedding lookup")
-        head = title("Each token takes its column of W_E")
-        name = code("W_E", 28)
+        head = title("Each token takes its column of the embedding matrix")
+        name = math("W_E", 40)
         info = VGroup(
             text(f"vocabulary: {cfg.vocab_size:,} tokens", 24),
             text(f"d_model: {cfg.d_model:,} numbers per token", 24),
