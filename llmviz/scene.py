@@ -30,7 +30,7 @@ from manim.utils.exceptions import EndSceneEarlyException
 
 import llmviz
 from llmviz.config import Settings, resolve_settings
-from llmviz.errors import LLMVizError, escape_controls
+from llmviz.errors import ArgumentError, LLMVizError, escape_controls
 from llmviz.mobjects.numbers import FastNumber, FastText
 from llmviz.model.loader import Model
 from llmviz.model.trace import Trace
@@ -64,6 +64,7 @@ __all__ = [
     "text",
     "code",
     "math",
+    "prose",
     "lines",
     "title",
     "number",
@@ -132,6 +133,44 @@ def math(tex: str, size: float = 32, color: str | None = None) -> MathTex:
     m = MathTex(tex, font_size=size, color=color or PALETTE["text"])
     m.text = tex  # what the frame checks and tests call it
     return m
+
+
+def prose(s: str, size: float = 24, color: str | None = None) -> VGroup:
+    r"""A line of prose with math inside ``$...$`` typeset (``"queries  $W_Q x$"``): the prose
+    parts are :func:`text` (so numbers in them never go through LaTeX), the math parts
+    :func:`math`, side by side on one baseline. ``.text`` is the line without the dollars.
+
+    Examples
+    --------
+    >>> import logging
+    >>> logging.getLogger("manim").setLevel(logging.WARNING)  # no "Writing ... .tex" lines
+    >>> line = prose("keys  $W_K x$", 20)
+    >>> line.text, [type(p).__name__ for p in line]
+    ('keys  W_K x', ['FastText', 'MathTex'])
+    """
+    parts = [p for p in re.split(r"(\$[^$]+\$)", s) if p.strip()]
+    if not parts:
+        raise ArgumentError(f"prose needs some text, got {s!r}")
+    # LaTeX's capitals at a given font size are smaller than the prose font's: scale the math so
+    # that a W in it stands as tall as a W in the text beside it
+    scale = text("W", size).height / math("W", size).height
+    pieces = [
+        math(p[1:-1], size * scale, color) if p.startswith("$") else text(p.strip(), size, color)
+        for p in parts
+    ]
+    line = VGroup(*pieces).arrange(RIGHT, buff=0.22 * size / 24)
+    base = _baseline(pieces[0])
+    for piece in pieces[1:]:
+        piece.shift(UP * (base - _baseline(piece)))
+    line.text = s.replace("$", "")
+    return line
+
+
+def _baseline(m) -> float:
+    """The y a text sits on: a FastText's own, a formula's first glyph's bottom."""
+    if isinstance(m, FastText):
+        return m.baseline
+    return float(m.family_members_with_points()[0].get_bottom()[1])
 
 
 #: The smallest font size :func:`fit_width` shrinks a line of text to (readable at 480p).

@@ -224,7 +224,7 @@ class WeightMatrix(NumericMatrix):
         self,
         values: np.ndarray | None,
         shape: tuple[int, int] | None = None,
-        name: str = "W",
+        name: str | Mobject = "W",
         **kwargs,
     ) -> None:
         kwargs.setdefault("shape_label", True)

@@ -23,7 +23,7 @@ from llmviz.animations import MatrixVectorProduct
 from llmviz.mobjects import NumericVector, VectorPlane, WeightMatrix
 from llmviz.model.analysis import cosine
 from llmviz.model.projection import plane_of
-from llmviz.scene import fit_width, lines, number, stack_apart, text, title
+from llmviz.scene import fit_width, lines, math, number, prose, stack_apart, text, title
 from llmviz.style import PALETTE
 
 
@@ -36,7 +36,13 @@ class QueriesKeysStep(AttentionScene):
         # at 6 decimals the entries keep their size and the matrix its width: fewer digits
         d = self.places(np.concatenate([W_Q[:6, :5].ravel(), self.x[self.q][:6]]), 0.75)
         matrix = WeightMatrix(
-            W_Q, name="W_Q", max_rows=6, max_cols=5, font_size=READABLE, decimals=d, label_size=20
+            W_Q,
+            name=math("W_Q", READABLE * 1.4),
+            max_rows=6,
+            max_cols=5,
+            font_size=READABLE,
+            decimals=d,
+            label_size=20,
         )
         x = NumericVector(
             self.x[self.q],
@@ -95,8 +101,8 @@ class QueriesKeysStep(AttentionScene):
         self.under(strip, qd, buff=0.45)
         for kv, qv in zip(ks, qs, strict=True):
             kv.next_to(qv, DOWN, buff=0.7).set_x(qv.get_x())
-        lq = text("queries  W_Q x", 20, PALETTE[QUERY]).next_to(VGroup(*qs), UP, buff=0.06)
-        lk = text("keys  W_K x", 20, PALETTE[KEY]).next_to(VGroup(*ks), UP, buff=0.06)
+        lq = prose("queries  $W_Q x$", 20, PALETTE[QUERY]).next_to(VGroup(*qs), UP, buff=0.06)
+        lk = prose("keys  $W_K x$", 20, PALETTE[KEY]).next_to(VGroup(*ks), UP, buff=0.06)
         old = VGroup(matrix, x, product.result, product.equals, note, q_lab)
         self.say(
             "The same matrix gives every token its query.",

@@ -28,7 +28,7 @@ from llmviz.animations import MatrixVectorProduct, ResidualAdd, WeightedSum
 from llmviz.mobjects import FastNumber, MatrixShape, NumericVector, VectorPlane, WeightMatrix
 from llmviz.model.heads import key_shares
 from llmviz.model.projection import plane_of
-from llmviz.scene import fit_width, math, stack_apart, text, title
+from llmviz.scene import fit_width, math, prose, stack_apart, text, title
 from llmviz.style import PALETTE
 
 
@@ -84,7 +84,7 @@ class ValuesStep(AttentionScene):
         row = VGroup(*(VGroup(v, n) for v, n in zip(vs, names, strict=True)))
         row.arrange(RIGHT, buff=0.35).next_to(head, DOWN, buff=0.9).to_edge(LEFT, buff=0.6)
         notes = [
-            text("v = W_V x  (value-down)", 22, PALETTE[VALUE]),
+            prose("$v = W_V x$  (value-down)", 22, PALETTE[VALUE]),
             text(f"{cfg.d_head} entries per token", READABLE, PALETTE["muted"]),
             text("weights: the pattern's column", READABLE, PALETTE["highlight"]),
         ]
@@ -123,7 +123,7 @@ class ValuesStep(AttentionScene):
         d_up = self.places(up_vals[:5, :4], 0.75)
         up = WeightMatrix(
             up_vals,
-            name="W_O (value-up)",
+            name=prose("$W_O$ (value-up)", font * 1.1),
             max_rows=5,
             max_cols=3,
             font_size=font,

@@ -21,7 +21,7 @@ from attention_steps.common import READABLE, AttentionScene, shape
 from llmviz.errors import PromptError
 from llmviz.mobjects import Column, NumericVector, ValueTable
 from llmviz.model.analysis import cosine
-from llmviz.scene import fit_width, text, title
+from llmviz.scene import fit_width, prose, text, title
 from llmviz.style import PALETTE
 
 
@@ -137,8 +137,8 @@ class ExampleStep(AttentionScene):
         top = self.under(strip, by_token, buff=0.35)
         for v, above in zip(rows_sum, rows_E, strict=True):
             v.next_to(above, DOWN, buff=0.8).set_x(above.get_x())
-        lab_E = text("its vector in W_E (above)", 20, PALETTE["muted"])
-        lab_pos = text("+ its position's vector in W_pos  =  E (below)", 20, PALETTE["muted"])
+        lab_E = prose("its vector in $W_E$ (above)", 20, PALETTE["muted"])
+        lab_pos = prose("+ its position's vector in $W_{pos}$ = $E$ (below)", 20, PALETTE["muted"])
         labels = VGroup(lab_E, lab_pos).arrange(RIGHT, buff=0.4)
         fit_width(labels).move_to((top.get_bottom() + VGroup(*rows_sum).get_top()) / 2)
         count = text(f"{self.n} tokens", 20, PALETTE["muted"]).next_to(strip, DOWN, buff=0.08)

@@ -90,7 +90,7 @@ class DirectionsStep(NextTokenScene):
         plane = VectorPlane(
             pts,
             size=5.2,
-            caption=f"4 rows of W_E: PCA plane, keeps {100 * sum(proj.explained):.0f}% of the spread",
+            caption=f"4 word vectors: PCA plane, keeps {100 * sum(proj.explained):.0f}% of the spread",
         )
         facts = VGroup(
             text(f"in all {dim:,} dimensions:", 24),

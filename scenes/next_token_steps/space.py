@@ -27,7 +27,7 @@ from llmviz.mobjects import VectorPlane
 from llmviz.model.analysis import nearest_neighbours
 from llmviz.model.embedding import project_embeddings
 from llmviz.model.snapshots import group_cohesion, load_snapshots
-from llmviz.scene import code, number, stack_apart, text, title
+from llmviz.scene import code, number, prose, stack_apart, text, title
 from llmviz.style import PALETTE, display_token
 from next_token_steps.common import NextTokenScene, own_training_log, quoted
 
@@ -179,7 +179,7 @@ class SpaceStep(NextTokenScene):
         cloud.arrange_at(start)
         kept = 100 * sum(proj.explained)
         panel = VGroup(
-            text(f"PCA of {len(words)} rows of W_E", 24),
+            prose(f"PCA of {len(words)} rows of $W_E$", 24),
             text(f"({d:,} numbers each)", 22, PALETTE["muted"]),
             *(
                 text(f"PC{k + 1}: {100 * e:.0f}% of the spread", 22, PALETTE["muted"])
@@ -262,7 +262,7 @@ class SpaceStep(NextTokenScene):
         plane = VectorPlane(
             paths.reshape(-1, 2),
             size=5.2,
-            caption=proj.caption(f"{len(words)} rows of W_E at step {sub.steps[-1]:,}"),
+            caption=proj.caption(f"{len(words)} embedding rows at step {sub.steps[-1]:,}"),
         )
         cap = self.caption_below(plane)
         s = ValueTracker(0.0)
@@ -396,7 +396,7 @@ class SpaceStep(NextTokenScene):
             sims[tid] = -np.inf
             order = np.argsort(-sims, kind="stable")[:6]
             nn = [(self.model.decode_token(int(i)), float(sims[i])) for i in order]
-        head = title(f"Closest to {quoted(word)} in W_E")
+        head = title(f"Closest to {quoted(word)} among the embeddings")
         formula = code("cos(a, b) = a·b / (|a| |b|)", 26, PALETTE["muted"])
         meaning = text("1: the same direction    0: perpendicular", 22, PALETTE["muted"])
         VGroup(formula, meaning).arrange(DOWN, buff=0.2).next_to(head, DOWN, buff=0.35)
