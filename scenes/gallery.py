@@ -31,6 +31,7 @@ from llmviz.mobjects import (
 )
 from llmviz.model.analysis import find_adjective_head, find_and_neuron
 from llmviz.model.config import GPT3_CONFIG
+from llmviz.model.scale import parameter_count
 from llmviz.scene import LectureScene
 from llmviz.style import PALETTE
 
@@ -49,7 +50,7 @@ class FastNumberGallery(LectureScene):
         t = self.trace(FACT)
         top = t.top_k(1)[0]
         scores = t["blocks.0.attn.hook_attn_scores"][0]
-        n_params = sum(w.size for w in self.model.weights.values())
+        n_params = parameter_count(self.model)
         rows = [
             (
                 "logit of basketball",

@@ -21,6 +21,7 @@ import torch
 
 from llmviz.errors import LLMVizError, ModelFileError
 from llmviz.model import corpus
+from llmviz.model.scale import parameter_count, training_run
 from llmviz.model.trace import probabilities
 
 __all__ = [
@@ -28,7 +29,6 @@ __all__ = [
     "data_size",
     "training_corpus",
     "in_corpus",
-    "parameter_count",
     "weight_name",
     "turned",
     "dial_sweep",
@@ -124,25 +124,11 @@ def data_size(model, log: dict) -> DataSize:
     >>> d.sentences, d.words, d.tokens, d.seen, f"{d.passes:.1f}"
     (60000, 469693, 607603, 11264000, '18.5')
     """
-    from llmviz.model.scale import training_run
-
     sentences = _sentences(*_corpus_setting(log))
     text = _text(*_corpus_setting(log))
     tokens = sum(len(model.tokenizer.encode(s + "\n")) for s in sentences)
     run = training_run(log, parameter_count(model))
     return DataSize(len(sentences), len(text.split()), len(text), tokens, run.tokens)
-
-
-def parameter_count(model) -> int:
-    """Every learned number of the model: all its dials.
-
-    Examples
-    --------
-    >>> import llmviz
-    >>> parameter_count(llmviz.load_model())
-    283968
-    """
-    return int(sum(w.size for w in model.weights.values()))
 
 
 def weight_name(model, name: str, index) -> tuple[str, tuple[int, ...]]:

@@ -22,6 +22,7 @@ __all__ = [
     "layernorm_parameters",
     "model_layernorm_parameters",
     "TrainingRun",
+    "parameter_count",
     "training_compute",
     "training_run",
     "SECONDS_PER_YEAR",
@@ -160,6 +161,18 @@ class TrainingRun:
         return compute / self.rate / SECONDS_PER_YEAR
 
 
+def parameter_count(model) -> int:
+    """Every learned number of ``model`` (weights and biases of every matrix and vector).
+
+    Examples
+    --------
+    >>> import llmviz
+    >>> parameter_count(llmviz.load_model())
+    283968
+    """
+    return int(sum(w.size for w in model.weights.values()))
+
+
 def training_run(log: dict, parameters: int) -> TrainingRun:
     """The training run recorded in ``log`` (from ``llmviz train``) for a model of
     ``parameters`` parameters.
@@ -169,7 +182,7 @@ def training_run(log: dict, parameters: int) -> TrainingRun:
     >>> import llmviz
     >>> from llmviz.model.foundations import load_training_log
     >>> model = llmviz.load_model()
-    >>> run = training_run(load_training_log(), sum(w.size for w in model.weights.values()))
+    >>> run = training_run(load_training_log(), parameter_count(model))
     >>> run.steps, run.tokens
     (5500, 11264000)
     """

@@ -36,6 +36,7 @@ from llmviz.model.foundations import (
     load_training_log,
     prefix_predictions,
 )
+from llmviz.model.scale import parameter_count
 from llmviz.model.trace import probabilities
 from llmviz.scene import code, fit_width, plain_axes, text, title
 from llmviz.style import PALETTE
@@ -77,7 +78,7 @@ class LearnedStep(FoundationsScene):
         losses = np.array([v for _, v in log["loss"]], dtype=float)
         vocab = self.model.cfg.vocab_size
         uniform = math.log(vocab)
-        n_params = sum(w.size for w in self.model.weights.values())
+        n_params = parameter_count(self.model)
         total = int(steps[-1])  # the usual steps, then the sparse phase (cfg["sparse_steps"])
         self.section("How the embedded model learned")
         head = title("How the embedded model learned")

@@ -26,6 +26,7 @@ from llmviz.model.scale import (
     GPT3_PUBLISHED,
     layernorm_parameters,
     model_layernorm_parameters,
+    parameter_count,
     training_run,
 )
 from llmviz.scene import fit_width, lines, math, number, plain_axes, text, title
@@ -142,7 +143,7 @@ class CountingStep(NextTokenScene):
 
     def step_compute(self) -> None:
         log = own_training_log(self.model_dir)
-        N = int(sum(w.size for w in self.model.weights.values()))
+        N = parameter_count(self.model)
         gpt = GPT3_PUBLISHED
         self.section("Training compute")
         head = title("Training compute: 6 · N · D")

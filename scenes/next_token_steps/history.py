@@ -20,7 +20,7 @@ from manim import (
 )
 
 from llmviz.mobjects import TokenStrip
-from llmviz.model.scale import training_run
+from llmviz.model.scale import parameter_count, training_run
 from llmviz.scene import code, fit_width, text, title
 from llmviz.style import PALETTE, display_token
 from next_token_steps.common import NextTokenScene, own_training_log
@@ -140,7 +140,7 @@ class HistoryStep(NextTokenScene):
         run = None
         if log is not None:
             try:
-                run = training_run(log, int(sum(w.size for w in self.model.weights.values())))
+                run = training_run(log, parameter_count(self.model))
             except Exception:  # a log without the run's figures: said on screen below
                 run = None
         letters = VGroup(

@@ -39,11 +39,10 @@ from llmviz.model.pretraining import (
     initial_matches_log,
     initial_probabilities,
     initial_weights,
-    parameter_count,
     training_corpus,
     unseen_names,
 )
-from llmviz.model.scale import GPT3_PUBLISHED
+from llmviz.model.scale import GPT3_PUBLISHED, parameter_count
 from llmviz.scene import code, fit_width, math, number, plain_axes, stack_apart, text, title
 from llmviz.style import PALETTE
 from next_token_steps.common import NextTokenScene, own_training_log, pct, quoted, safe_token
