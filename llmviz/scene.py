@@ -12,11 +12,13 @@ from pathlib import Path
 
 import numpy as np
 from manim import (
+    DL,
     DOWN,
     LEFT,
     ORIGIN,
     RIGHT,
     UP,
+    UR,
     AnimationGroup,
     Axes,
     FadeOut,
@@ -24,6 +26,7 @@ from manim import (
     MathTex,
     Scene,
     VGroup,
+    config,
 )
 from manim.animation.animation import prepare_animation
 from manim.utils.exceptions import EndSceneEarlyException
@@ -65,6 +68,7 @@ __all__ = [
     "code",
     "math",
     "prose",
+    "in_frame",
     "lines",
     "title",
     "number",
@@ -175,6 +179,30 @@ def _baseline(m) -> float:
 
 #: The smallest font size :func:`fit_width` shrinks a line of text to (readable at 480p).
 READABLE_TEXT = 19.5
+
+
+def in_frame(mobject, margin: float = 0.3):
+    """Keep ``mobject`` inside the frame, ``margin`` from its edges: shrink it to the frame's
+    width if it is wider, then shift it back in across whichever edges it reaches past (many
+    decimals, a long token's label beside an arrow near the edge). Returns it.
+
+    Examples
+    --------
+    >>> from manim import config
+    >>> from llmviz.mobjects.numbers import FastText
+    >>> t = in_frame(FastText("far right").move_to([8.0, 5.0, 0.0]), margin=0.3)
+    >>> right, top = config.frame_width / 2 - 0.3, config.frame_height / 2 - 0.3
+    >>> bool(abs(t.get_right()[0] - right) < 1e-9 and abs(t.get_top()[1] - top) < 1e-9)
+    True
+    """
+    half_w = config.frame_width / 2 - margin
+    half_h = config.frame_height / 2 - margin
+    if mobject.width > 2 * half_w:
+        mobject.scale_to_fit_width(2 * half_w)
+    lo, hi = mobject.get_corner(DL), mobject.get_corner(UR)
+    mobject.shift(RIGHT * (max(0.0, -half_w - lo[0]) - max(0.0, hi[0] - half_w)))
+    mobject.shift(UP * (max(0.0, -half_h - lo[1]) - max(0.0, hi[1] - half_h)))
+    return mobject
 
 
 def fit_width(mobject, width: float = 13.0):

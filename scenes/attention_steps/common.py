@@ -10,8 +10,6 @@ from manim import (
     DL,
     DOWN,
     LEFT,
-    RIGHT,
-    UP,
     UR,
     AnimationGroup,
     Create,
@@ -182,16 +180,6 @@ class AttentionScene(LectureScene):
             (b.get_corner(DL), b.get_corner(UR)),
         )
         return bool((a0[:2] < b1[:2]).all() and (b0[:2] < a1[:2]).all())
-
-    @staticmethod
-    def inside(mobject, margin: float = 0.4):
-        """Shift ``mobject`` back into the frame (``margin`` from its edges) if it reaches past
-        it: a long token's label beside an arrow that ends near the edge. Returns it."""
-        half_w, half_h = config.frame_width / 2 - margin, config.frame_height / 2 - margin
-        lo, hi = mobject.get_corner(DL), mobject.get_corner(UR)
-        mobject.shift(RIGHT * max(0.0, -half_w - lo[0]) + LEFT * max(0.0, hi[0] - half_w))
-        mobject.shift(UP * max(0.0, -half_h - lo[1]) + DOWN * max(0.0, hi[1] - half_h))
-        return mobject
 
     def column_width(self) -> float:
         return min(1.55, 12.8 / self.n)

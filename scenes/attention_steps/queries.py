@@ -23,7 +23,7 @@ from llmviz.animations import MatrixVectorProduct
 from llmviz.mobjects import NumericVector, VectorPlane, WeightMatrix
 from llmviz.model.analysis import cosine
 from llmviz.model.projection import plane_of
-from llmviz.scene import fit_width, lines, math, number, prose, stack_apart, text, title
+from llmviz.scene import fit_width, in_frame, lines, math, number, prose, stack_apart, text, title
 from llmviz.style import PALETTE
 
 
@@ -161,7 +161,7 @@ class KeySpaceStep(AttentionScene):
             end = arrows[k].get_end()
             side = RIGHT if end[0] >= plane.point((0, 0))[0] else LEFT
             labels[k] = text(f'"{self.tok(k)}"', 20, color).next_to(end, side, buff=0.1)
-            self.inside(labels[k])
+            in_frame(labels[k], 0.4)
         stack_apart([q_lab, *labels.values()], DOWN)
         table = VGroup(
             lines(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from manim import DOWN, RIGHT, UP, VGroup, config
+from manim import DOWN, UP, VGroup
 
 import llmviz
 from llmviz.model.analysis import (
@@ -34,7 +34,7 @@ from llmviz.model.trace import Trace
 from llmviz.scene import LectureScene, text
 from llmviz.style import DEFAULTS, PALETTE, display_token
 
-__all__ = ["MLPScene", "Story", "in_frame", "pct", "plain", "signed"]
+__all__ = ["MLPScene", "Story", "pct", "plain", "signed"]
 
 
 def pct(p: float) -> str:
@@ -53,19 +53,6 @@ def signed(v: float, decimals: int | None = None) -> str:
 def plain(v: float) -> str:
     """A value as FastNumber draws it with the ``decimals`` setting: "1.44"."""
     return f"{v:.{DEFAULTS['decimals']}f}"
-
-
-def in_frame(mobject, margin: float = 0.3):
-    """Shift ``mobject`` left or right until it is inside the frame (then shrink it to the frame's
-    width if it is still wider), so that many decimals cannot push numbers off the edge."""
-    half = config.frame_width / 2 - margin
-    if mobject.width > 2 * half:
-        mobject.scale_to_fit_width(2 * half)
-    if mobject.get_right()[0] > half:
-        mobject.shift((half - mobject.get_right()[0]) * RIGHT)
-    if mobject.get_left()[0] < -half:
-        mobject.shift((-half - mobject.get_left()[0]) * RIGHT)
-    return mobject
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,9 @@ from llmviz.animations import ResidualAdd, WeightedSum
 from llmviz.mobjects import FastNumber, MatrixShape, NumericVector
 from llmviz.model.analysis import column_tokens
 from llmviz.model.trace import probabilities
-from llmviz.scene import code, math, text, title
+from llmviz.scene import code, in_frame, math, text, title
 from llmviz.style import PALETTE, display_token
-from mlp_steps.common import MLPScene, in_frame, pct, plain, signed
+from mlp_steps.common import MLPScene, pct, plain, signed
 
 
 def token_bars(
