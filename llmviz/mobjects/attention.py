@@ -211,7 +211,6 @@ class AttentionGrid(VGroup):
                     nums.add(n)
             self.add(nums)
         self.query_labels = self.key_labels = None
-        self.labelled_tokens: list[int] = []
         self.written_queries: list[int] = []  # the tokens written along the top
         self.written_keys: list[int] = []  # and down the left
         size = self.label_size(cell_size, font_size, min_label_size)
@@ -227,7 +226,7 @@ class AttentionGrid(VGroup):
         if query_tokens is not None:
             self.query_labels = self._labels(query_tokens, size, labelled, top=True)
             self.add(self.query_labels)
-        if key_tokens is not None:  # after the query labels: labelled_tokens are the keys'
+        if key_tokens is not None:
             self.key_labels = self._labels(key_tokens, size, labelled_keys, top=False)
             self.add(self.key_labels)
         self.move_to(ORIGIN)  # like other mobjects: created at the centre of the frame
@@ -262,6 +261,12 @@ class AttentionGrid(VGroup):
             lines.add_line_to(np.array([x0 + q * c, y1, 0.0]))
         return lines
 
+    @property
+    def labelled_tokens(self) -> list[int]:
+        """The tokens whose labels are written: the keys', or the queries' when the grid has no
+        key labels."""
+        return self.written_keys if self.key_labels is not None else self.written_queries
+
     @staticmethod
     def label_size(
         cell_size: float, font_size: float = 22, min_label_size: float = MIN_LABEL_SIZE
@@ -290,7 +295,6 @@ class AttentionGrid(VGroup):
             if i < n and i not in shown and all(abs(i - j) >= k for j in shown):
                 shown.append(i)
         shown.sort()
-        self.labelled_tokens = shown
         if top:
             self.written_queries = shown
         else:
