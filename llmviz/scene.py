@@ -12,20 +12,11 @@ from pathlib import Path
 
 import numpy as np
 from manim import (
-    DL,
-    DOWN,
-    LEFT,
-    ORIGIN,
-    RIGHT,
-    UP,
-    UR,
     AnimationGroup,
-    Axes,
     FadeOut,
     Group,
     MathTex,
     Scene,
-    VGroup,
     config,
 )
 from manim.animation.animation import prepare_animation
@@ -33,11 +24,11 @@ from manim.utils.exceptions import EndSceneEarlyException
 
 import llmviz
 from llmviz.config import Settings, resolve_settings
-from llmviz.errors import ArgumentError, LLMVizError, escape_controls
-from llmviz.mobjects.numbers import FastNumber, FastText
+from llmviz.errors import LLMVizError, escape_controls
+from llmviz.mobjects.numbers import FastText
 from llmviz.model.loader import Model
 from llmviz.model.trace import Trace
-from llmviz.style import FONTS, PALETTE, apply_theme
+from llmviz.style import PALETTE, apply_theme
 from llmviz.voice import READING_SPEED, Voice, make_voice
 
 try:  # with the `slides` extra, every lecture scene is a manim-slides slide deck too
@@ -64,17 +55,6 @@ __all__ = [
     "Section",
     "split_sentences",
     "subtitle_cue",
-    "text",
-    "code",
-    "math",
-    "prose",
-    "in_frame",
-    "lines",
-    "title",
-    "number",
-    "plain_axes",
-    "fit_width",
-    "stack_apart",
     "shown_texts",
 ]
 
@@ -105,183 +85,6 @@ def subtitle_cue(sentence: str) -> str:
     return safe.replace("<", "<\u200b").replace("{", "{\u200b").replace("-->", "-\u200b->")
 
 
-def text(s: str, size: float = 24, color: str | None = None) -> FastText:
-    """Prose in the theme's proportional font and text colour (numbers never go through LaTeX);
-    control characters (ESC, BEL, a tab) are shown as escapes.
-
-    Examples
-    --------
-    >>> text("softmax", 30).text
-    'softmax'
-    """
-    return FastText(
-        escape_controls(s, keep_newlines=True), font_size=size, color=color or PALETTE["text"]
-    )
-
-
-def code(s: str, size: float = 24, color: str | None = None) -> FastText:
-    """A token or a code name, in the monospace font (a leading space shows as '␣' only when
-    the caller passes it through :func:`~llmviz.style.display_token`)."""
-    return FastText(
-        escape_controls(s, keep_newlines=True),
-        font_size=size,
-        font=FONTS["mono"],
-        color=color or PALETTE["text"],
-    )
-
-
-def math(tex: str, size: float = 32, color: str | None = None) -> MathTex:
-    r"""A formula typeset by LaTeX (manim caches each one), for static labels such as
-    ``math(r"W_{\text{up}}\,x + b")``: real subscripts, Σ, √, exp. Numbers from the model
-    are :class:`~llmviz.mobjects.FastNumber`, never LaTeX."""
-    m = MathTex(tex, font_size=size, color=color or PALETTE["text"])
-    m.text = tex  # what the frame checks and tests call it
-    return m
-
-
-def prose(s: str, size: float = 24, color: str | None = None) -> VGroup:
-    r"""A line of prose with math inside ``$...$`` typeset (``"queries  $W_Q x$"``): the prose
-    parts are :func:`text` (so numbers in them never go through LaTeX), the math parts
-    :func:`math`, side by side on one baseline. ``.text`` is the line without the dollars.
-
-    Examples
-    --------
-    >>> import logging
-    >>> logging.getLogger("manim").setLevel(logging.WARNING)  # no "Writing ... .tex" lines
-    >>> line = prose("keys  $W_K x$", 20)
-    >>> line.text, [type(p).__name__ for p in line]
-    ('keys  W_K x', ['FastText', 'MathTex'])
-    """
-    parts = [p for p in re.split(r"(\$[^$]+\$)", s) if p.strip()]
-    if not parts:
-        raise ArgumentError(f"prose needs some text, got {s!r}")
-    # LaTeX's capitals at a given font size are smaller than the prose font's: scale the math so
-    # that a W in it stands as tall as a W in the text beside it
-    scale = text("W", size).height / math("W", size).height
-    pieces = [
-        math(p[1:-1], size * scale, color) if p.startswith("$") else text(p.strip(), size, color)
-        for p in parts
-    ]
-    line = VGroup(*pieces).arrange(RIGHT, buff=0.22 * size / 24)
-    base = _baseline(pieces[0])
-    for piece in pieces[1:]:
-        piece.shift(UP * (base - _baseline(piece)))
-    line.text = s.replace("$", "")
-    return line
-
-
-def _baseline(m) -> float:
-    """The y a text sits on: a FastText's own, a formula's first glyph's bottom."""
-    if isinstance(m, FastText):
-        return m.baseline
-    return float(m.family_members_with_points()[0].get_bottom()[1])
-
-
-#: The smallest font size :func:`fit_width` shrinks a line of text to (readable at 480p).
-READABLE_TEXT = 19.5
-
-
-def in_frame(mobject, margin: float = 0.3):
-    """Keep ``mobject`` inside the frame, ``margin`` from its edges: shrink it to the frame's
-    width if it is wider, then shift it back in across whichever edges it reaches past (many
-    decimals, a long token's label beside an arrow near the edge). Returns it.
-
-    Examples
-    --------
-    >>> from manim import config
-    >>> from llmviz.mobjects.numbers import FastText
-    >>> t = in_frame(FastText("far right").move_to([8.0, 5.0, 0.0]), margin=0.3)
-    >>> right, top = config.frame_width / 2 - 0.3, config.frame_height / 2 - 0.3
-    >>> bool(abs(t.get_right()[0] - right) < 1e-9 and abs(t.get_top()[1] - top) < 1e-9)
-    True
-    """
-    half_w = config.frame_width / 2 - margin
-    half_h = config.frame_height / 2 - margin
-    if mobject.width > 2 * half_w:
-        mobject.scale_to_fit_width(2 * half_w)
-    lo, hi = mobject.get_corner(DL), mobject.get_corner(UR)
-    mobject.shift(RIGHT * (max(0.0, -half_w - lo[0]) - max(0.0, hi[0] - half_w)))
-    mobject.shift(UP * (max(0.0, -half_h - lo[1]) - max(0.0, hi[1] - half_h)))
-    return mobject
-
-
-def fit_width(mobject, width: float = 13.0):
-    """Shrink ``mobject`` (never enlarge it) so that it is at most ``width`` wide; returns it.
-
-    A line of text (:func:`text`, :func:`code`) that would shrink below a readable size
-    (font size 19.5, about 11 pixels for a capital at 480p; a 64-token prompt) is shortened in
-    the middle with " … " instead and kept at that size.
-
-    Examples
-    --------
-    >>> long = fit_width(text("Michael Jordan plays the sport of basketball. " * 8, 30))
-    >>> bool(long.width <= 13.0), " … " in long.text
-    (True, True)
-    """
-    if mobject.width <= width:
-        return mobject
-    if type(mobject) is FastText and len(mobject.text) > 8 and "\n" not in mobject.text:
-        natural = FastText(mobject.text, mobject.font_size, font=mobject.font).width
-        size = mobject.font_size * mobject.width / natural if natural else mobject.font_size
-        if size * width / mobject.width < READABLE_TEXT:
-            _elide(mobject, width, READABLE_TEXT * 1.01)  # a hair above: no rounding below it
-            return mobject
-    mobject.scale_to_fit_width(width)
-    return mobject
-
-
-def _elide(line: FastText, width: float, size: float) -> None:
-    """Keep the start and the end of ``line`` at font ``size`` (never larger than its own)
-    within ``width``, joined by " … "."""
-    full = line.text
-    scale = min(1.0, size / line.font_size)
-
-    def shown(n: int) -> str:
-        return f"{full[:n].rstrip()} … {full[len(full) - n :].lstrip()}"
-
-    def fits(n: int) -> bool:
-        return FastText(shown(n), line.font_size, font=line.font).width * scale <= width
-
-    lo, hi = 1, len(full) // 2
-    while lo < hi:  # the most characters kept at each end
-        mid = (lo + hi + 1) // 2
-        lo, hi = (mid, hi) if fits(mid) else (lo, mid - 1)
-    centre = line.get_center()
-    line._set_text(shown(lo))  # laid out anew at the line's own font size
-    line.scale(scale).move_to(centre)
-
-
-def stack_apart(mobjects, direction=UP, gap: float = 0.08):
-    """Move labels along ``direction`` (in order) until none overlaps one placed before it, so
-    that names beside close dots stay readable; returns them. The first one never moves.
-
-    Examples
-    --------
-    >>> a, b = text("Michael Bolt"), text("Roger Bolt")
-    >>> _ = stack_apart([a, b.move_to(a)])
-    >>> bool(b.get_bottom()[1] >= a.get_top()[1])
-    True
-    """
-    placed = []
-    step = np.asarray(direction, dtype=float)
-    for m in mobjects:
-        for _ in range(50):
-            lo, hi = m.get_corner(DOWN + LEFT), m.get_corner(UP + RIGHT)
-            hit = [
-                p
-                for p in placed
-                if lo[0] < p.get_right()[0]
-                and hi[0] > p.get_left()[0]
-                and lo[1] < p.get_top()[1]
-                and hi[1] > p.get_bottom()[1]
-            ]
-            if not hit:
-                break
-            m.shift(step * (m.height + gap))
-        placed.append(m)
-    return mobjects
-
-
 def shown_texts(mobjects) -> list[str]:
     """The texts, numbers and formulas drawn now (not faded out), for checks of narration."""
     out: list[str] = []
@@ -302,64 +105,6 @@ def shown_texts(mobjects) -> list[str]:
     for top in mobjects:
         walk(top)
     return out
-
-
-def lines(*rows: str, size: float = 24, color: str | None = None, align: str = "center") -> VGroup:
-    """Lines of text one under another, their baselines evenly spaced (``align``: ``"left"``,
-    ``"center"`` or ``"right"``), so that a line with descenders sits no closer to the next.
-
-    Examples
-    --------
-    >>> block = lines("no mask:", "every query may", "look at", size=20)
-    >>> gaps = [block[i].baseline - block[i + 1].baseline for i in range(2)]
-    >>> round(gaps[0], 6) == round(gaps[1], 6)
-    True
-    """
-    edges = {"left": LEFT, "center": ORIGIN, "right": RIGHT}
-    if align not in edges:
-        raise LLMVizError(f"lines: align must be one of {', '.join(edges)}, not {align!r}")
-    edge = edges[align]
-    block = VGroup(*(text(r, size, color) for r in rows))
-    step = 0.83 * size / 48  # the font's full height at this size (0.67 at 48), plus leading
-    for i, row in enumerate(block[1:], start=1):
-        row.next_to(block[0], DOWN, aligned_edge=edge)
-        row.shift((block[0].baseline - i * step - row.baseline) * UP)
-    return block
-
-
-def title(s: str, max_width: float = 13.2) -> FastText:
-    """A step's title at the top edge, shrunk to fit the frame's width."""
-    return fit_width(text(s, 34), max_width).to_edge(UP, buff=0.35)
-
-
-def number(v: float, decimals: int = 2, size: float = 26, **kw) -> FastNumber:
-    """A real value as a :class:`~llmviz.mobjects.FastNumber` (``format_number`` rules)."""
-    return FastNumber(v, decimals=decimals, font_size=size, **kw)
-
-
-def plain_axes(
-    x_range: list[float],
-    y_range: list[float],
-    x_length: float,
-    y_length: float,
-    **axis_config,
-) -> Axes:
-    """Axes in the theme's muted colour without arrow tips (label them with :func:`text`).
-
-    Examples
-    --------
-    >>> ax = plain_axes([0, 10, 5], [0, 1, 0.5], 4, 2)
-    >>> round(float(ax.c2p(10, 0)[0] - ax.c2p(0, 0)[0]), 6)
-    4.0
-    """
-    return Axes(
-        x_range=x_range,
-        y_range=y_range,
-        x_length=x_length,
-        y_length=y_length,
-        tips=False,
-        axis_config={"color": PALETTE["muted"], **axis_config},
-    )
 
 
 @dataclass
@@ -451,7 +196,6 @@ class LectureScene(_Base):
         if not SLIDES:
             super().__init__(*args, **kwargs)
             return
-        from manim import config
 
         folder = os.environ.get(SLIDES_FOLDER_ENV) or Path(config.media_dir).parent / "slides"
         kwargs.setdefault("output_folder", Path(folder))
@@ -650,7 +394,6 @@ class LectureScene(_Base):
         return ManimColor(self.camera.background_color).to_hex()
 
     def _writes_movie(self) -> bool:
-        from manim import config
 
         output = getattr(getattr(self, "session_spec", None), "output", None)
         return not config.dry_run and output is not None and output.is_video
@@ -694,7 +437,6 @@ class LectureScene(_Base):
     def _add_voice(self) -> None:
         """Put every beat's audio into the video at the beat's start (added here, at the end,
         so that a cached animation before a beat can never drop its sound)."""
-        from manim import config
 
         writer = getattr(self.renderer, "file_writer", None)
         self.sound_times: list[tuple[float, str]] = []
@@ -708,7 +450,6 @@ class LectureScene(_Base):
     def _write_narration(self) -> None:
         """Save sections and beats with their times as ``<Scene>.narration.json`` beside the
         video, for ``llmviz list`` and the speaker notes of ``llmviz slides``."""
-        from manim import config
 
         movie = getattr(self.renderer.file_writer, "movie_file_path", None)
         if config.dry_run or not movie:

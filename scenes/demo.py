@@ -19,8 +19,9 @@ from manim import (
     VGroup,
 )
 
+from llmviz.layout import fit_width, text, title
 from llmviz.mobjects import ProbabilityBars, TokenStrip
-from llmviz.scene import LectureScene, fit_width, text, title
+from llmviz.scene import LectureScene
 from llmviz.style import PALETTE, display_token
 
 

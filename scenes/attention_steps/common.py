@@ -24,10 +24,11 @@ from manim import (
 from manim.animation.animation import prepare_animation
 
 from llmviz.errors import PromptError
+from llmviz.layout import fit_width, lines, text
 from llmviz.mobjects import AttentionGrid, FastNumber, TokenStrip
 from llmviz.model.config import GPT3_CONFIG
 from llmviz.model.heads import safe_focus
-from llmviz.scene import LectureScene, fit_width, lines, text
+from llmviz.scene import LectureScene
 from llmviz.style import DEFAULTS, PALETTE, display_token, format_number
 
 __all__ = ["AttentionScene", "MAX_TOKENS", "MARGIN", "QUERY", "KEY", "VALUE", "READABLE", "shape"]

@@ -23,6 +23,7 @@ from manim import (
 )
 
 from attention_steps.common import QUERY, READABLE, AttentionScene, shape
+from llmviz.layout import fit_width, text, title
 from llmviz.mobjects import (
     AttentionGrid,
     Column,
@@ -37,7 +38,6 @@ from llmviz.model.analysis import strongest_attention
 from llmviz.model.config import attention_parameters
 from llmviz.model.heads import contrasting_head
 from llmviz.model.projection import plane_of
-from llmviz.scene import fit_width, text, title
 from llmviz.style import FONTS, PALETTE, display_token
 
 OTHER = "accent"  # the second head's colour

@@ -20,10 +20,10 @@ from manim import (
 
 from attention_steps.common import KEY, QUERY, READABLE, AttentionScene
 from llmviz.animations import MatrixVectorProduct
+from llmviz.layout import fit_width, in_frame, lines, math, number, prose, stack_apart, text, title
 from llmviz.mobjects import NumericVector, VectorPlane, WeightMatrix
 from llmviz.model.analysis import cosine
 from llmviz.model.projection import plane_of
-from llmviz.scene import fit_width, in_frame, lines, math, number, prose, stack_apart, text, title
 from llmviz.style import PALETTE
 
 

@@ -20,8 +20,8 @@ from manim import (
 
 from attention_steps.common import QUERY, READABLE, VALUE, AttentionScene
 from llmviz.animations import Softmax
+from llmviz.layout import fit_width, lines, text, title
 from llmviz.mobjects import FastNumber
-from llmviz.scene import fit_width, lines, text, title
 from llmviz.style import PALETTE, format_number
 
 #: The formula's parts, in the order the grid goes through them.

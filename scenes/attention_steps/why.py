@@ -19,9 +19,9 @@ from manim import (
 
 from attention_steps.common import READABLE, AttentionScene, shape
 from llmviz.errors import PromptError
+from llmviz.layout import fit_width, prose, text, title
 from llmviz.mobjects import Column, NumericVector, ValueTable
 from llmviz.model.analysis import cosine
-from llmviz.scene import fit_width, prose, text, title
 from llmviz.style import PALETTE
 
 

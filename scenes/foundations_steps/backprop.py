@@ -24,6 +24,7 @@ from manim import (
 from foundations_steps.chain import AUTOGRAD
 from foundations_steps.common import POINT, FoundationsScene, an, sci_text, signed, tex, travel
 from llmviz.errors import ConfigError
+from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, NumericVector, ValueTable
 from llmviz.model.foundations import (
     minibatch_agreement,
@@ -31,7 +32,6 @@ from llmviz.model.foundations import (
     sigmoid_prime,
     train_digit_mlp,
 )
-from llmviz.scene import fit_width, plain_axes, text, title
 from llmviz.style import PALETTE, format_number
 
 BLAME = "negative"  # what travels backwards

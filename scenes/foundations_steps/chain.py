@@ -18,10 +18,10 @@ from manim import (
 )
 
 from foundations_steps.common import CLASS1, POINT, FoundationsScene, sci_text, signed, tex, travel
+from llmviz.layout import fit_width, text, title
 from llmviz.mobjects import Column, ValueTable
 from llmviz.model.chain_rule import bce_chain
 from llmviz.model.foundations import logistic_gradient, logistic_gradient_autograd
-from llmviz.scene import fit_width, text, title
 from llmviz.style import PALETTE
 
 AUTOGRAD = "accent"  # torch's numbers, the whole chapter long

@@ -38,6 +38,7 @@ from manim import (
 )
 
 from llmviz.errors import ConfigError
+from llmviz.layout import plain_axes, text
 from llmviz.mobjects import FastNumber
 from llmviz.model.foundations import (
     Dataset2D,
@@ -60,7 +61,7 @@ from llmviz.model.landscape import (
     lowest_point,
     window,
 )
-from llmviz.scene import LectureScene, plain_axes, text
+from llmviz.scene import LectureScene
 from llmviz.style import PALETTE, display_token, format_number
 
 __all__ = [
@@ -343,7 +344,7 @@ class FoundationsScene(LectureScene):
     # --- words and small pictures -------------------------------------------------------------
     def caption(self, s: str, size: float = 20) -> VMobject:
         """A small muted line at the bottom of the frame."""
-        from llmviz.scene import fit_width
+        from llmviz.layout import fit_width
 
         return fit_width(text(s, size, PALETTE["muted"])).to_edge(DOWN, buff=0.3)
 

@@ -30,6 +30,7 @@ from manim import (
 )
 
 from foundations_steps.common import POINT, FoundationsScene, signed, tex
+from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, ValueTable
 from llmviz.model.landscape import (
     CostSurface,
@@ -39,7 +40,6 @@ from llmviz.model.landscape import (
     cost_surface,
     window,
 )
-from llmviz.scene import fit_width, plain_axes, text, title
 from llmviz.style import PALETTE
 
 DOWNHILL = "accent"  # minus the gradient

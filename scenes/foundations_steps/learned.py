@@ -27,6 +27,7 @@ from manim import (
 )
 
 from foundations_steps.common import POINT, FoundationsScene, percent, sci_text, token_label
+from llmviz.layout import code, fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, ValueTable
 from llmviz.model.foundations import (
     _corpus,
@@ -38,7 +39,6 @@ from llmviz.model.foundations import (
 )
 from llmviz.model.scale import parameter_count
 from llmviz.model.trace import probabilities
-from llmviz.scene import code, fit_width, plain_axes, text, title
 from llmviz.style import PALETTE
 
 LOSS = "accent"

@@ -37,9 +37,9 @@ from foundations_steps.common import (
     tex,
     travel,
 )
+from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, FastText, ValueTable
 from llmviz.model.foundations import likelihood, sigmoid
-from llmviz.scene import fit_width, plain_axes, text, title
 from llmviz.style import PALETTE
 
 

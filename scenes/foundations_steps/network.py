@@ -25,10 +25,10 @@ from manim import (
 )
 
 from foundations_steps.common import CURVE, POINT, FoundationsScene, an, tex, travel
+from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, NeuronColumn, ValueTable
 from llmviz.mobjects.vectors import shown_indices
 from llmviz.model.foundations import gradient_norms, relu, sigmoid, sigmoid_prime
-from llmviz.scene import fit_width, plain_axes, text, title
 from llmviz.style import PALETTE, value_to_color
 
 RELU = "positive"

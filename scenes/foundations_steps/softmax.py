@@ -22,10 +22,10 @@ from manim import (
 
 from foundations_steps.chain import AUTOGRAD
 from foundations_steps.common import FoundationsScene, sci_text, signed, tex, travel
+from llmviz.layout import text, title
 from llmviz.mobjects import Column, NumericMatrix, NumericVector, ValueTable
 from llmviz.model.chain_rule import softmax_jacobian
 from llmviz.model.foundations import softmax_base, softmax_example
-from llmviz.scene import text, title
 from llmviz.style import PALETTE, format_number
 
 

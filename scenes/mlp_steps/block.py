@@ -27,9 +27,9 @@ from manim import (
     VGroup,
 )
 
+from llmviz.layout import fit_width, in_frame, math, stack_apart, text, title
 from llmviz.mobjects import Column, FastNumber, MatrixShape, NumericVector, TokenStrip, ValueTable
 from llmviz.model.analysis import cosine
-from llmviz.scene import fit_width, in_frame, math, stack_apart, text, title
 from llmviz.style import DEFAULTS, PALETTE
 from mlp_steps.common import MLPScene, plain, signed
 from mlp_steps.directions import FIRST_COLOR, LAST_COLOR

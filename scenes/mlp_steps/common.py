@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from manim import DOWN, UP, VGroup
 
 import llmviz
+from llmviz.layout import text
 from llmviz.model.analysis import (
     Ablation,
     AndNeuron,
@@ -31,7 +32,7 @@ from llmviz.model.analysis import (
 )
 from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, contrast_prompts, known_athlete
 from llmviz.model.trace import Trace
-from llmviz.scene import LectureScene, text
+from llmviz.scene import LectureScene
 from llmviz.style import DEFAULTS, PALETTE, display_token
 
 __all__ = ["MLPScene", "Story", "pct", "plain", "signed"]

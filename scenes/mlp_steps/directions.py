@@ -23,9 +23,9 @@ from manim import (
     config,
 )
 
+from llmviz.layout import fit_width, lines, plain_axes, text, title
 from llmviz.mobjects import Column, FastNumber, ValueTable
 from llmviz.model.analysis import cosine
-from llmviz.scene import fit_width, lines, plain_axes, text, title
 from llmviz.style import PALETTE
 from mlp_steps.common import MLPScene, signed
 

@@ -20,10 +20,10 @@ from manim import (
 )
 
 from llmviz.animations import ResidualAdd, WeightedSum
+from llmviz.layout import code, in_frame, math, text, title
 from llmviz.mobjects import FastNumber, MatrixShape, NumericVector
 from llmviz.model.analysis import column_tokens
 from llmviz.model.trace import probabilities
-from llmviz.scene import code, in_frame, math, text, title
 from llmviz.style import PALETTE, display_token
 from mlp_steps.common import MLPScene, pct, plain, signed
 

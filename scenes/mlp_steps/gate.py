@@ -22,8 +22,8 @@ from manim import (
     VGroup,
 )
 
+from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, FastNumber, NeuronColumn, ProbabilityBars, ValueTable
-from llmviz.scene import fit_width, plain_axes, text, title
 from llmviz.style import PALETTE
 from mlp_steps.common import MLPScene, pct, plain, signed
 

@@ -10,11 +10,12 @@ import numpy as np
 from manim import DOWN, RIGHT, UP, VGroup
 
 import llmviz
+from llmviz.layout import fit_width, text
 from llmviz.mobjects import FastText
 from llmviz.model.loader import Generation
 from llmviz.model.tokenizer import END_OF_TEXT
 from llmviz.model.trace import probabilities
-from llmviz.scene import LectureScene, fit_width, text
+from llmviz.scene import LectureScene
 from llmviz.style import MONO_FONT, PALETTE, display_token
 
 __all__ = [

@@ -22,9 +22,9 @@ from manim import (
 )
 
 from llmviz.animations import Unembed
+from llmviz.layout import code, fit_width, text, title
 from llmviz.mobjects import Column, NumericMatrix, NumericVector, TokenStrip, ValueTable
 from llmviz.model.config import GPT3_CONFIG, matrix_families
-from llmviz.scene import code, fit_width, text, title
 from llmviz.style import PALETTE, display_token
 from next_token_steps.common import NextTokenScene, quoted, safe_token
 

@@ -20,6 +20,7 @@ from manim import (
     VGroup,
 )
 
+from llmviz.layout import fit_width, lines, math, number, plain_axes, text, title
 from llmviz.mobjects import Column, ValueTable
 from llmviz.model.config import GPT3_CONFIG, matrix_families, other_parameter_counts
 from llmviz.model.scale import (
@@ -29,7 +30,6 @@ from llmviz.model.scale import (
     parameter_count,
     training_run,
 )
-from llmviz.scene import fit_width, lines, math, number, plain_axes, text, title
 from llmviz.style import PALETTE
 from next_token_steps.common import NextTokenScene, own_training_log
 

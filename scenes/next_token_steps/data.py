@@ -27,6 +27,7 @@ from manim import (
 
 from llmviz.animations import MatrixVectorProduct
 from llmviz.errors import ArgumentError, PromptError
+from llmviz.layout import code, fit_width, math, text, title
 from llmviz.mobjects import (
     Column,
     MatrixShape,
@@ -38,7 +39,6 @@ from llmviz.mobjects import (
 from llmviz.model import corpus
 from llmviz.model.config import GPT3_CONFIG
 from llmviz.model.word2vec import context_window, skipgram, word_groups, words_of
-from llmviz.scene import code, fit_width, math, text, title
 from llmviz.style import PALETTE, display_token
 from next_token_steps.common import NextTokenScene, pct, quoted, safe_token
 

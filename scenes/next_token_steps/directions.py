@@ -27,6 +27,7 @@ from manim import (
     smooth,
 )
 
+from llmviz.layout import code, math, number, text, title
 from llmviz.mobjects import Column, ValueTable, VectorPlane
 from llmviz.model.embedding import (
     alignment,
@@ -35,7 +36,6 @@ from llmviz.model.embedding import (
     difference_baseline,
     project_embeddings,
 )
-from llmviz.scene import code, math, number, text, title
 from llmviz.style import PALETTE
 from next_token_steps.common import NextTokenScene, quoted, signed
 

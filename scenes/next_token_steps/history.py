@@ -19,9 +19,9 @@ from manim import (
     VGroup,
 )
 
+from llmviz.layout import code, fit_width, text, title
 from llmviz.mobjects import TokenStrip
 from llmviz.model.scale import parameter_count, training_run
-from llmviz.scene import code, fit_width, text, title
 from llmviz.style import PALETTE, display_token
 from next_token_steps.common import NextTokenScene, own_training_log
 

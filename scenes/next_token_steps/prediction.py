@@ -19,8 +19,8 @@ from manim import (
     VGroup,
 )
 
+from llmviz.layout import fit_width, text, title
 from llmviz.mobjects import ProbabilityBars, TokenStrip
-from llmviz.scene import fit_width, text, title
 from llmviz.style import PALETTE
 from next_token_steps.common import (
     NextTokenScene,

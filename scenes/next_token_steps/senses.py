@@ -19,10 +19,10 @@ from manim import (
     VGroup,
 )
 
+from llmviz.layout import code, number, text, title
 from llmviz.mobjects import Column, ValueTable, VectorPlane
 from llmviz.model.corpus import CONTEXT_SENTENCES
 from llmviz.model.projection import pca, plane_of
-from llmviz.scene import code, number, text, title
 from llmviz.style import PALETTE
 from next_token_steps.common import NextTokenScene, quoted, signed
 

@@ -23,11 +23,11 @@ from manim import (
     linear,
 )
 
+from llmviz.layout import code, number, prose, stack_apart, text, title
 from llmviz.mobjects import VectorPlane
 from llmviz.model.analysis import nearest_neighbours
 from llmviz.model.embedding import project_embeddings
 from llmviz.model.snapshots import group_cohesion, load_snapshots
-from llmviz.scene import code, number, prose, stack_apart, text, title
 from llmviz.style import PALETTE, display_token
 from next_token_steps.common import NextTokenScene, own_training_log, quoted
 

@@ -29,6 +29,7 @@ from manim import (
 )
 
 from llmviz.errors import LLMVizError
+from llmviz.layout import code, fit_width, math, number, plain_axes, stack_apart, text, title
 from llmviz.mobjects import ProbabilityBars, TokenStrip
 from llmviz.model.analysis import find_and_neuron
 from llmviz.model.corpus import contrast_prompts
@@ -43,7 +44,6 @@ from llmviz.model.pretraining import (
     unseen_names,
 )
 from llmviz.model.scale import GPT3_PUBLISHED, parameter_count
-from llmviz.scene import code, fit_width, math, number, plain_axes, stack_apart, text, title
 from llmviz.style import PALETTE
 from next_token_steps.common import NextTokenScene, own_training_log, pct, quoted, safe_token
 

@@ -12,7 +12,8 @@ import srt
 from manim import DOWN, RIGHT, FadeIn, Indicate, tempconfig
 
 from llmviz.errors import ConfigError
-from llmviz.scene import LectureScene, text
+from llmviz.layout import text
+from llmviz.scene import LectureScene
 from llmviz.voice import Voice, make_voice, wav_duration
 
 ESPEAK = shutil.which("espeak-ng") is not None

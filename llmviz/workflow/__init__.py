@@ -1,0 +1,47 @@
+"""What the ``llmviz`` command does, one job per module: :mod:`~llmviz.workflow.listing` finds
+scenes and their sections, :mod:`~llmviz.workflow.render` renders them in parallel processes,
+:mod:`~llmviz.workflow.slides` makes slide decks. None of them imports manim or torch."""
+
+from llmviz.workflow.listing import (
+    QUALITY_DIRS,
+    SceneRef,
+    find_scenes,
+    resolve_scenes,
+    scene_listing,
+    scene_sections,
+)
+from llmviz.workflow.render import (
+    RenderInterrupted,
+    RenderResult,
+    is_decodable,
+    previous_render,
+    render_scenes,
+    video_duration,
+)
+from llmviz.workflow.slides import (
+    SLIDE_FORMATS,
+    make_slides,
+    parse_formats,
+    require_slides,
+    revealjs_assets,
+)
+
+__all__ = [
+    "SceneRef",
+    "find_scenes",
+    "resolve_scenes",
+    "RenderResult",
+    "render_scenes",
+    "QUALITY_DIRS",
+    "make_slides",
+    "SLIDE_FORMATS",
+    "parse_formats",
+    "require_slides",
+    "revealjs_assets",
+    "video_duration",
+    "scene_sections",
+    "scene_listing",
+    "RenderInterrupted",
+    "is_decodable",
+    "previous_render",
+]

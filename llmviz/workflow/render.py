@@ -1,0 +1,350 @@
+"""Rendering scenes in parallel processes, each video put in place only when it is complete."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llmviz.errors import LLMVizError
+from llmviz.workflow.listing import QUALITY_DIRS, SceneRef
+
+__all__ = [
+    "RenderResult",
+    "RenderInterrupted",
+    "render_scenes",
+    "previous_render",
+    "video_duration",
+    "is_decodable",
+    "STOP_GRACE",
+    "SLIDES_FOLDER_ENV",
+]
+
+
+@dataclass
+class RenderResult:
+    scene: SceneRef
+    ok: bool
+    seconds: float
+    video: Path | None
+    log: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+class RenderInterrupted(LLMVizError):
+    """``llmviz render`` was stopped by SIGINT or SIGTERM; no partial video was put in place."""
+
+
+#: The render processes running now, stopped together on SIGINT or SIGTERM.
+_RUNNING: set[subprocess.Popen] = set()
+_LOCK = threading.Lock()
+_STOP = threading.Event()
+#: Seconds a stopped render process gets to exit before it is killed.
+STOP_GRACE = 0.6
+#: Where lecture scenes write their manim-slides presentation (llmviz.scene.SLIDES_FOLDER_ENV;
+#: named here too so that this module does not import manim).
+SLIDES_FOLDER_ENV = "MANIM_SLIDES_FOLDER"
+_ANIMATION = re.compile(r"Animation (\d+)\s*:")
+
+
+def _partial_stem(ref: SceneRef) -> str:
+    """The name a scene's video is written under until it is complete."""
+    return f"{ref.name}__llmviz_partial_{os.getpid()}_{threading.get_ident()}"
+
+
+def is_decodable(video: Path) -> bool:
+    """Whether ``video`` opens, has a video stream with frames, and its first and last packets
+    are readable (a file cut off while being written fails this).
+
+    Examples
+    --------
+    >>> is_decodable(Path("no-such-video.mp4"))
+    False
+    """
+    try:
+        import av
+
+        with av.open(str(video)) as container:
+            if not container.streams.video:
+                return False
+            packets = sum(1 for p in container.demux(video=0) if p.size)
+        with av.open(str(video)) as container:
+            first = next(container.decode(video=0), None)
+        return packets > 0 and first is not None
+    except Exception:
+        return False
+
+
+def _publish(ref: SceneRef, folder: Path, stem: str, sections: bool) -> Path:
+    """Move a finished render's files from the partial name to the scene's own: sections and
+    subtitles first, the video last (each by an atomic rename)."""
+    final = folder / f"{ref.name}.mp4"
+    video = folder / f"{stem}.mp4"
+    if not is_decodable(video):
+        raise LLMVizError(f"the render of {ref.label} wrote no readable video at {video}")
+    for suffix in (".srt", ".narration.json"):
+        src, dst = folder / f"{stem}{suffix}", folder / f"{ref.name}{suffix}"
+        if src.is_file():
+            os.replace(src, dst)
+        elif dst.is_file():
+            dst.unlink()  # from an older render; it would not match the new video
+    index = folder / "sections" / f"{stem}.json"
+    if sections and index.is_file():
+        entries = json.loads(index.read_text())
+        for entry in entries:
+            name = str(entry.get("video") or "")
+            if name.startswith(stem):
+                new = ref.name + name[len(stem) :]
+                os.replace(index.parent / name, index.parent / new)
+                entry["video"] = new
+        tmp = index.with_name(f"{ref.name}.json.part")
+        tmp.write_text(json.dumps(entries, indent=4))
+        os.replace(tmp, index.with_name(f"{ref.name}.json"))
+        index.unlink()
+    os.replace(video, final)
+    return final
+
+
+def _discard(folder: Path, stem: str) -> None:
+    """Remove what an interrupted or failed render left under its partial name."""
+    for path in [*folder.glob(f"{stem}*"), *(folder / "sections").glob(f"{stem}*")]:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
+def _stats_file(media_dir: Path) -> Path:
+    return media_dir / ".llmviz-renders.json"
+
+
+def _read_stats(media_dir: Path) -> dict:
+    try:
+        data = json.loads(_stats_file(media_dir).read_text())
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _render_one(
+    ref: SceneRef,
+    quality: str,
+    media_dir: Path,
+    env: dict[str, str],
+    sections: bool,
+    on_progress: Callable[[SceneRef, int], None] | None = None,
+) -> RenderResult:
+    t0 = time.time()
+    folder = ref.video(media_dir, quality).parent
+    stem = _partial_stem(ref)
+    if _STOP.is_set():
+        return RenderResult(ref, False, 0.0, None, "not started: the render was interrupted")
+    lines: list[str] = []
+    animations = 0
+    with tempfile.TemporaryDirectory(prefix="llmviz-render-") as tmp:
+        # each job gets its own LaTeX and text caches, so parallel renders never write the same file;
+        # partial movies already go to a folder per scene
+        cfg = Path(tmp) / "manim.cfg"
+        cfg.write_text(f"[CLI]\ntex_dir = {tmp}/Tex\ntext_dir = {tmp}/texts\n")
+        cmd = [
+            sys.executable,
+            "-m",
+            "manim",
+            "render",
+            f"-q{quality}",
+            "--progress_bar",
+            "none",
+            "--media_dir",
+            str(media_dir),
+            "--config_file",
+            str(cfg),
+            "-o",
+            stem,  # the video is renamed into place only once it is complete
+            str(ref.file),
+            ref.name,
+        ]
+        if sections:
+            cmd.insert(4, "--save_sections")
+        env = {
+            **env,
+            SLIDES_FOLDER_ENV: str(ref.slides_folder(media_dir, quality)),
+            "COLUMNS": "200",  # manim's log lines unwrapped
+        }
+        proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            env=env,
+            cwd=os.getcwd(),
+            start_new_session=True,  # signals reach it from llmviz only, which forwards them
+        )
+        with _LOCK:
+            _RUNNING.add(proc)
+        try:
+            for line in proc.stdout:
+                lines.append(line)
+                if len(lines) > 400:
+                    del lines[:200]
+                m = _ANIMATION.search(line)
+                if m:
+                    animations = max(animations, int(m.group(1)) + 1)
+                    if on_progress:
+                        on_progress(ref, animations)
+            proc.wait()
+        finally:
+            with _LOCK:
+                _RUNNING.discard(proc)
+    log = "".join(lines)[-4000:]
+    ok = proc.returncode == 0 and not _STOP.is_set()
+    video = None
+    if ok:
+        try:
+            video = _publish(ref, folder, stem, sections)
+        except (LLMVizError, OSError) as exc:
+            ok, log = False, f"{log}\n{exc}"
+    if not ok:
+        _discard(folder, stem)
+        if _STOP.is_set():
+            log = f"{log}\ninterrupted; nothing was written at {folder / (ref.name + '.mp4')}"
+    result = RenderResult(ref, ok, time.time() - t0, video, log)
+    result.extra["animations"] = animations
+    return result
+
+
+def _stop_children(signum: int) -> None:
+    """Pass ``signum`` to every render process group, then kill what is left after
+    :data:`STOP_GRACE` seconds."""
+    _STOP.set()
+    with _LOCK:
+        procs = list(_RUNNING)
+    for proc in procs:
+        try:
+            os.killpg(proc.pid, signum)
+        except (ProcessLookupError, PermissionError):
+            pass
+    deadline = time.time() + STOP_GRACE
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+    for proc in procs:
+        try:
+            proc.wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def render_scenes(
+    refs: list[SceneRef],
+    quality: str = "l",
+    jobs: int = 2,
+    media_dir: Path = Path("media"),
+    settings_env: dict[str, str] | None = None,
+    sections: bool = False,
+    on_start: Callable[[SceneRef], None] | None = None,
+    on_done: Callable[[RenderResult, int, int], None] | None = None,
+    on_progress: Callable[[SceneRef, int], None] | None = None,
+) -> list[RenderResult]:
+    """Render scenes in parallel processes; a failing scene does not stop the others.
+
+    Each video is written under a temporary name and renamed into place when it is complete
+    and readable, so an interrupted or failed render never leaves a broken video at
+    ``media/videos/<file>/<quality>/<Scene>.mp4`` (an older one stays). SIGINT and SIGTERM are
+    passed on to the render processes, which get :data:`STOP_GRACE` seconds before they are
+    killed; then :class:`RenderInterrupted` is raised. ``on_progress(ref, n)`` is called as the
+    ``n``-th animation of a scene is written.
+    """
+    if quality not in QUALITY_DIRS:
+        raise LLMVizError(f"quality must be one of {', '.join(QUALITY_DIRS)}, not {quality!r}")
+    if jobs < 1:
+        raise LLMVizError(f"--jobs must be at least 1, not {jobs}")
+    env = {**os.environ, **(settings_env or {})}
+    media_dir = Path(media_dir).resolve()
+    results = []
+    _STOP.clear()
+    stopped: list[int] = []
+
+    def handler(signum, _frame):
+        stopped.append(signum)
+        _stop_children(signum)
+        raise KeyboardInterrupt
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = {}
+    if main:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, handler)
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        futures = {}
+        for ref in refs:
+            if on_start:
+                on_start(ref)
+            futures[
+                pool.submit(_render_one, ref, quality, media_dir, env, sections, on_progress)
+            ] = ref
+        for k, fut in enumerate(as_completed(futures), 1):
+            result = fut.result()
+            results.append(result)
+            if on_done:
+                on_done(result, k, len(refs))
+    except KeyboardInterrupt:
+        if not stopped:  # Ctrl-C outside the handler (not the main thread's signal)
+            _stop_children(signal.SIGINT)
+        pool.shutdown(wait=True, cancel_futures=True)
+        name = signal.Signals(stopped[0]).name if stopped else "SIGINT"
+        raise RenderInterrupted(
+            f"stopped by {name}; the render processes were stopped and no partial video was "
+            "put in place (finished scenes are kept)"
+        ) from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+    stats = _read_stats(media_dir)
+    for r in results:
+        if r.ok:
+            key = f"{r.scene.label}@{quality}"
+            stats[key] = {"seconds": round(r.seconds, 1), "animations": r.extra.get("animations")}
+    try:
+        tmp = _stats_file(media_dir).with_suffix(".part")
+        media_dir.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(stats, indent=1))
+        os.replace(tmp, _stats_file(media_dir))
+    except OSError:
+        pass
+    order = {ref: i for i, ref in enumerate(refs)}
+    return sorted(results, key=lambda r: order[r.scene])
+
+
+def previous_render(ref: SceneRef, quality: str, media_dir: Path) -> dict | None:
+    """``{"seconds": ..., "animations": ...}`` of the last successful ``llmviz render`` of
+    ``ref`` at ``quality`` into ``media_dir`` (for estimates), or None."""
+    return _read_stats(Path(media_dir).resolve()).get(f"{ref.label}@{quality}")
+
+
+def video_duration(path: Path) -> float | None:
+    """Seconds of a rendered video, or None if it cannot be read."""
+    try:
+        import av
+
+        with av.open(str(path)) as container:
+            return container.duration / 1e6 if container.duration else None
+    except Exception:
+        return None
