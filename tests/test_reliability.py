@@ -852,7 +852,7 @@ CASES = [
     Case(
         "screen",
         "text() escapes ESC",
-        lambda: __import__("llmviz.scene", fromlist=["x"]).text("a\x1b[31mb").text,
+        lambda: __import__("llmviz.layout", fromlist=["x"]).text("a\x1b[31mb").text,
         ok=lambda t: t == "a\\x1b[31mb",
     ),
 ]
