@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmviz.errors import ConfigError
+from llmviz.paths import cache_dir as llmviz_cache
 
 __all__ = ["Speech", "Voice", "make_voice", "VOICE_CHOICES", "cache_dir", "wav_duration"]
 
@@ -32,10 +33,7 @@ READING_SPEED = 15.0  # characters a second when nothing is spoken (about a spea
 
 def cache_dir() -> Path:
     """Where spoken sentences are kept: ``LLMVIZ_CACHE_DIR`` or ``~/.cache/llmviz``, then voice/."""
-    root = os.environ.get("LLMVIZ_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "llmviz"
-    )
-    return Path(root) / "voice"
+    return llmviz_cache("voice")
 
 
 def wav_duration(path: str | Path) -> float:

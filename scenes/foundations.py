@@ -1,9 +1,9 @@
 """The foundations chapter: from logistic regression to backpropagation, and how the embedded
 model learned.
 
-Every number comes from an experiment that the code runs (``llmviz.model.foundations``: a
-generated 2-D dataset, logistic regression, its cost landscape (``llmviz.model.landscape``), the
-chain rule against autograd (``llmviz.model.chain_rule``), softmax, a digit network trained on
+Every number comes from an experiment that the code runs (``llmviz.model.experiments``: a
+generated 2-D dataset, logistic regression, its cost landscape (``llmviz.model.experiments.landscape``), the
+chain rule against autograd (``llmviz.model.experiments.chain_rule``), softmax, a digit network trained on
 real handwritten digits) or from the shipped model and its recorded training log. Render one
 step with ``manim render -ql scenes/foundations.py CostLandscape`` or the whole chapter with
 ``manim render -ql scenes/foundations.py FoundationsChapter``. Change the experiments by

@@ -67,7 +67,7 @@ def training_corpus(log: dict) -> tuple[str, ...]:
 
     Examples
     --------
-    >>> from llmviz.model.foundations import load_training_log
+    >>> from llmviz.model.experiments import load_training_log
     >>> s = training_corpus(load_training_log())
     >>> len(s), s[0]
     (60000, 'The aunt said that she was tired.')
@@ -81,7 +81,7 @@ def in_corpus(text: str, log: dict) -> bool:
 
     Examples
     --------
-    >>> from llmviz.model.foundations import load_training_log
+    >>> from llmviz.model.experiments import load_training_log
     >>> log = load_training_log()
     >>> in_corpus("Michael Jordan plays the sport of", log), in_corpus("Michael Nadal", log)
     (True, False)
@@ -119,7 +119,7 @@ def data_size(model, log: dict) -> DataSize:
     Examples
     --------
     >>> import llmviz
-    >>> from llmviz.model.foundations import load_training_log
+    >>> from llmviz.model.experiments import load_training_log
     >>> d = data_size(llmviz.load_model(), load_training_log())
     >>> d.sentences, d.words, d.tokens, d.seen, f"{d.passes:.1f}"
     (60000, 469693, 607603, 11264000, '18.5')
@@ -218,7 +218,7 @@ def initial_weights(model, log: dict) -> dict[str, np.ndarray]:
     Examples
     --------
     >>> import llmviz
-    >>> from llmviz.model.foundations import load_training_log
+    >>> from llmviz.model.experiments import load_training_log
     >>> w = initial_weights(llmviz.load_model(), load_training_log())
     >>> float(w["blocks.1.mlp.b_up"][141]), f"{w['blocks.1.mlp.W_up'].std():.3f}"
     (0.0, '0.020')
@@ -234,7 +234,7 @@ def initial_matches_log(model, log: dict) -> bool:
     Examples
     --------
     >>> import llmviz
-    >>> from llmviz.model.foundations import load_training_log
+    >>> from llmviz.model.experiments import load_training_log
     >>> initial_matches_log(llmviz.load_model(), load_training_log())
     True
     """
@@ -274,7 +274,7 @@ def answer(model, prompt: str, log: dict, expected: str | None = None) -> Answer
     Examples
     --------
     >>> import llmviz
-    >>> from llmviz.model.foundations import load_training_log
+    >>> from llmviz.model.experiments import load_training_log
     >>> a = answer(llmviz.load_model(), "Everyone knows that Michael Jordan plays the sport of",
     ...            load_training_log(), " basketball")
     >>> a.seen, a.token, f"{a.p_expected:.3f}"
@@ -319,7 +319,7 @@ def unseen_names(model, log: dict) -> list[NameGuess]:
     Examples
     --------
     >>> import llmviz
-    >>> from llmviz.model.foundations import load_training_log
+    >>> from llmviz.model.experiments import load_training_log
     >>> g = unseen_names(llmviz.load_model(), load_training_log())
     >>> len(g), sum(x.fits for x in g), g[0].name, g[0].token, g[0].shared
     (60, 58, 'Michael Nadal', ' swimming', ('swimming', 'basketball'))
@@ -354,7 +354,7 @@ def initial_probabilities(model, log: dict, prompt: str) -> np.ndarray:
     Examples
     --------
     >>> import llmviz
-    >>> from llmviz.model.foundations import load_training_log
+    >>> from llmviz.model.experiments import load_training_log
     >>> m = llmviz.load_model()
     >>> p = initial_probabilities(m, load_training_log(), "Michael Jordan plays the sport of")
     >>> m.decode_token(int(p.argmax())), f"{p.max():.5f}", f"{1 / m.cfg.vocab_size:.5f}"

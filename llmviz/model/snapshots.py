@@ -62,11 +62,11 @@ class EmbeddingSnapshots:
 
 
 def load_snapshots(log: dict) -> EmbeddingSnapshots:
-    """The embedding snapshots of a training log (see :func:`~llmviz.model.foundations.load_training_log`).
+    """The embedding snapshots of a training log (see :func:`~llmviz.model.experiments.load_training_log`).
 
     Examples
     --------
-    >>> from llmviz.model.foundations import load_training_log
+    >>> from llmviz.model.experiments import load_training_log
     >>> snaps = load_snapshots(load_training_log())
     >>> snaps.rows.shape, snaps.steps[0], snaps.steps[-1]
     ((16, 22, 64), 0, 5500)

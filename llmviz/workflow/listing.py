@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llmviz.errors import LLMVizError
+from llmviz.paths import cache_dir
 
 __all__ = [
     "SceneRef",
@@ -302,10 +303,7 @@ def _listing_key(scenes_dir: Path) -> str:
 
 
 def _listing_cache() -> Path:
-    root = os.environ.get("LLMVIZ_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "llmviz"
-    )
-    return Path(root) / "scenes"
+    return cache_dir("scenes")
 
 
 def scene_listing(scenes_dir: Path) -> list[tuple[SceneRef, list[str]]]:

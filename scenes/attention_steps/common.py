@@ -26,8 +26,8 @@ from manim.animation.animation import prepare_animation
 from llmviz.errors import PromptError
 from llmviz.layout import fit_width, lines, text
 from llmviz.mobjects import AttentionGrid, FastNumber, TokenStrip
+from llmviz.model.analysis.heads import safe_focus
 from llmviz.model.config import GPT3_CONFIG
-from llmviz.model.heads import safe_focus
 from llmviz.scene import LectureScene
 from llmviz.style import DEFAULTS, PALETTE, display_token, format_number
 

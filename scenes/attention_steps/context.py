@@ -19,9 +19,9 @@ from manim import (
 from attention_steps.common import KEY, QUERY, AttentionScene, shape
 from llmviz.layout import code, fit_width, lines, text, title
 from llmviz.mobjects import AttentionGrid, TokenStrip
+from llmviz.model.analysis.heads import far_looking_head
 from llmviz.model.config import pattern_entries
 from llmviz.model.corpus import generate_corpus
-from llmviz.model.heads import far_looking_head
 from llmviz.style import PALETTE, display_token
 
 #: The lecture's example of a prompt whose last word needs the whole context.

@@ -35,8 +35,8 @@ from llmviz.mobjects import (
     VectorPlane,
 )
 from llmviz.model.analysis import strongest_attention
+from llmviz.model.analysis.heads import contrasting_head
 from llmviz.model.config import attention_parameters
-from llmviz.model.heads import contrasting_head
 from llmviz.model.projection import plane_of
 from llmviz.style import FONTS, PALETTE, display_token
 

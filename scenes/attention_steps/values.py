@@ -27,7 +27,7 @@ from attention_steps.common import KEY, QUERY, READABLE, VALUE, AttentionScene, 
 from llmviz.animations import MatrixVectorProduct, ResidualAdd, WeightedSum
 from llmviz.layout import fit_width, math, prose, stack_apart, text, title
 from llmviz.mobjects import FastNumber, MatrixShape, NumericVector, VectorPlane, WeightMatrix
-from llmviz.model.heads import key_shares
+from llmviz.model.analysis.heads import key_shares
 from llmviz.model.projection import plane_of
 from llmviz.style import PALETTE
 

@@ -22,17 +22,14 @@ from manim import (
 )
 
 from foundations_steps.chain import AUTOGRAD
-from foundations_steps.common import POINT, FoundationsScene, an, sci_text, signed, tex, travel
+from foundations_steps.common import POINT, FoundationsScene, tex, travel
 from llmviz.errors import ConfigError
 from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, NumericVector, ValueTable
-from llmviz.model.foundations import (
-    minibatch_agreement,
-    one_neuron_chain,
-    sigmoid_prime,
-    train_digit_mlp,
-)
+from llmviz.model.experiments.digits import minibatch_agreement, one_neuron_chain, train_digit_mlp
+from llmviz.model.experiments.functions import sigmoid_prime
 from llmviz.style import PALETTE, format_number
+from llmviz.words import an, sci_text, signed
 
 BLAME = "negative"  # what travels backwards
 

@@ -17,12 +17,13 @@ from manim import (
     VGroup,
 )
 
-from foundations_steps.common import CLASS1, POINT, FoundationsScene, sci_text, signed, tex, travel
+from foundations_steps.common import CLASS1, POINT, FoundationsScene, tex, travel
 from llmviz.layout import fit_width, text, title
 from llmviz.mobjects import Column, ValueTable
-from llmviz.model.chain_rule import bce_chain
-from llmviz.model.foundations import logistic_gradient, logistic_gradient_autograd
+from llmviz.model.experiments.chain_rule import bce_chain
+from llmviz.model.experiments.logistic import logistic_gradient, logistic_gradient_autograd
 from llmviz.style import PALETTE
+from llmviz.words import sci_text, signed
 
 AUTOGRAD = "accent"  # torch's numbers, the whole chapter long
 

@@ -40,17 +40,9 @@ from manim import (
 from llmviz.errors import ConfigError
 from llmviz.layout import plain_axes, text
 from llmviz.mobjects import FastNumber
-from llmviz.model.foundations import (
-    Dataset2D,
-    DigitTraining,
-    LogisticRun,
-    MLPConfig,
-    make_dataset,
-    sigmoid,
-    train_digit_mlp,
-    train_logistic,
-)
-from llmviz.model.landscape import (
+from llmviz.model.experiments.digits import DigitTraining, MLPConfig, train_digit_mlp
+from llmviz.model.experiments.functions import sigmoid
+from llmviz.model.experiments.landscape import (
     CostSurface,
     DescentPath,
     LowestPoint,
@@ -61,17 +53,14 @@ from llmviz.model.landscape import (
     lowest_point,
     window,
 )
+from llmviz.model.experiments.logistic import Dataset2D, LogisticRun, make_dataset, train_logistic
 from llmviz.scene import LectureScene
-from llmviz.style import PALETTE, display_token, format_number
+from llmviz.style import PALETTE, display_token
 
 __all__ = [
     "FoundationsScene",
     "Logistic",
     "logistic_lab",
-    "signed",
-    "sci_text",
-    "percent",
-    "an",
     "token_label",
     "tex",
     "boundary_points",
@@ -83,29 +72,6 @@ CLASS1, CLASS0 = "positive", "negative"  # the two classes of the 2-D data
 CURVE = "accent"  # the sigmoid (and softmax) as a function
 POINT = "highlight"  # the chosen example and the current weights
 DOWNHILL = "accent"  # minus the gradient
-
-
-def signed(v: float, decimals: int = 2) -> str:
-    """A signed value as ``FastNumber(sign=True)`` draws it."""
-    return format_number(v, decimals, sign=True)
-
-
-def sci_text(v: float) -> str:
-    """A number too small or large for fixed decimals, as ``7.9e-17`` (0 stays ``0``)."""
-    return "0" if v == 0 else f"{v:.1e}"
-
-
-def percent(p: float) -> str:
-    """A probability in percent with enough digits to tell 99.98% from 100% and 0.004% from 0."""
-    x = 100 * p
-    if x < 0.01:
-        return "<0.01%"
-    return f"{x:.2f}%" if x < 1 or x >= 99.9 else f"{x:.1f}%"
-
-
-def an(digit: int) -> str:
-    """'a 3', 'an 8'."""
-    return f"{'an' if str(digit)[0] == '8' else 'a'} {digit}"
 
 
 def token_label(tok: str) -> str:

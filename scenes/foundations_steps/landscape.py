@@ -29,10 +29,10 @@ from manim import (
     linear,
 )
 
-from foundations_steps.common import POINT, FoundationsScene, signed, tex
+from foundations_steps.common import POINT, FoundationsScene, tex
 from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, ValueTable
-from llmviz.model.landscape import (
+from llmviz.model.experiments.landscape import (
     CostSurface,
     DescentPath,
     contour_levels,
@@ -41,6 +41,7 @@ from llmviz.model.landscape import (
     window,
 )
 from llmviz.style import PALETTE
+from llmviz.words import signed
 
 DOWNHILL = "accent"  # minus the gradient
 LR_COLORS = ("muted", "highlight", "negative", "positive", "accent")

@@ -26,10 +26,10 @@ from manim import (
     linear,
 )
 
-from foundations_steps.common import POINT, FoundationsScene, percent, sci_text, token_label
+from foundations_steps.common import POINT, FoundationsScene, token_label
 from llmviz.layout import code, fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, ValueTable
-from llmviz.model.foundations import (
+from llmviz.model.experiments.learned import (
     _corpus,
     causal_check,
     checkpoint_predictions,
@@ -40,6 +40,7 @@ from llmviz.model.foundations import (
 from llmviz.model.scale import parameter_count
 from llmviz.model.trace import probabilities
 from llmviz.style import PALETTE
+from llmviz.words import percent, sci_text
 
 LOSS = "accent"
 

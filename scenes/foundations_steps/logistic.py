@@ -27,20 +27,13 @@ from manim import (
     VGroup,
 )
 
-from foundations_steps.common import (
-    CLASS0,
-    CLASS1,
-    CURVE,
-    POINT,
-    FoundationsScene,
-    sci_text,
-    tex,
-    travel,
-)
+from foundations_steps.common import CLASS0, CLASS1, CURVE, POINT, FoundationsScene, tex, travel
 from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, FastText, ValueTable
-from llmviz.model.foundations import likelihood, sigmoid
+from llmviz.model.experiments.functions import sigmoid
+from llmviz.model.experiments.logistic import likelihood
 from llmviz.style import PALETTE
+from llmviz.words import sci_text
 
 
 class LogisticStep(FoundationsScene):

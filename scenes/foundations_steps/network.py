@@ -24,12 +24,14 @@ from manim import (
     interpolate_color,
 )
 
-from foundations_steps.common import CURVE, POINT, FoundationsScene, an, tex, travel
+from foundations_steps.common import CURVE, POINT, FoundationsScene, tex, travel
 from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, NeuronColumn, ValueTable
 from llmviz.mobjects.vectors import shown_indices
-from llmviz.model.foundations import gradient_norms, relu, sigmoid, sigmoid_prime
+from llmviz.model.experiments.digits import gradient_norms
+from llmviz.model.experiments.functions import relu, sigmoid, sigmoid_prime
 from llmviz.style import PALETTE, value_to_color
+from llmviz.words import an
 
 RELU = "positive"
 LEVELS = 12  # colour levels per sign of the weight heatmap

@@ -21,12 +21,14 @@ from manim import (
 )
 
 from foundations_steps.chain import AUTOGRAD
-from foundations_steps.common import FoundationsScene, sci_text, signed, tex, travel
+from foundations_steps.common import FoundationsScene, tex, travel
 from llmviz.layout import text, title
 from llmviz.mobjects import Column, NumericMatrix, NumericVector, ValueTable
-from llmviz.model.chain_rule import softmax_jacobian
-from llmviz.model.foundations import softmax_base, softmax_example
+from llmviz.model.experiments.chain_rule import softmax_jacobian
+from llmviz.model.experiments.functions import softmax_base
+from llmviz.model.experiments.logistic import softmax_example
 from llmviz.style import PALETTE, format_number
+from llmviz.words import sci_text, signed
 
 
 def base_name(base: float) -> str:

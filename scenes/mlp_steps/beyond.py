@@ -25,12 +25,13 @@ from manim import (
 
 from llmviz.layout import fit_width, lines, math, plain_axes, text, title
 from llmviz.mobjects import Column, FastNumber, ValueTable
-from llmviz.model.capacity import load_capacity
 from llmviz.model.config import GPT3_CONFIG, other_parameter_counts, weight_counts
-from llmviz.model.sae import load_sae
-from llmviz.model.superposition import SuperpositionConfig, load_or_run, welch_bound
+from llmviz.model.experiments.capacity import load_capacity
+from llmviz.model.experiments.sae import load_sae
+from llmviz.model.experiments.superposition import SuperpositionConfig, load_or_run, welch_bound
 from llmviz.style import PALETTE, value_to_color
-from mlp_steps.common import MLPScene, plain
+from llmviz.words import plain
+from mlp_steps.common import MLPScene
 
 
 def heat_table(

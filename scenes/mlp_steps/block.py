@@ -31,7 +31,8 @@ from llmviz.layout import fit_width, in_frame, math, stack_apart, text, title
 from llmviz.mobjects import Column, FastNumber, MatrixShape, NumericVector, TokenStrip, ValueTable
 from llmviz.model.analysis import cosine
 from llmviz.style import DEFAULTS, PALETTE
-from mlp_steps.common import MLPScene, plain, signed
+from llmviz.words import plain, signed
+from mlp_steps.common import MLPScene
 from mlp_steps.directions import FIRST_COLOR, LAST_COLOR
 
 MAX_COLUMNS = 7  # token columns that fit the frame at a readable size

@@ -33,27 +33,12 @@ from llmviz.model.analysis import (
 from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, contrast_prompts, known_athlete
 from llmviz.model.trace import Trace
 from llmviz.scene import LectureScene
-from llmviz.style import DEFAULTS, PALETTE, display_token
+from llmviz.style import PALETTE, display_token
 
-__all__ = ["MLPScene", "Story", "pct", "plain", "signed"]
-
-
-def pct(p: float) -> str:
-    """A probability as the screen and the narration both write it: "99.9"."""
-    return f"{100 * p:.1f}"
-
-
-def signed(v: float, decimals: int | None = None) -> str:
-    """A signed value as FastNumber(sign=True) draws it (without the real minus sign), with the
-    ``decimals`` setting unless given."""
-    decimals = DEFAULTS["decimals"] if decimals is None else decimals
-    s = f"{v:+.{decimals}f}"
-    return s if round(v, decimals) != 0 else f"{0:.{decimals}f}"
-
-
-def plain(v: float) -> str:
-    """A value as FastNumber draws it with the ``decimals`` setting: "1.44"."""
-    return f"{v:.{DEFAULTS['decimals']}f}"
+__all__ = [
+    "MLPScene",
+    "Story",
+]
 
 
 @dataclass(frozen=True)

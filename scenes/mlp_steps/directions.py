@@ -27,7 +27,8 @@ from llmviz.layout import fit_width, lines, plain_axes, text, title
 from llmviz.mobjects import Column, FastNumber, ValueTable
 from llmviz.model.analysis import cosine
 from llmviz.style import PALETTE
-from mlp_steps.common import MLPScene, signed
+from llmviz.words import signed
+from mlp_steps.common import MLPScene
 
 FIRST_COLOR, LAST_COLOR = "positive", "accent"  # one colour per idea, the whole chapter long
 

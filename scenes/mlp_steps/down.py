@@ -25,7 +25,8 @@ from llmviz.mobjects import FastNumber, MatrixShape, NumericVector
 from llmviz.model.analysis import column_tokens
 from llmviz.model.trace import probabilities
 from llmviz.style import PALETTE, display_token
-from mlp_steps.common import MLPScene, pct, plain, signed
+from llmviz.words import pct, plain, signed
+from mlp_steps.common import MLPScene
 
 
 def token_bars(

@@ -26,7 +26,8 @@ from llmviz.layout import code, fit_width, text, title
 from llmviz.mobjects import FastNumber, ProbabilityBars, TokenStrip
 from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, athletes
 from llmviz.style import PALETTE, display_token, value_to_color
-from mlp_steps.common import MLPScene, pct
+from llmviz.words import pct
+from mlp_steps.common import MLPScene
 
 
 def _table() -> dict:

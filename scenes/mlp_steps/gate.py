@@ -25,7 +25,8 @@ from manim import (
 from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, FastNumber, NeuronColumn, ProbabilityBars, ValueTable
 from llmviz.style import PALETTE
-from mlp_steps.common import MLPScene, pct, plain, signed
+from llmviz.words import pct, plain, signed
+from mlp_steps.common import MLPScene
 
 
 def gelu(z: float) -> float:

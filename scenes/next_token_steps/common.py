@@ -16,14 +16,11 @@ from llmviz.model.loader import Generation
 from llmviz.model.tokenizer import END_OF_TEXT
 from llmviz.model.trace import probabilities
 from llmviz.scene import LectureScene
-from llmviz.style import MONO_FONT, PALETTE, display_token
+from llmviz.style import MONO_FONT, PALETTE
 
 __all__ = [
     "NextTokenScene",
     "safe_token",
-    "quoted",
-    "pct",
-    "signed",
     "token_text",
     "token_layout",
     "token_lines",
@@ -42,22 +39,6 @@ def safe_token(token: str) -> str:
     if token.strip() == "" and set(token) - {" ", "\n"}:
         return repr(token)[1:-1]
     return token
-
-
-def quoted(token: str) -> str:
-    """A token for the narration and the screen: "basketball", or "↵" for a newline."""
-    s = token.strip()
-    return f"“{s}”" if s else f"“{display_token(token)}”"
-
-
-def pct(p: float, decimals: int = 1) -> str:
-    """A probability in percent, as the screen and the narration both write it."""
-    return f"{100 * p:.{decimals}f}"
-
-
-def signed(v: float, decimals: int = 2) -> str:
-    """A signed value as ``FastNumber(sign=True)`` draws it (no sign on a zero)."""
-    return f"{v:+.{decimals}f}" if round(v, decimals) != 0 else f"{0:.{decimals}f}"
 
 
 def token_layout(pieces: list[str], width: float = 12.0, size: float = 24) -> list[tuple]:
@@ -151,7 +132,7 @@ def own_training_log(model_dir: str | None) -> dict | None:
     has none (a Hugging Face GPT-2 folder): scenes then say so instead of showing another
     model's history."""
     from llmviz.errors import ModelFileError
-    from llmviz.model.foundations import load_training_log
+    from llmviz.model.experiments.learned import load_training_log
 
     try:
         return load_training_log(model_dir or None)

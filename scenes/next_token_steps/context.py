@@ -26,7 +26,8 @@ from llmviz.layout import code, fit_width, text, title
 from llmviz.mobjects import Column, NumericMatrix, NumericVector, TokenStrip, ValueTable
 from llmviz.model.config import GPT3_CONFIG, matrix_families
 from llmviz.style import PALETTE, display_token
-from next_token_steps.common import NextTokenScene, quoted, safe_token
+from llmviz.words import quoted
+from next_token_steps.common import NextTokenScene, safe_token
 
 #: Above this many places the context window is drawn with an ellipsis.
 MAX_SLOTS = 64

@@ -31,6 +31,7 @@ from llmviz.model.scale import (
     training_run,
 )
 from llmviz.style import PALETTE
+from llmviz.words import powers
 from next_token_steps.common import NextTokenScene, own_training_log
 
 ATTENTION = ("Key", "Query", "Value", "Output")
@@ -42,13 +43,6 @@ def how_many(matrices: int, cfg) -> str:
     if matrices == cfg.n_layers * cfg.n_heads and cfg.n_heads > 1:
         return f"{cfg.n_layers} × {cfg.n_heads}"
     return f"{matrices:,}"
-
-
-def powers(x: float) -> str:
-    """A large number as the screen and the narration write it: "3.15 × 10²³"."""
-    e = int(np.floor(np.log10(x)))
-    sup = str(e).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return f"{x / 10**e:.2f} × 10{sup}"
 
 
 class CountingStep(NextTokenScene):

@@ -1,5 +1,5 @@
 """Weights against data (one real matrix times two prompts' vectors), Word2Vec's skip-gram (a
-real one, trained on the corpus by ``llmviz.model.word2vec``), and the context window's other
+real one, trained on the corpus by ``llmviz.model.experiments.word2vec``), and the context window's other
 lengths (the model run on 4 to 64 tokens; 65 refused)."""
 
 from __future__ import annotations
@@ -38,9 +38,10 @@ from llmviz.mobjects import (
 )
 from llmviz.model import corpus
 from llmviz.model.config import GPT3_CONFIG
-from llmviz.model.word2vec import context_window, skipgram, word_groups, words_of
+from llmviz.model.experiments.word2vec import context_window, skipgram, word_groups, words_of
 from llmviz.style import PALETTE, display_token
-from next_token_steps.common import NextTokenScene, pct, quoted, safe_token
+from llmviz.words import pct, quoted
+from next_token_steps.common import NextTokenScene, safe_token
 
 #: The colours of the two kinds of numbers in A16: weights (fixed) and data (the input).
 WEIGHTS, DATA = "accent", "highlight"

@@ -29,7 +29,7 @@ from manim import (
 
 from llmviz.layout import code, math, number, text, title
 from llmviz.mobjects import Column, ValueTable, VectorPlane
-from llmviz.model.embedding import (
+from llmviz.model.analysis.embedding import (
     alignment,
     analogy,
     compare_directions,
@@ -37,14 +37,8 @@ from llmviz.model.embedding import (
     project_embeddings,
 )
 from llmviz.style import PALETTE
-from next_token_steps.common import NextTokenScene, quoted, signed
-
-WORDS = ("none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-
-
-def count_word(n: int) -> str:
-    """A small count in words ("three"), for narration that should not repeat a digit."""
-    return WORDS[n] if 0 <= n < len(WORDS) else f"{n:,}"
+from llmviz.words import count_word, quoted, signed
+from next_token_steps.common import NextTokenScene
 
 
 def _word(w: str) -> str:

@@ -22,13 +22,8 @@ from manim import (
 from llmviz.layout import fit_width, text, title
 from llmviz.mobjects import ProbabilityBars, TokenStrip
 from llmviz.style import PALETTE
-from next_token_steps.common import (
-    NextTokenScene,
-    quoted,
-    safe_token,
-    token_lines,
-    token_text,
-)
+from llmviz.words import quoted
+from next_token_steps.common import NextTokenScene, safe_token, token_lines, token_text
 
 
 def grow_bars(bars: ProbabilityBars) -> list:

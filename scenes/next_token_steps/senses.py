@@ -21,10 +21,12 @@ from manim import (
 
 from llmviz.layout import code, number, text, title
 from llmviz.mobjects import Column, ValueTable, VectorPlane
+from llmviz.model.analysis import cosine
 from llmviz.model.corpus import CONTEXT_SENTENCES
 from llmviz.model.projection import pca, plane_of
 from llmviz.style import PALETTE
-from next_token_steps.common import NextTokenScene, quoted, signed
+from llmviz.words import quoted, signed
+from next_token_steps.common import NextTokenScene
 
 SENSE_COLORS = ("positive", "accent", "highlight", "negative", "text")
 
@@ -41,10 +43,6 @@ def contexts_of(word: str, sentences=CONTEXT_SENTENCES) -> list[tuple[str, str]]
                 out.setdefault(prefix, s)
                 break
     return list(out.items())
-
-
-def _cos(a: np.ndarray, b: np.ndarray) -> float:
-    return float(a @ b / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-12))
 
 
 class SensesStep(NextTokenScene):
@@ -83,8 +81,8 @@ class SensesStep(NextTokenScene):
         guesses = [t.top_k(1)[0] for t in traces]
         proj = pca(last, 2)
         start_xy, end_xy = proj.project(first), proj.coords
-        cos_in = min(_cos(a, b) for i, a in enumerate(first) for b in first[i + 1 :])
-        cos_out = min(_cos(a, b) for i, a in enumerate(last) for b in last[i + 1 :])
+        cos_in = min(cosine(a, b) for i, a in enumerate(first) for b in first[i + 1 :])
+        cos_out = min(cosine(a, b) for i, a in enumerate(last) for b in last[i + 1 :])
         # contexts whose next-token guesses agree share a colour
         kinds = list(dict.fromkeys(g.token for g in guesses))
         color = [PALETTE[SENSE_COLORS[kinds.index(g.token) % 5]] for g in guesses]
@@ -206,7 +204,7 @@ class SensesStep(NextTokenScene):
         P, T = E[self.model.token_id(pw)], E[self.model.token_id(tw)]
         V = self._last_vectors(ctx)
         steps = [V[1] - V[0], V[2] - V[1]]
-        cos = [(_cos(d, P), _cos(d, T)) for d in steps]
+        cos = [(cosine(d, P), cosine(d, T)) for d in steps]
         unit = E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)
         chance = float(np.mean([np.abs(unit @ (d / np.linalg.norm(d))).mean() for d in steps]))
         proj = plane_of(V, P, T)

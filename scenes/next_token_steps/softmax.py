@@ -24,10 +24,11 @@ from manim import (
 from llmviz.animations import Softmax
 from llmviz.layout import code, fit_width, lines, math, number, text, title
 from llmviz.mobjects import NumericVector, ProbabilityBars
-from llmviz.model.embedding import temperature_sweep
+from llmviz.model.analysis.embedding import temperature_sweep
 from llmviz.model.trace import probabilities
 from llmviz.style import PALETTE
-from next_token_steps.common import NextTokenScene, quoted, safe_token
+from llmviz.words import quoted
+from next_token_steps.common import NextTokenScene, safe_token
 
 
 class SoftmaxStep(NextTokenScene):

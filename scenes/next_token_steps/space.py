@@ -26,10 +26,11 @@ from manim import (
 from llmviz.layout import code, number, prose, stack_apart, text, title
 from llmviz.mobjects import VectorPlane
 from llmviz.model.analysis import nearest_neighbours
-from llmviz.model.embedding import project_embeddings
+from llmviz.model.analysis.embedding import project_embeddings
 from llmviz.model.snapshots import group_cohesion, load_snapshots
 from llmviz.style import PALETTE, display_token
-from next_token_steps.common import NextTokenScene, own_training_log, quoted
+from llmviz.words import quoted
+from next_token_steps.common import NextTokenScene, own_training_log
 
 GROUP_COLORS = ("positive", "highlight", "accent", "negative")
 

@@ -19,8 +19,8 @@ from manim import (
 
 from llmviz.layout import fit_width, math, text, title
 from llmviz.mobjects import NumericMatrix, NumericVector, TokenStrip
+from llmviz.model.analysis.embedding import word_pieces
 from llmviz.model.config import GPT3_CONFIG, matrix_families
-from llmviz.model.embedding import word_pieces
 from llmviz.style import PALETTE
 from next_token_steps.common import NextTokenScene
 

@@ -45,7 +45,8 @@ from llmviz.model.pretraining import (
 )
 from llmviz.model.scale import GPT3_PUBLISHED, parameter_count
 from llmviz.style import PALETTE
-from next_token_steps.common import NextTokenScene, own_training_log, pct, quoted, safe_token
+from llmviz.words import pct, quoted
+from next_token_steps.common import NextTokenScene, own_training_log, safe_token
 
 ORIGIN_UP = np.array([0.0, 1.0, 0.0])
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")

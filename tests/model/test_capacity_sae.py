@@ -10,9 +10,9 @@ import pytest
 import torch
 
 from llmviz.errors import LLMVizError
-from llmviz.model.capacity import CapacityConfig, capacity_sweep, fits, load_capacity
 from llmviz.model.corpus import LECTURE_PROMPTS
-from llmviz.model.sae import (
+from llmviz.model.experiments.capacity import CapacityConfig, capacity_sweep, fits, load_capacity
+from llmviz.model.experiments.sae import (
     SAEConfig,
     load_sae,
     load_sae_weights,

@@ -5,7 +5,7 @@ import pytest
 
 from llmviz.errors import LLMVizError, PromptError
 from llmviz.model.analysis import cosine, embedding_difference
-from llmviz.model.embedding import (
+from llmviz.model.analysis.embedding import (
     alignment,
     analogy,
     compare_directions,

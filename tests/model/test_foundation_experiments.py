@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from llmviz.errors import LLMVizError
-from llmviz.model import foundations as F
+from llmviz.model import experiments as F
 from llmviz.model.trace import probabilities
 
 TIGHT = 1e-12
@@ -128,7 +128,9 @@ def test_missing_digits_file_says_how_to_make_it(tmp_path):
 
 def test_training_is_deterministic_and_learns(mlp):
     assert F.train_digit_mlp() is mlp  # cached
-    again = F._train.__wrapped__(F.MLPConfig())
+    from llmviz.model.experiments.digits import _train
+
+    again = _train.__wrapped__(F.MLPConfig())
     for a, b in zip(mlp.model.W, again.model.W, strict=True):
         np.testing.assert_array_equal(a, b)
     assert mlp.test_accuracy[0] < 0.2 and mlp.test_accuracy[-1] > 0.93

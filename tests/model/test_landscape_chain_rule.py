@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from llmviz.errors import LLMVizError
-from llmviz.model import foundations as F
-from llmviz.model.chain_rule import bce_chain, softmax_jacobian
-from llmviz.model.landscape import (
+from llmviz.model import experiments as F
+from llmviz.model.experiments.chain_rule import bce_chain, softmax_jacobian
+from llmviz.model.experiments.landscape import (
     contour_levels,
     contour_segments,
     cost_surface,

@@ -8,7 +8,7 @@ import pytest
 
 import llmviz
 from llmviz.errors import LLMVizError, ModelFileError
-from llmviz.model.foundations import load_training_log
+from llmviz.model.experiments.learned import load_training_log
 from llmviz.model.pretraining import (
     data_size,
     dial_sweep,

@@ -6,7 +6,7 @@ import pytest
 from llmviz.errors import LLMVizError, ModelFileError
 from llmviz.model.config import GPT3_CONFIG, ModelConfig, weight_counts
 from llmviz.model.corpus import SNAPSHOT_WORDS
-from llmviz.model.foundations import load_training_log
+from llmviz.model.experiments.learned import load_training_log
 from llmviz.model.scale import (
     GPT3_PUBLISHED,
     layernorm_parameters,

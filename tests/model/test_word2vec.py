@@ -6,7 +6,13 @@ import pytest
 
 from llmviz.errors import ArgumentError
 from llmviz.model import corpus
-from llmviz.model.word2vec import context_window, skipgram, train_skipgram, word_groups, words_of
+from llmviz.model.experiments.word2vec import (
+    context_window,
+    skipgram,
+    train_skipgram,
+    word_groups,
+    words_of,
+)
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import pytest
 from scene_loader import EMOJI, RIGHT_TO_LEFT, load, narration_problems, render
 from scene_loader import LONG_PROMPT as LONG
 
-from llmviz.model import foundations as F
-from llmviz.model.chain_rule import bce_chain, softmax_jacobian
-from llmviz.model.landscape import costs_at, descend, lowest_point
+from llmviz.model import experiments as F
+from llmviz.model.experiments.chain_rule import bce_chain, softmax_jacobian
+from llmviz.model.experiments.landscape import costs_at, descend, lowest_point
 from llmviz.model.trace import probabilities
 from llmviz.style import format_number
 

@@ -9,10 +9,10 @@ from scene_loader import narration_problems as shared_problems
 
 from llmviz.bench import write_random_gpt2
 from llmviz.model.analysis import causal_trace, find_and_neuron
-from llmviz.model.capacity import load_capacity
 from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, athletes, contrast_prompts, fact_prompt
+from llmviz.model.experiments.capacity import load_capacity
+from llmviz.model.experiments.sae import load_sae_weights
 from llmviz.model.hooks import zero_neurons
-from llmviz.model.sae import load_sae_weights
 from llmviz.style import format_number
 
 mlp = load("mlp")

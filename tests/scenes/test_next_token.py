@@ -9,9 +9,9 @@ from scene_loader import narration_problems as shared_problems
 
 from llmviz.bench import write_random_gpt2
 from llmviz.model.analysis import nearest_neighbours
+from llmviz.model.analysis.embedding import analogy, compare_directions, difference_baseline
 from llmviz.model.config import GPT3_CONFIG
-from llmviz.model.embedding import analogy, compare_directions, difference_baseline
-from llmviz.model.foundations import load_training_log
+from llmviz.model.experiments.learned import load_training_log
 from llmviz.model.scale import GPT3_PUBLISHED, layernorm_parameters, training_run
 from llmviz.model.snapshots import load_snapshots
 from llmviz.model.trace import probabilities

@@ -8,7 +8,7 @@ from scene_loader import EMOJI, load, narration_problems, render
 
 import llmviz
 from llmviz.errors import PromptError
-from llmviz.model.word2vec import skipgram
+from llmviz.model.experiments.word2vec import skipgram
 
 nt = load("next_token")
 NAMES = {"Michael", "Jordan", "Paris", "Eiffel", "GPT"}

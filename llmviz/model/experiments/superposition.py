@@ -7,7 +7,7 @@ are *exactly* perpendicular, but far more can be *nearly* perpendicular (the Joh
 lemma: the number grows exponentially with N for a fixed tolerance).
 
 The result is cached as JSON: the package ships the default run, so scenes render without
-recomputing; ``python -m llmviz.model.superposition`` (or ``--device cuda``) recomputes it.
+recomputing; ``python -m llmviz.model.experiments.superposition`` (or ``--device cuda``) recomputes it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import numpy as np
 import torch
 
 from llmviz.device import device as pick_device
+from llmviz.paths import PACKAGE_DATA
+from llmviz.paths import cache_dir as llmviz_cache
 
 __all__ = [
     "SuperpositionConfig",
@@ -33,7 +35,7 @@ __all__ = [
     "SHIPPED_RESULT",
 ]
 
-SHIPPED_RESULT = Path(__file__).parent / "data" / "superposition.json"
+SHIPPED_RESULT = PACKAGE_DATA / "superposition.json"
 BIN_EDGES = np.linspace(60.0, 120.0, 241)  # quarter-degree bins
 
 
@@ -177,7 +179,7 @@ def load_or_run(
         shipped = SuperpositionResult.from_json(SHIPPED_RESULT)
         if shipped.config == config:
             return shipped
-    cache_dir = Path(cache_dir or Path.home() / ".cache" / "llmviz")
+    cache_dir = Path(cache_dir) if cache_dir else llmviz_cache()
     key = "_".join(f"{k}{v}" for k, v in asdict(config).items())
     path = cache_dir / f"superposition_{key}.json"
     if path.exists():
@@ -190,7 +192,7 @@ def load_or_run(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m llmviz.model.superposition",
+        prog="python -m llmviz.model.experiments.superposition",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

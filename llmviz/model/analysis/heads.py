@@ -1,5 +1,7 @@
-"""What one attention head does to one token, measured: its change split by key, a head that
-updates the same token in another way, and the head that looks farthest back.
+"""Attention heads measured on real prompts: the head that links adjectives to nouns, the
+strongest attention at a token, the token a scene focuses on, what one head does to that
+token (its change split by key), a head that updates it another way, and the head that looks
+farthest back.
 
 These work on any model's trace (the embedded one or a GPT-2 folder); when the chapter's example
 (adjectives before a noun) is not in the model's vocabulary, :func:`safe_focus` falls back to the
@@ -8,16 +10,29 @@ strongest head and says why.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from llmviz.errors import LLMVizError
-from llmviz.model.analysis import Focus, choose_focus, cosine, strongest_attention
+from llmviz.model.analysis.directions import cosine
+from llmviz.model.corpus import (
+    ADJECTIVES,
+    CREATURES,
+    PLACE_ADJECTIVES,
+    PLACES,
+)
 from llmviz.model.loader import Model
 from llmviz.model.trace import Trace
 
 __all__ = [
+    "HeadScore",
+    "find_adjective_head",
+    "strongest_attention",
+    "adjective_noun_pairs",
+    "Focus",
+    "choose_focus",
     "KeyShares",
     "OtherHead",
     "FarHead",
@@ -26,6 +41,156 @@ __all__ = [
     "contrasting_head",
     "far_looking_head",
 ]
+
+
+@dataclass(frozen=True)
+class HeadScore:
+    layer: int
+    head: int
+    score: float  # mean share of the noun's attention that lands on its own adjectives
+    baseline: float  # the same share if the noun spread its attention evenly over earlier tokens
+    per_layer_head: np.ndarray = field(repr=False)  # [layer, head] scores of every head
+
+
+def find_adjective_head(model: Model, n_examples: int = 64, seed: int = 0) -> HeadScore:
+    """The head that attends most from a noun to its own adjectives.
+
+    Probes are built from the corpus tables: half are ``"a <adj> <adj> <noun>"``, half open with
+    another noun and its adjectives (``"Near the <adj> <noun>, a <adj> <adj> <noun>"``). A head's
+    score is the share of the last noun's attention that lands on that noun's two adjectives,
+    averaged over the probes; attention to the lead-in's adjectives does not count.
+    """
+    rng = np.random.default_rng(seed)
+    scores = np.zeros((model.cfg.n_layers, model.cfg.n_heads))
+    baseline, count = 0.0, 0
+    for i in range(n_examples):
+        a1, a2, d1 = (str(a) for a in rng.choice(ADJECTIVES, 3, replace=False))
+        noun = CREATURES[i % len(CREATURES)]
+        lead = f"Near the {d1} {CREATURES[(i + 1) % len(CREATURES)]}," if i % 2 else ""
+        article = "an" if a1[0] in "aeiou" else "a"
+        prompt = f"{lead} {article} {a1} {a2} {noun}".strip()
+        trace = model.run(prompt)
+        n_lead = len(model.encode(lead)) if lead else 0
+        if (
+            trace.n_tokens != n_lead + 4
+        ):  # every word must be one token for the positions to line up
+            continue
+        q, adj = trace.n_tokens - 1, [n_lead + 1, n_lead + 2]
+        for layer in range(model.cfg.n_layers):
+            pat = trace[f"blocks.{layer}.attn.hook_pattern"]  # [head, query, key]
+            scores[layer] += pat[:, q, adj].sum(-1)
+        baseline += 2 / trace.n_tokens
+        count += 1
+    if count == 0:
+        raise LLMVizError("no adjective probe tokenized into single tokens")
+    scores /= count
+    layer, head = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    return HeadScore(int(layer), int(head), float(scores[layer, head]), baseline / count, scores)
+
+
+def strongest_attention(
+    trace: Trace, skip_first: bool = True
+) -> list[tuple[int, int, int, int, float]]:
+    """For each head, its strongest attention from a token to an *earlier* token.
+
+    Returns ``(layer, head, query_pos, key_pos, weight)`` per head. Attention to the token itself
+    is ignored, and so (``skip_first``) is attention to position 0, where heads park when idle.
+    """
+    out = []
+    n_layers = sum(1 for k in trace if k.endswith("attn.hook_pattern"))
+    for layer in range(n_layers):
+        pat = np.array(trace[f"blocks.{layer}.attn.hook_pattern"])  # [head, query, key]
+        T = pat.shape[-1]
+        allowed = np.tril(np.ones((T, T), dtype=bool), k=-1)
+        if skip_first:
+            allowed[:, 0] = False
+        for head in range(pat.shape[0]):
+            masked = np.where(allowed, pat[head], -1.0)
+            q, k = np.unravel_index(int(np.argmax(masked)), masked.shape)
+            out.append((layer, head, int(q), int(k), float(max(masked[q, k], 0.0))))
+    return out
+
+
+NOUNS = set(CREATURES) | set(PLACES)
+
+
+ADJS = set(ADJECTIVES) | set(PLACE_ADJECTIVES)
+
+
+@functools.lru_cache(maxsize=4)
+def _adjective_head(model: Model) -> HeadScore:
+    return find_adjective_head(model)
+
+
+def adjective_noun_pairs(tokens: tuple[str, ...] | list[str]) -> list[tuple[int, list[int]]]:
+    """Positions of nouns from the corpus tables with the adjectives right before them.
+
+    Examples
+    --------
+    >>> adjective_noun_pairs(("a", " fluffy", " blue", " creature", " roamed", " the", " forest"))
+    [(3, [1, 2])]
+    """
+    words = [t.strip().lower() for t in tokens]
+    out = []
+    for i, w in enumerate(words):
+        if w not in NOUNS:
+            continue
+        adj, j = [], i - 1
+        while j >= 0 and words[j] in ADJS:
+            adj.insert(0, j)
+            j -= 1
+        if adj:
+            out.append((i, adj))
+    return out
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The head the chapter follows and the query (token) whose column it explains."""
+
+    layer: int
+    head: int
+    query: int
+    keys: tuple[int, ...]  # the keys the story is about (the adjectives, or the strongest key)
+    adjective_head: (
+        bool  # False: the prompt has no adjective-noun pair; the strongest head is shown
+    )
+    how: str  # one line that says how the head was chosen, with its real score
+
+
+def choose_focus(model: Model, trace: Trace) -> Focus:
+    """Which head and which query the attention chapter follows for a prompt.
+
+    With a noun from the corpus tables right after adjectives, it is the adjective head found by
+    :func:`find_adjective_head`, from that noun; otherwise the head with the strongest attention
+    from a token to an earlier one (:func:`strongest_attention`), from that token, and ``how``
+    says so.
+
+    Examples
+    --------
+    >>> import llmviz
+    >>> m = llmviz.load_model()
+    >>> f = choose_focus(m, m.run("a fluffy blue creature"))
+    >>> f.adjective_head, f.query, f.keys
+    (True, 3, (1, 2))
+    >>> choose_focus(m, m.run("Michael Jordan plays the sport of")).adjective_head
+    False
+    """
+    pairs = adjective_noun_pairs(trace.tokens)
+    if pairs:
+        h = _adjective_head(model)
+        noun, adj = pairs[0]
+        how = (
+            f"find_adjective_head: layer {h.layer}, head {h.head} gives a noun's adjectives "
+            f"{h.score:.0%} of its attention (even spread: {h.baseline:.0%})"
+        )
+        return Focus(h.layer, h.head, noun, tuple(adj), True, how)
+    layer, head, q, k, w = max(strongest_attention(trace), key=lambda s: s[4])
+    how = (
+        f"no adjective before a noun here: following the strongest head, layer {layer}, head {head}, "
+        f'where "{trace.tokens[q].strip()}" gives "{trace.tokens[k].strip()}" {w:.0%} of its attention'
+    )
+    return Focus(layer, head, q, (k,), False, how)
 
 
 def safe_focus(model: Model, trace: Trace) -> Focus:

@@ -7,7 +7,7 @@ random directions and pushes apart every pair that is too close to parallel). Th
 from the dimension itself (2, 3, 10) to far more than the dimension (100, 1,000), where the search
 stops at ``max_n`` and says so.
 
-The default sweep ships as ``data/capacity.json``; ``python -m llmviz.model.capacity`` (on CUDA
+The default sweep ships as ``data/capacity.json``; ``python -m llmviz.model.experiments.capacity`` (on CUDA
 when present, ``--device cpu`` to force) recomputes it.
 """
 
@@ -24,10 +24,11 @@ import torch
 
 from llmviz.device import device as pick_device
 from llmviz.errors import LLMVizError
+from llmviz.paths import PACKAGE_DATA
 
 __all__ = ["CapacityConfig", "Capacity", "fits", "capacity_sweep", "load_capacity", "SHIPPED"]
 
-SHIPPED = Path(__file__).parent / "data" / "capacity.json"
+SHIPPED = PACKAGE_DATA / "capacity.json"
 
 
 @dataclass(frozen=True)
@@ -151,12 +152,16 @@ def capacity_sweep(
 def load_capacity() -> Capacity:
     """The shipped sweep (``data/capacity.json``)."""
     if not SHIPPED.is_file():
-        raise LLMVizError(f"no capacity sweep at {SHIPPED}; run python -m llmviz.model.capacity")
+        raise LLMVizError(
+            f"no capacity sweep at {SHIPPED}; run python -m llmviz.model.experiments.capacity"
+        )
     return Capacity.from_json(SHIPPED)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m llmviz.model.capacity", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m llmviz.model.experiments.capacity", description=__doc__
+    )
     parser.add_argument("--out", type=Path, default=SHIPPED)
     parser.add_argument("--device", default=None, help="cpu, cuda or cuda:N (default: auto)")
     parser.add_argument("--max-n", type=int, default=CapacityConfig.max_n)

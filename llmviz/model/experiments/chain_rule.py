@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from llmviz.errors import LLMVizError
-from llmviz.model.foundations import sigmoid, softmax_base
+from llmviz.model.experiments.functions import sigmoid, softmax_base
 
 __all__ = ["BCEChain", "bce_chain", "SoftmaxJacobian", "softmax_jacobian"]
 

@@ -1,16 +1,16 @@
 """The cost landscape of a two-weight logistic regression: the surface, its contour lines, its
 lowest point and the recorded path of gradient descent down it.
 
-The foundations chapter's 2-D dataset (:func:`~llmviz.model.foundations.make_dataset`) has two
+The foundations chapter's 2-D dataset (:func:`~llmviz.model.experiments.make_dataset`) has two
 weights and a bias. Holding the bias fixed (0 by default: the two clouds sit symmetrically about
 the origin) leaves a cost of two weights only, ``C(w1, w2)``, the mean binary cross-entropy,
 which can be drawn over the plane of the weights. Everything is float64 numpy; the gradient is the
-hand-derived one of :func:`~llmviz.model.foundations.logistic_gradient` (with ``dC/db`` dropped,
+hand-derived one of :func:`~llmviz.model.experiments.logistic_gradient` (with ``dC/db`` dropped,
 since the bias does not move), which the tests check against torch's autograd.
 
 Examples
 --------
->>> from llmviz.model.foundations import make_dataset
+>>> from llmviz.model.experiments import make_dataset
 >>> data = make_dataset()
 >>> path = descend(data, lr=1.0, steps=40)
 >>> bool(path.loss[-1] < path.loss[0]), path.w.shape
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from llmviz.errors import LLMVizError
-from llmviz.model.foundations import (
+from llmviz.model.experiments.logistic import (
     Dataset2D,
     LossHistory,
     initial_parameters,
@@ -62,7 +62,7 @@ def costs_at(data: Dataset2D, weights: np.ndarray, bias: float = 0.0) -> np.ndar
 
     Examples
     --------
-    >>> from llmviz.model.foundations import make_dataset
+    >>> from llmviz.model.experiments import make_dataset
     >>> costs_at(make_dataset(), np.zeros((1, 2))).round(4).tolist()
     [0.6931]
     """
@@ -102,7 +102,7 @@ def cost_surface(
 
     Examples
     --------
-    >>> from llmviz.model.foundations import make_dataset
+    >>> from llmviz.model.experiments import make_dataset
     >>> s = cost_surface(make_dataset(), (-1, 1), (-1, 1), n=3)
     >>> s.cost.shape, round(float(s.cost[1, 1]), 4)
     ((3, 3), 0.6931)
@@ -126,7 +126,7 @@ def contour_levels(surface: CostSurface, n: int = 6) -> np.ndarray:
 
     Examples
     --------
-    >>> from llmviz.model.foundations import make_dataset
+    >>> from llmviz.model.experiments import make_dataset
     >>> lv = contour_levels(cost_surface(make_dataset()), 4)
     >>> len(lv), bool(np.all(np.diff(lv) > 0))
     (4, True)
@@ -140,7 +140,7 @@ def contour_segments(surface: CostSurface, level: float) -> np.ndarray:
 
     Examples
     --------
-    >>> from llmviz.model.foundations import make_dataset
+    >>> from llmviz.model.experiments import make_dataset
     >>> data = make_dataset()
     >>> s = cost_surface(data, n=61)
     >>> seg = contour_segments(s, 0.5)
@@ -204,12 +204,12 @@ def descend(
     start: Sequence[float] | None = None,
 ) -> DescentPath:
     """``w <- w - lr * dC/dw`` from ``start`` (default: the chapter's random start,
-    :func:`~llmviz.model.foundations.initial_parameters` of the dataset's seed), the bias held at
+    :func:`~llmviz.model.experiments.initial_parameters` of the dataset's seed), the bias held at
     ``bias``.
 
     Examples
     --------
-    >>> from llmviz.model.foundations import make_dataset
+    >>> from llmviz.model.experiments import make_dataset
     >>> p = descend(make_dataset(), lr=1.0, steps=3)
     >>> bool(np.allclose(p.w[1], p.w[0] - 1.0 * p.grad[0]))
     True
@@ -251,7 +251,7 @@ def lowest_point(data: Dataset2D, bias: float = 0.0, iterations: int = 30) -> Lo
 
     Examples
     --------
-    >>> from llmviz.model.foundations import make_dataset
+    >>> from llmviz.model.experiments import make_dataset
     >>> low = lowest_point(make_dataset())
     >>> bool(np.allclose(logistic_gradient(low.w, 0.0, make_dataset()).grad_w, 0, atol=1e-12))
     True

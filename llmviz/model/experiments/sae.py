@@ -7,7 +7,7 @@ Interpretability research uses this to split neurons that carry several features
 (a few hundred features, seconds to train) and seeded; the shipped summary of the default run
 (``data/sae.json``: each feature's strongest contexts in the corpus; ``data/sae.safetensors``: its
 weights, for the tests to check the summary against) comes from
-``python -m llmviz.model.sae``.
+``python -m llmviz.model.experiments.sae``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from llmviz.errors import LLMVizError
+from llmviz.paths import PACKAGE_DATA
 
 __all__ = [
     "SAEConfig",
@@ -36,8 +37,8 @@ __all__ = [
     "SHIPPED_WEIGHTS",
 ]
 
-SHIPPED = Path(__file__).parent / "data" / "sae.json"
-SHIPPED_WEIGHTS = Path(__file__).parent / "data" / "sae.safetensors"
+SHIPPED = PACKAGE_DATA / "sae.json"
+SHIPPED_WEIGHTS = PACKAGE_DATA / "sae.safetensors"
 
 
 def model_fingerprint(model) -> str:
@@ -228,7 +229,9 @@ def train_sae(
 def load_sae() -> SAEResult:
     """The shipped summary of the default run."""
     if not SHIPPED.is_file():
-        raise LLMVizError(f"no autoencoder summary at {SHIPPED}; run python -m llmviz.model.sae")
+        raise LLMVizError(
+            f"no autoencoder summary at {SHIPPED}; run python -m llmviz.model.experiments.sae"
+        )
     return SAEResult.from_json(SHIPPED)
 
 
@@ -237,7 +240,9 @@ def load_sae_weights(path: Path = SHIPPED_WEIGHTS) -> SAEWeights:
     from safetensors.numpy import load_file
 
     if not Path(path).is_file():
-        raise LLMVizError(f"no autoencoder weights at {path}; run python -m llmviz.model.sae")
+        raise LLMVizError(
+            f"no autoencoder weights at {path}; run python -m llmviz.model.experiments.sae"
+        )
     t = load_file(str(path))
     return SAEWeights(*(t[k] for k in _WEIGHT_NAMES))
 
@@ -245,7 +250,9 @@ def load_sae_weights(path: Path = SHIPPED_WEIGHTS) -> SAEWeights:
 def main(argv: list[str] | None = None) -> None:
     import llmviz
 
-    parser = argparse.ArgumentParser(prog="python -m llmviz.model.sae", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m llmviz.model.experiments.sae", description=__doc__
+    )
     parser.add_argument("--out", type=Path, default=SHIPPED)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)

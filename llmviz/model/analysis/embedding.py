@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from llmviz.errors import LLMVizError
+from llmviz.model.analysis.directions import cosine
 from llmviz.model.loader import Model
 from llmviz.model.trace import probabilities
 
@@ -157,9 +158,6 @@ def project_embeddings(
 
 
 # --- directions --------------------------------------------------------------------------------
-def _cos(a: np.ndarray, b: np.ndarray) -> float:
-    na, nb = np.linalg.norm(a), np.linalg.norm(b)
-    return float(a @ b / (na * nb)) if na > 0 and nb > 0 else 0.0
 
 
 def _difference(model: Model, pair: tuple[str, str], matrix: str = "W_E") -> np.ndarray:
@@ -224,7 +222,7 @@ def compare_directions(
     return DirectionComparison(
         tuple(first),
         tuple(second),
-        _cos(a, b),
+        cosine(a, b),
         float(np.linalg.norm(a)),
         float(np.linalg.norm(b)),
     )

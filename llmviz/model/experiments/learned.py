@@ -1,0 +1,238 @@
+"""How the embedded transformer learned: its recorded training log and the predictions saved at
+checkpoints, its prediction at every prefix of a training sentence, and a check that a
+prediction does not change when later tokens do."""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from llmviz.errors import LLMVizError, ModelFileError
+from llmviz.model.experiments.functions import _whole
+
+__all__ = [
+    "load_training_log",
+    "Checkpoint",
+    "checkpoint_predictions",
+    "find_training_sentence",
+    "PrefixPrediction",
+    "prefix_predictions",
+    "CausalCheck",
+    "causal_check",
+]
+
+
+def load_training_log(model_dir: str | Path | None = None) -> dict:
+    """The log written by ``llmviz train`` beside a model: ``loss`` as ``[step, loss]`` pairs (the
+    mean over each ``log_every`` steps), ``checkpoints`` with top-5 predictions for the lecture
+    prompts, and ``train_config``.
+
+    Examples
+    --------
+    >>> log = load_training_log()
+    >>> len(log["loss"]), [c["step"] for c in log["checkpoints"]]
+    (550, [0, 25, 100, 300, 1000, 3000, 5500])
+    """
+    from llmviz.model.loader import DEFAULT_MODEL_DIR
+
+    path = (Path(model_dir).expanduser() if model_dir else DEFAULT_MODEL_DIR) / "training_log.json"
+    if not path.is_file():
+        raise ModelFileError(
+            f"no training log at {path}; 'llmviz train' writes training_log.json beside the weights"
+        )
+    try:
+        log = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"training log {path} is not valid JSON: {exc}") from None
+    missing = [k for k in ("loss", "checkpoints", "train_config") if k not in log]
+    if missing:
+        raise ModelFileError(f"training log {path} lacks {', '.join(missing)}")
+    return log
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The model's top predictions for one prompt at one training step."""
+
+    step: int
+    top: tuple[tuple[str, float], ...]  # (token, probability), most likely first
+
+    def prob_of(self, token: str) -> float | None:
+        """The recorded probability of ``token``, or None if it was not among the top ones."""
+        return next((p for t, p in self.top if t == token), None)
+
+
+def checkpoint_predictions(log: dict, prompt: str) -> list[Checkpoint]:
+    """The recorded predictions for ``prompt`` at each checkpoint of a training log.
+
+    Examples
+    --------
+    >>> cps = checkpoint_predictions(load_training_log(), "Michael Jordan plays the sport of")
+    >>> cps[-1].top[0][0]
+    ' basketball'
+    """
+    out = []
+    recorded = list(log["checkpoints"][0]["predictions"]) if log["checkpoints"] else []
+    if prompt not in recorded:
+        raise LLMVizError(
+            f"the training log has predictions only for {recorded}, not for {prompt!r}"
+        )
+    for c in log["checkpoints"]:
+        out.append(
+            Checkpoint(int(c["step"]), tuple((t, float(p)) for t, p in c["predictions"][prompt]))
+        )
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def _corpus(n_sentences: int, seed: int) -> tuple[str, ...]:
+    from llmviz.model.corpus import generate_corpus
+
+    return tuple(generate_corpus(n_sentences, seed))
+
+
+def find_training_sentence(
+    text: str, n_sentences: int = 60_000, seed: int = 0
+) -> tuple[int, str] | None:
+    """The first sentence of the generated training corpus that contains ``text``, with its
+    index, or None (the corpus of ``llmviz train``: ``n_sentences`` and ``seed`` from its log).
+
+    Examples
+    --------
+    >>> find_training_sentence("Michael Jordan plays the sport of", 1000)
+    (171, 'Michael Jordan plays the sport of basketball.')
+    """
+    for i, s in enumerate(_corpus(int(n_sentences), int(seed))):
+        if text in s:
+            return i, s
+    return None
+
+
+@dataclass(frozen=True)
+class PrefixPrediction:
+    """What the model predicts after ``tokens[: position + 1]``, against the real next token."""
+
+    position: int
+    prefix: tuple[str, ...]
+    actual: str
+    actual_id: int
+    actual_prob: float
+    actual_rank: int  # 1 = the model's first choice
+    predicted: str
+    predicted_prob: float
+
+    @property
+    def loss(self) -> float:
+        """Cross-entropy at this position: ``-log p(actual)``."""
+        return -math.log(max(self.actual_prob, 1e-300))
+
+
+def _logits(model, ids: Sequence[int]) -> np.ndarray:
+    with torch.no_grad():
+        out = model.net(torch.tensor([list(ids)], device=model.device))[0]
+    return out.double().cpu().numpy()
+
+
+def prefix_predictions(model, text: str) -> list[PrefixPrediction]:
+    """One forward pass over ``text`` gives a prediction at every position; compare each with the
+    token that really comes next (as training does, all positions at once).
+
+    Examples
+    --------
+    >>> import llmviz
+    >>> preds = prefix_predictions(llmviz.load_model(), "Michael Jordan plays the sport of basketball.")
+    >>> preds[-2].prefix[-1], preds[-2].actual, preds[-2].predicted
+    (' of', ' basketball', ' basketball')
+    """
+    from llmviz.model.trace import probabilities
+
+    ids = model.encode(text)
+    if len(ids) < 2:
+        raise LLMVizError(f"{text!r} is a single token; a training example needs at least two")
+    tokens = model.tokenizer.token_strings(ids)
+    probs = probabilities(_logits(model, ids))
+    out = []
+    for i in range(len(ids) - 1):
+        p = probs[i]
+        nxt = ids[i + 1]
+        top = int(np.argmax(p))
+        out.append(
+            PrefixPrediction(
+                i,
+                tuple(tokens[: i + 1]),
+                tokens[i + 1],
+                int(nxt),
+                float(p[nxt]),
+                int(np.sum(p > p[nxt]) + 1),
+                model.decode_token(top),
+                float(p[top]),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class CausalCheck:
+    """Predictions for a token sequence and for a copy whose tokens after ``cut`` are changed.
+
+    ``max_change_before`` is the largest change of any logit (the model's raw score for a next
+    token) at positions ``0..cut``: zero, up to float rounding, because the causal mask hides later
+    tokens; ``max_change_after`` is the same for later positions, which do see the change.
+    """
+
+    cut: int
+    tokens: tuple[str, ...]
+    altered_tokens: tuple[str, ...]
+    max_change_before: float
+    max_change_after: float
+    prediction: str  # the top prediction at ``cut`` (the same in both)
+    prediction_prob: float
+    altered_prediction_prob: float
+
+
+def causal_check(model, ids: Sequence[int], altered_ids: Sequence[int], cut: int) -> CausalCheck:
+    """Run both token sequences, which agree up to and including position ``cut``, and measure
+    how much the predictions at each position change.
+
+    Examples
+    --------
+    >>> import llmviz
+    >>> m = llmviz.load_model()
+    >>> ids = m.encode("Michael Jordan plays the sport of basketball.")
+    >>> other = ids[:-2] + m.encode(" golf.")
+    >>> check = causal_check(m, ids, other, cut=len(ids) - 3)
+    >>> check.max_change_before < 1e-4 < check.max_change_after
+    True
+    """
+    from llmviz.model.trace import probabilities
+
+    ids, altered_ids = list(ids), list(altered_ids)
+    cut = _whole("cut", cut, 0)
+    if cut >= min(len(ids), len(altered_ids)) - 1:
+        raise LLMVizError(
+            f"cut must leave later tokens to change: below {min(len(ids), len(altered_ids)) - 1}, not {cut}"
+        )
+    if ids[: cut + 1] != altered_ids[: cut + 1]:
+        raise LLMVizError("the two sequences must agree on every token up to and including the cut")
+    lp, lq = _logits(model, ids), _logits(model, altered_ids)
+    p, q = probabilities(lp), probabilities(lq)
+    n = min(len(ids), len(altered_ids))
+    diff = np.abs(lp[:n] - lq[:n]).max(axis=1)
+    top = int(np.argmax(p[cut]))
+    return CausalCheck(
+        cut,
+        tuple(model.tokenizer.token_strings(ids)),
+        tuple(model.tokenizer.token_strings(altered_ids)),
+        float(diff[: cut + 1].max()),
+        float(diff[cut + 1 :].max()),
+        model.decode_token(top),
+        float(p[cut, top]),
+        float(q[cut, top]),
+    )
