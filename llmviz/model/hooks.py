@@ -6,10 +6,10 @@ hook_name)`` edits the activation (shaped as in the trace, no batch dimension) a
 Examples
 --------
 >>> import llmviz
->>> from llmviz.model.hooks import zero_neurons
+>>> from llmviz.model.hooks import hook_name, zero_neurons
 >>> m = llmviz.load_model()
 >>> t = m.run_with_hooks("Michael Jordan", fwd_hooks=[zero_neurons(0, [3, 5])])
->>> float(abs(t["blocks.0.mlp.hook_post"][:, [3, 5]]).max())
+>>> float(abs(t[hook_name("post", 0)][:, [3, 5]]).max())
 0.0
 """
 
@@ -21,9 +21,11 @@ import numpy as np
 import torch
 
 from llmviz.errors import LLMVizError
+from llmviz.model.trace import hook_name
 from llmviz.model.transformer import HookFn
 
 __all__ = [
+    "hook_name",
     "zero_neurons",
     "mean_ablate_neurons",
     "zero_head",
@@ -67,7 +69,7 @@ def mean_ablate_neurons(
     :func:`mean_activation`); ``mean=None`` zeroes them."""
     idx = [int(neurons)] if isinstance(neurons, (int, np.integer)) else [int(n) for n in neurons]
     where = _positions(positions)
-    name = f"blocks.{int(layer)}.mlp.hook_post"
+    name = hook_name("post", layer)
 
     def fn(act: torch.Tensor, hook: str) -> torch.Tensor:
         _check_positions(where, act.shape[0], hook)
@@ -99,7 +101,7 @@ def zero_head(layer: int, head: int, positions: int | Iterable[int] | None = Non
         z[where] = rows
         return z
 
-    return f"blocks.{int(layer)}.attn.hook_z", fn
+    return hook_name("z", layer), fn
 
 
 def zero_hook(name: str, positions: int | Iterable[int] | None = None) -> Hook:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import NamedTuple
@@ -10,7 +11,7 @@ import numpy as np
 
 from llmviz.errors import ArgumentError, LLMVizError, OutOfRangeError
 
-__all__ = ["Trace", "TokenProb", "hook_names", "probabilities"]
+__all__ = ["Trace", "TokenProb", "hook_name", "hook_names", "probabilities"]
 
 
 class TokenProb(NamedTuple):
@@ -19,6 +20,74 @@ class TokenProb(NamedTuple):
     token: str
     id: int
     prob: float
+
+
+# Short kind -> the hook name's pattern; ``{L}`` is the layer. Global kinds have no ``{L}``.
+HOOK_KINDS: dict[str, str] = {
+    "embed": "hook_embed",
+    "pos_embed": "hook_pos_embed",
+    "resid_pre": "blocks.{L}.hook_resid_pre",
+    "ln1": "blocks.{L}.ln1.hook_normalized",
+    "q": "blocks.{L}.attn.hook_q",
+    "k": "blocks.{L}.attn.hook_k",
+    "v": "blocks.{L}.attn.hook_v",
+    "attn_scores": "blocks.{L}.attn.hook_attn_scores",
+    "pattern": "blocks.{L}.attn.hook_pattern",
+    "z": "blocks.{L}.attn.hook_z",
+    "attn_out": "blocks.{L}.hook_attn_out",
+    "resid_mid": "blocks.{L}.hook_resid_mid",
+    "ln2": "blocks.{L}.ln2.hook_normalized",
+    "pre": "blocks.{L}.mlp.hook_pre",
+    "post": "blocks.{L}.mlp.hook_post",
+    "mlp_out": "blocks.{L}.hook_mlp_out",
+    "resid_post": "blocks.{L}.hook_resid_post",
+    "ln_final": "ln_final.hook_normalized",
+    "logits": "logits",
+}
+
+
+def hook_name(kind: str, layer: int | None = None) -> str:
+    """The trace key (hook point name) of ``kind`` at ``layer``, like TransformerLens's
+    ``get_act_name``.
+
+    ``kind`` is a short name (``"pattern"``, ``"post"``, ``"resid_post"``, ``"embed"``, ...; see
+    ``HOOK_KINDS``) or the name's last part (``"hook_pattern"``). Per-layer kinds need a
+    ``layer`` >= 0; ``embed``, ``pos_embed``, ``ln_final`` and ``logits`` take none.
+
+    Examples
+    --------
+    >>> hook_name("pattern", 0)
+    'blocks.0.attn.hook_pattern'
+    >>> hook_name("hook_post", 1)
+    'blocks.1.mlp.hook_post'
+    >>> hook_name("embed")
+    'hook_embed'
+    """
+    if not isinstance(kind, str):
+        raise ArgumentError(
+            f"kind must be a hook kind (str), not {type(kind).__name__}; allowed: "
+            + ", ".join(HOOK_KINDS)
+        )
+    short = kind[5:] if kind.startswith("hook_") and kind[5:] in HOOK_KINDS else kind
+    if short not in HOOK_KINDS:
+        close = difflib.get_close_matches(short, list(HOOK_KINDS), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ArgumentError(f"unknown hook kind {kind!r}{hint} (allowed: {', '.join(HOOK_KINDS)})")
+    pattern = HOOK_KINDS[short]
+    per_layer = "{L}" in pattern
+    if not per_layer:
+        if layer is not None:
+            raise ArgumentError(
+                f"hook kind {kind!r} is not per layer; give no layer (layer=None), not {layer!r}"
+            )
+        return pattern
+    if layer is None:
+        raise ArgumentError(f"hook kind {kind!r} needs a layer (a whole number >= 0)")
+    if not isinstance(layer, (int, np.integer)) or isinstance(layer, bool) or layer < 0:
+        raise ArgumentError(
+            f"layer must be a whole number >= 0 for hook kind {kind!r}, not {layer!r}"
+        )
+    return pattern.replace("{L}", str(int(layer)))
 
 
 def hook_names(n_layers: int) -> list[str]:
@@ -31,22 +100,12 @@ def hook_names(n_layers: int) -> list[str]:
     >>> hook_names(1)[-2:]
     ['ln_final.hook_normalized', 'logits']
     """
-    names = ["hook_embed", "hook_pos_embed"]
+    kinds = list(HOOK_KINDS)
+    per_layer = [k for k in kinds if "{L}" in HOOK_KINDS[k]]
+    names = [hook_name("embed"), hook_name("pos_embed")]
     for layer in range(n_layers):
-        b = f"blocks.{layer}"
-        names += [
-            f"{b}.hook_resid_pre",
-            f"{b}.ln1.hook_normalized",
-            *(f"{b}.attn.hook_{n}" for n in ("q", "k", "v", "attn_scores", "pattern", "z")),
-            f"{b}.hook_attn_out",
-            f"{b}.hook_resid_mid",
-            f"{b}.ln2.hook_normalized",
-            f"{b}.mlp.hook_pre",
-            f"{b}.mlp.hook_post",
-            f"{b}.hook_mlp_out",
-            f"{b}.hook_resid_post",
-        ]
-    return names + ["ln_final.hook_normalized", "logits"]
+        names += [hook_name(k, layer) for k in per_layer]
+    return names + [hook_name("ln_final"), hook_name("logits")]
 
 
 def probabilities(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:

@@ -28,6 +28,7 @@ from llmviz.device import device as pick_device
 from llmviz.model.config import ModelConfig
 from llmviz.model.corpus import LECTURE_PROMPTS, SNAPSHOT_WORDS, generate_corpus
 from llmviz.model.tokenizer import Tokenizer
+from llmviz.model.trace import hook_name
 from llmviz.model.transformer import Transformer
 
 __all__ = ["TrainConfig", "train", "DEFAULT_OUT", "main"]
@@ -149,8 +150,9 @@ def _train(cfg: TrainConfig, out: Path, device: str | None, verbose: bool) -> di
     )
     model = Transformer(mcfg).to(dev)
     neurons: list[torch.Tensor] = []  # this step's MLP activations, for the sparsity penalty
+    posts = {hook_name("post", layer) for layer in range(mcfg.n_layers)}
     for name, hp in model.hook_points.items():
-        if name.endswith("mlp.hook_post") and cfg.mlp_l1:
+        if name in posts and cfg.mlp_l1:
             hp.register_forward_hook(lambda _m, _i, out: neurons.append(out))
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]

@@ -21,7 +21,7 @@ from llmviz.model.hooks import (
     zero_hook,
     zero_neurons,
 )
-from llmviz.model.trace import hook_names
+from llmviz.model.trace import HOOK_KINDS, hook_name, hook_names
 
 MJ = "Michael Jordan plays the sport of"
 MP = "Michael Phelps plays the sport of"
@@ -171,3 +171,73 @@ def test_smallest_neuron_set_is_checked_by_its_own_ablation(model):
     assert probabilities(logits)[model.token_id(" basketball")] == pytest.approx(
         s.ablation.ablated[0]
     )
+
+
+# --- hook_name: the helper that spells every hook name ------------------------------------
+
+
+def _every_name(n_layers):
+    out = set()
+    for kind, pattern in HOOK_KINDS.items():
+        if "{L}" in pattern:
+            out |= {hook_name(kind, layer) for layer in range(n_layers)}
+        else:
+            out.add(hook_name(kind))
+    return out
+
+
+def test_hook_name_spells_exactly_the_trace_keys(model, mj_trace):
+    # every key of a real trace is made by hook_name for some kind and layer, and nothing else is
+    assert _every_name(model.cfg.n_layers) == set(mj_trace)
+    assert set(model.net.hook_points) == set(mj_trace)
+
+
+@pytest.mark.parametrize(
+    "kind, layer, name",
+    [
+        ("pattern", 0, "blocks.0.attn.hook_pattern"),
+        ("hook_pattern", 1, "blocks.1.attn.hook_pattern"),
+        ("post", 1, "blocks.1.mlp.hook_post"),
+        ("hook_pre", 0, "blocks.0.mlp.hook_pre"),
+        ("resid_post", 0, "blocks.0.hook_resid_post"),
+        ("ln1", 2, "blocks.2.ln1.hook_normalized"),
+        ("z", 0, "blocks.0.attn.hook_z"),
+        ("embed", None, "hook_embed"),
+        ("hook_pos_embed", None, "hook_pos_embed"),
+        ("ln_final", None, "ln_final.hook_normalized"),
+        ("logits", None, "logits"),
+    ],
+)
+def test_hook_name_examples(kind, layer, name):
+    assert hook_name(kind, layer) == name
+
+
+@pytest.mark.parametrize(
+    "kind, layer, words",
+    [
+        ("patern", 0, ["patern", "pattern", "allowed"]),
+        ("nonsense", 0, ["nonsense", "allowed", "resid_post"]),
+        ("pattern", None, ["needs a layer"]),
+        ("pattern", -1, ["layer", "-1", ">= 0"]),
+        ("pattern", 1.5, ["layer", "1.5"]),
+        ("pattern", True, ["layer", "True"]),
+        ("embed", 0, ["not per layer", "layer=None"]),
+        (3, 0, ["kind", "int"]),
+    ],
+)
+def test_hook_name_refuses_bad_kinds_and_layers(kind, layer, words):
+    with pytest.raises(LLMVizError) as err:
+        hook_name(kind, layer)
+    for w in words:
+        assert w in str(err.value)
+
+
+def test_hook_name_is_exported_cheaply():
+    import subprocess
+    import sys
+
+    cheap = "import sys; from llmviz.model import hook_name; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", cheap], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
+    same = "import llmviz.model as m, llmviz.model.hooks as h; assert m.hook_name is h.hook_name"
+    assert subprocess.run([sys.executable, "-c", same], capture_output=True).returncode == 0
