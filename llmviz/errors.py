@@ -16,6 +16,7 @@ __all__ = [
     "PromptError",
     "ArgumentError",
     "OutOfRangeError",
+    "HookNameError",
     "ModelFileError",
     "DeviceError",
     "ConfigError",
@@ -40,6 +41,32 @@ class ArgumentError(LLMVizError):
 class OutOfRangeError(ArgumentError, IndexError):
     """A position, layer, head or neuron index outside the model or the prompt (also an
     ``IndexError``)."""
+
+
+class HookNameError(ArgumentError, KeyError):
+    """A hook or trace name that does not exist (also a ``KeyError``, so that ``name in trace``
+    and ``trace.get(name)`` work as for any mapping). The message lists the nearest names."""
+
+    def __str__(self) -> str:  # the message, not KeyError's quoted repr of it
+        return str(self.args[0]) if self.args else ""
+
+
+def unknown_name(name, allowed, what: str = "hook point") -> HookNameError:
+    """The error for a name not among ``allowed``, listing the nearest ones."""
+    import difflib
+
+    allowed = list(allowed)
+    close = difflib.get_close_matches(str(name), allowed, n=4, cutoff=0.6)
+    if not close:  # the last part alone, e.g. "hook_pots" among "blocks.0.mlp.hook_post"
+        tail = str(name).rpartition(".")[2]
+        tails = {a.rpartition(".")[2] for a in allowed}
+        near = set(difflib.get_close_matches(tail, list(tails), n=2, cutoff=0.6))
+        close = [a for a in allowed if a.rpartition(".")[2] in near][:4]
+    hint = f"; nearest: {', '.join(close)}" if close else ""
+    return HookNameError(
+        f"no {what} named {name!r}{hint} (all {len(allowed)} names: list(trace) or "
+        "llmviz.model.hook_name)"
+    )
 
 
 class ModelFileError(LLMVizError):

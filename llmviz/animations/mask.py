@@ -9,6 +9,7 @@ from manim import (
     Wait,
 )
 
+from llmviz.animations._common import expect
 from llmviz.animations.softmax import softmax_columns
 from llmviz.mobjects.attention import AttentionGrid
 
@@ -36,6 +37,7 @@ class CausalMask(Succession):
     def __init__(
         self, grid: AttentionGrid, temperature: float = 1.0, pause: float = 0.5, **kwargs
     ) -> None:
+        expect(grid, AttentionGrid, "grid", "CausalMask")
         nq, nk = grid.values.shape
         later = np.arange(nk)[None, :] > np.arange(nq)[:, None]  # [query, key]: key after query
         self.masked_values = np.where(later, -np.inf, grid.values)

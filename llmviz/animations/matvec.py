@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 from manim import (
     LEFT,
     RIGHT,
@@ -18,8 +17,9 @@ from manim import (
     TransformFromCopy,
 )
 
-from llmviz.animations._common import head_count, symbol, tail_count
+from llmviz.animations._common import expect, head_count, symbol, tail_count
 from llmviz.errors import LLMVizError
+from llmviz.mobjects._checks import check_size, real_array
 from llmviz.mobjects.matrices import NumericMatrix
 from llmviz.mobjects.vectors import NumericVector
 from llmviz.style import PALETTE
@@ -61,20 +61,25 @@ class MatrixVectorProduct(Succession):
         run_time_per_row: float = 0.6,
         **kwargs,
     ) -> None:
+        expect(matrix, NumericMatrix, "matrix", "MatrixVectorProduct")
+        expect(vector, NumericVector, "vector", "MatrixVectorProduct")
+        check_size(run_time_per_row, "run_time_per_row", "MatrixVectorProduct")
         if matrix.values is None:
             raise LLMVizError(
                 "MatrixVectorProduct needs a matrix with real values, not a shape-only matrix"
             )
         if matrix.values.shape[1] != len(vector.values):
             raise LLMVizError(
-                f"matrix has {matrix.values.shape[1]} columns but the vector has "
+                f"MatrixVectorProduct: matrix has {matrix.values.shape[1]} columns but the vector has "
                 f"{len(vector.values)} entries; expected shapes (m, n) and (n,)"
             )
         out = matrix.values @ vector.values
         if bias is not None:
-            b = np.asarray(bias, dtype=np.float64)
+            b = real_array(bias, 1, "MatrixVectorProduct", "bias", str(out.shape))
             if b.shape != out.shape:
-                raise LLMVizError(f"bias has shape {b.shape}, expected {out.shape}")
+                raise LLMVizError(
+                    f"MatrixVectorProduct: bias has shape {b.shape}, expected {out.shape}"
+                )
             out = out + b
         self.values = out
         self.result = NumericVector(

@@ -34,6 +34,11 @@ class ReLUGate(Succession):
     """
 
     def __init__(self, target: NumericVector | NeuronColumn, **kwargs) -> None:
+        if not isinstance(target, (NumericVector, NeuronColumn)):
+            raise LLMVizError(
+                "ReLUGate: target must be a NumericVector or a NeuronColumn, not "
+                f"{type(target).__name__}"
+            )
         self.values = np.maximum(target.values, 0.0)
         if isinstance(target, NeuronColumn):
             self.result = target.copy_with(self.values, state="post")

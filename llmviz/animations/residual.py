@@ -12,7 +12,7 @@ from manim import (
     VGroup,
 )
 
-from llmviz.animations._common import symbol
+from llmviz.animations._common import expect, symbol
 from llmviz.errors import LLMVizError
 from llmviz.mobjects.vectors import NumericVector
 
@@ -41,9 +41,12 @@ class ResidualAdd(Succession):
         result_label: str | None = None,
         **kwargs,
     ) -> None:
+        expect(E, NumericVector, "E", "ResidualAdd")
+        expect(dE, NumericVector, "dE", "ResidualAdd")
         if E.values.shape != dE.values.shape:
             raise LLMVizError(
-                f"E has shape {E.values.shape} but ΔE has {dE.values.shape}; they must match"
+                f"ResidualAdd: E has shape {E.values.shape} but dE (ΔE) has {dE.values.shape}; "
+                "they must match"
             )
         self.values = E.values + dE.values
         self.result = E.copy_with(self.values, saturation=None, label=result_label)

@@ -9,6 +9,7 @@ from manim import (
 )
 
 from llmviz.errors import LLMVizError
+from llmviz.mobjects._checks import check_decimals, check_size, real_array
 from llmviz.mobjects.attention import AttentionGrid
 from llmviz.mobjects.vectors import NumericVector
 from llmviz.model.trace import probabilities
@@ -18,7 +19,7 @@ __all__ = ["Softmax", "softmax_columns"]
 
 def softmax_columns(values: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     """Softmax over keys for each query of a ``[query, key]`` array; ``-inf`` entries become 0."""
-    v = np.asarray(values, dtype=np.float64)
+    v = real_array(values, 2, "softmax_columns", "values", "[query, key]")
     out = np.zeros_like(v)
     for q in range(v.shape[0]):
         ok = np.isfinite(v[q])
@@ -49,6 +50,9 @@ class Softmax(AnimationGroup):
         run_time: float = 1.5,
         **kwargs,
     ) -> None:
+        if decimals is not None:
+            check_decimals(decimals, "Softmax")
+        check_size(run_time, "run_time", "Softmax", zero=True)
         if isinstance(target, AttentionGrid):
             self.values = softmax_columns(target.values, temperature)
             self.result = target.copy_with(self.values, normalize="global")
@@ -58,6 +62,7 @@ class Softmax(AnimationGroup):
             self.result = target.copy_with(self.values, saturation=1.0, **opts)
         else:
             raise LLMVizError(
-                f"Softmax works on a NumericVector or an AttentionGrid, not {type(target).__name__}"
+                "Softmax: target must be a NumericVector or an AttentionGrid, not "
+                f"{type(target).__name__}"
             )
         super().__init__(ReplacementTransform(target, self.result), run_time=run_time, **kwargs)

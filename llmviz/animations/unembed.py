@@ -11,7 +11,9 @@ from manim import (
     VGroup,
 )
 
+from llmviz.animations._common import expect
 from llmviz.errors import LLMVizError
+from llmviz.mobjects._checks import check_count, real_array
 from llmviz.mobjects.bars import ProbabilityBars
 from llmviz.mobjects.numbers import FastText
 from llmviz.mobjects.vectors import NumericVector
@@ -55,9 +57,17 @@ class Unembed(Succession):
         temperature: float = 1.0,
         **kwargs,
     ) -> None:
-        W = np.asarray(W_U, dtype=np.float64)
-        if W.ndim != 2 or W.shape[0] != len(vector.values):
-            raise LLMVizError(f"W_U must have shape ({len(vector.values)}, vocab), got {W.shape}")
+        expect(vector, NumericVector, "vector", "Unembed")
+        W = real_array(W_U, 2, "Unembed", "W_U", f"({len(vector.values)}, vocab)")
+        if W.shape[0] != len(vector.values):
+            raise LLMVizError(
+                f"Unembed: W_U must have shape ({len(vector.values)}, vocab), got {W.shape}"
+            )
+        k = check_count(k, "k", "Unembed")
+        if not callable(token_names):
+            raise LLMVizError(
+                f"Unembed: token_names must be a function of a token id, not {token_names!r}"
+            )
         self.logits = vector.values @ W
         self.probs = probabilities(self.logits, temperature)
         top = np.argsort(-self.probs, kind="stable")[:k]

@@ -18,7 +18,9 @@ from manim import (
     VGroup,
 )
 
+from llmviz.animations._common import expect
 from llmviz.errors import LLMVizError
+from llmviz.mobjects._checks import real_array
 from llmviz.mobjects.numbers import FastNumber, FastText
 from llmviz.mobjects.vectors import NumericVector
 from llmviz.style import PALETTE
@@ -55,7 +57,11 @@ class WeightedSum(Succession):
         label: str = "ΔE",
         **kwargs,
     ) -> None:
-        w = np.asarray(weights, dtype=np.float64)
+        if isinstance(vectors, (str, bytes)) or not len(vectors):
+            raise LLMVizError("WeightedSum: vectors must be a non-empty list of NumericVector")
+        for i, v in enumerate(vectors):
+            expect(v, NumericVector, f"vectors[{i}]", "WeightedSum")
+        w = real_array(weights, 1, "WeightedSum", "weights", f"({len(vectors)},)")
         if w.shape != (len(vectors),):
             raise LLMVizError(
                 f"WeightedSum needs one weight per vector: {len(vectors)} vectors, weights {w.shape}"

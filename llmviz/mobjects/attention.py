@@ -20,6 +20,7 @@ from manim import (
 )
 
 from llmviz.errors import LLMVizError
+from llmviz.mobjects._checks import check_choice, check_decimals, check_size
 from llmviz.mobjects.numbers import FastNumber
 from llmviz.mobjects.vectors import as_array, constructor_options
 from llmviz.style import DEFAULTS, FONTS, PALETTE, display_token, value_to_color
@@ -42,10 +43,15 @@ class AttentionGrid(VGroup):
     the grid draws it in the lecture's orientation: **keys as rows** on the left, **queries as
     columns** on top, so the cell in row ``k`` and column ``q`` shows ``values[q, k]``.
 
+    The grid copies ``values`` when it is built: what it shows and reports (:attr:`values`,
+    read-only) are the values at construction; the caller's array is never frozen, changed or
+    kept.
+
     Parameters
     ----------
     values
-        ``[n_queries, n_keys]`` scores or pattern weights; ``-inf`` marks masked cells.
+        ``[n_queries, n_keys]`` real scores or pattern weights; ``-inf`` marks masked cells
+        (written "−∞"), NaN is drawn as a small highlight square.
     tokens
         Token strings for both axes (self-attention); or give ``query_tokens`` and ``key_tokens``.
     kind
@@ -110,14 +116,17 @@ class AttentionGrid(VGroup):
         **kwargs,
     ) -> None:
         options = constructor_options(locals(), "values")
+        what = "AttentionGrid"
+        decimals = check_decimals(DEFAULTS["decimals"] if decimals is None else decimals, what)
+        check_choice(kind, "kind", what, ("dots", "heat"))
+        check_choice(normalize, "normalize", what, ("column", "global"))
+        check_size(cell_size, "cell_size", what)
+        check_size(font_size, "font_size", what)
+        check_size(min_label_size, "min_label_size", what, zero=True)
+        grid_values = as_array(values, 2, what, "(n_queries, n_keys)")  # our own copy
         super().__init__(**kwargs)
-        decimals = DEFAULTS["decimals"] if decimals is None else decimals
         self._options = options
-        if kind not in ("dots", "heat"):
-            raise LLMVizError(f"kind must be 'dots' or 'heat', not {kind!r}")
-        if normalize not in ("column", "global"):
-            raise LLMVizError(f"normalize must be 'column' or 'global', not {normalize!r}")
-        self.values = as_array(values, 2, "AttentionGrid", "(n_queries, n_keys)")
+        self.values = grid_values
         self.values.setflags(write=False)
         nq, nk = self.values.shape
         if tokens is not None:
@@ -217,7 +226,11 @@ class AttentionGrid(VGroup):
         if labelled_keys is None:
             labelled_keys = labelled
         for chosen in (labelled, labelled_keys):
-            bad = [i for i in chosen or () if not 0 <= i < max(nq, nk)]
+            bad = [
+                i
+                for i in chosen or ()
+                if not isinstance(i, (int, np.integer)) or not 0 <= i < max(nq, nk)
+            ]
             if bad:
                 raise LLMVizError(
                     f"AttentionGrid: labelled token indices {bad} are outside the grid "

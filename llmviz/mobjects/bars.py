@@ -8,6 +8,7 @@ import numpy as np
 from manim import LEFT, RIGHT, Rectangle, Text, VGroup
 
 from llmviz.errors import LLMVizError
+from llmviz.mobjects._checks import check_decimals, check_size, real_array
 from llmviz.mobjects.numbers import FastNumber
 from llmviz.mobjects.vectors import constructor_options
 from llmviz.model.trace import Trace, probabilities
@@ -24,7 +25,8 @@ class ProbabilityBars(VGroup):
     tokens
         Token strings, most likely first.
     probs
-        Their probabilities, in [0, 1].
+        Their probabilities, real numbers in [0, 1] (copied: the bars show the values at
+        construction).
     width
         Length of a bar for probability 1.
     decimals
@@ -50,15 +52,24 @@ class ProbabilityBars(VGroup):
         **kwargs,
     ) -> None:
         options = constructor_options(locals(), "tokens", "probs")
-        super().__init__(**kwargs)
-        p = np.asarray(probs, dtype=np.float64)
-        if p.ndim != 1 or len(p) != len(tokens):
+        what = "ProbabilityBars"
+        if isinstance(tokens, str) or not all(isinstance(t, str) for t in tokens):
+            raise LLMVizError(f"{what}: tokens must be a list of token strings")
+        p = real_array(probs, 1, what, "probs", "(n_tokens,)")  # our own copy
+        if len(p) != len(tokens):
             raise LLMVizError(
-                f"ProbabilityBars needs one probability per token: {len(tokens)} tokens, "
+                f"{what} needs one probability per token: {len(tokens)} tokens, "
                 f"probs of shape {p.shape}"
             )
         if np.any(~np.isfinite(p)) or np.any(p < 0) or np.any(p > 1 + 1e-9):
-            raise LLMVizError(f"probabilities must be finite numbers in [0, 1], got {p.tolist()}")
+            raise LLMVizError(
+                f"{what}: probs must be finite numbers in [0, 1], got {p.tolist()[:8]}"
+            )
+        decimals = check_decimals(decimals, what)
+        for arg, value in (("width", width), ("bar_height", bar_height), ("font_size", font_size)):
+            check_size(value, arg, what)
+        check_size(buff, "buff", what, zero=True)
+        super().__init__(**kwargs)
         self.tokens, self.probs = list(tokens), p
         self._options = options
         self.trace: Trace | None = None

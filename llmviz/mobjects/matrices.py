@@ -6,6 +6,7 @@ import numpy as np
 from manim import DOWN, UP, Mobject, Rectangle, SurroundingRectangle, VGroup
 
 from llmviz.errors import LLMVizError
+from llmviz.mobjects._checks import check_count, check_decimals, check_size
 from llmviz.mobjects.numbers import FastNumber, FastText
 from llmviz.mobjects.vectors import (
     as_array,
@@ -23,10 +24,14 @@ __all__ = ["NumericMatrix", "WeightMatrix", "MatrixShape"]
 class NumericMatrix(VGroup):
     """A matrix of real values in brackets, with ellipses past ``max_rows`` x ``max_cols``.
 
+    The matrix copies ``values`` when it is built: the numbers it shows and reports
+    (:attr:`values`, read-only) are those at construction; the caller's array is never frozen,
+    changed or kept.
+
     Parameters
     ----------
     values
-        A 2-D array, or ``None`` together with ``shape`` for a matrix too large to hold (GPT-3's
+        A 2-D array of real numbers (NaN and ±inf are drawn as such), or ``None`` together with ``shape`` for a matrix too large to hold (GPT-3's
         12,288 x 50,257): its cells are then drawn as empty dots, never as made-up numbers.
     shape
         ``(rows, cols)`` when ``values`` is None.
@@ -69,19 +74,37 @@ class NumericMatrix(VGroup):
         label_size: float | None = None,
         **kwargs,
     ) -> None:
-        super().__init__(**kwargs)
-        decimals = DEFAULTS["decimals"] if decimals is None else decimals
+        what = type(self).__name__
+        decimals = check_decimals(DEFAULTS["decimals"] if decimals is None else decimals, what)
+        max_rows = check_count(max_rows, "max_rows", what)
+        max_cols = check_count(max_cols, "max_cols", what)
+        check_size(font_size, "font_size", what)
+        check_size(label_size, "label_size", what, optional=True)
+        check_size(saturation, "saturation", what, optional=True)
+        check_size(h_buff, "h_buff", what, zero=True)
+        check_size(v_buff, "v_buff", what, zero=True)
         if values is None:
-            if shape is None or len(shape) != 2 or any(int(s) < 0 for s in shape):
-                raise LLMVizError(
-                    f"NumericMatrix without values needs shape=(rows, cols), got {shape!r}"
+            whole = (
+                isinstance(shape, (tuple, list))
+                and len(shape) == 2
+                and all(
+                    isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 0
+                    for s in shape
                 )
-            self.values = None
-            self.shape = (int(shape[0]), int(shape[1]))
+            )
+            if not whole:
+                raise LLMVizError(
+                    f"{what} without values needs shape=(rows, cols), two whole numbers >= 0, "
+                    f"got {shape!r}"
+                )
+            shown_values = None
+            matrix_shape = (int(shape[0]), int(shape[1]))
         else:
-            self.values = as_array(values, 2, "NumericMatrix", "(rows, cols)")
-            self.values.setflags(write=False)
-            self.shape = self.values.shape
+            shown_values = as_array(values, 2, what, "(rows, cols)")  # our own copy
+            shown_values.setflags(write=False)
+            matrix_shape = shown_values.shape
+        super().__init__(**kwargs)
+        self.values, self.shape = shown_values, matrix_shape
         self.rows = shown_indices(self.shape[0], max_rows)
         self.cols = shown_indices(self.shape[1], max_cols)
         shown = (
@@ -265,10 +288,13 @@ class MatrixShape(VGroup):
         size_label: bool = True,
         **kwargs,
     ) -> None:
+        rows = check_count(rows, "rows", "MatrixShape")
+        cols = check_count(cols, "cols", "MatrixShape")
+        check_size(height, "height", "MatrixShape")
+        check_size(min_side, "min_side", "MatrixShape")
+        check_size(font_size, "font_size", "MatrixShape")
         super().__init__(**kwargs)
-        if int(rows) < 1 or int(cols) < 1:
-            raise LLMVizError(f"MatrixShape needs positive rows and columns, got {rows} x {cols}")
-        self.rows, self.cols = int(rows), int(cols)
+        self.rows, self.cols = rows, cols
         scale = height / max(self.rows, self.cols)
         w, h = max(self.cols * scale, min_side), max(self.rows * scale, min_side)
         c = color or PALETTE["positive"]

@@ -8,6 +8,7 @@ import numpy as np
 from manim import RIGHT, Circle, VGroup
 
 from llmviz.errors import LLMVizError
+from llmviz.mobjects._checks import check_choice, check_count, check_decimals, check_size
 from llmviz.mobjects.numbers import FastNumber, FastText
 from llmviz.mobjects.vectors import as_array, color_scale, constructor_options, shown_indices
 from llmviz.style import DEFAULTS, PALETTE, value_to_color
@@ -18,10 +19,14 @@ __all__ = ["NeuronColumn"]
 class NeuronColumn(VGroup):
     """Neurons as circles, filled by activation, with ellipses for thousands of neurons.
 
+    The column copies ``values`` when it is built: what it shows and reports (:attr:`values`,
+    read-only) are the values at construction; the caller's array is never frozen, changed or
+    kept.
+
     Parameters
     ----------
     values
-        One value per neuron: pre-activations (any sign) or activations after ReLU.
+        One real value per neuron: pre-activations (any sign) or activations after ReLU.
     state
         ``"pre"``: fill colour by sign (blue positive, orange negative), strength by magnitude;
         ``"post"``: the brightness of an active neuron, dark for zero.
@@ -58,12 +63,20 @@ class NeuronColumn(VGroup):
         **kwargs,
     ) -> None:
         options = constructor_options(locals(), "values")
+        what = "NeuronColumn"
+        decimals = check_decimals(DEFAULTS["decimals"] if decimals is None else decimals, what)
+        check_choice(state, "state", what, ("pre", "post"))
+        max_neurons = check_count(max_neurons, "max_neurons", what)
+        head = check_count(head, "head", what, minimum=0, optional=True)
+        tail = check_count(tail, "tail", what, minimum=0, optional=True)
+        check_size(saturation, "saturation", what, optional=True)
+        check_size(radius, "radius", what)
+        check_size(font_size, "font_size", what)
+        check_size(buff, "buff", what, zero=True)
+        column_values = as_array(values, 1, what, "(n_neurons,)")  # our own copy
         super().__init__(**kwargs)
-        decimals = DEFAULTS["decimals"] if decimals is None else decimals
         self._options = options
-        if state not in ("pre", "post"):
-            raise LLMVizError(f"state must be 'pre' or 'post', not {state!r}")
-        self.values = as_array(values, 1, "NeuronColumn", "(n_neurons,)")
+        self.values = column_values
         self.values.setflags(write=False)
         self.state = state
         self.indices = shown_indices(len(self.values), max_neurons, head, tail)

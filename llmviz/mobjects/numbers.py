@@ -12,6 +12,8 @@ import math
 import numpy as np
 from manim import VMobject
 
+from llmviz.errors import ArgumentError
+from llmviz.mobjects._checks import check_decimals, check_size, real_number
 from llmviz.style import DEFAULTS, FONTS, MONO_FONT, PALETTE, format_number
 
 __all__ = ["FastNumber", "FastText", "glyph"]
@@ -141,6 +143,11 @@ class FastText(VMobject):
         color: str | None = None,
         **kwargs,
     ) -> None:
+        if not isinstance(text, str):
+            raise ArgumentError(
+                f"{type(self).__name__}: text must be a str, not {type(text).__name__} {text!r:.40}"
+            )
+        check_size(font_size, "font_size", type(self).__name__)
         _fast_vmobject_init(self, color or PALETTE["text"], **kwargs)
         self.font, self.font_size = font or FONTS["text"], font_size
         self._set_text(text)
@@ -190,9 +197,11 @@ class FastNumber(FastText):
     Parameters
     ----------
     value
-        The number to show. ``float("-inf")`` renders as "−∞" (a masked cell), NaN as "NaN".
+        The real number to show (not text, bool or complex). ``float("-inf")`` renders as "−∞"
+        (a masked cell), NaN as "NaN".
     decimals
-        Digits after the decimal point (default: the ``decimals`` setting, 2 unless changed).
+        Digits after the decimal point, a whole number from 0 to 6 (default: the ``decimals``
+        setting, 2 unless changed).
     sign
         Always show the sign ("+0.50").
     thousands
@@ -225,9 +234,11 @@ class FastNumber(FastText):
         suffix: str = "",
         **kwargs,
     ) -> None:
-        decimals = DEFAULTS["decimals"] if decimals is None else decimals
+        decimals = check_decimals(
+            DEFAULTS["decimals"] if decimals is None else decimals, "FastNumber"
+        )
         self.decimals, self.sign, self.thousands, self.suffix = decimals, sign, thousands, suffix
-        self.value = float(value)
+        self.value = real_number(value, "FastNumber")
         super().__init__(
             self._format(self.value),
             font_size=font_size,
@@ -247,7 +258,7 @@ class FastNumber(FastText):
     def set_value(self, value: float) -> FastNumber:
         """Show ``value`` instead, keeping the number's centre where it was."""
         center = self.get_center()
-        self.value = float(value)
+        self.value = real_number(value, "FastNumber.set_value")
         self._set_text(self._format(self.value))
         self.move_to(center)
         return self

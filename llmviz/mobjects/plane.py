@@ -8,6 +8,7 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, Dot, Line, TracedPath, VGroup
 
 from llmviz.errors import LLMVizError
+from llmviz.mobjects._checks import check_size, real_array
 from llmviz.mobjects.numbers import FastText
 from llmviz.style import PALETTE
 
@@ -21,7 +22,8 @@ class VectorPlane(VGroup):
     Parameters
     ----------
     extent
-        2-D coordinates (``[n, 2]``) that must fit; the scale is chosen from them.
+        Real 2-D coordinates (``[n, 2]``, or one point ``[2]``) that must fit; the scale is
+        chosen from them. They are copied (:attr:`extent`).
     size
         Side of the drawn square.
     caption
@@ -48,10 +50,27 @@ class VectorPlane(VGroup):
         margin: float = 0.1,
         **kwargs,
     ) -> None:
-        super().__init__(**kwargs)
-        pts = np.asarray(extent, dtype=np.float64).reshape(-1, 2)
+        pts = real_array(
+            extent,
+            np.ndim(extent) if np.ndim(extent) in (1, 2) else 2,
+            "VectorPlane",
+            "extent",
+            "[n, 2]",
+        )
+        if pts.ndim == 1 and len(pts) == 2:
+            pts = pts.reshape(1, 2)
+        if pts.ndim != 2 or (pts.size and pts.shape[1] != 2):
+            raise LLMVizError(f"VectorPlane: extent must have shape [n, 2], got shape {pts.shape}")
+        pts = pts.reshape(-1, 2)
         if not np.isfinite(pts).all():
-            raise LLMVizError("VectorPlane: the coordinates contain NaN or infinite values")
+            raise LLMVizError("VectorPlane: the extent coordinates contain NaN or infinite values")
+        check_size(size, "size", "VectorPlane")
+        check_size(font_size, "font_size", "VectorPlane")
+        if not (isinstance(margin, (int, float)) and 0 <= margin < 1):
+            raise LLMVizError(f"VectorPlane: margin must be a number in [0, 1), not {margin!r}")
+        super().__init__(**kwargs)
+        self.extent = pts
+        self.extent.setflags(write=False)
         reach = float(np.abs(pts).max()) if pts.size else 1.0
         self.unit = (size / 2) * (1 - margin) / (reach if reach > 0 else 1.0)
         self._size = size

@@ -9,6 +9,7 @@ import numpy as np
 from manim import LEFT, RIGHT, UP, Mobject, SurroundingRectangle, VGroup
 
 from llmviz.errors import LLMVizError
+from llmviz.mobjects._checks import check_choice, check_decimals, check_size
 from llmviz.mobjects.numbers import FastNumber, FastText
 from llmviz.style import PALETTE
 
@@ -27,6 +28,13 @@ class Column:
     suffix: str = ""
     thousands: bool = False
     align: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise LLMVizError(f"Column: name must be a str, not {self.name!r}")
+        check_decimals(self.decimals, f"Column {self.name!r}")
+        if self.align is not None:
+            check_choice(self.align, "align", f"Column {self.name!r}", ("left", "center", "right"))
 
 
 class ValueTable(VGroup):
@@ -68,6 +76,9 @@ class ValueTable(VGroup):
         header_color: str | None = None,
         **kwargs,
     ) -> None:
+        check_size(font_size, "font_size", "ValueTable")
+        check_size(h_buff, "h_buff", "ValueTable", zero=True)
+        check_size(v_buff, "v_buff", "ValueTable", zero=True)
         super().__init__(**kwargs)
         self.columns = [c if isinstance(c, Column) else Column(str(c)) for c in columns]
         names = [c.name for c in self.columns]
@@ -83,12 +94,18 @@ class ValueTable(VGroup):
             list(row_names)
             if row_names is not None
             else [
-                row[0] if row and isinstance(row[0], str) else str(r) for r, row in enumerate(rows)
+                row[0] if len(row) and isinstance(row[0], str) else str(r)
+                for r, row in enumerate(rows)
             ]
         )
         if len(self.row_names) != len(rows):
             raise LLMVizError("ValueTable: give one row name per row")
-        self.values = [list(row) for row in rows]
+        # copies of the rows (numbers as plain floats): later changes to the caller's rows or
+        # array do not reach the table, which shows and reports the values at construction
+        self.values = [
+            [float(v) if isinstance(v, (np.integer, np.floating)) else v for v in row]
+            for row in rows
+        ]
         self.font_size = font_size
         color = header_color or PALETTE["muted"]
         self.header = VGroup(*(FastText(c.name, font_size, color=color) for c in self.columns))
@@ -109,7 +126,7 @@ class ValueTable(VGroup):
             return value
         if isinstance(value, str):
             return FastText(value, self.font_size)
-        if isinstance(value, (int, float, np.integer, np.floating)):
+        if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
             return FastNumber(
                 float(value),
                 decimals=col.decimals,

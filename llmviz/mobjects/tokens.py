@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from manim import DOWN, RIGHT, UP, Mobject, RoundedRectangle, VGroup
 
 from llmviz.errors import LLMVizError
+from llmviz.mobjects._checks import check_size
 from llmviz.mobjects.numbers import FastText
 from llmviz.style import FONTS, PALETTE, display_token
 
@@ -66,9 +67,15 @@ class TokenStrip(VGroup):
         max_width: float | None = 13.0,
         **kwargs,
     ) -> None:
-        super().__init__(**kwargs)
         if isinstance(tokens, str) or not all(isinstance(t, str) for t in tokens):
-            raise LLMVizError("TokenStrip expects a list of token strings, e.g. trace.tokens")
+            raise LLMVizError(
+                "TokenStrip: tokens must be a list of token strings, e.g. trace.tokens"
+            )
+        check_size(font_size, "font_size", "TokenStrip")
+        check_size(buff, "buff", "TokenStrip", zero=True)
+        check_size(min_width, "min_width", "TokenStrip", zero=True)
+        check_size(max_width, "max_width", "TokenStrip", optional=True)
+        super().__init__(**kwargs)
         self.tokens = list(tokens)
         self.labels = [display_token(t) for t in self.tokens]
         self.hidden: list[int] = []

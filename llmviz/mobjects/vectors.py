@@ -8,6 +8,13 @@ import numpy as np
 from manim import UP, VGroup, VMobject
 
 from llmviz.errors import LLMVizError
+from llmviz.mobjects._checks import (
+    check_choice,
+    check_count,
+    check_decimals,
+    check_size,
+    real_array,
+)
 from llmviz.mobjects.numbers import FastNumber, FastText
 from llmviz.style import DEFAULTS, PALETTE, value_to_color
 
@@ -24,17 +31,10 @@ __all__ = [
 ]
 
 
-def as_array(values, ndim: int, what: str, shape_hint: str) -> np.ndarray:
-    """``values`` as a float array of ``ndim`` dimensions, or a clear error naming the shape."""
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise LLMVizError(
-            f"{what} expects numbers of shape {shape_hint}, got {type(values).__name__}"
-        ) from None
-    if arr.ndim != ndim:
-        raise LLMVizError(f"{what} expects an array of shape {shape_hint}, got shape {arr.shape}")
-    return arr
+def as_array(values, ndim: int, what: str, shape_hint: str, arg: str = "values") -> np.ndarray:
+    """A float64 copy of ``values`` with ``ndim`` dimensions (real numbers only), or a clear
+    error naming the argument and the shape. The caller's array is never kept or changed."""
+    return real_array(values, ndim, what, arg, shape_hint)
 
 
 def shown_indices(
@@ -110,6 +110,9 @@ class Bracket(VMobject):
         stroke_width: float = 2.5,
         **kwargs,
     ) -> None:
+        check_choice(side, "side", "Bracket", ("left", "right"))
+        check_size(height, "height", "Bracket", zero=True)
+        check_size(arm, "arm", "Bracket", zero=True)
         super().__init__(color=color or PALETTE["muted"], stroke_width=stroke_width, **kwargs)
         s = 1 if side == "left" else -1
         h = height / 2
@@ -119,10 +122,15 @@ class Bracket(VMobject):
 class NumericVector(VGroup):
     """A column (or row) of real values in brackets, with ellipses for long vectors.
 
+    The vector copies ``values`` when it is built: the numbers it shows and reports
+    (:attr:`values`, read-only) are those at construction, and the caller's array is never
+    frozen, changed or kept.
+
     Parameters
     ----------
     values
-        A 1-D array. NaN shows as "NaN" in the highlight colour, infinities as "∞".
+        A 1-D array of real numbers (not complex, bool or text). NaN shows as "NaN" in the
+        highlight colour, infinities as "∞".
     max_entries
         Vectors longer than this show their first ``head`` entries, an ellipsis, the last ``tail``.
     head, tail
@@ -169,13 +177,20 @@ class NumericVector(VGroup):
         **kwargs,
     ) -> None:
         options = constructor_options(locals(), "values")
+        what = "NumericVector"
+        decimals = check_decimals(DEFAULTS["decimals"] if decimals is None else decimals, what)
+        check_choice(direction, "direction", what, ("column", "row"))
+        max_entries = check_count(max_entries, "max_entries", what)
+        head = check_count(head, "head", what, minimum=0, optional=True)
+        tail = check_count(tail, "tail", what, minimum=0, optional=True)
+        check_size(font_size, "font_size", what)
+        check_size(label_size, "label_size", what, optional=True)
+        check_size(saturation, "saturation", what, optional=True)
+        check_size(entry_buff, "entry_buff", what, zero=True)
+        self.values = as_array(values, 1, what, "(n,)")  # our own copy
         super().__init__(**kwargs)
-        decimals = DEFAULTS["decimals"] if decimals is None else decimals
         self._options = options
-        if direction not in ("column", "row"):
-            raise LLMVizError(f"direction must be 'column' or 'row', not {direction!r}")
-        self.values = as_array(values, 1, "NumericVector", "(n,)")
-        self.values.setflags(write=False)
+        self.values.setflags(write=False)  # our copy is frozen, never the caller's array
         self.direction, self.decimals = direction, decimals
         self.indices = shown_indices(len(self.values), max_entries, head, tail)
         shown = np.array([self.values[i] for i in self.indices if i is not None])

@@ -122,7 +122,13 @@ def patch(
         if values is None:
             act[where] = 0.0
             return act
-        new = torch.tensor(np.asarray(values), dtype=act.dtype, device=act.device)
+        raw = np.asarray(values)
+        if raw.dtype.kind not in "iuf":
+            raise LLMVizError(
+                f"patch for {hook}: values must be real numbers, not {raw.dtype}"
+                + (" (complex)" if raw.dtype.kind == "c" else "")
+            )
+        new = torch.tensor(raw, dtype=act.dtype, device=act.device)
         if new.shape != act[where].shape:
             raise LLMVizError(
                 f"patch for {hook}: values of shape {tuple(new.shape)} do not fit "

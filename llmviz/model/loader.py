@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file
 
 from llmviz.device import device as pick_device
@@ -26,6 +26,7 @@ from llmviz.errors import (
     OutOfRangeError,
     PromptError,
     text_problem,
+    unknown_name,
 )
 from llmviz.model.config import ModelConfig
 from llmviz.model.gpt2 import hf_model_type, read_gpt2
@@ -239,15 +240,18 @@ class Model:
             if not callable(fn):
                 raise LLMVizError(f"the hook for {name!r} must be a function, not {fn!r}")
             if callable(name):
-                hooks += [(n, fn) for n in self.net.hook_points if name(n)]
-            elif name in self.net.hook_points:
+                chosen = [(n, fn) for n in self.net.hook_points if name(n)]
+                if not chosen:
+                    raise LLMVizError(
+                        f"the hook name filter {getattr(name, '__name__', name)!r} does not match "
+                        f"any of the {len(self.net.hook_points)} hook points (list(trace) names "
+                        "them; llmviz.model.hook_name spells one)"
+                    )
+                hooks += chosen
+            elif isinstance(name, str) and name in self.net.hook_points:
                 hooks.append((name, fn))
             else:
-                close = [n for n in self.net.hook_points if str(name).split(".")[-1] in n][:4]
-                hint = f"; for example {', '.join(close)}" if close else ""
-                raise LLMVizError(
-                    f"no hook point named {name!r}{hint} (every trace key can be hooked: list(trace))"
-                )
+                raise unknown_name(name, self.net.hook_points)
         return hooks
 
     def run_ids(self, ids: list[int]) -> Trace:
@@ -384,42 +388,75 @@ def _read_llmviz(path: Path) -> tuple[ModelConfig, Tokenizer, dict[str, torch.Te
         )
     cfg = ModelConfig.from_json(path / "config.json")
     tokenizer = Tokenizer.load(path / "tokenizer.json")
-    try:
-        state = load_file(str(path / "model.safetensors"))
-    except (SafetensorError, OSError, ValueError) as exc:
+    if tokenizer.vocab_size != cfg.vocab_size:
         raise ModelFileError(
-            f"weights file {path / 'model.safetensors'} is corrupt: {exc}"
-        ) from None
-    expected = {k: v.shape for k, v in Transformer(cfg, init=False).state_dict().items()}
-    expected = {k: s for k, s in expected.items() if not k.endswith("mask")}
-    problems = [f"missing {k}" for k in expected if k not in state]
-    problems += [f"unexpected {k}" for k in state if k not in expected]
-    problems += [
-        f"{k} has shape {tuple(state[k].shape)}, expected {tuple(s)}"
-        for k, s in expected.items()
-        if k in state and state[k].shape != s
-    ]
-    problems += [
-        f"{k} is {v.dtype}, not floating point"
-        for k, v in state.items()
-        if not v.is_floating_point()
-    ]
+            f"tokenizer.json has {tokenizer.vocab_size} tokens but config.json says vocab_size "
+            f"{cfg.vocab_size}"
+        )
+    weights = path / "model.safetensors"
+    # config.json against the file's header, before any tensor is allocated: a config that
+    # claims a huge model is refused here instead of by the allocator
+    problems = shape_problems(expected_shapes(cfg), header_shapes(weights))
     if problems:
         raise ModelFileError(
-            f"weights file {path / 'model.safetensors'} does not match config.json: "
+            f"weights file {weights} does not match config.json ({_summary(cfg)}): "
             + "; ".join(problems[:5])
         )
+    try:
+        state = load_file(str(weights))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise ModelFileError(f"weights file {weights} is corrupt: {exc}") from None
     bad = [k for k, v in state.items() if not torch.isfinite(v).all()]
     if bad:
         raise ModelFileError(
             f"weights file {path / 'model.safetensors'} has NaN or infinite values in {bad[:5]}"
         )
-    if tokenizer.vocab_size != cfg.vocab_size:
-        raise ModelFileError(
-            f"tokenizer.json has {tokenizer.vocab_size} tokens but config.json says {cfg.vocab_size}"
-        )
     # copies: the model must not keep the file mapped (llmviz train may rewrite it)
     return cfg, tokenizer, {k: v.to(torch.float32, copy=True) for k, v in state.items()}
+
+
+def _summary(cfg: ModelConfig) -> str:
+    keys = ("vocab_size", "d_model", "n_heads", "n_layers", "d_mlp", "n_ctx")
+    return ", ".join(f"{k}={getattr(cfg, k)}" for k in keys)
+
+
+def expected_shapes(cfg: ModelConfig) -> dict[str, tuple[int, ...]]:
+    """The shape of every weight a model of ``cfg`` holds, found on torch's meta device (no
+    memory is allocated, however large ``cfg`` claims to be)."""
+    with torch.device("meta"):
+        net = Transformer(cfg, init=False)
+    return {k: tuple(v.shape) for k, v in net.state_dict().items() if not k.endswith("mask")}
+
+
+def header_shapes(weights: Path) -> dict[str, tuple[tuple[int, ...], str]]:
+    """Name -> (shape, dtype) of every tensor in a safetensors file, read from its header alone."""
+    try:
+        with safe_open(str(weights), framework="pt") as f:
+            return {
+                k: (tuple(f.get_slice(k).get_shape()), str(f.get_slice(k).get_dtype()))
+                for k in f.keys()  # noqa: SIM118 - safe_open has keys(), not iteration
+            }
+    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+        raise ModelFileError(f"weights file {weights} is corrupt: {exc}") from None
+
+
+def shape_problems(
+    expected: dict[str, tuple[int, ...]], found: dict[str, tuple[tuple[int, ...], str]]
+) -> list[str]:
+    """What differs between the weights a config needs and those a file holds."""
+    problems = [f"missing {k}" for k in expected if k not in found]
+    problems += [f"unexpected {k}" for k in found if k not in expected]
+    problems += [
+        f"{k} has shape {found[k][0]} in the file, config.json needs {s}"
+        for k, s in expected.items()
+        if k in found and found[k][0] != s
+    ]
+    problems += [
+        f"{k} is {dtype}, not floating point"
+        for k, (_, dtype) in found.items()
+        if dtype not in ("F16", "BF16", "F32", "F64")
+    ]
+    return problems
 
 
 @functools.lru_cache(maxsize=4)

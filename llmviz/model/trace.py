@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from llmviz.errors import ArgumentError, LLMVizError, OutOfRangeError
+from llmviz.errors import ArgumentError, LLMVizError, OutOfRangeError, unknown_name
 
 __all__ = ["Trace", "TokenProb", "hook_name", "hook_names", "probabilities"]
 
@@ -178,10 +178,8 @@ class Trace(Mapping):
     def __getitem__(self, key: str) -> np.ndarray:
         try:
             return self._values[key]
-        except KeyError:
-            close = [k for k in self._values if str(key).split(".")[-1] in k][:6]
-            hint = f"; did you mean one of {close}" if close else ""
-            raise KeyError(f"no trace value named {key!r}{hint} (see list(trace))") from None
+        except (KeyError, TypeError):
+            raise unknown_name(key, self._values, "trace value") from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._values)

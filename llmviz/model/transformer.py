@@ -21,6 +21,7 @@ import contextlib
 import math
 from collections.abc import Callable, Iterator, Sequence
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -59,13 +60,39 @@ class HookPoint(nn.Module):
     def _edit(self, fn: HookFn, x: torch.Tensor) -> torch.Tensor:
         value = x[0].clone()  # a copy: an edit in place never reaches the weights
         out = fn(value, self.name)
-        out = value if out is None else torch.as_tensor(out, dtype=x.dtype, device=x.device)
+        out = value if out is None else self._checked(out, value)
         if out.shape != value.shape:
             raise LLMVizError(
                 f"the hook on {self.name} returned shape {tuple(out.shape)}; "
                 f"it must keep the activation's shape {tuple(value.shape)}"
             )
         return torch.cat([out.unsqueeze(0), x[1:]]) if x.shape[0] > 1 else out.unsqueeze(0)
+
+    def _checked(self, out: object, value: torch.Tensor) -> torch.Tensor:
+        """A hook's return value as a tensor like ``value``: a tensor or numpy array of real
+        numbers (not bool, complex or text), of the activation's shape."""
+        if isinstance(out, torch.Tensor):
+            bad = out.dtype == torch.bool or out.is_complex()
+            kind = str(out.dtype).replace("torch.", "")
+        elif isinstance(out, np.ndarray):
+            bad = out.dtype.kind not in "iuf"
+            kind = str(out.dtype)
+        else:
+            raise LLMVizError(
+                f"the hook on {self.name} returned {type(out).__name__}; it must return None "
+                f"(keep the value) or a tensor of shape {tuple(value.shape)}"
+            )
+        if bad:
+            raise LLMVizError(
+                f"the hook on {self.name} returned a {kind} {type(out).__name__}; it must hold "
+                f"real numbers (float), shaped {tuple(value.shape)}"
+            )
+        if tuple(out.shape) != tuple(value.shape):
+            raise LLMVizError(
+                f"the hook on {self.name} returned shape {tuple(out.shape)}; "
+                f"it must keep the activation's shape {tuple(value.shape)}"
+            )
+        return torch.as_tensor(out, device=value.device).to(value.dtype)
 
 
 def _bias(module: nn.Module, name: str, shape: tuple[int, ...], cfg: ModelConfig) -> None:

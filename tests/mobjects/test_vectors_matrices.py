@@ -38,7 +38,7 @@ def test_row_direction_and_label():
     "values,match",
     [
         ([[1.0, 2.0]], r"shape \(n,\), got shape \(1, 2\)"),
-        ("abc", "expects numbers"),
+        ("abc", "values must be real numbers"),
         (3.0, r"got shape \(\)"),
     ],
 )
@@ -103,7 +103,7 @@ def test_matrix_builder_property(values):
 
 @pytest.mark.parametrize("bad", [np.zeros(3), np.zeros((2, 2, 2))])
 def test_matrix_wrong_shape(bad):
-    with pytest.raises(LLMVizError, match=r"expects an array of shape \(rows, cols\)"):
+    with pytest.raises(LLMVizError, match=r"values must have shape \(rows, cols\)"):
         NumericMatrix(bad)
     with pytest.raises(LLMVizError, match="needs shape=\\(rows, cols\\)"):
         NumericMatrix(None)
