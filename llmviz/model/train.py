@@ -76,6 +76,36 @@ class TrainConfig:
         4000,
     )
 
+    @property
+    def total_steps(self) -> int:
+        """Optimiser steps in all: ``steps`` of the whole model, then ``sparse_steps`` of the
+        MLPs alone."""
+        return self.steps + self.sparse_steps
+
+    @classmethod
+    def in_all(cls, total: int, **kwargs) -> TrainConfig:
+        """A config that trains ``total`` optimiser steps in all, however many phases: the
+        default split between the two phases (4000 then 1500) kept in proportion.
+
+        Examples
+        --------
+        >>> c = TrainConfig.in_all(1)
+        >>> c.total_steps, c.steps, c.sparse_steps
+        (1, 1, 0)
+        >>> c = TrainConfig.in_all(5500)
+        >>> c.steps, c.sparse_steps
+        (4000, 1500)
+        """
+        if not isinstance(total, int) or isinstance(total, bool) or total < 1:
+            from llmviz.errors import ArgumentError
+
+            raise ArgumentError(f"steps must be a whole number >= 1, not {total!r}")
+        base = cls(**kwargs)
+        if not base.sparse_steps:
+            return cls(**{**kwargs, "steps": total})
+        first = max(1, round(total * base.steps / base.total_steps))
+        return cls(**{**kwargs, "steps": first, "sparse_steps": total - first})
+
 
 def _batches(stream: np.ndarray, starts: np.ndarray, cfg: TrainConfig, gen: torch.Generator):
     """Yield ``(x, y)`` windows of ``n_ctx`` tokens that begin at sentence starts."""
@@ -248,11 +278,16 @@ def _train(cfg: TrainConfig, out: Path, device: str | None, verbose: bool) -> di
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m llmviz.model.train", description=__doc__)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
-    parser.add_argument("--steps", type=int, default=TrainConfig.steps)
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=TrainConfig().total_steps,
+        help="optimiser steps in all, both phases (default %(default)s)",
+    )
     parser.add_argument("--seed", type=int, default=TrainConfig.seed)
     parser.add_argument("--device", default=None, help="cpu, cuda or cuda:N (default: auto)")
     args = parser.parse_args(argv)
-    train(TrainConfig(steps=args.steps, seed=args.seed), out=args.out, device=args.device)
+    train(TrainConfig.in_all(args.steps, seed=args.seed), out=args.out, device=args.device)
 
 
 if __name__ == "__main__":

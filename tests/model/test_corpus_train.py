@@ -135,3 +135,30 @@ def test_short_training_run_writes_a_loadable_model(tmp_path):
     train(cfg, out=tmp_path / "again", device="cpu", verbose=False)
     m2 = llmviz.load_model(tmp_path / "again", device="cpu")
     assert all(np.array_equal(m.weights[k], m2.weights[k]) for k in m.weights)
+
+
+@pytest.mark.parametrize("total", [1, 3])
+def test_steps_means_optimiser_steps_in_all_phases(tmp_path, total, monkeypatch):
+    import torch
+
+    taken = []
+    real_step = torch.optim.AdamW.step
+
+    def counting_step(self, *args, **kwargs):
+        taken.append(1)
+        return real_step(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.AdamW, "step", counting_step)
+    small = dict(n_sentences=2000, vocab_size=400, d_model=32, n_layers=2, batch_size=8)
+    cfg = TrainConfig.in_all(total, checkpoints=(0,), snapshots=(0,), **small)
+    assert cfg.total_steps == total and cfg.sparse_steps == total - cfg.steps
+    train(cfg, out=tmp_path, device="cpu", verbose=False)
+    assert len(taken) == total
+    assert TrainConfig.in_all(5500).steps == TrainConfig().steps  # the default split is kept
+
+
+def test_steps_in_all_refuses_zero():
+    from llmviz.errors import LLMVizError
+
+    with pytest.raises(LLMVizError, match="steps"):
+        TrainConfig.in_all(0)
