@@ -32,6 +32,24 @@ class CausalMask(Succession):
     >>> mask = CausalMask(AttentionGrid(np.zeros((2, 2)), causal=False))
     >>> float(mask.masked_values[0, 1]), mask.result.values.tolist()
     (-inf, [[1.0, 0.0], [0.5, 0.5]])
+
+    .. manim:: CausalMaskExample
+        :save_last_frame:
+
+        import numpy as np
+        from manim import Scene
+        from llmviz.animations import CausalMask
+        from llmviz.mobjects import AttentionGrid
+        from llmviz.model import hook_name, load_model
+
+        class CausalMaskExample(Scene):
+            def construct(self):
+                trace = load_model().run("Michael Jordan plays the sport of")
+                q, k = trace[hook_name("q", 0)][:, 0], trace[hook_name("k", 0)][:, 0]  # head 0
+                scores = q @ k.T / np.sqrt(q.shape[-1])  # [query, key], nothing masked yet
+                grid = AttentionGrid(scores, tokens=trace.tokens, causal=False, cell_size=0.6)
+                self.add(grid)
+                self.play(CausalMask(grid, pause=0.1))
     """
 
     def __init__(

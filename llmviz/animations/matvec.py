@@ -51,6 +51,23 @@ class MatrixVectorProduct(Succession):
     >>> anim = MatrixVectorProduct(NumericMatrix(W), NumericVector(x))
     >>> anim.result.values.tolist()
     [-1.0, -1.0]
+
+    .. manim:: MatrixVectorProductExample
+        :save_last_frame:
+
+        from manim import LEFT, RIGHT, Scene
+        from llmviz.animations import MatrixVectorProduct
+        from llmviz.mobjects import NumericMatrix, NumericVector
+        from llmviz.model import hook_name, load_model
+
+        class MatrixVectorProductExample(Scene):
+            def construct(self):
+                model = load_model()
+                x = model.run("Michael Jordan plays the sport of")[hook_name("ln1", 0)][-1]
+                W = NumericMatrix(model.W("Q", 0, head=0).T, max_rows=4, max_cols=4).shift(3 * LEFT)
+                v = NumericVector(x, max_entries=4).next_to(W, RIGHT)
+                self.add(W, v)
+                self.play(MatrixVectorProduct(W, v, run_time_per_row=0.2))
     """
 
     def __init__(

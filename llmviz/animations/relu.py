@@ -31,6 +31,21 @@ class ReLUGate(Succession):
     >>> from llmviz.animations import ReLUGate
     >>> ReLUGate(NeuronColumn([-1.0, 2.0], state="pre")).result.values.tolist()
     [0.0, 2.0]
+
+    .. manim:: ReLUGateExample
+        :save_last_frame:
+
+        from manim import Scene
+        from llmviz.animations import ReLUGate
+        from llmviz.mobjects import NeuronColumn
+        from llmviz.model import hook_name, load_model
+
+        class ReLUGateExample(Scene):
+            def construct(self):
+                trace = load_model().run("Michael Jordan plays the sport of")
+                column = NeuronColumn(trace[hook_name("pre", 0)][-1], state="pre", max_neurons=8)
+                self.add(column)
+                self.play(ReLUGate(column))
     """
 
     def __init__(self, target: NumericVector | NeuronColumn, **kwargs) -> None:

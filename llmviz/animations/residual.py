@@ -31,6 +31,22 @@ class ResidualAdd(Succession):
     >>> from llmviz.animations import ResidualAdd
     >>> ResidualAdd(NumericVector([1.0, 2.0]), NumericVector([0.5, -3.0])).result.values.tolist()
     [1.5, -1.0]
+
+    .. manim:: ResidualAddExample
+        :save_last_frame:
+
+        from manim import LEFT, Scene
+        from llmviz.animations import ResidualAdd
+        from llmviz.mobjects import NumericVector
+        from llmviz.model import hook_name, load_model
+
+        class ResidualAddExample(Scene):
+            def construct(self):
+                trace = load_model().run("Michael Jordan plays the sport of")
+                E = NumericVector(trace[hook_name("resid_pre", 0)][-1], max_entries=6).shift(3 * LEFT)
+                dE = NumericVector(trace[hook_name("attn_out", 0)][-1], max_entries=6)
+                self.add(E, dE)
+                self.play(ResidualAdd(E, dE, run_time_per_entry=0.1, result_label="E′"))
     """
 
     def __init__(

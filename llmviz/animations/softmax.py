@@ -40,6 +40,22 @@ class Softmax(AnimationGroup):
     >>> from llmviz.animations import Softmax
     >>> Softmax(NumericVector([1.0, 2.0, 8.0]), decimals=3).result.values.round(3).tolist()
     [0.001, 0.002, 0.997]
+
+    .. manim:: SoftmaxExample
+        :save_last_frame:
+
+        from manim import Scene
+        from llmviz.animations import Softmax
+        from llmviz.mobjects import NumericVector
+        from llmviz.model import hook_name, load_model
+
+        class SoftmaxExample(Scene):
+            def construct(self):
+                trace = load_model().run("Michael Jordan plays the sport of")
+                scores = trace[hook_name("attn_scores", 0)][0][-1]  # the last query's scores, head 0
+                vector = NumericVector(scores)
+                self.add(vector)
+                self.play(Softmax(vector, run_time=0.5))
     """
 
     def __init__(

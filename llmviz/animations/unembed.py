@@ -46,6 +46,22 @@ class Unembed(Succession):
     >>> u = Unembed(NumericVector([1.0, 0.0]), np.array([[2.0, 0.0, 1.0], [0.0, 1.0, 0.0]]), str, k=2)
     >>> u.logits.tolist(), u.result.tokens
     ([2.0, 0.0, 1.0], ['0', '2'])
+
+    .. manim:: UnembedExample
+        :save_last_frame:
+
+        from manim import LEFT, Scene
+        from llmviz.animations import Unembed
+        from llmviz.mobjects import NumericVector
+        from llmviz.model import hook_name, load_model
+
+        class UnembedExample(Scene):
+            def construct(self):
+                model = load_model()
+                last = model.run("Michael Jordan plays the sport of")[hook_name("ln_final")][-1]
+                vector = NumericVector(last, max_entries=6).to_edge(LEFT)
+                self.add(vector)
+                self.play(Unembed(vector, model.W_U, model.decode_token, k=3))
     """
 
     def __init__(

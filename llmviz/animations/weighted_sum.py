@@ -48,6 +48,24 @@ class WeightedSum(Succession):
     >>> vs = [NumericVector([1.0, 0.0]), NumericVector([0.0, 2.0])]
     >>> WeightedSum(vs, [0.25, 0.75]).result.values.tolist()
     [0.25, 1.5]
+
+    .. manim:: WeightedSumExample
+        :save_last_frame:
+
+        from manim import RIGHT, UP, Scene, VGroup
+        from llmviz.animations import WeightedSum
+        from llmviz.mobjects import NumericVector
+        from llmviz.model import hook_name, load_model
+
+        class WeightedSumExample(Scene):
+            def construct(self):
+                trace = load_model().run("Michael Jordan plays the sport of")
+                values = trace[hook_name("v", 0)][:, 0]  # head 0's value vector at each key
+                weights = trace[hook_name("pattern", 0)][0][-1]  # the last query's weights over keys
+                vectors = [NumericVector(v, max_entries=4, font_size=20) for v in values]
+                VGroup(*vectors).arrange(RIGHT, buff=0.3).shift(1.5 * UP)
+                self.add(*vectors)
+                self.play(WeightedSum(vectors, weights))
     """
 
     def __init__(

@@ -94,6 +94,20 @@ class AttentionGrid(VGroup):
     0.25
     >>> bool(g.masked[1, 0])  # key 1 comes after query 0
     True
+
+    .. manim:: AttentionGridExample
+        :save_last_frame:
+
+        from manim import Scene
+        from llmviz.mobjects import AttentionGrid
+        from llmviz.model import hook_name, load_model
+
+        class AttentionGridExample(Scene):
+            def construct(self):
+                trace = load_model().run("Michael Jordan plays the sport of")
+                pattern = trace[hook_name("pattern", 0)][0]  # layer 0, head 0: [query, key]
+                self.add(AttentionGrid(pattern, tokens=trace.tokens, cell_size=0.6))
+                self.wait(0.1)
     """
 
     def __init__(

@@ -38,6 +38,19 @@ class ProbabilityBars(VGroup):
     >>> bars = ProbabilityBars([" basketball", " golf"], [0.9, 0.05])
     >>> [n.text for n in bars.numbers]
     ['90.0%', '5.0%']
+
+    .. manim:: ProbabilityBarsExample
+        :save_last_frame:
+
+        from manim import Scene
+        from llmviz.mobjects import ProbabilityBars
+        from llmviz.model import load_model
+
+        class ProbabilityBarsExample(Scene):
+            def construct(self):
+                trace = load_model().run("Michael Jordan plays the sport of")
+                self.add(ProbabilityBars.from_trace(trace, k=5).center())
+                self.wait(0.1)
     """
 
     def __init__(

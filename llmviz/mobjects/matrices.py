@@ -55,6 +55,19 @@ class NumericMatrix(VGroup):
     '1.00'
     >>> NumericMatrix(None, shape=(12_288, 50_257), shape_label=True).shape_text
     '12,288 × 50,257'
+
+    .. manim:: NumericMatrixExample
+        :save_last_frame:
+
+        from manim import Scene
+        from llmviz.mobjects import NumericMatrix
+        from llmviz.model import load_model
+
+        class NumericMatrixExample(Scene):
+            def construct(self):
+                W_Q = load_model().W("Q", 0, head=0)  # layer 0, head 0: [d_model, d_head]
+                self.add(NumericMatrix(W_Q, max_rows=6, max_cols=6, name="W_Q", shape_label=True))
+                self.wait(0.1)
     """
 
     def __init__(
@@ -241,6 +254,18 @@ class WeightMatrix(NumericMatrix):
     >>> from llmviz.mobjects import WeightMatrix
     >>> WeightMatrix(None, shape=(49_152, 12_288), name="W_up").shape_text
     '49,152 × 12,288'
+
+    .. manim:: WeightMatrixExample
+        :save_last_frame:
+
+        from manim import Scene
+        from llmviz.mobjects import WeightMatrix
+        from llmviz.model import load_model
+
+        class WeightMatrixExample(Scene):
+            def construct(self):
+                self.add(WeightMatrix(load_model().W("up", 0), name="W_up"))
+                self.wait(0.1)
     """
 
     def __init__(
@@ -274,6 +299,21 @@ class MatrixShape(VGroup):
     >>> m = MatrixShape(256, 64, height=4)
     >>> round(float(m.box.height / m.box.width), 6), m.size_text
     (4.0, '256 × 64')
+
+    .. manim:: MatrixShapeExample
+        :save_last_frame:
+
+        from manim import LEFT, RIGHT, Scene
+        from llmviz.mobjects import MatrixShape
+        from llmviz.model import load_model
+
+        class MatrixShapeExample(Scene):
+            def construct(self):
+                cfg = load_model().cfg
+                up = MatrixShape(cfg.d_mlp, cfg.d_model, height=4, name="W_up").shift(2 * LEFT)
+                down = MatrixShape(cfg.d_model, cfg.d_mlp, height=4, name="W_down").shift(2 * RIGHT)
+                self.add(up, down)
+                self.wait(0.1)
     """
 
     def __init__(

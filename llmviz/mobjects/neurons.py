@@ -44,6 +44,20 @@ class NeuronColumn(VGroup):
     >>> col = NeuronColumn([-1.0, 0.5, 2.0], state="pre", highlight=[2])
     >>> [n.text for n in col.numbers], col.highlighted
     (['-1.00', '0.50', '2.00'], [2])
+
+    .. manim:: NeuronColumnExample
+        :save_last_frame:
+
+        from manim import Scene
+        from llmviz.mobjects import NeuronColumn
+        from llmviz.model import hook_name, load_model
+
+        class NeuronColumnExample(Scene):
+            def construct(self):
+                trace = load_model().run("Michael Jordan plays the sport of")
+                post = trace[hook_name("post", 0)][-1]  # layer 0's neurons after ReLU, last token
+                self.add(NeuronColumn(post, max_neurons=8))
+                self.wait(0.1)
     """
 
     def __init__(

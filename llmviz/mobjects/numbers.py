@@ -133,6 +133,19 @@ class FastText(VMobject):
     >>> from llmviz.mobjects.numbers import FastText
     >>> FastText("−∞").text
     '−∞'
+
+    .. manim:: FastTextExample
+        :save_last_frame:
+
+        from manim import Scene
+        from llmviz.mobjects import FastText
+        from llmviz.model import load_model
+
+        class FastTextExample(Scene):
+            def construct(self):
+                tokens = load_model().run("Michael Jordan plays the sport of").tokens
+                self.add(FastText(" | ".join(tokens), font_size=36))
+                self.wait(0.1)
     """
 
     def __init__(
@@ -220,6 +233,20 @@ class FastNumber(FastText):
     ('-1.235', -1.23456)
     >>> n.set_value(2.0).text
     '2.000'
+
+    .. manim:: FastNumberExample
+        :save_last_frame:
+
+        from manim import DOWN, Scene
+        from llmviz.mobjects import FastNumber, FastText
+        from llmviz.model import load_model
+
+        class FastNumberExample(Scene):
+            def construct(self):
+                best = load_model().run("Michael Jordan plays the sport of").top_k(1)[0]
+                number = FastNumber(100 * best.prob, decimals=1, suffix="%", font_size=96)
+                self.add(number, FastText(f"P({best.token.strip()})").next_to(number, DOWN))
+                self.wait(0.1)
     """
 
     def __init__(

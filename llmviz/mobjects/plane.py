@@ -39,6 +39,21 @@ class VectorPlane(VGroup):
     >>> _ = plane.shift([1, 0, 0]).scale(0.5)
     >>> bool(np.allclose(plane.point([0.0, 2.0]), [1, 0.9, 0]))
     True
+
+    .. manim:: VectorPlaneExample
+        :save_last_frame:
+
+        from manim import Scene
+        from llmviz.mobjects import VectorPlane
+        from llmviz.model import hook_name, load_model
+
+        class VectorPlaneExample(Scene):
+            def construct(self):
+                trace = load_model().run("Michael Jordan plays the sport of")
+                xy = trace[hook_name("embed")][:, :2]  # the first two coordinates of each token's row
+                plane = VectorPlane(xy, size=6, caption="embedding coordinates 0 and 1")
+                self.add(plane, *(plane.arrow(p) for p in xy))
+                self.wait(0.1)
     """
 
     def __init__(

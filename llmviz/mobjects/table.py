@@ -20,7 +20,25 @@ __all__ = ["Column", "ValueTable"]
 class Column:
     """How one column shows its cells: numbers with ``decimals``, a ``sign`` and a ``suffix``
     ("%"), grouped ``thousands``; ``align`` is ``"left"``, ``"center"`` or ``"right"`` (default:
-    right for numbers, which lines them up on the decimal point, left for words)."""
+    right for numbers, which lines them up on the decimal point, left for words).
+
+    Examples
+    --------
+    .. manim:: ColumnExample
+        :save_last_frame:
+
+        from manim import Scene
+        from llmviz.mobjects import Column, ValueTable
+        from llmviz.model import load_model
+
+        class ColumnExample(Scene):
+            def construct(self):
+                top = load_model().run("Michael Jordan plays the sport of").top_k(3)
+                percent = Column("P", decimals=1, suffix="%")
+                table = ValueTable([[t.token.strip(), 100 * t.prob] for t in top], ["token", percent])
+                self.add(table.center())
+                self.wait(0.1)
+    """
 
     name: str
     decimals: int = 2
@@ -62,6 +80,21 @@ class ValueTable(VGroup):
     ...                [Column("name"), Column("P", decimals=4)])
     >>> t.value("Michael Jordan", "P"), t.cell("Michael Phelps", "P").text
     (0.9987, '0.0001')
+
+    .. manim:: ValueTableExample
+        :save_last_frame:
+
+        from manim import Scene
+        from llmviz.mobjects import Column, ValueTable
+        from llmviz.model import load_model
+
+        class ValueTableExample(Scene):
+            def construct(self):
+                top = load_model().run("Michael Jordan plays the sport of").top_k(3)
+                rows = [[t.token.strip(), t.id, t.prob] for t in top]
+                columns = [Column("token"), Column("id", decimals=0), Column("P", decimals=3)]
+                self.add(ValueTable(rows, columns).center())
+                self.wait(0.1)
     """
 
     def __init__(

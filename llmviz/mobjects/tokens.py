@@ -56,6 +56,19 @@ class TokenStrip(VGroup):
     >>> long = TokenStrip([" basketball"] * 64)
     >>> bool(long.width <= 13.0), len(long.boxes), len(long.hidden) > 0
     (True, 64, True)
+
+    .. manim:: TokenStripExample
+        :save_last_frame:
+
+        from manim import Scene
+        from llmviz.mobjects import TokenStrip
+        from llmviz.model import load_model
+
+        class TokenStripExample(Scene):
+            def construct(self):
+                trace = load_model().run("Michael Jordan plays the sport of")
+                self.add(TokenStrip(trace.tokens))
+                self.wait(0.1)
     """
 
     def __init__(

@@ -99,7 +99,27 @@ def brackets_around(
 
 
 class Bracket(VMobject):
-    """A square bracket of a given height; ``side="left"`` draws "[", ``"right"`` draws "]"."""
+    """A square bracket of a given height; ``side="left"`` draws "[", ``"right"`` draws "]".
+
+    Examples
+    --------
+    .. manim:: BracketExample
+        :save_last_frame:
+
+        from manim import LEFT, RIGHT, Scene
+        from llmviz.mobjects import Bracket, FastText
+        from llmviz.model import load_model
+
+        class BracketExample(Scene):
+            def construct(self):
+                d_model = load_model().cfg.d_model
+                self.add(
+                    Bracket(2.0, "left").shift(1.2 * LEFT),
+                    FastText(f"{d_model} numbers", font_size=36),
+                    Bracket(2.0, "right").shift(1.2 * RIGHT),
+                )
+                self.wait(0.1)
+    """
 
     def __init__(
         self,
@@ -157,6 +177,20 @@ class NumericVector(VGroup):
     >>> v = NumericVector(np.arange(100) / 10, max_entries=6, label=True)
     >>> [e.text for e in v.entries], v.indices
     (['0.00', '0.10', '0.20', '0.30', '9.90'], [0, 1, 2, 3, None, 99])
+
+    .. manim:: NumericVectorExample
+        :save_last_frame:
+
+        from manim import Scene
+        from llmviz.mobjects import NumericVector
+        from llmviz.model import hook_name, load_model
+
+        class NumericVectorExample(Scene):
+            def construct(self):
+                trace = load_model().run("Michael Jordan plays the sport of")
+                residual = trace[hook_name("resid_post", 0)][-1]  # the last token's vector, [d_model]
+                self.add(NumericVector(residual, max_entries=8, label=True))
+                self.wait(0.1)
     """
 
     def __init__(
