@@ -36,6 +36,12 @@ __all__ = [
     "CONFIG_FILE",
     "describe_keys",
     "NOT_SETTINGS",
+    "Setting",
+    "SETTINGS",
+    "setting",
+    "settings_markdown",
+    "toml_template",
+    "THEMES",
 ]
 
 CONFIG_FILE = "llmviz.toml"
@@ -57,17 +63,211 @@ class Settings:
     voice: str = "none"
 
 
-KEYS = {
-    "prompt": "the scene's main prompt (text, at most the model's context length in tokens)",
-    "contrasts": "contrast prompts for the MLP chapter (a list of texts)",
-    "temperature": "softmax temperature for sampling and probabilities (a number >= 0)",
-    "seed": "random seed for sampling (a whole number >= 0)",
-    "model_dir": "a trained model directory (config.json, tokenizer.json, model.safetensors)",
-    "theme": "colour theme: 'dark' or 'light'",
-    "font": "font for prose and titles (an installed font family; tokens stay monospace)",
-    "decimals": "digits after the decimal point for numbers on screen (0 to 6)",
-    "voice": "narration voice: 'none' (subtitles, reading time), 'espeak', or a Piper .onnx file",
-}
+@dataclass(frozen=True)
+class Setting:
+    """One entry of the settings registry: everything the CLI flags, ``llmviz.toml``, the
+    ``LLMVIZ_*`` variables, the help texts and the README table say about a setting."""
+
+    name: str
+    kind: str  # what a value is, in words: text, number, whole number, folder, ...
+    help: str  # one line, without the allowed values (see ``allowed``)
+    allowed: str  # the allowed values, in words (for a choice, built from the choices)
+    used_in: str  # where llmviz uses it
+    example: Any  # a value for the commented llmviz.toml line
+    aliases: tuple[str, ...] = ()  # further CLI flags
+    choices: tuple[str, ...] = ()
+
+    @property
+    def default(self) -> Any:
+        return next(f.default for f in fields(Settings) if f.name == self.name)
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def toml_key(self) -> str:
+        return self.name
+
+    @property
+    def env(self) -> str:
+        return "LLMVIZ_" + self.name.upper()
+
+    @property
+    def full_help(self) -> str:
+        """The help text with its allowed values, as the CLI, the toml file and the README say it."""
+        return f"{self.help} ({self.allowed})"
+
+
+#: The one settings registry, in the order the CLI, llmviz.toml and the README list them.
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "prompt",
+        "text",
+        "the scene's main prompt",
+        "text of at most the model's context length in tokens",
+        "every chapter and the demo",
+        "Michael Jordan plays the sport of",
+    ),
+    Setting(
+        "contrasts",
+        "list of texts",
+        "contrast prompts for the MLP chapter",
+        "a list of non-empty texts; on the command line and in LLMVIZ_CONTRASTS separated by '|' or a JSON list",
+        "the MLP chapter",
+        ["Michael Woods plays the sport of", "Alexis Jordan plays the sport of"],
+    ),
+    Setting(
+        "temperature",
+        "number",
+        "softmax temperature for sampling and probabilities",
+        "a finite number >= 0",
+        "next-token distributions in every chapter and the demo",
+        1.0,
+    ),
+    Setting(
+        "seed",
+        "whole number",
+        "random seed for sampling",
+        "a whole number from 0 to 4294967295",
+        "sampled tokens",
+        0,
+    ),
+    Setting(
+        "model_dir",
+        "folder",
+        "the model the scenes run",
+        "a model trained by llmviz (" + ", ".join(MODEL_FILES) + ") or a Hugging Face GPT-2 "
+        "folder; default: the embedded model",
+        "every forward pass of the scenes",
+        "my_model",
+        aliases=("--model",),
+    ),
+    Setting(
+        "theme",
+        "choice",
+        "colour theme",
+        "one of " + ", ".join(THEMES),
+        "every colour on screen",
+        "dark",
+        choices=THEMES,
+    ),
+    Setting(
+        "font",
+        "font family",
+        "font for prose and titles; tokens stay monospace",
+        "an installed font family; default: CMU Serif when installed, else DejaVu Serif",
+        "every text on screen",
+        "DejaVu Serif",
+    ),
+    Setting(
+        "decimals",
+        "whole number",
+        "digits after the decimal point for numbers on screen",
+        "a whole number from 0 to 6",
+        "every number on screen",
+        2,
+    ),
+    Setting(
+        "voice",
+        "choice or file",
+        "narration voice",
+        "none (subtitles and reading time), espeak, or the path of a Piper .onnx voice file",
+        "the narration of every lecture scene",
+        "none",
+    ),
+)
+
+_REGISTRY = {s.name: s for s in SETTINGS}
+
+#: Each setting's help text with its allowed values, from :data:`SETTINGS`.
+KEYS = {s.name: s.full_help for s in SETTINGS}
+
+
+def setting(name: str) -> Setting:
+    """The registry entry of a setting; an unknown name raises a ConfigError listing them all.
+
+    Examples
+    --------
+    >>> setting("theme").env
+    'LLMVIZ_THEME'
+    """
+    if name not in _REGISTRY:
+        raise ConfigError(f"unknown setting {name!r}; allowed keys:\n{describe_keys()}")
+    return _REGISTRY[name]
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def toml_template() -> str:
+    """An ``llmviz.toml`` with every setting of the registry commented out: its help, its
+    allowed values and an example line to uncomment.
+
+    Examples
+    --------
+    >>> print(toml_template().splitlines()[0])
+    # llmviz settings for the scenes rendered from this folder; uncomment a line to use it.
+    """
+    lines = [
+        "# llmviz settings for the scenes rendered from this folder; uncomment a line to use it.",
+        "# Priority, lowest first: llmviz's defaults, the scene class's attributes, this file,",
+        "# LLMVIZ_* environment variables, then the flags of llmviz render and llmviz slides.",
+    ]
+    for s in SETTINGS:
+        default = "none" if s.default is None else _toml_value(s.default)
+        lines += [
+            "",
+            f"# {s.name}: {s.help}.",
+            f"#   allowed: {s.allowed}.",
+            f"#   default: {default}; also {s.env} or {s.flag}.",
+            f"# {s.toml_key} = {_toml_value(s.example)}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def settings_markdown() -> str:
+    """The settings registry as a Markdown table (the README's, between
+    ``<!-- settings:begin -->`` and ``<!-- settings:end -->``).
+
+    Examples
+    --------
+    >>> settings_markdown().splitlines()[0].startswith("| Setting |")
+    True
+    """
+    rows = [
+        "| Setting | Type | Default | Allowed | CLI flag | Environment variable | Used in |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for s in SETTINGS:
+        default = "(scene's own)" if s.default is None else _toml_value(s.default)
+        flags = ", ".join(f"`{f}`" for f in (s.flag, *s.aliases))
+        rows.append(
+            "| "
+            + " | ".join(
+                _cell(c)
+                for c in (
+                    f"`{s.toml_key}`: {s.help}",
+                    s.kind,
+                    f"`{default}`",
+                    s.allowed,
+                    flags,
+                    f"`{s.env}`",
+                    s.used_in,
+                )
+            )
+            + " |"
+        )
+    return "\n".join(rows) + "\n"
 
 
 def describe_keys() -> str:
@@ -259,3 +459,7 @@ def _check_prompt_length(settings: Settings) -> None:
                 f"prompt {text[:40]!r}... is {n} tokens long; the model's context holds "
                 f"{model.cfg.n_ctx} tokens"
             )
+
+
+if __name__ == "__main__":  # python -m llmviz.config: the settings table in Markdown
+    print(settings_markdown(), end="")
