@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from llmviz.errors import LLMVizError, escape_controls
+from llmviz.model.trace import hook_name
 
 __all__ = ["main"]
 
@@ -263,36 +264,31 @@ def trace(prompt: str, k: int, temperature: float, model_dir: str | None) -> Non
         )
     click.echo("\nmost active MLP neurons at the last token:")
     for layer in range(model.cfg.n_layers):
-        post = t[f"blocks.{layer}.mlp.hook_post"][-1]
+        post = t[hook_name("post", layer)][-1]
         best = np.argsort(-post)[:5]
         click.echo(f"  layer {layer}: " + ", ".join(f"#{n} {post[n]:.2f}" for n in best))
 
 
-SETTING_OPTIONS = [
-    click.option("--prompt", default=None, help="The scene's prompt (text)."),
-    click.option(
-        "--contrasts", default=None, help="Contrast prompts, separated by '|' (MLP chapter)."
-    ),
-    click.option("--temperature", type=float, default=None, help="Softmax temperature (>= 0)."),
-    click.option("--seed", type=int, default=None, help="Sampling seed (>= 0)."),
-    click.option(
-        "--model-dir",
-        "--model",
-        "model_dir",
+def _setting_option(entry):
+    """A CLI flag generated from an entry of the settings registry (llmviz.config.SETTINGS)."""
+    types = {"temperature": float, "seed": int, "decimals": int}
+    return click.option(
+        entry.flag,
+        *entry.aliases,
+        entry.name,
+        type=types.get(entry.name, str),
         default=None,
-        help="A trained model directory (--model is the same flag).",
-    ),
-    click.option("--theme", default=None, help="Colour theme: dark or light."),
-    click.option("--font", default=None, help="Font for words and tokens."),
-    click.option(
-        "--decimals", type=int, default=None, help="Digits after the decimal point (0-6)."
-    ),
-    click.option(
-        "--voice",
-        default=None,
-        help="Narration voice: none (default; subtitles), espeak, or a Piper .onnx voice file.",
-    ),
-]
+        help=f"{entry.full_help[0].upper()}{entry.full_help[1:]}; also {entry.env}.",
+    )
+
+
+def _setting_options():
+    from llmviz.config import SETTINGS
+
+    return [_setting_option(entry) for entry in SETTINGS]
+
+
+SETTING_OPTIONS = _setting_options()
 
 
 PROGRESS_OPTION = click.option(
@@ -317,13 +313,22 @@ def _settings_env(**values) -> dict[str, str]:
     return {f"LLMVIZ_{k.upper()}": str(v) for k, v in overrides.items()}
 
 
+def _scenes_dir(given: Path | None) -> Path:
+    from llmviz.lesson import scenes_dir
+
+    return scenes_dir(given)
+
+
 def _fail(exc: Exception) -> None:
     raise click.ClickException(escape_controls(str(exc), keep_newlines=True)) from None
 
 
 @main.command("list")
 @click.option(
-    "--scenes-dir", type=click.Path(path_type=Path), default=Path("scenes"), show_default=True
+    "--scenes-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of scene files (default: ./scenes if it exists, else the lecture in the package).",
 )
 @click.option(
     "--media-dir", type=click.Path(path_type=Path), default=Path("media"), show_default=True
@@ -342,7 +347,7 @@ def list_scenes(scenes_dir: Path, media_dir: Path, sections: bool) -> None:
     from llmviz.workflow import QUALITY_DIRS, scene_listing, video_duration
 
     try:
-        listing = scene_listing(scenes_dir)
+        listing = scene_listing(_scenes_dir(scenes_dir))
     except LLMVizError as exc:
         _fail(exc)
     current = None
@@ -384,7 +389,10 @@ def list_scenes(scenes_dir: Path, media_dir: Path, sections: bool) -> None:
     help="Scenes rendered at once, each in its own process.",
 )
 @click.option(
-    "--scenes-dir", type=click.Path(path_type=Path), default=Path("scenes"), show_default=True
+    "--scenes-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of scene files (default: ./scenes if it exists, else the lecture in the package).",
 )
 @click.option(
     "--media-dir", type=click.Path(path_type=Path), default=Path("media"), show_default=True
@@ -397,7 +405,7 @@ def render(scenes, all_scenes, quality, jobs, scenes_dir, media_dir, progress, *
 
     try:
         env = _settings_env(**settings)
-        refs = resolve_scenes(list(scenes), scenes_dir, all_scenes)
+        refs = resolve_scenes(list(scenes), _scenes_dir(scenes_dir), all_scenes)
     except LLMVizError as exc:
         _fail(exc)
     click.echo(f"rendering {len(refs)} scene(s) at -q{quality} with {min(jobs, len(refs))} job(s)")
@@ -495,7 +503,10 @@ class _RenderBars:
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True)
 @click.option(
-    "--scenes-dir", type=click.Path(path_type=Path), default=Path("scenes"), show_default=True
+    "--scenes-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of scene files (default: ./scenes if it exists, else the lecture in the package).",
 )
 @click.option(
     "--media-dir", type=click.Path(path_type=Path), default=Path("media"), show_default=True
@@ -517,7 +528,7 @@ def slides(scenes, quality, formats, jobs, scenes_dir, media_dir, progress, **se
         chosen = parse_formats(formats)
         require_slides()  # before minutes of rendering
         env = _settings_env(**settings)
-        refs = resolve_scenes(list(scenes), scenes_dir)
+        refs = resolve_scenes(list(scenes), _scenes_dir(scenes_dir))
     except LLMVizError as exc:
         _fail(exc)
     click.echo(
@@ -564,6 +575,32 @@ def slides(scenes, quality, formats, jobs, scenes_dir, media_dir, progress, **se
         )
     if failed:
         raise SystemExit(1)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.argument("chapters", nargs=-1)
+def init(folder: Path, chapters: tuple[str, ...]) -> None:
+    """Write a lesson folder to edit: the chosen chapters' scene files (all by default), an
+    llmviz.toml with every setting commented, and a short README. Inside FOLDER, llmviz list,
+    render and slides use its scenes/."""
+    from llmviz.lesson import init_lesson
+
+    try:
+        written = init_lesson(folder, list(chapters))
+    except LLMVizError as exc:
+        _fail(exc)
+    click.echo(f"wrote {folder}/ with {', '.join(written)}")
+    click.echo(f"next: cd {folder} && llmviz list")
+
+
+@main.command()
+def settings() -> None:
+    """Every setting as a Markdown table: type, default, allowed values, CLI flag,
+    environment variable and where it is used (the table in the README)."""
+    from llmviz.config import settings_markdown
+
+    click.echo(settings_markdown(), nl=False)
 
 
 if __name__ == "__main__":

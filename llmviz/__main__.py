@@ -1,0 +1,5 @@
+"""``python -m llmviz``: the ``llmviz`` command."""
+
+from llmviz.cli import main
+
+main()
