@@ -155,6 +155,9 @@ def _set(**kv):
     return edit
 
 
+_GPT2 = {"model_type": "gpt2", "n_embd": 64, "n_layer": 1, "n_head": 4, "n_positions": 64}
+
+
 def _int_weights(raw: bytes) -> bytes:
     """The embedded weights with one tensor stored as int32 (a file of the right shapes)."""
     import torch
@@ -939,6 +942,12 @@ CASES: list[Case] = [
     Case("folders", "config.json not JSON", _load(config_json="{vocab"), error="config.json.*JSON"),
     Case("folders", "config.json a list", _load(config_json="[1, 2]"), error="config.json.*object"),
     Case("folders", "tokenizer.json missing", _load(tokenizer_json=None), error="tokenizer.json"),
+    Case(
+        "folders",
+        "a GPT-2 config.json claiming vocab_size 10**12",
+        _timed(_load(lambda cfg: {**_GPT2, "vocab_size": 10**12})),
+        error="GPT-2 tensors",
+    ),
     Case("folders", "a file instead of a folder", _file_not_folder, error="model directory"),
     Case(
         "folders",
