@@ -195,17 +195,21 @@ class Model:
 
         ``fn(activation, hook_name)`` gets the activation as a torch tensor shaped as in the trace
         (no batch dimension) and returns a replacement or ``None`` (keeping any edit made in
-        place). A hook name may also be a function of the name (``lambda n: "mlp" in n``). Every
-        later value, the logits included, follows from the edit, and the trace records them.
+        place); its shape and dtype are checked. Names are spelt by
+        :func:`llmviz.model.hook_name`; an unknown one is an error listing the nearest names. A
+        hook name may also be a function of the name (``lambda n: "mlp" in n``), which must match
+        at least one hook point. Every later value, the logits included, follows from the edit,
+        and the trace records them.
         Ready-made hooks (zero or mean-ablate neurons, zero a head, patch values from another
         run) are in :mod:`llmviz.model.hooks`.
 
         Examples
         --------
         >>> import llmviz
+        >>> from llmviz.model import hook_name
         >>> m = llmviz.load_model()
-        >>> off = m.run_with_hooks("Michael Jordan", [("blocks.0.hook_mlp_out", lambda a, n: a * 0)])
-        >>> float(abs(off["blocks.0.hook_mlp_out"]).max())
+        >>> off = m.run_with_hooks("Michael Jordan", [(hook_name("mlp_out", 0), lambda a, n: a * 0)])
+        >>> float(abs(off[hook_name("mlp_out", 0)]).max())
         0.0
         """
         ids = self._ids(prompt)

@@ -40,8 +40,10 @@ class HookPoint(nn.Module):
 
     Each function in ``self.fwd_hooks`` is called as ``fn(activation, name)`` with a copy of the
     value of the first batch entry (the trace's shape: no batch dimension). It may edit that copy
-    in place or return a replacement of the same shape; ``None`` keeps the (edited) copy. The
-    value that flows on is then recorded into ``self.cache`` when a cache is set.
+    in place or return a replacement of the same shape, a tensor or numpy array of real numbers
+    (a bool, complex, text or any other return is an llmviz error naming the hook); ``None``
+    keeps the (edited) copy. The value that flows on is then recorded into ``self.cache`` when a
+    cache is set.
     """
 
     def __init__(self) -> None:
