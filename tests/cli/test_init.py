@@ -1,7 +1,10 @@
 """llmviz init: a lesson folder with the chosen chapters, a commented llmviz.toml and a README;
 inside it the CLI uses its scenes; existing folders and unknown chapters are clear errors."""
 
+import subprocess
+import sys
 import tomllib
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -28,7 +31,7 @@ def test_init_writes_the_chosen_chapters_and_lists_them_inside(tmp_path, monkeyp
     assert all(f"# {s.toml_key} = " in toml_template() for s in SETTINGS)
     assert "llmviz render Fact" in (lesson / "README.md").read_text()
     monkeypatch.chdir(lesson)
-    assert scenes_dir() == __import__("pathlib").Path("scenes")
+    assert scenes_dir() == Path("scenes")
     res = r.invoke(main, ["list", "--no-sections"])
     assert res.exit_code == 0, res.output
     assert (
@@ -74,3 +77,8 @@ def test_manim_plugin_is_registered():
 
     (ep,) = [e for e in entry_points(group="manim.plugins") if e.name == "llmviz"]
     assert ep.load().__name__ == "llmviz"
+    manim = Path(sys.executable).with_name("manim")
+    proc = subprocess.run(
+        [str(manim), "plugins", "-l"], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0 and "• llmviz" in proc.stdout, proc.stdout + proc.stderr
