@@ -31,6 +31,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from llmviz.model.trace import hook_name
+
 __all__ = ["main", "write_random_gpt2", "GPT2_SMALL"]
 
 
@@ -163,7 +165,7 @@ def _measure(model_dir: str, device: str, logits_out: str, repeat: int) -> dict:
     load_s = time.perf_counter() - t0
     prompt = _prompt_of(model, min(64, model.cfg.n_ctx))
     trace = model.run(prompt)  # warm up
-    np.save(logits_out, trace["logits"])
+    np.save(logits_out, trace[hook_name("logits")])
     out = {
         "load_s": load_s,
         "forward_ms": 1000 * _median_time(lambda: model.run(prompt), repeat),
@@ -336,7 +338,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempconfig({"pixel_height": 480, "pixel_width": 854, "disable_caching": True}):
         for n in (8, 16, 32, 64):
             trace = model.run(_prompt_of(model, n))
-            pattern = trace[f"blocks.{head.layer}.attn.hook_pattern"][head.head]
+            pattern = trace[hook_name("pattern", head.layer)][head.head]
             size = 6.0 / n
             grid = AttentionGrid(pattern, cell_size=size, show_grid_lines=n <= 32)
             t_grid = _frame_timer([grid], repeat)
@@ -363,7 +365,7 @@ def main(argv: list[str] | None = None) -> None:
 
         # 3. a 64-entry matrix-vector product, halfway -----------------------------------------
         W = model.W("up", 0).T[:64]  # 64 neurons x 64 inputs
-        x = model.run("Michael Jordan plays the sport of")["blocks.0.ln2.hook_normalized"][1]
+        x = model.run("Michael Jordan plays the sport of")[hook_name("ln2", 0)][1]
         matrix = NumericMatrix(W, max_rows=64, max_cols=6, font_size=6, v_buff=0.0).shift(
             [-2.5, 0, 0]
         )

@@ -14,6 +14,7 @@ from llmviz.style import FONTS, PALETTE
 
 __all__ = [
     "text",
+    "caption",
     "code",
     "math",
     "prose",
@@ -126,6 +127,18 @@ def in_frame(mobject, margin: float = 0.3):
     mobject.shift(RIGHT * (max(0.0, -half_w - lo[0]) - max(0.0, hi[0] - half_w)))
     mobject.shift(UP * (max(0.0, -half_h - lo[1]) - max(0.0, hi[1] - half_h)))
     return mobject
+
+
+def caption(s: str, size: float = 20) -> FastText:
+    """A small muted line at the bottom of the frame (shrunk to fit its width): what a picture
+    shows, where its numbers come from.
+
+    Examples
+    --------
+    >>> caption("values from the model's forward pass").get_bottom()[1] < -3.5
+    True
+    """
+    return fit_width(text(s, size, PALETTE["muted"])).to_edge(DOWN, buff=0.3)
 
 
 def fit_width(mobject, width: float = 13.0):

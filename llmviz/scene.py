@@ -9,12 +9,14 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from manim import (
     AnimationGroup,
     FadeOut,
     Group,
+    Indicate,
     MathTex,
     Scene,
     config,
@@ -25,9 +27,12 @@ from manim.utils.exceptions import EndSceneEarlyException
 import llmviz
 from llmviz.config import Settings, resolve_settings
 from llmviz.errors import LLMVizError, escape_controls
+from llmviz.layout import caption
 from llmviz.mobjects.numbers import FastText
 from llmviz.model.loader import Model
 from llmviz.model.trace import Trace
+from llmviz.pulse import natural_time, pulse_target
+from llmviz.steps import played_steps
 from llmviz.style import PALETTE, apply_theme
 from llmviz.voice import READING_SPEED, Voice, make_voice
 
@@ -56,6 +61,7 @@ __all__ = [
     "split_sentences",
     "subtitle_cue",
     "shown_texts",
+    "Shown",
 ]
 
 
@@ -83,6 +89,22 @@ def subtitle_cue(sentence: str) -> str:
     one_line = " ".join(str(sentence).split())
     safe = escape_controls(one_line)
     return safe.replace("<", "<\u200b").replace("{", "{\u200b").replace("-->", "-\u200b->")
+
+
+class Shown(NamedTuple):
+    """A value a scene puts on screen, kept for the tests under a name in ``scene.shown``: the
+    mobject that draws it and the value it was built from (unpacks as ``mobject, value``).
+
+    Examples
+    --------
+    >>> from llmviz.mobjects import FastNumber
+    >>> shown = Shown(FastNumber(0.25), 0.25)
+    >>> shown.value, shown.mobject.value
+    (0.25, 0.25)
+    """
+
+    mobject: object
+    value: object
 
 
 def shown_texts(mobjects) -> list[str]:
@@ -188,9 +210,17 @@ class LectureScene(_Base):
     #: How many times its own run time an animation may be slowed to fill a sentence (slower
     #: motion reads as a still picture).
     max_stretch: float = 2.0
+    #: A beat whose animations read as motion for less than this share of the sentence ends by
+    #: lighting up what it brought on screen (:mod:`llmviz.pulse`); 0 (the default) never does.
+    pulse_below: float = 0.0
+    #: How much that light-up enlarges what it lights (an ``Indicate``'s ``scale_factor``).
+    pulse_scale: float = 1.08
     #: manim-slides: no reversed copy of each slide (it re-encodes the whole video; the presenter's
     #: reverse key then plays the slide forwards). Set False on a subclass to have them.
     skip_reversing: bool = True
+    #: The chapter steps this scene plays (their :func:`~llmviz.steps.step` names), in order;
+    #: ``ALL_STEPS`` for all of them. A scene with its own ``construct`` ignores it.
+    plays: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs) -> None:
         if not SLIDES:
@@ -225,10 +255,20 @@ class LectureScene(_Base):
         self.model_dir = self.settings.model_dir
         self.voice: Voice = make_voice(self.settings.voice, self.reading_speed)
         self.sections: list[Section] = []
+        #: What the scene put on screen, by name (a :class:`Shown`, or a chapter's own record),
+        #: for the tests that check the picture against the model's values.
+        self.shown: dict[str, object] = {}
         self.clock = 0.0  # seconds of video so far, counted in whole frames
         self._open: Section | None = None
         self._model: Model | None = None
         self._slide_has_section = False  # the slide being recorded holds a section (slides)
+
+    def construct(self) -> None:
+        """Play the steps named in :attr:`plays`, the screen cleared between them."""
+        for i, info in enumerate(played_steps(type(self))):
+            if i:
+                self.clear()
+            getattr(self, f"step_{info.name}")()
 
     def render(self, preview: bool = False):
         """Render; a bad setting or prompt ends with its message instead of a traceback. With
@@ -318,6 +358,9 @@ class LectureScene(_Base):
         speech = self.voice.speak(sentence)
         duration = self._frames(max(speech.duration, self.min_beat))
         start = self.clock
+        animations = self._with_pulse(
+            list(animations), max(speech.duration, self.min_beat), run_time
+        )
         steps = [
             AnimationGroup(*(prepare_animation(a) for a in step))
             if isinstance(step, (list, tuple))
@@ -347,6 +390,29 @@ class LectureScene(_Base):
             subtitle_cue(sentence), duration=beat.end - beat.start, offset=start - self.time
         )
         return beat
+
+    @staticmethod
+    def caption(s: str, size: float = 20):
+        """:func:`llmviz.layout.caption`: a small muted line at the bottom of the frame."""
+        return caption(s, size)
+
+    def _with_pulse(self, steps: list, duration: float, run_time: float | None) -> list:
+        """``steps``, plus an ``Indicate`` of what they bring on screen when they would leave
+        most of the sentence still (:attr:`pulse_below`); the one pulse rule of every chapter."""
+        if run_time is not None or not steps or not self.pulse_below:
+            return steps
+        fill = duration * self.beat_fill
+        natural = sum(natural_time(step) for step in steps)
+        scale = min(fill / max(natural, 1e-3), self.max_stretch)
+        visible = sum(natural_time(step, visible=True) for step in steps) * scale
+        focus = pulse_target(steps)
+        if visible < self.pulse_below * fill and focus is not None:
+            steps.append(
+                Indicate(
+                    focus, scale_factor=self.pulse_scale, color=PALETTE["highlight"], run_time=1.5
+                )
+            )
+        return steps
 
     def _close_section(self) -> None:
         """Finish the open section: a paragraph gets its reading time and its subtitles."""

@@ -19,6 +19,8 @@ from attention_steps.softmax import SoftmaxStep
 from attention_steps.values import CreatureStep, ValueMapStep, ValuesStep
 from attention_steps.why import ExampleStep, WhyStep
 
+from llmviz.steps import ALL_STEPS
+
 __all__ = ["AttentionChapterScene", "AttentionScene", "MAX_TOKENS"]
 
 
@@ -40,128 +42,95 @@ class AttentionChapterScene(
 ):
     """Every step of the chapter as a method (``step_<name>``); each scene below plays one."""
 
-    STEPS = (
-        "why",
-        "example",
-        "queries_keys",
-        "key_space",
-        "grid",
-        "scale_mask_softmax",
-        "values",
-        "creature",
-        "value_map",
-        "multi_head",
-        "other_head",
-        "count",
-        "cross",
-        "context",
-        "long_range",
-    )
-
 
 class WhyAttention(AttentionChapterScene):
     """1. The same word in two contexts: cosines after the lookup, the position and each layer."""
 
-    def construct(self) -> None:
-        self.step_why()
+    plays = ("why",)
 
 
 class TheExample(AttentionChapterScene):
     """2. The prompt's tokens, their vectors in W_E, plus their positions' vectors."""
 
-    def construct(self) -> None:
-        self.step_example()
+    plays = ("example",)
 
 
 class QueriesAndKeys(AttentionChapterScene):
     """3. W_Q times the noun's vector, row by row; every token's query and key."""
 
-    def construct(self) -> None:
-        self.step_queries_keys()
+    plays = ("queries_keys",)
 
 
 class KeysLineUp(AttentionChapterScene):
     """4. The noun's query and the keys as arrows in a plane of key-query space."""
 
-    def construct(self) -> None:
-        self.step_key_space()
+    plays = ("key_space",)
 
 
 class TheGrid(AttentionChapterScene):
     """5. Every key-query dot product as a dot; the noun's column ranked."""
 
-    def construct(self) -> None:
-        self.step_grid()
+    plays = ("grid",)
 
 
 class ScaleMaskSoftmax(AttentionChapterScene):
     """6. softmax(QKᵀ/√d_k + M)V part by part: scale, mask, softmax down each column."""
 
-    def construct(self) -> None:
-        self.step_scale_mask_softmax()
+    plays = ("scale_mask_softmax",)
 
 
 class Values(AttentionChapterScene):
     """7. Value vectors, the weighted sum down the noun's column, value-up, E + ΔE = E′."""
 
-    def construct(self) -> None:
-        self.step_values()
+    plays = ("values",)
 
 
 class EachKeysShare(AttentionChapterScene):
     """8. ΔE split by key: the noun moving in a plane toward (or away from) each key's vector."""
 
-    def construct(self) -> None:
-        self.step_creature()
+    plays = ("creature",)
 
 
 class TheValueMap(AttentionChapterScene):
     """9. Value-down and value-up drawn to shape; the rank of their product, measured."""
 
-    def construct(self) -> None:
-        self.step_value_map()
+    plays = ("value_map",)
 
 
 class MultiHead(AttentionChapterScene):
     """10. Every head of the layer, their changes summed; W_O as value-up maps side by side."""
 
-    def construct(self) -> None:
-        self.step_multi_head()
+    plays = ("multi_head",)
 
 
 class AnotherHead(AttentionChapterScene):
     """11. A head that updates the noun another way than the followed head (found)."""
 
-    def construct(self) -> None:
-        self.step_other_head()
+    plays = ("other_head",)
 
 
 class CountingAttention(AttentionChapterScene):
     """12. Attention weights of this model and of GPT-3, from their configs."""
 
-    def construct(self) -> None:
-        self.step_count()
+    plays = ("count",)
 
 
 class CrossAttention(AttentionChapterScene):
     """13. Cross-attention as a labelled schematic (this model has none): no mask, no numbers."""
 
-    def construct(self) -> None:
-        self.step_cross()
+    plays = ("cross",)
 
 
 class ContextSize(AttentionChapterScene):
     """14. The head's real pattern for prompts of growing length; entries grow with the square."""
 
-    def construct(self) -> None:
-        self.step_context()
+    plays = ("context",)
 
 
 class FarBack(AttentionChapterScene):
     """15. The head that looks farthest back, and whether the far text changes the answer."""
 
-    def construct(self) -> None:
-        self.step_long_range()
+    plays = ("long_range",)
 
 
 class AttentionChapter(AttentionChapterScene):
@@ -169,7 +138,4 @@ class AttentionChapter(AttentionChapterScene):
 
     chapter_title = "Attention: how vectors take in their context"
 
-    def construct(self) -> None:
-        for step in self.STEPS:
-            getattr(self, f"step_{step}")()
-            self.clear()
+    plays = ALL_STEPS

@@ -23,6 +23,8 @@ from foundations_steps.logistic import LogisticStep
 from foundations_steps.network import NetworkStep
 from foundations_steps.softmax import SoftmaxStep
 
+from llmviz.steps import ALL_STEPS
+
 __all__ = ["FoundationsChapterScene", "FoundationsScene"]
 
 
@@ -31,136 +33,101 @@ class FoundationsChapterScene(
 ):
     """Every step of the chapter as a method (``step_<name>``); each scene below plays one."""
 
-    STEPS = (
-        "sigmoid",
-        "boundary",
-        "bce",
-        "likelihood",
-        "chain_rule",
-        "landscape",
-        "descent",
-        "learning_rate",
-        "softmax",
-        "neurons",
-        "relu",
-        "backprop",
-        "digit_backprop",
-        "minibatches",
-        "learned",
-        "prefixes",
-    )
-
 
 class Sigmoid(FoundationsChapterScene):
     """1. The sigmoid, z = w·x + b for one generated point, its probability."""
 
-    def construct(self) -> None:
-        self.step_sigmoid()
+    plays = ("sigmoid",)
 
 
 class DecisionBoundary(FoundationsChapterScene):
     """2. The 2-D data, z = 0 as the decision boundary, every point on the sigmoid."""
 
-    def construct(self) -> None:
-        self.step_boundary()
+    plays = ("boundary",)
 
 
 class CrossEntropy(FoundationsChapterScene):
     """3. The two BCE curves, one formula for both labels, the example point's loss."""
 
-    def construct(self) -> None:
-        self.step_bce()
+    plays = ("bce",)
 
 
 class Likelihood(FoundationsChapterScene):
     """4. The likelihood as a product, its log as a sum, the mean BCE before and after training."""
 
-    def construct(self) -> None:
-        self.step_likelihood()
+    plays = ("likelihood",)
 
 
 class ChainRule(FoundationsChapterScene):
     """5. The three chain-rule factors of one point's BCE gradient, against autograd."""
 
-    def construct(self) -> None:
-        self.step_chain_rule()
+    plays = ("chain_rule",)
 
 
 class CostLandscape(FoundationsChapterScene):
     """6. The contour map of C(w1, w2), minus the gradient and its signs, the first step."""
 
-    def construct(self) -> None:
-        self.step_landscape()
+    plays = ("landscape",)
 
 
 class GradientDescent(FoundationsChapterScene):
     """7. The recorded descent path down the landscape while the boundary turns."""
 
-    def construct(self) -> None:
-        self.step_descent()
+    plays = ("descent",)
 
 
 class LearningRate(FoundationsChapterScene):
     """8. Three learning rates' paths on the same landscape."""
 
-    def construct(self) -> None:
-        self.step_learning_rate()
+    plays = ("learning_rate",)
 
 
 class SoftmaxClasses(FoundationsChapterScene):
     """9. softmax((1, 2, 8)), other bases as temperatures, the gradient y_hat - y vs autograd."""
 
-    def construct(self) -> None:
-        self.step_softmax()
+    plays = ("softmax",)
 
 
 class NeuronsAndLayers(FoundationsChapterScene):
     """10. The trained digit network on a real test image."""
 
-    def construct(self) -> None:
-        self.step_neurons()
+    plays = ("neurons",)
 
 
 class ReLUVersusSigmoid(FoundationsChapterScene):
     """11. ReLU and the sigmoid, and the gradient's size per layer at the random start."""
 
-    def construct(self) -> None:
-        self.step_relu()
+    plays = ("relu",)
 
 
 class Backpropagation(FoundationsChapterScene):
     """12. The chain of one-neuron layers, by hand and by autograd."""
 
-    def construct(self) -> None:
-        self.step_backprop()
+    plays = ("backprop",)
 
 
 class DigitBackpropagation(FoundationsChapterScene):
     """13. The trained network's derivatives for its worst test image, vs autograd."""
 
-    def construct(self) -> None:
-        self.step_digit_backprop()
+    plays = ("digit_backprop",)
 
 
 class MiniBatches(FoundationsChapterScene):
     """14. How well mini-batch gradients point like the full one; the training run."""
 
-    def construct(self) -> None:
-        self.step_minibatches()
+    plays = ("minibatches",)
 
 
 class HowTheModelLearned(FoundationsChapterScene):
     """15. The shipped model's loss curve and checkpoints."""
 
-    def construct(self) -> None:
-        self.step_learned()
+    plays = ("learned",)
 
 
 class EveryPrefix(FoundationsChapterScene):
     """16. One training sentence, a prediction at every prefix, and the causal mask."""
 
-    def construct(self) -> None:
-        self.step_prefixes()
+    plays = ("prefixes",)
 
 
 class FoundationsChapter(FoundationsChapterScene):
@@ -168,7 +135,4 @@ class FoundationsChapter(FoundationsChapterScene):
 
     chapter_title = "Foundations: from logistic regression to backpropagation"
 
-    def construct(self) -> None:
-        for step in self.STEPS:
-            getattr(self, f"step_{step}")()
-            self.clear()
+    plays = ALL_STEPS

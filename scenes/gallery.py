@@ -32,6 +32,7 @@ from llmviz.mobjects import (
 from llmviz.model.analysis import find_adjective_head, find_and_neuron
 from llmviz.model.config import GPT3_CONFIG
 from llmviz.model.scale import parameter_count
+from llmviz.model.trace import hook_name
 from llmviz.scene import LectureScene
 from llmviz.style import PALETTE
 
@@ -49,12 +50,12 @@ class FastNumberGallery(LectureScene):
     def construct(self) -> None:
         t = self.trace(FACT)
         top = t.top_k(1)[0]
-        scores = t["blocks.0.attn.hook_attn_scores"][0]
+        scores = t[hook_name("attn_scores", 0)][0]
         n_params = parameter_count(self.model)
         rows = [
             (
                 "logit of basketball",
-                FastNumber(float(t["logits"][-1, top.id]), decimals=3, sign=True),
+                FastNumber(float(t[hook_name("logits")][-1, top.id]), decimals=3, sign=True),
             ),
             ("its probability", FastNumber(100 * top.prob, decimals=2, suffix="%")),
             ("masked score (key after query)", FastNumber(float(scores[0, 1]))),
@@ -78,7 +79,7 @@ class NumericVectorGallery(LectureScene):
 
     def construct(self) -> None:
         t = self.trace(FACT)
-        x = t["blocks.0.hook_resid_post"][1]
+        x = t[hook_name("resid_post", 0)][1]
         col = NumericVector(x, max_entries=10, label=True).shift(LEFT * 3)
         row = NumericVector(x[:8], direction="row").shift(RIGHT * 2.5)
         note = FastText("first 8 entries as a row", font_size=22, color=PALETTE["muted"]).next_to(
@@ -117,7 +118,7 @@ class TokenStripGallery(LectureScene):
     def construct(self) -> None:
         t = self.trace(FACT)
         strip = TokenStrip(t.tokens, min_width=1.5, buff=0.25).shift(UP * 1.5)
-        emb = t["hook_embed"]
+        emb = t[hook_name("embed")]
         vectors = [NumericVector(emb[i], max_entries=5, font_size=18) for i in range(t.n_tokens)]
         self.add(caption("TokenStrip with the token embeddings (W_E rows) below"))
         self.play(FadeIn(strip))
@@ -131,7 +132,7 @@ class AttentionGridGallery(LectureScene):
     def construct(self) -> None:
         head = find_adjective_head(self.model)
         t = self.trace(CREATURE)
-        pattern = t[f"blocks.{head.layer}.attn.hook_pattern"][head.head]
+        pattern = t[hook_name("pattern", head.layer)][head.head]
         dots = AttentionGrid(pattern, tokens=t.tokens, cell_size=0.5, font_size=18)
         heat = AttentionGrid(pattern, tokens=t.tokens, kind="heat", cell_size=0.5, font_size=18)
         VGroup(dots, heat).arrange(RIGHT, buff=1.0).shift(DOWN * 0.3)
@@ -148,8 +149,8 @@ class NeuronColumnGallery(LectureScene):
     def construct(self) -> None:
         n = find_and_neuron(self.model)
         t = self.trace(FACT)
-        pre = t[f"blocks.{n.layer}.mlp.hook_pre"][n.positions[0]]
-        post = t[f"blocks.{n.layer}.mlp.hook_post"][n.positions[0]]
+        pre = t[hook_name("pre", n.layer)][n.positions[0]]
+        post = t[hook_name("post", n.layer)][n.positions[0]]
         head = [i for i in range(5) if i != n.neuron] + [n.neuron]
         pick = sorted(head)
         left = NeuronColumn(pre[pick], state="pre", max_neurons=8, highlight=[pick.index(n.neuron)])
@@ -194,7 +195,7 @@ class MatrixVectorProductGallery(LectureScene):
     def construct(self) -> None:
         head = find_adjective_head(self.model)
         t = self.trace(CREATURE)
-        x = t[f"blocks.{head.layer}.ln1.hook_normalized"][3]
+        x = t[hook_name("ln1", head.layer)][3]
         W = self.model.W("Q", head.layer, head.head).T  # [d_head, d_model]
         matrix = NumericMatrix(W, max_rows=6, max_cols=5, font_size=18).shift(LEFT * 3.5)
         vector = NumericVector(x, max_entries=6, font_size=18).next_to(matrix, RIGHT, buff=0.4)
@@ -212,7 +213,7 @@ class SoftmaxGallery(LectureScene):
     def construct(self) -> None:
         head = find_adjective_head(self.model)
         t = self.trace(CREATURE)
-        scores = t[f"blocks.{head.layer}.attn.hook_attn_scores"][head.head]
+        scores = t[hook_name("attn_scores", head.layer)][head.head]
         grid = AttentionGrid(
             scores,
             tokens=t.tokens,
@@ -232,8 +233,8 @@ class CausalMaskGallery(LectureScene):
     def construct(self) -> None:
         head = find_adjective_head(self.model)
         t = self.trace("a fluffy blue creature")
-        q = t[f"blocks.{head.layer}.attn.hook_q"][:, head.head]
-        k = t[f"blocks.{head.layer}.attn.hook_k"][:, head.head]
+        q = t[hook_name("q", head.layer)][:, head.head]
+        k = t[hook_name("k", head.layer)][:, head.head]
         raw = q @ k.T / np.sqrt(self.model.cfg.d_head)  # [query, key], before the mask
         grid = AttentionGrid(
             raw,
@@ -255,7 +256,7 @@ class ReLUGateGallery(LectureScene):
     def construct(self) -> None:
         n = find_and_neuron(self.model)
         t = self.trace(FACT)
-        pre = t[f"blocks.{n.layer}.mlp.hook_pre"][n.positions[0]]
+        pre = t[hook_name("pre", n.layer)][n.positions[0]]
         pick = sorted({*range(6), n.neuron})
         col = NeuronColumn(pre[pick], state="pre", max_neurons=8, highlight=[pick.index(n.neuron)])
         self.add(caption(f"ReLU on neurons {pick} of layer {n.layer}"), col)
@@ -269,10 +270,10 @@ class ResidualAddGallery(LectureScene):
     def construct(self) -> None:
         t = self.trace(FACT)
         L = self.model.cfg.n_layers - 1
-        E = NumericVector(t[f"blocks.{L}.hook_resid_mid"][-1], max_entries=8, font_size=20).shift(
+        E = NumericVector(t[hook_name("resid_mid", L)][-1], max_entries=8, font_size=20).shift(
             LEFT * 4.5
         )
-        dE = NumericVector(t[f"blocks.{L}.hook_mlp_out"][-1], max_entries=8, font_size=20)
+        dE = NumericVector(t[hook_name("mlp_out", L)][-1], max_entries=8, font_size=20)
         dE.next_to(E, RIGHT, buff=1.0)
         self.add(caption(f"block {L}: resid_mid + mlp_out = resid_post (final token)"), E, dE)
         self.play(ResidualAdd(E, dE))
@@ -286,8 +287,8 @@ class WeightedSumGallery(LectureScene):
     def construct(self) -> None:
         head = find_adjective_head(self.model)
         t = self.trace("a fluffy blue creature")
-        v = t[f"blocks.{head.layer}.attn.hook_v"][:, head.head]  # [pos, d_head]
-        w = t[f"blocks.{head.layer}.attn.hook_pattern"][head.head, 3]  # " creature" over keys
+        v = t[hook_name("v", head.layer)][:, head.head]  # [pos, d_head]
+        w = t[hook_name("pattern", head.layer)][head.head, 3]  # " creature" over keys
         vectors = [NumericVector(v[i], max_entries=6, font_size=18) for i in range(4)]
         strip = TokenStrip(t.tokens, min_width=1.6, buff=0.5).to_edge(UP, buff=1.0)
         strip.align_below(vectors, buff=0.6)
@@ -303,7 +304,7 @@ class UnembedGallery(LectureScene):
 
     def construct(self) -> None:
         t = self.trace(FACT)
-        x = NumericVector(t["ln_final.hook_normalized"][-1], max_entries=8, font_size=20).to_edge(
+        x = NumericVector(t[hook_name("ln_final")][-1], max_entries=8, font_size=20).to_edge(
             LEFT, buff=0.8
         )
         self.add(caption('unembedding the last position of "... sport of"'), x)

@@ -17,6 +17,8 @@ from mlp_steps.down import DownStep
 from mlp_steps.fact import FactStep, WhereStep
 from mlp_steps.gate import GateStep
 
+from llmviz.steps import ALL_STEPS
+
 __all__ = ["MLPChapterScene", "MLPScene"]
 
 
@@ -25,131 +27,98 @@ class MLPChapterScene(
 ):
     """Every step of the chapter as a method (``step_<name>``); each scene below plays one."""
 
-    STEPS = (
-        "fact",
-        "where",
-        "directions",
-        "inside",
-        "up",
-        "row",
-        "relu",
-        "ablation",
-        "down",
-        "residual",
-        "layers",
-        "count",
-        "superposition",
-        "room",
-        "sae",
-    )
-
 
 class Fact(MLPChapterScene):
     """1. The prompt, the model's real next-token distribution, and the fact table it learned."""
 
-    def construct(self) -> None:
-        self.step_fact()
+    plays = ("fact",)
 
 
 class WhereIsTheFact(MLPChapterScene):
     """2. Causal tracing: which layer's MLP, at which token, brings the answer back."""
 
-    def construct(self) -> None:
-        self.step_where()
+    plays = ("where",)
 
 
 class Directions(MLPChapterScene):
     """3. First-name and last-name directions measured from the model, their angle, and each
     prompt's dot products with them."""
 
-    def construct(self) -> None:
-        self.step_directions()
+    plays = ("directions",)
 
 
 class InsideTheBlock(MLPChapterScene):
     """4. Every position through the MLP on its own, in parallel, and added back."""
 
-    def construct(self) -> None:
-        self.step_inside()
+    plays = ("inside",)
 
 
 class UpProjection(MLPChapterScene):
     """5. The up-projection drawn to shape, the neuron's row, its dot product and bias."""
 
-    def construct(self) -> None:
-        self.step_up()
+    plays = ("up",)
 
 
 class RowOfNames(MLPChapterScene):
     """6. The row as first name plus last name, each prompt's score split into parts, the bias
     as the bar to clear."""
 
-    def construct(self) -> None:
-        self.step_row()
+    plays = ("row",)
 
 
 class ReLUGateScene(MLPChapterScene):
     """7. ReLU as a gate on the three prompts; GELU as the smooth variant."""
 
-    def construct(self) -> None:
-        self.step_relu()
+    plays = ("relu",)
 
 
 class SwitchItOff(MLPChapterScene):
     """8. The neuron zeroed: the real next-token bars of the ablated run, and the contrasts."""
 
-    def construct(self) -> None:
-        self.step_ablation()
+    plays = ("ablation",)
 
 
 class DownProjection(MLPChapterScene):
     """9. Columns of W_down: the neuron's column, the tokens it raises, a column shared by two
     facts, the weighted sum of active columns."""
 
-    def construct(self) -> None:
-        self.step_down()
+    plays = ("down",)
 
 
 class ResidualAddScene(MLPChapterScene):
     """10. E + MLP(E) = E', the target direction and probability before and after."""
 
-    def construct(self) -> None:
-        self.step_residual()
+    plays = ("residual",)
 
 
 class DirectionAcrossLayers(MLPChapterScene):
     """11. The first-name direction measured after every block, compared across blocks."""
 
-    def construct(self) -> None:
-        self.step_layers()
+    plays = ("layers",)
 
 
 class CountingParameters(MLPChapterScene):
     """12. MLP parameters of this model and of GPT-3, computed from their configs."""
 
-    def construct(self) -> None:
-        self.step_count()
+    plays = ("count",)
 
 
 class Superposition(MLPChapterScene):
     """13. Nearly perpendicular directions: the real optimisation experiment."""
 
-    def construct(self) -> None:
-        self.step_superposition()
+    plays = ("superposition",)
 
 
 class RoomInHighDimensions(MLPChapterScene):
     """14. How many nearly perpendicular directions fit in 2 to 1,000 dimensions (a real search)."""
 
-    def construct(self) -> None:
-        self.step_room()
+    plays = ("room",)
 
 
 class SparseAutoencoder(MLPChapterScene):
     """15. A sparse autoencoder trained on layer 1's neurons: the feature it finds for the fact."""
 
-    def construct(self) -> None:
-        self.step_sae()
+    plays = ("sae",)
 
 
 class MLPChapter(MLPChapterScene):
@@ -157,7 +126,4 @@ class MLPChapter(MLPChapterScene):
 
     chapter_title = "How might a language model store a fact?"
 
-    def construct(self) -> None:
-        for step in self.STEPS:
-            getattr(self, f"step_{step}")()
-            self.clear()
+    plays = ALL_STEPS

@@ -32,6 +32,8 @@ from next_token_steps.space import SpaceStep
 from next_token_steps.tokens import TokensStep
 from next_token_steps.training import TrainingStep
 
+from llmviz.steps import ALL_STEPS
+
 __all__ = ["NextTokenChapterScene", "NextTokenScene"]
 
 
@@ -50,256 +52,191 @@ class NextTokenChapterScene(
 ):
     """Every step of the chapter as a method (``step_<name>``); each scene below plays one."""
 
-    STEPS = (
-        "prediction",
-        "loop",
-        "chat",
-        "history",
-        "gpt",
-        "training_data",
-        "dials",
-        "unseen",
-        "tokens",
-        "lookup",
-        "weights_data",
-        "space",
-        "training",
-        "neighbours",
-        "directions",
-        "dot",
-        "alignment",
-        "word2vec",
-        "senses",
-        "tower",
-        "context",
-        "lengths",
-        "dataflow",
-        "why_last",
-        "unembedding",
-        "softmax",
-        "temperature",
-        "temperature_text",
-        "count",
-        "compute",
-        "layernorm",
-    )
-
 
 class Prediction(NextTokenChapterScene):
     """1. The real next-token distribution of the prompt."""
 
-    def construct(self) -> None:
-        self.step_prediction()
+    plays = ("prediction",)
 
 
 class SamplingLoop(NextTokenChapterScene):
     """2. Predict, sample with a seed, append, repeat; other seeds."""
 
-    def construct(self) -> None:
-        self.step_loop()
+    plays = ("loop",)
 
 
 class Chatbot(NextTokenChapterScene):
     """3. A chatbot as a laid-out conversation that the model continues."""
 
-    def construct(self) -> None:
-        self.step_chat()
+    plays = ("chat",)
 
 
 class WordByWord(NextTokenChapterScene):
     """4. Before 2017 one word at a time (schematic); one pass of the model for every position."""
 
-    def construct(self) -> None:
-        self.step_history()
+    plays = ("history",)
 
 
 class WhatGPTMeans(NextTokenChapterScene):
     """5. Generative, pre-trained (from the training log), transformer; kinds of transformer."""
 
-    def construct(self) -> None:
-        self.step_gpt()
+    plays = ("gpt",)
 
 
 class TrainingData(NextTokenChapterScene):
     """6. The generated corpus and what training read, against GPT-3's published 300 billion."""
 
-    def construct(self) -> None:
-        self.step_training_data()
+    plays = ("training_data",)
 
 
 class TuningDials(NextTokenChapterScene):
     """7. Parameters as dials: random at step 0, trained, and one turned with real passes."""
 
-    def construct(self) -> None:
-        self.step_dials()
+    plays = ("dials",)
 
 
 class UnseenText(NextTokenChapterScene):
     """8. Text checked to be absent from the corpus, and the model's real answers to it."""
 
-    def construct(self) -> None:
-        self.step_unseen()
+    plays = ("unseen",)
 
 
 class Tokens(NextTokenChapterScene):
     """9. The prompt and a sentence cut by the real tokenizer: pieces of words, punctuation."""
 
-    def construct(self) -> None:
-        self.step_tokens()
+    plays = ("tokens",)
 
 
 class EmbeddingLookup(NextTokenChapterScene):
     """10. Each token takes its column of W_E; vocabulary × d_model, and GPT-3's 617,558,016."""
 
-    def construct(self) -> None:
-        self.step_lookup()
+    plays = ("lookup",)
 
 
 class WeightsAndData(NextTokenChapterScene):
     """11. One real matrix (W_Q) times two prompts' vectors: same weights, different data."""
 
-    def construct(self) -> None:
-        self.step_weights_data()
+    plays = ("weights_data",)
 
 
 class EmbeddingSpace(NextTokenChapterScene):
     """12. A rotating 3-D PCA of real embeddings."""
 
-    def construct(self) -> None:
-        self.step_space()
+    plays = ("space",)
 
 
 class EmbeddingsInTraining(NextTokenChapterScene):
     """13. Embedding rows moving from random to grouped, from the training log's snapshots."""
 
-    def construct(self) -> None:
-        self.step_training()
+    plays = ("training",)
 
 
 class NearestNeighbours(NextTokenChapterScene):
     """14. The tokens closest by cosine to the model's answer."""
 
-    def construct(self) -> None:
-        self.step_neighbours()
+    plays = ("neighbours",)
 
 
 class EmbeddingDirections(NextTokenChapterScene):
     """15. woman − man against queen − king as arrows, and the analogy."""
 
-    def construct(self) -> None:
-        self.step_directions()
+    plays = ("directions",)
 
 
 class DotProductAngle(NextTokenChapterScene):
     """16. Two real arrows; the angle sweeps through 90° and the product changes sign."""
 
-    def construct(self) -> None:
-        self.step_dot()
+    plays = ("dot",)
 
 
 class DotProducts(NextTokenChapterScene):
     """17. Dot products of nouns with the cats − cat direction."""
 
-    def construct(self) -> None:
-        self.step_alignment()
+    plays = ("alignment",)
 
 
 class Word2VecSkipGram(NextTokenChapterScene):
     """18. A real skip-gram: one-hot × V × d picks a row, the window, the trained neighbours."""
 
-    def construct(self) -> None:
-        self.step_word2vec()
+    plays = ("word2vec",)
 
 
 class WordSenses(NextTokenChapterScene):
     """19. The vector of "mole" in the corpus's contexts, moving apart through the blocks."""
 
-    def construct(self) -> None:
-        self.step_senses()
+    plays = ("senses",)
 
 
 class EiffelTower(NextTokenChapterScene):
     """20. tower → Eiffel tower → miniature Eiffel tower against the model's Paris and tall."""
 
-    def construct(self) -> None:
-        self.step_tower()
+    plays = ("tower",)
 
 
 class Context(NextTokenChapterScene):
     """21. The context window and the array of vectors that flows through the model."""
 
-    def construct(self) -> None:
-        self.step_context()
+    plays = ("context",)
 
 
 class ContextLengths(NextTokenChapterScene):
     """22. The model run on 4 to 64 tokens; W_pos has no row for a 65th, which is refused."""
 
-    def construct(self) -> None:
-        self.step_lengths()
+    plays = ("lengths",)
 
 
 class InputLayersOutput(NextTokenChapterScene):
     """23. Input → layers → output, with the tensors' shapes read from the trace."""
 
-    def construct(self) -> None:
-        self.step_dataflow()
+    plays = ("dataflow",)
 
 
 class WhyTheLastPosition(NextTokenChapterScene):
     """24. Every position's guess, scored against the real next token; the last one is read."""
 
-    def construct(self) -> None:
-        self.step_why_last()
+    plays = ("why_last",)
 
 
 class Unembedding(NextTokenChapterScene):
     """25. W_U turns the last vector into logits and probabilities."""
 
-    def construct(self) -> None:
-        self.step_unembedding()
+    plays = ("unembedding",)
 
 
 class SoftmaxScene(NextTokenChapterScene):
     """26. softmax(1, 2, 8), built from exp and the sum."""
 
-    def construct(self) -> None:
-        self.step_softmax()
+    plays = ("softmax",)
 
 
 class Temperature(NextTokenChapterScene):
     """27. The real bars as T moves through 1, 2, 3 and 0."""
 
-    def construct(self) -> None:
-        self.step_temperature()
+    plays = ("temperature",)
 
 
 class TemperatureText(NextTokenChapterScene):
     """28. What the loop writes at several temperatures."""
 
-    def construct(self) -> None:
-        self.step_temperature_text()
+    plays = ("temperature_text",)
 
 
 class CountingGPT3(NextTokenChapterScene):
     """29. The eight matrix families: 27,938 matrices and 175,181,291,520 weights."""
 
-    def construct(self) -> None:
-        self.step_count()
+    plays = ("count",)
 
 
 class TrainingCompute(NextTokenChapterScene):
     """30. 6·N·D for this model's recorded training run and for GPT-3's."""
 
-    def construct(self) -> None:
-        self.step_compute()
+    plays = ("compute",)
 
 
 class LayerNormShare(NextTokenChapterScene):
     """31. LayerNorm's parameters in GPT-3, drawn to scale."""
 
-    def construct(self) -> None:
-        self.step_layernorm()
+    plays = ("layernorm",)
 
 
 class NextTokenChapter(NextTokenChapterScene):
@@ -307,7 +244,4 @@ class NextTokenChapter(NextTokenChapterScene):
 
     chapter_title = "From text to the next token"
 
-    def construct(self) -> None:
-        for step in self.STEPS:
-            getattr(self, f"step_{step}")()
-            self.clear()
+    plays = ALL_STEPS

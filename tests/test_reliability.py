@@ -1042,13 +1042,15 @@ def test_the_listing_cache_follows_every_edit(tmp_path, monkeypatch):
     monkeypatch.setenv("LLMVIZ_CACHE_DIR", str(tmp_path / "cache"))
     (tmp_path / "scenes" / "steps").mkdir(parents=True)
     (tmp_path / "scenes" / "steps" / "one.py").write_text(
-        "class OneStep:\n    def step_one(self):\n        self.section('Before')\n"
+        "from llmviz.scene import LectureScene\nfrom llmviz.steps import step\n\n"
+        "class OneStep(LectureScene):\n"
+        "    @step('Before', order=1)\n    def step_one(self):\n        pass\n"
     )
     (tmp_path / "scenes" / "chapter.py").write_text(
         "from steps.one import OneStep\n\n"
         "class Chapter(OneStep):\n"
-        "    '''The chapter.'''\n"
-        "    def construct(self):\n        self.step_one()\n"
+        '    """The chapter."""\n'
+        "    plays = ('one',)\n"
     )
     monkeypatch.chdir(tmp_path)
     first = CliRunner().invoke(main, ["list"]).output

@@ -11,23 +11,16 @@ from manim import (
     DOWN,
     LEFT,
     UR,
-    AnimationGroup,
-    Create,
-    FadeIn,
-    GrowArrow,
-    GrowFromCenter,
-    Indicate,
     VGroup,
-    Write,
     config,
 )
-from manim.animation.animation import prepare_animation
 
 from llmviz.errors import PromptError
 from llmviz.layout import fit_width, lines, text
 from llmviz.mobjects import AttentionGrid, FastNumber, TokenStrip
 from llmviz.model.analysis.heads import safe_focus
 from llmviz.model.config import GPT3_CONFIG
+from llmviz.model.trace import hook_name
 from llmviz.scene import LectureScene
 from llmviz.style import DEFAULTS, PALETTE, display_token, format_number
 
@@ -51,6 +44,8 @@ def shape(n: int) -> str:
 class AttentionScene(LectureScene):
     """The prompt, the head the chapter follows and that head's queries, keys and values."""
 
+    pulse_below = 0.75  # the beats that barely move end by lighting up what they showed
+
     prompt = "a fluffy blue creature roamed the verdant forest"
     #: Pairs of contexts that end in the same word, for "Why attention".
     contexts = (
@@ -65,7 +60,6 @@ class AttentionScene(LectureScene):
 
     def setup(self) -> None:
         super().setup()
-        self.shown: dict[str, object] = {}  # values on screen by name, for the tests
         self.t = self.trace(self.prompt)
         self.n = self.t.n_tokens
         if not 2 <= self.n <= MAX_TOKENS:
@@ -76,53 +70,14 @@ class AttentionScene(LectureScene):
         self.focus = safe_focus(self.model, self.t)
         f = self.focus
         self.L, self.h, self.q = f.layer, f.head, f.query
-        blk = f"blocks.{self.L}"
-        self.x = self.t[f"{blk}.ln1.hook_normalized"]  # [pos, d_model]: what the head reads
-        self.E = self.t[f"{blk}.hook_resid_pre"]  # [pos, d_model]: the stream it adds to
-        self.Q = self.t[f"{blk}.attn.hook_q"][:, self.h]  # [pos, d_head]
-        self.K = self.t[f"{blk}.attn.hook_k"][:, self.h]
-        self.V = self.t[f"{blk}.attn.hook_v"][:, self.h]
-        self.pattern = self.t[f"{blk}.attn.hook_pattern"][self.h]  # [query, key]
+        self.x = self.t[hook_name("ln1", self.L)]  # [pos, d_model]: what the head reads
+        self.E = self.t[hook_name("resid_pre", self.L)]  # [pos, d_model]: the stream it adds to
+        self.Q = self.t[hook_name("q", self.L)][:, self.h]  # [pos, d_head]
+        self.K = self.t[hook_name("k", self.L)][:, self.h]
+        self.V = self.t[hook_name("v", self.L)][:, self.h]
+        self.pattern = self.t[hook_name("pattern", self.L)][self.h]  # [query, key]
         self.dots = self.Q.astype(np.float64) @ self.K.T.astype(np.float64)  # [query, key]
         self.scaled = self.dots / math.sqrt(self.model.cfg.d_head)
-
-    def say(self, sentence: str, *animations, **kwargs):
-        """:meth:`LectureScene.say`; a long sentence whose animations would leave most of it
-        still ends by lighting up what it brought on screen (an ``Indicate`` of the mobjects
-        its fades, drawings and arrows showed), so that the picture keeps answering the words."""
-        steps = [
-            prepare_animation(a) if not isinstance(a, (list, tuple)) else a for a in animations
-        ]
-        natural = sum(
-            max(prepare_animation(a).get_run_time() for a in s)
-            if isinstance(s, (list, tuple))
-            else s.get_run_time()
-            for s in steps
-        )
-        duration = self.voice.speak(" ".join(str(sentence).split())).duration
-        shown = self._brought_in(steps)
-        if (
-            steps
-            and shown
-            and natural * self.max_stretch < 0.9 * duration
-            and "run_time" not in kwargs
-        ):
-            steps.append(Indicate(VGroup(*shown), scale_factor=1.08, color=PALETTE["highlight"]))
-        return super().say(sentence, *steps, **kwargs)
-
-    @staticmethod
-    def _brought_in(steps) -> list:
-        """The mobjects that ``steps`` fade in, draw, write or grow (not what they remove)."""
-        out = []
-        for s in steps:
-            if isinstance(s, (list, tuple)):
-                out += AttentionScene._brought_in(s)
-            elif isinstance(s, (FadeIn, Create, Write, GrowArrow, GrowFromCenter)):
-                if s.mobject is not None and len(s.mobject.get_family()) < 400:
-                    out.append(s.mobject)
-            elif isinstance(s, AnimationGroup) and not isinstance(s, Indicate):
-                out += AttentionScene._brought_in(list(s.animations))
-        return out
 
     # --- words built from the values -----------------------------------------------------------
     def tok(self, i: int) -> str:

@@ -1,4 +1,9 @@
-"""Steps 13 to 15: cross-attention (a schematic), the pattern's size against the context, and a
+"""Scenes CrossAttention, ContextSize, FarBack (lecture steps E21, E27 in COVERAGE.md).
+tests/scenes/test_attention.py pins their section titles, the shown values ``context_effect``,
+``far_context_matters``, ``far_head``, ``model_entries``, ``sizes``, and that every number said is
+on screen.
+
+Steps 13 to 15: cross-attention (a schematic), the pattern's size against the context, and a
 head that looks far back (the lecture's "Therefore the murderer was ___")."""
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from llmviz.mobjects import AttentionGrid, TokenStrip
 from llmviz.model.analysis.heads import far_looking_head
 from llmviz.model.config import pattern_entries
 from llmviz.model.corpus import generate_corpus
+from llmviz.model.trace import hook_name
+from llmviz.scene import Shown
+from llmviz.steps import step
 from llmviz.style import PALETTE, display_token
 
 #: The lecture's example of a prompt whose last word needs the whole context.
@@ -29,8 +37,8 @@ MYSTERY = "Therefore the murderer was"
 
 
 class CrossStep(AttentionScene):
+    @step("Cross-attention", order=13)
     def step_cross(self) -> None:
-        self.section("Cross-attention")
         head = title("Cross-attention (schematic)")
         src = ["le", "chat", "noir", "dort"]  # keys and values: the sentence being translated
         tgt = ["the", "black", "cat", "sleeps"]  # queries: the sentence being written
@@ -103,14 +111,14 @@ class ContextStep(AttentionScene):
         text_ = " ".join([self.prompt + "."] + generate_corpus(60, seed=1))
         return self.model.tokenizer.encode(text_)
 
+    @step("Context size", order=14)
     def step_context(self) -> None:
         cfg, g = self.model.cfg, self.gpt3
         lengths = [n for n in self.context_lengths if n <= cfg.n_ctx]
         ids = self.long_token_ids()
         traces = [self.model.run_ids(ids[:n]) for n in lengths]
-        key = f"blocks.{self.L}.attn.hook_pattern"
+        key = hook_name("pattern", self.L)
         per_head, all_g = pattern_entries(g.n_ctx, g)
-        self.section("Context size")
         head = title("The pattern grows with the square of the context")
         cell = min(0.055, 3.4 / max(lengths))
         items = VGroup()
@@ -140,7 +148,7 @@ class ContextStep(AttentionScene):
             ),
         ).arrange(DOWN, buff=0.2, aligned_edge=LEFT)
         fit_width(rows).to_edge(DOWN, buff=0.5)
-        self.shown["model_entries"] = (rows[0], total)
+        self.shown["model_entries"] = Shown(rows[0], total)
         self.say(
             "The pattern has one entry for every pair of tokens, so it grows with the square of "
             "the prompt's length.",
@@ -163,6 +171,7 @@ class ContextStep(AttentionScene):
 
 
 class LongRangeStep(ContextStep):
+    @step("Far back in the context", order=15)
     def step_long_range(self) -> None:
         cfg = self.model.cfg
         ids = self.long_token_ids()[: cfg.n_ctx]
@@ -175,7 +184,6 @@ class LongRangeStep(ContextStep):
         alone, both = self.model.run_ids(tail_ids), long
         (a,), (b,) = alone.top_k(1), both.top_k(1)
         self.shown["context_effect"] = (a, b, start)
-        self.section("Far back in the context")
         head = title("Far back in the context")
         mystery = self.model.tokenizer.encode(MYSTERY)
         pieces = [self.model.tokenizer.decode([i]) for i in mystery]
@@ -202,7 +210,7 @@ class LongRangeStep(ContextStep):
             FadeIn(cut, shift=UP * 0.2),
         )
         grid = AttentionGrid(
-            long[f"blocks.{far.layer}.attn.hook_pattern"][far.head],
+            long[hook_name("pattern", far.layer)][far.head],
             kind="heat",
             cell_size=min(0.07, 3.6 / len(ids)),
             show_grid_lines=False,

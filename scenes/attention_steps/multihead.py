@@ -1,4 +1,9 @@
-"""Steps 10 to 12: every head of the layer, a head that updates the noun another way (the
+"""Scenes MultiHead, AnotherHead, CountingAttention (lecture steps D2, E29 in COVERAGE.md).
+tests/scenes/test_attention.py pins their section titles, the shown values ``attn_out``,
+``count_values``, ``heads``, ``heads_drawn``, ``other_head``, ``two_changes_cosine``,
+``two_heads``, ``two_heads_keys``, and that every number said is on screen.
+
+Steps 10 to 12: every head of the layer, a head that updates the noun another way (the
 lecture's "Harry" point), and the bill in parameters."""
 
 from __future__ import annotations
@@ -38,22 +43,24 @@ from llmviz.model.analysis import strongest_attention
 from llmviz.model.analysis.heads import contrasting_head
 from llmviz.model.config import attention_parameters
 from llmviz.model.projection import plane_of
+from llmviz.model.trace import hook_name
+from llmviz.scene import Shown
+from llmviz.steps import step
 from llmviz.style import FONTS, PALETTE, display_token
 
 OTHER = "accent"  # the second head's colour
 
 
 class MultiHeadStep(AttentionScene):
+    @step("Multi-head attention", order=10)
     def step_multi_head(self) -> None:
         cfg, g = self.model.cfg, self.gpt3
         H = cfg.n_heads
-        blk = f"blocks.{self.L}"
-        pats = self.t[f"{blk}.attn.hook_pattern"]  # [head, query, key]
-        z = self.t[f"{blk}.attn.hook_z"][self.q]  # [head, d_head]
+        pats = self.t[hook_name("pattern", self.L)]  # [head, query, key]
+        z = self.t[hook_name("z", self.L)][self.q]  # [head, d_head]
         outs = [z[h].astype(np.float64) @ self.model.W("O", self.L, h) for h in range(H)]
         strongest = {(la, hd): (q, k, w) for la, hd, q, k, w in strongest_attention(self.t)}
         noun = self.noun
-        self.section("Multi-head attention")
         head = title(f"All {H} heads of layer {self.L} (GPT-3: {g.n_heads} per layer)")
         # a GPT-2-sized layer (12 heads) shows five of them, the followed one among them
         heads = list(range(H)) if H <= 6 else sorted({0, 1, self.h, H - 2, H - 1})
@@ -61,7 +68,7 @@ class MultiHeadStep(AttentionScene):
         # one column per head: its pattern, its strongest link and its change for the noun; the
         # first grid carries the key labels, and room is kept right of the last for the sum
         d = self.places(np.concatenate([o[[0, 1, 2, 3, -1]] for o in outs]), 0.75)
-        total = self.t[f"{blk}.hook_attn_out"][self.q]
+        total = self.t[hook_name("attn_out", self.L)][self.q]
         out = NumericVector(total, max_entries=5, font_size=READABLE, decimals=d)
         size = AttentionGrid.label_size(0.3, min(14, 44 * 0.3))  # key labels at the largest cell
         label_w = max(
@@ -188,22 +195,22 @@ class MultiHeadStep(AttentionScene):
 
 
 class OtherHeadStep(AttentionScene):
+    @step("Another head, another update", order=11)
     def step_other_head(self) -> None:
         f, noun = self.focus, self.noun
         o = contrasting_head(self.model, self.t, self.L, self.h, self.q, f.keys)
         self.shown["other_head"] = o
-        mine = self.t[f"blocks.{self.L}.attn.hook_z"][self.q, self.h].astype(np.float64)
+        mine = self.t[hook_name("z", self.L)][self.q, self.h].astype(np.float64)
         mine = mine @ self.model.W("O", self.L, self.h)
         what = (
             "its adjectives" if f.adjective_head else " and ".join(f'"{w}"' for w in self.key_words)
         )
-        self.section("Another head, another update")
         head = title(f'Two heads update "{noun}"')
         keys = list(range(self.q + 1))
         words = [self.tok(k) for k in keys]
         # a column per key, named by its token; a token that comes twice also gets its position
         cols = {k: f'"{w}"' if words.count(w) == 1 else f'"{w}" ({k})' for k, w in enumerate(words)}
-        rows = [self.pattern[self.q], self.t[f"blocks.{o.layer}.attn.hook_pattern"][o.head][self.q]]
+        rows = [self.pattern[self.q], self.t[hook_name("pattern", o.layer)][o.head][self.q]]
         names = [f"layer {self.L}, head {self.h}", f"layer {o.layer}, head {o.head}"]
         on = "on adjectives" if f.adjective_head else "on its keys"
         sums = [float(r[list(f.keys)].sum()) for r in rows]
@@ -286,7 +293,7 @@ class OtherHeadStep(AttentionScene):
         ).arrange(RIGHT, buff=0.12)
         readout.next_to(plane.axes, RIGHT, buff=1.2, aligned_edge=UP)
         fit_width(readout, self.room_right(readout.get_left()[0]))
-        self.shown["two_changes_cosine"] = (readout[1], o.cosine)
+        self.shown["two_changes_cosine"] = Shown(readout[1], o.cosine)
         how = "in nearly unrelated directions" if abs(o.cosine) < 0.5 else "partly the same way"
         self.say(
             f'Their cosine is {o.cosine:.2f}, an angle of {deg:.0f} degrees: they move "{noun}" '
@@ -313,10 +320,10 @@ class OtherHeadStep(AttentionScene):
 
 
 class CountStep(AttentionScene):
+    @step("Counting parameters", order=12)
     def step_count(self) -> None:
         c, g = self.model.cfg, self.gpt3
         ours, gpt = attention_parameters(c), attention_parameters(g)
-        self.section("Counting parameters")
         head = title("Counting attention parameters")
         rows = [
             ("query map", "map"),

@@ -1,4 +1,9 @@
-"""Steps 3 to 5: queries and keys, the key-query space drawn as arrows, and the grid of every
+"""Scenes QueriesAndKeys, KeysLineUp, TheGrid (lecture steps A16, E7, E13 in COVERAGE.md).
+tests/scenes/test_attention.py pins their section titles, the shown values ``dots``, ``grid``,
+``keys``, ``keys_line_up``, ``kq_cosines``, ``kq_plane``, ``q``, ``queries``, and that every number
+said is on screen.
+
+Steps 3 to 5: queries and keys, the key-query space drawn as arrows, and the grid of every
 key-query dot product."""
 
 from __future__ import annotations
@@ -24,13 +29,15 @@ from llmviz.layout import fit_width, in_frame, lines, math, number, prose, stack
 from llmviz.mobjects import NumericVector, VectorPlane, WeightMatrix
 from llmviz.model.analysis import cosine
 from llmviz.model.projection import plane_of
+from llmviz.scene import Shown
+from llmviz.steps import step
 from llmviz.style import PALETTE
 
 
 class QueriesKeysStep(AttentionScene):
+    @step("Queries and keys", order=3)
     def step_queries_keys(self) -> None:
         cfg, noun = self.model.cfg, self.noun
-        self.section("Queries and keys")
         head = title(f"Queries and keys: {self.where()}")
         W_Q = self.model.W("Q", self.L, self.h).T  # [d_head, d_model], as the lecture draws it
         # at 6 decimals the entries keep their size and the matrix its width: fewer digits
@@ -75,7 +82,7 @@ class QueriesKeysStep(AttentionScene):
         )
         q_lab.next_to(product.result, DOWN, buff=0.3)
         fit_width(q_lab.to_edge(RIGHT, buff=0.4), 6)
-        self.shown["q"] = (product.result, self.Q[self.q])
+        self.shown["q"] = Shown(product.result, self.Q[self.q])
         ask = (
             f'Read loosely, the query of "{noun}" asks whether adjectives stand in front of it.'
             if self.focus.adjective_head
@@ -130,10 +137,10 @@ class QueriesKeysStep(AttentionScene):
 
 
 class KeySpaceStep(AttentionScene):
+    @step("Keys that line up", order=4)
     def step_key_space(self) -> None:
         """The query of the noun and the keys up to it as arrows in a plane of key-query space."""
         q, noun, keys = self.q, self.noun, list(range(self.q + 1))
-        self.section("Keys that line up")
         head = title(f'Keys against the query of "{noun}"')
         others = [k for k in keys if k not in self.focus.keys and k != q]
         b = self.K[self.focus.keys[0]]
@@ -220,10 +227,10 @@ class KeySpaceStep(AttentionScene):
 
 
 class GridStep(AttentionScene):
+    @step("The grid", order=5)
     def step_grid(self) -> None:
         f, noun = self.focus, self.noun
         earlier = sorted(range(self.q + 1), key=lambda k: -self.dots[self.q, k])
-        self.section("The grid")
         head = title(f"Every key against every query: {self.where()}")
         grid = self.grid(self.dots, causal=False, normalize="global")
         grid.next_to(head, DOWN, buff=0.35).to_edge(LEFT, buff=0.6)

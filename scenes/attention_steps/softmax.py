@@ -1,4 +1,8 @@
-"""Step 6: scale, mask and softmax, with the formula softmax(QKᵀ/√d_k + M)V lighting up part by
+"""Scenes ScaleMaskSoftmax (lecture steps E15 in COVERAGE.md). tests/scenes/test_attention.py pins
+their section titles, the shown values ``column``, ``formula``, ``masked``, ``pattern``, ``raw``,
+``scaled``, and that every number said is on screen.
+
+Step 6: scale, mask and softmax, with the formula softmax(QKᵀ/√d_k + M)V lighting up part by
 part as the grid goes through it."""
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from attention_steps.common import QUERY, READABLE, VALUE, AttentionScene
 from llmviz.animations import Softmax
 from llmviz.layout import fit_width, lines, text, title
 from llmviz.mobjects import FastNumber
+from llmviz.steps import step
 from llmviz.style import PALETTE, format_number
 
 #: The formula's parts, in the order the grid goes through them.
@@ -51,11 +56,11 @@ class SoftmaxStep(AttentionScene):
                 num.set_color(PALETTE["muted"])
         return VGroup(*nums)
 
+    @step("Scale, mask, softmax", order=6)
     def step_scale_mask_softmax(self) -> None:
         dk = self.model.cfg.d_head
         noun = self.noun
         p = self.pattern[self.q]
-        self.section("Scale, mask, softmax")
         head = title(f"Scores to weights: {self.where()}")
         labelled = self.grid(self.dots, causal=False, normalize="global")
         labelled.next_to(head, DOWN, buff=0.4).to_edge(LEFT, buff=0.6)

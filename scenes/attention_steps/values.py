@@ -1,4 +1,9 @@
-"""Steps 7 to 9: values and the change ΔE; the noun moving as each key's share is added; the
+"""Scenes Values, EachKeysShare, TheValueMap (lecture steps D3, E22 in COVERAGE.md).
+tests/scenes/test_attention.py pins their section titles, the shown values ``E_new``, ``along``,
+``dE``, ``moves_toward_both``, ``shares``, ``value_keys``, ``value_rank``, ``value_shapes``,
+``values``, ``weights``, ``z``, and that every number said is on screen.
+
+Steps 7 to 9: values and the change ΔE; the noun moving as each key's share is added; the
 value map drawn to shape (value-down and value-up)."""
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ from llmviz.layout import fit_width, math, prose, stack_apart, text, title
 from llmviz.mobjects import FastNumber, MatrixShape, NumericVector, VectorPlane, WeightMatrix
 from llmviz.model.analysis.heads import key_shares
 from llmviz.model.projection import plane_of
+from llmviz.model.trace import hook_name
+from llmviz.scene import Shown
+from llmviz.steps import step
 from llmviz.style import PALETTE
 
 
@@ -70,13 +78,12 @@ class ValuesStep(AttentionScene):
                 break
         return vs, names, weights, [*shown, *([None] if rest else [])]
 
+    @step("Values", order=7)
     def step_values(self) -> None:
         cfg, noun = self.model.cfg, self.noun
-        blk = f"blocks.{self.L}"
-        z = self.t[f"{blk}.attn.hook_z"][self.q, self.h]  # [d_head]
+        z = self.t[hook_name("z", self.L)][self.q, self.h]  # [d_head]
         W_O = self.model.W("O", self.L, self.h)  # [d_head, d_model]
         dE = z.astype(np.float64) @ W_O.astype(np.float64)  # [d_model]: this head's ΔE
-        self.section("Values")
         head = title(f'Values: the column of "{noun}", {self.where()}')
         keys = list(range(self.q + 1))
         font = READABLE
@@ -118,7 +125,7 @@ class ValuesStep(AttentionScene):
         ]
         self.shown["value_keys"] = shown_keys
         self.shown["weights"] = list(zip(summed.weight_labels, weights, strict=True))
-        self.shown["z"] = (summed.result, z)
+        self.shown["z"] = Shown(summed.result, z)
         up_vals = W_O.T
         d_up = self.places(up_vals[:5, :4], 0.75)
         up = WeightMatrix(
@@ -140,7 +147,7 @@ class ValuesStep(AttentionScene):
             prod,
         )
         dE_lab = text("ΔE", 24, PALETTE["highlight"]).next_to(prod.result, DOWN, buff=0.15)
-        self.shown["dE"] = (prod.result, dE)
+        self.shown["dE"] = Shown(prod.result, dE)
         self.say(
             f'That is the change, Delta E, this head makes to "{noun}".',
             FadeIn(dE_lab, shift=UP * 0.3),
@@ -159,7 +166,7 @@ class ValuesStep(AttentionScene):
             label=f'E("{noun}")',
             label_size=font,
         )
-        zs = self.t[f"{blk}.attn.hook_z"][:, self.h].astype(np.float64)  # [pos, d_head]
+        zs = self.t[hook_name("z", self.L)][:, self.h].astype(np.float64)  # [pos, d_head]
         all_dE = zs @ W_O.astype(np.float64)  # [pos, d_model]
         strip = self.strip(20, min_width=self.column_width() - 0.1).next_to(head, DOWN, buff=0.3)
         drawn = self.shown_tokens(strip)
@@ -198,7 +205,7 @@ class ValuesStep(AttentionScene):
             f"That is one head; the layer adds the changes of all {cfg.n_heads} of its heads.",
             FadeIn(lab, shift=UP * 0.3),
         )
-        self.shown["E_new"] = (add.result, self.E[self.q] + dE)
+        self.shown["E_new"] = Shown(add.result, self.E[self.q] + dE)
 
 
 class CreatureStep(AttentionScene):
@@ -212,11 +219,11 @@ class CreatureStep(AttentionScene):
             keys += [int(k) for k in rest[: 2 - len(keys)]]
         return keys[:2]
 
+    @step("Each key's share", order=8)
     def step_creature(self) -> None:
         noun = self.noun
         s = key_shares(self.model, self.t, self.L, self.h, self.q)
         movers = self.movers()
-        self.section("Each key's share")
         head = title(f'"{noun}" moves, one key at a time')
         self.shown["shares"] = s
         if len(movers) < 2:
@@ -358,6 +365,7 @@ class CreatureStep(AttentionScene):
 
 
 class ValueMapStep(AttentionScene):
+    @step("The value map", order=9)
     def step_value_map(self) -> None:
         cfg, g = self.model.cfg, self.gpt3
         d, dh = cfg.d_model, cfg.d_head
@@ -365,7 +373,6 @@ class ValueMapStep(AttentionScene):
         W_O = self.model.W("O", self.L, self.h).astype(np.float64)  # [d_head, d_model]
         rank = int(np.linalg.matrix_rank(W_V @ W_O))
         self.shown["value_rank"] = rank
-        self.section("The value map")
         head = title("The value map, drawn to shape")
         full = MatrixShape(d, d, height=3.6, name="full value map", color=PALETTE["muted"])
         full.next_to(head, DOWN, buff=0.5).to_edge(LEFT, buff=0.8)

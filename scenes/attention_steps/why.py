@@ -1,4 +1,8 @@
-"""Steps 1 and 2: why attention (the same word in two contexts), and the example prompt."""
+"""Scenes WhyAttention, TheExample (lecture steps B12, B13, E1, E6 in COVERAGE.md).
+tests/scenes/test_attention.py pins their section titles, the shown values ``E``, ``cosines``, and
+that every number said is on screen.
+
+Steps 1 and 2: why attention (the same word in two contexts), and the example prompt."""
 
 from __future__ import annotations
 
@@ -22,14 +26,16 @@ from llmviz.errors import PromptError
 from llmviz.layout import fit_width, prose, text, title
 from llmviz.mobjects import Column, NumericVector, ValueTable
 from llmviz.model.analysis import cosine
+from llmviz.model.trace import hook_name
+from llmviz.steps import step
 from llmviz.style import PALETTE
 
 
 class WhyStep(AttentionScene):
     def context_rows(self) -> list[tuple[str, str, list[float]]]:
         """Cosine of the last word's vector between two contexts, stage by stage."""
-        stages = ["hook_embed", "blocks.0.hook_resid_pre"] + [
-            f"blocks.{layer}.hook_resid_mid" for layer in range(self.model.cfg.n_layers)
+        stages = [hook_name("embed"), hook_name("resid_pre", 0)] + [
+            hook_name("resid_mid", layer) for layer in range(self.model.cfg.n_layers)
         ]
         rows = []
         for a, b in self.contexts:
@@ -42,10 +48,10 @@ class WhyStep(AttentionScene):
             rows.append((a, b, [cosine(ta[s][-1], tb[s][-1]) for s in stages]))
         return rows
 
+    @step("Why attention", order=1)
     def step_why(self) -> None:
         rows = self.context_rows()
         n_layers = self.model.cfg.n_layers
-        self.section("Why attention")
         head = title("The same word in different contexts")
         stage_names = ["lookup", "+ position"] + [f"layer {k}" for k in range(n_layers)]
         table = ValueTable(
@@ -108,8 +114,8 @@ class WhyStep(AttentionScene):
 
 
 class ExampleStep(AttentionScene):
+    @step("The example", order=2)
     def step_example(self) -> None:
-        self.section("The example")
         head = title(f'"{self.prompt}"')
         strip = self.strip(22, min_width=self.column_width() - 0.1).next_to(head, DOWN, buff=0.35)
         W_E, W_pos = self.model.W_E, self.model.W_pos
@@ -145,7 +151,7 @@ class ExampleStep(AttentionScene):
         count.to_edge(RIGHT, buff=0.5)
         d, g = self.model.cfg.d_model, self.gpt3.d_model
         note = self.footer(f"{shape(d)} numbers per token in this model, {shape(g)} in GPT-3", 20)
-        self.shown["E"] = {i: (v, self.t["blocks.0.hook_resid_pre"][i]) for i, v in sums.items()}
+        self.shown["E"] = {i: (v, self.t[hook_name("resid_pre", 0)][i]) for i, v in sums.items()}
         self.say(
             "Here is the prompt we will follow through one head of attention.",
             FadeIn(head, shift=DOWN * 0.5),

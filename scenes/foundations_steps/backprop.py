@@ -1,4 +1,10 @@
-"""Backpropagation: a chain of one-neuron layers, the trained digit network's derivatives against
+"""Scenes Backpropagation, DigitBackpropagation, MiniBatches (lecture steps F21, F22 in COVERAGE.md).
+tests/scenes/test_foundations.py pins their section titles, the shown values ``backprop_example``,
+``chain_factors``, ``chain_last``, ``chain_table``, ``da_prev``, ``da_prev_auto``, ``delta``,
+``delta_auto``, ``final_accuracy``, ``max_diff``, ``minibatch``, ``one_weight``, and that every
+number said is on screen.
+
+Backpropagation: a chain of one-neuron layers, the trained digit network's derivatives against
 autograd, and mini-batches."""
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, NumericVector, ValueTable
 from llmviz.model.experiments.digits import minibatch_agreement, one_neuron_chain, train_digit_mlp
 from llmviz.model.experiments.functions import sigmoid_prime
+from llmviz.scene import Shown
+from llmviz.steps import step
 from llmviz.style import PALETTE, format_number
 from llmviz.words import an, sci_text, signed
 
@@ -51,10 +59,10 @@ class BackpropStep(FoundationsScene):
         return index
 
     # --- a chain of one-neuron layers -------------------------------------------------------
+    @step("Backpropagation", order=12)
     def step_backprop(self) -> None:
         ex = one_neuron_chain(self.chain_layers, self.chain_target, self.seed)
         L, last = ex.n_layers, ex.n_layers - 1
-        self.section("Backpropagation")
         head = title(f"Backpropagation through {L + 1} one-neuron layers")
         neurons, vals, names = VGroup(), VGroup(), VGroup()
         for a in ex.a:
@@ -85,7 +93,7 @@ class BackpropStep(FoundationsScene):
         cost = VGroup(tex(f"C = (a^{{({L})}} - y)^2 =", size=28), self.num(ex.cost, 4, 24))
         cost.arrange(RIGHT, buff=0.12).next_to(neurons[-1], RIGHT, buff=0.4)
         self.shown["chain_a"] = vals
-        self.shown["chain_cost"] = (cost[1], float(ex.cost))
+        self.shown["chain_cost"] = Shown(cost[1], float(ex.cost))
         self.say(
             f"Take the simplest network: a chain of {L + 1} neurons, one per layer.",
             FadeIn(head, shift=DOWN * 0.5),
@@ -130,7 +138,7 @@ class BackpropStep(FoundationsScene):
             "slope": (nums[1], f_s),
             "error": (nums[2], f_c),
         }
-        self.shown["chain_last"] = (res[1], float(ex.dC_dw[last]))
+        self.shown["chain_last"] = Shown(res[1], float(ex.dC_dw[last]))
         self.say(
             "How does the cost change when we nudge the last weight? The chain rule splits it "
             "into three factors.",
@@ -210,6 +218,7 @@ class BackpropStep(FoundationsScene):
         )
 
     # --- the digit network ------------------------------------------------------------------
+    @step("Backpropagation in the digit network", order=13)
     def step_digit_backprop(self) -> None:
         mlp = self.mlp
         index = self.backprop_example()
@@ -225,7 +234,6 @@ class BackpropStep(FoundationsScene):
         n_params = sum(W.size + b.size for W, b in zip(net.W, net.b, strict=True))
         biggest = hand.max_difference(auto)
         seen = f"{an(label)} that the network reads as {pred}" if pred != label else an(label)
-        self.section("Backpropagation in the digit network")
         head = title("Backpropagation in the digit network")
         sub = text(f"test image {index}: {seen}", 22, PALETTE[POINT]).next_to(head, DOWN, 0.15)
         self.say(
@@ -354,6 +362,7 @@ class BackpropStep(FoundationsScene):
         )
 
     # --- mini-batches -------------------------------------------------------------------------
+    @step("Mini-batches", order=14)
     def step_minibatches(self) -> None:
         mlp = self.mlp
         mid = train_digit_mlp(self.mlp_config(epochs=1)).model
@@ -368,7 +377,6 @@ class BackpropStep(FoundationsScene):
             ),
         }
         per_epoch = -(-n_train // self.batch_size)
-        self.section("Mini-batches")
         head = title("Mini-batches")
         full = text(f"full gradient: all {n_train:,} training images", 24)
         batch = text(

@@ -1,4 +1,8 @@
-"""The gradient of binary cross-entropy by the chain rule: its three factors for one point, with
+"""Scenes ChainRule. tests/scenes/test_foundations.py pins their section titles, the shown values
+``chain_point``, ``chain_w1``, ``error``, ``factors``, ``gradient_diff``, ``gradient_table``, and
+that every number said is on screen.
+
+The gradient of binary cross-entropy by the chain rule: its three factors for one point, with
 real numbers, their product against torch's autograd, and the average over every point."""
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from llmviz.layout import fit_width, text, title
 from llmviz.mobjects import Column, ValueTable
 from llmviz.model.experiments.chain_rule import bce_chain
 from llmviz.model.experiments.logistic import logistic_gradient, logistic_gradient_autograd
+from llmviz.scene import Shown
+from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import sci_text, signed
 
@@ -35,9 +41,9 @@ class ChainStep(FoundationsScene):
         w0, b0 = self.run.w[0], float(self.run.b[0])
         return k, bce_chain(w0, b0, self.data.x[k], float(self.data.y[k]))
 
+    @step("The chain rule, factor by factor", order=5)
     def step_chain_rule(self) -> None:
         k, ch = self.chain_example()
-        self.section("The chain rule, factor by factor")
         head = title("The gradient by the chain rule")
         chain = tex(
             r"\frac{\partial \ell}{\partial w_1} =",
@@ -142,7 +148,7 @@ class ChainStep(FoundationsScene):
         ).arrange(RIGHT, buff=0.2)
         simple.move_to(point).shift(UP * 0.05)
         box = SurroundingRectangle(VGroup(nums[0], nums[1]), color=PALETTE[CLASS1], buff=0.12)
-        self.shown["error"] = (simple[2], err)
+        self.shown["error"] = Shown(simple[2], err)
         self.say(
             f"The first two factors cancel into something simple: ŷ minus y, {signed(err, 3)}.",
             Create(box),

@@ -13,28 +13,13 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
-    Animation,
-    AnimationGroup,
     Axes,
-    Create,
     Dot,
-    FadeIn,
-    FadeOut,
     FadeTransform,
-    GrowArrow,
-    GrowFromCenter,
-    GrowFromEdge,
-    GrowFromPoint,
-    Indicate,
-    LaggedStart,
     Line,
     MathTex,
-    Mobject,
-    Uncreate,
-    ValueTracker,
     VGroup,
     VMobject,
-    Write,
 )
 
 from llmviz.errors import ConfigError
@@ -113,63 +98,6 @@ def boundary_points(w, b: float, lim: float) -> tuple[np.ndarray, np.ndarray] | 
     return np.array(pts[0]), np.array(pts[-1])
 
 
-def _natural(step, visible: bool = False) -> float:
-    """An animation step's own run time (a list or tuple plays together); with ``visible``, the
-    part of it that reads as motion at 480p (see :func:`_seen`)."""
-    if isinstance(step, (list, tuple)):
-        return max((_natural(s, visible) for s in step), default=0.0)
-    if isinstance(step, Animation):
-        return float(step.get_run_time()) * (_seen(step) if visible else 1.0)
-    return float(getattr(step, "anim_args", {}).get("run_time", 1.0))  # an .animate builder
-
-
-def _seen(step: Animation) -> float:
-    """How much of an animation reads as motion at 480p: a move, a transform or an emphasis
-    does; a thin stroke drawn bit by bit, a fade in place or a small thing growing hardly does."""
-    if isinstance(step, (LaggedStart, AnimationGroup)):
-        return float(np.mean([_seen(a) for a in step.animations])) if step.animations else 0.0
-    if isinstance(step, (Create, Write, GrowArrow, Uncreate)):
-        return 0.2
-    big = getattr(step, "mobject", None) is not None and step.mobject.width >= 1.5
-    if isinstance(step, (FadeIn, FadeOut)):
-        moves = np.linalg.norm(getattr(step, "shift_vector", np.zeros(3))) >= 0.25
-        scales = getattr(step, "scale_factor", 1) != 1
-        return 1.0 if big and (moves or scales) else 0.2
-    if isinstance(step, (GrowFromCenter, GrowFromPoint, GrowFromEdge)):
-        return 1.0 if big else 0.2
-    return 1.0
-
-
-def _focus(steps) -> Mobject | None:
-    """What a beat's steps bring on or change, to light up at its end: all of it when it fits
-    in half the frame, else what the last step brought; None for fade-outs, emphases and
-    trackers."""
-    found = []
-
-    def walk(step) -> None:
-        if isinstance(step, (list, tuple)):
-            for s in step:
-                walk(s)
-            return
-        if isinstance(step, (FadeOut, Indicate)):
-            return
-        if isinstance(step, FadeTransform):
-            m = step.to_add_on_completion
-        else:
-            m = getattr(step, "mobject", None)
-        if m is not None and not isinstance(m, ValueTracker) and m.get_family():
-            found.append(m)
-
-    walk(list(steps))
-    if not found:
-        return None
-    group = VGroup(*(m for m in found if isinstance(m, VMobject)))
-    if len(group) and group.width < 7 and group.height < 4:
-        return group
-    last = found[-1]
-    return last if last.width < 11 and last.height < 5 else None
-
-
 @dataclass(frozen=True)
 class Logistic:
     """The 2-D data and every logistic-regression experiment the chapter shows."""
@@ -222,6 +150,9 @@ class FoundationsScene(LectureScene):
     """The chapter's experiments (class attributes change them; the ``seed`` setting seeds every
     one) and helpers shared by its steps."""
 
+    pulse_below = 0.75  # the beats that barely move end by lighting up what they showed
+    pulse_scale = 1.15
+
     prompt = "Michael Jordan plays the sport of"
     # the 2-D dataset and its logistic regression
     n_per_class: int = 20
@@ -247,7 +178,6 @@ class FoundationsScene(LectureScene):
 
     def setup(self) -> None:
         super().setup()
-        self.shown: dict[str, object] = {}  # values on screen by name, for the tests
         self.lab = logistic_lab(
             self.n_per_class,
             self.seed,
@@ -258,30 +188,6 @@ class FoundationsScene(LectureScene):
             int(self.landscape_grid),
         )
         self.data, self.run = self.lab.data, self.lab.run
-
-    # --- beats ------------------------------------------------------------------------------
-    #: a beat whose visible motion would fill less than this share of its sentence ends with a
-    #: pulse of what its last animation brought on, so that the picture keeps pointing at the
-    #: thing being said (thin strokes being drawn and faint fades do not read as motion at 480p;
-    #: a scale pulse does)
-    pulse_below: float = 0.75
-
-    def say(self, sentence: str, *animations, run_time: float | None = None, **kwargs):
-        steps = list(animations)
-        if run_time is None and steps:
-            duration = max(
-                self.voice.speak(" ".join(str(sentence).split())).duration, self.min_beat
-            )
-            fill = duration * self.beat_fill
-            natural = sum(_natural(step) for step in steps)
-            scale = min(fill / max(natural, 1e-3), self.max_stretch)
-            visible = sum(_natural(step, visible=True) for step in steps) * scale
-            focus = _focus(steps)
-            if visible < self.pulse_below * fill and focus is not None:
-                steps.append(
-                    Indicate(focus, scale_factor=1.15, color=PALETTE["highlight"], run_time=1.5)
-                )
-        return super().say(sentence, *steps, run_time=run_time, **kwargs)
 
     # --- the digit network --------------------------------------------------------------------
     def mlp_config(self, epochs: int | None = None, hidden: str = "sigmoid") -> MLPConfig:
@@ -308,11 +214,6 @@ class FoundationsScene(LectureScene):
         return mlp.x_test[self.digit_index], int(mlp.y_test[self.digit_index])
 
     # --- words and small pictures -------------------------------------------------------------
-    def caption(self, s: str, size: float = 20) -> VMobject:
-        """A small muted line at the bottom of the frame."""
-        from llmviz.layout import fit_width
-
-        return fit_width(text(s, size, PALETTE["muted"])).to_edge(DOWN, buff=0.3)
 
     @staticmethod
     def num(v: float, decimals: int = 2, size: float = 24, **kw) -> FastNumber:

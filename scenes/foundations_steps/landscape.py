@@ -1,4 +1,10 @@
-"""The cost landscape C(w1, w2) of the two-weight logistic regression (the bias held): its
+"""Scenes CostLandscape, GradientDescent, LearningRate (lecture steps F7 in COVERAGE.md).
+tests/scenes/test_foundations.py pins their section titles, the shown values ``after_one``,
+``contour_levels``, ``descent_final``, ``downhill``, ``downhill_parts``, ``gap_to_lowest``,
+``lowest``, ``lr_table``, ``lr_verdicts``, ``start``, ``step_lengths``, and that every number said
+is on screen.
+
+The cost landscape C(w1, w2) of the two-weight logistic regression (the bias held): its
 contour map, minus the gradient as the arrow whose signs say which weight to raise or lower,
 the recorded gradient-descent path running down it, and three learning rates."""
 
@@ -40,6 +46,8 @@ from llmviz.model.experiments.landscape import (
     cost_surface,
     window,
 )
+from llmviz.scene import Shown
+from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import signed
 
@@ -98,10 +106,10 @@ class LandscapeStep(FoundationsScene):
         return fit_width(cap, axes.width + 0.6).next_to(axes, DOWN, buff=0.5)
 
     # --- the landscape and the downhill arrow ---------------------------------------------------
+    @step("The cost landscape", order=6)
     def step_landscape(self) -> None:
         lab = self.lab
         path, low, surface = lab.path, lab.low, lab.surface
-        self.section("The cost landscape")
         head = title("The cost landscape")
         axes, labels = self.weight_axes(surface)
         VGroup(axes, labels).to_edge(LEFT, buff=0.9).to_edge(UP, buff=1.05)
@@ -124,7 +132,7 @@ class LandscapeStep(FoundationsScene):
         bottom = Dot(axes.c2p(*low.w), radius=0.09, color=PALETTE[DOWNHILL])
         low_lab = VGroup(text("lowest", 20, PALETTE[DOWNHILL]), self.num(low.loss, 3, 20))
         low_lab.arrange(RIGHT, buff=0.1).next_to(bottom, UP, buff=0.15)
-        self.shown["lowest"] = (low_lab[1], low.loss)
+        self.shown["lowest"] = Shown(low_lab[1], low.loss)
         self.say(
             f"The valley's lowest point costs {low.loss:.3f}.",
             GrowFromCenter(bottom),
@@ -212,7 +220,7 @@ class LandscapeStep(FoundationsScene):
         line1 = self.boundary(plane, w1, path.bias)
         after = VGroup(text("after one step: C =", 22), self.num(path.loss[1], 3, 24))
         after.arrange(RIGHT, buff=0.15).next_to(rows, DOWN, buff=0.25).align_to(rows, LEFT)
-        self.shown["after_one"] = (after[1], float(path.loss[1]))
+        self.shown["after_one"] = Shown(after[1], float(path.loss[1]))
         self.say(
             f"One step along the arrow, with α = {path.lr:g}, lowers the cost from "
             f"{path.loss[0]:.3f} to {path.loss[1]:.3f} and turns the boundary.",
@@ -224,11 +232,11 @@ class LandscapeStep(FoundationsScene):
         )
 
     # --- the path down ------------------------------------------------------------------------
+    @step("Gradient descent", order=7)
     def step_descent(self) -> None:
         lab = self.lab
         path, low, surface = lab.path, lab.low, lab.surface
         n = path.steps
-        self.section("Gradient descent")
         head = title(r"Gradient descent: w ← w − α∇C")
         axes, labels = self.weight_axes(surface)
         VGroup(axes, labels).to_edge(LEFT, buff=0.9).to_edge(UP, buff=1.05)
@@ -317,7 +325,7 @@ class LandscapeStep(FoundationsScene):
         rest.arrange(RIGHT, buff=0.15)
         fit_width(rest, 5.8).next_to(lens, DOWN, buff=0.3)
         to_low = DashedLine(dot.get_center(), bottom.get_center(), color=PALETTE[DOWNHILL])
-        self.shown["gap_to_lowest"] = (rest[1], gap)
+        self.shown["gap_to_lowest"] = Shown(rest[1], gap)
         acc = 100 * float(path.accuracy[-1])
         self.say(
             f"After {n} steps the cost is {path.loss[-1]:.3f}, {gap:.3f} above the lowest point, "
@@ -327,6 +335,7 @@ class LandscapeStep(FoundationsScene):
         )
 
     # --- learning rates -------------------------------------------------------------------------
+    @step("The learning rate", order=8)
     def step_learning_rate(self) -> None:
         lab = self.lab
         runs, low = lab.runs, lab.low
@@ -334,7 +343,6 @@ class LandscapeStep(FoundationsScene):
         every = np.vstack([r.w for r in runs] + [low.w[None]])
         w1r, w2r = window(every, margin=0.12)
         surface = cost_surface(self.data, w1r, w2r, self.landscape_grid, lab.path.bias)
-        self.section("The learning rate")
         head = title("The learning rate α")
         axes, labels = self.weight_axes(surface, 5.6)
         VGroup(axes, labels).to_edge(LEFT, buff=0.9).to_edge(UP, buff=1.05)

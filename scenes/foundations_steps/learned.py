@@ -1,4 +1,9 @@
-"""How the embedded model learned: its recorded loss curve and checkpoints, and one training
+"""Scenes HowTheModelLearned, EveryPrefix (lecture steps A5, A6, A8, E18, E20 in COVERAGE.md).
+tests/scenes/test_foundations.py pins their section titles, the shown values ``causal``,
+``checkpoint_note``, ``checkpoints``, ``loss_curve``, ``prefixes``, ``sentence_loss``,
+``training_sentence``, and that every number said is on screen.
+
+How the embedded model learned: its recorded loss curve and checkpoints, and one training
 sentence with a prediction at every prefix, checked against the causal mask."""
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ from llmviz.model.experiments.learned import (
 )
 from llmviz.model.scale import parameter_count
 from llmviz.model.trace import probabilities
+from llmviz.scene import Shown
+from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import percent, sci_text
 
@@ -69,6 +76,7 @@ def logits_at(model, ids, position: int) -> np.ndarray:
 
 
 class LearnedStep(FoundationsScene):
+    @step("How the embedded model learned", order=15)
     def step_learned(self) -> None:
         log = load_training_log(self.model_dir)
         cfg = log["train_config"]
@@ -81,7 +89,6 @@ class LearnedStep(FoundationsScene):
         uniform = math.log(vocab)
         n_params = parameter_count(self.model)
         total = int(steps[-1])  # the usual steps, then the sparse phase (cfg["sparse_steps"])
-        self.section("How the embedded model learned")
         head = title("How the embedded model learned")
         facts = text(
             f"{n_params:,} parameters · {total:,} steps of Adam · {cfg['batch_size']} "
@@ -192,6 +199,7 @@ class LearnedStep(FoundationsScene):
             FadeIn(note if note is not None else tail, shift=UP * 0.3),
         )
 
+    @step("A prediction at every prefix", order=16)
     def step_prefixes(self) -> None:
         log = load_training_log(self.model_dir)
         cfg = log["train_config"]
@@ -215,7 +223,6 @@ class LearnedStep(FoundationsScene):
         right = sum(p.predicted == p.actual for p in preds)
         before = token_label(model.decode_token(ids[cut + 1]))
         after = token_label(model.decode_token(alt))
-        self.section("A prediction at every prefix")
         head = title(f"Training sentence {index:,}: {n} positions, {n} predictions")
         self.say(
             "Training needs no separate example for each prefix of a sentence.",
@@ -288,7 +295,7 @@ class LearnedStep(FoundationsScene):
             self.num(loss, 3, 20, color=PALETTE[POINT]),
         ).arrange(RIGHT, buff=0.15)
         mean_line.next_to(table, DOWN, buff=0.25).align_to(table, RIGHT)
-        self.shown["sentence_loss"] = (mean_line[1], loss)
+        self.shown["sentence_loss"] = Shown(mean_line[1], loss)
         self.shown["training_sentence"] = (index, sentence, found is not None)
         self.say(
             f"The sentence's loss is the mean of minus the log of each true token's probability: {loss:.3f}.",

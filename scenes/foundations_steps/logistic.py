@@ -1,4 +1,9 @@
-"""Logistic regression: the sigmoid, the decision boundary, binary cross-entropy and where that
+"""Scenes Sigmoid, DecisionBoundary, CrossEntropy, Likelihood (lecture steps F1, F5 in COVERAGE.md).
+tests/scenes/test_foundations.py pins their section titles, the shown values ``boundary_right``,
+``landed``, ``likelihood``, ``likelihood_table``, ``p0``, ``point``, ``sigma``, and that every
+number said is on screen.
+
+Logistic regression: the sigmoid, the decision boundary, binary cross-entropy and where that
 loss comes from, on the generated 2-D data."""
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, FastText, ValueTable
 from llmviz.model.experiments.functions import sigmoid
 from llmviz.model.experiments.logistic import likelihood
+from llmviz.scene import Shown
+from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import sci_text
 
@@ -53,9 +60,9 @@ class LogisticStep(FoundationsScene):
         return k, x, w, b, z, float(sigmoid(z))
 
     # --- the sigmoid ------------------------------------------------------------------------------
+    @step("The sigmoid", order=1)
     def step_sigmoid(self) -> None:
         k, x, w, b, z, s = self.point_values()
-        self.section("The sigmoid")
         head = title("The sigmoid")
         axes, curve, ticks = self.sigmoid_axes(6.4, 3.4)
         VGroup(axes, ticks).to_edge(LEFT, buff=0.9).shift(UP * 0.6)
@@ -140,7 +147,7 @@ class LogisticStep(FoundationsScene):
                 for v, p, c in ((s, p1, PALETTE[CLASS1]), (1 - s, p0, PALETTE[CLASS0]))
             )
         )
-        self.shown["p0"] = (p0[1], 1 - s)
+        self.shown["p0"] = Shown(p0[1], 1 - s)
         self.say(
             f"Class 0 gets the rest: 1 − {s:.2f} = {1 - s:.2f}.",
             travel(s_num, p1[1]),
@@ -149,11 +156,11 @@ class LogisticStep(FoundationsScene):
         )
 
     # --- the decision boundary --------------------------------------------------------------------
+    @step("The decision boundary", order=2)
     def step_boundary(self) -> None:
         data = self.data
         k, _x, w, b, _z, _s = self.point_values()
         zs = data.x @ w + b
-        self.section("The decision boundary")
         head = title("The decision boundary")
         plane = self.plane(4.8).to_edge(RIGHT, buff=1.0).shift(DOWN * 0.3)
         dots = self.scatter(plane)
@@ -241,9 +248,9 @@ class LogisticStep(FoundationsScene):
         )
 
     # --- binary cross-entropy ---------------------------------------------------------------------
+    @step("Binary cross-entropy", order=3)
     def step_bce(self) -> None:
         _k, _x, _w, _b, _z, s = self.point_values()
-        self.section("Binary cross-entropy")
         head = title("Binary cross-entropy")
         axes = plain_axes([0, 1, 0.5], [0, 5, 1], 5.0, 4.0).to_edge(LEFT, buff=1.0)
         axes.shift(DOWN * 0.4)
@@ -303,7 +310,7 @@ class LogisticStep(FoundationsScene):
         line.add(tex("="), self.num(cost, 2, 28, color=PALETTE[POINT]))
         line.arrange(RIGHT, buff=0.12).next_to(both, DOWN, buff=0.6).align_to(both, LEFT)
         fit_width(line, 7.0)
-        self.shown["point_loss"] = (line[5], cost)
+        self.shown["point_loss"] = Shown(line[5], cost)
         self.say(
             f"Our point from before has label 1 and ŷ = {s:.2f}, so its loss is {cost:.2f}.",
             Create(drop),
@@ -313,12 +320,12 @@ class LogisticStep(FoundationsScene):
         )
 
     # --- where the loss comes from ----------------------------------------------------------------
+    @step("Where the loss comes from", order=4)
     def step_likelihood(self) -> None:
         run, data = self.run, self.data
         n = data.n
         lik0, log0 = likelihood(run.w[0], float(run.b[0]), data)
         lik1, log1 = likelihood(run.w[-1], float(run.b[-1]), data)
-        self.section("Where the loss comes from")
         head = title("Where the loss comes from")
         one = tex(r"P(y \mid x) =", r"\hat y^{\,y}", r"(1 - \hat y)^{1 - y}", size=36)
         one.next_to(head, DOWN, buff=0.5).to_edge(LEFT, buff=1.0)

@@ -1,4 +1,9 @@
-"""Neurons and layers: the digit network the code trained, reading a real test image, one
+"""Scenes NeuronsAndLayers, ReLUVersusSigmoid (lecture steps A9, F12, F17 in COVERAGE.md).
+tests/scenes/test_foundations.py pins their section titles, the shown values ``accuracy``,
+``calc``, ``matrix_form``, ``norms``, ``output``, ``prediction``, and that every number said is on
+screen.
+
+Neurons and layers: the digit network the code trained, reading a real test image, one
 neuron's weighted sum; then ReLU against the sigmoid, measured on the network's gradients."""
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from llmviz.mobjects import Column, NeuronColumn, ValueTable
 from llmviz.mobjects.vectors import shown_indices
 from llmviz.model.experiments.digits import gradient_norms
 from llmviz.model.experiments.functions import relu, sigmoid, sigmoid_prime
+from llmviz.steps import step
 from llmviz.style import PALETTE, value_to_color
 from llmviz.words import an
 
@@ -69,6 +75,7 @@ class NetworkStep(FoundationsScene):
                 )
         return lines
 
+    @step("Neurons and layers", order=10)
     def step_neurons(self) -> None:
         mlp = self.mlp
         x, label = self.digit_example()
@@ -81,7 +88,6 @@ class NetworkStep(FoundationsScene):
         aj = float(fp.a[1][j])
         acc = 100 * mlp.test_accuracy[-1]
         sizes = net.sizes
-        self.section("Neurons and layers")
         head = title("Neurons and layers")
         picture = self.digit_picture(x).to_edge(LEFT, buff=0.6).shift(UP * 0.4)
         pic_label = text(f"test image {self.digit_index}: 8 × 8 pixels", 20, PALETTE["muted"])
@@ -321,6 +327,7 @@ class NetworkStep(FoundationsScene):
         )
         return VGroup(body, tops, sizes, row, entry, value, name)
 
+    @step("ReLU versus sigmoid", order=11)
     def step_relu(self) -> None:
         mlp = self.mlp
         start = mlp.initial
@@ -330,7 +337,6 @@ class NetworkStep(FoundationsScene):
             100 * norms_sig[0] / norms_sig[-1],
             100 * norms_relu[0] / norms_relu[-1],
         )
-        self.section("ReLU versus sigmoid")
         head = title("ReLU versus sigmoid")
         axes = plain_axes([-4, 4, 2], [0, 2, 0.5], 5.2, 3.6).to_edge(LEFT, buff=1.0)
         axes.shift(DOWN * 0.2)

@@ -1,4 +1,9 @@
-"""Softmax for many classes: scores to probabilities, other bases as temperatures, and the
+"""Scenes SoftmaxClasses (lecture steps C8, C9, C15, F10 in COVERAGE.md).
+tests/scenes/test_foundations.py pins their section titles, the shown values ``bases``,
+``dl_dyhat``, ``exp_sum``, ``jacobian_matrix``, ``probs``, ``softmax_diff``, ``softmax_grad``, and
+that every number said is on screen.
+
+Softmax for many classes: scores to probabilities, other bases as temperatures, and the
 cross-entropy's gradient through the softmax (prediction minus label) against autograd."""
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from llmviz.mobjects import Column, NumericMatrix, NumericVector, ValueTable
 from llmviz.model.experiments.chain_rule import softmax_jacobian
 from llmviz.model.experiments.functions import softmax_base
 from llmviz.model.experiments.logistic import softmax_example
+from llmviz.scene import Shown
+from llmviz.steps import step
 from llmviz.style import PALETTE, format_number
 from llmviz.words import sci_text, signed
 
@@ -36,10 +43,10 @@ def base_name(base: float) -> str:
 
 
 class SoftmaxStep(FoundationsScene):
+    @step("Softmax for many classes", order=9)
     def step_softmax(self) -> None:
         ex = softmax_example(tuple(self.softmax_logits), self.softmax_true_class)
         k, n = ex.true_class, len(ex.logits)
-        self.section("Softmax for many classes")
         head = title("Softmax: many classes")
         z_vec = NumericVector(ex.logits, decimals=0, font_size=30)
         e_vec = NumericVector(ex.exps, decimals=2, font_size=30)
@@ -68,7 +75,7 @@ class SoftmaxStep(FoundationsScene):
         a2 = Arrow(e_vec.get_right(), p_vec.get_left(), buff=0.25, color=PALETTE["muted"])
         div = VGroup(tex(r"\div", size=30), self.num(total, 2, 24)).arrange(RIGHT, buff=0.1)
         div.next_to(a2, UP, buff=0.1)
-        self.shown["exp_sum"] = (div[1], total)
+        self.shown["exp_sum"] = Shown(div[1], total)
         self.shown["probs"] = p_vec
         self.say(
             f"Then it divides by their sum, {total:.2f}, so that the results add up to 1.",
@@ -133,7 +140,7 @@ class SoftmaxStep(FoundationsScene):
         )
         block = VGroup(loss, gtable, gap).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
         block.to_edge(DOWN, buff=0.4).to_edge(LEFT, buff=0.8)
-        self.shown["softmax_loss"] = (loss[1], ex.loss)
+        self.shown["softmax_loss"] = Shown(loss[1], ex.loss)
         self.shown["softmax_grad"] = gtable
         self.shown["softmax_jacobian"] = jac
         self.say(

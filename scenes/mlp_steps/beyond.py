@@ -1,4 +1,10 @@
-"""Steps 11 to 13: does a direction mean the same in every layer, how many parameters the MLPs
+"""Scenes DirectionAcrossLayers, CountingParameters, Superposition, RoomInHighDimensions,
+SparseAutoencoder (lecture steps D7, G28 in COVERAGE.md). tests/scenes/test_mlp.py pins their
+section titles, the shown values ``capacity``, ``count_rows``, ``layer_cosines``,
+``layer_separation``, ``sae``, ``sae_feature``, ``superposition``, and that every number said is on
+screen.
+
+Steps 11 to 13: does a direction mean the same in every layer, how many parameters the MLPs
 hold, and how nearly perpendicular directions let a model store more than it has dimensions."""
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from llmviz.model.config import GPT3_CONFIG, other_parameter_counts, weight_coun
 from llmviz.model.experiments.capacity import load_capacity
 from llmviz.model.experiments.sae import load_sae
 from llmviz.model.experiments.superposition import SuperpositionConfig, load_or_run, welch_bound
+from llmviz.steps import step
 from llmviz.style import PALETTE, value_to_color
 from llmviz.words import plain
 from mlp_steps.common import MLPScene
@@ -73,9 +80,9 @@ def heat_table(
 
 
 class BeyondStep(MLPScene):
+    @step("One direction in every layer?", order=11)
     def step_layers(self) -> None:
         st = self.story
-        self.section("One direction in every layer?")
         head = title("Does a direction mean the same in every layer?")
         d = st.layers
         question = fit_width(
@@ -157,13 +164,13 @@ class BeyondStep(MLPScene):
             Indicate(VGroup(*sep.cells.values()), scale_factor=1.1),
         )
 
+    @step("Counting parameters", order=12)
     def step_count(self) -> None:
         ours, gpt3 = weight_counts(self.model.cfg), weight_counts(GPT3_CONFIG)
         extra = other_parameter_counts(self.model.cfg)
         ours_total = ours["total"] + sum(extra.values())
         ours_mlp = ours["mlp"] + extra["mlp_biases"]
         c, g = self.model.cfg, GPT3_CONFIG
-        self.section("Counting parameters")
         head = title("How many parameters live in the MLPs?")
         rows = [
             ["model width", c.d_model, g.d_model],
@@ -244,11 +251,11 @@ class BeyondStep(MLPScene):
             Indicate(table.cell(5, 1), scale_factor=1.4),
         )
 
+    @step("Superposition", order=13)
     def step_superposition(self) -> None:
         res = load_or_run(SuperpositionConfig())
         cfg, r, o = res.config, res.random_stats, res.optimized_stats
         welch_deg = float(np.degrees(np.arccos(welch_bound(cfg.n_vectors, cfg.dim))))
-        self.section("Superposition")
         head = title("More directions than dimensions")
         edges = np.array(res.bin_edges)
         axes = plain_axes([60, 120, 10], [0, 1, 0.25], 10, 3.8, include_numbers=False).shift(
@@ -368,11 +375,11 @@ def _tail(context: str, width: int = 38) -> str:
 
 
 class RoomStep(MLPScene):
+    @step("Room in high dimensions", order=14)
     def step_room(self) -> None:
         cap = load_capacity()
         tol = cap.config.tolerance
         dims = list(cap.config.dims)
-        self.section("Room in high dimensions")
         head = title("How many nearly perpendicular directions fit?")
         top = max(cap.counts.values())
         axes = plain_axes(
@@ -460,11 +467,11 @@ class RoomStep(MLPScene):
             Indicate(note, scale_factor=1.1),
         )
 
+    @step("A sparse autoencoder", order=15)
     def step_sae(self) -> None:
         sae = load_sae()
         cfg = sae.config
         n = self.neuron
-        self.section("A sparse autoencoder")
         head = title("Features from a sparse autoencoder")
         if not sae.fits(self.model):
             note = lines(

@@ -1,4 +1,9 @@
-"""Steps 4 to 6: the block on every token at once, the up-projection drawn to shape, and the
+"""Scenes InsideTheBlock, UpProjection, RowOfNames (lecture steps G7, G11 in COVERAGE.md).
+tests/scenes/test_mlp.py pins their section titles, the shown values ``bias_clears``,
+``row_parts``, ``threshold``, ``up_bias``, ``up_dot``, ``up_pre``, and that every number said is on
+screen.
+
+Steps 4 to 6: the block on every token at once, the up-projection drawn to shape, and the
 row that adds a first-name part and a last-name part, with the bias as the bar to clear."""
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ from manim import (
 from llmviz.layout import fit_width, in_frame, math, stack_apart, text, title
 from llmviz.mobjects import Column, FastNumber, MatrixShape, NumericVector, TokenStrip, ValueTable
 from llmviz.model.analysis import cosine
+from llmviz.model.trace import hook_name
+from llmviz.scene import Shown
+from llmviz.steps import step
 from llmviz.style import DEFAULTS, PALETTE
 from llmviz.words import plain, signed
 from mlp_steps.common import MLPScene
@@ -39,9 +47,9 @@ MAX_COLUMNS = 7  # token columns that fit the frame at a readable size
 
 
 class BlockStep(MLPScene):
+    @step("Inside the block", order=4)
     def step_inside(self) -> None:
         t = self.traces[0]
-        self.section("Inside the block")
         head = title(f"The MLP of layer {self.L}, on every token at once")
         # one column per token, at most MAX_COLUMNS (a long prompt shows its last tokens)
         first = max(0, t.n_tokens - MAX_COLUMNS)
@@ -53,7 +61,7 @@ class BlockStep(MLPScene):
         def vec(v):
             return NumericVector(v, max_entries=4, head=3, tail=0, font_size=20 * k)
 
-        E = [vec(t[f"blocks.{self.L}.hook_resid_mid"][i]) for i in shown]
+        E = [vec(t[hook_name("resid_mid", self.L)][i]) for i in shown]
         strip.align_below(E, buff=0.25)
         self.shown["inside_positions"] = list(shown)
         if first:
@@ -82,7 +90,7 @@ class BlockStep(MLPScene):
             label = text("MLP", 22 * k, PALETTE["accent"]).move_to(box)
             boxes.add(VGroup(box, label).next_to(e, DOWN, 0.3))
         dE = [
-            vec(t[f"blocks.{self.L}.hook_mlp_out"][i]).next_to(b, DOWN, 0.3)
+            vec(t[hook_name("mlp_out", self.L)][i]).next_to(b, DOWN, 0.3)
             for i, b in zip(shown, boxes, strict=True)
         ]
         for v, b in zip(dE, boxes, strict=True):
@@ -99,7 +107,7 @@ class BlockStep(MLPScene):
             [TransformFromCopy(e, v) for e, v in zip(E, dE, strict=True)],
         )
         post = [
-            vec(t[f"blocks.{self.L}.hook_resid_post"][i]).move_to(e)
+            vec(t[hook_name("resid_post", self.L)][i]).move_to(e)
             for i, e in zip(shown, E, strict=True)
         ]
         self.shown["inside_post"] = post
@@ -129,15 +137,15 @@ class BlockStep(MLPScene):
             Indicate(VGroup(talk, cross), scale_factor=1.3),
         )
 
+    @step("Up-projection", order=5)
     def step_up(self) -> None:
         n, t = self.neuron, self.traces[0]
-        x = t[f"blocks.{self.L}.ln2.hook_normalized"][n.positions[0]]
+        x = t[hook_name("ln2", self.L)][n.positions[0]]
         W_up = self.model.W("up", self.L)  # [d_model, d_mlp]: row vectors in the code
         cfg = self.model.cfg
         row = W_up[:, n.neuron]
         dot = float(row @ x)
         bias = float(self.model.W("b_up", self.L)[n.neuron])
-        self.section("Up-projection")
         head = title("Rows of the up-projection ask questions")
         W_name = math(r"W_{\text{up}}", 36)
         mat = MatrixShape(cfg.d_mlp, cfg.d_model, height=5.2, name=W_name).to_edge(LEFT, buff=2.0)
@@ -192,7 +200,7 @@ class BlockStep(MLPScene):
             FastNumber(dot, sign=True, font_size=28),
         ).arrange(RIGHT, buff=0.2)
         eq.next_to(block, DOWN, buff=0.4).align_to(block, LEFT)
-        self.shown["up_dot"] = (eq[1], dot)
+        self.shown["up_dot"] = Shown(eq[1], dot)
         self.say(
             f"The vector is {self.story.names[0]}'s, read at the token {self.read_token} after "
             "LayerNorm.",
@@ -212,7 +220,7 @@ class BlockStep(MLPScene):
             FastNumber(dot + bias, sign=True, font_size=28, color=PALETTE["highlight"]),
         ).arrange(RIGHT, buff=0.2)
         eq2.next_to(eq, DOWN, buff=0.25).align_to(eq, LEFT)
-        self.shown["up_bias"], self.shown["up_pre"] = (eq2[2], bias), (eq2[4], dot + bias)
+        self.shown["up_bias"], self.shown["up_pre"] = Shown(eq2[2], bias), Shown(eq2[4], dot + bias)
         self.say(
             f"Adding this neuron's bias, {signed(bias)}, gives {signed(dot + bias)}.",
             TransformFromCopy(eq[1], eq2[1]),
@@ -240,9 +248,9 @@ class BlockStep(MLPScene):
             LaggedStart(*(FadeIn(r, shift=UP * 0.5) for r in rows[1:]), lag_ratio=0.4),
         )
 
+    @step("First name plus last name", order=6)
     def step_row(self) -> None:
         st, n = self.story, self.neuron
-        self.section("First name plus last name")
         head = title("A row that adds two questions")
         if st.first is None:
             note = fit_width(text("Without name directions this step cannot be measured.", 24))
@@ -309,7 +317,7 @@ class BlockStep(MLPScene):
             Indicate(fits[1], scale_factor=1.5),
             Indicate(fits[3], scale_factor=1.5),
         )
-        hook = f"blocks.{self.L}.ln2.hook_normalized"
+        hook = hook_name("ln2", self.L)
         xs = [t[hook][i].astype(np.float64) for t, i in zip(self.traces, n.positions, strict=True)]
         parts = [(a * first.dot(x), b * last.dot(x), float(rest_v @ x)) for x in xs]
         self.shown["row_parts"] = parts

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from manim import DOWN, UP, VGroup
+from manim import UP, VGroup
 
 import llmviz
 from llmviz.layout import text
@@ -89,7 +89,7 @@ def story(model_key: str, prompt: str, contrasts: tuple[str, ...]) -> Story:
             words[0],
             words[1],
             layer=neuron.layer,
-            hook="ln2.hook_normalized",  # what the rows of W_up read
+            hook="ln2",  # what the rows of W_up read
             position=neuron.position,
         )
         layers = directions_across_layers(model, words[0], neuron.position)
@@ -137,7 +137,6 @@ class MLPScene(LectureScene):
                 self.contrasts = contrast_prompts(self.prompt)
             except ValueError as exc:
                 raise llmviz.LLMVizError(str(exc)) from None
-        self.shown: dict[str, object] = {}  # values on screen by name, for the tests
         self.story = story(self.model_dir or "", self.prompt, tuple(self.contrasts))
         self.neuron = self.story.neuron
         self.traces = list(self.story.traces)
@@ -178,10 +177,6 @@ class MLPScene(LectureScene):
             22,
             PALETTE["highlight"],
         )
-
-    def caption(self, s: str, size: float = 20) -> VGroup:
-        """A small muted line at the bottom of the frame."""
-        return text(s, size, PALETTE["muted"]).to_edge(DOWN, buff=0.3)
 
     @staticmethod
     def drop_below(mobject, anchor, buff: float = 0.5):

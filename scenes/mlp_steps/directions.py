@@ -1,4 +1,7 @@
-"""Step 3: ideas as directions, measured from the model; are they perpendicular?"""
+"""Scenes Directions (lecture steps B7, G4 in COVERAGE.md). tests/scenes/test_mlp.py pins their
+section titles, the shown values ``cosines``, and that every number said is on screen.
+
+Step 3: ideas as directions, measured from the model; are they perpendicular?"""
 
 from __future__ import annotations
 
@@ -26,6 +29,8 @@ from manim import (
 from llmviz.layout import fit_width, lines, plain_axes, text, title
 from llmviz.mobjects import Column, FastNumber, ValueTable
 from llmviz.model.analysis import cosine
+from llmviz.model.trace import hook_name
+from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import signed
 from mlp_steps.common import MLPScene
@@ -34,9 +39,9 @@ FIRST_COLOR, LAST_COLOR = "positive", "accent"  # one colour per idea, the whole
 
 
 class DirectionsStep(MLPScene):
+    @step("Directions", order=3)
     def step_directions(self) -> None:
         st = self.story
-        self.section("Directions")
         head = title("Ideas as directions")
         if st.first is None:
             note = fit_width(
@@ -145,7 +150,7 @@ class DirectionsStep(MLPScene):
         """Each prompt's vector at two coordinates: its dot products with the two directions."""
         st, n = self.story, self.neuron
         first, last = st.first, st.last
-        hook = f"blocks.{self.L}.ln2.hook_normalized"
+        hook = hook_name("ln2", self.L)
         vecs = [t[hook][i] for t, i in zip(self.traces, n.positions, strict=True)]
         pts = [(first.dot(v), last.dot(v)) for v in vecs]
         top = max(max(abs(a), abs(b)) for a, b in pts)

@@ -1,4 +1,9 @@
-"""Steps 9 and 10: the down-projection read column by column (one column, several features or
+"""Scenes DownProjection, ResidualAddScene (lecture steps G10, G22 in COVERAGE.md).
+tests/scenes/test_mlp.py pins their section titles, the shown values ``dir_after``, ``dir_before``,
+``dla``, ``dla_contrib``, ``down_sum``, ``p_after``, ``residual_result``, ``shared``, and that
+every number said is on screen.
+
+Steps 9 and 10: the down-projection read column by column (one column, several features or
 facts), and the residual add."""
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ from llmviz.animations import ResidualAdd, WeightedSum
 from llmviz.layout import code, in_frame, math, text, title
 from llmviz.mobjects import FastNumber, MatrixShape, NumericVector
 from llmviz.model.analysis import column_tokens
-from llmviz.model.trace import probabilities
+from llmviz.model.trace import hook_name, probabilities
+from llmviz.scene import Shown
+from llmviz.steps import step
 from llmviz.style import PALETTE, display_token
 from llmviz.words import pct, plain, signed
 from mlp_steps.common import MLPScene
@@ -54,10 +61,10 @@ def token_bars(
 
 
 class DownStep(MLPScene):
+    @step("Down-projection", order=9)
     def step_down(self) -> None:
         n, st = self.neuron, self.story
         cfg = self.model.cfg
-        self.section("Down-projection")
         head = title("Columns of the down-projection add directions")
         mat = MatrixShape(cfg.d_model, cfg.d_mlp, height=7.0, name=math(r"W_{\text{down}}", 36))
         mat.next_to(head, DOWN, buff=0.5)
@@ -117,7 +124,7 @@ class DownStep(MLPScene):
         eq_cap = text(f'added to the score of "{self.target}"', 20, PALETTE["muted"]).next_to(
             eq, DOWN, 0.2
         )
-        self.shown["dla"], self.shown["dla_contrib"] = (eq[0], dla), (eq[4], contrib)
+        self.shown["dla"], self.shown["dla_contrib"] = Shown(eq[0], dla), Shown(eq[4], contrib)
         self.say(
             f"With the value {plain(n.post[0])}, it adds {signed(contrib)} to that score directly.",
             TransformFromCopy(bars[0][2], eq[0]),
@@ -163,7 +170,7 @@ class DownStep(MLPScene):
 
     def _all_active(self, keep) -> None:
         n, t = self.neuron, self.traces[0]
-        post = t[f"blocks.{self.L}.mlp.hook_post"][n.positions[0]]
+        post = t[hook_name("post", self.L)][n.positions[0]]
         active = int(np.sum(post > 0))
         top = [int(i) for i in np.argsort(-post)[: min(4, max(active, 1))]]
         W_down = self.model.W("down", self.L)
@@ -198,18 +205,18 @@ class DownStep(MLPScene):
         self.shown["down_sum"] = summed.result
         self.shown["active"] = active
 
+    @step("Residual add", order=10)
     def step_residual(self) -> None:
         n, t = self.neuron, self.traces[0]
         pos = n.positions[0]
-        E_vals = t[f"blocks.{self.L}.hook_resid_mid"][pos]
-        dE_vals = t[f"blocks.{self.L}.hook_mlp_out"][pos]
-        post_vals = t[f"blocks.{self.L}.hook_resid_post"][pos]
+        E_vals = t[hook_name("resid_mid", self.L)][pos]
+        dE_vals = t[hook_name("mlp_out", self.L)][pos]
+        post_vals = t[hook_name("resid_post", self.L)][pos]
         d = self.story.target_dir
         before, after = d.dot(E_vals), d.dot(post_vals)
         p_before = probabilities(self.model.readout(E_vals))[n.target_id]
         p_after = probabilities(self.model.readout(post_vals))[n.target_id]
         last = self.L == self.model.cfg.n_layers - 1
-        self.section("Residual add")
         head = title("The block's output joins the stream")
         at = text(f"layer {self.L}, at the token {self.read_token}", 22, PALETTE["muted"])
         at.next_to(head, DOWN, buff=0.2)

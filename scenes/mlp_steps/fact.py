@@ -1,4 +1,8 @@
-"""Steps 1 and 2: the fact the model knows, and where in the model it lives (causal tracing)."""
+"""Scenes Fact, WhereIsTheFact (lecture steps G1 in COVERAGE.md). tests/scenes/test_mlp.py pins their
+section titles, the shown values ``athletes``, ``causal_grid``, ``causal_peak``, ``fact_bars``,
+``p_clean``, and that every number said is on screen.
+
+Steps 1 and 2: the fact the model knows, and where in the model it lives (causal tracing)."""
 
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from manim import (
 from llmviz.layout import code, fit_width, text, title
 from llmviz.mobjects import FastNumber, ProbabilityBars, TokenStrip
 from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, athletes
+from llmviz.steps import step
 from llmviz.style import PALETTE, display_token, value_to_color
 from llmviz.words import pct
 from mlp_steps.common import MLPScene
@@ -35,10 +40,10 @@ def _table() -> dict:
 
 
 class FactStep(MLPScene):
+    @step("A fact", order=1)
     def step_fact(self) -> None:
         st, t = self.story, self.traces[0]
         top = t.top_k(2)
-        self.section("A fact")
         head = title("A fact the model knows" if st.known[0] else "A person the model never saw")
         words = fit_width(text(f"“{self.prompt}”", 30)).next_to(head, DOWN, buff=0.45)
         strip = fit_width(TokenStrip(t.tokens, font_size=26)).next_to(words, DOWN, buff=0.3)
@@ -165,10 +170,10 @@ class FactStep(MLPScene):
 
 
 class WhereStep(MLPScene):
+    @step("Where is the fact?", order=2)
     def step_where(self) -> None:
         st, n = self.story, self.neuron
         ct = st.causal
-        self.section("Where is the fact?")
         head = title("Where is the fact?")
         clean = TokenStrip(ct.tokens if ct else self.traces[0].tokens, font_size=24, max_width=11.4)
         clean.next_to(head, DOWN, buff=0.45).shift(RIGHT * 0.6)  # room for the grid's row labels

@@ -1,4 +1,8 @@
-"""Steps 7 and 8: the ReLU as a gate, and switching the neuron off to see what it holds."""
+"""Scenes ReLUGateScene, SwitchItOff (lecture steps G17 in COVERAGE.md). tests/scenes/test_mlp.py pins
+their section titles, the shown values ``ablated_bars``, ``contrast_table``, ``gelu``,
+``relu_column``, ``stores_fact``, ``verdict_relu``, and that every number said is on screen.
+
+Steps 7 and 8: the ReLU as a gate, and switching the neuron off to see what it holds."""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from manim import (
 
 from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, FastNumber, NeuronColumn, ProbabilityBars, ValueTable
+from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import pct, plain, signed
 from mlp_steps.common import MLPScene
@@ -35,10 +40,10 @@ def gelu(z: float) -> float:
 
 
 class GateStep(MLPScene):
+    @step("ReLU as a gate", order=7)
     def step_relu(self) -> None:
         n, st = self.neuron, self.story
         names = st.names
-        self.section("ReLU as a gate")
         head = title("A bend that makes a yes or no")
         lim = float(np.ceil(max(2.0, max(abs(z) for z in n.pre) + 0.5)))
         axes = (
@@ -151,10 +156,10 @@ class GateStep(MLPScene):
             Indicate(g_nums[0], scale_factor=1.5),
         )
 
+    @step("Switch it off", order=8)
     def step_ablation(self) -> None:
         n, st = self.neuron, self.story
         ab = n.ablation
-        self.section("Switch it off")
         head = title(f"Switch neuron {n.neuron} off")
         col = NeuronColumn([n.post[0]], state="post", radius=0.32, font_size=26)
         tag = text(f"layer {self.L}, neuron {n.neuron}, at {self.read_token}", 22, PALETTE["muted"])
@@ -238,7 +243,7 @@ class GateStep(MLPScene):
         if st.neuron_set is not None:
             self._neuron_set(table)
         elif len(st.facts.athletes) > 1:
-            others = [a for a in st.facts.athletes if a[0] != st.names[0]]
+            others = [a for a in st.facts.athletes if a.name != st.names[0]]
             if others:
                 who = VGroup(
                     *(
@@ -252,7 +257,7 @@ class GateStep(MLPScene):
                 )
                 first = others[0]
                 self.say(
-                    f"The same neuron is also on for {first[0]}, who plays {first[1]}: one neuron "
+                    f"The same neuron is also on for {first.name}, who plays {first.sport}: one neuron "
                     "can serve more than one person.",
                     FadeIn(box, shift=UP * 0.5),
                     Indicate(box[1], scale_factor=1.3),

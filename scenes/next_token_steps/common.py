@@ -188,7 +188,6 @@ class NextTokenScene(LectureScene):
 
     def setup(self) -> None:
         super().setup()
-        self.shown: dict[str, object] = {}  # values on screen by name, for the tests
         self.t = self.trace(self.prompt)
 
     @property
@@ -202,10 +201,6 @@ class NextTokenScene(LectureScene):
 
     def generate(self, prompt: str, n_tokens: int, temperature: float, seed: int, stop=False):
         return generation(self.model_key, prompt, n_tokens, float(temperature), seed, stop)
-
-    def caption(self, s: str, size: float = 20) -> FastText:
-        """A small muted line at the bottom of the frame."""
-        return fit_width(text(s, size, PALETTE["muted"])).to_edge(DOWN, buff=0.3)
 
     @staticmethod
     def beside(

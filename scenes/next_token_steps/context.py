@@ -1,4 +1,9 @@
-"""The context window, input → layers → output on tensors drawn to shape (from the trace), why the
+"""Scenes Context, InputLayersOutput, WhyTheLastPosition, Unembedding (lecture steps A15, C1, C2, C3,
+C4, C5, E18 in COVERAGE.md). tests/scenes/test_next_token*.py pin their section titles, the shown
+values ``context_array``, ``context_slots``, ``dataflow``, ``position_guesses``, ``top_logits``,
+``unembed``, and that every number said is on screen.
+
+The context window, input → layers → output on tensors drawn to shape (from the trace), why the
 last position is read, and the unembedding."""
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from llmviz.animations import Unembed
 from llmviz.layout import code, fit_width, text, title
 from llmviz.mobjects import Column, NumericMatrix, NumericVector, TokenStrip, ValueTable
 from llmviz.model.config import GPT3_CONFIG, matrix_families
+from llmviz.model.trace import hook_name
+from llmviz.steps import step
 from llmviz.style import PALETTE, display_token
 from llmviz.words import quoted
 from next_token_steps.common import NextTokenScene, safe_token
@@ -146,10 +153,10 @@ class TensorFlow(VGroup):
 
 
 class ContextStep(NextTokenScene):
+    @step("Context window", order=21)
     def step_context(self) -> None:
         t, cfg, g = self.t, self.model.cfg, GPT3_CONFIG
         n = t.n_tokens
-        self.section("Context window")
         head = title(f"The context window: {cfg.n_ctx:,} tokens here, {g.n_ctx:,} in GPT-3")
         drawn = min(cfg.n_ctx, MAX_SLOTS)
         slot_w = 12.4 / drawn
@@ -173,7 +180,7 @@ class ContextStep(NextTokenScene):
             22,
             PALETTE["muted"],
         ).next_to(slots, DOWN, buff=0.15)
-        X = t["blocks.0.hook_resid_pre"].T  # [d_model, n]: one column per place
+        X = t[hook_name("resid_pre", 0)].T  # [d_model, n]: one column per place
         side = VGroup(
             text(f"here: {cfg.d_model:,} × {n} numbers", 24),
             text(f"full context: {cfg.d_model:,} × {cfg.n_ctx:,}", 24, PALETTE["muted"]),
@@ -239,19 +246,19 @@ class ContextStep(NextTokenScene):
             LaggedStart(*(FadeIn(r, shift=LEFT * 0.4) for r in side[2:]), lag_ratio=0.4),
         )
 
+    @step("Input, layers, output", order=23)
     def step_dataflow(self) -> None:
         t, cfg = self.t, self.model.cfg
         L, n, d = cfg.n_layers, t.n_tokens, cfg.d_model
-        self.section("Input, layers, output")
         head = title("Input → layers → output, on tensors")
-        shapes = {"tokens": (n,), "input": tuple(t["blocks.0.hook_resid_pre"].shape)}
+        shapes = {"tokens": (n,), "input": tuple(t[hook_name("resid_pre", 0)].shape)}
         blocks = list(range(L)) if L <= 3 else [0, L - 1]
         for layer in blocks:
             b = f"block {layer + 1}"
-            shapes[f"{b} attention"] = tuple(t[f"blocks.{layer}.attn.hook_pattern"].shape)
-            shapes[f"{b} MLP"] = tuple(t[f"blocks.{layer}.mlp.hook_post"].shape)
-            shapes[b] = tuple(t[f"blocks.{layer}.hook_resid_post"].shape)
-        shapes["output"] = tuple(t["logits"].shape)
+            shapes[f"{b} attention"] = tuple(t[hook_name("pattern", layer)].shape)
+            shapes[f"{b} MLP"] = tuple(t[hook_name("post", layer)].shape)
+            shapes[b] = tuple(t[hook_name("resid_post", layer)].shape)
+        shapes["output"] = tuple(t[hook_name("logits")].shape)
         flow = TensorFlow(shapes, blocks, L)
         flow.next_to(head, DOWN, buff=0.35).set_x(0)
         scale = self.caption(
@@ -304,11 +311,11 @@ class ContextStep(NextTokenScene):
             light("output"),
         )
 
+    @step("Why the last position", order=24)
     def step_why_last(self) -> None:
         t = self.t
         every = [t.top_k(1, position=i)[0] for i in range(t.n_tokens)]
         right = sum(g.token == nxt for g, nxt in zip(every, t.tokens[1:], strict=False))
-        self.section("Why the last position")
         head = title("Every position predicts its next token")
         for k in (6, 5, 4, 3, 2):  # a long prompt: its last six positions, fewer if they are wide
             first = max(0, t.n_tokens - k)
@@ -387,14 +394,14 @@ class ContextStep(NextTokenScene):
             Indicate(preds[-1], scale_factor=1.3),
         )
 
+    @step("Unembedding", order=25)
     def step_unembedding(self) -> None:
         t, cfg, g = self.t, self.model.cfg, GPT3_CONFIG
-        x = t["ln_final.hook_normalized"][-1]
-        logits = t["logits"][-1]
+        x = t[hook_name("ln_final")][-1]
+        logits = t[hook_name("logits")][-1]
         top = np.argsort(-logits, kind="stable")[:5]
         w_u = matrix_families(g)[-1].weights
         emb_unemb = 2 * w_u
-        self.section("Unembedding")
         head = title("Unembedding: the last vector → one logit per token")
         for size in (26, 22, 21):  # smaller numbers when they are wide (6 decimals), never tiny
             vec = NumericVector(

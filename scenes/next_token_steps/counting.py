@@ -1,4 +1,9 @@
-"""How big: GPT-3's eight matrix families counted from its config, the compute of this model's
+"""Scenes CountingGPT3, TrainingCompute, LayerNormShare (lecture steps A7, D1 in COVERAGE.md).
+tests/scenes/test_next_token*.py pin their section titles, the shown values ``compute``,
+``compute_rate``, ``compute_ratio``, ``count``, ``count_totals``, ``layernorm``,
+``layernorm_share``, and that every number said is on screen.
+
+How big: GPT-3's eight matrix families counted from its config, the compute of this model's
 training against GPT-3's by the 6·N·D rule, and LayerNorm's share of GPT-3's parameters."""
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from llmviz.model.scale import (
     parameter_count,
     training_run,
 )
+from llmviz.scene import Shown
+from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import powers
 from next_token_steps.common import NextTokenScene, own_training_log
@@ -46,13 +53,13 @@ def how_many(matrices: int, cfg) -> str:
 
 
 class CountingStep(NextTokenScene):
+    @step("Counting GPT-3", order=29)
     def step_count(self) -> None:
         g, cfg = GPT3_CONFIG, self.model.cfg
         fams, ours = matrix_families(g), matrix_families(cfg)
         n_mat, n_w = sum(f.matrices for f in fams), sum(f.weights for f in fams)
         o_mat, o_w = sum(f.matrices for f in ours), sum(f.weights for f in ours)
         extra = sum(other_parameter_counts(cfg).values())
-        self.section("Counting GPT-3")
         head = title(f"GPT-3: {n_mat:,} matrices, {n_w:,} weights")
         int_col = {"decimals": 0, "thousands": True}
         rows = [
@@ -135,11 +142,11 @@ class CountingStep(NextTokenScene):
             (shape.animate.set_opacity(0), FadeIn(note, shift=UP * 0.3)),
         )
 
+    @step("Training compute", order=30)
     def step_compute(self) -> None:
         log = own_training_log(self.model_dir)
         N = parameter_count(self.model)
         gpt = GPT3_PUBLISHED
-        self.section("Training compute")
         head = title("Training compute: 6 · N · D")
         rule = lines(
             "about 6 operations per parameter per training token:",
@@ -282,12 +289,12 @@ class CountingStep(NextTokenScene):
             (Indicate(marks[1], scale_factor=1.6), Indicate(table.cell("GPT-3", "6·N·D"))),
         )
 
+    @step("LayerNorm's share", order=31)
     def step_layernorm(self) -> None:
         g = GPT3_CONFIG
         ln = layernorm_parameters(g)
         total = ln.total + sum(f.weights for f in matrix_families(g))
         mine = model_layernorm_parameters(self.model)
-        self.section("LayerNorm's share")
         head = title("LayerNorm's share of GPT-3")
         big = Square(
             side_length=4.2,
@@ -335,7 +342,7 @@ class CountingStep(NextTokenScene):
             ours = f"Our model's LayerNorms only normalise: they have {mine} parameters to learn."
         note = self.caption(ours.replace("Here the", "the").rstrip("."))
         self.shown["layernorm"] = (facts, ln, mine)
-        self.shown["layernorm_share"] = (facts[4][0], ln.share)
+        self.shown["layernorm_share"] = Shown(facts[4][0], ln.share)
         self.say(
             "Each LayerNorm learns a gain and a bias for every number of the vector.",
             FadeIn(head, shift=DOWN * 0.5),

@@ -1,4 +1,8 @@
-"""Weights against data (one real matrix times two prompts' vectors), Word2Vec's skip-gram (a
+"""Scenes WeightsAndData, Word2VecSkipGram, ContextLengths. tests/scenes/test_next_token*.py pin their
+section titles, the shown values ``lengths``, ``too_long``, ``w2v``, ``w2v_neighbours``,
+``weights_data``, and that every number said is on screen.
+
+Weights against data (one real matrix times two prompts' vectors), Word2Vec's skip-gram (a
 real one, trained on the corpus by ``llmviz.model.experiments.word2vec``), and the context window's other
 lengths (the model run on 4 to 64 tokens; 65 refused)."""
 
@@ -39,6 +43,8 @@ from llmviz.mobjects import (
 from llmviz.model import corpus
 from llmviz.model.config import GPT3_CONFIG
 from llmviz.model.experiments.word2vec import context_window, skipgram, word_groups, words_of
+from llmviz.model.trace import hook_name
+from llmviz.steps import step
 from llmviz.style import PALETTE, display_token
 from llmviz.words import pct, quoted
 from next_token_steps.common import NextTokenScene, safe_token
@@ -78,6 +84,7 @@ class DataStep(NextTokenScene):
     context_lengths = (4, 8, 16, 32)
 
     # --- A16: weights versus data --------------------------------------------------------------
+    @step("Weights and data", order=11)
     def step_weights_data(self) -> None:
         cfg = self.model.cfg
         other = next(
@@ -88,8 +95,7 @@ class DataStep(NextTokenScene):
         traces = [self.t, self.trace(other)]
         W = self.model.W("Q", 0, head=0).T  # [d_head, d_model]: the lecture's W x
         bias = self.model.W("b_Q", 0, head=0) if cfg.biases else None
-        xs = [tr["blocks.0.ln1.hook_normalized"][-1] for tr in traces]
-        self.section("Weights and data")
+        xs = [tr[hook_name("ln1", 0)][-1] for tr in traces]
         head = title("Same weights, different data")
         for size, cols in ((26, 5), (26, 4), (22, 4), (22, 3), (20, 3), (20, 2)):
             # fewer columns or smaller numbers, never off the frame (6 decimals are wide)
@@ -180,6 +186,7 @@ class DataStep(NextTokenScene):
         )
 
     # --- B10: Word2Vec's skip-gram -------------------------------------------------------------
+    @step("Word2Vec: skip-gram", order=18)
     def step_word2vec(self) -> None:
         sg = skipgram()
         words = [w for w in self.w2v_words if w in sg.vocab]
@@ -190,7 +197,6 @@ class DataStep(NextTokenScene):
             )
         word = words[0]
         i = sg.index(word)
-        self.section("Word2Vec: skip-gram")
         head = title("Word2Vec, before transformers")
         one_hot = MatrixShape(1, sg.V, height=4.8, size_label=False, color=PALETTE["muted"])
         one_hot_name = VGroup(
@@ -422,6 +428,7 @@ class DataStep(NextTokenScene):
             i += 1
         return out[: n_ctx + 1]
 
+    @step("Other context lengths", order=22)
     def step_lengths(self) -> None:
         cfg, g = self.model.cfg, GPT3_CONFIG
         ids = self.context_text_ids()
@@ -434,7 +441,6 @@ class DataStep(NextTokenScene):
             refusal = None
         except PromptError as e:
             refusal = str(e)
-        self.section("Other context lengths")
         head = title(f"Trained on {cfg.n_ctx:,} positions, run on fewer")
         gpt3 = self.caption(f"GPT-3: trained on {g.n_ctx:,} positions")
         W_pos = MatrixShape(

@@ -1,4 +1,9 @@
-"""Directions in the embedding space: woman − man against queen − king, the dot product as two
+"""Scenes EmbeddingDirections, DotProductAngle, DotProducts (lecture steps B7, B8, B9, G4 in
+COVERAGE.md). tests/scenes/test_next_token*.py pin their section titles, the shown values
+``alignment``, ``analogy``, ``baseline``, ``directions``, ``dot_sweep``, ``gender_cosine``, and
+that every number said is on screen.
+
+Directions in the embedding space: woman − man against queen − king, the dot product as two
 arrows whose angle sweeps through 90°, and dot products with a plural direction."""
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ from llmviz.model.analysis.embedding import (
     difference_baseline,
     project_embeddings,
 )
+from llmviz.scene import Shown
+from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import count_word, quoted, signed
 from next_token_steps.common import NextTokenScene
@@ -63,9 +70,9 @@ class DirectionsStep(NextTokenScene):
         )
         return True
 
+    @step("Directions", order=15)
     def step_directions(self) -> None:
         (a, b), (c, d) = self.gender
-        self.section("Directions")
         head = title(f"{_word(b)} − {_word(a)} and {_word(d)} − {_word(c)}")
         if self._missing(head, [a, b, c, d]):
             self.shown["directions"] = None
@@ -121,8 +128,8 @@ class DirectionsStep(NextTokenScene):
         ring = Circle(radius=0.14, color=PALETTE["accent"], stroke_width=3).move_to(
             plane.point(guess)
         )
-        self.shown["gender_cosine"] = (facts[1][1], cmp.cosine)
-        self.shown["baseline"] = (facts[2][1], base)
+        self.shown["gender_cosine"] = Shown(facts[1][1], cmp.cosine)
+        self.shown["baseline"] = Shown(facts[2][1], base)
         self.shown["analogy"] = table
         self.shown["directions"] = (cmp, near)
         self.say(
@@ -161,10 +168,10 @@ class DirectionsStep(NextTokenScene):
             Indicate(plane.caption, scale_factor=1.1),
         )
 
+    @step("The dot product and the angle", order=16)
     def step_dot(self) -> None:
         s, p = self.plural
         pos, neg = self.noun_pairs[0][1], self.noun_pairs[0][0]
-        self.section("The dot product and the angle")
         head = title("The dot product and the angle")
         if self._missing(head, [s, p, pos, neg]):
             self.shown["dot_sweep"] = None
@@ -306,11 +313,11 @@ class DirectionsStep(NextTokenScene):
             sweep(th_n, 3.0),
         )
 
+    @step("Dot products with a direction", order=17)
     def step_alignment(self) -> None:
         s, p = self.plural
         pairs = [pr for pr in self.noun_pairs if not self.words_of(pr)[1]]
         others, _ = self.words_of(self.other_words)
-        self.section("Dot products with a direction")
         head = title(f"Dot products with E({_word(p)}) − E({_word(s)})")
         if self._missing(head, [s, p]) or not pairs:
             self.shown["alignment"] = None

@@ -1,4 +1,8 @@
-"""Word-by-word models before 2017 against the transformer's parallel reading (one real forward
+"""Scenes WordByWord, WhatGPTMeans. tests/scenes/test_next_token*.py pin their section titles, the
+shown values ``gpt``, ``gpt_pretrained``, ``history_guesses``, and that every number said is on
+screen.
+
+Word-by-word models before 2017 against the transformer's parallel reading (one real forward
 pass gives every position's guess at once), and what G, P and T stand for, with the kinds of
 transformer."""
 
@@ -22,6 +26,7 @@ from manim import (
 from llmviz.layout import code, fit_width, text, title
 from llmviz.mobjects import TokenStrip
 from llmviz.model.scale import parameter_count, training_run
+from llmviz.steps import step
 from llmviz.style import PALETTE, display_token
 from next_token_steps.common import NextTokenScene, own_training_log
 
@@ -35,11 +40,11 @@ KINDS = (
 
 
 class HistoryStep(NextTokenScene):
+    @step("One word at a time, or all at once", order=4)
     def step_history(self) -> None:
         t = self.t
         n = t.n_tokens
         k = min(n, 8)  # a long prompt (another tokenizer): its first eight tokens
-        self.section("One word at a time, or all at once")
         head = title("Before 2017: one word at a time")
         left = text("before 2017 (schematic)", 24, PALETTE["muted"])
         # a strip too wide (long tokens, <byte 0x..> stand-ins) leaves tokens out visibly
@@ -131,9 +136,9 @@ class HistoryStep(NextTokenScene):
             Indicate(outs, scale_factor=1.15),
         )
 
+    @step("Generative Pre-trained Transformer", order=5)
     def step_gpt(self) -> None:
         cfg = self.model.cfg
-        self.section("Generative Pre-trained Transformer")
         head = title("GPT: Generative Pre-trained Transformer")
         g = self.generate(self.prompt, 6, self.temperature, self.seed)
         log = own_training_log(self.model_dir)

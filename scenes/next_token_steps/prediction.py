@@ -1,4 +1,9 @@
-"""Steps 1 to 3: the next-token distribution, the sampling loop, and a chatbot as a laid-out text."""
+"""Scenes Prediction, SamplingLoop, Chatbot (lecture steps A1, A2, A3, A4, A12 in COVERAGE.md).
+tests/scenes/test_next_token*.py pin their section titles, the shown values ``chat``, ``loop``,
+``loop_full``, ``loop_text``, ``prediction_bars``, ``prediction_rest``, and that every number said
+is on screen.
+
+Steps 1 to 3: the next-token distribution, the sampling loop, and a chatbot as a laid-out text."""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from manim import (
 
 from llmviz.layout import fit_width, text, title
 from llmviz.mobjects import ProbabilityBars, TokenStrip
+from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import quoted
 from next_token_steps.common import NextTokenScene, safe_token, token_lines, token_text
@@ -39,10 +45,10 @@ LOOP_LINES = 3
 
 
 class PredictionStep(NextTokenScene):
+    @step("Predicting the next token", order=1)
     def step_prediction(self) -> None:
         t, cfg = self.t, self.model.cfg
         top = t.top_k(5)
-        self.section("Predicting the next token")
         head = title("A language model predicts the next token")
         strip = fit_width(TokenStrip(t.tokens, font_size=28)).next_to(head, DOWN, buff=0.7)
         caption = text(
@@ -85,6 +91,7 @@ class PredictionStep(NextTokenScene):
             Indicate(rest_line, scale_factor=1.15),
         )
 
+    @step("Sampling in a loop", order=2)
     def step_loop(self) -> None:
         t = self.t
         g = self.generate(self.prompt, self.loop_tokens, self.temperature, self.seed)
@@ -92,7 +99,6 @@ class PredictionStep(NextTokenScene):
             self.generate(self.prompt, self.loop_tokens, self.temperature, s)
             for s in (self.seed + 1, self.seed + 2)
         ]
-        self.section("Sampling in a loop")
         head = title(
             f"Predict, sample, append, repeat (temperature {self.temperature:g}, seed {self.seed})"
         )
@@ -209,10 +215,10 @@ class PredictionStep(NextTokenScene):
                     Indicate(after, scale_factor=1.2, color=PALETTE["accent"]),
                 )
 
+    @step("A chatbot continues a text", order=3)
     def step_chat(self) -> None:
         chat = f"{self.system_prompt}\nUser: {self.chat_question} Assistant:"
         n_chat, n_ctx = len(self.model.tokenizer.encode(chat)), self.model.cfg.n_ctx
-        self.section("A chatbot continues a text")
         head = title("A chatbot: the model continues a conversation")
         if n_chat + 16 > n_ctx:
             note = self.not_found(

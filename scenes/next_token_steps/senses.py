@@ -1,4 +1,7 @@
-"""One word, several meanings: the vector of "mole" after the blocks in the corpus's contexts
+"""Scenes WordSenses, EiffelTower. tests/scenes/test_next_token*.py pin their section titles, the
+shown values ``senses``, ``tower``, and that every number said is on screen.
+
+One word, several meanings: the vector of "mole" after the blocks in the corpus's contexts
 (one arrow per context, in a PCA plane), and tower → Eiffel tower → miniature Eiffel tower
 measured against the model's own "Paris" and "tall" directions (rows of W_E)."""
 
@@ -24,6 +27,8 @@ from llmviz.mobjects import Column, ValueTable, VectorPlane
 from llmviz.model.analysis import cosine
 from llmviz.model.corpus import CONTEXT_SENTENCES
 from llmviz.model.projection import pca, plane_of
+from llmviz.model.trace import hook_name
+from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import quoted, signed
 from next_token_steps.common import NextTokenScene
@@ -47,12 +52,12 @@ def contexts_of(word: str, sentences=CONTEXT_SENTENCES) -> list[tuple[str, str]]
 
 class SensesStep(NextTokenScene):
     def _last_vectors(self, prompts) -> np.ndarray:
-        key = f"blocks.{self.model.cfg.n_layers - 1}.hook_resid_post"
+        key = hook_name("resid_post", self.model.cfg.n_layers - 1)
         return np.array([self.model.run(p)[key][-1] for p in prompts], dtype=np.float64)
 
+    @step("One word, several meanings", order=19)
     def step_senses(self) -> None:
         word = self.sense_word
-        self.section("One word, several meanings")
         head = title(f"The senses of {quoted(word)}")
         found = contexts_of(word) if not self.words_of([word])[1] else []
         usable = [(p, s) for p, s in found if self.model.run(p).tokens[-1] == word]
@@ -76,7 +81,7 @@ class SensesStep(NextTokenScene):
         prompts = [p for p, _ in usable]
         L = self.model.cfg.n_layers
         traces = [self.model.run(p) for p in prompts]
-        first = np.array([t["blocks.0.hook_resid_pre"][-1] for t in traces], dtype=np.float64)
+        first = np.array([t[hook_name("resid_pre", 0)][-1] for t in traces], dtype=np.float64)
         last = self._last_vectors(prompts)
         guesses = [t.top_k(1)[0] for t in traces]
         proj = pca(last, 2)
@@ -173,10 +178,10 @@ class SensesStep(NextTokenScene):
             Indicate(plane.caption, scale_factor=1.1),
         )
 
+    @step("Tower, Eiffel tower, miniature Eiffel tower", order=20)
     def step_tower(self) -> None:
         ctx = list(self.tower_contexts)
         pw, tw = self.tower_directions
-        self.section("Tower, Eiffel tower, miniature Eiffel tower")
         head = title("Tower → Eiffel tower → miniature Eiffel tower")
         noun = " " + ctx[0].split(" ")[-1]
         _, missing = self.words_of([pw, tw, noun])

@@ -1,4 +1,9 @@
-"""Softmax on (1, 2, 8), temperature on the model's real logits, and text at several
+"""Scenes SoftmaxScene, Temperature, TemperatureText (lecture steps C8, C9, C11, C12, C13 in
+COVERAGE.md). tests/scenes/test_next_token*.py pin their section titles, the shown values
+``softmax_example``, ``temperature_stops``, ``temperature_text``, and that every number said is on
+screen.
+
+Softmax on (1, 2, 8), temperature on the model's real logits, and text at several
 temperatures."""
 
 from __future__ import annotations
@@ -25,18 +30,19 @@ from llmviz.animations import Softmax
 from llmviz.layout import code, fit_width, lines, math, number, text, title
 from llmviz.mobjects import NumericVector, ProbabilityBars
 from llmviz.model.analysis.embedding import temperature_sweep
-from llmviz.model.trace import probabilities
+from llmviz.model.trace import hook_name, probabilities
+from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import quoted
 from next_token_steps.common import NextTokenScene, safe_token
 
 
 class SoftmaxStep(NextTokenScene):
+    @step("Softmax", order=26)
     def step_softmax(self) -> None:
         z = np.array([1.0, 2.0, 8.0])
         p = probabilities(z)
         ez = np.exp(z)
-        self.section("Softmax")
         head = title("Softmax: any numbers → probabilities")
         formula = math(r"\mathrm{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}", 36)
         formula.next_to(head, DOWN, buff=0.4)
@@ -92,13 +98,13 @@ class SoftmaxStep(NextTokenScene):
             targets.append(float(self.temperature))
         return targets
 
+    @step("Temperature", order=27)
     def step_temperature(self) -> None:
-        logits = self.t["logits"][-1]
+        logits = self.t[hook_name("logits")][-1]
         targets = self._targets()
         sweep = temperature_sweep(logits, targets, k=5)
         names = [safe_token(self.model.decode_token(i)) for i in sweep.token_ids]
         first = names[0]
-        self.section("Temperature")
         head = title("Temperature: softmax(z / T)")
         rest_label = f"all other {self.model.cfg.vocab_size - len(names):,}"
         width = 5.2
@@ -207,13 +213,13 @@ class SoftmaxStep(NextTokenScene):
             )
             settle(mine)
 
+    @step("Temperature in text", order=28)
     def step_temperature_text(self) -> None:
         gens = {
             T: self.generate(self.prompt, self.text_tokens, T, self.seed)
             for T in self.text_temperatures
         }
         hottest = max(self.text_temperatures)
-        self.section("Temperature in text")
         head = title(f"One prompt at several temperatures (seed {self.seed})")
         prompt = fit_width(text(f"“{self.prompt}” …", 26, PALETTE["muted"]))
         prompt.next_to(head, DOWN, buff=0.5)

@@ -1,4 +1,9 @@
-"""The embedding space: a rotating 3-D PCA of real embeddings, embeddings moving during training
+"""Scenes EmbeddingSpace, EmbeddingsInTraining, NearestNeighbours (lecture steps B3, B6 in
+COVERAGE.md). tests/scenes/test_next_token*.py pin their section titles, the shown values
+``neighbours``, ``pca``, ``training``, ``training_counts``, and that every number said is on
+screen.
+
+The embedding space: a rotating 3-D PCA of real embeddings, embeddings moving during training
 (from the snapshots in the training log), and the nearest neighbours of a word."""
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from llmviz.mobjects import VectorPlane
 from llmviz.model.analysis import nearest_neighbours
 from llmviz.model.analysis.embedding import project_embeddings
 from llmviz.model.snapshots import group_cohesion, load_snapshots
+from llmviz.steps import step
 from llmviz.style import PALETTE, display_token
 from llmviz.words import quoted
 from next_token_steps.common import NextTokenScene, own_training_log
@@ -144,12 +150,12 @@ def _colors(groups) -> dict[str, str]:
 
 
 class SpaceStep(NextTokenScene):
+    @step("Embedding space", order=12)
     def step_space(self) -> None:
         d = self.model.cfg.d_model
         groups = [(n, self.words_of(ws)[0]) for n, ws in self.space_groups]
         groups = [(n, ws) for n, ws in groups if ws]
         words = [w for _, ws in groups for w in ws]
-        self.section("Embedding space")
         head = title(f"Embeddings: points in {d:,} dimensions")
         if len(words) < 4:
             note = self.not_found(
@@ -229,9 +235,9 @@ class SpaceStep(NextTokenScene):
             turn(0.6, 1.0),
         )
 
+    @step("Embeddings move in training", order=13)
     def step_training(self) -> None:
         log = own_training_log(self.model_dir)
-        self.section("Embeddings move in training")
         head = title("Embeddings move during training")
         snaps = None
         if log is not None and log.get("embeddings"):
@@ -384,9 +390,9 @@ class SpaceStep(NextTokenScene):
                 FadeIn(note, shift=UP * 0.5),
             )
 
+    @step("Nearest neighbours", order=14)
     def step_neighbours(self) -> None:
         word = self.answer
-        self.section("Nearest neighbours")
         tid = self.t.top_k(1)[0].id
         if self.model.tokenizer.token_id(word) == tid:
             nn = nearest_neighbours(self.model, word, k=6)

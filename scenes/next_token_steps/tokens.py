@@ -1,4 +1,9 @@
-"""Tokens and the embedding lookup: text cut by the real tokenizer, each token taking its column
+"""Scenes Tokens, EmbeddingLookup (lecture steps B1, B2 in COVERAGE.md).
+tests/scenes/test_next_token*.py pin their section titles, the shown values ``lookup_gpt3``,
+``lookup_matrix``, ``lookup_vectors``, ``tokens_example``, ``tokens_prompt``, and that every number
+said is on screen.
+
+Tokens and the embedding lookup: text cut by the real tokenizer, each token taking its column
 of W_E (GPT-2-sized matrices drawn with ellipses and their shape as a label)."""
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from llmviz.layout import fit_width, math, text, title
 from llmviz.mobjects import NumericMatrix, NumericVector, TokenStrip
 from llmviz.model.analysis.embedding import word_pieces
 from llmviz.model.config import GPT3_CONFIG, matrix_families
+from llmviz.scene import Shown
+from llmviz.steps import step
 from llmviz.style import PALETTE
 from next_token_steps.common import NextTokenScene
 
@@ -29,6 +36,7 @@ MAX_PIECES = 16
 
 
 class TokensStep(NextTokenScene):
+    @step("Tokens", order=9)
     def step_tokens(self) -> None:
         t, cfg = self.t, self.model.cfg
         words, used = [], 0
@@ -39,7 +47,6 @@ class TokensStep(NextTokenScene):
             used += len(w.pieces)
         split = [w for w in words if w.is_split]
         punct = [w for w in words if w.is_punctuation]
-        self.section("Tokens")
         head = title("Text is cut into tokens")
         k = min(t.n_tokens, MAX_PIECES)
         # every box at least as wide as its id, so that ids of short tokens never touch
@@ -137,12 +144,12 @@ class TokensStep(NextTokenScene):
             Indicate(vocab, scale_factor=1.1),
         )
 
+    @step("Embedding lookup", order=10)
     def step_lookup(self) -> None:
         t, cfg, g = self.t, self.model.cfg, GPT3_CONFIG
         W_E = self.model.W_E  # [vocab, d_model]: row i is token i's vector
         ours = cfg.vocab_size * cfg.d_model
         gpt3 = matrix_families(g)[0].weights
-        self.section("Embedding lookup")
         head = title("Each token takes its column of the embedding matrix")
         name = math("W_E", 40)
         info = VGroup(
@@ -211,7 +218,7 @@ class TokensStep(NextTokenScene):
         )
         self.shown["lookup_vectors"] = list(zip(vecs, ids_shown, strict=True))
         self.shown["lookup_matrix"] = matrix
-        self.shown["lookup_gpt3"] = (gpt[1], gpt3)
+        self.shown["lookup_gpt3"] = Shown(gpt[1], gpt3)
         first = t.token_ids[0]
         self.say(
             f"The token with id {first} takes column {first}, and so on for every token.",

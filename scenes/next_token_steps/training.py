@@ -1,4 +1,9 @@
-"""Pre-training, measured: how much text this model learned from against GPT-3's published
+"""Scenes TrainingData, TuningDials, UnseenText. tests/scenes/test_next_token*.py pin their section
+titles, the shown values ``data``, ``data_gap``, ``dials``, ``dials_start``, ``dials_turn``,
+``unseen``, ``unseen_count``, ``unseen_fail``, ``unseen_name``, and that every number said is on
+screen.
+
+Pre-training, measured: how much text this model learned from against GPT-3's published
 300 billion tokens, its parameters as dials that a real forward pass depends on (one of them
 turned, with the probabilities recomputed at every frame), and its answers to text that its
 generated corpus never contains."""
@@ -44,6 +49,8 @@ from llmviz.model.pretraining import (
     unseen_names,
 )
 from llmviz.model.scale import GPT3_PUBLISHED, parameter_count
+from llmviz.model.trace import hook_name
+from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import pct, quoted
 from next_token_steps.common import NextTokenScene, own_training_log, safe_token
@@ -134,10 +141,10 @@ class TrainingStep(NextTokenScene):
     unseen_lead = "Everyone knows that"
 
     # --- how much text ------------------------------------------------------------------------
+    @step("Training data", order=6)
     def step_training_data(self) -> None:
         log = own_training_log(self.model_dir)
         gpt = GPT3_PUBLISHED
-        self.section("Training data")
         head = title("Learning from a lot of text")
         try:
             size = data_size(self.model, log) if log is not None else None
@@ -275,7 +282,7 @@ class TrainingStep(NextTokenScene):
         up = f"blocks.{layer}.mlp.W_up"
         if bias not in self.model.weights:
             raise LLMVizError(f"this model has no {bias}")
-        x = self.t[f"blocks.{layer}.ln2.hook_normalized"][neuron.positions[0]]
+        x = self.t[hook_name("ln2", layer)][neuron.positions[0]]
         w = self.model.weights[up][:, n]
         rows = [int(i) for i in np.argsort(-(w * x))[:2]]
         pre = float(neuron.pre[0])
@@ -283,9 +290,9 @@ class TrainingStep(NextTokenScene):
         turn = [b - pre * k for k in np.linspace(0.0, 1.5, 7)]
         return neuron, [(bias, (n,)), (up, (rows[0], n)), (up, (rows[1], n))], turn
 
+    @step("Training tunes the dials", order=7)
     def step_dials(self) -> None:
         log = own_training_log(self.model_dir)
-        self.section("Training tunes the dials")
         head = title("Training tunes the dials")
         N = parameter_count(self.model)
         try:
@@ -416,9 +423,9 @@ class TrainingStep(NextTokenScene):
         )
 
     # --- text it never saw --------------------------------------------------------------------
+    @step("Text it never saw", order=8)
     def step_unseen(self) -> None:
         log = own_training_log(self.model_dir)
-        self.section("Text it never saw")
         head = title("Text it never saw")
         try:
             lead = answer(self.model, f"{self.unseen_lead} {self.prompt}", log, self.answer)

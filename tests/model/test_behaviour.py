@@ -14,6 +14,7 @@ from llmviz.model.analysis import (
     unembed_direction,
 )
 from llmviz.model.corpus import SPORTS, athletes, fact_prompt
+from llmviz.model.trace import hook_name
 
 THREE = {
     "Michael Jordan plays the sport of": " basketball",
@@ -67,11 +68,11 @@ def test_adjective_head_exists(model):
         h
     )  # most of the noun's attention on its adjectives
     lead = model.run("Near the red spiky fox, a fluffy blue creature")
-    row = lead[f"blocks.{h.layer}.attn.hook_pattern"][h.head, -1]
+    row = lead[hook_name("pattern", h.layer)][h.head, -1]
     assert row[7] + row[8] > 0.5 and row[2] + row[3] < 0.2, row  # its own adjectives, not the fox's
     t = model.run("a fluffy blue creature roamed the verdant forest")
     assert t.tokens[:4] == ("a", " fluffy", " blue", " creature")
-    row = t[f"blocks.{h.layer}.attn.hook_pattern"][h.head, 3]  # from "creature"
+    row = t[hook_name("pattern", h.layer)][h.head, 3]  # from "creature"
     assert row[1] > 0.2 and row[2] > 0.2, row  # attends to both "fluffy" and "blue"
     assert set(np.argsort(-row)[:2]) == {1, 2}
 
@@ -115,7 +116,7 @@ def test_directions_are_real_and_separate_the_names(model):
     ball = unembed_direction(model, " basketball")
     assert abs(np.linalg.norm(first.vector) - 1) < 1e-5 and "mean" in first.description
     mj, mp, aj = (
-        model.run(p)[f"blocks.{n.layer}.hook_resid_mid"][i]
+        model.run(p)[hook_name("resid_mid", n.layer)][i]
         for p, i in zip(n.prompts, n.positions, strict=False)
     )
     assert first.dot(mj) > first.dot(aj) and first.dot(mp) > first.dot(aj)
@@ -139,4 +140,4 @@ def test_strongest_attention_lists_every_head(model):
     rows = strongest_attention(t)
     assert len(rows) == model.cfg.n_layers * model.cfg.n_heads
     for layer, head, q, k, w in rows:
-        assert 0 < k < q and w == pytest.approx(t[f"blocks.{layer}.attn.hook_pattern"][head, q, k])
+        assert 0 < k < q and w == pytest.approx(t[hook_name("pattern", layer)][head, q, k])

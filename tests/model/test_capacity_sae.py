@@ -19,6 +19,7 @@ from llmviz.model.experiments.sae import (
     model_fingerprint,
     train_sae,
 )
+from llmviz.model.trace import hook_name
 
 CPU = torch.device("cpu")
 
@@ -72,7 +73,7 @@ def test_shipped_probes_are_what_the_weights_give(model, shipped):
     sae, w = shipped
     layer = sae.config.layer
     for prompt in LECTURE_PROMPTS:
-        z = w.encode(model.run(prompt)[f"blocks.{layer}.mlp.hook_post"][-1])
+        z = w.encode(model.run(prompt)[hook_name("post", layer)][-1])
         top = [int(f) for f in np.argsort(-z)[:3] if z[f] > 0]
         assert [f for f, _ in sae.probes[prompt]] == top, prompt
         for f, v in sae.probes[prompt]:
@@ -89,7 +90,7 @@ def test_shipped_features_neurons_and_contexts(model, shipped):
         assert info["neuron"] == int(np.argmax(np.abs(unit[g])))
         assert info["neuron_weight"] == pytest.approx(unit[g, info["neuron"]], abs=1e-3)
         ctx = info["top"][0]  # the strongest context: the feature's value at its last token
-        z = w.encode(model.run(ctx["context"])[f"blocks.{layer}.mlp.hook_post"][-1])
+        z = w.encode(model.run(ctx["context"])[hook_name("post", layer)][-1])
         assert z[g] == pytest.approx(ctx["value"], rel=1e-3, abs=1e-3)
     assert len({c["context"] for c in sae.features[f]["top"]}) == len(sae.features[f]["top"])
 

@@ -17,6 +17,7 @@ from llmviz.model.pretraining import (
     turned,
     unseen_names,
 )
+from llmviz.model.trace import hook_name
 
 PROMPT = "Michael Jordan plays the sport of"
 
@@ -63,7 +64,7 @@ def test_a_sweep_moves_the_probability_and_a_bias_equals_a_shift_of_the_neurons_
         a[..., 141] -= 2.0
         return a
 
-    hooked = model.run_with_hooks(PROMPT, [("blocks.1.mlp.hook_pre", shift)]).probs()
+    hooked = model.run_with_hooks(PROMPT, [(hook_name("pre", 1), shift)]).probs()
     assert p[0, 0] == pytest.approx(model.run(PROMPT).probs()[model.token_id(" basketball")])
     assert p[1, 0] == pytest.approx(hooked[model.token_id(" basketball")], abs=1e-6)
     assert p[0, 0] - p[1, 0] > 0.5

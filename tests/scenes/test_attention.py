@@ -11,6 +11,8 @@ from scene_loader import load, narration_problems, render
 from llmviz.bench import write_random_gpt2
 from llmviz.model.analysis import cosine, find_adjective_head, strongest_attention
 from llmviz.model.projection import plane_of
+from llmviz.model.trace import hook_name
+from llmviz.steps import chapter_steps
 from llmviz.style import format_number
 
 attention = load("attention")
@@ -63,7 +65,8 @@ def test_every_step_is_its_own_scene_with_one_section_told_in_beats(scenes):
         assert [n for n, _ in s.narration] == [section], name
         assert len(s.beats) >= 4, name
         assert all(b.end > b.start and b.text.endswith((".", "?", "!")) for b in s.beats), name
-    assert len(attention.AttentionChapterScene.STEPS) == len(STEPS)
+    order = [st.title for st in chapter_steps(attention.AttentionChapter)]
+    assert order == list(STEPS.values())  # the decorators' order is the chapter's
 
 
 def test_nothing_reaches_past_the_frame_or_overlaps(scenes):
@@ -84,9 +87,9 @@ def test_why_attention_shows_cosines_of_the_same_word_across_contexts(scenes, mo
     a, b = model.run("The tower"), model.run("The Eiffel tower")
     row = "The tower / The Eiffel tower"
     expected = {
-        "lookup": cosine(a["hook_embed"][-1], b["hook_embed"][-1]),
-        "+ position": cosine(a["blocks.0.hook_resid_pre"][-1], b["blocks.0.hook_resid_pre"][-1]),
-        "layer 0": cosine(a["blocks.0.hook_resid_mid"][-1], b["blocks.0.hook_resid_mid"][-1]),
+        "lookup": cosine(a[hook_name("embed")][-1], b[hook_name("embed")][-1]),
+        "+ position": cosine(a[hook_name("resid_pre", 0)][-1], b[hook_name("resid_pre", 0)][-1]),
+        "layer 0": cosine(a[hook_name("resid_mid", 0)][-1], b[hook_name("resid_mid", 0)][-1]),
     }
     for col, exp in expected.items():
         assert table.value(row, col) == pytest.approx(exp, abs=1e-6)
@@ -101,14 +104,14 @@ def test_the_example_shows_embedding_plus_position(scenes, trace, model):
     for i, (vec, _) in rows.items():
         true = model.W_E[trace.token_ids[i]] + model.W_pos[i]
         assert shows_vector(vec, true)
-        assert np.allclose(true, trace["blocks.0.hook_resid_pre"][i], atol=1e-5)
+        assert np.allclose(true, trace[hook_name("resid_pre", 0)][i], atol=1e-5)
 
 
 def test_queries_and_keys_are_the_heads_real_vectors(scenes, trace, head):
     s = scenes["QueriesAndKeys"]
     assert (s.L, s.h) == (head.layer, head.head)  # found by the analysis, not hard-coded
-    q_all = trace[f"blocks.{head.layer}.attn.hook_q"][:, head.head]
-    k_all = trace[f"blocks.{head.layer}.attn.hook_k"][:, head.head]
+    q_all = trace[hook_name("q", head.layer)][:, head.head]
+    k_all = trace[hook_name("k", head.layer)][:, head.head]
     vec, _ = s.shown["q"]
     assert shows_vector(vec, q_all[s.q], atol=1e-4)  # W_Q x recomputed from shown matrix and x
     assert sorted(s.shown["queries"]) == sorted(s.shown["keys"]) == list(range(trace.n_tokens))
@@ -120,8 +123,8 @@ def test_queries_and_keys_are_the_heads_real_vectors(scenes, trace, head):
 
 def test_the_adjectives_keys_line_up_with_the_nouns_query_in_a_measured_plane(scenes, trace, head):
     s = scenes["KeysLineUp"]
-    q = trace[f"blocks.{head.layer}.attn.hook_q"][:, head.head]
-    k = trace[f"blocks.{head.layer}.attn.hook_k"][:, head.head]
+    q = trace[hook_name("q", head.layer)][:, head.head]
+    k = trace[hook_name("k", head.layer)][:, head.head]
     proj = s.shown["kq_plane"]
     want = plane_of(np.vstack([q[s.q], k[: s.q + 1]]), q[s.q], k[s.focus.keys[0]])
     np.testing.assert_allclose(proj.coords, want.coords, atol=1e-6)
@@ -142,8 +145,8 @@ def test_the_grid_is_every_key_query_dot_product_and_creature_attends_to_its_adj
     s = scenes["TheGrid"]
     tokens = [t.strip() for t in trace.tokens]
     assert tokens[s.q] == "creature" and [tokens[k] for k in s.focus.keys] == ["fluffy", "blue"]
-    q = trace[f"blocks.{head.layer}.attn.hook_q"][:, head.head].astype(np.float64)
-    k = trace[f"blocks.{head.layer}.attn.hook_k"][:, head.head].astype(np.float64)
+    q = trace[hook_name("q", head.layer)][:, head.head].astype(np.float64)
+    k = trace[hook_name("k", head.layer)][:, head.head].astype(np.float64)
     assert np.allclose(s.shown["grid"].values, q @ k.T, atol=1e-4)
     listed = s.shown["dots"]
     assert [v for _, v in listed] == sorted((v for _, v in listed), reverse=True)
@@ -155,16 +158,15 @@ def test_the_grid_is_every_key_query_dot_product_and_creature_attends_to_its_adj
 
 def test_scale_mask_softmax_stages_match_the_trace_and_the_formula_is_written(scenes, trace, head):
     s = scenes["ScaleMaskSoftmax"]
-    key = f"blocks.{head.layer}.attn"
-    scores = trace[f"{key}.hook_attn_scores"][head.head]  # scaled and masked by the model
+    scores = trace[hook_name("attn_scores", head.layer)][head.head]  # scaled, masked by the model
     finite = np.isfinite(scores)
-    dk = trace[f"{key}.hook_q"].shape[-1]
+    dk = trace[hook_name("q", head.layer)].shape[-1]
     assert np.allclose(s.shown["scaled"].values, s.shown["raw"].values / math.sqrt(dk))
     assert np.allclose(s.shown["scaled"].values[finite], scores[finite], atol=1e-4)
     masked = s.shown["masked"].values
     assert np.array_equal(np.isinf(masked), ~finite) and (masked[~finite] < 0).all()
     pattern = s.shown["pattern"].values
-    assert np.allclose(pattern, trace[f"{key}.hook_pattern"][head.head], atol=1e-5)
+    assert np.allclose(pattern, trace[hook_name("pattern", head.layer)][head.head], atol=1e-5)
     assert "softmax" in s.shown["formula"].text and r"\sqrt{d_k}" in s.shown["formula"].text
     # the noun's column, written out beside the grid at every stage, is the grid's column
     for stage, grid in (("raw", s.shown["raw"]), ("pattern", s.shown["pattern"])):
@@ -180,20 +182,21 @@ def test_scale_mask_softmax_stages_match_the_trace_and_the_formula_is_written(sc
 
 def test_values_weighted_sum_and_residual_add_are_real(scenes, trace, head, model):
     s = scenes["Values"]
-    key = f"blocks.{head.layer}"
-    v = trace[f"{key}.attn.hook_v"][:, head.head]
-    pattern = trace[f"{key}.attn.hook_pattern"][head.head]
+    v = trace[hook_name("v", head.layer)][:, head.head]
+    pattern = trace[hook_name("pattern", head.layer)][head.head]
     keys = s.shown["value_keys"]
     assert keys == list(range(s.q + 1))  # few enough keys: every value vector is drawn
     for k, (vec, _) in zip(keys, s.shown["values"], strict=True):
         assert shows_vector(vec, v[k])
     for k, (lab, w) in zip(keys, s.shown["weights"], strict=True):
         assert w == pytest.approx(float(pattern[s.q, k])) and lab.text == format_number(w, 2)
-    z = trace[f"{key}.attn.hook_z"][s.q, head.head]
+    z = trace[hook_name("z", head.layer)][s.q, head.head]
     assert shows_vector(s.shown["z"][0], z, atol=1e-5)
     dE = z.astype(np.float64) @ model.W("O", head.layer, head.head)
     assert shows_vector(s.shown["dE"][0], dE, atol=1e-5)
-    assert shows_vector(s.shown["E_new"][0], trace[f"{key}.hook_resid_pre"][s.q] + dE, atol=1e-5)
+    assert shows_vector(
+        s.shown["E_new"][0], trace[hook_name("resid_pre", head.layer)][s.q] + dE, atol=1e-5
+    )
 
 
 def test_each_keys_share_adds_up_to_the_change_and_the_verdict_follows_the_signs(
@@ -201,17 +204,15 @@ def test_each_keys_share_adds_up_to_the_change_and_the_verdict_follows_the_signs
 ):
     s = scenes["EachKeysShare"]
     shares = s.shown["shares"]
-    z = trace[f"blocks.{head.layer}.attn.hook_z"][s.q, head.head].astype(np.float64)
+    z = trace[hook_name("z", head.layer)][s.q, head.head].astype(np.float64)
     np.testing.assert_allclose(shares.total, z @ model.W("O", head.layer, head.head), atol=1e-5)
-    E = trace[f"blocks.{head.layer}.hook_resid_pre"].astype(np.float64)
+    E = trace[hook_name("resid_pre", head.layer)].astype(np.float64)
     for word, k in (("fluffy", 1), ("blue", 2)):
         u = E[k] - E[s.q]
         along = float(shares.shares[k] @ u / np.linalg.norm(u))
         assert s.shown["along"][word] == pytest.approx(along, abs=1e-6)
         mob_w, w, mob_a, a = s.shown[f"share:{word}"]
-        assert w == pytest.approx(
-            float(trace[f"blocks.{head.layer}.attn.hook_pattern"][head.head][s.q, k])
-        )
+        assert w == pytest.approx(float(trace[hook_name("pattern", head.layer)][head.head][s.q, k]))
         assert mob_w.text == format_number(w, 2) and mob_a.text == format_number(a, 2, sign=True)
     ok = all(a > 0 for a in s.shown["along"].values())
     assert s.shown["moves_toward_both"] is ok
@@ -233,9 +234,9 @@ def test_the_value_map_is_drawn_to_shape_and_its_rank_is_measured(scenes, model)
 def test_multi_head_outputs_sum_to_the_layers_attention_output(scenes, trace, head):
     s = scenes["MultiHead"]
     heads = s.shown["heads"]
-    assert len(heads) == trace[f"blocks.{head.layer}.attn.hook_pattern"].shape[0]
+    assert len(heads) == trace[hook_name("pattern", head.layer)].shape[0]
     total = sum(np.asarray(vec.values) for vec, _ in heads)
-    attn_out = trace[f"blocks.{head.layer}.hook_attn_out"][s.q]
+    attn_out = trace[hook_name("attn_out", head.layer)][s.q]
     assert np.allclose(total, attn_out, atol=1e-4)
     assert shows_vector(s.shown["attn_out"][0], attn_out)
     # every token is written, readable (test_every_picture_is_readable_at_480p), on every head
@@ -250,15 +251,15 @@ def test_another_head_updates_the_noun_another_way(scenes, trace, model):
     assert (o.layer, o.head) != (s.L, s.h)
     table = s.shown["two_heads"]
     name = f"layer {o.layer}, head {o.head}"
-    pattern = trace[f"blocks.{o.layer}.attn.hook_pattern"][o.head][s.q]
+    pattern = trace[hook_name("pattern", o.layer)][o.head][s.q]
     assert s.shown["two_heads_keys"] == list(range(s.q + 1))  # few keys: a column for each
     for k in range(s.q + 1):
         assert table.value(name, f'"{s.tok(k)}"') == pytest.approx(float(pattern[k]))
     assert o.share_on_keys == pytest.approx(float(pattern[list(s.focus.keys)].sum()))
     mine_share = float(s.pattern[s.q, list(s.focus.keys)].sum())
     assert o.share_on_keys < mine_share / 2  # it looks elsewhere
-    z = trace[f"blocks.{o.layer}.attn.hook_z"][s.q]
-    mine = trace[f"blocks.{s.L}.attn.hook_z"][s.q, s.h].astype(np.float64) @ model.W("O", s.L, s.h)
+    z = trace[hook_name("z", o.layer)][s.q]
+    mine = trace[hook_name("z", s.L)][s.q, s.h].astype(np.float64) @ model.W("O", s.L, s.h)
     other = z[o.head].astype(np.float64) @ model.W("O", o.layer, o.head)
     assert o.cosine == pytest.approx(cosine(mine, other))
     mob, value = s.shown["two_changes_cosine"]
@@ -297,7 +298,7 @@ def test_far_back_finds_the_farthest_looking_head_and_tests_the_far_text(scenes,
     means = {}
     for L in range(model.cfg.n_layers):
         for h in range(model.cfg.n_heads):
-            P = t[f"blocks.{L}.attn.hook_pattern"][h].astype(np.float64).copy()
+            P = t[hook_name("pattern", L)][h].astype(np.float64).copy()
             P[:, 0] = 0
             means[(L, h)] = (P * dist).sum(1)[n // 2 :].mean()
     assert (far.layer, far.head) == max(means, key=means.get)
@@ -390,9 +391,8 @@ def test_values_beyond_the_room_are_summed_into_one_true_vector(trace, head):
         max_values = 3  # the default prompt's 4 keys do not fit: 2 drawn, 2 summed
 
     s = render(FewValues, frame_rate=1)
-    key = f"blocks.{head.layer}.attn"
-    v = trace[f"{key}.hook_v"][:, head.head].astype(np.float64)
-    w = trace[f"{key}.hook_pattern"][head.head][s.q].astype(np.float64)
+    v = trace[hook_name("v", head.layer)][:, head.head].astype(np.float64)
+    w = trace[hook_name("pattern", head.layer)][head.head][s.q].astype(np.float64)
     keys = s.shown["value_keys"]
     assert len(keys) == 3 and keys[-1] is None
     drawn = keys[:-1]
@@ -401,7 +401,7 @@ def test_values_beyond_the_room_are_summed_into_one_true_vector(trace, head):
     mean = w[rest] @ v[rest] / w[rest].sum()  # the others: their weighted mean
     assert shows_vector(s.shown["values"][-1][0], mean)
     assert s.shown["weights"][-1][1] == pytest.approx(w[rest].sum())
-    z = trace[f"{key}.hook_z"][s.q, head.head]
+    z = trace[hook_name("z", head.layer)][s.q, head.head]
     assert shows_vector(s.shown["z"][0], z, atol=1e-5)  # the sum is still the head's output
     assert "2 others" in " ".join(t for b in s.beats for t in b.shown)
     assert (s.outside, s.overlaps, s.small) == ([], [], [])
@@ -439,7 +439,7 @@ def test_extreme_settings_stay_in_frame_readable_and_true(case, model):
         assert (scene.outside, scene.overlaps, scene.small) == ([], [], []), (case, name)
         assert narration_problems(scene) == [], (case, name)
         if name == "Values":  # however many digits fit, the sum shown is the head's output
-            z = scene.t[f"blocks.{scene.L}.attn.hook_z"][scene.q, scene.h]
+            z = scene.t[hook_name("z", scene.L)][scene.q, scene.h]
             assert shows_vector(scene.shown["z"][0], z, atol=1e-5)
         if case == "12 tokens" and name == "MultiHead":  # too many tokens for a label each:
             labelled = scene.shown["labelled"]  # the followed head's link and the noun are written

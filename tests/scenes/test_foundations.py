@@ -13,6 +13,7 @@ from llmviz.model import experiments as F
 from llmviz.model.experiments.chain_rule import bce_chain, softmax_jacobian
 from llmviz.model.experiments.landscape import costs_at, descend, lowest_point
 from llmviz.model.trace import probabilities
+from llmviz.steps import played_steps
 from llmviz.style import format_number
 
 fnd = load("foundations")
@@ -70,22 +71,11 @@ def test_every_step_is_its_own_scene_with_one_section(scenes):
 
 
 def test_the_chapter_plays_every_step_in_order():
-    class Recorder:
-        def __init__(self):
-            self.calls = []
-
-        def __getattr__(self, attr):
-            return lambda *a, **k: self.calls.append(attr)
-
-    rec = Recorder()
-    rec.STEPS = fnd.FoundationsChapterScene.STEPS
-    fnd.FoundationsChapter.construct(rec)
-    steps = [c for c in rec.calls if c.startswith("step_")]
-    assert steps == [f"step_{s}" for s, _ in STEPS.values()]
+    assert [st.name for st in played_steps(fnd.FoundationsChapter)] == [
+        s for s, _ in STEPS.values()
+    ]
     for name, (step, _) in STEPS.items():
-        rec = Recorder()
-        getattr(fnd, name).construct(rec)
-        assert rec.calls == [f"step_{step}"], name
+        assert [st.name for st in played_steps(getattr(fnd, name))] == [step], name
 
 
 def test_every_sentence_is_a_beat_that_shows_something(scenes):

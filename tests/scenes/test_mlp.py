@@ -13,6 +13,7 @@ from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, athletes, contrast_prom
 from llmviz.model.experiments.capacity import load_capacity
 from llmviz.model.experiments.sae import load_sae_weights
 from llmviz.model.hooks import zero_neurons
+from llmviz.model.trace import hook_name
 from llmviz.style import format_number
 
 mlp = load("mlp")
@@ -143,7 +144,7 @@ def test_the_row_splits_into_name_parts(scenes, model):
     shown = scenes["RowOfNames"].shown
     parts = shown["row_parts"]
     t = model.run(n.prompts[0])
-    x = t[f"blocks.{n.layer}.ln2.hook_normalized"][n.positions[0]]
+    x = t[hook_name("ln2", n.layer)][n.positions[0]]
     row = model.W("up", n.layer)[:, n.neuron]
     assert sum(parts[0]) == pytest.approx(float(row @ x), abs=1e-4)  # the parts add up
     assert shown["bias_clears"] == [p > 0 for p in n.pre]
@@ -169,17 +170,17 @@ def test_down_projection(scenes, model):
         float(model.W("down", n.layer)[n.neuron] @ model.W_U[:, n.target_id])
     )
     assert shown["dla_contrib"][1] == pytest.approx(n.dla * n.post[0])
-    post = model.run(n.prompts[0])[f"blocks.{n.layer}.mlp.hook_post"][n.positions[0]]
+    post = model.run(n.prompts[0])[hook_name("post", n.layer)][n.positions[0]]
     top = np.argsort(-post)[:4]
     np.testing.assert_allclose(
         shown["down_sum"].values, post[top] @ model.W("down", n.layer)[top], atol=1e-5
     )
     shared = shown.get("shared")
     if shared is not None:  # one column, two facts with different answers
-        assert len({a[1] for a in shared.athletes}) >= 2
+        assert len({a.sport for a in shared.athletes}) >= 2
         for name, _sport, act, _dla in shared.athletes:
             t = model.run(fact_prompt(name))
-            assert t[f"blocks.{n.layer}.mlp.hook_post"][-1, shared.neuron] == pytest.approx(act)
+            assert t[hook_name("post", n.layer)][-1, shared.neuron] == pytest.approx(act)
 
 
 def test_residual_add_and_probability(scenes, model):
@@ -188,7 +189,7 @@ def test_residual_add_and_probability(scenes, model):
     t = model.run(n.prompts[0])
     np.testing.assert_allclose(
         shown["residual_result"].values,
-        t[f"blocks.{n.layer}.hook_resid_post"][n.positions[0]],
+        t[hook_name("resid_post", n.layer)][n.positions[0]],
         atol=1e-5,
     )
     assert shown["dir_after"][1] > shown["dir_before"][1]
@@ -228,7 +229,7 @@ def test_room_shows_the_shipped_search(scenes):
 def test_the_autoencoder_feature_is_the_one_the_weights_give(scenes, model):
     shown = scenes["SparseAutoencoder"].shown
     sae, f = shown["sae"], shown["sae_feature"]
-    z = load_sae_weights().encode(model.run(PROMPT)["blocks.1.mlp.hook_post"][-1])
+    z = load_sae_weights().encode(model.run(PROMPT)[hook_name("post", 1)][-1])
     assert f == int(np.argmax(z))
     info = sae.features[f]
     said = " ".join(t for _, t in scenes["SparseAutoencoder"].narration)

@@ -14,7 +14,8 @@ from llmviz.model.config import GPT3_CONFIG
 from llmviz.model.experiments.learned import load_training_log
 from llmviz.model.scale import GPT3_PUBLISHED, layernorm_parameters, training_run
 from llmviz.model.snapshots import load_snapshots
-from llmviz.model.trace import probabilities
+from llmviz.model.trace import hook_name, probabilities
+from llmviz.steps import chapter_steps, played_steps
 from llmviz.style import display_token, format_number
 
 nt = load("next_token")
@@ -69,14 +70,11 @@ def shows(pair, decimals=2, **fmt):
 
 def test_every_section_is_its_own_scene_in_the_chapters_order(chapter):
     assert [name for name, _ in chapter.narration] == list(STEPS.values())
-    steps = nt.NextTokenChapterScene.STEPS
-    assert len(steps) == len(STEPS)
-    for name, step in zip(STEPS, steps, strict=True):
-        called = []
-        recorders = {f"step_{s}": (lambda self, s=s, c=called: c.append(s)) for s in steps}
-        probe = type("Probe", (getattr(nt, name),), recorders)
-        probe.construct(object.__new__(probe))
-        assert called == [step], name
+    steps = chapter_steps(nt.NextTokenChapter)
+    assert [s.title for s in steps] == list(STEPS.values())  # the decorators' titles and order
+    assert [s.order for s in steps] == list(range(1, len(STEPS) + 1))
+    for name, info in zip(STEPS, steps, strict=True):
+        assert played_steps(getattr(nt, name)) == [info], name
 
 
 def test_a_step_renders_alone_with_its_one_section():
@@ -209,7 +207,7 @@ def test_the_angle_sweep_ends_on_the_real_dot_products(chapter, model):
 
 def test_mole_vectors_start_together_and_end_apart(chapter, model):
     s = chapter.shown["senses"]
-    key = f"blocks.{model.cfg.n_layers - 1}.hook_resid_post"
+    key = hook_name("resid_post", model.cfg.n_layers - 1)
     for p, v in zip(s["prompts"], s["last"], strict=True):
         t = model.run(p)
         assert t.tokens[-1] == " mole"
@@ -226,7 +224,7 @@ def test_tower_changes_are_measured_against_paris_and_tall(chapter, model):
     tw = chapter.shown["tower"]
     E = model.W_E.astype(np.float64)
     P, T = E[model.token_id(" Paris")], E[model.token_id(" tall")]
-    key = f"blocks.{model.cfg.n_layers - 1}.hook_resid_post"
+    key = hook_name("resid_post", model.cfg.n_layers - 1)
     V = [
         model.run(c)[key][-1]
         for c in ("The tower", "The Eiffel tower", "The miniature Eiffel tower")
@@ -251,7 +249,7 @@ def test_context_and_dataflow_shapes_come_from_the_trace(chapter, model, mj_trac
     slots, n_ctx = chapter.shown["context_slots"]
     assert n_ctx == model.cfg.n_ctx and len(slots) == min(n_ctx, 64)
     np.testing.assert_array_equal(
-        chapter.shown["context_array"].values, mj_trace["blocks.0.hook_resid_pre"].T
+        chapter.shown["context_array"].values, mj_trace[hook_name("resid_pre", 0)].T
     )
     table, shapes = chapter.shown["dataflow"]
     n, d = mj_trace.n_tokens, model.cfg.d_model

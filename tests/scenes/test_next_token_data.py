@@ -9,6 +9,7 @@ from scene_loader import EMOJI, load, narration_problems, render
 import llmviz
 from llmviz.errors import PromptError
 from llmviz.model.experiments.word2vec import skipgram
+from llmviz.model.trace import hook_name
 
 nt = load("next_token")
 NAMES = {"Michael", "Jordan", "Paris", "Eiffel", "GPT"}
@@ -42,8 +43,8 @@ def test_same_weights_times_two_prompts_data_give_the_traces_queries(scenes, mod
     assert wd["prompts"][0] != wd["prompts"][1]
     for prompt, vec, result in zip(wd["prompts"], wd["vectors"], wd["results"], strict=True):
         t = model.run(prompt)
-        np.testing.assert_allclose(vec.values, t["blocks.0.ln1.hook_normalized"][-1])
-        np.testing.assert_allclose(result.values, t["blocks.0.attn.hook_q"][-1, 0], atol=1e-4)
+        np.testing.assert_allclose(vec.values, t[hook_name("ln1", 0)][-1])
+        np.testing.assert_allclose(result.values, t[hook_name("q", 0)][-1, 0], atol=1e-4)
         assert result.entries[0].text == f"{t['blocks.0.attn.hook_q'][-1, 0, 0]:.2f}"
     assert not np.allclose(wd["results"][0].values, wd["results"][1].values)
 
@@ -91,12 +92,12 @@ def test_dataflow_tensors_are_drawn_to_the_traces_shapes(scenes, model):
     flow, shapes = scenes["InputLayersOutput"].shown["dataflow"]
     t = model.run(nt.NextTokenChapterScene.prompt)
     n, cfg = t.n_tokens, model.cfg
-    assert shapes["input"] == t["blocks.0.hook_resid_pre"].shape == (n, cfg.d_model)
+    assert shapes["input"] == t[hook_name("resid_pre", 0)].shape == (n, cfg.d_model)
     assert shapes["output"] == t["logits"].shape
     for layer in range(cfg.n_layers):
         b = f"block {layer + 1}"
-        assert shapes[f"{b} attention"] == t[f"blocks.{layer}.attn.hook_pattern"].shape
-        assert shapes[f"{b} MLP"] == t[f"blocks.{layer}.mlp.hook_post"].shape
+        assert shapes[f"{b} attention"] == t[hook_name("pattern", layer)].shape
+        assert shapes[f"{b} MLP"] == t[hook_name("post", layer)].shape
         assert flow.value(f"{b} MLP") == f"{n} × {cfg.d_mlp}"
         assert len(flow.parts[f"{b} attention"][0]) == cfg.n_heads  # one face per head
     assert flow.value("output") == f"{n} × {cfg.vocab_size:,}"
@@ -140,7 +141,7 @@ def test_extreme_settings_stay_in_frame_readable_and_true(name, attrs, model):
         assert result.entries[0].text == f"{t['blocks.0.attn.hook_q'][-1, 0, 0]:.6f}"
     if name == "Context":
         np.testing.assert_array_equal(
-            scene.shown["context_array"].values, t["blocks.0.hook_resid_pre"].T
+            scene.shown["context_array"].values, t[hook_name("resid_pre", 0)].T
         )
     if name == "Unembedding":
         np.testing.assert_allclose(scene.shown["unembed"].logits, t["logits"][-1], atol=1e-4)

@@ -12,7 +12,9 @@ from llmviz.bench import write_random_gpt2
 from llmviz.model import corpus
 from llmviz.model.experiments.learned import load_training_log
 from llmviz.model.scale import GPT3_PUBLISHED, training_run
+from llmviz.model.trace import hook_name
 from llmviz.model.transformer import Transformer
+from llmviz.steps import chapter_steps
 from llmviz.style import format_number
 
 nt = load("next_token")
@@ -58,7 +60,7 @@ def test_each_step_renders_alone_tidily_and_says_only_what_it_shows(scenes, name
 
 
 def test_the_steps_sit_after_gpt_and_before_tokens():
-    steps = nt.NextTokenChapterScene.STEPS
+    steps = tuple(st.name for st in chapter_steps(nt.NextTokenChapter))
     at = steps.index("gpt")
     assert steps[at + 1 : at + 4] == ("training_data", "dials", "unseen")
     assert steps[at + 4] == "tokens"
@@ -112,7 +114,7 @@ def test_turning_the_bias_dial_changes_the_probability_the_screen_says(scenes, m
             a[..., n] += v - b
             return a
 
-        logits = model.run_with_hooks(model_prompt(), [(f"blocks.{layer}.mlp.hook_pre", fn)])
+        logits = model.run_with_hooks(model_prompt(), [(hook_name("pre", layer), fn)])
         return torch.tensor(logits["logits"][-1]).softmax(-1).numpy()[ids]
 
     assert turn[0] == pytest.approx(b)

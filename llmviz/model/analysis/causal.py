@@ -9,7 +9,7 @@ import numpy as np
 
 from llmviz.errors import LLMVizError, PromptError
 from llmviz.model.loader import Model
-from llmviz.model.trace import probabilities
+from llmviz.model.trace import hook_name, probabilities
 
 __all__ = [
     "CausalTrace",
@@ -96,10 +96,10 @@ def causal_trace(model: Model, clean: str, corrupt: str, target: str | None = No
         target = a.top_k(1)[0].token
     tid = model.token_id(target)
     grids = {}
-    for kind, hook in (("resid", "hook_resid_pre"), ("mlp", "hook_mlp_out")):
+    for kind, hook in (("resid", "resid_pre"), ("mlp", "mlp_out")):
         grid = np.zeros((model.cfg.n_layers, a.n_tokens))
         for layer in range(model.cfg.n_layers):
-            name = f"blocks.{layer}.{hook}"
+            name = hook_name(hook, layer)
             for i in range(a.n_tokens):
                 restore = patch(name, a[name][i], positions=i)
                 grid[layer, i] = probabilities(model.next_logits(corrupt, [restore]))[tid]
@@ -172,7 +172,7 @@ def ablate(
     >>> import llmviz
     >>> from llmviz.model.hooks import zero_hook
     >>> m = llmviz.load_model()
-    >>> a = ablate(m, ["Michael Jordan plays the sport of"], lambda i: [zero_hook("blocks.0.hook_mlp_out")], "MLP 0")
+    >>> a = ablate(m, ["Michael Jordan plays the sport of"], lambda i: [zero_hook(hook_name("mlp_out", 0))], "MLP 0")
     >>> a.targets, a.ablated[0] < a.clean[0]
     ((' basketball',), True)
     """
@@ -219,7 +219,7 @@ def mlp_ablation(model: Model, prompts, layer: int, targets=None) -> Ablation:
     """Switch off a whole MLP (its output set to zero at every token)."""
     from llmviz.model.hooks import zero_hook
 
-    name = f"blocks.{layer}.hook_mlp_out"
+    name = hook_name("mlp_out", layer)
     return ablate(model, prompts, lambda i: [zero_hook(name)], f"the MLP of layer {layer}", targets)
 
 
@@ -268,7 +268,7 @@ def smallest_neuron_set(
     pool = [
         (layer, int(k))
         for layer in range(model.cfg.n_layers)
-        for k in np.flatnonzero(first[f"blocks.{layer}.mlp.hook_post"][pos] > 0)
+        for k in np.flatnonzero(first[hook_name("post", layer)][pos] > 0)
     ]
 
     def hooks(chosen, p_index=0):

@@ -16,6 +16,7 @@ from llmviz.model.corpus import (
     fact_prompt,
 )
 from llmviz.model.loader import Model
+from llmviz.model.trace import hook_name
 
 __all__ = [
     "cosine",
@@ -89,14 +90,14 @@ def name_directions(
     first: str = "Michael",
     last: str = "Jordan",
     layer: int = 0,
-    hook: str = "hook_resid_mid",
+    hook: str = "resid_mid",
     position: str = "name",
 ) -> tuple[FeatureDirection, FeatureDirection]:
     """ "First name <first>" and "last name <last>" directions, as differences of mean residuals.
 
     Every combination of the fact table's 10 first and 10 last names is run through the prompt
     "<first> <last> plays the sport of" (100 prompts, most of them people the model never saw),
-    and the residual vector ``blocks.{layer}.{hook}`` is read at the last token of the name
+    and the vector ``hook_name(hook, layer)`` (a residual, or e.g. ``"ln2"``) is read at the last token of the name
     (``position="name"``) or at the prompt's last token (``"final"``). The "first name Michael"
     direction is the mean over the 10 prompts with first name Michael minus the mean over all 100
     (unit length); the grid is balanced, so every last name weighs the same on both sides.
@@ -109,7 +110,7 @@ def name_directions(
             f"name directions need names from the fact table; first names: {FIRST_NAMES}, "
             f"last names: {LAST_NAMES}"
         )
-    key = f"blocks.{layer}.{hook}"
+    key = hook_name(hook, layer)
     suffix = " plays the sport of"
     grid = np.zeros((len(FIRST_NAMES), len(LAST_NAMES), model.cfg.d_model))
     for i, f in enumerate(FIRST_NAMES):
@@ -176,7 +177,7 @@ def directions_across_layers(
     if first not in FIRST_NAMES:
         raise PromptError(f"first names of the fact table: {FIRST_NAMES}; not {first!r}")
     suffix = " plays the sport of"
-    hooks = tuple(f"blocks.{L}.hook_resid_post" for L in range(model.cfg.n_layers))
+    hooks = tuple(hook_name("resid_post", L) for L in range(model.cfg.n_layers))
     vecs = np.zeros((len(hooks), len(FIRST_NAMES), len(LAST_NAMES), model.cfg.d_model))
     for i, f in enumerate(FIRST_NAMES):
         for j, la in enumerate(LAST_NAMES):

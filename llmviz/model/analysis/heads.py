@@ -24,7 +24,7 @@ from llmviz.model.corpus import (
     PLACES,
 )
 from llmviz.model.loader import Model
-from llmviz.model.trace import Trace
+from llmviz.model.trace import Trace, hook_name
 
 __all__ = [
     "HeadScore",
@@ -77,7 +77,7 @@ def find_adjective_head(model: Model, n_examples: int = 64, seed: int = 0) -> He
             continue
         q, adj = trace.n_tokens - 1, [n_lead + 1, n_lead + 2]
         for layer in range(model.cfg.n_layers):
-            pat = trace[f"blocks.{layer}.attn.hook_pattern"]  # [head, query, key]
+            pat = trace[hook_name("pattern", layer)]  # [head, query, key]
             scores[layer] += pat[:, q, adj].sum(-1)
         baseline += 2 / trace.n_tokens
         count += 1
@@ -99,7 +99,7 @@ def strongest_attention(
     out = []
     n_layers = sum(1 for k in trace if k.endswith("attn.hook_pattern"))
     for layer in range(n_layers):
-        pat = np.array(trace[f"blocks.{layer}.attn.hook_pattern"])  # [head, query, key]
+        pat = np.array(trace[hook_name("pattern", layer)])  # [head, query, key]
         T = pat.shape[-1]
         allowed = np.tril(np.ones((T, T), dtype=bool), k=-1)
         if skip_first:
@@ -242,14 +242,14 @@ def key_shares(model: Model, trace: Trace, layer: int, head: int, query: int) ->
     >>> m = llmviz.load_model()
     >>> t = m.run("a fluffy blue creature")
     >>> s = key_shares(m, t, 1, 1, 3)
-    >>> z = t["blocks.1.attn.hook_z"][3, 1].astype(np.float64)
+    >>> z = t[hook_name("z", 1)][3, 1].astype(np.float64)
     >>> bool(np.allclose(s.total, z @ m.W("O", 1, 1), atol=1e-5))
     True
     """
     if not 0 <= query < trace.n_tokens:
         raise LLMVizError(f"query must be a position from 0 to {trace.n_tokens - 1}, not {query}")
-    pat = np.asarray(trace[f"blocks.{layer}.attn.hook_pattern"][head][query, : query + 1])
-    v = np.asarray(trace[f"blocks.{layer}.attn.hook_v"][: query + 1, head], dtype=np.float64)
+    pat = np.asarray(trace[hook_name("pattern", layer)][head][query, : query + 1])
+    v = np.asarray(trace[hook_name("v", layer)][: query + 1, head], dtype=np.float64)
     W_O = np.asarray(model.W("O", layer, head), dtype=np.float64)
     shares = (pat[:, None].astype(np.float64) * v) @ W_O
     shares.setflags(write=False)
@@ -283,17 +283,17 @@ def contrasting_head(
     >>> (o.layer, o.head) != (1, 1), o.share_on_keys < 0.5
     (True, True)
     """
-    z = trace[f"blocks.{layer}.attn.hook_z"][query, head].astype(np.float64)
+    z = trace[hook_name("z", layer)][query, head].astype(np.float64)
     mine = z @ model.W("O", layer, head)
     best = None
     for L in range(model.cfg.n_layers):
-        pats = trace[f"blocks.{L}.attn.hook_pattern"]
+        pats = trace[hook_name("pattern", L)]
         for h in range(model.cfg.n_heads):
             if (L, h) == (layer, head):
                 continue
             col = pats[h][query, : query + 1]
             share = float(col[list(keys)].sum())
-            d = trace[f"blocks.{L}.attn.hook_z"][query, h].astype(np.float64) @ model.W("O", L, h)
+            d = trace[hook_name("z", L)][query, h].astype(np.float64) @ model.W("O", L, h)
             rank = (round(share, 6), -float(np.linalg.norm(d)))
             if best is None or rank < best[0]:
                 k = int(np.argmax(col))
@@ -339,7 +339,7 @@ def far_looking_head(trace: Trace) -> FarHead:
     best = None
     n_layers = sum(1 for k in trace if k.endswith("attn.hook_pattern"))
     for L in range(n_layers):
-        pats = np.asarray(trace[f"blocks.{L}.attn.hook_pattern"], dtype=np.float64)
+        pats = np.asarray(trace[hook_name("pattern", L)], dtype=np.float64)
         for h in range(pats.shape[0]):
             P = pats[h].copy()
             P[:, 0] = 0.0
@@ -347,7 +347,7 @@ def far_looking_head(trace: Trace) -> FarHead:
             if best is None or md > best[0]:
                 best = (md, L, h)
     md, L, h = best
-    row = np.asarray(trace[f"blocks.{L}.attn.hook_pattern"][h][n - 1], dtype=np.float64).copy()
+    row = np.asarray(trace[hook_name("pattern", L)][h][n - 1], dtype=np.float64).copy()
     row[0] = row[n - 1] = -1.0
     k = int(np.argmax(row))
     return FarHead(L, h, md, n - 1, k, float(row[k]))

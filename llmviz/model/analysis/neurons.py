@@ -4,6 +4,7 @@ tokens its output column writes, the facts it fires for, and columns shared betw
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -13,7 +14,7 @@ from llmviz.model.corpus import (
     fact_prompt,
 )
 from llmviz.model.loader import Model
-from llmviz.model.trace import probabilities
+from llmviz.model.trace import hook_name, probabilities
 
 __all__ = [
     "name_position",
@@ -24,6 +25,7 @@ __all__ = [
     "direct_logit_attribution",
     "column_tokens",
     "NeuronFacts",
+    "FactUse",
     "neuron_facts",
     "shared_column",
 ]
@@ -132,7 +134,7 @@ class AndNeuron:
 
     @property
     def hook(self) -> str:
-        return f"blocks.{self.layer}.mlp.hook_post"
+        return hook_name("post", self.layer)
 
     def describe(self) -> str:
         acts = ", ".join(f"{p!r}: {a:.2f}" for p, a in zip(self.prompts, self.post, strict=True))
@@ -142,6 +144,17 @@ class AndNeuron:
             f"activations {acts}; zeroing it moves P({self.target!r}) from {self.p_clean:.3f} "
             f"to {self.p_ablated:.3f}; contrasts keep their answer: {list(self.ablation.kept[1:])}"
         )
+
+
+class _Candidate(NamedTuple):
+    """One neuron at one place, as :func:`find_and_neuron` weighs it."""
+
+    shaped: bool  # fires on the fact and at most a third as much on every contrast
+    margin: float  # its activation on the fact minus the largest on a contrast
+    layer: int
+    neuron: int
+    where: str  # "name" (the name's last token) or "final" (the last token)
+    on_fact: float  # its activation on the fact
 
 
 def find_and_neuron(
@@ -180,37 +193,39 @@ def find_and_neuron(
         "name": [name_position(model, p, suffix) for p in prompts],
         "final": [t.n_tokens - 1 for t in traces],
     }
-    rows = []  # (is AND-shaped, margin, layer, neuron, where, activation on the fact)
+    rows: list[_Candidate] = []
     for layer in range(model.cfg.n_layers):
         for where, pos in where_pos.items():
             post = np.stack(
-                [t[f"blocks.{layer}.mlp.hook_post"][i] for t, i in zip(traces, pos, strict=True)]
+                [t[hook_name("post", layer)][i] for t, i in zip(traces, pos, strict=True)]
             )  # [prompt, d_mlp]
             margin = post[0] - post[1:].max(0)
             shaped = (post[0] > 0) & (post[1:].max(0) <= post[0] / 3)
             rows += [
-                (bool(shaped[n]), float(margin[n]), layer, int(n), where, float(post[0, n]))
+                _Candidate(
+                    bool(shaped[n]), float(margin[n]), layer, int(n), where, float(post[0, n])
+                )
                 for n in range(len(margin))
             ]
-    shaped_rows = sorted((r for r in rows if r[0]), key=lambda r: -r[1])[:max_candidates]
+    shaped_rows = sorted((r for r in rows if r.shaped), key=lambda r: -r.margin)[:max_candidates]
     # without an AND-shaped neuron, the most active ones on the fact are the candidates, so
     # that the neuron shown at least takes part
-    active = sorted((r for r in rows if r[5] > 0), key=lambda r: -r[5])[:max_candidates]
+    active = sorted((r for r in rows if r.on_fact > 0), key=lambda r: -r.on_fact)[:max_candidates]
     candidates = shaped_rows or active
     if candidates:
         p_clean = probabilities(model.next_logits(prompt))[tid]
 
         def drop(row) -> float:
-            hook = zero_neurons(row[2], row[3], where_pos[row[4]][0])
+            hook = zero_neurons(row.layer, row.neuron, where_pos[row.where][0])
             return p_clean - probabilities(model.next_logits(prompt, [hook]))[tid]
 
         best = max(candidates, key=drop)
     else:
-        best = max(rows, key=lambda r: r[1])
-    _, _, layer, n, where, _ = best
+        best = max(rows, key=lambda r: r.margin)
+    layer, n, where = best.layer, best.neuron, best.where
     pos = where_pos[where]
-    pre = [t[f"blocks.{layer}.mlp.hook_pre"][i, n] for t, i in zip(traces, pos, strict=True)]
-    post = [t[f"blocks.{layer}.mlp.hook_post"][i, n] for t, i in zip(traces, pos, strict=True)]
+    pre = [t[hook_name("pre", layer)][i, n] for t, i in zip(traces, pos, strict=True)]
+    post = [t[hook_name("post", layer)][i, n] for t, i in zip(traces, pos, strict=True)]
     # the fact is scored on its target, each contrast on its own clean answer
     targets = [target] + [t.top_k(1)[0].token for t in traces[1:]]
     ablation = neuron_ablation(model, prompts, layer, n, list(pos), targets)
@@ -239,6 +254,15 @@ def column_tokens(model: Model, layer: int, neuron: int, k: int = 5) -> list[tup
     return [(model.decode_token(int(i)), float(dla[i])) for i in order]
 
 
+class FactUse(NamedTuple):
+    """One athlete whose fact prompt turns a neuron on."""
+
+    name: str
+    sport: str
+    activation: float  # the neuron's activation at the prompt's last token
+    dla: float  # how much the neuron's column raises the athlete's sport (per unit)
+
+
 @dataclass(frozen=True)
 class NeuronFacts:
     """The fact-table athletes whose prompt turns a neuron on (at the prompt's last token), with
@@ -246,11 +270,11 @@ class NeuronFacts:
 
     layer: int
     neuron: int
-    athletes: tuple[tuple[str, str, float, float], ...]  # (name, sport, activation, column's DLA)
+    athletes: tuple[FactUse, ...]
 
     @property
     def sports(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(a[1] for a in self.athletes))
+        return tuple(dict.fromkeys(a.sport for a in self.athletes))
 
 
 def _fact_activations(model: Model, layer: int) -> tuple[list, list[int], np.ndarray]:
@@ -261,9 +285,7 @@ def _fact_activations(model: Model, layer: int) -> tuple[list, list[int], np.nda
     table = [a for a in athletes() if model.tokenizer.token_id(" " + a.sport) is not None]
     ids = [model.tokenizer.token_id(" " + a.sport) for a in table]
     post = (
-        np.stack(
-            [model.run(fact_prompt(a.name))[f"blocks.{layer}.mlp.hook_post"][-1] for a in table]
-        )
+        np.stack([model.run(fact_prompt(a.name))[hook_name("post", layer)][-1] for a in table])
         if table
         else np.zeros((0, model.cfg.d_mlp))
     )  # [athlete, d_mlp]
@@ -275,11 +297,11 @@ def neuron_facts(model: Model, layer: int, neuron: int, threshold: float = 0.2) 
     table, ids, post = _fact_activations(model, layer)
     dla = model.W("down", layer)[neuron] @ model.W_U
     rows = [
-        (a.name, a.sport, float(post[i, neuron]), float(dla[ids[i]]))
+        FactUse(a.name, a.sport, float(post[i, neuron]), float(dla[ids[i]]))
         for i, a in enumerate(table)
         if post[i, neuron] > threshold
     ]
-    rows.sort(key=lambda r: -r[2])
+    rows.sort(key=lambda r: -r.activation)
     return NeuronFacts(layer, neuron, tuple(rows))
 
 

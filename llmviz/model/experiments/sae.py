@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from llmviz.errors import LLMVizError
+from llmviz.model.trace import hook_name
 from llmviz.paths import PACKAGE_DATA
 
 __all__ = [
@@ -127,7 +128,7 @@ def _activations(model, cfg: SAEConfig) -> tuple[np.ndarray, list[tuple[str, str
     from llmviz.model.corpus import generate_corpus
 
     rows, where = [], []
-    hook = f"blocks.{cfg.layer}.mlp.hook_post"
+    hook = hook_name("post", cfg.layer)
     for sentence in generate_corpus(cfg.n_sentences, seed=cfg.seed + 1):
         t = model.run(sentence)
         rows.append(t[hook])
@@ -186,7 +187,7 @@ def train_sae(
 
         probes = {}
         for p in LECTURE_PROMPTS:
-            z = encode(torch.tensor(model.run(p)[f"blocks.{cfg.layer}.mlp.hook_post"][-1:]))[0]
+            z = encode(torch.tensor(model.run(p)[hook_name("post", cfg.layer)][-1:]))[0]
             order = torch.argsort(z, descending=True)[:3]
             probes[p] = [[int(f), round(float(z[f]), 4)] for f in order if z[f] > 0]
         features = {}
