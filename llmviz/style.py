@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -11,6 +15,9 @@ __all__ = [
     "THEMES",
     "FONTS",
     "DEFAULTS",
+    "Style",
+    "current_style",
+    "use_style",
     "apply_theme",
     "BACKGROUND",
     "FONT",
@@ -61,8 +68,6 @@ THEMES = {
 }
 #: Colours drawn as text or values: each reaches 4.5:1 against its theme's background (WCAG AA).
 TEXT_COLORS = ("text", "muted", "positive", "negative", "neutral", "highlight", "accent")
-#: The current colours; :func:`apply_theme` switches them in place before a scene builds anything.
-PALETTE: dict[str, str] = dict(THEMES["dark"])
 BACKGROUND = THEMES["dark"]["background"]
 #: Prose and titles: a proportional face (Computer Modern, as in 3Blue1Brown's videos, from
 #: Debian's fonts-cmu), falling back to DejaVu Serif where it is not installed.
@@ -70,11 +75,82 @@ FONT = "CMU Serif"
 FALLBACK_FONT = "DejaVu Serif"
 #: Tokens and code only.
 MONO_FONT = "DejaVu Sans Mono"
+
+
+@dataclass(frozen=True)
+class Style:
+    """The look every mobject reads when it is not told otherwise: the theme's colours, the prose
+    font, the font for numbers, and the decimals. One object, replaced (never changed in place)
+    by :func:`apply_theme` or, for a block of code, :func:`use_style`."""
+
+    theme: str = "dark"
+    font: str = FONT
+    numbers_font: str = FONT
+    decimals: int = 2
+
+    @property
+    def colors(self) -> Mapping[str, str]:
+        return MappingProxyType(THEMES[self.theme])
+
+
+_current = [Style()]
+
+
+def current_style() -> Style:
+    """The :class:`Style` in use."""
+    return _current[-1]
+
+
+@contextmanager
+def use_style(style: Style):
+    """Use ``style`` inside a ``with`` block, then the one before it again.
+
+    Examples
+    --------
+    >>> with use_style(Style(theme="light", decimals=3)):
+    ...     PALETTE["background"], DEFAULTS["decimals"]
+    ('#fbfbf8', 3)
+    >>> PALETTE["background"]
+    '#0f1117'
+    """
+    if not isinstance(style, Style):
+        raise TypeError(f"use_style needs a Style, not {type(style).__name__}")
+    _current.append(style)
+    try:
+        yield style
+    finally:
+        _current.pop()
+
+
+class _View(Mapping):
+    """A read-only view of a part of the current :class:`Style`, looked up at each use."""
+
+    def __init__(self, read) -> None:
+        self._read = read
+
+    def __getitem__(self, key):
+        return self._read(current_style())[key]
+
+    def __iter__(self):
+        return iter(self._read(current_style()))
+
+    def __len__(self) -> int:
+        return len(self._read(current_style()))
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+#: The current theme's colours (read-only; :func:`apply_theme` or :func:`use_style` switch them).
+PALETTE: Mapping[str, str] = _View(lambda st: st.colors)
 #: The current fonts: "text" for prose and titles (the ``font`` setting), "mono" for tokens and
 #: code, "numbers" for numbers (Computer Modern's digits all have one width, so a column of
 #: numbers with the same decimals lines up on the decimal point).
-FONTS: dict[str, str] = {"text": FONT, "mono": MONO_FONT, "numbers": FONT}
-DEFAULTS: dict[str, int] = {"decimals": 2}
+FONTS: Mapping[str, str] = _View(
+    lambda st: {"text": st.font, "mono": MONO_FONT, "numbers": st.numbers_font}
+)
+#: The current default decimals, as ``DEFAULTS["decimals"]``.
+DEFAULTS: Mapping[str, int] = _View(lambda st: {"decimals": st.decimals})
 
 
 def installed(font: str) -> bool:
@@ -98,12 +174,9 @@ def apply_theme(theme: str = "dark", font: str | None = None, decimals: int | No
     default decimals. Without Computer Modern installed, prose and numbers use DejaVu Serif."""
     if theme not in THEMES:
         raise ValueError(f"theme must be one of {', '.join(THEMES)}, not {theme!r}")
-    PALETTE.update(THEMES[theme])
     default = FONT if installed(FONT) else FALLBACK_FONT
-    FONTS["text"] = font or default
-    FONTS["numbers"] = default
-    if decimals is not None:
-        DEFAULTS["decimals"] = decimals
+    keep = _current[0].decimals if decimals is None else decimals
+    _current[0] = Style(theme, font or default, default, keep)  # the base style, replaced
 
 
 def contrast(a: str, b: str) -> float:

@@ -1,0 +1,42 @@
+"""Theme and decimals reach the mobjects through one Style object that is replaced, never through
+module dictionaries changed in place."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from llmviz import style
+from llmviz.mobjects import FastNumber
+
+
+def test_the_views_are_read_only_and_follow_the_current_style():
+    themes = copy.deepcopy(style.THEMES)
+    with pytest.raises(TypeError):
+        style.PALETTE["text"] = "#ffffff"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        style.DEFAULTS["decimals"] = 4  # type: ignore[index]
+    with style.use_style(style.Style(theme="projector", decimals=4)):
+        assert style.PALETTE["background"] == "#000000" and style.DEFAULTS["decimals"] == 4
+        assert FastNumber(0.5).text == "0.5000"  # a mobject built inside reads it
+    assert style.THEMES == themes  # nothing was written into the themes
+
+
+def test_apply_theme_replaces_the_base_style(monkeypatch):
+    before = style.current_style()
+    try:
+        style.apply_theme("light", decimals=3)
+        now = style.current_style()
+        assert now is not before and (now.theme, now.decimals) == ("light", 3)
+        assert dict(style.PALETTE) == style.THEMES["light"]
+        style.apply_theme("dark")  # decimals left as they were
+        assert style.current_style().decimals == 3
+    finally:
+        style.apply_theme(before.theme, before.font, before.decimals)
+
+
+def test_use_style_wants_a_style():
+    with pytest.raises(TypeError, match="Style"):
+        with style.use_style("dark"):  # type: ignore[arg-type]
+            pass
