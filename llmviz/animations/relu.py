@@ -43,7 +43,8 @@ class ReLUGate(Succession):
         class ReLUGateExample(Scene):
             def construct(self):
                 trace = load_model().run("Michael Jordan plays the sport of")
-                column = NeuronColumn(trace[hook_name("pre", 0)][-1], state="pre", max_neurons=8)
+                pre = trace[hook_name("pre", 0)][-1]  # layer 0, last token, before ReLU
+                column = NeuronColumn(pre, state="pre", max_neurons=8, radius=0.24, font_size=30)
                 self.add(column)
                 self.play(ReLUGate(column))
     """

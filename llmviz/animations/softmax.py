@@ -53,7 +53,7 @@ class Softmax(AnimationGroup):
             def construct(self):
                 trace = load_model().run("Michael Jordan plays the sport of")
                 scores = trace[hook_name("attn_scores", 0)][0][-1]  # the last query's scores, head 0
-                vector = NumericVector(scores)
+                vector = NumericVector(scores, font_size=32)
                 self.add(vector)
                 self.play(Softmax(vector, run_time=0.5))
     """

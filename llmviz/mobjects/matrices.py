@@ -66,7 +66,7 @@ class NumericMatrix(VGroup):
         class NumericMatrixExample(Scene):
             def construct(self):
                 W_Q = load_model().W("Q", 0, head=0)  # layer 0, head 0: [d_model, d_head]
-                self.add(NumericMatrix(W_Q, max_rows=6, max_cols=6, name="W_Q", shape_label=True))
+                self.add(NumericMatrix(W_Q, name="W_Q", shape_label=True, font_size=30))
                 self.wait(0.1)
     """
 
@@ -264,7 +264,7 @@ class WeightMatrix(NumericMatrix):
 
         class WeightMatrixExample(Scene):
             def construct(self):
-                self.add(WeightMatrix(load_model().W("up", 0), name="W_up"))
+                self.add(WeightMatrix(load_model().W("up", 0), name="W_up", font_size=30))
                 self.wait(0.1)
     """
 

@@ -56,7 +56,7 @@ class NeuronColumn(VGroup):
             def construct(self):
                 trace = load_model().run("Michael Jordan plays the sport of")
                 post = trace[hook_name("post", 0)][-1]  # layer 0's neurons after ReLU, last token
-                self.add(NeuronColumn(post, max_neurons=8))
+                self.add(NeuronColumn(post, max_neurons=8, radius=0.24, font_size=30))
                 self.wait(0.1)
     """
 

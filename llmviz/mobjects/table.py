@@ -35,7 +35,9 @@ class Column:
             def construct(self):
                 top = load_model().run("Michael Jordan plays the sport of").top_k(3)
                 percent = Column("P", decimals=1, suffix="%")
-                table = ValueTable([[t.token.strip(), 100 * t.prob] for t in top], ["token", percent])
+                table = ValueTable(
+                    [[t.token.strip(), 100 * t.prob] for t in top], ["token", percent], font_size=40
+                )
                 self.add(table.center())
                 self.wait(0.1)
     """
@@ -93,7 +95,7 @@ class ValueTable(VGroup):
                 top = load_model().run("Michael Jordan plays the sport of").top_k(3)
                 rows = [[t.token.strip(), t.id, t.prob] for t in top]
                 columns = [Column("token"), Column("id", decimals=0), Column("P", decimals=3)]
-                self.add(ValueTable(rows, columns).center())
+                self.add(ValueTable(rows, columns, font_size=40).center())
                 self.wait(0.1)
     """
 

@@ -189,7 +189,7 @@ class NumericVector(VGroup):
             def construct(self):
                 trace = load_model().run("Michael Jordan plays the sport of")
                 residual = trace[hook_name("resid_post", 0)][-1]  # the last token's vector, [d_model]
-                self.add(NumericVector(residual, max_entries=8, label=True))
+                self.add(NumericVector(residual, max_entries=8, label=True, font_size=32))
                 self.wait(0.1)
     """
 
