@@ -448,16 +448,61 @@ def vars_of(cls: type) -> set[str]:
     return names
 
 
-def _check_prompt_length(settings: Settings) -> None:
-    import llmviz
+def prompt_reader(model_dir: str | Path | None = None) -> tuple[Any, int] | None:
+    """The tokenizer and context length (``n_ctx``) of a model folder, read from its
+    ``tokenizer.json`` (or GPT-2's ``vocab.json`` + ``merges.txt``) and ``config.json`` alone,
+    without importing torch or loading weights. ``None`` when the folder is not readable this
+    way (then the full loader gives its own precise error).
 
-    model = llmviz.load_model(settings.model_dir)
+    Examples
+    --------
+    >>> tokenizer, n_ctx = prompt_reader()
+    >>> n_ctx > len(tokenizer.encode("Michael Jordan plays the sport of")) > 0
+    True
+    """
+    import llmviz.model
+    from llmviz.model.tokenizer import Tokenizer
+
+    if model_dir is None:
+        model_dir = os.environ.get("LLMVIZ_MODEL_DIR") or None
+    folder = (
+        Path(model_dir).expanduser().resolve()
+        if model_dir is not None
+        else Path(llmviz.model.__file__).parent / "data"  # loader.DEFAULT_MODEL_DIR
+    )
+    try:
+        cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        if "model_type" in cfg:  # a Hugging Face GPT-2 folder; 1024 is GPT2Config's default
+            n_ctx = cfg.get("n_positions", 1024)
+        else:
+            n_ctx = cfg["n_ctx"]
+        if (folder / "tokenizer.json").is_file():
+            tokenizer = Tokenizer.load(folder / "tokenizer.json")
+        elif "model_type" in cfg:
+            tokenizer = Tokenizer.load_bpe(folder / "vocab.json", folder / "merges.txt")
+        else:
+            return None
+    except (OSError, ValueError, KeyError, TypeError):  # ModelFileError is a ValueError
+        return None
+    if not isinstance(n_ctx, int) or isinstance(n_ctx, bool) or n_ctx <= 0:
+        return None
+    return tokenizer, n_ctx
+
+
+def _check_prompt_length(settings: Settings) -> None:
+    reader = prompt_reader(settings.model_dir)
+    if reader is None:  # not a readable folder: the loader says exactly what is wrong
+        import llmviz
+
+        model = llmviz.load_model(settings.model_dir)
+        reader = (model.tokenizer, model.cfg.n_ctx)
+    tokenizer, n_ctx = reader
     for text in (settings.prompt, *(settings.contrasts or ())):
-        n = len(model.tokenizer.encode(text))
-        if n > model.cfg.n_ctx:
+        n = len(tokenizer.encode(text))
+        if n > n_ctx:
             raise ConfigError(
                 f"prompt {text[:40]!r}... is {n} tokens long; the model's context holds "
-                f"{model.cfg.n_ctx} tokens"
+                f"{n_ctx} tokens"
             )
 
 

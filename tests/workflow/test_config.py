@@ -105,3 +105,31 @@ def test_bad_class_attribute(tmp_path):
 
     with pytest.raises(ConfigError, match="temperature \\(from class Bad\\)"):
         resolve_settings(Bad, tmp_path, {})
+
+
+def test_checking_a_prompt_reads_the_tokenizer_without_torch(tmp_path):
+    """The CLI checks --prompt (its length in tokens against n_ctx) before starting renders;
+    that reads tokenizer.json and config.json only: torch is never imported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from llmviz.cli import _settings_env\n"
+        "from llmviz.errors import ConfigError\n"
+        "env = _settings_env(prompt='Michael Jordan plays the sport of')\n"
+        "assert env == {'LLMVIZ_PROMPT': 'Michael Jordan plays the sport of'}, env\n"
+        "try:\n"
+        "    _settings_env(prompt=' '.join(['basketball'] * 80))\n"
+        "except ConfigError as exc:\n"
+        "    assert 'context holds 64 tokens' in str(exc), exc\n"
+        "else:\n"
+        "    raise SystemExit('a prompt longer than the context was accepted')\n"
+        "print('torch' in sys.modules)\n"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("LLMVIZ_")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
