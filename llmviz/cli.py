@@ -29,7 +29,11 @@ def main() -> None:
     help="Output directory (default: the package's shipped model directory).",
 )
 @click.option(
-    "--steps", type=click.IntRange(min=1), default=None, help="Optimiser steps (default 4000)."
+    "--steps",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Optimiser steps in all, both phases (default 5500: 4000 for the whole model, then "
+    "1500 for the MLPs alone).",
 )
 @click.option(
     "--seed",
@@ -55,9 +59,9 @@ def train(
     from llmviz.model.train import DEFAULT_OUT, TrainConfig
     from llmviz.model.train import train as run_training
 
-    cfg = TrainConfig(seed=seed) if steps is None else TrainConfig(seed=seed, steps=steps)
+    cfg = TrainConfig(seed=seed) if steps is None else TrainConfig.in_all(steps, seed=seed)
     with _progress_display(progress) as live:
-        writer = _TrainProgress(live, cfg.steps) if live is not None else None
+        writer = _TrainProgress(live, cfg.total_steps) if live is not None else None
         try:
             with contextlib.redirect_stdout(writer) if writer else contextlib.nullcontext():
                 run_training(cfg, out=out or DEFAULT_OUT, device=device)
@@ -137,71 +141,6 @@ MODEL_DIR_OPTION = click.option(
 )
 
 
-def model_facts(model) -> list[tuple[str, list[tuple[str, str, str, float, bool]]]]:
-    """What the model learned from the generated corpus, asked of the model itself: sections of
-    ``(prompt, expected next token, the model's top token, P(expected), top == expected)``.
-
-    Examples
-    --------
-    >>> import llmviz
-    >>> sections = dict(model_facts(llmviz.load_model()))
-    >>> row = [r for r in sections["Athletes in the training data"] if r[0].startswith("Michael Jordan")][0]
-    >>> row[1], row[4]
-    (' basketball', True)
-    """
-    from llmviz.model import corpus
-
-    def ask(prompt: str, expected: str | None):
-        t = model.run(prompt)
-        top = t.top_k(1)[0]
-        if expected is None:
-            return (prompt, top.token, top.token, top.prob, True)
-        tid = model.tokenizer.token_id(expected)
-        p = float(t.probs()[tid]) if tid is not None else 0.0
-        return (prompt, expected, top.token, p, top.token == expected)
-
-    table = corpus.athletes()
-    known = {a.name for a in table}
-    out = [
-        (
-            "Athletes in the training data",
-            [ask(corpus.fact_prompt(a.name), f" {a.sport}") for a in table],
-        ),
-        (
-            "Names not in the training data (the model's guess)",
-            [
-                ask(corpus.fact_prompt(f"{f} {la}"), None)
-                for f in corpus.FIRST_NAMES
-                for la in corpus.LAST_NAMES
-                if f"{f} {la}" not in known
-            ],
-        ),
-    ]
-    creatures = []
-    for a in corpus.ADJECTIVES:
-        creatures.append(ask(f"a {a} creature", f" {corpus.verb_for(a)}"))
-    for a, b in zip(corpus.GENTLE, corpus.FIERCE, strict=True):
-        creatures.append(ask(f"a {a} {b} creature", f" {corpus.verb_for(a, b)}"))
-    out.append(
-        (
-            "Creatures: the verb after the noun (gentle: roamed, half: wandered, fierce: stalked)",
-            creatures,
-        )
-    )
-    words = []
-    for sentence in corpus.CONTEXT_SENTENCES:
-        if " is the capital of " in sentence:
-            head, country = sentence.rstrip(".").rsplit(" ", 1)
-            words.append(ask(head, f" {country}"))
-    for royal in ("king", "queen"):
-        words.append(ask(f"The {royal} wore a golden", " crown"))
-    for prompt in corpus.LECTURE_PROMPTS:
-        if "sport of" not in prompt:
-            words.append(ask(prompt, None))
-    out.append(("Other lecture words", words))
-    return out
-
-
 @main.command()
 @MODEL_DIR_OPTION
 def facts(model_dir: str | None) -> None:
@@ -210,6 +149,7 @@ def facts(model_dir: str | None) -> None:
     words. Pick prompts for your class from these."""
     import llmviz
     from llmviz.config import check_setting
+    from llmviz.model.pretraining import model_facts
     from llmviz.style import display_token
 
     try:

@@ -135,7 +135,7 @@ def caption(s: str, size: float = 20) -> FastText:
 
     Examples
     --------
-    >>> caption("values from the model's forward pass").get_bottom()[1] < -3.5
+    >>> bool(caption("values from the model's forward pass").get_bottom()[1] < -3.5)
     True
     """
     return fit_width(text(s, size, PALETTE["muted"])).to_edge(DOWN, buff=0.3)

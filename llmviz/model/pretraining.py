@@ -15,6 +15,7 @@ import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -25,6 +26,8 @@ from llmviz.model.scale import parameter_count, training_run
 from llmviz.model.trace import probabilities
 
 __all__ = [
+    "Fact",
+    "model_facts",
     "DataSize",
     "data_size",
     "training_corpus",
@@ -67,7 +70,7 @@ def training_corpus(log: dict) -> tuple[str, ...]:
 
     Examples
     --------
-    >>> from llmviz.model.experiments import load_training_log
+    >>> from llmviz.model.train import load_training_log
     >>> s = training_corpus(load_training_log())
     >>> len(s), s[0]
     (60000, 'The aunt said that she was tired.')
@@ -81,7 +84,7 @@ def in_corpus(text: str, log: dict) -> bool:
 
     Examples
     --------
-    >>> from llmviz.model.experiments import load_training_log
+    >>> from llmviz.model.train import load_training_log
     >>> log = load_training_log()
     >>> in_corpus("Michael Jordan plays the sport of", log), in_corpus("Michael Nadal", log)
     (True, False)
@@ -119,7 +122,7 @@ def data_size(model, log: dict) -> DataSize:
     Examples
     --------
     >>> import llmviz
-    >>> from llmviz.model.experiments import load_training_log
+    >>> from llmviz.model.train import load_training_log
     >>> d = data_size(llmviz.load_model(), load_training_log())
     >>> d.sentences, d.words, d.tokens, d.seen, f"{d.passes:.1f}"
     (60000, 469693, 607603, 11264000, '18.5')
@@ -218,7 +221,7 @@ def initial_weights(model, log: dict) -> dict[str, np.ndarray]:
     Examples
     --------
     >>> import llmviz
-    >>> from llmviz.model.experiments import load_training_log
+    >>> from llmviz.model.train import load_training_log
     >>> w = initial_weights(llmviz.load_model(), load_training_log())
     >>> float(w["blocks.1.mlp.b_up"][141]), f"{w['blocks.1.mlp.W_up'].std():.3f}"
     (0.0, '0.020')
@@ -234,7 +237,7 @@ def initial_matches_log(model, log: dict) -> bool:
     Examples
     --------
     >>> import llmviz
-    >>> from llmviz.model.experiments import load_training_log
+    >>> from llmviz.model.train import load_training_log
     >>> initial_matches_log(llmviz.load_model(), load_training_log())
     True
     """
@@ -274,7 +277,7 @@ def answer(model, prompt: str, log: dict, expected: str | None = None) -> Answer
     Examples
     --------
     >>> import llmviz
-    >>> from llmviz.model.experiments import load_training_log
+    >>> from llmviz.model.train import load_training_log
     >>> a = answer(llmviz.load_model(), "Everyone knows that Michael Jordan plays the sport of",
     ...            load_training_log(), " basketball")
     >>> a.seen, a.token, f"{a.p_expected:.3f}"
@@ -319,7 +322,7 @@ def unseen_names(model, log: dict) -> list[NameGuess]:
     Examples
     --------
     >>> import llmviz
-    >>> from llmviz.model.experiments import load_training_log
+    >>> from llmviz.model.train import load_training_log
     >>> g = unseen_names(llmviz.load_model(), load_training_log())
     >>> len(g), sum(x.fits for x in g), g[0].name, g[0].token, g[0].shared
     (60, 58, 'Michael Nadal', ' swimming', ('swimming', 'basketball'))
@@ -354,7 +357,7 @@ def initial_probabilities(model, log: dict, prompt: str) -> np.ndarray:
     Examples
     --------
     >>> import llmviz
-    >>> from llmviz.model.experiments import load_training_log
+    >>> from llmviz.model.train import load_training_log
     >>> m = llmviz.load_model()
     >>> p = initial_probabilities(m, load_training_log(), "Michael Jordan plays the sport of")
     >>> m.decode_token(int(p.argmax())), f"{p.max():.5f}", f"{1 / m.cfg.vocab_size:.5f}"
@@ -364,3 +367,79 @@ def initial_probabilities(model, log: dict, prompt: str) -> np.ndarray:
     with torch.no_grad():
         logits = net(torch.tensor([model.encode(prompt)]))[0, -1].float().numpy()
     return probabilities(logits, 1.0)
+
+
+class Fact(NamedTuple):
+    """One prompt asked of the model: the token the corpus says comes next (``expected``; the
+    model's own top token where the corpus says nothing), its top token, its probability of
+    ``expected``, and whether the two agree."""
+
+    prompt: str
+    expected: str
+    top: str
+    prob: float
+    agrees: bool
+
+
+def model_facts(model) -> list[tuple[str, list[Fact]]]:
+    """What the model learned from the generated corpus, asked of the model itself: sections of
+    ``(prompt, expected next token, the model's top token, P(expected), top == expected)``.
+
+    Examples
+    --------
+    >>> import llmviz
+    >>> sections = dict(model_facts(llmviz.load_model()))
+    >>> row = [r for r in sections["Athletes in the training data"] if r[0].startswith("Michael Jordan")][0]
+    >>> row.expected, row.agrees
+    (' basketball', True)
+    """
+
+    def ask(prompt: str, expected: str | None):
+        t = model.run(prompt)
+        top = t.top_k(1)[0]
+        if expected is None:
+            return Fact(prompt, top.token, top.token, top.prob, True)
+        tid = model.tokenizer.token_id(expected)
+        p = float(t.probs()[tid]) if tid is not None else 0.0
+        return Fact(prompt, expected, top.token, p, top.token == expected)
+
+    table = corpus.athletes()
+    known = {a.name for a in table}
+    out = [
+        (
+            "Athletes in the training data",
+            [ask(corpus.fact_prompt(a.name), f" {a.sport}") for a in table],
+        ),
+        (
+            "Names not in the training data (the model's guess)",
+            [
+                ask(corpus.fact_prompt(f"{f} {la}"), None)
+                for f in corpus.FIRST_NAMES
+                for la in corpus.LAST_NAMES
+                if f"{f} {la}" not in known
+            ],
+        ),
+    ]
+    creatures = []
+    for a in corpus.ADJECTIVES:
+        creatures.append(ask(f"a {a} creature", f" {corpus.verb_for(a)}"))
+    for a, b in zip(corpus.GENTLE, corpus.FIERCE, strict=True):
+        creatures.append(ask(f"a {a} {b} creature", f" {corpus.verb_for(a, b)}"))
+    out.append(
+        (
+            "Creatures: the verb after the noun (gentle: roamed, half: wandered, fierce: stalked)",
+            creatures,
+        )
+    )
+    words = []
+    for sentence in corpus.CONTEXT_SENTENCES:
+        if " is the capital of " in sentence:
+            head, country = sentence.rstrip(".").rsplit(" ", 1)
+            words.append(ask(head, f" {country}"))
+    for royal in ("king", "queen"):
+        words.append(ask(f"The {royal} wore a golden", " crown"))
+    for prompt in corpus.LECTURE_PROMPTS:
+        if "sport of" not in prompt:
+            words.append(ask(prompt, None))
+    out.append(("Other lecture words", words))
+    return out

@@ -25,13 +25,22 @@ import torch.nn.functional as F
 from safetensors.torch import save_file
 
 from llmviz.device import device as pick_device
+from llmviz.errors import LLMVizError, ModelFileError
 from llmviz.model.config import ModelConfig
 from llmviz.model.corpus import LECTURE_PROMPTS, SNAPSHOT_WORDS, generate_corpus
 from llmviz.model.tokenizer import Tokenizer
 from llmviz.model.trace import hook_name
 from llmviz.model.transformer import Transformer
 
-__all__ = ["TrainConfig", "train", "DEFAULT_OUT", "main"]
+__all__ = [
+    "TrainConfig",
+    "train",
+    "DEFAULT_OUT",
+    "main",
+    "load_training_log",
+    "Checkpoint",
+    "checkpoint_predictions",
+]
 
 DEFAULT_OUT = Path(__file__).parent / "data"
 
@@ -273,6 +282,69 @@ def _train(cfg: TrainConfig, out: Path, device: str | None, verbose: bool) -> di
     if verbose:
         print(f"llmviz train: wrote {out} in {log['seconds']}s")
     return log
+
+
+# --- the training log: what a run recorded beside the weights ---------------------------------
+def load_training_log(model_dir: str | Path | None = None) -> dict:
+    """The log written by ``llmviz train`` beside a model: ``loss`` as ``[step, loss]`` pairs (the
+    mean over each ``log_every`` steps), ``checkpoints`` with top-5 predictions for the lecture
+    prompts, and ``train_config``.
+
+    Examples
+    --------
+    >>> log = load_training_log()
+    >>> len(log["loss"]), [c["step"] for c in log["checkpoints"]]
+    (550, [0, 25, 100, 300, 1000, 3000, 5500])
+    """
+    from llmviz.model.loader import DEFAULT_MODEL_DIR
+
+    path = (Path(model_dir).expanduser() if model_dir else DEFAULT_MODEL_DIR) / "training_log.json"
+    if not path.is_file():
+        raise ModelFileError(
+            f"no training log at {path}; 'llmviz train' writes training_log.json beside the weights"
+        )
+    try:
+        log = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"training log {path} is not valid JSON: {exc}") from None
+    missing = [k for k in ("loss", "checkpoints", "train_config") if k not in log]
+    if missing:
+        raise ModelFileError(f"training log {path} lacks {', '.join(missing)}")
+    return log
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The model's top predictions for one prompt at one training step."""
+
+    step: int
+    top: tuple[tuple[str, float], ...]  # (token, probability), most likely first
+
+    def prob_of(self, token: str) -> float | None:
+        """The recorded probability of ``token``, or None if it was not among the top ones."""
+        return next((p for t, p in self.top if t == token), None)
+
+
+def checkpoint_predictions(log: dict, prompt: str) -> list[Checkpoint]:
+    """The recorded predictions for ``prompt`` at each checkpoint of a training log.
+
+    Examples
+    --------
+    >>> cps = checkpoint_predictions(load_training_log(), "Michael Jordan plays the sport of")
+    >>> cps[-1].top[0][0]
+    ' basketball'
+    """
+    out = []
+    recorded = list(log["checkpoints"][0]["predictions"]) if log["checkpoints"] else []
+    if prompt not in recorded:
+        raise LLMVizError(
+            f"the training log has predictions only for {recorded}, not for {prompt!r}"
+        )
+    for c in log["checkpoints"]:
+        out.append(
+            Checkpoint(int(c["step"]), tuple((t, float(p)) for t, p in c["predictions"][prompt]))
+        )
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -145,7 +145,7 @@ def _step_titles(scenes_dir: Path, refs: list[SceneRef]) -> dict[str, list[str]]
 
 
 def scene_sections(ref: SceneRef, media_dir: Path = Path("media")) -> list[str]:
-    """The section titles of a scene: for a scene that plays chapter steps, their
+    r"""The section titles of a scene: for a scene that plays chapter steps, their
     :func:`~llmviz.steps.step` titles (nothing is rendered); for a scene with its own
     ``construct``, those its last render recorded (``<Scene>.narration.json``), else none.
 

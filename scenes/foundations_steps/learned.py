@@ -37,13 +37,12 @@ from llmviz.mobjects import Column, ValueTable
 from llmviz.model.experiments.learned import (
     _corpus,
     causal_check,
-    checkpoint_predictions,
     find_training_sentence,
-    load_training_log,
     prefix_predictions,
 )
 from llmviz.model.scale import parameter_count
 from llmviz.model.trace import probabilities
+from llmviz.model.train import checkpoint_predictions, load_training_log
 from llmviz.scene import Shown
 from llmviz.steps import step
 from llmviz.style import PALETTE

@@ -132,7 +132,7 @@ def own_training_log(model_dir: str | None) -> dict | None:
     has none (a Hugging Face GPT-2 folder): scenes then say so instead of showing another
     model's history."""
     from llmviz.errors import ModelFileError
-    from llmviz.model.experiments.learned import load_training_log
+    from llmviz.model.train import load_training_log
 
     try:
         return load_training_log(model_dir or None)

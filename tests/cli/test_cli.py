@@ -55,9 +55,12 @@ def test_model_dir_flag_and_its_alias_on_every_command():
 def test_train_progress_reads_steps_and_loss(monkeypatch):
     import llmviz.model.train as train_module
 
+    seen = []
+
     def fake_train(cfg, out, device=None):  # prints what the real one prints
+        seen.append(cfg)
         for step in (250, 500):
-            print(f"  step {step:5d}/{cfg.steps}  loss {3.0 / step:.4f}     1.0s", flush=True)
+            print(f"  step {step:5d}/{cfg.total_steps}  loss {3.0 / step:.4f}     1.0s", flush=True)
         print("llmviz train: wrote somewhere")
 
     monkeypatch.setattr(train_module, "train", fake_train)
@@ -65,3 +68,4 @@ def test_train_progress_reads_steps_and_loss(monkeypatch):
     assert res.exit_code == 0, res.output
     assert "step 500/500 loss 0.0060" in res.output and "left" in res.output
     assert "llmviz train: wrote somewhere" in res.output
+    assert seen[0].total_steps == 500  # --steps counts every optimiser step, both phases

@@ -9,6 +9,7 @@ import torch
 
 from llmviz.errors import LLMVizError
 from llmviz.model import experiments as F
+from llmviz.model import train
 from llmviz.model.trace import probabilities
 
 TIGHT = 1e-12
@@ -201,8 +202,8 @@ def test_chain_rule_of_the_notes_and_autograd(seed):
 
 # --- how the embedded model learned ----------------------------------------------------------
 def test_training_log_checkpoints_go_from_noise_to_basketball(model):
-    log = F.load_training_log()
-    cps = F.checkpoint_predictions(log, "Michael Jordan plays the sport of")
+    log = train.load_training_log()
+    cps = train.checkpoint_predictions(log, "Michael Jordan plays the sport of")
     cfg = log["train_config"]
     assert [c.step for c in cps] == [*cfg["checkpoints"], cfg["steps"] + cfg["sparse_steps"]]
     final = model.run("Michael Jordan plays the sport of").top_k(1)[0]
@@ -212,7 +213,7 @@ def test_training_log_checkpoints_go_from_noise_to_basketball(model):
     )
     assert cps[0].prob_of(" basketball") is None
     with pytest.raises(LLMVizError, match="only for"):
-        F.checkpoint_predictions(log, "not a recorded prompt")
+        train.checkpoint_predictions(log, "not a recorded prompt")
 
 
 def test_prefix_predictions_are_the_forward_pass(model):
@@ -242,7 +243,7 @@ def test_the_causal_mask_hides_later_tokens(model):
 
 
 def test_finding_the_training_sentence():
-    log = F.load_training_log()
+    log = train.load_training_log()
     cfg = log["train_config"]
     i, s = F.find_training_sentence(
         "Michael Jordan plays the sport of", cfg["n_sentences"], cfg["seed"]

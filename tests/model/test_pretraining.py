@@ -8,7 +8,6 @@ import pytest
 
 import llmviz
 from llmviz.errors import LLMVizError, ModelFileError
-from llmviz.model.experiments.learned import load_training_log
 from llmviz.model.pretraining import (
     data_size,
     dial_sweep,
@@ -18,6 +17,7 @@ from llmviz.model.pretraining import (
     unseen_names,
 )
 from llmviz.model.trace import hook_name
+from llmviz.model.train import load_training_log
 
 PROMPT = "Michael Jordan plays the sport of"
 

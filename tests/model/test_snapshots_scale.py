@@ -6,7 +6,6 @@ import pytest
 from llmviz.errors import LLMVizError, ModelFileError
 from llmviz.model.config import GPT3_CONFIG, ModelConfig, weight_counts
 from llmviz.model.corpus import SNAPSHOT_WORDS
-from llmviz.model.experiments.learned import load_training_log
 from llmviz.model.scale import (
     GPT3_PUBLISHED,
     layernorm_parameters,
@@ -15,6 +14,7 @@ from llmviz.model.scale import (
     training_run,
 )
 from llmviz.model.snapshots import EmbeddingSnapshots, group_cohesion, load_snapshots
+from llmviz.model.train import load_training_log
 
 
 @pytest.fixture(scope="module")

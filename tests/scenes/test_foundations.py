@@ -10,6 +10,7 @@ from scene_loader import EMOJI, RIGHT_TO_LEFT, load, narration_problems, render
 from scene_loader import LONG_PROMPT as LONG
 
 from llmviz.model import experiments as F
+from llmviz.model import train
 from llmviz.model.experiments.chain_rule import bce_chain, softmax_jacobian
 from llmviz.model.experiments.landscape import costs_at, descend, lowest_point
 from llmviz.model.trace import probabilities
@@ -415,11 +416,11 @@ def test_minibatch_cosines(scenes, mlp):
 # --- how the embedded model learned -----------------------------------------------------------
 def test_loss_curve_and_checkpoints_come_from_the_log(scenes):
     shown = scenes["HowTheModelLearned"].shown
-    log = F.load_training_log()
+    log = train.load_training_log()
     _steps, losses = shown["loss_curve"]
     np.testing.assert_array_equal(losses, [v for _, v in log["loss"]])
     cps, table = shown["checkpoints"]
-    assert cps == F.checkpoint_predictions(log, "Michael Jordan plays the sport of")
+    assert cps == train.checkpoint_predictions(log, "Michael Jordan plays the sport of")
     last = cps[-1]
     cell = table.cell(str(last.step), "first choice").text
     assert cell == f"basketball {100 * last.top[0][1]:.2f}%"
@@ -456,8 +457,8 @@ def test_a_prompt_without_checkpoints_says_so():
     note = scene.shown["checkpoint_note"]
     assert note is not None and "Serena Woods" in note.text and "only for" in note.text
     cps, _ = scene.shown["checkpoints"]
-    assert cps == F.checkpoint_predictions(
-        F.load_training_log(), "Michael Jordan plays the sport of"
+    assert cps == train.checkpoint_predictions(
+        train.load_training_log(), "Michael Jordan plays the sport of"
     )
     index, sentence, found = scene.shown["training_sentence"]
     assert found and sentence.startswith("Serena Woods plays the sport of")

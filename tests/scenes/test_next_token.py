@@ -11,10 +11,10 @@ from llmviz.bench import write_random_gpt2
 from llmviz.model.analysis import nearest_neighbours
 from llmviz.model.analysis.embedding import analogy, compare_directions, difference_baseline
 from llmviz.model.config import GPT3_CONFIG
-from llmviz.model.experiments.learned import load_training_log
 from llmviz.model.scale import GPT3_PUBLISHED, layernorm_parameters, training_run
 from llmviz.model.snapshots import load_snapshots
 from llmviz.model.trace import hook_name, probabilities
+from llmviz.model.train import load_training_log
 from llmviz.steps import chapter_steps, played_steps
 from llmviz.style import display_token, format_number
 

@@ -10,9 +10,9 @@ from scene_loader import load, narration_problems, render
 import llmviz
 from llmviz.bench import write_random_gpt2
 from llmviz.model import corpus
-from llmviz.model.experiments.learned import load_training_log
 from llmviz.model.scale import GPT3_PUBLISHED, training_run
 from llmviz.model.trace import hook_name
+from llmviz.model.train import load_training_log
 from llmviz.model.transformer import Transformer
 from llmviz.steps import chapter_steps
 from llmviz.style import format_number

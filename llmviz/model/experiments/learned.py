@@ -1,94 +1,27 @@
-"""How the embedded transformer learned: its recorded training log and the predictions saved at
-checkpoints, its prediction at every prefix of a training sentence, and a check that a
-prediction does not change when later tokens do."""
+"""How the embedded transformer learned, asked of the model: its prediction at every prefix of a
+training sentence, and a check that a prediction does not change when later tokens do. (The
+training log it recorded is read by :func:`llmviz.model.train.load_training_log`.)"""
 
 from __future__ import annotations
 
 import functools
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from llmviz.errors import LLMVizError, ModelFileError
+from llmviz.errors import LLMVizError
 from llmviz.model.experiments.functions import _whole
 
 __all__ = [
-    "load_training_log",
-    "Checkpoint",
-    "checkpoint_predictions",
     "find_training_sentence",
     "PrefixPrediction",
     "prefix_predictions",
     "CausalCheck",
     "causal_check",
 ]
-
-
-def load_training_log(model_dir: str | Path | None = None) -> dict:
-    """The log written by ``llmviz train`` beside a model: ``loss`` as ``[step, loss]`` pairs (the
-    mean over each ``log_every`` steps), ``checkpoints`` with top-5 predictions for the lecture
-    prompts, and ``train_config``.
-
-    Examples
-    --------
-    >>> log = load_training_log()
-    >>> len(log["loss"]), [c["step"] for c in log["checkpoints"]]
-    (550, [0, 25, 100, 300, 1000, 3000, 5500])
-    """
-    from llmviz.model.loader import DEFAULT_MODEL_DIR
-
-    path = (Path(model_dir).expanduser() if model_dir else DEFAULT_MODEL_DIR) / "training_log.json"
-    if not path.is_file():
-        raise ModelFileError(
-            f"no training log at {path}; 'llmviz train' writes training_log.json beside the weights"
-        )
-    try:
-        log = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ModelFileError(f"training log {path} is not valid JSON: {exc}") from None
-    missing = [k for k in ("loss", "checkpoints", "train_config") if k not in log]
-    if missing:
-        raise ModelFileError(f"training log {path} lacks {', '.join(missing)}")
-    return log
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """The model's top predictions for one prompt at one training step."""
-
-    step: int
-    top: tuple[tuple[str, float], ...]  # (token, probability), most likely first
-
-    def prob_of(self, token: str) -> float | None:
-        """The recorded probability of ``token``, or None if it was not among the top ones."""
-        return next((p for t, p in self.top if t == token), None)
-
-
-def checkpoint_predictions(log: dict, prompt: str) -> list[Checkpoint]:
-    """The recorded predictions for ``prompt`` at each checkpoint of a training log.
-
-    Examples
-    --------
-    >>> cps = checkpoint_predictions(load_training_log(), "Michael Jordan plays the sport of")
-    >>> cps[-1].top[0][0]
-    ' basketball'
-    """
-    out = []
-    recorded = list(log["checkpoints"][0]["predictions"]) if log["checkpoints"] else []
-    if prompt not in recorded:
-        raise LLMVizError(
-            f"the training log has predictions only for {recorded}, not for {prompt!r}"
-        )
-    for c in log["checkpoints"]:
-        out.append(
-            Checkpoint(int(c["step"]), tuple((t, float(p)) for t, p in c["predictions"][prompt]))
-        )
-    return out
 
 
 @functools.lru_cache(maxsize=4)
