@@ -180,7 +180,7 @@ def training_run(log: dict, parameters: int) -> TrainingRun:
     Examples
     --------
     >>> import llmviz
-    >>> from llmviz.model.experiments import load_training_log
+    >>> from llmviz.model.train import load_training_log
     >>> model = llmviz.load_model()
     >>> run = training_run(load_training_log(), parameter_count(model))
     >>> run.steps, run.tokens

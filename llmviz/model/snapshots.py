@@ -66,7 +66,7 @@ def load_snapshots(log: dict) -> EmbeddingSnapshots:
 
     Examples
     --------
-    >>> from llmviz.model.experiments import load_training_log
+    >>> from llmviz.model.train import load_training_log
     >>> snaps = load_snapshots(load_training_log())
     >>> snaps.rows.shape, snaps.steps[0], snaps.steps[-1]
     ((16, 22, 64), 0, 5500)
