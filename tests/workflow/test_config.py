@@ -133,3 +133,35 @@ def test_checking_a_prompt_reads_the_tokenizer_without_torch(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_a_gpt2_folder_prompt_is_checked_from_vocab_and_merges_without_torch(tmp_path):
+    """A GPT-2 folder with vocab.json + merges.txt and n_positions 6: its context length and
+    tokenizer come from those files; no weights are needed and torch is not imported."""
+    import json
+    import subprocess
+    import sys
+
+    from llmviz.model.tokenizer import Tokenizer
+
+    folder = tmp_path / "gpt2"
+    folder.mkdir()
+    Tokenizer.train(["the cat sat on the mat"] * 3, vocab_size=300).save_bpe(folder)
+    (folder / "config.json").write_text(json.dumps({"model_type": "gpt2", "n_positions": 6}))
+    code = (
+        "import sys\n"
+        "from llmviz.config import resolve_settings\n"
+        "from llmviz.errors import ConfigError\n"
+        f"d = {str(folder)!r}\n"
+        "resolve_settings(overrides={'model_dir': d, 'prompt': 'the cat'})\n"
+        "try:\n"
+        "    resolve_settings(overrides={'model_dir': d, 'prompt': 'the cat sat on the mat and the cat'})\n"
+        "except ConfigError as exc:\n"
+        "    assert 'context holds 6 tokens' in str(exc), exc\n"
+        "else:\n"
+        "    raise SystemExit('a prompt longer than n_positions was accepted')\n"
+        "print('torch' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
