@@ -90,6 +90,12 @@ def test_the_wheel_carries_the_lecture_and_makes_a_lesson(tmp_path):
     assert not (lesson / "scenes" / "attention.py").exists()
     listing = run(["-m", "llmviz", "list", "--no-sections"], lesson, env)
     assert "scenes/mlp.py" in listing and "attention" not in listing  # the lesson's own scenes
+    # sections come from the step decorators, read in a child process from the lesson's scenes
+    # (a fresh cache, so they are read, not recalled)
+    listing = run(
+        ["-m", "llmviz", "list"], lesson, {**env, "LLMVIZ_CACHE_DIR": str(tmp_path / "c")}
+    )
+    assert "      - Where is the fact?" in listing, listing
 
     log = run(["-m", "manim", "render", "-ql", "--dry_run", "scenes/mlp.py", "Fact"], lesson, env)
     assert "Rendered Fact" in log and "Played" in log and "Traceback" not in log
