@@ -103,10 +103,6 @@ def _readme_table() -> str | None:
     return text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
 
 
-@pytest.mark.xfail(
-    _readme_table() is None,
-    reason="README.md has no <!-- settings:begin --> / <!-- settings:end --> markers yet",
-    strict=True,
-)
 def test_readme_table_is_the_registry_table():
+    assert _readme_table() is not None, "README.md lost its settings markers"
     assert _readme_table() == settings_markdown().strip()
