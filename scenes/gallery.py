@@ -40,7 +40,8 @@ FACT = "Michael Jordan plays the sport of"
 CREATURE = "a fluffy blue creature roamed the verdant forest"
 
 
-def caption(text: str, size: float = 26) -> FastText:
+def heading(text: str, size: float = 26) -> FastText:
+    """The line at the top of a gallery scene that names the building block it shows."""
     return FastText(text, font_size=size, color=PALETTE["muted"]).to_edge(UP, buff=0.4)
 
 
@@ -69,7 +70,7 @@ class FastNumberGallery(LectureScene):
             )
             group.add(label, num.scale(1.3).next_to(label, RIGHT, buff=0.6))
         group.center()
-        self.add(caption("FastNumber: LaTeX-free numbers from the trace"))
+        self.add(heading("FastNumber: LaTeX-free numbers from the trace"))
         self.play(FadeIn(group, lag_ratio=0.1))
         self.wait()
 
@@ -85,7 +86,7 @@ class NumericVectorGallery(LectureScene):
         note = FastText("first 8 entries as a row", font_size=22, color=PALETTE["muted"]).next_to(
             row, DOWN
         )
-        self.add(caption('residual stream at " Jordan" after block 0'))
+        self.add(heading('residual stream at " Jordan" after block 0'))
         self.play(FadeIn(col), FadeIn(row), FadeIn(note))
         self.wait()
 
@@ -106,7 +107,7 @@ class NumericMatrixGallery(LectureScene):
         )
         VGroup(real, gpt3).arrange(RIGHT, buff=1.2)
         rect = real.highlight_row(int(real.rows[1]))
-        self.add(caption("NumericMatrix / WeightMatrix"))
+        self.add(heading("NumericMatrix / WeightMatrix"))
         self.play(FadeIn(real), FadeIn(gpt3))
         self.play(Create(rect))
         self.wait()
@@ -120,7 +121,7 @@ class TokenStripGallery(LectureScene):
         strip = TokenStrip(t.tokens, min_width=1.5, buff=0.25).shift(UP * 1.5)
         emb = t[hook_name("embed")]
         vectors = [NumericVector(emb[i], max_entries=5, font_size=18) for i in range(t.n_tokens)]
-        self.add(caption("TokenStrip with the token embeddings (W_E rows) below"))
+        self.add(heading("TokenStrip with the token embeddings (W_E rows) below"))
         self.play(FadeIn(strip))
         self.play(FadeIn(strip.align_below(vectors, buff=0.4), lag_ratio=0.1))
         self.wait()
@@ -137,7 +138,7 @@ class AttentionGridGallery(LectureScene):
         heat = AttentionGrid(pattern, tokens=t.tokens, kind="heat", cell_size=0.5, font_size=18)
         VGroup(dots, heat).arrange(RIGHT, buff=1.0).shift(DOWN * 0.3)
         box = dots.highlight_column(3)
-        self.add(caption(f"layer {head.layer} head {head.head}: keys as rows, queries as columns"))
+        self.add(heading(f"layer {head.layer} head {head.head}: keys as rows, queries as columns"))
         self.play(FadeIn(dots), FadeIn(heat))
         self.play(Create(box))
         self.wait()
@@ -167,7 +168,7 @@ class NeuronColumnGallery(LectureScene):
             font_size=20,
             color=PALETTE["muted"],
         ).to_edge(DOWN)
-        self.add(caption("NeuronColumn: the AND neuron among its neighbours"))
+        self.add(heading("NeuronColumn: the AND neuron among its neighbours"))
         self.play(FadeIn(left), FadeIn(right), FadeIn(labels), FadeIn(ids))
         self.wait()
 
@@ -178,13 +179,13 @@ class ProbabilityBarsGallery(LectureScene):
     def construct(self) -> None:
         t = self.trace(FACT)
         bars = ProbabilityBars.from_trace(t, k=6, temperature=1.0).shift(LEFT * 1.0 + UP * 0.8)
-        title = caption(f'"{FACT}" at temperature 1')
+        title = heading(f'"{FACT}" at temperature 1')
         self.add(title)
         self.play(FadeIn(bars, lag_ratio=0.1))
         hot = bars.at_temperature(2.0)
         self.play(
             ReplacementTransform(bars, hot),
-            ReplacementTransform(title, caption(f'"{FACT}" at temperature 2')),
+            ReplacementTransform(title, heading(f'"{FACT}" at temperature 2')),
         )
         self.wait()
 
@@ -200,7 +201,7 @@ class MatrixVectorProductGallery(LectureScene):
         matrix = NumericMatrix(W, max_rows=6, max_cols=5, font_size=18).shift(LEFT * 3.5)
         vector = NumericVector(x, max_entries=6, font_size=18).next_to(matrix, RIGHT, buff=0.4)
         self.add(
-            caption(f'W_Q (layer {head.layer}, head {head.head}) times " creature"'), matrix, vector
+            heading(f'W_Q (layer {head.layer}, head {head.head}) times " creature"'), matrix, vector
         )
         anim = MatrixVectorProduct(matrix, vector, run_time_per_row=0.5)
         self.play(anim)
@@ -222,7 +223,7 @@ class SoftmaxGallery(LectureScene):
             cell_size=0.62,
             font_size=18,
         ).shift(DOWN * 0.3)
-        self.add(caption("softmax over each query's column"), grid)
+        self.add(heading("softmax over each query's column"), grid)
         self.play(Softmax(grid))
         self.wait()
 
@@ -245,7 +246,7 @@ class CausalMaskGallery(LectureScene):
             cell_size=0.9,
             font_size=22,
         ).shift(DOWN * 0.3)
-        self.add(caption("scores q·k / √d_head, then the causal mask"), grid)
+        self.add(heading("scores q·k / √d_head, then the causal mask"), grid)
         self.play(CausalMask(grid))
         self.wait()
 
@@ -259,7 +260,7 @@ class ReLUGateGallery(LectureScene):
         pre = t[hook_name("pre", n.layer)][n.positions[0]]
         pick = sorted({*range(6), n.neuron})
         col = NeuronColumn(pre[pick], state="pre", max_neurons=8, highlight=[pick.index(n.neuron)])
-        self.add(caption(f"ReLU on neurons {pick} of layer {n.layer}"), col)
+        self.add(heading(f"ReLU on neurons {pick} of layer {n.layer}"), col)
         self.play(ReLUGate(col))
         self.wait()
 
@@ -275,7 +276,7 @@ class ResidualAddGallery(LectureScene):
         )
         dE = NumericVector(t[hook_name("mlp_out", L)][-1], max_entries=8, font_size=20)
         dE.next_to(E, RIGHT, buff=1.0)
-        self.add(caption(f"block {L}: resid_mid + mlp_out = resid_post (final token)"), E, dE)
+        self.add(heading(f"block {L}: resid_mid + mlp_out = resid_post (final token)"), E, dE)
         self.play(ResidualAdd(E, dE))
         self.wait()
 
@@ -293,7 +294,7 @@ class WeightedSumGallery(LectureScene):
         strip = TokenStrip(t.tokens, min_width=1.6, buff=0.5).to_edge(UP, buff=1.0)
         strip.align_below(vectors, buff=0.6)
         self.add(
-            caption("weights × value vectors, summed", 24).to_edge(UP, buff=0.2), strip, *vectors
+            heading("weights × value vectors, summed", 24).to_edge(UP, buff=0.2), strip, *vectors
         )
         self.play(WeightedSum(vectors, w))
         self.wait()
@@ -307,6 +308,6 @@ class UnembedGallery(LectureScene):
         x = NumericVector(t[hook_name("ln_final")][-1], max_entries=8, font_size=20).to_edge(
             LEFT, buff=0.8
         )
-        self.add(caption('unembedding the last position of "... sport of"'), x)
+        self.add(heading('unembedding the last position of "... sport of"'), x)
         self.play(Unembed(x, self.model.W_U, self.model.decode_token, k=5))
         self.play(Wait(0.5))
