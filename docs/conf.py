@@ -35,6 +35,9 @@ autodoc_typehints = "description"
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 nitpicky = False
+# autosummary_context holds a function (see below), which Sphinx cannot pickle into its
+# environment cache; the only effect is a full re-read when the config changes.
+suppress_warnings = ["config.cache"]
 myst_heading_anchors = 3
 
 html_theme = "furo"
@@ -53,3 +56,21 @@ manim_directive.rendering_times_file_path = DOCS / "_build" / "rendering_times.c
 import types  # noqa: E402
 
 sys.modules.setdefault("llmviz.__main__", types.ModuleType("llmviz.__main__"))
+
+# welch_bound's docstring writes |cos| (a reST substitution reference); show it as text.
+rst_epilog = r"""
+.. |cos| replace:: \|cos\|
+"""
+
+
+def _defined_in(module: str, name: str) -> bool:
+    """Whether ``module.name`` is defined in ``module`` (not re-exported from a submodule)."""
+    import importlib
+
+    obj = getattr(importlib.import_module(module), name, None)
+    return getattr(obj, "__module__", module) == module
+
+
+# The module template (docs/_templates/autosummary/module.rst) documents each class and
+# function once, on the page of the module that defines it; packages list their re-exports.
+autosummary_context = {"defined_in": _defined_in}

@@ -67,8 +67,8 @@ else
 fi
 
 # 4. llmviz itself, editable, with the test tools and manim-slides (the slides extra).
-say "installing llmviz (editable) with its dev and slides extras"
-"${PIP[@]}" install -e ".[dev,slides]"
+say "installing llmviz (editable) with its dev, slides and docs extras"
+"${PIP[@]}" install -e ".[dev,slides,docs]"
 
 # 5. reveal.js for offline HTML slide decks, put into manim-slides' cache from the npm registry
 #    (skipped when it is there already).
