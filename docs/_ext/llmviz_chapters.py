@@ -15,6 +15,7 @@ from pathlib import Path
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import nested_parse_with_titles
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = ("next_token", "attention", "mlp", "foundations")
@@ -45,7 +46,7 @@ def chapter_table(module_name: str, images: Path) -> tuple[list[str], int, int]:
     doc = inspect.getdoc(module) or ""
     summary = doc.split("\n\n")[0].replace("\n", " ")
     title = f"{module_name} — ``{chapter.__name__}``"
-    lines = [title, "-" * (len(title) + 4), "", summary, ""]
+    lines = [title, "-" * len(title), "", summary, ""]
     lines += [
         f"Source: ``scenes/{module_name}.py``. Render the whole chapter with "
         f"``llmviz render {chapter.__name__} -q l``.",
@@ -97,7 +98,7 @@ class ChaptersDirective(SphinxDirective):
         lines = [f"{total} steps in {len(CHAPTERS)} chapters; {stills} have a still.", ""] + lines
         container = nodes.section()
         container.document = self.state.document
-        self.state.nested_parse(StringList(lines, source="llmviz-chapters"), 0, container)
+        nested_parse_with_titles(self.state, StringList(lines, source="llmviz-chapters"), container)
         return container.children
 
 

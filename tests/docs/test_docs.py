@@ -76,4 +76,7 @@ def test_chapters_page_lists_every_chapter(built: Path, tmp_path: Path) -> None:
     dom = dump_dom(built / "chapters.html", tmp_path)
     for chapter in ("NextTokenChapter", "AttentionChapter", "MLPChapter", "FoundationsChapter"):
         assert chapter in dom, f"{chapter} is missing from the chapters page"
-    assert "WhereIsTheFact.png" in dom
+    assert re.search(r'<img[^>]*src="_images/WhereIsTheFact.png"', dom), (
+        "the step table shows no still"
+    )
+    assert (built / "_images" / "WhereIsTheFact.png").is_file()
