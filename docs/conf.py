@@ -51,17 +51,6 @@ from manim.utils.docbuild import manim_directive  # noqa: E402
 (DOCS / "_build").mkdir(exist_ok=True)
 manim_directive.rendering_times_file_path = DOCS / "_build" / "rendering_times.csv"
 
-# llmviz/__main__.py calls main() at import time (no ``if __name__ == "__main__"`` guard), and
-# autosummary's recursive walk imports every submodule; give it an empty stand-in instead.
-import types  # noqa: E402
-
-sys.modules.setdefault("llmviz.__main__", types.ModuleType("llmviz.__main__"))
-
-# welch_bound's docstring writes |cos| (a reST substitution reference); show it as text.
-rst_epilog = r"""
-.. |cos| replace:: \|cos\|
-"""
-
 
 def _defined_in(module: str, name: str) -> bool:
     """Whether ``module.name`` is defined in ``module`` (not re-exported from a submodule)."""

@@ -104,7 +104,7 @@ def _angle_histogram(x: torch.Tensor, chunk: int = 2048) -> tuple[np.ndarray, di
 
 
 def welch_bound(n: int, dim: int) -> float:
-    """The smallest possible largest |cos| among ``n`` unit vectors in ``dim`` dimensions (Welch, 1974).
+    """The smallest possible largest ``|cos|`` among ``n`` unit vectors in ``dim`` dimensions (Welch, 1974).
 
     Examples
     --------
