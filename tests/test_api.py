@@ -24,8 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from llmviz.errors import LLMVizError
+from outcomes import judge
 
 MJ = "Michael Jordan plays the sport of"
 AREAS = ("mobjects", "animations", "model", "hooks", "folders")
@@ -959,29 +958,19 @@ CASES: list[Case] = [
 
 
 def classify(case: Case) -> tuple[str, str]:
-    """``("ok" | "clear error" | "traceback" | "wrong", detail)``."""
+    """``("ok" | "clear error" | "traceback" | "wrong", detail)``; numpy dropping an imaginary
+    part in silence (its ComplexWarning) is wrong."""
     import warnings
 
-    try:
+    def run():
         with warnings.catch_warnings():
             warnings.simplefilter("error", np.exceptions.ComplexWarning)
-            value = case.run()
-    except np.exceptions.ComplexWarning as exc:  # numpy dropped an imaginary part in silence
-        return "wrong", f"ComplexWarning: {exc}"
-    except LLMVizError as exc:
-        message = str(exc)
-        if case.error and re.search(case.error, message, flags=re.S):
-            return "clear error", message
-        return "wrong", f"{type(exc).__name__}: {message}"
-    except Exception as exc:  # noqa: BLE001 - what the table looks for
-        return "traceback", f"{type(exc).__name__}: {exc}"
-    if case.error:
-        return "wrong", f"returned {value!r:.200} instead of raising ({case.error})"
-    try:
-        good = bool(case.ok(value))
-    except Exception as exc:  # noqa: BLE001
-        return "wrong", f"check failed: {type(exc).__name__}: {exc}"
-    return ("ok", "") if good else ("wrong", f"returned {value!r:.200}")
+            return case.run()
+
+    def clear(exc, message):
+        return bool(re.search(case.error, message, flags=re.S))
+
+    return judge(run, case.error, case.ok, clear, wrong=(np.exceptions.ComplexWarning,))
 
 
 def test_the_table_covers_every_area():

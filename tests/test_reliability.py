@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from outcomes import judge
 
 import llmviz
 from llmviz.errors import LLMVizError
@@ -861,24 +862,14 @@ CASES = [
 def classify(case: Case, strict: bool = True) -> tuple[str, str]:
     """``("ok" | "clear error" | "traceback" | "wrong", detail)``; ``strict``: a clear error must
     also be of the named class (not only an llmviz error with the right message)."""
-    try:
-        value = case.run()
-    except LLMVizError as exc:
+
+    def clear(exc, message):
         names = {k.__name__ for k in type(exc).__mro__}
-        message = str(exc)
-        if case.error and (case.error in names or case.surface == "cli" or not strict):
-            if re.search(case.match, message, flags=re.S) and "Traceback" not in message:
-                return "clear error", message
-        return "wrong", f"{type(exc).__name__}: {message}"
-    except Exception as exc:  # noqa: BLE001 - what the suite looks for
-        return "traceback", f"{type(exc).__name__}: {exc}"
-    if case.error:
-        return "wrong", f"returned {value!r:.200} instead of raising {case.error}"
-    try:
-        good = bool(case.ok(value))
-    except Exception as exc:  # noqa: BLE001
-        return "wrong", f"check failed: {type(exc).__name__}: {exc}"
-    return ("ok", "") if good else ("wrong", f"returned {value!r:.200}")
+        if case.error in names or case.surface == "cli" or not strict:
+            return bool(re.search(case.match, message, flags=re.S)) and "Traceback" not in message
+        return False
+
+    return judge(case.run, case.error, case.ok, clear)
 
 
 def test_the_table_covers_every_surface():
