@@ -17,6 +17,7 @@ from llmviz.animations import (
 from llmviz.errors import LLMVizError
 from llmviz.mobjects import AttentionGrid, NeuronColumn, NumericMatrix, NumericVector
 from llmviz.model.analysis import find_adjective_head, find_and_neuron
+from llmviz.model.trace import hook_name
 from llmviz.style import format_number
 
 CREATURE = "a fluffy blue creature"
@@ -62,13 +63,13 @@ def creature(model):
 
 
 def test_matrix_vector_product_gives_the_query(model, head, creature):
-    x = creature[f"blocks.{head.layer}.ln1.hook_normalized"][3]
+    x = creature[hook_name("ln1", head.layer)][3]
     W = model.W("Q", head.layer, head.head).T  # [d_head, d_model]
     matrix = NumericMatrix(W, max_rows=5, max_cols=4)
     vector = NumericVector(x, max_entries=6)
     VGroup(matrix, vector).arrange(RIGHT, buff=0.4)  # laid out as a scene would
     anim = MatrixVectorProduct(matrix, vector)
-    q = creature[f"blocks.{head.layer}.attn.hook_q"][3, head.head]
+    q = creature[hook_name("q", head.layer)][3, head.head]
     np.testing.assert_allclose(anim.result.values, q, atol=1e-4)
     shown = play(matrix, vector, animation=anim)
     assert on_screen(anim.result, shown) and texts_match(anim.result, q)
@@ -80,11 +81,11 @@ def test_matrix_vector_product_gives_the_query(model, head, creature):
 
 
 def test_matrix_vector_product_with_bias(model, creature):
-    x = creature["blocks.0.ln2.hook_normalized"][3]
+    x = creature[hook_name("ln2", 0)][3]
     anim = MatrixVectorProduct(
         NumericMatrix(model.W("up", 0).T), NumericVector(x), bias=model.W("b_up", 0)
     )
-    np.testing.assert_allclose(anim.result.values, creature["blocks.0.mlp.hook_pre"][3], atol=1e-4)
+    np.testing.assert_allclose(anim.result.values, creature[hook_name("pre", 0)][3], atol=1e-4)
 
 
 def test_matrix_vector_product_bad_shapes():
@@ -95,13 +96,13 @@ def test_matrix_vector_product_bad_shapes():
 
 
 def test_causal_mask_then_softmax_gives_the_pattern(model, head, creature):
-    q = creature[f"blocks.{head.layer}.attn.hook_q"][:, head.head]
-    k = creature[f"blocks.{head.layer}.attn.hook_k"][:, head.head]
+    q = creature[hook_name("q", head.layer)][:, head.head]
+    k = creature[hook_name("k", head.layer)][:, head.head]
     raw = q @ k.T / np.sqrt(model.cfg.d_head)
     grid = AttentionGrid(raw, tokens=creature.tokens, causal=False, show_numbers=True)
     anim = CausalMask(grid)
     assert np.isneginf(anim.stage_inf.values[0, 1]) and anim.stage_inf.numbers[(1, 0)].text == "-∞"
-    pattern = creature[f"blocks.{head.layer}.attn.hook_pattern"][head.head]
+    pattern = creature[hook_name("pattern", head.layer)][head.head]
     np.testing.assert_allclose(anim.result.values, pattern, atol=1e-5)
     shown = play(grid, animation=anim)
     assert on_screen(anim.result, shown) and not on_screen(grid, shown)
@@ -109,11 +110,11 @@ def test_causal_mask_then_softmax_gives_the_pattern(model, head, creature):
 
 
 def test_softmax_on_grid_columns_matches_the_trace(head, creature):
-    scores = creature[f"blocks.{head.layer}.attn.hook_attn_scores"][head.head]
+    scores = creature[hook_name("attn_scores", head.layer)][head.head]
     grid = AttentionGrid(scores, tokens=creature.tokens)
     anim = Softmax(grid)
     np.testing.assert_allclose(
-        anim.result.values, creature[f"blocks.{head.layer}.attn.hook_pattern"][head.head], atol=1e-5
+        anim.result.values, creature[hook_name("pattern", head.layer)][head.head], atol=1e-5
     )
     assert on_screen(anim.result, play(grid, animation=anim))
 
@@ -133,10 +134,10 @@ def test_relu_gate_gives_the_mlp_activations(model):
     n = find_and_neuron(model)
     t = model.run(n.prompts[0])
     pick = [0, 1, 2, 3, n.neuron]
-    pre = t[f"blocks.{n.layer}.mlp.hook_pre"][n.positions[0]][pick]
+    pre = t[hook_name("pre", n.layer)][n.positions[0]][pick]
     col = NeuronColumn(pre, state="pre")
     anim = ReLUGate(col)
-    post = t[f"blocks.{n.layer}.mlp.hook_post"][n.positions[0]][pick]
+    post = t[hook_name("post", n.layer)][n.positions[0]][pick]
     np.testing.assert_allclose(anim.result.values, post, atol=1e-6)
     shown = play(col, animation=anim)
     assert on_screen(anim.result, shown) and anim.result.state == "post"
@@ -146,10 +147,10 @@ def test_relu_gate_gives_the_mlp_activations(model):
 
 
 def test_residual_add_gives_resid_post(mj_trace):
-    E = NumericVector(mj_trace["blocks.2.hook_resid_mid"][-1], max_entries=6)
-    dE = NumericVector(mj_trace["blocks.2.hook_mlp_out"][-1], max_entries=6).shift([0, -3, 0])
+    E = NumericVector(mj_trace[hook_name("resid_mid", 2)][-1], max_entries=6)
+    dE = NumericVector(mj_trace[hook_name("mlp_out", 2)][-1], max_entries=6).shift([0, -3, 0])
     anim = ResidualAdd(E, dE)
-    post = mj_trace["blocks.2.hook_resid_post"][-1]
+    post = mj_trace[hook_name("resid_post", 2)][-1]
     np.testing.assert_allclose(anim.result.values, post, atol=1e-5)
     shown = play(E, dE, animation=anim)
     assert on_screen(anim.result, shown) and texts_match(anim.result, anim.result.values)
@@ -159,13 +160,13 @@ def test_residual_add_gives_resid_post(mj_trace):
 
 
 def test_weighted_sum_gives_the_head_output(head, creature):
-    v = creature[f"blocks.{head.layer}.attn.hook_v"][:, head.head]
-    w = creature[f"blocks.{head.layer}.attn.hook_pattern"][head.head, 3]
+    v = creature[hook_name("v", head.layer)][:, head.head]
+    w = creature[hook_name("pattern", head.layer)][head.head, 3]
     vectors = [NumericVector(v[i], max_entries=5) for i in range(4)]
     VGroup(*vectors).arrange(RIGHT, buff=0.5)
     anim = WeightedSum(vectors, w)
     np.testing.assert_allclose(
-        anim.result.values, creature[f"blocks.{head.layer}.attn.hook_z"][3, head.head], atol=1e-5
+        anim.result.values, creature[hook_name("z", head.layer)][3, head.head], atol=1e-5
     )
     shown = play(*vectors, animation=anim)
     assert on_screen(anim.result, shown)
@@ -175,7 +176,7 @@ def test_weighted_sum_gives_the_head_output(head, creature):
 
 
 def test_unembed_gives_the_logits_and_top_token(model, mj_trace):
-    x = NumericVector(mj_trace["ln_final.hook_normalized"][-1])
+    x = NumericVector(mj_trace[hook_name("ln_final")][-1])
     anim = Unembed(x, model.W_U, model.decode_token, k=3)
     np.testing.assert_allclose(anim.logits, mj_trace["logits"][-1], atol=1e-4)
     assert anim.result.tokens == [t.token for t in mj_trace.top_k(3)]

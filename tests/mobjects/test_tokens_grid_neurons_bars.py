@@ -4,6 +4,7 @@ import pytest
 from llmviz.errors import LLMVizError
 from llmviz.mobjects import AttentionGrid, NeuronColumn, NumericVector, ProbabilityBars, TokenStrip
 from llmviz.model.analysis import find_adjective_head, find_and_neuron
+from llmviz.model.trace import hook_name
 from llmviz.style import format_number
 
 CREATURE = "a fluffy blue creature roamed the verdant forest"
@@ -28,7 +29,7 @@ def test_token_strip_uses_the_real_tokens(model):
 def adj(model):
     head = find_adjective_head(model)
     t = model.run(CREATURE)
-    return head, t, t[f"blocks.{head.layer}.attn.hook_pattern"][head.head]
+    return head, t, t[hook_name("pattern", head.layer)][head.head]
 
 
 def test_grid_orientation_keys_rows_queries_columns(adj):
@@ -71,7 +72,7 @@ def test_grid_numbers_and_cell_centres_follow_moves(adj):
 
 def test_grid_heat_mode_scores_with_minus_inf(model):
     t = model.run("a fluffy blue creature")
-    scores = t["blocks.0.attn.hook_attn_scores"][0]
+    scores = t[hook_name("attn_scores", 0)][0]
     g = AttentionGrid(scores, tokens=t.tokens, kind="heat", show_numbers=True, normalize="global")
     assert g.numbers[(3, 0)].text == "-∞"
     assert len(g.cells) >= 1
@@ -137,7 +138,7 @@ def test_grid_hostile_values():
 def test_neuron_column_shows_the_and_neuron(model):
     n = find_and_neuron(model)
     t = model.run(n.prompts[0])
-    pre = t[f"blocks.{n.layer}.mlp.hook_pre"][n.positions[0]]
+    pre = t[hook_name("pre", n.layer)][n.positions[0]]
     col = NeuronColumn(
         pre,
         state="pre",
@@ -151,7 +152,7 @@ def test_neuron_column_shows_the_and_neuron(model):
     ]
     assert col.ellipsis is not None and len(col.neurons) == 9
     pick = [0, 1, n.neuron]
-    small = NeuronColumn(t[f"blocks.{n.layer}.mlp.hook_post"][n.positions[0]][pick], highlight=[2])
+    small = NeuronColumn(t[hook_name("post", n.layer)][n.positions[0]][pick], highlight=[2])
     assert small.number(2).value == pytest.approx(n.post[0]) and len(small.rings) == 1
     with pytest.raises(LLMVizError, match="hidden behind the ellipsis"):
         NeuronColumn(pre, max_neurons=6, highlight=[100])

@@ -6,11 +6,12 @@ from hypothesis.extra.numpy import arrays
 
 from llmviz.errors import LLMVizError
 from llmviz.mobjects import NumericMatrix, NumericVector, WeightMatrix
+from llmviz.model.trace import hook_name
 from llmviz.style import format_number
 
 
 def test_vector_shows_the_trace_values(mj_trace):
-    x = mj_trace["blocks.0.hook_resid_post"][1]
+    x = mj_trace[hook_name("resid_post", 0)][1]
     v = NumericVector(x, max_entries=8, label=True)
     assert v.indices == [0, 1, 2, 3, 4, None, 62, 63]
     assert [e.text for e in v.entries] == [format_number(x[i]) for i in (0, 1, 2, 3, 4, 62, 63)]

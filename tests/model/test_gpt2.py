@@ -21,7 +21,7 @@ import llmviz
 from llmviz.errors import ModelFileError
 from llmviz.model import gpt2
 from llmviz.model.loader import _read_model
-from llmviz.model.trace import hook_names
+from llmviz.model.trace import hook_name, hook_names
 
 transformers = pytest.importorskip("transformers")
 
@@ -142,17 +142,17 @@ def test_logits_residuals_patterns_match_transformers(model, hf, prompt):
     np.testing.assert_allclose(t["logits"], out.logits[0].numpy(), atol=TOL, rtol=0)
     for layer in range(N_LAYER):
         np.testing.assert_allclose(
-            t[f"blocks.{layer}.hook_resid_pre"], out.hidden_states[layer][0].numpy(), atol=TOL
+            t[hook_name("resid_pre", layer)], out.hidden_states[layer][0].numpy(), atol=TOL
         )
         np.testing.assert_allclose(
-            t[f"blocks.{layer}.attn.hook_pattern"], out.attentions[layer][0].numpy(), atol=TOL
+            t[hook_name("pattern", layer)], out.attentions[layer][0].numpy(), atol=TOL
         )
     # transformers applies ln_f to the last hidden state: the normalised vector, gain and bias
     ln_f = hf.transformer.ln_f
-    final = t["ln_final.hook_normalized"] * ln_f.weight.numpy() + ln_f.bias.numpy()
+    final = t[hook_name("ln_final")] * ln_f.weight.numpy() + ln_f.bias.numpy()
     np.testing.assert_allclose(final, out.hidden_states[N_LAYER][0].numpy(), atol=TOL)
     np.testing.assert_allclose(
-        t["hook_embed"] + t["hook_pos_embed"], out.hidden_states[0][0].numpy(), atol=TOL
+        t[hook_name("embed")] + t[hook_name("pos_embed")], out.hidden_states[0][0].numpy(), atol=TOL
     )
 
 
@@ -168,8 +168,8 @@ def test_attention_and_mlp_outputs_match_transformers(model, hf):
 
     handles = []
     for i, block in enumerate(hf.transformer.h):
-        handles.append(block.attn.register_forward_hook(keep(f"blocks.{i}.hook_attn_out")))
-        handles.append(block.mlp.register_forward_hook(keep(f"blocks.{i}.hook_mlp_out")))
+        handles.append(block.attn.register_forward_hook(keep(hook_name("attn_out", i))))
+        handles.append(block.mlp.register_forward_hook(keep(hook_name("mlp_out", i))))
     try:
         _hf_run(hf, list(t.token_ids))
     finally:
@@ -187,13 +187,11 @@ def test_measured_tolerance_is_well_inside_the_bound(model, hf):
         out = _hf_run(hf, list(t.token_ids))
         worst = max(worst, float(np.abs(t["logits"] - out.logits[0].numpy()).max()))
         for layer in range(N_LAYER):
-            pattern = t[f"blocks.{layer}.attn.hook_pattern"]
+            pattern = t[hook_name("pattern", layer)]
             worst = max(worst, float(np.abs(pattern - out.attentions[layer][0].numpy()).max()))
     assert worst < TOL / 10, worst  # measured: about 3e-6 on the logits, 5e-7 on the patterns
     t = model.run(PROMPTS[1])  # and the patterns compared are far from uniform
-    assert all(
-        t[f"blocks.{i}.attn.hook_pattern"][:, -1].max() > 2 / t.n_tokens for i in range(N_LAYER)
-    )
+    assert all(t[hook_name("pattern", i)][:, -1].max() > 2 / t.n_tokens for i in range(N_LAYER))
 
 
 def _logit_error(path, hf, prompt=PROMPTS[1]) -> float:
@@ -248,36 +246,40 @@ def test_trace_invariants_hold_on_gpt2(model):
     t = model.run(PROMPTS[1])
     assert list(t) == hook_names(N_LAYER)
     T = t.n_tokens
-    x = t["hook_embed"] + t["hook_pos_embed"]
+    x = t[hook_name("embed")] + t[hook_name("pos_embed")]
     for i in range(N_LAYER):
         b = f"blocks.{i}"
-        np.testing.assert_allclose(t[f"{b}.hook_resid_pre"], x, atol=1e-6)
+        np.testing.assert_allclose(t[hook_name("resid_pre", i)], x, atol=1e-6)
         np.testing.assert_allclose(
-            t[f"{b}.hook_resid_mid"], t[f"{b}.hook_resid_pre"] + t[f"{b}.hook_attn_out"], atol=1e-5
+            t[hook_name("resid_mid", i)],
+            t[hook_name("resid_pre", i)] + t[hook_name("attn_out", i)],
+            atol=1e-5,
         )
         np.testing.assert_allclose(
-            t[f"{b}.hook_resid_post"], t[f"{b}.hook_resid_mid"] + t[f"{b}.hook_mlp_out"], atol=1e-5
+            t[hook_name("resid_post", i)],
+            t[hook_name("resid_mid", i)] + t[hook_name("mlp_out", i)],
+            atol=1e-5,
         )
-        x = t[f"{b}.hook_resid_post"]
-        ln1 = t[f"{b}.ln1.hook_normalized"]
+        x = t[hook_name("resid_post", i)]
+        ln1 = t[hook_name("ln1", i)]
         np.testing.assert_allclose(ln1.mean(-1), 0, atol=1e-5)  # the LayerNorm is parameter-free
         np.testing.assert_allclose(ln1.std(-1), 1, atol=1e-3)
         for name, hook in (("Q", "q"), ("K", "k"), ("V", "v")):
             want = np.einsum("pd,hde->phe", ln1, model.W(name, i)) + model.W(f"b_{name}", i)
             np.testing.assert_allclose(t[f"{b}.attn.hook_{hook}"], want, atol=1e-4)
-        out = np.einsum("phe,hed->pd", t[f"{b}.attn.hook_z"], model.W("O", i)) + model.W("b_O", i)
-        np.testing.assert_allclose(t[f"{b}.hook_attn_out"], out, atol=1e-4)
-        pat = t[f"{b}.attn.hook_pattern"]
+        out = np.einsum("phe,hed->pd", t[hook_name("z", i)], model.W("O", i)) + model.W("b_O", i)
+        np.testing.assert_allclose(t[hook_name("attn_out", i)], out, atol=1e-4)
+        pat = t[hook_name("pattern", i)]
         np.testing.assert_allclose(pat.sum(-1), 1, atol=1e-5)
         assert np.all(pat[:, np.triu(np.ones((T, T), dtype=bool), k=1)] == 0)
-        pre = t[f"{b}.ln2.hook_normalized"] @ model.W("up", i) + model.W("b_up", i)
-        np.testing.assert_allclose(t[f"{b}.mlp.hook_pre"], pre, atol=1e-4)
+        pre = t[hook_name("ln2", i)] @ model.W("up", i) + model.W("b_up", i)
+        np.testing.assert_allclose(t[hook_name("pre", i)], pre, atol=1e-4)
         gelu = 0.5 * pre * (1 + np.tanh(np.sqrt(2 / np.pi) * (pre + 0.044715 * pre**3)))
-        np.testing.assert_allclose(t[f"{b}.mlp.hook_post"], gelu, atol=1e-4)
-    logits = t["ln_final.hook_normalized"] @ model.W_U + model.weights["unembed.b_U"]
+        np.testing.assert_allclose(t[hook_name("post", i)], gelu, atol=1e-4)
+    logits = t[hook_name("ln_final")] @ model.W_U + model.weights["unembed.b_U"]
     np.testing.assert_allclose(t["logits"], logits, atol=1e-4)
     np.testing.assert_allclose(
-        model.readout(t[f"blocks.{N_LAYER - 1}.hook_resid_post"][-1]), t["logits"][-1], atol=1e-4
+        model.readout(t[hook_name("resid_post", N_LAYER - 1)][-1]), t["logits"][-1], atol=1e-4
     )
 
 
@@ -311,7 +313,7 @@ def test_run_with_hooks_matches_transformers_forward_hook(model, hf):
     prompt = PROMPTS[0]
     ids = model.encode(prompt)
     plain = model.run(prompt)["logits"]
-    off = model.run_with_hooks(prompt, [("blocks.1.hook_mlp_out", lambda a, n: a * 0)])
+    off = model.run_with_hooks(prompt, [(hook_name("mlp_out", 1), lambda a, n: a * 0)])
     handle = hf.transformer.h[1].mlp.register_forward_hook(lambda m, a, out: torch.zeros_like(out))
     try:
         hf_off = _hf_run(hf, ids).logits[0].numpy()
@@ -320,7 +322,7 @@ def test_run_with_hooks_matches_transformers_forward_hook(model, hf):
     np.testing.assert_allclose(off["logits"], hf_off, atol=TOL)
     assert np.abs(off["logits"] - plain).max() > 100 * TOL  # the ablation really changed them
     np.testing.assert_allclose(
-        model.next_logits(ids, [("blocks.1.hook_mlp_out", lambda a, n: a * 0)]),
+        model.next_logits(ids, [(hook_name("mlp_out", 1), lambda a, n: a * 0)]),
         hf_off[-1],
         atol=TOL,
     )
