@@ -37,3 +37,33 @@ def judge(
     except Exception as exc:  # noqa: BLE001
         return "wrong", f"check failed: {type(exc).__name__}: {exc}"
     return ("ok", "") if good else ("wrong", f"returned {value!r:.200}")
+
+
+def edited_model_folder(folder, edit=None, **files):
+    """``folder`` (made here) holding a copy of the embedded model, its config.json passed
+    through ``edit`` (which changes the dict or returns a new one) and files replaced:
+    ``model_safetensors=b"..."`` writes bytes, text writes text, a function rewrites the file's
+    bytes, ``None`` deletes it. Returns ``folder``."""
+    import json
+    import shutil
+
+    from llmviz.model.loader import DEFAULT_MODEL_DIR
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in ("config.json", "tokenizer.json", "model.safetensors"):
+        shutil.copyfile(DEFAULT_MODEL_DIR / f, folder / f)
+    if edit is not None:
+        cfg = json.loads((folder / "config.json").read_text())
+        new = edit(cfg)
+        (folder / "config.json").write_text(json.dumps(cfg if new is None else new))
+    for key, data in files.items():
+        path = folder / key.replace("_", ".", 1)
+        if data is None:
+            path.unlink()
+        elif isinstance(data, bytes):
+            path.write_bytes(data)
+        elif callable(data):
+            path.write_bytes(data(path.read_bytes()))
+        else:
+            path.write_text(data)
+    return folder

@@ -12,9 +12,7 @@ error but a wrong result, or an llmviz error that does not say what the case ask
 from __future__ import annotations
 
 import functools
-import json
 import re
-import shutil
 import sys
 import tempfile
 import time
@@ -24,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from outcomes import judge
+from outcomes import edited_model_folder, judge
 
 MJ = "Michael Jordan plays the sport of"
 AREAS = ("mobjects", "animations", "model", "hooks", "folders")
@@ -119,26 +117,7 @@ def _tmp() -> Path:
 
 
 def _folder(edit=None, **files) -> Path:
-    from llmviz.model.loader import DEFAULT_MODEL_DIR
-
-    folder = _tmp()
-    for f in ("config.json", "tokenizer.json", "model.safetensors"):
-        shutil.copyfile(DEFAULT_MODEL_DIR / f, folder / f)
-    if edit is not None:
-        cfg = json.loads((folder / "config.json").read_text())
-        new = edit(cfg)
-        (folder / "config.json").write_text(json.dumps(cfg if new is None else new))
-    for key, data in files.items():
-        path = folder / key.replace("_", ".", 1)
-        if data is None:
-            path.unlink()
-        elif isinstance(data, bytes):
-            path.write_bytes(data)
-        elif callable(data):
-            path.write_bytes(data(path.read_bytes()))
-        else:
-            path.write_text(data)
-    return folder
+    return edited_model_folder(_tmp() / "model", edit, **files)
 
 
 def _load(edit=None, **files):

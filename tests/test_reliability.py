@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from outcomes import judge
+from outcomes import edited_model_folder, judge
 
 import llmviz
 from llmviz.errors import LLMVizError
@@ -64,23 +63,7 @@ def _no_controls(labels) -> bool:
 
 def _model_folder(tmp: Path, edit: Callable[[dict], object] | None = None, **files) -> Path:
     """A copy of the embedded model with config.json edited (or files replaced)."""
-    folder = tmp / f"model{len(list(tmp.iterdir()))}"
-    folder.mkdir()
-    for f in ("config.json", "tokenizer.json", "model.safetensors"):
-        shutil.copyfile(DEFAULT_MODEL_DIR / f, folder / f)
-    if edit is not None:
-        cfg = json.loads((folder / "config.json").read_text())
-        new = edit(cfg)
-        (folder / "config.json").write_text(json.dumps(cfg if new is None else new))
-    for name, data in files.items():
-        path = folder / name.replace("_", ".", 1)
-        if data is None:
-            path.unlink()
-        elif isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data)
-    return folder
+    return edited_model_folder(tmp / f"model{len(list(tmp.iterdir()))}", edit, **files)
 
 
 def _load(tmp_factory, edit=None, **files):
