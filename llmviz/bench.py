@@ -15,6 +15,9 @@ Timings are medians of repeated runs on this machine; the ratios are what matter
 
 ``python -m llmviz.bench motion VIDEO...`` measures rendered videos instead: the share of frames
 that move and the longest still stretch (see :mod:`llmviz.motion`).
+``python -m llmviz.bench screen VIDEO...`` prints each video's blank screens (count and per
+minute) and the median and 25th-percentile share of the frame its picture fills (see
+:mod:`llmviz.screen`).
 ``--section model`` runs only the 4th (no manim needed), ``--section mobjects`` the first three.
 """
 
@@ -248,18 +251,21 @@ def model_section(repeat: int) -> None:
         )
 
 
-def motion_main(videos: list[str]) -> int:
-    """``python -m llmviz.bench motion VIDEO...``: how much each video moves."""
+def video_main(kind: str, videos: list[str]) -> int:
+    """``python -m llmviz.bench motion|screen VIDEO...``: how much each video moves, or how it
+    uses the screen."""
     from llmviz.errors import LLMVizError
     from llmviz.motion import motion_profile
+    from llmviz.screen import screen_profile
 
     if not videos:
-        print("usage: python -m llmviz.bench motion VIDEO [VIDEO ...]", file=sys.stderr)
+        print(f"usage: python -m llmviz.bench {kind} VIDEO [VIDEO ...]", file=sys.stderr)
         return 2
+    measure = {"motion": motion_profile, "screen": screen_profile}[kind]
     status = 0
     for video in videos:
         try:
-            print(motion_profile(video).line())
+            print(measure(video).line())
         except LLMVizError as exc:
             print(f"llmviz: {exc}", file=sys.stderr)
             status = 2
@@ -268,8 +274,8 @@ def motion_main(videos: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["motion"]:
-        raise SystemExit(motion_main(argv[1:]))
+    if argv[:1] in (["motion"], ["screen"]):
+        raise SystemExit(video_main(argv[0], argv[1:]))
     parser = argparse.ArgumentParser(
         prog="python -m llmviz.bench",
         description=__doc__,

@@ -24,6 +24,8 @@ __all__ = [
     "number",
     "plain_axes",
     "fit_width",
+    "fill_frame",
+    "safe_area",
     "stack_apart",
     "READABLE_TEXT",
 ]
@@ -127,6 +129,74 @@ def in_frame(mobject, margin: float = 0.3):
     mobject.shift(RIGHT * (max(0.0, -half_w - lo[0]) - max(0.0, hi[0] - half_w)))
     mobject.shift(UP * (max(0.0, -half_h - lo[1]) - max(0.0, hi[1] - half_h)))
     return mobject
+
+
+#: The band at the top of the frame that a step's :func:`title` takes, and the one at the bottom
+#: that a :func:`caption` takes (frame units, edge included).
+TITLE_BAND, CAPTION_BAND = 1.0, 0.75
+
+
+def safe_area(
+    title=True, caption=False, margin: float = 0.35, gap: float = 0.3
+) -> tuple[float, float, float, float]:
+    """``(left, bottom, right, top)`` of the part of the frame a picture may fill: the frame less
+    ``margin`` on every side, less the title's band (or, given the title mobject, down to
+    ``gap`` below it) and the caption's band (or up to ``gap`` above a given caption).
+
+    Examples
+    --------
+    >>> left, bottom, right, top = safe_area(title=True, caption=False)
+    >>> round(right - left, 2), round(top, 2), round(bottom, 2)
+    (13.52, 3.0, -3.65)
+    """
+    for name, value in (("margin", margin), ("gap", gap)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 2:
+            raise ArgumentError(f"safe_area: {name} must be a number from 0 to 2, not {value!r}")
+    half_w, half_h = config.frame_width / 2, config.frame_height / 2
+    top, bottom = half_h - margin, -half_h + margin
+    if title is True:
+        top = half_h - TITLE_BAND
+    elif title is not False and title is not None:
+        top = min(top, float(title.get_bottom()[1]) - gap)
+    if caption is True:
+        bottom = -half_h + CAPTION_BAND
+    elif caption is not False and caption is not None:
+        bottom = max(bottom, float(caption.get_top()[1]) + gap)
+    return -half_w + margin, bottom, half_w - margin, top
+
+
+def fill_frame(mobject, title=True, caption=False, max_scale: float = 2.0, **area):
+    """Scale ``mobject`` (up or down, at most ``max_scale`` times) until it fills the frame's
+    :func:`safe_area` below the title and above the caption, and centre it there; returns it.
+    Give ``title`` or ``caption`` as the mobject on screen, or True for the usual band, False for
+    none. Build a step's whole picture first, then fill the frame with it, so that each part
+    appears at its final size.
+
+    Examples
+    --------
+    >>> from manim import Square
+    >>> sq = fill_frame(Square(side_length=1.0))  # at most twice its size
+    >>> round(float(sq.height), 2), round(float(sq.get_center()[1]), 3)
+    (2.0, -0.325)
+    >>> round(float(fill_frame(Square(side_length=1.0), max_scale=10).height), 2)
+    6.65
+    """
+    from manim import Mobject
+
+    if not isinstance(mobject, Mobject):
+        raise ArgumentError(f"fill_frame needs a mobject, not {type(mobject).__name__}")
+    if isinstance(max_scale, bool) or not isinstance(max_scale, int | float) or max_scale <= 0:
+        raise ArgumentError(f"fill_frame: max_scale must be a positive number, not {max_scale!r}")
+    left, bottom, right, top = safe_area(title, caption, **area)
+    if mobject.width < 1e-6 and mobject.height < 1e-6:
+        return mobject
+    scale = min(
+        (right - left) / max(mobject.width, 1e-6),
+        (top - bottom) / max(mobject.height, 1e-6),
+        max_scale,
+    )
+    mobject.scale(scale)
+    return mobject.move_to([(left + right) / 2, (bottom + top) / 2, 0.0])
 
 
 def caption(s: str, size: float = 20) -> FastText:

@@ -1,6 +1,6 @@
 """The one rule for lighting up a beat's picture: when a sentence's animations leave most of it
-still (they are short, or they barely read as motion at 480p), the beat ends with an
-``Indicate`` of what it brought on screen, so that the picture keeps answering the words.
+still (they are short, or they barely read as motion at 480p), the beat ends by lighting up
+(:class:`~llmviz.animations.LightUp`, a colour flash that never grows) what it brought on screen, so that the picture keeps answering the words.
 
 :meth:`llmviz.scene.LectureScene.say` applies it; ``LectureScene.pulse_below`` sets how still a
 beat may be (0 turns pulses off).
@@ -30,6 +30,8 @@ from manim import (
     VMobject,
     Write,
 )
+
+from llmviz.animations.light_up import LightUp
 
 __all__ = ["natural_time", "seen_share", "pulse_target"]
 
@@ -72,7 +74,7 @@ def pulse_target(steps) -> Mobject | None:
             for s in step:
                 walk(s)
             return
-        if isinstance(step, (FadeOut, Indicate)):
+        if isinstance(step, (FadeOut, Indicate, LightUp)):
             return
         if isinstance(step, FadeTransform):
             m = step.to_add_on_completion

@@ -13,20 +13,27 @@ from typing import NamedTuple
 
 import numpy as np
 from manim import (
+    ORIGIN,
     AnimationGroup,
+    FadeIn,
     FadeOut,
+    FadeTransform,
     Group,
-    Indicate,
     MathTex,
+    Mobject,
+    MovingCamera,
     Scene,
     config,
 )
 from manim.animation.animation import prepare_animation
 from manim.utils.exceptions import EndSceneEarlyException
+from manim.utils.family import extract_mobject_family_members
+from manim.utils.iterables import list_update
 
 import llmviz
+from llmviz.animations.light_up import LightUp
 from llmviz.config import Settings, resolve_settings
-from llmviz.errors import LLMVizError, escape_controls
+from llmviz.errors import ArgumentError, LLMVizError, escape_controls
 from llmviz.layout import caption
 from llmviz.mobjects.numbers import FastText
 from llmviz.model.loader import Model
@@ -62,6 +69,7 @@ __all__ = [
     "subtitle_cue",
     "shown_texts",
     "Shown",
+    "Handover",
 ]
 
 
@@ -105,6 +113,34 @@ class Shown(NamedTuple):
 
     mobject: object
     value: object
+
+
+class Handover(NamedTuple):
+    """How a chapter went from step ``before`` to step ``after`` (kept in ``scene.handovers``):
+    the names ``before`` handed over (:meth:`LectureScene.hand_over`), the names ``after``'s
+    first beat animated (``transformed``), and whether the screen went dark between them (``dark``:
+    an act ended there, :attr:`LectureScene.acts`)."""
+
+    before: str
+    after: str
+    handed: tuple[str, ...]
+    transformed: tuple[str, ...]
+    dark: bool
+
+
+def _animated(animations) -> set[int]:
+    """The ids of the mobjects that ``animations`` (and the groups in them) move or change."""
+    out: set[int] = set()
+    for a in animations:
+        if isinstance(a, (list, tuple)):
+            out |= _animated(a)
+            continue
+        a = prepare_animation(a)
+        out |= _animated(getattr(a, "animations", ()))
+        for m in (getattr(a, "mobject", None), getattr(a, "target_mobject", None)):
+            if isinstance(m, Mobject):
+                out |= {id(f) for f in m.get_family()}
+    return out
 
 
 def shown_texts(mobjects) -> list[str]:
@@ -213,8 +249,10 @@ class LectureScene(_Base):
     #: A beat whose animations read as motion for less than this share of the sentence ends by
     #: lighting up what it brought on screen (:mod:`llmviz.pulse`); 0 (the default) never does.
     pulse_below: float = 0.0
-    #: How much that light-up enlarges what it lights (an ``Indicate``'s ``scale_factor``).
-    pulse_scale: float = 1.08
+    #: The steps that open a new act of the chapter. Only before them does the screen go dark;
+    #: between the other steps, what a step hands over (:meth:`hand_over`) stays and its title
+    #: turns into the next one's (:meth:`title_in`), while the rest fades as the next step begins.
+    acts: tuple[str, ...] = ()
     #: manim-slides: no reversed copy of each slide (it re-encodes the whole video; the presenter's
     #: reverse key then plays the slide forwards). Set False on a subclass to have them.
     skip_reversing: bool = True
@@ -222,7 +260,11 @@ class LectureScene(_Base):
     #: ``ALL_STEPS`` for all of them. A scene with its own ``construct`` ignores it.
     plays: tuple[str, ...] = ()
 
+    #: The camera: a ``MovingCamera``, whose frame :meth:`zoom_to` and :meth:`zoom_out` move.
+    camera_kind: type = MovingCamera
+
     def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("camera_class", self.camera_kind)
         if not SLIDES:
             super().__init__(*args, **kwargs)
             return
@@ -262,13 +304,153 @@ class LectureScene(_Base):
         self._open: Section | None = None
         self._model: Model | None = None
         self._slide_has_section = False  # the slide being recorded holds a section (slides)
+        #: How the chapter went from each step to the next (:class:`Handover`), in order.
+        self.handovers: list[Handover] = []
+        self._handed: dict[str, Mobject] = {}  # what the step playing now hands on
+        self._received: dict[str, Mobject] = {}  # what it was handed
+        self._leftovers: list[Mobject] = []  # the last step's rest, faded by the next play
+        self._title: Mobject | None = None  # the title of the step playing now
+        self._old_title: Mobject | None = None  # the last step's title, until title_in takes it
+        self._first_beat = False  # the next say() is a step's first beat
 
     def construct(self) -> None:
-        """Play the steps named in :attr:`plays`, the screen cleared between them."""
-        for i, info in enumerate(played_steps(type(self))):
-            if i:
-                self.clear()
+        """Play the steps named in :attr:`plays`: each hands on to the next (:meth:`hand_over`),
+        and the screen goes dark only before a step that opens an act (:attr:`acts`)."""
+        before = None
+        for info in played_steps(type(self)):
+            if before is not None:
+                self._between(before, info.name)
+            self._first_beat = True
             getattr(self, f"step_{info.name}")()
+            before = info.name
+
+    # --- from one step to the next ----------------------------------------------------------------
+    def hand_over(self, **objects: Mobject) -> None:
+        """End this step by handing ``objects`` (on screen) to the next step under their names,
+        e.g. ``self.hand_over(strip=strip, vector=vector)``: inside a chapter they stay on screen
+        and the next step's first beat transforms them (:meth:`received`); played alone, a step
+        hands over nothing and the next one builds its own opening."""
+        for name, m in objects.items():
+            if not isinstance(m, Mobject):
+                raise ArgumentError(
+                    f"hand_over: {name} must be a mobject on screen, not {type(m).__name__}"
+                )
+        self._handed.update(objects)
+
+    def received(self, name: str) -> Mobject | None:
+        """What the previous step handed over as ``name``, or None: when this step plays alone,
+        opens an act, or the previous step handed no such thing. The step then builds its own."""
+        if not isinstance(name, str):
+            raise ArgumentError(f"received() takes a name (a string), not {type(name).__name__}")
+        return self._received.get(name)
+
+    def title_in(self, head: Mobject, **kwargs):
+        """The animation that brings a step's title ``head`` on screen: the last step's title
+        turning into it inside an act, a fade-in from above otherwise."""
+        if not isinstance(head, Mobject):
+            raise ArgumentError(f"title_in needs the title mobject, not {type(head).__name__}")
+        old, self._old_title, self._title = self._old_title, None, head
+        if old is not None and old in self.mobjects:
+            if old in self._leftovers:
+                self._leftovers.remove(old)
+            return FadeTransform(old, head, **kwargs)
+        return FadeIn(head, shift=kwargs.pop("shift", 0.5 * np.array([0, -1, 0])), **kwargs)
+
+    def _between(self, before: str, after: str) -> None:
+        """End step ``before`` and make ready for ``after``: fade to black before an act, else
+        keep what was handed over and the title, and leave the rest for the next play to fade."""
+        self.end_section()
+        self.camera_home()
+        handed, self._handed = self._handed, {}
+        handed = {k: m for k, m in handed.items() if m in self.mobjects}
+        dark = after in self.acts or not self.mobjects
+        self.handovers.append(Handover(before, after, tuple(handed), (), dark))
+        if dark:
+            self._received, self._old_title = {}, None
+            if self.mobjects:
+                self.play(FadeOut(Group(*self.mobjects)), run_time=0.5)
+            return
+        self._received = handed
+        keep = set(map(id, handed.values()))
+        self._old_title = self._title if self._title in self.mobjects else None
+        self._leftovers = [m for m in self.mobjects if id(m) not in keep]
+
+    def _note_first_beat(self, animations) -> None:
+        """Record which of the received objects a step's first beat animates."""
+        if not self._first_beat:
+            return
+        self._first_beat = False
+        if not self.handovers or not self._received:
+            return
+        moved = _animated(animations)
+        used = tuple(k for k, m in self._received.items() if id(m) in moved)
+        self.handovers[-1] = self.handovers[-1]._replace(transformed=used)
+
+    # --- the camera -------------------------------------------------------------------------------
+    def zoom_to(self, target: Mobject, margin: float = 1.25, **kwargs):
+        """The animation that moves the camera in until ``target`` fills the frame (with
+        ``margin`` around it, never further out than the whole frame). With a 3-D camera
+        (``camera_kind = ThreeDCamera``) it moves the camera's centre and zoom instead."""
+        if not isinstance(target, Mobject):
+            raise ArgumentError(f"zoom_to needs a mobject to look at, not {type(target).__name__}")
+        if isinstance(margin, bool) or not isinstance(margin, int | float) or margin < 1:
+            raise ArgumentError(f"zoom_to: margin must be a number of at least 1, not {margin!r}")
+        aspect = config.frame_width / config.frame_height
+        width = min(config.frame_width, margin * max(target.width, target.height * aspect))
+        return self._camera_to(target.get_center(), width, **kwargs)
+
+    def zoom_out(self, **kwargs):
+        """The animation that moves the camera back out to the whole frame."""
+        return self._camera_to(ORIGIN, config.frame_width, **kwargs)
+
+    def _camera_to(self, center, width: float, **kwargs):
+        camera = self.camera
+        if hasattr(camera, "frame"):  # a MovingCamera
+            return camera.frame.animate(**kwargs).set(width=width).move_to(center)
+        return AnimationGroup(  # a ThreeDCamera: its centre and zoom are mobjects too
+            camera._frame_center.animate.move_to(center),
+            camera.zoom_tracker.animate.set_value(config.frame_width / width),
+            **kwargs,
+        )
+
+    def _camera_now(self) -> tuple[np.ndarray, float]:
+        camera = self.camera
+        if hasattr(camera, "frame"):
+            return camera.frame.get_center(), float(camera.frame.width)
+        return (
+            camera._frame_center.get_center(),
+            config.frame_width / camera.zoom_tracker.get_value(),
+        )
+
+    @property
+    def zoomed(self) -> bool:
+        """Whether the camera is moved in (or away) from the whole frame."""
+        center, width = self._camera_now()
+        return bool(abs(width - config.frame_width) > 1e-3 or np.abs(center).max() > 1e-3)
+
+    def camera_home(self) -> None:
+        """Put the camera back on the whole frame at once (a step that zoomed in and never
+        zoomed out ends so); a 3-D camera also looks straight down again."""
+        camera = self.camera
+        if hasattr(camera, "frame"):
+            if self.zoomed:
+                camera.frame.set(width=config.frame_width).move_to(ORIGIN)
+            return
+        camera._frame_center.move_to(ORIGIN)
+        camera.zoom_tracker.set_value(1.0)
+        if hasattr(self, "set_camera_orientation"):
+            self.stop_ambient_camera_rotation()
+            self.set_camera_orientation(phi=0, theta=-np.pi / 2, gamma=0)
+
+    def get_moving_mobjects(self, *animations):
+        """As in manim's ``MovingCameraScene``: while the camera's frame moves, everything on
+        screen is redrawn in every frame."""
+        moving = super().get_moving_mobjects(*animations)
+        family = {id(m) for m in extract_mobject_family_members(moving)}
+        frames = getattr(self.renderer.camera, "get_mobjects_indicating_movement", list)()
+        if any(id(f) in family for f in frames):
+            return list_update(self.mobjects, moving)
+        return moving
 
     def render(self, preview: bool = False):
         """Render; a bad setting or prompt ends with its message instead of a traceback. With
@@ -309,7 +491,14 @@ class LectureScene(_Base):
 
     # --- the clock ------------------------------------------------------------------------------
     def play(self, *args, **kwargs) -> None:
-        """``Scene.play``, and the clock moves on by the frames the renderer writes for it."""
+        """``Scene.play``, and the clock moves on by the frames the renderer writes for it. The
+        first play of a step inside an act also fades out what the last step left and did not
+        hand over."""
+        if self._leftovers:
+            rest, self._leftovers = self._leftovers, []
+            rest = [m for m in rest if m in self.mobjects]
+            if rest:
+                args = (*args, FadeOut(Group(*rest)))
         super().play(*args, **kwargs)
         fps = self.camera.frame_rate
         if self.is_current_animation_frozen_frame():
@@ -358,6 +547,7 @@ class LectureScene(_Base):
         speech = self.voice.speak(sentence)
         duration = self._frames(max(speech.duration, self.min_beat))
         start = self.clock
+        self._note_first_beat(animations)
         animations = self._with_pulse(
             list(animations), max(speech.duration, self.min_beat), run_time
         )
@@ -407,11 +597,7 @@ class LectureScene(_Base):
         visible = sum(natural_time(step, visible=True) for step in steps) * scale
         focus = pulse_target(steps)
         if visible < self.pulse_below * fill and focus is not None:
-            steps.append(
-                Indicate(
-                    focus, scale_factor=self.pulse_scale, color=PALETTE["highlight"], run_time=1.5
-                )
-            )
+            steps.append(LightUp(focus, run_time=1.5))
         return steps
 
     def _close_section(self) -> None:
@@ -488,6 +674,7 @@ class LectureScene(_Base):
     def clear(self) -> None:
         """End the step (slide picture) and fade everything out."""
         self.end_section()
+        self.camera_home()
         if self.mobjects:
             self.play(FadeOut(Group(*self.mobjects)), run_time=0.5)
 

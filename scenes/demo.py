@@ -13,12 +13,12 @@ from manim import (
     UP,
     FadeIn,
     GrowFromEdge,
-    Indicate,
     LaggedStart,
     ReplacementTransform,
     VGroup,
 )
 
+from llmviz.animations import LightUp
 from llmviz.layout import fit_width, text, title
 from llmviz.mobjects import ProbabilityBars, TokenStrip
 from llmviz.scene import LectureScene
@@ -41,14 +41,14 @@ class NextTokenDemo(LectureScene):
         tokens = fit_width(TokenStrip(trace.tokens)).next_to(words, DOWN, buff=0.3)
         self.say(
             "A language model reads a piece of text and predicts the token that comes next.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(words, shift=DOWN * 0.5),
         )
         self.say(
             f"The text is first cut into tokens: these {trace.n_tokens} boxes, exactly as the "
             "tokenizer cut it.",
             LaggedStart(*(FadeIn(b, shift=RIGHT * 0.5) for b in tokens.boxes), lag_ratio=0.3),
-            Indicate(tokens, scale_factor=1.1),
+            LightUp(tokens),
         )
 
         self.section("Distribution at temperature 1")
@@ -67,7 +67,7 @@ class NextTokenDemo(LectureScene):
         self.say(
             f'"{top[0].token.strip()}" comes first, with {100 * top[0].prob:.1f} percent: the '
             "small model has learned this fact.",
-            Indicate(first, scale_factor=1.3),
+            LightUp(first),
         )
 
         self.section(f"Distribution at temperature {self.temperature:g}")
@@ -77,16 +77,16 @@ class NextTokenDemo(LectureScene):
             f"Dividing the scores by a temperature of {self.temperature:g} before the softmax "
             "flattens the distribution.",
             (ReplacementTransform(bars, hot), ReplacementTransform(caption, caption2)),
-            Indicate(caption2, scale_factor=1.3),
+            LightUp(caption2),
         )
         self.say(
             f'Now "{top[0].token.strip()}" gets {100 * hot.probs[0]:.1f} percent, and '
             f'"{display_token(hot.tokens[1]).lstrip("␣")}" gets {100 * hot.probs[1]:.1f}.',
-            Indicate(VGroup(hot.labels[0], hot.numbers[0]), scale_factor=1.3),
-            Indicate(VGroup(hot.labels[1], hot.numbers[1]), scale_factor=1.3),
+            LightUp(VGroup(hot.labels[0], hot.numbers[0])),
+            LightUp(VGroup(hot.labels[1], hot.numbers[1])),
         )
         self.say(
             "The other tokens get more of a chance when we sample.",
-            Indicate(VGroup(*hot.bars[1:], *hot.labels[1:]), scale_factor=1.15),
+            LightUp(VGroup(*hot.bars[1:], *hot.labels[1:])),
         )
         self.bars = hot

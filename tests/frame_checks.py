@@ -32,8 +32,11 @@ def off_frame(mobjects: list[Mobject]) -> list[str]:
     return out
 
 
-def _texts(mobjects: list[Mobject]) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """Each visible text once (a mobject can sit in several groups): text, low and high corners."""
+def _texts(
+    mobjects: list[Mobject], min_opacity: float = 0.05
+) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Each visible text once (a mobject can sit in several groups): text, low and high corners.
+    A text is visible where its fill is more opaque than ``min_opacity``."""
     seen, out = set(), []
 
     def walk(m: Mobject) -> None:
@@ -43,7 +46,9 @@ def _texts(mobjects: list[Mobject]) -> list[tuple[str, np.ndarray, np.ndarray]]:
         if isinstance(m, FastText | Text | MathTex):
             parts = [m] if isinstance(m, FastText) else m.family_members_with_points()
             points = [
-                p.points[:, :2] for p in parts if p.get_fill_opacity() > 0.05 and len(p.points)
+                p.points[:, :2]
+                for p in parts
+                if p.get_fill_opacity() > min_opacity and len(p.points)
             ]
             if points:
                 xy = np.concatenate(points)
@@ -57,13 +62,16 @@ def _texts(mobjects: list[Mobject]) -> list[tuple[str, np.ndarray, np.ndarray]]:
     return out
 
 
-def overlapping_texts(mobjects: list[Mobject], share: float = 0.2) -> list[tuple[str, str]]:
-    """Pairs of visible texts whose boxes share more than ``share`` of the smaller box's area.
+def overlapping_texts(
+    mobjects: list[Mobject], share: float = 0.2, min_opacity: float = 0.05
+) -> list[tuple[str, str]]:
+    """Pairs of visible texts (fill more opaque than ``min_opacity``) whose boxes share more than
+    ``share`` of the smaller box's area.
 
     Two texts drawn over each other are unreadable; so is a copy an animation forgot to remove,
     which sits under the text it turned into and shows again when that one moves.
     """
-    texts = _texts(mobjects)
+    texts = _texts(mobjects, min_opacity)
     if len(texts) < 2:
         return []
     lo = np.array([t[1] for t in texts])

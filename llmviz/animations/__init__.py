@@ -4,6 +4,7 @@ One concept per module; each class is a manim Animation that never calls ``scene
 and exposes ``.result``, the mobject it leaves on screen with the real computed values.
 """
 
+from llmviz.animations.light_up import LightUp
 from llmviz.animations.mask import CausalMask
 from llmviz.animations.matvec import MatrixVectorProduct
 from llmviz.animations.relu import ReLUGate
@@ -21,4 +22,5 @@ __all__ = [
     "WeightedSum",
     "Unembed",
     "softmax_columns",
+    "LightUp",
 ]

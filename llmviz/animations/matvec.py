@@ -122,7 +122,7 @@ class MatrixVectorProduct(Succession):
                 Succession(
                     Create(rect, run_time=run_time_per_row * 0.3),
                     AnimationGroup(
-                        Indicate(vector.cells, scale_factor=1.05, color=PALETTE["highlight"]),
+                        Indicate(vector.cells, scale_factor=1.0, color=PALETTE["highlight"]),
                         TransformFromCopy(matrix.get_row(entry.source_index), entry),
                         run_time=run_time_per_row * 0.5,
                     ),

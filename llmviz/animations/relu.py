@@ -69,7 +69,7 @@ class ReLUGate(Succession):
                 f"ReLUGate works on a NumericVector or a NeuronColumn, not {type(target).__name__}"
             )
         self._target = target
-        flash = [Indicate(m, color=PALETTE["negative"], scale_factor=1.15) for m in closing]
+        flash = [Indicate(m, color=PALETTE["negative"], scale_factor=1.0) for m in closing]
         super().__init__(
             AnimationGroup(*flash, run_time=0.8) if flash else Wait(0.4),
             ReplacementTransform(target, self.result, run_time=1.0),

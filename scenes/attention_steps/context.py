@@ -15,13 +15,13 @@ from manim import (
     UP,
     Create,
     FadeIn,
-    Indicate,
     LaggedStart,
     Rectangle,
     VGroup,
 )
 
 from attention_steps.common import KEY, QUERY, AttentionScene, shape
+from llmviz.animations import LightUp
 from llmviz.layout import code, fit_width, lines, text, title
 from llmviz.mobjects import AttentionGrid, TokenStrip
 from llmviz.model.analysis.heads import far_looking_head
@@ -80,7 +80,7 @@ class CrossStep(AttentionScene):
         self.say(
             "A model that reads one kind of data and writes another, such as a translator, also "
             "uses cross-attention.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             Create(grid),
         )
         self.say(
@@ -96,7 +96,7 @@ class CrossStep(AttentionScene):
         self.say(
             "Nothing needs hiding there, so there is no mask.",
             FadeIn(nomask, shift=LEFT * 0.3),
-            Indicate(grid, scale_factor=1.03),
+            LightUp(grid),
         )
         self.say(
             "The model in this package has only self-attention, so this picture is a schematic "
@@ -152,7 +152,7 @@ class ContextStep(AttentionScene):
         self.say(
             "The pattern has one entry for every pair of tokens, so it grows with the square of "
             "the prompt's length.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(items[0], shift=UP * 0.3),
         )
         for n, item in zip(lengths[1:], items[1:], strict=True):
@@ -196,7 +196,7 @@ class LongRangeStep(ContextStep):
         self.say(
             f'The lecture\'s mystery novel ends with "{MYSTERY}", and the last vector must gather '
             "clues from far back.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             LaggedStart(*(FadeIn(bx, shift=RIGHT * 0.2) for bx in strip.drawn), lag_ratio=0.1),
         )
         cut = text(
@@ -234,7 +234,7 @@ class LongRangeStep(ContextStep):
             f"The head that looks farthest back is layer {far.layer}, head {far.head}: on average "
             f"{far.mean_distance:.1f} tokens back.",
             FadeIn(side[1:], shift=LEFT * 0.3),
-            Indicate(grid, scale_factor=1.03),
+            LightUp(grid),
         )
         last, key = display_token(long.tokens[far.query]), display_token(long.tokens[far.key])
         look = text(
@@ -274,4 +274,4 @@ class LongRangeStep(ContextStep):
             verdict = "The text far back changes the answer: information from far away reaches the last vector."
             line = "far context changes the answer"
         stamp = self.footer(line, 22, PALETTE["highlight"])
-        self.say(verdict, FadeIn(stamp, shift=UP * 0.3), Indicate(test, scale_factor=1.05))
+        self.say(verdict, FadeIn(stamp, shift=UP * 0.3), LightUp(test))

@@ -19,7 +19,6 @@ from manim import (
     FadeIn,
     FadeOut,
     GrowArrow,
-    Indicate,
     LaggedStart,
     Line,
     SurroundingRectangle,
@@ -28,6 +27,7 @@ from manim import (
 )
 
 from attention_steps.common import QUERY, READABLE, AttentionScene, shape
+from llmviz.animations import LightUp
 from llmviz.layout import fit_width, text, title
 from llmviz.mobjects import (
     AttentionGrid,
@@ -126,13 +126,13 @@ class MultiHeadStep(AttentionScene):
         self.shown["attn_out"] = (out, total)
         self.say(
             f"A layer runs several heads side by side: {H} in this model, {g.n_heads} in GPT-3.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             LaggedStart(*(FadeIn(gr, shift=DOWN * 0.3) for gr in grids), lag_ratio=0.2),
         )
         self.say(
             "Each has its own query, key and value matrices, and so its own pattern.",
             LaggedStart(*(FadeIn(n, shift=UP * 0.2) for n in notes), lag_ratio=0.2),
-            Indicate(grids[heads.index(self.h)], scale_factor=1.05),
+            LightUp(grids[heads.index(self.h)]),
         )
         self.say(
             f'Under each pattern is that head\'s change for "{noun}".',
@@ -248,14 +248,14 @@ class OtherHeadStep(AttentionScene):
         self.say(
             "One word can need several kinds of update at once, which is why a layer has many "
             "heads.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(table.header, shift=DOWN * 0.3),
         )
         self.say(
             f'The head we followed gives {what} {mine_share:.2f} of the attention of "{noun}".',
             FadeIn(table.row(names[0]), shift=RIGHT * 0.3),
-            Indicate(VGroup(*(table.cell(names[0], cols[k]) for k in f.keys))),
-            Indicate(table.cell(names[0], on)),
+            LightUp(VGroup(*(table.cell(names[0], cols[k]) for k in f.keys))),
+            LightUp(table.cell(names[0], on)),
         )
         self.say(
             f'Layer {o.layer}, head {o.head} looks mostly at "{self.tok(o.top_key)}", with '
@@ -315,7 +315,7 @@ class OtherHeadStep(AttentionScene):
         self.say(
             "Each head learns its own kind of update, and the layer adds them all.",
             FadeIn(verdict, shift=UP * 0.3),
-            Indicate(VGroup(a, b), scale_factor=1.1),
+            LightUp(VGroup(a, b)),
         )
 
 
@@ -373,7 +373,7 @@ class CountStep(AttentionScene):
         self.say(
             f"Now the bill: in GPT-3 a query map is {shape(g.d_head)} by {shape(g.d_model)}, about "
             f"{gm:.1f} million weights.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (FadeIn(table.header, shift=DOWN * 0.3), FadeIn(sub)),
             row("query map"),
         )

@@ -18,13 +18,12 @@ from manim import (
     FadeIn,
     FadeOut,
     GrowArrow,
-    Indicate,
     LaggedStart,
     VGroup,
 )
 
 from attention_steps.common import KEY, QUERY, READABLE, AttentionScene
-from llmviz.animations import MatrixVectorProduct
+from llmviz.animations import LightUp, MatrixVectorProduct
 from llmviz.layout import fit_width, in_frame, lines, math, number, prose, stack_apart, text, title
 from llmviz.mobjects import NumericVector, VectorPlane, WeightMatrix
 from llmviz.model.analysis import cosine
@@ -70,7 +69,7 @@ class QueriesKeysStep(AttentionScene):
         fit_width(note).next_to(VGroup(matrix, x), DOWN, buff=0.45).align_to(matrix, LEFT)
         self.say(
             "A head multiplies each token's vector by a query matrix, W_Q.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (FadeIn(matrix, shift=RIGHT * 0.4), FadeIn(x, shift=LEFT * 0.4)),
             FadeIn(note, shift=UP * 0.3),
         )
@@ -89,7 +88,7 @@ class QueriesKeysStep(AttentionScene):
             else "This prompt has no adjective before a noun the model knows, so we follow the "
             "head with the strongest attention instead."
         )
-        self.say(ask, FadeIn(q_lab, shift=UP * 0.3), Indicate(product.result, scale_factor=1.1))
+        self.say(ask, FadeIn(q_lab, shift=UP * 0.3), LightUp(product.result))
         # every token's query and key, side by side
         strip = self.strip(20, min_width=self.column_width() - 0.1).next_to(head, DOWN, buff=0.3)
         slot = self.pitch(strip) - 0.4  # a vector per token, under its box, brackets and all
@@ -193,7 +192,7 @@ class KeySpaceStep(AttentionScene):
         fit_width(table, self.room_right(table.get_left()[0]))
         self.say(
             f'Draw the query of "{noun}" as an arrow in a plane of key-query space.',
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (Create(plane.axes), FadeIn(plane.caption, shift=UP * 0.3)),
             (GrowArrow(qa), FadeIn(q_lab)),
         )
@@ -213,7 +212,7 @@ class KeySpaceStep(AttentionScene):
             )
         self.shown["keys_line_up"] = set(best) == set(self.focus.keys)
         mine = VGroup(*(VGroup(arrows[k], labels[k]) for k in self.focus.keys))
-        self.say(verdict, Indicate(mine, scale_factor=1.15), FadeIn(table[0]))
+        self.say(verdict, LightUp(mine), FadeIn(table[0]))
         top = ", ".join(f"{cos[k]:.2f}" for k in self.focus.keys)
         self.say(
             f"Measured in all {self.model.cfg.d_head} dimensions, their cosines with the query are "
@@ -222,7 +221,7 @@ class KeySpaceStep(AttentionScene):
         )
         self.say(
             "Far from a perfect match, but the head only needs them to beat the other keys.",
-            Indicate(VGroup(*(r for r in table[1 : 1 + len(self.focus.keys)])), scale_factor=1.15),
+            LightUp(VGroup(*(r for r in table[1 : 1 + len(self.focus.keys)]))),
         )
 
 
@@ -254,7 +253,7 @@ class GridStep(AttentionScene):
         self.shown["grid"] = grid
         self.say(
             "Now every key is compared with every query by a dot product.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (
                 FadeIn(grid.key_labels, shift=RIGHT * 0.3),
                 FadeIn(grid.query_labels, shift=DOWN * 0.3),
@@ -296,5 +295,5 @@ class GridStep(AttentionScene):
         names = " and ".join(f'"{self.tok(k)}"' for k in earlier[:n_top])
         self.say(
             f'Those keys line up best with the query: "{noun}" attends to {names}.',
-            Indicate(VGroup(*listing[1 : 1 + n_top]), scale_factor=1.15),
+            LightUp(VGroup(*listing[1 : 1 + n_top])),
         )

@@ -15,7 +15,6 @@ from manim import (
     UP,
     Create,
     FadeIn,
-    Indicate,
     MathTex,
     ReplacementTransform,
     VGroup,
@@ -23,7 +22,7 @@ from manim import (
 )
 
 from attention_steps.common import QUERY, READABLE, VALUE, AttentionScene
-from llmviz.animations import Softmax
+from llmviz.animations import LightUp, Softmax
 from llmviz.layout import fit_width, lines, text, title
 from llmviz.mobjects import FastNumber
 from llmviz.steps import step
@@ -117,7 +116,7 @@ class SoftmaxStep(AttentionScene):
 
         self.say(
             "The whole step from scores to weights fits in one line.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             Write(eq),
         )
         self.say(
@@ -147,9 +146,9 @@ class SoftmaxStep(AttentionScene):
         self.say(
             f"Here that is the square root of {dk}, which keeps the numbers in a range where "
             "softmax still works well.",
-            Indicate(cap2, scale_factor=1.2),
-            Indicate(stages[1], scale_factor=1.1),
-            Indicate(eq[2], scale_factor=1.3),
+            LightUp(cap2),
+            LightUp(stages[1]),
+            LightUp(eq[2]),
         )
         self.say(
             "Then every cell whose key comes after its query is set to minus infinity, so that a "
@@ -169,10 +168,8 @@ class SoftmaxStep(AttentionScene):
         )
         self.say(
             f'The column of "{noun}" now gives {share}.',
-            Indicate(VGroup(*(stages[3][k] for k in top)), scale_factor=1.2),
-            Indicate(
-                VGroup(*(soft.result.highlight_cell(k, self.q) for k in top)), scale_factor=1.2
-            ),
+            LightUp(VGroup(*(stages[3][k] for k in top))),
+            LightUp(VGroup(*(soft.result.highlight_cell(k, self.q) for k in top))),
         )
         v_note = lines("V: the values these", "weights will add up", size=22, color=PALETTE[VALUE])
         fit_width(v_note, room)

@@ -21,7 +21,6 @@ from manim import (
     Group,
     GrowArrow,
     GrowFromCenter,
-    Indicate,
     LaggedStart,
     ReplacementTransform,
     TransformFromCopy,
@@ -29,7 +28,7 @@ from manim import (
 )
 
 from attention_steps.common import KEY, QUERY, READABLE, VALUE, AttentionScene, shape
-from llmviz.animations import MatrixVectorProduct, ResidualAdd, WeightedSum
+from llmviz.animations import LightUp, MatrixVectorProduct, ResidualAdd, WeightedSum
 from llmviz.layout import fit_width, math, prose, stack_apart, text, title
 from llmviz.mobjects import FastNumber, MatrixShape, NumericVector, VectorPlane, WeightMatrix
 from llmviz.model.analysis.heads import key_shares
@@ -106,13 +105,13 @@ class ValuesStep(AttentionScene):
         self.say(
             f'The weights say how much each earlier word matters to "{noun}"; a value matrix says '
             "what each word passes on.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             LaggedStart(*(FadeIn(pair, shift=DOWN * 0.3) for pair in row), lag_ratio=0.15),
         )
         self.say(
             f"W_V maps every token's vector to a value vector of {cfg.d_head} entries.",
             FadeIn(wv[:2], shift=LEFT * 0.3),
-            Indicate(row, scale_factor=1.05),
+            LightUp(row),
         )
         self.say(
             f'The column of "{noun}" weights those values and adds them up.',
@@ -151,7 +150,7 @@ class ValuesStep(AttentionScene):
         self.say(
             f'That is the change, Delta E, this head makes to "{noun}".',
             FadeIn(dE_lab, shift=UP * 0.3),
-            Indicate(prod.result, scale_factor=1.1),
+            LightUp(prod.result),
         )
         keep = {head, prod.result}
         idx = prod.result.indices
@@ -274,7 +273,7 @@ class CreatureStep(AttentionScene):
         self.say(
             f'Now split the change of "{noun}" by key: each key adds its weight times its value '
             "vector, mapped up by W_O.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(eq, shift=LEFT * 0.3),
         )
         self.say(
@@ -324,7 +323,7 @@ class CreatureStep(AttentionScene):
                 f'"{words[i]}".',
                 [
                     FadeIn(rows[i], shift=LEFT * 0.3),
-                    Indicate(arrows[i], color=PALETTE["highlight"]),
+                    LightUp(arrows[i], color=PALETTE["highlight"]),
                 ],
                 dot.animate.move_to(plane.point(proj.coords[i + 1])),
             )
@@ -351,7 +350,7 @@ class CreatureStep(AttentionScene):
             PALETTE["highlight"],
         ).next_to(rows, DOWN, buff=0.4)
         fit_width(box, self.room_right(eq.get_left()[0])).align_to(rows, LEFT)
-        self.say(verdict, FadeIn(box, shift=UP * 0.3), Indicate(VGroup(rows[0][3], rows[1][3])))
+        self.say(verdict, FadeIn(box, shift=UP * 0.3), LightUp(VGroup(rows[0][3], rows[1][3])))
         size = float(np.linalg.norm(path[-1]))
         length = float(np.linalg.norm(E))
         scale = text(f"|ΔE| = {size:.2f}, |E| = {length:.2f}", 20, PALETTE["muted"])
@@ -387,7 +386,7 @@ class ValueMapStep(AttentionScene):
         self.say(
             f"A full value map would turn a vector of {d} numbers into a change of {d} numbers: "
             f"a {d} by {d} matrix.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(full, shift=RIGHT * 0.3),
         )
         self.say(
@@ -408,7 +407,7 @@ class ValueMapStep(AttentionScene):
             f"Their product is still {d} by {d}, but its rank is {rank}: it can write only "
             f"{rank} directions.",
             FadeIn(rank_line, shift=UP * 0.3),
-            Indicate(VGroup(up.box, down.box), scale_factor=1.1),
+            LightUp(VGroup(up.box, down.box)),
         )
         g_full = MatrixShape(g.d_model, g.d_model, height=3.6, name="full value map")
         g_full.move_to(full, aligned_edge=UP)

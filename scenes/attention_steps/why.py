@@ -14,7 +14,6 @@ from manim import (
     UP,
     Create,
     FadeIn,
-    Indicate,
     LaggedStart,
     ReplacementTransform,
     SurroundingRectangle,
@@ -22,6 +21,7 @@ from manim import (
 )
 
 from attention_steps.common import READABLE, AttentionScene, shape
+from llmviz.animations import LightUp
 from llmviz.errors import PromptError
 from llmviz.layout import fit_width, prose, text, title
 from llmviz.mobjects import Column, NumericVector, ValueTable
@@ -75,7 +75,7 @@ class WhyStep(AttentionScene):
         self.say(
             f'A word\'s first vector comes from a table, so "{word}" gets the same vector in '
             "every context.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(VGroup(table.header[0], table.column("contexts")), shift=RIGHT * 0.5),
             (
                 FadeIn(above, shift=DOWN * 0.3),
@@ -85,7 +85,7 @@ class WhyStep(AttentionScene):
         self.say(
             "We compare the two vectors by the cosine of their angle: after the lookup it is "
             "exactly 1.00.",
-            Indicate(table.column("lookup"), scale_factor=1.3),
+            LightUp(table.column("lookup")),
         )
         pos = [table.value(r, "+ position") for r in table.row_names]
         self.say(
@@ -99,7 +99,7 @@ class WhyStep(AttentionScene):
                 f"After the attention of layer {k}, {what}: the cosines are {min(col):.2f} to "
                 f"{max(col):.2f}.",
                 FadeIn(VGroup(table.header[3 + k], table.column(f"layer {k}")), shift=UP * 0.3),
-                Indicate(table.column(f"layer {k}"), scale_factor=1.2),
+                LightUp(table.column(f"layer {k}")),
             )
         box = SurroundingRectangle(
             VGroup(*(table.column(f"layer {k}") for k in range(n_layers))),
@@ -154,7 +154,7 @@ class ExampleStep(AttentionScene):
         self.shown["E"] = {i: (v, self.t[hook_name("resid_pre", 0)][i]) for i, v in sums.items()}
         self.say(
             "Here is the prompt we will follow through one head of attention.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
         )
         self.say(
             f"The tokenizer cuts it into {self.n} tokens.",
@@ -175,5 +175,5 @@ class ExampleStep(AttentionScene):
         self.say(
             f"This model uses {shape(d)} numbers per token; GPT-3 uses {shape(g)}.",
             FadeIn(note, shift=UP * 0.3),
-            Indicate(VGroup(*rows_sum), scale_factor=1.05),
+            LightUp(VGroup(*rows_sum)),
         )

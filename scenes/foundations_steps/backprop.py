@@ -21,7 +21,6 @@ from manim import (
     FadeIn,
     FadeOut,
     GrowArrow,
-    Indicate,
     LaggedStart,
     VGroup,
     VMobject,
@@ -29,6 +28,7 @@ from manim import (
 
 from foundations_steps.chain import AUTOGRAD
 from foundations_steps.common import POINT, FoundationsScene, tex, travel
+from llmviz.animations import LightUp
 from llmviz.errors import ConfigError
 from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, NumericVector, ValueTable
@@ -96,7 +96,7 @@ class BackpropStep(FoundationsScene):
         self.shown["chain_cost"] = Shown(cost[1], float(ex.cost))
         self.say(
             f"Take the simplest network: a chain of {L + 1} neurons, one per layer.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             LaggedStart(
                 *(FadeIn(VGroup(c, n, v)) for c, n, v in zip(neurons, names, vals, strict=True)),
                 lag_ratio=0.3,
@@ -213,8 +213,8 @@ class BackpropStep(FoundationsScene):
         self.say(
             f"The gradient shrinks on its way back through the sigmoids: {signed(lastw, 4)} for "
             f"the last weight, {signed(first, 4)} for the first.",
-            Indicate(table.cell(0, "∂C/∂w"), scale_factor=1.3),
-            Indicate(table.cell(last, "∂C/∂w"), scale_factor=1.3),
+            LightUp(table.cell(0, "∂C/∂w")),
+            LightUp(table.cell(last, "∂C/∂w")),
         )
 
     # --- the digit network ------------------------------------------------------------------
@@ -238,7 +238,7 @@ class BackpropStep(FoundationsScene):
         sub = text(f"test image {index}: {seen}", 22, PALETTE[POINT]).next_to(head, DOWN, 0.15)
         self.say(
             "With many neurons per layer the rule is the same, only with indices.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
         )
         fs = 20
         vecs = VGroup()
@@ -281,7 +281,7 @@ class BackpropStep(FoundationsScene):
             f"for {label} only {out[label]:.3f}.",
             FadeIn(sub, shift=DOWN * 0.2),
             (FadeIn(VGroup(vecs[:2], vlabs[:2])), FadeIn(digits)),
-            Indicate(VGroup(vecs[0].get_entry(pred), vecs[0].get_entry(label)), scale_factor=1.4),
+            LightUp(VGroup(vecs[0].get_entry(pred), vecs[0].get_entry(label))),
         )
         out_rule = tex(r"\delta_j = \sigma'(z_j)\cdot 2(a_j - y_j)", size=30)
         out_rule.next_to(sub, DOWN, buff=0.3).to_edge(LEFT, buff=0.8)
@@ -387,7 +387,7 @@ class BackpropStep(FoundationsScene):
         self.say(
             f"The true gradient averages over all {n_train:,} training images: a lot of work for "
             "one small step.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(full, shift=RIGHT * 0.3),
         )
         self.say(
@@ -415,13 +415,13 @@ class BackpropStep(FoundationsScene):
             f"{a0[sizes[1]]:.2f} for {sizes[1]} and {a0[sizes[2]]:.2f} for {sizes[2]}: larger "
             "batches point more reliably.",
             FadeIn(table.row("at the start"), shift=UP * 0.3),
-            Indicate(table.row("at the start")[1:], scale_factor=1.2),
+            LightUp(table.row("at the start")[1:]),
         )
         a1 = agree["after epoch 1"]
         self.say(
             f"After one epoch, batches of {self.batch_size} still agree at {a1[self.batch_size]:.2f}.",
             FadeIn(table.row("after epoch 1"), shift=UP * 0.3),
-            Indicate(table.cell("after epoch 1", f"{self.batch_size}"), scale_factor=1.3),
+            LightUp(table.cell("after epoch 1", f"{self.batch_size}")),
         )
         epochs = len(mlp.test_accuracy) - 1
         axes = plain_axes([0, epochs, max(1, epochs // 3)], [0, 1, 0.25], 5.0, 3.0)

@@ -15,13 +15,13 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
-    Indicate,
     LaggedStart,
     SurroundingRectangle,
     VGroup,
 )
 
 from foundations_steps.common import CLASS1, POINT, FoundationsScene, tex, travel
+from llmviz.animations import LightUp
 from llmviz.layout import fit_width, text, title
 from llmviz.mobjects import Column, ValueTable
 from llmviz.model.experiments.chain_rule import bce_chain
@@ -57,7 +57,7 @@ class ChainStep(FoundationsScene):
         chain.next_to(head, DOWN, buff=0.6)
         self.say(
             "To lower the loss we need its slope with respect to each weight.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(chain[0], shift=RIGHT * 0.5),
         )
         self.say(
@@ -103,19 +103,19 @@ class ChainStep(FoundationsScene):
             f"How the loss changes with ŷ: {ch.dl_dyhat:.3f}, steep, because ŷ is far from the label.",
             FadeIn(forms[0], shift=DOWN * 0.3),
             travel(forms[0], nums[0]),
-            Indicate(chain[1], color=PALETTE[POINT]),
+            LightUp(chain[1], color=PALETTE[POINT]),
         )
         self.say(
             f"How ŷ changes with z, the sigmoid's slope: {ch.dyhat_dz:.3f}.",
             FadeIn(forms[1], shift=DOWN * 0.3),
             travel(forms[1], nums[1]),
-            Indicate(chain[3], color=PALETTE[POINT]),
+            LightUp(chain[3], color=PALETTE[POINT]),
         )
         self.say(
             f"How z changes with w1: just the input x1, {ch.dz_dw[0]:.3f}.",
             FadeIn(forms[2], shift=DOWN * 0.3),
             travel(forms[2], nums[2]),
-            Indicate(chain[5], color=PALETTE[POINT]),
+            LightUp(chain[5], color=PALETTE[POINT]),
         )
         g_hand, g_auto = float(ch.grad[0]), float(ch.grad_autograd[0])
         prod = VGroup(
@@ -137,7 +137,7 @@ class ChainStep(FoundationsScene):
         self.say(
             f"Torch's autograd, which knows nothing of these formulas, gets {signed(g_auto, 4)}.",
             FadeIn(auto, shift=LEFT * 0.4),
-            Indicate(auto[1], scale_factor=1.3, color=PALETTE[AUTOGRAD]),
+            LightUp(auto[1], color=PALETTE[AUTOGRAD]),
         )
         # the first two factors simplify
         err = ch.error
@@ -199,5 +199,5 @@ class ChainStep(FoundationsScene):
         self.say(
             f"The largest difference between them is {sci_text(diff)}, float rounding.",
             FadeIn(gap, shift=UP * 0.3),
-            Indicate(gap, scale_factor=1.2),
+            LightUp(gap),
         )

@@ -151,7 +151,6 @@ class FoundationsScene(LectureScene):
     one) and helpers shared by its steps."""
 
     pulse_below = 0.75  # the beats that barely move end by lighting up what they showed
-    pulse_scale = 1.15
 
     prompt = "Michael Jordan plays the sport of"
     # the 2-D dataset and its logistic regression

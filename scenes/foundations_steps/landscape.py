@@ -24,7 +24,6 @@ from manim import (
     FadeIn,
     GrowArrow,
     GrowFromCenter,
-    Indicate,
     LaggedStart,
     ManimColor,
     ValueTracker,
@@ -36,6 +35,7 @@ from manim import (
 )
 
 from foundations_steps.common import POINT, FoundationsScene, tex
+from llmviz.animations import LightUp
 from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, ValueTable
 from llmviz.model.experiments.landscape import (
@@ -117,7 +117,7 @@ class LandscapeStep(FoundationsScene):
         self.say(
             f"Hold the bias at {path.bias:g}, and the cost depends on just two weights, "
             "so we can draw it over their plane.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (Create(axes), FadeIn(labels)),
             FadeIn(cap, shift=UP * 0.3),
         )
@@ -213,7 +213,7 @@ class LandscapeStep(FoundationsScene):
                 f"Its {('first', 'second')[k]} part is {signed(v, 3)}, {sign}: {move} w{k + 1}.",
                 GrowArrow(comp),
                 FadeIn(row, shift=UP * 0.3),
-                Indicate(row[2], scale_factor=1.2),
+                LightUp(row[2]),
             )
         w1 = path.w[1]
         moved = Dot(axes.c2p(*w1), radius=0.1, color=PALETTE[POINT])
@@ -246,7 +246,7 @@ class LandscapeStep(FoundationsScene):
         dots = self.scatter(plane)
         self.say(
             "Gradient descent repeats that step: compute the gradient, then move against it.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (Create(axes), FadeIn(labels), Create(lines)),
             (FadeIn(bottom), Create(plane), FadeIn(dots)),
         )
@@ -317,7 +317,7 @@ class LandscapeStep(FoundationsScene):
         self.say(
             f"The first step is long, {lengths[0]:.2f}, where the slope is steep; the last is "
             f"only {lengths[-1]:.3f}, where the valley flattens out.",
-            Indicate(first, scale_factor=2),
+            LightUp(first),
             FadeIn(lens, shift=UP * 0.3),
         )
         gap = float(path.loss[-1] - low.loss)
@@ -330,7 +330,7 @@ class LandscapeStep(FoundationsScene):
         self.say(
             f"After {n} steps the cost is {path.loss[-1]:.3f}, {gap:.3f} above the lowest point, "
             f"and {acc:.0f}% of the points lie on their own side.",
-            (Indicate(cost_n, scale_factor=1.4), Indicate(acc_n, scale_factor=1.4)),
+            (LightUp(cost_n), LightUp(acc_n)),
             (Create(to_low), FadeIn(rest, shift=UP * 0.3)),
         )
 
@@ -370,7 +370,7 @@ class LandscapeStep(FoundationsScene):
         self.say(
             f"How far to step is our choice: here are {len(runs)} learning rates, from the same "
             f"start, {n} steps each.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (Create(axes), FadeIn(labels), Create(lines)),
             (GrowFromCenter(start), GrowFromCenter(bottom), FadeIn(setup, shift=LEFT * 0.3)),
         )

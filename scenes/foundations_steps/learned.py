@@ -22,7 +22,6 @@ from manim import (
     Dot,
     FadeIn,
     FadeOut,
-    Indicate,
     LaggedStart,
     MoveAlongPath,
     VGroup,
@@ -32,6 +31,7 @@ from manim import (
 )
 
 from foundations_steps.common import POINT, FoundationsScene, token_label
+from llmviz.animations import LightUp
 from llmviz.layout import code, fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, ValueTable
 from llmviz.model.experiments.learned import (
@@ -99,7 +99,7 @@ class LearnedStep(FoundationsScene):
         self.say(
             f"The transformer inside llmviz learned the same way, by backpropagation, with all "
             f"{n_params:,} of its parameters.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(facts, shift=DOWN * 0.3),
         )
         top = math.ceil(max(uniform, losses.max()) + 0.3)
@@ -173,7 +173,7 @@ class LearnedStep(FoundationsScene):
             + ".",
             LaggedStart(
                 *(
-                    AnimationGroup(FadeIn(r, shift=LEFT * 0.6), Indicate(m, scale_factor=2))
+                    AnimationGroup(FadeIn(r, shift=LEFT * 0.6), LightUp(m))
                     for r, m in zip(table.body, marks, strict=True)
                 ),
                 lag_ratio=0.6,
@@ -225,7 +225,7 @@ class LearnedStep(FoundationsScene):
         head = title(f"Training sentence {index:,}: {n} positions, {n} predictions")
         self.say(
             "Training needs no separate example for each prefix of a sentence.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
         )
         top = head
         if found is None:  # said first, so that the sentence below is not taken for the prompt
@@ -317,7 +317,7 @@ class LearnedStep(FoundationsScene):
                 VGroup(table, mean_line, score).animate.set_opacity(0.35),
                 FadeIn(swap, shift=UP * 0.3),
             ),
-            Indicate(table.row(str(cut))[0], scale_factor=1.2),
+            LightUp(table.row(str(cut))[0]),
         )
         same = (
             f"no logit at the first {cut + 1} positions changes at all"

@@ -25,7 +25,6 @@ from manim import (
     GrowFromCenter,
     GrowFromEdge,
     GrowFromPoint,
-    Indicate,
     LaggedStart,
     MoveAlongPath,
     Rectangle,
@@ -33,6 +32,7 @@ from manim import (
 )
 
 from foundations_steps.common import CLASS0, CLASS1, CURVE, POINT, FoundationsScene, tex, travel
+from llmviz.animations import LightUp
 from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, FastText, ValueTable
 from llmviz.model.experiments.functions import sigmoid
@@ -71,7 +71,7 @@ class LogisticStep(FoundationsScene):
         )
         self.say(
             "Logistic regression is the smallest model that learns.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             Create(axes),
             FadeIn(ticks, shift=UP * 0.3),
         )
@@ -85,7 +85,7 @@ class LogisticStep(FoundationsScene):
         self.say(
             "Its formula is one over one plus e to the minus z.",
             FadeIn(rule, shift=LEFT * 0.5),
-            Indicate(rule, scale_factor=1.2),
+            LightUp(rule),
         )
         probe = Dot(axes.c2p(-6, float(sigmoid(-6))), radius=0.1, color=PALETTE[POINT])
         self.say(
@@ -99,7 +99,7 @@ class LogisticStep(FoundationsScene):
         self.say(
             "And z weighs the inputs and adds a bias: z = w1 x1 + w2 x2 + b.",
             FadeIn(zf, shift=UP * 0.5),
-            Indicate(zf[2], scale_factor=1.2),
+            LightUp(zf[2]),
         )
         n = self.data.n
         nums = [self.num(v, 2, 26) for v in (w[0], x[0], w[1], x[1], b)]
@@ -117,7 +117,7 @@ class LogisticStep(FoundationsScene):
             f"For one of the {n} points, with the weights that training finds, z = {z:.2f}.",
             FadeIn(note, shift=UP * 0.3),
             travel(zf, eq),
-            Indicate(z_num, scale_factor=1.4),
+            LightUp(z_num),
         )
         foot = Dot(axes.c2p(z, 0), radius=0.08, color=PALETTE[POINT])
         on_curve = Dot(axes.c2p(z, s), radius=0.1, color=PALETTE[POINT])
@@ -169,7 +169,7 @@ class LogisticStep(FoundationsScene):
         made.next_to(plane, DOWN, buff=0.75)
         self.say(
             f"Here are all {data.n} points, two overlapping clouds that the code generated.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (Create(plane), FadeIn(made, shift=UP * 0.2)),
             LaggedStart(*(GrowFromCenter(d) for d in dots), lag_ratio=0.05),
         )
@@ -178,8 +178,8 @@ class LogisticStep(FoundationsScene):
         self.say(
             "Each point has a label, class 1 or class 0.",
             FadeIn(legend, shift=DOWN * 0.3),
-            Indicate(ones, scale_factor=1.5),
-            Indicate(zeros, scale_factor=1.5),
+            LightUp(ones),
+            LightUp(zeros),
         )
         axes, curve, ticks = self.sigmoid_axes(5.0, 2.8)
         VGroup(axes, ticks).to_edge(LEFT, buff=0.9).shift(UP * 0.2)
@@ -198,7 +198,7 @@ class LogisticStep(FoundationsScene):
             "The sigmoid crosses one half at z = 0, so that is wherever z is at least 0.",
             GrowFromCenter(mid),
             Create(zero),
-            Indicate(mid, scale_factor=1.6),
+            LightUp(mid),
         )
         line = self.boundary(plane, w, b)
         label = tex(r"w \cdot x + b = 0", size=30, color=PALETTE[POINT])
@@ -207,7 +207,7 @@ class LogisticStep(FoundationsScene):
             "With the trained weights, z is 0 along a straight line: the decision boundary.",
             Create(line, run_time=1.5),
             FadeIn(label, shift=UP * 0.3),
-            Indicate(line, scale_factor=1.1),
+            LightUp(line),
         )
         landed = VGroup(
             *(
@@ -244,7 +244,7 @@ class LogisticStep(FoundationsScene):
             "the ringed ones do not.",
             FadeIn(count, shift=UP * 0.4),
             LaggedStart(*(Create(c) for c in wrong), lag_ratio=0.2),
-            Indicate(wrong, scale_factor=1.3),
+            LightUp(wrong),
         )
 
     # --- binary cross-entropy ---------------------------------------------------------------------
@@ -259,7 +259,7 @@ class LogisticStep(FoundationsScene):
         xlab.next_to(axes.c2p(1, 0), RIGHT, buff=0.2)
         self.say(
             "How wrong is a prediction? The loss answers with one number.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             Create(axes),
             (FadeIn(tk, shift=UP * 0.3), FadeIn(xlab, shift=LEFT * 0.3)),
         )
@@ -298,8 +298,8 @@ class LogisticStep(FoundationsScene):
         self.say(
             "One formula holds both cases, because y is either 1 or 0.",
             FadeIn(both, shift=UP * 0.5),
-            Indicate(both[1], color=PALETTE[CLASS1]),
-            Indicate(both[3], color=PALETTE[CLASS0]),
+            LightUp(both[1], color=PALETTE[CLASS1]),
+            LightUp(both[3], color=PALETTE[CLASS0]),
         )
         cost = -math.log(s)
         at = Dot(axes.c2p(s, cost), radius=0.1, color=PALETTE[POINT])
@@ -331,13 +331,13 @@ class LogisticStep(FoundationsScene):
         one.next_to(head, DOWN, buff=0.5).to_edge(LEFT, buff=1.0)
         self.say(
             "This loss is not arbitrary: it comes from the probability of the labels.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(one, shift=RIGHT * 0.5),
         )
         self.say(
             "A label of one has probability ŷ and a label of zero has 1 − ŷ: one formula gives both.",
-            Indicate(one[1], color=PALETTE[CLASS1]),
-            Indicate(one[2], color=PALETTE[CLASS0]),
+            LightUp(one[1], color=PALETTE[CLASS1]),
+            LightUp(one[2], color=PALETTE[CLASS0]),
         )
         prod = tex(
             r"\mathcal{L} = \prod_{i=1}^{N} \hat y_i^{\,y_i} (1 - \hat y_i)^{1 - y_i}", size=36
@@ -366,7 +366,7 @@ class LogisticStep(FoundationsScene):
             f"At the random start it is {sci_text(lik0)}; after training, {sci_text(lik1)}.",
             FadeIn(table.header, shift=UP * 0.4),
             FadeIn(table.row("likelihood"), shift=UP * 0.4),
-            Indicate(table.cell("likelihood", "after training"), scale_factor=1.3),
+            LightUp(table.cell("likelihood", "after training")),
         )
         logsum = tex(
             r"\log \mathcal{L} = \sum_{i=1}^{N} y_i \log \hat y_i + (1 - y_i) \log(1 - \hat y_i)",
@@ -377,18 +377,18 @@ class LogisticStep(FoundationsScene):
             "Products of many small numbers are awkward, so we take the log: a sum instead.",
             travel(prod, logsum),
             FadeIn(table.row("log-likelihood"), shift=UP * 0.4),
-            Indicate(table.row("log-likelihood"), scale_factor=1.1),
+            LightUp(table.row("log-likelihood")),
         )
         b0, b1 = table.value("mean BCE", "random start"), table.value("mean BCE", "after training")
         self.say(
             f"Flip the sign and divide by {n}: the mean binary cross-entropy, {b0:.3f} at the "
             f"start and {b1:.3f} after training.",
             FadeIn(table.row("mean BCE"), shift=UP * 0.4),
-            Indicate(table.cell("mean BCE", "random start"), scale_factor=1.3),
-            Indicate(table.cell("mean BCE", "after training"), scale_factor=1.3),
+            LightUp(table.cell("mean BCE", "random start")),
+            LightUp(table.cell("mean BCE", "after training")),
         )
         self.say(
             "A higher likelihood is a lower loss, so minimising one maximises the other.",
-            Indicate(table.cell("likelihood", "after training"), scale_factor=1.3),
-            Indicate(table.cell("mean BCE", "after training"), scale_factor=1.3),
+            LightUp(table.cell("likelihood", "after training")),
+            LightUp(table.cell("mean BCE", "after training")),
         )

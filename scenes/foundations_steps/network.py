@@ -18,7 +18,6 @@ from manim import (
     DashedVMobject,
     FadeIn,
     FadeOut,
-    Indicate,
     Line,
     ManimColor,
     Rectangle,
@@ -30,6 +29,7 @@ from manim import (
 )
 
 from foundations_steps.common import CURVE, POINT, FoundationsScene, tex, travel
+from llmviz.animations import LightUp
 from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, NeuronColumn, ValueTable
 from llmviz.mobjects.vectors import shown_indices
@@ -95,7 +95,7 @@ class NetworkStep(FoundationsScene):
         self.say(
             f"The code trained a small network to read 8 by 8 handwritten digits like this "
             f"one, {an(label)}.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(picture, lag_ratio=0.01),
             FadeIn(pic_label, shift=UP * 0.3),
         )
@@ -170,7 +170,7 @@ class NetworkStep(FoundationsScene):
         self.say(
             f"For hidden neuron {j} the weighted sum is {weighted:.2f}, plus a bias of "
             f"{bias:.2f}, and the sigmoid of that is {aj:.2f}.",
-            Indicate(cols[1].neuron(j), scale_factor=2, color=PALETTE[POINT]),
+            LightUp(cols[1].neuron(j), color=PALETTE[POINT]),
             FadeIn(calc, shift=UP * 0.3, lag_ratio=0.1),
         )
         network = VGroup(picture, pic_label, cols[0], cols[1], wires[0], names[0], names[1])
@@ -198,7 +198,7 @@ class NetworkStep(FoundationsScene):
         p = out.number(pred).text  # as drawn, with the decimals setting
         self.say(
             f"For this image the neuron for {pred} is the most active, at {p}.",
-            Indicate(VGroup(out.neuron(pred), out.number(pred), digits[pred]), scale_factor=1.5),
+            LightUp(VGroup(out.neuron(pred), out.number(pred), digits[pred])),
         )
         summary = text(
             f"{'-'.join(map(str, sizes))} neurons, trained on {len(mlp.train_idx):,} digits; "
@@ -323,7 +323,7 @@ class NetworkStep(FoundationsScene):
             f"Row {j} of W holds neuron {j}'s weights, and its entry is the {aj:.2f} worked out "
             "below.",
             (Create(row), FadeIn(name)),
-            (Create(entry), FadeIn(value, shift=LEFT * 0.2), Indicate(worked, scale_factor=1.4)),
+            (Create(entry), FadeIn(value, shift=LEFT * 0.2), LightUp(worked)),
         )
         return VGroup(body, tops, sizes, row, entry, value, name)
 
@@ -349,7 +349,7 @@ class NetworkStep(FoundationsScene):
         self.say(
             "Modern networks mostly use ReLU in their hidden layers: z where z is positive, "
             "else 0.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (Create(axes), FadeIn(tk)),
             (Create(r_curve), FadeIn(r_lab, shift=DOWN * 0.2)),
         )
@@ -393,12 +393,12 @@ class NetworkStep(FoundationsScene):
             f"Measured at this network's random start, with sigmoids the first layer's gradient "
             f"is only {ratio_sig:.0f}% of the last layer's.",
             FadeIn(table.row("sigmoid"), shift=UP * 0.3),
-            Indicate(table.cell("sigmoid", "first ÷ last"), scale_factor=1.4),
+            LightUp(table.cell("sigmoid", "first ÷ last")),
         )
         self.say(
             f"With the same weights and ReLU it is {ratio_relu:.0f}%.",
             FadeIn(table.row("ReLU"), shift=UP * 0.3),
-            Indicate(table.cell("ReLU", "first ÷ last"), scale_factor=1.4),
+            LightUp(table.cell("ReLU", "first ÷ last")),
         )
         note = text(
             "the output layer keeps its sigmoid: its values are read as probabilities",

@@ -21,12 +21,12 @@ from manim import (
     FadeIn,
     FadeOut,
     GrowArrow,
-    Indicate,
     VGroup,
 )
 
 from foundations_steps.chain import AUTOGRAD
 from foundations_steps.common import FoundationsScene, tex, travel
+from llmviz.animations import LightUp
 from llmviz.layout import text, title
 from llmviz.mobjects import Column, NumericMatrix, NumericVector, ValueTable
 from llmviz.model.experiments.chain_rule import softmax_jacobian
@@ -62,7 +62,7 @@ class SoftmaxStep(FoundationsScene):
         scores = ", ".join(f"{v:g}" for v in ex.logits)
         self.say(
             f"With more than two classes, each class gets a score, a logit: here {scores}.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (FadeIn(z_vec, shift=RIGHT * 0.4), FadeIn(labels[0])),
         )
         a1 = Arrow(z_vec.get_right(), e_vec.get_left(), buff=0.25, color=PALETTE["muted"])
@@ -86,7 +86,7 @@ class SoftmaxStep(FoundationsScene):
         self.say(
             f"The exponential exaggerates differences: the largest score takes "
             f"{ex.probs[big]:.3f} of the probability.",
-            Indicate(p_vec.get_entry(big), scale_factor=1.5),
+            LightUp(p_vec.get_entry(big)),
         )
         # other bases
         bases = list(self.softmax_bases)
@@ -115,7 +115,7 @@ class SoftmaxStep(FoundationsScene):
                 for b in bases
                 if base_name(b) != "e"
             ),
-            Indicate(btable.cell(base_name(large), f"class {big + 1}"), scale_factor=1.4),
+            LightUp(btable.cell(base_name(large), f"class {big + 1}")),
         )
         # the gradient
         jac = softmax_jacobian(ex.logits, k)
@@ -147,7 +147,7 @@ class SoftmaxStep(FoundationsScene):
             f"If the true class is class {k + 1}, the label is a one-hot y and the loss is minus "
             f"the log of its probability, {ex.loss:.3f}.",
             (FadeIn(y_vec, shift=LEFT * 0.3), FadeIn(y_lab)),
-            Indicate(p_vec.get_entry(k), scale_factor=1.5),
+            LightUp(p_vec.get_entry(k)),
             FadeIn(loss, shift=UP * 0.3),
         )
         self.jacobian_beats(jac, p_vec, y_vec, labels[2])
@@ -155,7 +155,7 @@ class SoftmaxStep(FoundationsScene):
         self.say(
             f"J transposed times it keeps row {k + 1} of J, scaled by {self.dl_text}; that is "
             f"again prediction minus label: {', '.join(signed(v, 3) for v in g)}.",
-            (Create(self.jac_row), Indicate(self.dl_vec.get_entry(k), scale_factor=1.4)),
+            (Create(self.jac_row), LightUp(self.dl_vec.get_entry(k))),
             (FadeIn(gtable.header, shift=UP * 0.3), FadeIn(self.product, shift=LEFT * 0.2)),
             travel(VGroup(self.jac_cells, self.dl_vec), gtable.row("ŷ − y, by hand")),
         )
@@ -195,7 +195,7 @@ class SoftmaxStep(FoundationsScene):
             "How each probability moves with each score is the softmax Jacobian, where delta is "
             "1 when j equals k and 0 otherwise.",
             FadeIn(formula, shift=UP * 0.3),
-            Indicate(formula[2], scale_factor=1.4),
+            LightUp(formula[2]),
         )
         unit = f", written in units of 10 to the minus {-power}" if power else ""
         scores = ", ".join(f"{v:g}" for v in jac.logits)
@@ -212,8 +212,8 @@ class SoftmaxStep(FoundationsScene):
         self.say(
             f"On the diagonal delta is 1 and the entries are {d_sign}; off it they are minus a "
             f"product of two probabilities, {o_sign}.",
-            Indicate(diag, scale_factor=1.3, color=PALETTE["positive"]),
-            Indicate(off, scale_factor=1.3, color=PALETTE["negative"]),
+            LightUp(diag, color=PALETTE["positive"]),
+            LightUp(off, color=PALETTE["negative"]),
         )
         dl = jac.dl_dyhat + 0.0  # no -0.0
         dl_vec = NumericVector(dl, decimals=1, font_size=30)
@@ -226,7 +226,7 @@ class SoftmaxStep(FoundationsScene):
             f"The loss sees only the true class: its derivative by the probabilities is minus "
             f"y over y hat, {self.dl_text} there and 0 elsewhere.",
             (travel(VGroup(y_vec, p_vec), dl_vec), FadeIn(dl_lab, shift=DOWN * 0.2)),
-            Indicate(dl_vec.get_entry(k), scale_factor=1.4),
+            LightUp(dl_vec.get_entry(k)),
         )
         product = tex(
             r"\frac{\partial L}{\partial z} = J^{\top} \frac{\partial L}{\partial \hat y}",

@@ -22,13 +22,13 @@ from manim import (
     FadeOut,
     GrowFromCenter,
     GrowFromEdge,
-    Indicate,
     LaggedStart,
     Rectangle,
     TransformFromCopy,
     VGroup,
 )
 
+from llmviz.animations import LightUp
 from llmviz.layout import fit_width, lines, math, plain_axes, text, title
 from llmviz.mobjects import Column, FastNumber, ValueTable
 from llmviz.model.config import GPT3_CONFIG, other_parameter_counts, weight_counts
@@ -95,9 +95,9 @@ class BeyondStep(MLPScene):
         ).next_to(head, DOWN, buff=0.3)
         self.say(
             "A viewer asked whether a direction keeps its meaning from one layer to the next.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(question, shift=UP * 0.5),
-            Indicate(question, scale_factor=1.1),
+            LightUp(question),
         )
         if d is None:
             note = text("This needs names from the training grid.", 24).next_to(question, DOWN, 0.8)
@@ -161,7 +161,7 @@ class BeyondStep(MLPScene):
             f"Each pairing still sorts the 100 name pairs into {fname} or not {lo:.0f} to "
             f"{hi:.0f} percent of the time.",
             FadeIn(sep_cap, shift=UP * 0.5),
-            Indicate(VGroup(*sep.cells.values()), scale_factor=1.1),
+            LightUp(VGroup(*sep.cells.values())),
         )
 
     @step("Counting parameters", order=12)
@@ -197,7 +197,7 @@ class BeyondStep(MLPScene):
         self.say(
             f"GPT-3's vectors have {g.d_model:,} numbers, and each of its MLPs has {g.d_mlp:,} "
             f"neurons, {ratio} times as many.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(table.header, shift=UP * 0.5),
             FadeIn(table.row(0), shift=UP * 0.5),
             FadeIn(table.row(1), shift=UP * 0.5),
@@ -230,7 +230,7 @@ class BeyondStep(MLPScene):
             f"That is {per:,} weights in one layer.",
             FadeIn(per_line[5], shift=LEFT * 0.3),
             GrowFromCenter(per_line[6]),
-            Indicate(per_line[6], scale_factor=1.3),
+            LightUp(per_line[6]),
         )
         self.say(
             f"Over {g.n_layers} layers that is {gpt3['mlp']:,} weights.",
@@ -248,7 +248,7 @@ class BeyondStep(MLPScene):
             f"In this small model the MLPs hold {rows[5][1]:.1f} percent of its {ours_total:,} "
             "parameters.",
             TransformFromCopy(table.cell(4, 1), table.cell(5, 1)),
-            Indicate(table.cell(5, 1), scale_factor=1.4),
+            LightUp(table.cell(5, 1)),
         )
 
     @step("Superposition", order=13)
@@ -292,7 +292,7 @@ class BeyondStep(MLPScene):
         self.say(
             f"In {cfg.dim} dimensions only {cfg.dim} directions can be exactly perpendicular to "
             "each other.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(dims, shift=DOWN * 0.5),
             Create(axes),
             FadeIn(ticks, shift=UP * 0.5),
@@ -339,13 +339,13 @@ class BeyondStep(MLPScene):
             "perpendicular than that.",
             Create(mark),
             FadeIn(bound, shift=UP * 0.5),
-            Indicate(bound, scale_factor=1.2),
+            LightUp(bound),
         )
         self.say(
             "Still, far more nearly perpendicular directions fit than there are dimensions, and "
             "their number grows exponentially with the dimension.",
-            Indicate(opt_h, scale_factor=1.1),
-            Indicate(dims, scale_factor=1.2),
+            LightUp(opt_h),
+            LightUp(dims),
         )
         many = text(
             f"{cfg.n_vectors:,} nearly perpendicular directions in {cfg.dim} dimensions",
@@ -358,11 +358,11 @@ class BeyondStep(MLPScene):
             "of them.",
             FadeOut(bound, shift=DOWN * 0.5),
             FadeIn(many, shift=UP * 0.5),
-            Indicate(many, scale_factor=1.2),
+            LightUp(many),
         )
         self.say(
             "That is one reason single neurons are hard to read.",
-            Indicate(VGroup(legend_r, legend_o), scale_factor=1.15),
+            LightUp(VGroup(legend_r, legend_o)),
         )
 
 
@@ -401,7 +401,7 @@ class RoomStep(MLPScene):
         self.say(
             f"How many directions fit when every pair must be within {tol:g} degrees of "
             "perpendicular?",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(rule, shift=DOWN * 0.5),
             [Create(axes), FadeIn(ticks)],
         )
@@ -454,7 +454,7 @@ class RoomStep(MLPScene):
         self.say(
             "The room grows far faster than the dimension: the intuition behind the "
             "Johnson-Lindenstrauss lemma.",
-            Indicate(VGroup(bars[-2:], counts[-2:]), scale_factor=1.1),
+            LightUp(VGroup(bars[-2:], counts[-2:])),
         )
         note = text(
             f"a real search: vectors pushed apart by gradient descent ({cap.seconds:.0f} s on {cap.device})",
@@ -464,7 +464,7 @@ class RoomStep(MLPScene):
         self.say(
             "Each count is a real search: random directions pushed apart by gradient descent.",
             FadeIn(note, shift=UP * 0.5),
-            Indicate(note, scale_factor=1.1),
+            LightUp(note),
         )
 
     @step("A sparse autoencoder", order=15)
@@ -482,7 +482,7 @@ class RoomStep(MLPScene):
             self.shown["sae"] = None
             self.say(
                 "Researchers untangle neurons that mix features with sparse autoencoders.",
-                FadeIn(head, shift=DOWN * 0.5),
+                self.title_in(head),
             )
             self.say(
                 "The one shipped with llmviz was trained on the embedded model, not on this one, "
@@ -514,8 +514,8 @@ class RoomStep(MLPScene):
         self.shown["sae_table"] = stats
         self.say(
             "Researchers untangle neurons that mix features with sparse autoencoders.",
-            FadeIn(head, shift=DOWN * 0.5),
-            Indicate(head, scale_factor=1.1),
+            self.title_in(head),
+            LightUp(head),
         )
         self.say(
             f"We trained a small one on the {self.model.cfg.d_mlp} neurons of layer {cfg.layer}, "
@@ -533,7 +533,7 @@ class RoomStep(MLPScene):
             f"Rebuilt from those few, the activations keep {100 * sae.explained:.1f} percent of "
             "their variance.",
             FadeIn(stats.row(4), shift=RIGHT * 0.5),
-            Indicate(stats.row(4), scale_factor=1.1),
+            LightUp(stats.row(4)),
         )
         self.shown["sae"], self.shown["sae_feature"] = sae, f
         words = fit_width(text(f"“{probe}”", 24), 6.2)
@@ -576,4 +576,4 @@ class RoomStep(MLPScene):
                 f"Its direction mixes several neurons: its largest cosine with a single neuron is "
                 f"{share:.2f}."
             )
-        self.say(sentence, FadeIn(line, shift=UP * 0.5), Indicate(line, scale_factor=1.15))
+        self.say(sentence, FadeIn(line, shift=UP * 0.5), LightUp(line))

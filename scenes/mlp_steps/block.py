@@ -21,7 +21,6 @@ from manim import (
     Dot,
     FadeIn,
     FadeOut,
-    Indicate,
     LaggedStart,
     MathTex,
     MoveToTarget,
@@ -32,6 +31,7 @@ from manim import (
     VGroup,
 )
 
+from llmviz.animations import LightUp
 from llmviz.layout import fit_width, in_frame, math, stack_apart, text, title
 from llmviz.mobjects import Column, FastNumber, MatrixShape, NumericVector, TokenStrip, ValueTable
 from llmviz.model.analysis import cosine
@@ -73,12 +73,12 @@ class BlockStep(MLPScene):
             ).to_edge(DOWN, buff=0.3)
             self.say(
                 f"This prompt has {t.n_tokens} tokens; here are the last {len(shown)}.",
-                FadeIn(head, shift=DOWN * 0.5),
+                self.title_in(head),
                 FadeIn(more, shift=UP * 0.5),
             )
         self.say(
             "The vectors of all the tokens flow into the block together.",
-            *([] if first else [FadeIn(head, shift=DOWN * 0.5)]),
+            *([] if first else [self.title_in(head)]),
             FadeIn(strip, shift=UP * 0.5),
             LaggedStart(*(FadeIn(e, shift=DOWN * 0.5) for e in E), lag_ratio=0.15),
         )
@@ -100,7 +100,7 @@ class BlockStep(MLPScene):
             LaggedStart(
                 *(TransformFromCopy(e, b) for e, b in zip(E, boxes, strict=True)), lag_ratio=0.15
             ),
-            Indicate(boxes, scale_factor=1.15),
+            LightUp(boxes),
         )
         self.say(
             "Out comes a vector of the same size for every token.",
@@ -134,7 +134,7 @@ class BlockStep(MLPScene):
             "The vectors do not talk to each other here: that is what attention does.",
             Create(talk),
             Create(cross),
-            Indicate(VGroup(talk, cross), scale_factor=1.3),
+            LightUp(VGroup(talk, cross)),
         )
 
     @step("Up-projection", order=5)
@@ -155,7 +155,7 @@ class BlockStep(MLPScene):
         self.say(
             f"The first step multiplies the vector by a big matrix with {cfg.d_mlp} rows and "
             f"{cfg.d_model} columns.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(mat, shift=RIGHT * 0.5),
             FadeIn(xs, shift=LEFT * 0.5),
         )
@@ -169,7 +169,7 @@ class BlockStep(MLPScene):
             "Its dot product with the vector asks a question: how far does the vector point "
             "this way?",
             sweep.animate.move_to(mat.row_strip(cfg.d_mlp - 1)),
-            Indicate(xs, scale_factor=1.3),
+            LightUp(xs),
         )
         strip = mat.row_strip(n.neuron)
         tag = text(f"row {n.neuron}", 22, PALETTE["highlight"]).next_to(strip, LEFT, buff=0.2)
@@ -256,7 +256,7 @@ class BlockStep(MLPScene):
             note = fit_width(text("Without name directions this step cannot be measured.", 24))
             self.say(
                 "Splitting the row into name directions needs names from the training grid.",
-                FadeIn(head, shift=DOWN * 0.5),
+                self.title_in(head),
                 FadeIn(note.next_to(head, DOWN, 1.0), shift=UP * 0.5),
             )
             return
@@ -276,9 +276,9 @@ class BlockStep(MLPScene):
         self.say(
             "Suppose a row pointed along the first-name direction plus the last-name direction, "
             "M plus J.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(formula, shift=DOWN * 0.5),
-            (Indicate(formula[3], scale_factor=1.6), Indicate(formula[6], scale_factor=1.6)),
+            (LightUp(formula[3]), LightUp(formula[6])),
         )
         dist = MathTex(
             r"\text{row}\cdot x",
@@ -297,9 +297,9 @@ class BlockStep(MLPScene):
             "Then its dot product with a vector splits into a first-name part, a last-name part "
             "and whatever is left.",
             FadeIn(dist, shift=DOWN * 0.5),
-            Indicate(dist[2], scale_factor=1.3),
-            Indicate(dist[4], scale_factor=1.3),
-            Indicate(dist[6], scale_factor=1.3),
+            LightUp(dist[2]),
+            LightUp(dist[4]),
+            LightUp(dist[6]),
         )
         c_m, c_j = cosine(row, first.vector), cosine(row, last.vector)
         fits = VGroup(
@@ -314,8 +314,8 @@ class BlockStep(MLPScene):
             f"The real row {n.neuron} leans toward both: its cosine is {plain(c_m)} with the "
             f"first-name direction and {plain(c_j)} with the last-name direction.",
             FadeIn(fits, shift=UP * 0.5),
-            Indicate(fits[1], scale_factor=1.5),
-            Indicate(fits[3], scale_factor=1.5),
+            LightUp(fits[1]),
+            LightUp(fits[3]),
         )
         hook = hook_name("ln2", self.L)
         xs = [t[hook][i].astype(np.float64) for t, i in zip(self.traces, n.positions, strict=True)]
@@ -348,8 +348,8 @@ class BlockStep(MLPScene):
             FadeIn(table.header, shift=UP * 0.5),
             FadeIn(table.row(0), shift=UP * 0.5),
             (
-                Indicate(table.cell(0, 1), scale_factor=1.4),
-                Indicate(table.cell(0, 2), scale_factor=1.4),
+                LightUp(table.cell(0, 1)),
+                LightUp(table.cell(0, 2)),
             ),
         )
         fw, lw = st.names[0].split()[0], st.names[0].split()[-1]
@@ -367,7 +367,7 @@ class BlockStep(MLPScene):
         self.say(
             sentence,
             *(FadeIn(table.row(k), shift=UP * 0.5) for k in range(1, len(rows))),
-            Indicate(VGroup(*(table.row(k) for k in range(1, len(rows)))), scale_factor=1.1),
+            LightUp(VGroup(*(table.row(k) for k in range(1, len(rows))))),
         )
         totals = [sum(p) for p in parts]
         clears = [tot + bias > 0 for tot in totals]

@@ -20,12 +20,12 @@ from manim import (
     FadeOut,
     GrowArrow,
     GrowFromPoint,
-    Indicate,
     ReplacementTransform,
     VGroup,
     config,
 )
 
+from llmviz.animations import LightUp
 from llmviz.layout import fit_width, lines, plain_axes, text, title
 from llmviz.mobjects import Column, FastNumber, ValueTable
 from llmviz.model.analysis import cosine
@@ -54,7 +54,7 @@ class DirectionsStep(MLPScene):
             self.say(
                 f"Directions for first and last names can only be measured for the grid's names, "
                 f"and {st.names[0]} is not one of them.",
-                FadeIn(head, shift=DOWN * 0.5),
+                self.title_in(head),
                 FadeIn(note, shift=UP * 0.5),
             )
             return
@@ -72,13 +72,13 @@ class DirectionsStep(MLPScene):
         j_label = text(f"last name {lname}", 22, PALETTE[LAST_COLOR]).next_to(j_end, UP, 0.15)
         self.say(
             "Inside the model each token is a vector.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             GrowArrow(m_arrow),
         )
         self.say(
             "An idea, such as a first name, can be a direction in that space.",
             FadeIn(m_label, shift=RIGHT * 0.5),
-            Indicate(VGroup(m_arrow, m_label), scale_factor=1.2),
+            LightUp(VGroup(m_arrow, m_label)),
         )
         how = fit_width(
             lines(
@@ -93,7 +93,7 @@ class DirectionsStep(MLPScene):
         self.say(
             "We measure that direction from the model itself.",
             FadeIn(how[1], shift=UP * 0.5),
-            Indicate(m_arrow, scale_factor=1.3),
+            LightUp(m_arrow),
         )
         self.say(
             f"It is the average vector of the {fname} names, minus the average of all 100 name "
@@ -125,13 +125,13 @@ class DirectionsStep(MLPScene):
             f"The lecture draws such directions nearly perpendicular; here they are {verdict}.",
             Create(arc),
             FadeIn(deg, shift=UP * 0.5),
-            Indicate(VGroup(arc, deg), scale_factor=1.4),
+            LightUp(VGroup(arc, deg)),
         )
         self.say(
             f"They are {degrees:.0f} degrees apart: a cosine of {c_fl:.2f}.",
             FadeIn(table.header, shift=LEFT * 0.5),
             FadeIn(table.row(0), shift=LEFT * 0.5),
-            Indicate(table.row(0), scale_factor=1.2),
+            LightUp(table.row(0)),
         )
         lo, hi = min(r[1] for r in rows[1:]), max(r[1] for r in rows[1:])
         self.say(
@@ -142,7 +142,7 @@ class DirectionsStep(MLPScene):
         )
         self.say(
             "In this small model, related ideas share part of their direction.",
-            Indicate(table.column(1), scale_factor=1.3),
+            LightUp(table.column(1)),
         )
         self._dot_plane(VGroup(m_arrow, j_arrow, m_label, j_label, arc, deg))
 
@@ -216,7 +216,7 @@ class DirectionsStep(MLPScene):
         if shares:
             self.say(
                 "Each contrast shares one of the two names, and scores high on that one only.",
-                Indicate(VGroup(*(d for d in dots[1:])), scale_factor=1.2),
+                LightUp(VGroup(*(d for d in dots[1:]))),
             )
 
 

@@ -17,14 +17,13 @@ from manim import (
     FadeIn,
     FadeOut,
     GrowFromEdge,
-    Indicate,
     LaggedStart,
     Rectangle,
     TransformFromCopy,
     VGroup,
 )
 
-from llmviz.animations import ResidualAdd, WeightedSum
+from llmviz.animations import LightUp, ResidualAdd, WeightedSum
 from llmviz.layout import code, in_frame, math, text, title
 from llmviz.mobjects import FastNumber, MatrixShape, NumericVector
 from llmviz.model.analysis import column_tokens
@@ -71,9 +70,9 @@ class DownStep(MLPScene):
         self.say(
             f"The second matrix brings the {cfg.d_mlp} neuron values back down to {cfg.d_model} "
             "numbers.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(mat, shift=DOWN * 0.5),
-            Indicate(mat.size_label, scale_factor=1.4),
+            LightUp(mat.size_label),
         )
         sweep = mat.column_strip(0, PALETTE["muted"])
         self.say(
@@ -91,7 +90,7 @@ class DownStep(MLPScene):
             "neuron is on, scaled by its value.",
             FadeIn(strip, shift=DOWN * 0.5),
             FadeIn(tag, shift=UP * 0.5),
-            Indicate(VGroup(strip, tag), scale_factor=1.2),
+            LightUp(VGroup(strip, tag)),
         )
         tops = column_tokens(self.model, self.L, n.neuron, k=5)
         if n.target not in [tok for tok, _ in tops]:  # the fact's token is always shown
@@ -137,7 +136,7 @@ class DownStep(MLPScene):
                 "The same column raises other tokens too, such as "
                 + ", ".join(f'"{o}"' for o in others)
                 + ": one column can carry several features at once.",
-                [Indicate(r) for r in bars if r[0].text.strip("␣") in others],
+                [LightUp(r) for r in bars if r[0].text.strip("␣") in others],
             )
         shared = st.shared
         if shared is not None and shared.neuron != n.neuron:
@@ -160,7 +159,7 @@ class DownStep(MLPScene):
             FadeOut(VGroup(bars, eq, eq_cap, cap), shift=DOWN * 0.5),
             FadeIn(strip, shift=DOWN * 0.5),
             FadeIn(lines[0], shift=UP * 0.5),
-            Indicate(strip, scale_factor=1.5),
+            LightUp(strip),
         )
         self.say(
             f"Its column raises both {s1} and {s2}.",
@@ -226,7 +225,7 @@ class DownStep(MLPScene):
         self.say(
             f"At the token {self.read_token}, the vector that came in is E, and the block's "
             "output is MLP of E.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(at, shift=DOWN * 0.5),
             (FadeIn(E, shift=RIGHT * 0.5), FadeIn(labels[0], shift=UP * 0.5)),
             (FadeIn(dE, shift=LEFT * 0.5), FadeIn(labels[1], shift=UP * 0.5)),
@@ -276,7 +275,7 @@ class DownStep(MLPScene):
             f"percent, {where}.",
             FadeIn(rows[1][:3], shift=UP * 0.5),
             TransformFromCopy(rows[1][1], rows[1][3]),
-            Indicate(rows[1][3], scale_factor=1.4),
+            LightUp(rows[1][3]),
         )
 
 

@@ -17,7 +17,6 @@ from manim import (
     FadeIn,
     FadeOut,
     GrowFromEdge,
-    Indicate,
     LaggedStart,
     Rectangle,
     SurroundingRectangle,
@@ -26,6 +25,7 @@ from manim import (
     config,
 )
 
+from llmviz.animations import LightUp
 from llmviz.layout import code, fit_width, text, title
 from llmviz.mobjects import FastNumber, ProbabilityBars, TokenStrip
 from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, athletes
@@ -49,7 +49,7 @@ class FactStep(MLPScene):
         strip = fit_width(TokenStrip(t.tokens, font_size=26)).next_to(words, DOWN, buff=0.3)
         self.say(
             f'We give the model the words "{self.prompt}" and ask for the next token.',
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(words, shift=DOWN * 0.5),
             LaggedStart(*(FadeIn(b, shift=0.5 * RIGHT) for b in strip.boxes), lag_ratio=0.25),
         )
@@ -67,7 +67,7 @@ class FactStep(MLPScene):
         )
         self.say(
             f'Next comes "{top[1].token.strip()}", with {pct(top[1].prob)} percent.',
-            Indicate(VGroup(bars.labels[1], bars.numbers[1]), scale_factor=1.3),
+            LightUp(VGroup(bars.labels[1], bars.numbers[1])),
         )
         note = self.unknown_note()
         if note is not None:
@@ -100,7 +100,7 @@ class FactStep(MLPScene):
         self.say(
             f"They sit on a grid of {len(FIRST_NAMES)} first and {len(LAST_NAMES)} last names, "
             f"{st.names[0]} among them.",
-            Indicate(mine, scale_factor=1.6),
+            LightUp(mine),
         )
         per = sum(a.first == first for a in athletes())
         row = SurroundingRectangle(
@@ -124,14 +124,14 @@ class FactStep(MLPScene):
         self.say(
             f"Every first name belongs to {per} athletes with {per} different sports, and so does "
             "every last name.",
-            (Create(row), Indicate(mine_row, scale_factor=1.4)),
-            (Create(col), Indicate(mine_col, scale_factor=1.4)),
+            (Create(row), LightUp(mine_row)),
+            (Create(col), LightUp(mine_col)),
             FadeIn(counts[:2], shift=LEFT * 0.5),
         )
         self.say(
             "So neither name alone decides the sport: only the pair does.",
             FadeIn(counts[2], shift=LEFT * 0.5),
-            Indicate(cells[(first, last)], scale_factor=2.0),
+            LightUp(cells[(first, last)]),
         )
         self.shown["athletes"] = n_ath
 
@@ -183,7 +183,7 @@ class WhereStep(MLPScene):
             ).next_to(clean, DOWN, buff=0.6)
             self.say(
                 "The contrast has a different number of tokens, so this test cannot run here.",
-                FadeIn(head, shift=DOWN * 0.5),
+                self.title_in(head),
                 FadeIn(clean, shift=UP * 0.5),
                 FadeIn(note, shift=UP * 0.5),
             )
@@ -203,7 +203,7 @@ class WhereStep(MLPScene):
         marks = VGroup(*(SurroundingRectangle(corrupt.boxes[i], buff=0.05) for i in changed))
         self.say(
             "To find where the model keeps the fact, we run it twice.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(clean, shift=UP * 0.5),
         )
         self.say(
@@ -211,7 +211,7 @@ class WhereStep(MLPScene):
             [TransformFromCopy(clean, corrupt), FadeIn(pair, shift=DOWN * 0.3)],
             (
                 Create(marks),
-                Indicate(VGroup(*(corrupt.boxes[i] for i in changed)), scale_factor=1.3),
+                LightUp(VGroup(*(corrupt.boxes[i] for i in changed))),
             ),
         )
         p_row = VGroup(
@@ -231,7 +231,7 @@ class WhereStep(MLPScene):
             f"{pct(ct.p_corrupt)} percent.",
             FadeIn(p_row[:3], shift=UP * 0.5),
             FadeIn(p_row[3:], shift=UP * 0.5),
-            Indicate(p_row[4], scale_factor=1.5),
+            LightUp(p_row[4]),
         )
         grid = self._grid(ct, clean)
         self.drop_below(grid, p_row, 0.45)
@@ -239,7 +239,7 @@ class WhereStep(MLPScene):
         piece = clean.boxes[last_i].copy()
         self.say(
             "Now we copy one piece of the clean run into the changed run.",
-            Indicate(clean.boxes[last_i], scale_factor=1.3),
+            LightUp(clean.boxes[last_i]),
             piece.animate.move_to(corrupt.boxes[last_i]).set_opacity(0),
         )
         self.remove(piece)
@@ -263,11 +263,11 @@ class WhereStep(MLPScene):
             f"The MLP of layer {L} at the token {display_token(ct.tokens[i])} brings back the "
             f"most: {pct(ct.mlp[L, i])} percent.",
             (
-                Indicate(grid.row_labels[L], scale_factor=1.4),
-                Indicate(clean.boxes[i], scale_factor=1.3),
+                LightUp(grid.row_labels[L]),
+                LightUp(clean.boxes[i]),
             ),
             Create(ring),
-            (Indicate(VGroup(best, ring), scale_factor=1.5), FadeIn(peak_value)),
+            (LightUp(VGroup(best, ring)), FadeIn(peak_value)),
         )
         same = (L, i) == (n.layer, n.positions[0])
         where = text(
@@ -310,7 +310,7 @@ class WhereStep(MLPScene):
             f"The other test switches a whole MLP off: without the MLP of layer {n.layer}, "
             f'"{self.target}" falls to {pct(off.ablated[0])} percent, which {verb} the answer.',
             FadeIn(note, shift=UP * 0.5),
-            Indicate(VGroup(grid.row_labels[n.layer], note), scale_factor=1.2),
+            LightUp(VGroup(grid.row_labels[n.layer], note)),
         )
 
     def _grid(self, ct, strip: TokenStrip) -> VGroup:

@@ -18,7 +18,6 @@ from manim import (
     FadeIn,
     FadeOut,
     GrowFromEdge,
-    Indicate,
     LaggedStart,
     ReplacementTransform,
     Transform,
@@ -26,6 +25,7 @@ from manim import (
     VGroup,
 )
 
+from llmviz.animations import LightUp
 from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, FastNumber, NeuronColumn, ProbabilityBars, ValueTable
 from llmviz.steps import step
@@ -54,7 +54,7 @@ class GateStep(MLPScene):
         line = axes.plot(lambda z: z, color=PALETTE["muted"])
         self.say(
             "Without a bend, this step would be a straight line.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             Create(axes),
             Create(line),
         )
@@ -105,7 +105,7 @@ class GateStep(MLPScene):
             "The ReLU keeps positive values and turns negative ones into zero.",
             (ReplacementTransform(line, relu), Transform(dots, targets)),
         )
-        from llmviz.animations import ReLUGate
+        from llmviz.animations import LightUp, ReLUGate
 
         gate = ReLUGate(col)
         relu_vals = [max(z, 0.0) for z in n.pre]
@@ -127,7 +127,7 @@ class GateStep(MLPScene):
         self.say(
             sentence,
             FadeIn(verdict, shift=UP * 0.5),
-            Indicate(VGroup(gate.result.neurons[0], labels[0]), scale_factor=1.4),
+            LightUp(VGroup(gate.result.neurons[0], labels[0])),
         )
         gelu_curve = axes.plot(gelu, color=PALETTE["accent"], x_range=[-lim, lim])
         # this model's own activations when it uses GELU; the tanh form GPT-2 uses otherwise
@@ -153,7 +153,7 @@ class GateStep(MLPScene):
             ),
             Create(gelu_curve),
             (FadeIn(g_nums, shift=LEFT * 0.5), FadeIn(g_title, shift=UP * 0.5)),
-            Indicate(g_nums[0], scale_factor=1.5),
+            LightUp(g_nums[0]),
         )
 
     @step("Switch it off", order=8)
@@ -166,9 +166,9 @@ class GateStep(MLPScene):
         VGroup(col, tag).arrange(RIGHT, buff=0.4).next_to(head, DOWN, buff=0.35)
         self.say(
             "If this neuron really holds the fact, switching it off should break the answer.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (FadeIn(col, scale=0.4), FadeIn(tag, shift=LEFT * 0.5)),
-            Indicate(col, scale_factor=1.4),
+            LightUp(col),
         )
         clean_bars = ProbabilityBars.from_trace(self.traces[0], k=4, width=2.6, font_size=24)
         off_trace = self.model.run_with_hooks(
@@ -207,7 +207,7 @@ class GateStep(MLPScene):
                 Transform(col.numbers[0], off_num),
             ),
             (FadeIn(right[0], shift=DOWN * 0.5), TransformFromCopy(clean_bars, off_bars)),
-            Indicate(VGroup(off_bars.labels[0], off_bars.numbers[0]), scale_factor=1.3),
+            LightUp(VGroup(off_bars.labels[0], off_bars.numbers[0])),
         )
         rows = [
             [name, tgt.strip(), 100 * c, 100 * a]
@@ -237,7 +237,7 @@ class GateStep(MLPScene):
             sentence,
             FadeIn(table.header, shift=UP * 0.5),
             LaggedStart(*(FadeIn(table.row(k), shift=UP * 0.5) for k in range(len(rows)))),
-            Indicate(table.column(3), scale_factor=1.2),
+            LightUp(table.column(3)),
         )
         self.shown["stores_fact"] = n.stores_fact
         if st.neuron_set is not None:
@@ -260,7 +260,7 @@ class GateStep(MLPScene):
                     f"The same neuron is also on for {first.name}, who plays {first.sport}: one neuron "
                     "can serve more than one person.",
                     FadeIn(box, shift=UP * 0.5),
-                    Indicate(box[1], scale_factor=1.3),
+                    LightUp(box[1]),
                 )
 
     def _neuron_set(self, anchor) -> None:
@@ -294,7 +294,7 @@ class GateStep(MLPScene):
                 f'"{self.target}" at {pct(ab.ablated[0])} percent: the fact is spread out.'
             )
         self.shown["neuron_set"] = s
-        self.say(sentence, FadeIn(line, shift=UP * 0.5), Indicate(line, scale_factor=1.2))
+        self.say(sentence, FadeIn(line, shift=UP * 0.5), LightUp(line))
 
 
 def _zero(layer: int, neuron: int, position: int):

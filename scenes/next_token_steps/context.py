@@ -18,7 +18,6 @@ from manim import (
     Create,
     FadeIn,
     GrowArrow,
-    Indicate,
     LaggedStart,
     Rectangle,
     SurroundingRectangle,
@@ -26,7 +25,7 @@ from manim import (
     VGroup,
 )
 
-from llmviz.animations import Unembed
+from llmviz.animations import LightUp, Unembed
 from llmviz.layout import code, fit_width, text, title
 from llmviz.mobjects import Column, NumericMatrix, NumericVector, TokenStrip, ValueTable
 from llmviz.model.config import GPT3_CONFIG, matrix_families
@@ -219,13 +218,13 @@ class ContextStep(NextTokenScene):
         self.shown["context_array"] = mat
         self.say(
             "The model reads at most a fixed number of tokens at once: its context window.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             LaggedStart(*(FadeIn(s, shift=UP * 0.2) for s in slots), lag_ratio=0.02),
         )
         self.say(
             f"That is {cfg.n_ctx:,} tokens for this model, and {g.n_ctx:,} for GPT-3 when it was "
             "trained.",
-            Indicate(head, scale_factor=1.05),
+            LightUp(head),
         )
         self.say(
             f"Our prompt fills {n} of the {cfg.n_ctx:,} places.",
@@ -278,7 +277,7 @@ class ContextStep(NextTokenScene):
         self.say(
             "Like any network, a transformer is input, then layers, then output, only on arrays "
             "of numbers: tensors.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (
                 FadeIn(VGroup(flow.names, flow.arrows, flow.gaps)),
                 FadeIn(flow.parts["tokens"]),
@@ -372,7 +371,7 @@ class ContextStep(NextTokenScene):
         self.say(
             "At the end, every position holds a vector, and each can be read as a guess for the "
             "token after it.",
-            (FadeIn(head, shift=DOWN * 0.5), FadeIn(strip, shift=UP * 0.3), FadeIn(row_names[:2])),
+            (self.title_in(head), FadeIn(strip, shift=UP * 0.3), FadeIn(row_names[:2])),
             LaggedStart(*(GrowArrow(a) for a in arrows), lag_ratio=0.15),
             LaggedStart(*(FadeIn(p, shift=DOWN * 0.3) for p in preds), lag_ratio=0.15),
         )
@@ -385,13 +384,13 @@ class ContextStep(NextTokenScene):
         self.say(
             f"Here {right} of the {t.n_tokens - 1} earlier guesses are right.",
             FadeIn(score, shift=UP * 0.4),
-            Indicate(VGroup(*actual[:-1]), scale_factor=1.15),
+            LightUp(VGroup(*actual[:-1])),
         )
         self.say(
             "To continue the text, we only need the guess after the last token, so the last "
             "vector is the one we read.",
             Create(last_box),
-            Indicate(preds[-1], scale_factor=1.3),
+            LightUp(preds[-1]),
         )
 
     @step("Unembedding", order=25)
@@ -447,7 +446,7 @@ class ContextStep(NextTokenScene):
         self.say(
             "The unembedding matrix turns the last vector into one score for every token of the "
             "vocabulary.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(vec, shift=RIGHT * 0.4),
         )
         self.say(
@@ -461,7 +460,7 @@ class ContextStep(NextTokenScene):
                 FadeIn(table.header),
                 LaggedStart(*(FadeIn(r, shift=LEFT * 0.3) for r in table.body), lag_ratio=0.2),
             ),
-            Indicate(table.row(first), scale_factor=1.15),
+            LightUp(table.row(first)),
         )
         self.say(
             f"In GPT-3 this matrix has {g.vocab_size:,} rows of {g.d_model:,} numbers: another "
@@ -471,5 +470,5 @@ class ContextStep(NextTokenScene):
         self.say(
             f"With the embedding that makes {emb_unemb:,}, a little over a billion.",
             FadeIn(counts[1], shift=UP * 0.3),
-            Indicate(counts[1], scale_factor=1.1),
+            LightUp(counts[1]),
         )

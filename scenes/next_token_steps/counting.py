@@ -18,13 +18,13 @@ from manim import (
     DoubleArrow,
     FadeIn,
     GrowFromPoint,
-    Indicate,
     LaggedStart,
     Line,
     Square,
     VGroup,
 )
 
+from llmviz.animations import LightUp
 from llmviz.layout import fit_width, lines, math, number, plain_axes, text, title
 from llmviz.mobjects import Column, ValueTable
 from llmviz.model.config import GPT3_CONFIG, matrix_families, other_parameter_counts
@@ -109,18 +109,17 @@ class CountingStep(NextTokenScene):
         fam_names = [f.name for f in fams]
         self.say(
             "All of a model's weights sit in eight families of matrices.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (FadeIn(table.header), column("family", fam_names)),
         )
         self.say(
             "We met the embedding and the unembedding; key, query, value and output belong to "
             "attention, and the up- and down-projections to the MLPs.",
-            Indicate(
+            LightUp(
                 VGroup(table.cell("Embedding", "family"), table.cell("Unembedding", "family")),
-                scale_factor=1.15,
             ),
-            Indicate(VGroup(*(table.cell(r, "family") for r in ATTENTION)), scale_factor=1.15),
-            Indicate(VGroup(*(table.cell(r, "family") for r in MLP)), scale_factor=1.15),
+            LightUp(VGroup(*(table.cell(r, "family") for r in ATTENTION))),
+            LightUp(VGroup(*(table.cell(r, "family") for r in MLP))),
         )
         self.say(
             f"The code counts them from GPT-3's shape: {g.n_layers} layers of {g.n_heads} heads, "
@@ -133,7 +132,7 @@ class CountingStep(NextTokenScene):
             "seventy-five billion of its name.",
             column("GPT-3 weights", fam_names),
             (Create(rule), FadeIn(table.row("total"), shift=UP * 0.2)),
-            Indicate(table.cell("total", "GPT-3 weights"), scale_factor=1.15),
+            LightUp(table.cell("total", "GPT-3 weights")),
         )
         self.say(
             f"The same formula gives our model {o_mat} matrices and {o_w:,} weights, plus "
@@ -181,7 +180,7 @@ class CountingStep(NextTokenScene):
         self.say(
             "Training costs about six operations per parameter for every token it reads: two "
             "forward and four backward.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(rule, shift=UP * 0.3),
             FadeIn(formula, scale=0.6),
         )
@@ -257,13 +256,13 @@ class CountingStep(NextTokenScene):
         )
         self.say(
             f"That is {powers(run.compute)} operations.",
-            Indicate(table.cell("this model", "6·N·D"), scale_factor=1.2),
+            LightUp(table.cell("this model", "6·N·D")),
         )
         self.say(
             f"GPT-3 has {powers(gpt.parameters)} parameters and read {powers(gpt.tokens)} "
             f"tokens: {powers(gpt.compute)} operations.",
             FadeIn(table.row("GPT-3"), shift=UP * 0.3),
-            Indicate(table.cell("GPT-3", "6·N·D"), scale_factor=1.2),
+            LightUp(table.cell("GPT-3", "6·N·D")),
         )
         self.say(
             f"On a scale of powers of ten the two runs lie {powers(ratio)} times apart.",
@@ -280,13 +279,13 @@ class CountingStep(NextTokenScene):
         self.say(
             f"At that measured speed GPT-3's run would take {years:,.0f} years.",
             FadeIn(years_line, shift=UP * 0.3),
-            Indicate(years_line, scale_factor=1.05),
+            LightUp(years_line),
         )
         self.say(
             "Only hardware that does far more of this arithmetic at once, many GPUs working in "
             "parallel, makes such runs possible.",
-            Indicate(table.row("GPT-3"), scale_factor=1.08),
-            (Indicate(marks[1], scale_factor=1.6), Indicate(table.cell("GPT-3", "6·N·D"))),
+            LightUp(table.row("GPT-3")),
+            (LightUp(marks[1]), LightUp(table.cell("GPT-3", "6·N·D"))),
         )
 
     @step("LayerNorm's share", order=31)
@@ -345,7 +344,7 @@ class CountingStep(NextTokenScene):
         self.shown["layernorm_share"] = Shown(facts[4][0], ln.share)
         self.say(
             "Each LayerNorm learns a gain and a bias for every number of the vector.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             LaggedStart(*(FadeIn(f, shift=LEFT * 0.3) for f in facts[:2]), lag_ratio=0.4),
         )
         self.say(
@@ -361,7 +360,7 @@ class CountingStep(NextTokenScene):
         self.say(
             f"Drawn to scale it is the speck in the corner; even {zoom} times larger it stays "
             "small.",
-            Indicate(tiny, scale_factor=8),
+            LightUp(tiny),
             (GrowFromPoint(inset, tiny.get_center()), FadeIn(inset_label)),
         )
         self.say(ours, FadeIn(note, shift=UP * 0.3))

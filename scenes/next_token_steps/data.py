@@ -19,7 +19,6 @@ from manim import (
     DashedVMobject,
     FadeIn,
     FadeOut,
-    Indicate,
     LaggedStart,
     Rectangle,
     SurroundingRectangle,
@@ -29,7 +28,7 @@ from manim import (
     config,
 )
 
-from llmviz.animations import MatrixVectorProduct
+from llmviz.animations import LightUp, MatrixVectorProduct
 from llmviz.errors import ArgumentError, PromptError
 from llmviz.layout import code, fit_width, math, text, title
 from llmviz.mobjects import (
@@ -146,13 +145,13 @@ class DataStep(NextTokenScene):
         q = [p.values for p in products]
         self.say(
             "Almost every step of the model is a matrix times a vector.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (FadeIn(VGroup(matrix, dims), shift=RIGHT * 0.4), FadeIn(name, shift=RIGHT * 0.4)),
         )
         self.say(
             "The matrix holds weights: they were learned in training and are fixed since.",
             FadeIn(key[0], shift=UP * 0.3),
-            Indicate(matrix.brackets, color=PALETTE[WEIGHTS]),
+            LightUp(matrix.brackets, color=PALETTE[WEIGHTS]),
         )
         self.say(
             "The vector is data: here the last position of our prompt, on its way into a query.",
@@ -181,8 +180,8 @@ class DataStep(NextTokenScene):
         )
         self.say(
             "Training changes the weights; running the model only changes the data.",
-            Indicate(matrix, scale_factor=1.05, color=PALETTE[WEIGHTS]),
-            Indicate(VGroup(vecs[1], prompts[1]), scale_factor=1.05, color=PALETTE[DATA]),
+            LightUp(matrix, color=PALETTE[WEIGHTS]),
+            LightUp(VGroup(vecs[1], prompts[1]), color=PALETTE[DATA]),
         )
 
     # --- B10: Word2Vec's skip-gram -------------------------------------------------------------
@@ -229,21 +228,21 @@ class DataStep(NextTokenScene):
         self.shown["w2v"] = {"model": sg, "word": word, "row": emb, "index": i}
         self.say(
             "Before transformers, Word2Vec learned embeddings with one small network.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(real, shift=UP * 0.3),
-            Indicate(real, scale_factor=1.15),
+            LightUp(real),
         )
         self.say(
             f"A word goes in as a one-hot vector of length {sg.V}, one place for each word "
             "of our corpus.",
             (FadeIn(one_hot, shift=RIGHT * 0.3), FadeIn(one_hot_name)),
             (FadeIn(hot), FadeIn(one_label)),
-            Indicate(one_hot_name[1], scale_factor=1.15),
+            LightUp(one_hot_name[1]),
         )
         self.say(
             f"It multiplies a {sg.V} by {sg.d} matrix, drawn to shape, with a row for every word.",
             (FadeIn(times), FadeIn(E, shift=LEFT * 0.3)),
-            Indicate(E.name_label, scale_factor=1.2),
+            LightUp(E.name_label),
         )
         self.say(
             f"The single 1 picks out row {i}, and that row is the embedding of “{word}”.",
@@ -314,7 +313,7 @@ class DataStep(NextTokenScene):
             f"{sg.n_sentences:,} sentences, the loss falls from {sg.loss_before:.2f} to "
             f"{sg.loss_after:.2f}.",
             LaggedStart(*(FadeIn(p, shift=UP * 0.2) for p in loss), lag_ratio=0.4),
-            Indicate(loss[2], scale_factor=1.15),
+            LightUp(loss[2]),
         )
         # after training: the real nearest neighbours, judged by the corpus's own word lists
         groups = word_groups()
@@ -368,12 +367,9 @@ class DataStep(NextTokenScene):
             self.say(
                 f"The nearest rows to “{w}” are {', '.join(n for n, _ in near[:2])} and "
                 f"{near[2][0]}: all from the same list, the {verdicts[w][0]}.",
-                Indicate(table.cell(w, "word"), scale_factor=1.2),
+                LightUp(table.cell(w, "word")),
                 LaggedStart(
-                    *(
-                        Indicate(table.cell(w, c), scale_factor=1.2)
-                        for c in ("nearest", "2nd", "3rd")
-                    ),
+                    *(LightUp(table.cell(w, c)) for c in ("nearest", "2nd", "3rd")),
                     lag_ratio=0.3,
                 ),
             )
@@ -383,7 +379,7 @@ class DataStep(NextTokenScene):
             FadeIn(score, shift=UP * 0.3),
             LaggedStart(
                 *(
-                    Indicate(table.cell(w, c), scale_factor=1.15, color=PALETTE["accent"])
+                    LightUp(table.cell(w, c), color=PALETTE["accent"])
                     for w in words
                     for c, (n, _) in zip(("nearest", "2nd", "3rd"), verdicts[w][2], strict=True)
                     if n in verdicts[w][1]
@@ -407,10 +403,10 @@ class DataStep(NextTokenScene):
                 )
             self.say(
                 f"Not every word fits: {why}",
-                Indicate(table.cell(w, "word"), scale_factor=1.2, color=PALETTE["negative"]),
+                LightUp(table.cell(w, "word"), color=PALETTE["negative"]),
                 LaggedStart(
                     *(
-                        Indicate(table.cell(w, c), scale_factor=1.2, color=PALETTE["negative"])
+                        LightUp(table.cell(w, c), color=PALETTE["negative"])
                         for c, (n, _) in zip(("nearest", "2nd", "3rd"), near, strict=True)
                         if n not in same
                     ),
@@ -508,9 +504,9 @@ class DataStep(NextTokenScene):
         self.shown["too_long"] = (error, refusal)
         self.say(
             f"GPT-3 was trained on texts of {g.n_ctx:,} tokens, and this model on {cfg.n_ctx:,}.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(gpt3, shift=UP * 0.3),
-            Indicate(gpt3, scale_factor=1.1),
+            LightUp(gpt3),
         )
         self.say(
             f"Its position matrix has one row for each of the {cfg.n_ctx:,} positions.",
@@ -526,7 +522,7 @@ class DataStep(NextTokenScene):
             f"{pct(guesses[0].prob)} percent.",
             FadeIn(used[0]),
             FadeIn(table.body[0], shift=LEFT * 0.3),
-            Indicate(table.body[0][2], scale_factor=1.3),
+            LightUp(table.body[0][2]),
         )
         shown_used = used[0]
         for k in range(1, len(lengths)):
@@ -539,11 +535,11 @@ class DataStep(NextTokenScene):
             self.say(
                 f"One more token would need row {cfg.n_ctx}, and the matrix has none.",
                 (Create(missing), FadeIn(no_row)),
-                Indicate(no_row, scale_factor=1.2, color=PALETTE["negative"]),
+                LightUp(no_row, color=PALETTE["negative"]),
             )
             self.say(
                 f"So the model refuses {cfg.n_ctx + 1} tokens with an error, instead of guessing.",
                 FadeOut(gpt3),
                 FadeIn(error, shift=UP * 0.3),
-                Indicate(error, scale_factor=1.08, color=PALETTE["negative"]),
+                LightUp(error, color=PALETTE["negative"]),
             )

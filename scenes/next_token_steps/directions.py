@@ -22,7 +22,6 @@ from manim import (
     FadeOut,
     GrowArrow,
     GrowFromEdge,
-    Indicate,
     LaggedStart,
     Line,
     Rectangle,
@@ -32,6 +31,7 @@ from manim import (
     smooth,
 )
 
+from llmviz.animations import LightUp
 from llmviz.layout import code, math, number, text, title
 from llmviz.mobjects import Column, ValueTable, VectorPlane
 from llmviz.model.analysis.embedding import (
@@ -65,7 +65,7 @@ class DirectionsStep(NextTokenScene):
         self.say(
             f"This model's vocabulary has no single token for {shown}, so this step cannot be "
             "measured here.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(note, shift=UP * 0.5),
         )
         return True
@@ -134,7 +134,7 @@ class DirectionsStep(NextTokenScene):
         self.shown["directions"] = (cmp, near)
         self.say(
             "Directions in this space can carry meaning.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (FadeIn(plane), LaggedStart(*(FadeIn(x, scale=0.3) for x in dots), lag_ratio=0.2)),
             FadeIn(labels, shift=UP * 0.2),
         )
@@ -152,7 +152,7 @@ class DirectionsStep(NextTokenScene):
             f"Steps between random pairs of tokens have cosines of {base:.2f} on average, "
             "either way, so this is more than chance.",
             FadeIn(facts[2], shift=LEFT * 0.4),
-            Indicate(facts[2], scale_factor=1.1),
+            LightUp(facts[2]),
         )
         found = quoted(near[0][0])
         self.say(
@@ -160,12 +160,12 @@ class DirectionsStep(NextTokenScene):
             + (", so the analogy works." if strong else f", not {quoted(d)}."),
             (Create(ring), FadeIn(table.header, shift=LEFT * 0.3)),
             LaggedStart(*(FadeIn(r, shift=LEFT * 0.3) for r in table.body), lag_ratio=0.3),
-            Indicate(table.row(near[0][0]), scale_factor=1.15),
+            LightUp(table.row(near[0][0])),
         )
         self.say(
             f"The flat picture keeps {100 * sum(proj.explained):.0f} percent of these words' "
             "spread, and makes the arrows look more alike than they are.",
-            Indicate(plane.caption, scale_factor=1.1),
+            LightUp(plane.caption),
         )
 
     @step("The dot product and the angle", order=16)
@@ -279,7 +279,7 @@ class DirectionsStep(NextTokenScene):
         }
         self.say(
             "The dot product measures how well two vectors line up.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (FadeIn(plane), FadeIn(formula, shift=LEFT * 0.4)),
         )
         self.say(
@@ -291,7 +291,7 @@ class DirectionsStep(NextTokenScene):
         self.say(
             f"They make an angle of {th_p:.0f} degrees, and their dot product is {signed(dot_p)}.",
             (Create(arc), FadeIn(readout, shift=LEFT * 0.4)),
-            Indicate(prod, scale_factor=1.3),
+            LightUp(prod),
         )
         self.say(
             "Turn the second arrow: at 90 degrees the two are perpendicular and the product is 0.",
@@ -372,7 +372,7 @@ class DirectionsStep(NextTokenScene):
         self.say(
             f"Take the step from {quoted(s)} to {quoted(p)} as a guess at a direction of "
             "plurality.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             Create(axis),
         )
         names = ", ".join(quoted(w) for w in plural)
@@ -404,7 +404,7 @@ class DirectionsStep(NextTokenScene):
                     + " nearer zero than any noun.",
                     grow(near),
                     show(near),
-                    Indicate(VGroup(*(by[w] for w in near)), scale_factor=1.15),
+                    LightUp(VGroup(*(by[w] for w in near))),
                 )
             if far:
                 self.say(
@@ -414,5 +414,5 @@ class DirectionsStep(NextTokenScene):
                     + " like a noun: the direction is not plurality alone.",
                     grow(far),
                     show(far),
-                    Indicate(VGroup(*(by[w] for w in far)), scale_factor=1.1),
+                    LightUp(VGroup(*(by[w] for w in far))),
                 )

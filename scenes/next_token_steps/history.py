@@ -16,13 +16,13 @@ from manim import (
     Arrow,
     FadeIn,
     GrowArrow,
-    Indicate,
     LaggedStart,
     RoundedRectangle,
     Succession,
     VGroup,
 )
 
+from llmviz.animations import LightUp
 from llmviz.layout import code, fit_width, text, title
 from llmviz.mobjects import TokenStrip
 from llmviz.model.scale import parameter_count, training_run
@@ -107,7 +107,7 @@ class HistoryStep(NextTokenScene):
         hops = [walker.animate(run_time=0.6).next_to(b, DOWN, buff=0.3) for b in old.drawn[1:]]
         self.say(
             "Before 2017, most language models read a text one word at a time.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (
                 FadeIn(left),
                 LaggedStart(*(FadeIn(b, shift=RIGHT * 0.3) for b in old.drawn), lag_ratio=0.3),
@@ -133,7 +133,7 @@ class HistoryStep(NextTokenScene):
             "The work at every position happens side by side, which suits hardware that does "
             "many sums at once.",
             FadeIn(count, shift=UP * 0.3),
-            Indicate(outs, scale_factor=1.15),
+            LightUp(outs),
         )
 
     @step("Generative Pre-trained Transformer", order=5)
@@ -182,7 +182,7 @@ class HistoryStep(NextTokenScene):
         self.shown["gpt_pretrained"] = details[1]
         self.say(
             "GPT stands for Generative Pre-trained Transformer.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             LaggedStart(*(FadeIn(x[0], scale=0.5) for x in letters), lag_ratio=0.3),
         )
         self.say(
@@ -212,5 +212,5 @@ class HistoryStep(NextTokenScene):
         self.say(
             "The very first one, in 2017, was built to translate between languages.",
             FadeIn(kinds[3], shift=RIGHT * 0.4),
-            Indicate(kinds[3], scale_factor=1.1),
+            LightUp(kinds[3]),
         )

@@ -16,7 +16,6 @@ from manim import (
     FadeIn,
     FadeOut,
     GrowFromEdge,
-    Indicate,
     LaggedStart,
     ReplacementTransform,
     SurroundingRectangle,
@@ -24,6 +23,7 @@ from manim import (
     VGroup,
 )
 
+from llmviz.animations import LightUp
 from llmviz.layout import fit_width, text, title
 from llmviz.mobjects import ProbabilityBars, TokenStrip
 from llmviz.steps import step
@@ -71,7 +71,7 @@ class PredictionStep(NextTokenScene):
         self.shown["prediction_rest"] = (rest_line, rest)
         self.say(
             "A language model reads a text and scores every token that could come next.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             LaggedStart(*(FadeIn(b, shift=RIGHT * 0.5) for b in strip.boxes), lag_ratio=0.2),
         )
         self.say(
@@ -81,14 +81,14 @@ class PredictionStep(NextTokenScene):
         )
         self.say(
             f"After this prompt it puts {100 * top[0].prob:.3f} percent on {quoted(top[0].token)}.",
-            Indicate(VGroup(bars.labels[0], bars.numbers[0]), scale_factor=1.3),
-            Indicate(bars.bars[0], scale_factor=1.1),
+            LightUp(VGroup(bars.labels[0], bars.numbers[0])),
+            LightUp(bars.bars[0]),
         )
         self.say(
             f"The other {cfg.vocab_size - len(top):,} tokens share the remaining "
             f"{100 * rest:.3f} percent.",
             FadeIn(rest_line, shift=UP * 0.5),
-            Indicate(rest_line, scale_factor=1.15),
+            LightUp(rest_line),
         )
 
     @step("Sampling in a loop", order=2)
@@ -119,7 +119,7 @@ class PredictionStep(NextTokenScene):
         self.shown["loop_text"] = para
         self.say(
             "To write more than one token, we run the model in a loop.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             LaggedStart(*(FadeIn(m, shift=RIGHT * 0.4) for m in para[:n0]), lag_ratio=0.15),
         )
         n_ctx, added = self.model.cfg.n_ctx, len(g.new_tokens)
@@ -192,7 +192,7 @@ class PredictionStep(NextTokenScene):
                 f"Each token is drawn at random by its probability (temperature "
                 f"{self.temperature:g}), with seed {self.seed}."
             )
-        self.say(how, Indicate(head, scale_factor=1.08), Indicate(new, scale_factor=1.1))
+        self.say(how, LightUp(head), LightUp(new))
         rows = VGroup()
         for s, o in zip((self.seed + 1, self.seed + 2), others, strict=True):
             cont = "".join(o.new_tokens).replace("\n", "↵")
@@ -212,7 +212,7 @@ class PredictionStep(NextTokenScene):
             if len(after):
                 self.say(
                     "After the full stop, the model starts a new sentence like those it learned.",
-                    Indicate(after, scale_factor=1.2, color=PALETTE["accent"]),
+                    LightUp(after, color=PALETTE["accent"]),
                 )
 
     @step("A chatbot continues a text", order=3)
@@ -227,7 +227,7 @@ class PredictionStep(NextTokenScene):
             ).next_to(head, DOWN, buff=1.0)
             self.say(
                 "A chatbot is built from the same loop, continuing a laid-out conversation.",
-                FadeIn(head, shift=DOWN * 0.5),
+                self.title_in(head),
             )
             self.say(
                 f"Here the conversation alone is {n_chat} tokens, more than this model's "
@@ -283,7 +283,7 @@ class PredictionStep(NextTokenScene):
 
         self.say(
             "A chatbot is built from the same loop.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             Create(box),
         )
         self.say(
@@ -308,5 +308,5 @@ class PredictionStep(NextTokenScene):
         self.say(
             "Large chat models are then trained further on conversations and human feedback.",
             FadeIn(rlhf, shift=UP * 0.5),
-            Indicate(rlhf, scale_factor=1.1),
+            LightUp(rlhf),
         )

@@ -16,12 +16,12 @@ from manim import (
     Arrow,
     FadeIn,
     GrowArrow,
-    Indicate,
     LaggedStart,
     Transform,
     VGroup,
 )
 
+from llmviz.animations import LightUp
 from llmviz.layout import code, number, text, title
 from llmviz.mobjects import Column, ValueTable, VectorPlane
 from llmviz.model.analysis import cosine
@@ -70,7 +70,7 @@ class SensesStep(NextTokenScene):
             note = self.not_found(f"Not found: {why}.").next_to(head, DOWN, buff=1.0)
             self.say(
                 "One word can mean several things, yet its first vector is always the same.",
-                FadeIn(head, shift=DOWN * 0.5),
+                self.title_in(head),
             )
             self.say(
                 f"This example cannot be shown with this model: {why}.",
@@ -139,7 +139,7 @@ class SensesStep(NextTokenScene):
         }
         self.say(
             f"The word {quoted(word)} means different things in different sentences.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             LaggedStart(*(FadeIn(r, shift=LEFT * 0.4) for r in rows), lag_ratio=0.3),
         )
         self.say(
@@ -168,14 +168,11 @@ class SensesStep(NextTokenScene):
         by_prompt = {p: (r, a) for p, r, a in zip(prompts, rows, arrows, strict=True)}
         self.say(
             f"Each direction goes with a sense, and with what the model expects next: {said}.",
-            *(
-                Indicate(VGroup(*(m for p in ps for m in by_prompt[p])), scale_factor=1.08)
-                for ps in groups.values()
-            ),
+            *(LightUp(VGroup(*(m for p in ps for m in by_prompt[p]))) for ps in groups.values()),
         )
         self.say(
             f"This plane of the final vectors keeps {100 * proj.kept:.0f} percent of their spread.",
-            Indicate(plane.caption, scale_factor=1.1),
+            LightUp(plane.caption),
         )
 
     @step("Tower, Eiffel tower, miniature Eiffel tower", order=20)
@@ -196,7 +193,7 @@ class SensesStep(NextTokenScene):
             self.say(
                 "Context should move a word's vector: tower, then Eiffel tower, then a miniature "
                 "one.",
-                FadeIn(head, shift=DOWN * 0.5),
+                self.title_in(head),
             )
             self.say(
                 f"This model has no single token for {what}, so it cannot be measured here.",
@@ -270,13 +267,13 @@ class SensesStep(NextTokenScene):
 
         self.say(
             f"Context should move the vector of {quoted(noun)}: first {ctx[1]}, then {ctx[2]}.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (FadeIn(plane), FadeIn(cap), FadeIn(axis_names)),
         )
         self.say(
             f"The axes are the model's own directions for {quoted(pw)} and {quoted(tw)}: their "
             "rows of W_E.",
-            Indicate(axis_names, scale_factor=1.2),
+            LightUp(axis_names),
             (GrowArrow(arrows[0][0]), FadeIn(arrows[0][1]), FadeIn(names[0])),
         )
         self.say(
@@ -304,18 +301,18 @@ class SensesStep(NextTokenScene):
                 if cos[0][0] > 0
                 else "this model does neither."
             ),
-            Indicate(table.row("+ Eiffel"), scale_factor=1.1),
-            Indicate(table.row("+ miniature"), scale_factor=1.1),
+            LightUp(table.row("+ Eiffel")),
+            LightUp(table.row("+ miniature")),
         )
         self.say(
             f"And these cosines are small: a direction picked at random meets the rows of W_E "
             f"with {chance:.2f} on average.",
             FadeIn(chance_line, shift=LEFT * 0.4),
-            Indicate(chance_line, scale_factor=1.1),
+            LightUp(chance_line),
         )
         self.say(
             f"The plane of the two directions keeps only {100 * proj.kept:.1f} percent of the "
             "vectors' spread.",
-            Indicate(plane.caption, scale_factor=1.1),
-            Indicate(VGroup(*arrows), scale_factor=1.1),
+            LightUp(plane.caption),
+            LightUp(VGroup(*arrows)),
         )

@@ -16,7 +16,6 @@ from manim import (
     UP,
     FadeIn,
     FadeOut,
-    Indicate,
     LaggedStart,
     TransformFromCopy,
     UpdateFromAlphaFunc,
@@ -26,7 +25,7 @@ from manim import (
     smooth,
 )
 
-from llmviz.animations import Softmax
+from llmviz.animations import LightUp, Softmax
 from llmviz.layout import code, fit_width, lines, math, number, text, title
 from llmviz.mobjects import NumericVector, ProbabilityBars
 from llmviz.model.analysis.embedding import temperature_sweep
@@ -70,7 +69,7 @@ class SoftmaxStep(NextTokenScene):
         self.shown["softmax_example"] = sm.result
         self.say(
             "Softmax makes probabilities out of any list of numbers.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (FadeIn(vec, shift=RIGHT * 0.4), FadeIn(labels[0])),
         )
         self.say(
@@ -84,12 +83,12 @@ class SoftmaxStep(NextTokenScene):
             f"{p[1]:.3f} and {p[2]:.3f}.",
             FadeIn(div_arrow),
             (TransformFromCopy(exp_vec, sm.result), FadeIn(labels[2])),
-            Indicate(sm.result.entries[2], scale_factor=1.4),
+            LightUp(sm.result.entries[2]),
         )
         self.say(
             "Every result lies between 0 and 1, and together they add up to 1.",
             FadeIn(total, shift=UP * 0.3),
-            Indicate(total, scale_factor=1.2),
+            LightUp(total),
         )
 
     def _targets(self) -> list[float]:
@@ -176,13 +175,13 @@ class SoftmaxStep(NextTokenScene):
         self.say(
             "Dividing the logits by a temperature T before the softmax changes how sharp the "
             "distribution is.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (FadeIn(bars, shift=RIGHT * 0.3), FadeIn(logit_col), FadeIn(logit_head)),
             (FadeIn(t_label, shift=UP * 0.3), FadeIn(stops_line, shift=UP * 0.3)),
         )
         self.say(
             f"At T = 1, {quoted(first)} gets {100 * p[1.0]:.2f} percent.",
-            Indicate(VGroup(bars.labels[0], bars.numbers[0]), scale_factor=1.2),
+            LightUp(VGroup(bars.labels[0], bars.numbers[0])),
         )
         self.say(
             f"At T = 2 the gaps between logits are halved, and it drops to {100 * p[2.0]:.2f} "
@@ -233,7 +232,7 @@ class SoftmaxStep(NextTokenScene):
             self.shown["temperature_rows"] = {}
             self.say(
                 "Temperature shows in the text that the loop writes after the prompt.",
-                FadeIn(head, shift=DOWN * 0.5),
+                self.title_in(head),
                 FadeIn(prompt, shift=DOWN * 0.3),
             )
             self.say(
@@ -267,7 +266,7 @@ class SoftmaxStep(NextTokenScene):
         self.say(
             f"Here is what the loop writes after the prompt at several temperatures, all with "
             f"seed {self.seed}.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(prompt, shift=DOWN * 0.3),
             FadeIn(note, shift=UP * 0.3),
         )
@@ -285,5 +284,5 @@ class SoftmaxStep(NextTokenScene):
             f"At T = {hottest:g} rare tokens get so much chance that the text soon stops making "
             "sense.",
             FadeIn(by[hottest], shift=RIGHT * 0.4),
-            Indicate(by[hottest], scale_factor=1.05),
+            LightUp(by[hottest]),
         )

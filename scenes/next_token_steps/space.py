@@ -18,7 +18,6 @@ from manim import (
     Dot,
     FadeIn,
     GrowFromEdge,
-    Indicate,
     LaggedStart,
     Line,
     Rectangle,
@@ -28,6 +27,7 @@ from manim import (
     linear,
 )
 
+from llmviz.animations import LightUp
 from llmviz.layout import code, number, prose, stack_apart, text, title
 from llmviz.mobjects import VectorPlane
 from llmviz.model.analysis import nearest_neighbours
@@ -164,7 +164,7 @@ class SpaceStep(NextTokenScene):
             ).next_to(head, DOWN, buff=1.0)
             self.say(
                 f"Each embedding is a point in a space of {d:,} dimensions.",
-                FadeIn(head, shift=DOWN * 0.5),
+                self.title_in(head),
             )
             self.say(
                 f"Only {len(words)} of the example words are single tokens of this model, too "
@@ -210,7 +210,7 @@ class SpaceStep(NextTokenScene):
 
         self.say(
             f"Each embedding is a point in a space of {d:,} dimensions.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             LaggedStart(*(FadeIn(p, scale=0.3) for p in cloud.dots), lag_ratio=0.1),
             (FadeIn(cloud.axes), FadeIn(cloud.axis_labels), FadeIn(cloud.labels)),
         )
@@ -252,7 +252,7 @@ class SpaceStep(NextTokenScene):
             ).next_to(head, DOWN, buff=1.0)
             self.say(
                 "During training the embeddings move, until their directions carry meaning.",
-                FadeIn(head, shift=DOWN * 0.5),
+                self.title_in(head),
             )
             self.say(
                 "This model came without a record of its training, so we cannot show it here.",
@@ -347,7 +347,7 @@ class SpaceStep(NextTokenScene):
         self.say(
             f"The training log kept the rows of {len(words)} words at {len(sub.steps)} moments "
             "of training.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (FadeIn(plane), FadeIn(cap), FadeIn(counter, shift=LEFT * 0.4)),
             FadeIn(legend, shift=LEFT * 0.4),
             LaggedStart(*(FadeIn(dt, scale=0.3) for dt in dots), lag_ratio=0.05),
@@ -357,7 +357,7 @@ class SpaceStep(NextTokenScene):
             f"At step {sub.steps[0]} they are random: only {round(first * n)} of the {n} words "
             "have their nearest word in their own group.",
             FadeIn(facts[:2], shift=LEFT * 0.4),
-            Indicate(facts[1], scale_factor=1.1),
+            LightUp(facts[1]),
         )
         self.say(
             f"As training runs, the groups gather; by step {sub.steps[mid]:,} they are apart.",
@@ -440,7 +440,7 @@ class SpaceStep(NextTokenScene):
 
         self.say(
             "Closeness here is the angle between two vectors, measured by its cosine.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(formula, shift=UP * 0.3),
         )
         self.say(

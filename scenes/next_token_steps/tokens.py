@@ -15,13 +15,13 @@ from manim import (
     UP,
     Create,
     FadeIn,
-    Indicate,
     LaggedStart,
     Line,
     TransformFromCopy,
     VGroup,
 )
 
+from llmviz.animations import LightUp
 from llmviz.layout import fit_width, math, text, title
 from llmviz.mobjects import NumericMatrix, NumericVector, TokenStrip
 from llmviz.model.analysis.embedding import word_pieces
@@ -73,7 +73,7 @@ class TokensStep(NextTokenScene):
         self.say(
             "The model does not read letters or words, but tokens: pieces of text from a fixed "
             "vocabulary.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             LaggedStart(*(FadeIn(b, shift=DOWN * 0.4) for b in strip.drawn), lag_ratio=0.2),
         )
         self.say(
@@ -125,14 +125,14 @@ class TokensStep(NextTokenScene):
         else:
             self.say(
                 "Every word of this sentence is a single token of this vocabulary.",
-                Indicate(strip2, scale_factor=1.05),
+                LightUp(strip2),
             )
         if punct:
             for b in puncts:
                 b[0].set_stroke(PALETTE["accent"], width=3)
             self.say(
                 "Punctuation marks are tokens of their own.",
-                Indicate(puncts, scale_factor=1.3, color=PALETTE["accent"]),
+                LightUp(puncts, color=PALETTE["accent"]),
             )
         vocab = self.caption(
             f"vocabulary: {cfg.vocab_size:,} tokens here, {GPT3_CONFIG.vocab_size:,} in GPT-3"
@@ -141,7 +141,7 @@ class TokensStep(NextTokenScene):
             f"This model's vocabulary has {cfg.vocab_size:,} tokens; GPT-3's has "
             f"{GPT3_CONFIG.vocab_size:,}.",
             FadeIn(vocab, shift=UP * 0.5),
-            Indicate(vocab, scale_factor=1.1),
+            LightUp(vocab),
         )
 
     @step("Embedding lookup", order=10)
@@ -184,7 +184,7 @@ class TokensStep(NextTokenScene):
         self.say(
             "Each token is turned into a list of numbers, a vector, by looking it up in the "
             "embedding matrix.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             (FadeIn(matrix, shift=RIGHT * 0.5), FadeIn(name, shift=RIGHT * 0.5)),
             LaggedStart(*(FadeIn(c, shift=DOWN * 0.3) for c in col_ids), lag_ratio=0.15),
         )
@@ -230,11 +230,11 @@ class TokensStep(NextTokenScene):
         )
         self.say(
             "These numbers started random and were learned in training.",
-            LaggedStart(*(Indicate(v, scale_factor=1.1) for v in vecs), lag_ratio=0.15),
+            LaggedStart(*(LightUp(v) for v in vecs), lag_ratio=0.15),
         )
         self.say(
             f"GPT-3 has {g.d_model:,} numbers for each of {g.vocab_size:,} tokens: {gpt3:,} "
             "weights in this one matrix.",
             LaggedStart(*(FadeIn(r, shift=LEFT * 0.4) for r in gpt), lag_ratio=0.4),
-            Indicate(gpt[1], scale_factor=1.1),
+            LightUp(gpt[1]),
         )

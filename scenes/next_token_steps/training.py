@@ -23,7 +23,6 @@ from manim import (
     FadeIn,
     FadeOut,
     GrowFromPoint,
-    Indicate,
     LaggedStart,
     Line,
     ReplacementTransform,
@@ -33,6 +32,7 @@ from manim import (
     smooth,
 )
 
+from llmviz.animations import LightUp
 from llmviz.errors import LLMVizError
 from llmviz.layout import code, fit_width, math, number, plain_axes, stack_apart, text, title
 from llmviz.mobjects import ProbabilityBars, TokenStrip
@@ -157,7 +157,7 @@ class TrainingStep(NextTokenScene):
             self.shown["data"] = None
             self.say(
                 "A language model learns its predictions from an enormous amount of text.",
-                FadeIn(head, shift=DOWN * 0.5),
+                self.title_in(head),
             )
             self.say(
                 "This model came without a record of its training text, so it has no figures here.",
@@ -226,14 +226,14 @@ class TrainingStep(NextTokenScene):
         self.shown["data_gap"] = (gap_label, times)
         self.say(
             "A language model learns its predictions from an enormous amount of example text.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             LaggedStart(*(FadeIn(s, shift=RIGHT * 0.3) for s in sample), lag_ratio=0.4),
         )
         self.say(
             "Big models read text gathered from the internet; ours read sentences that code "
             "generated from templates, like these two.",
             FadeIn(made, shift=UP * 0.3),
-            Indicate(sample, scale_factor=1.05),
+            LightUp(sample),
         )
         self.say(
             f"The corpus has {size.sentences:,} sentences: {size.words:,} words, or "
@@ -258,7 +258,7 @@ class TrainingStep(NextTokenScene):
         self.say(
             f"GPT-3, by its published figures, was trained on {billions(gpt.tokens)} tokens.",
             (GrowFromPoint(marks["gpt"], marks["gpt"].get_center()), FadeIn(labels["gpt"])),
-            Indicate(labels["gpt"], scale_factor=1.15),
+            LightUp(labels["gpt"]),
         )
         self.say(
             f"That is {times:,.0f} times what our model read, and each step on this scale is "
@@ -268,7 +268,7 @@ class TrainingStep(NextTokenScene):
                 GrowFromPoint(gap, gap.get_start(), run_time=2.5),
                 FadeIn(gap_label, shift=UP * 0.2),
             ),
-            Indicate(gap_label, scale_factor=1.2),
+            LightUp(gap_label),
         )
 
     # --- parameters as dials ------------------------------------------------------------------
@@ -302,7 +302,7 @@ class TrainingStep(NextTokenScene):
             self.shown["dials"] = None
             self.say(
                 f"You can picture training as tuning dials: this model has {N:,} of them.",
-                FadeIn(head, shift=DOWN * 0.5),
+                self.title_in(head),
                 FadeIn(self.caption(f"{N:,} parameters in this model"), shift=UP * 0.3),
             )
             self.say("This model has no neuron whose dial the step can turn.", FadeIn(note))
@@ -347,20 +347,20 @@ class TrainingStep(NextTokenScene):
         self.shown["dials"] = (row, dials, now, start, N, params)
         self.say(
             "You can picture training as tuning the dials of a big machine.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             LaggedStart(*(FadeIn(d, scale=0.8) for d in row), lag_ratio=0.3),
         )
         self.say(
             f"These three are real dials of our model: the bias of neuron {n} in block "
             f"{neuron.layer}'s MLP, and two of its weights.",
             FadeIn(where, shift=UP * 0.3),
-            Indicate(row, scale_factor=1.05),
+            LightUp(row),
         )
         self.say(
             f"All {N:,} numbers of the model are such dials, its parameters; GPT-3 has "
             f"{billions(GPT3_PUBLISHED.parameters)}.",
             FadeIn(params, shift=UP * 0.3),
-            Indicate(params, scale_factor=1.1),
+            LightUp(params),
         )
         if start is not None:
             p0 = initial_probabilities(self.model, log, self.prompt)
@@ -412,8 +412,8 @@ class TrainingStep(NextTokenScene):
             f"At {turn[-1]:.2f} the neuron stays off: {quoted(tokens[0])} falls to "
             f"{pct(probs[-1, 0])} percent and {quoted(tokens[1])} rises to {pct(probs[-1, 1])} "
             "percent.",
-            Indicate(VGroup(bars.labels[0], bars.numbers[0]), scale_factor=1.2),
-            Indicate(VGroup(bars.labels[1], bars.numbers[1]), scale_factor=1.2),
+            LightUp(VGroup(bars.labels[0], bars.numbers[0])),
+            LightUp(VGroup(bars.labels[1], bars.numbers[1])),
         )
         self.say(
             f"Turned back to {turn[0]:.2f}, it gives {pct(probs[0, 0])} percent again; training "
@@ -438,7 +438,7 @@ class TrainingStep(NextTokenScene):
                 "This model's training corpus is not known here, so no text is checked as unseen."
             ).next_to(head, DOWN, buff=1.0)
             self.shown["unseen"] = None
-            self.say("Training aims at text the model never saw.", FadeIn(head, shift=DOWN * 0.5))
+            self.say("Training aims at text the model never saw.", self.title_in(head))
             self.say("This model came without its training corpus to check against.", FadeIn(note))
             return
         first = self.prompt.split()[0]
@@ -461,20 +461,20 @@ class TrainingStep(NextTokenScene):
         self.say(
             "Training aims further than its sentences: the model should also answer text it "
             "never read.",
-            FadeIn(head, shift=DOWN * 0.5),
+            self.title_in(head),
             FadeIn(line, shift=RIGHT * 0.3),
         )
         self.say(
             f"The code searched all {n_sent:,} training sentences: this text is "
             f"{'not' if not lead.seen else ''} among them.",
             FadeIn(tag, shift=UP * 0.2),
-            Indicate(tag, scale_factor=1.1),
+            LightUp(tag),
         )
         top = bars.tokens[0]
         self.say(
             f"Still the model answers {quoted(top)}, with {pct(bars.probs[0])} percent.",
             FadeIn(bars, shift=RIGHT * 0.3),
-            Indicate(VGroup(bars.labels[0], bars.numbers[0]), scale_factor=1.2),
+            LightUp(VGroup(bars.labels[0], bars.numbers[0])),
         )
         p_name = f"{pick.name} plays the sport of"
         line2 = shown_prompt(p_name)
@@ -507,8 +507,8 @@ class TrainingStep(NextTokenScene):
         self.say(
             f"Its answer, {quoted(pick.token)}, is a sport of both: it combines what it learned "
             "about each name.",
-            Indicate(VGroup(bars2.labels[0], bars2.numbers[0]), scale_factor=1.2),
-            Indicate(hits, scale_factor=1.3),
+            LightUp(VGroup(bars2.labels[0], bars2.numbers[0])),
+            LightUp(hits),
         )
         count = VGroup(
             number(len(fits), decimals=0, size=30, color=PALETTE["highlight"]),
@@ -521,10 +521,10 @@ class TrainingStep(NextTokenScene):
             f"Over all {len(guesses)} names of the grid that the corpus never pairs, {len(fits)} "
             "answers are such a sport.",
             (grid.animate.set_opacity(0.35), FadeIn(count, shift=UP * 0.3)),
-            Indicate(count[0], scale_factor=1.3),
+            LightUp(count[0]),
         )
         if worst is None:
-            self.say("It never answers otherwise.", Indicate(count, scale_factor=1.1))
+            self.say("It never answers otherwise.", LightUp(count))
             return
         fail = fit_width(
             text(

@@ -32,7 +32,10 @@ def render(cls, frame_rate: int = 2):
     whatever reaches past the frame's edges is noted in ``scene.outside`` as
     ``(section, text or type)``, and texts drawn over one another in ``scene.overlaps`` as
     ``(section, text, text)``, and texts smaller than readable at 480p in ``scene.small``; a
-    tidy scene leaves all three empty.
+    tidy scene leaves all three empty. Halfway through every animation (the first frame past
+    alpha 0.5) solid texts drawn over solid texts are noted too, in ``scene.overlaps_midway``:
+    a light-up that grows over its neighbour, a label that slides across another. (Texts half
+    faded, as in a cross-fade from one text into another, are not solid.)
     """
     config = {
         "dry_run": True,
@@ -54,6 +57,31 @@ def render(cls, frame_rate: int = 2):
             scene.small += [(section, s) for s in small_texts(scene.mobjects)]
 
         scene.play = checked_play  # Scene.wait plays a Wait animation, so waits are checked too
+        scene.overlaps_midway = []
+        update = scene.update_to_time
+
+        def checked_update(t):
+            update(t)
+            duration = getattr(scene, "duration", 0) or 0
+            if duration > 0 and scene._midway_pending and t >= duration / 2:
+                scene._midway_pending = False
+                narration = getattr(scene, "narration", None)
+                section = narration[-1][0] if narration else None
+                scene.overlaps_midway += [
+                    (section, a, b)
+                    for a, b in overlapping_texts(scene.mobjects, min_opacity=0.9)
+                    if (section, a, b) not in scene.overlaps_midway
+                ]
+
+        scene._midway_pending = False
+        play_internal = scene.play_internal
+
+        def checked_play_internal(*args, **kwargs):
+            scene._midway_pending = True
+            play_internal(*args, **kwargs)
+
+        scene.update_to_time = checked_update
+        scene.play_internal = checked_play_internal
         scene.render()
     return scene
 
@@ -95,4 +123,34 @@ def narration_problems(scene, names=()) -> list[str]:
         unseen = {w for w in said if not re.search(rf"\b{w}\b", screen) and w not in joined}
         if unseen:
             problems.append(f"{beat.text!r}: names {sorted(unseen)} not on screen")
+    return problems
+
+
+#: A chapter may go dark this many times between its steps (where an act ends; its opening
+#: frame, before the first title fades in, makes the third blank screen).
+MAX_ACT_BREAKS = 2
+
+
+def flow_problems(chapter) -> list[str]:
+    """What breaks the flow of a rendered chapter (``scene.handovers``): a step that goes dark
+    where no act ends, more act breaks than :data:`MAX_ACT_BREAKS`, an act that names no step of
+    the chapter, and objects handed over that the next step's first beat does not transform (or
+    that it transforms without being handed them)."""
+    problems = []
+    acts = set(getattr(chapter, "acts", ()))
+    played = {h.after for h in chapter.handovers}
+    problems += [
+        f"acts names {a!r}, which the chapter does not play after a step" for a in acts - played
+    ]
+    dark = [h for h in chapter.handovers if h.dark]
+    if len(dark) > MAX_ACT_BREAKS:
+        problems.append(f"{len(dark)} act breaks: {[h.after for h in dark]}")
+    for h in chapter.handovers:
+        if h.dark and h.after not in acts:
+            problems.append(f"{h.before} -> {h.after}: dark inside an act")
+        if not h.dark and set(h.handed) != set(h.transformed):
+            problems.append(
+                f"{h.before} -> {h.after}: handed {sorted(h.handed)}, first beat transforms "
+                f"{sorted(h.transformed)}"
+            )
     return problems
