@@ -203,3 +203,25 @@ def test_sums_do_not_inherit_the_label_of_their_first_input():
     assert add.result.label.text == "E′"
     vs = [NumericVector([1.0, 0.0], label='v("a")'), NumericVector([0.0, 2.0], label='v("b")')]
     assert WeightedSum(vs, [0.5, 0.5]).result.label is None
+
+
+def test_light_up_flashes_without_growing_over_its_neighbours(mj_trace):
+    from llmviz.animations import LightUp
+    from llmviz.errors import ArgumentError
+
+    vector = NumericVector(mj_trace[hook_name("resid_post", 0)][-1], max_entries=6)
+    entry = vector.entries[0]
+    box, colour = (entry.width, entry.height, *entry.get_center()), entry.get_color()
+    light = LightUp(entry)
+    flash, line = light.animations  # the colour flash, and a line run once around the entry
+    flash.begin()
+    flash.interpolate(0.5)
+    assert entry.get_color() != colour  # lit ...
+    midway = (entry.width, entry.height, *entry.get_center())
+    assert midway == pytest.approx(box) and light.result is entry  # ... and not one bit bigger
+    assert type(line).__name__ == "Circumscribe"
+    assert overlapping_texts([vector]) == []
+    with pytest.raises(ArgumentError, match="a mobject to light up"):
+        LightUp("entry")
+    with pytest.raises(ArgumentError, match="buff"):
+        LightUp(entry, buff=-1)

@@ -8,6 +8,8 @@ from pathlib import Path
 from frame_checks import off_frame, overlapping_texts, small_texts
 from manim import tempconfig
 
+from llmviz.steps import chapter_steps
+
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT / "scenes") not in sys.path:  # chapters import their step modules (scenes/mlp_steps)
     sys.path.insert(0, str(ROOT / "scenes"))
@@ -138,10 +140,8 @@ def flow_problems(chapter) -> list[str]:
     that it transforms without being handed them)."""
     problems = []
     acts = set(getattr(chapter, "acts", ()))
-    played = {h.after for h in chapter.handovers}
-    problems += [
-        f"acts names {a!r}, which the chapter does not play after a step" for a in acts - played
-    ]
+    steps = {s.name for s in chapter_steps(type(chapter))}
+    problems += [f"acts names {a!r}, which is no step of the chapter" for a in sorted(acts - steps)]
     dark = [h for h in chapter.handovers if h.dark]
     if len(dark) > MAX_ACT_BREAKS:
         problems.append(f"{len(dark)} act breaks: {[h.after for h in dark]}")
