@@ -163,3 +163,36 @@ def test_bad_arguments_say_what_is_allowed(call, match):
     scene = Flow()
     with pytest.raises(ArgumentError, match=match):
         call(scene)
+
+
+def test_the_chapter_is_one_slide_per_step_and_the_next_slide_opens_on_the_handed_picture(
+    tmp_path, monkeypatch
+):
+    import json
+
+    import av
+    from manim import tempconfig
+
+    from llmviz.scene import SLIDES, SLIDES_FOLDER_ENV
+    from llmviz.screen import BLANK_INK, frame_ink_fill
+
+    if not SLIDES:
+        pytest.skip("manim-slides is not installed")
+    monkeypatch.setenv(SLIDES_FOLDER_ENV, str(tmp_path / "slides"))
+    with tempconfig({"quality": "low_quality", "media_dir": str(tmp_path / "media")}):
+        WholeFlow().render()
+    deck = json.loads((tmp_path / "slides" / "WholeFlow.json").read_text())
+    assert [s["notes"] for s in deck["slides"]] == [
+        "A square and a circle.",
+        "The square becomes a triangle.",
+        "A new act.",
+    ]
+
+    def first_ink(slide) -> float:
+        with av.open(str(tmp_path / "slides" / slide["file"])) as video:
+            return frame_ink_fill(next(video.decode(video=0)).to_ndarray(format="rgb24"))[0]
+
+    # the second slide starts on what the first left (the square it transforms); the third, an
+    # act of its own, starts from black
+    assert first_ink(deck["slides"][1]) > 3 * BLANK_INK
+    assert first_ink(deck["slides"][2]) < BLANK_INK
