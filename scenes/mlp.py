@@ -27,6 +27,11 @@ class MLPChapterScene(
 ):
     """Every step of the chapter as a method (``step_<name>``); each scene below plays one."""
 
+    #: Three acts: where the fact is (the fact, causal tracing, directions); inside the block
+    #: (up-projection, row, gate, ablation, down-projection, residual); beyond one neuron
+    #: (directions across layers, parameter counts, superposition, room, the autoencoder).
+    acts = ("inside", "layers")
+
 
 class Fact(MLPChapterScene):
     """1. The prompt, the model's real next-token distribution, and the fact table it learned."""

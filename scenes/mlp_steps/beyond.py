@@ -24,12 +24,13 @@ from manim import (
     GrowFromEdge,
     LaggedStart,
     Rectangle,
+    ReplacementTransform,
     TransformFromCopy,
     VGroup,
 )
 
 from llmviz.animations import LightUp
-from llmviz.layout import fit_width, lines, math, plain_axes, text, title
+from llmviz.layout import fill_frame, fit_width, lines, math, plain_axes, text, title
 from llmviz.mobjects import Column, FastNumber, ValueTable
 from llmviz.model.config import GPT3_CONFIG, other_parameter_counts, weight_counts
 from llmviz.model.experiments.capacity import load_capacity
@@ -118,11 +119,18 @@ class BeyondStep(MLPScene):
             lambda v: FastNumber(v, 0, suffix="%", font_size=20),
             scale=100,
         )
-        both = fit_width(VGroup(cos, sep).arrange(RIGHT, buff=1.6, aligned_edge=UP), 12.5)
-        both.next_to(question, DOWN, buff=0.8)
+        both = VGroup(cos, sep).arrange(RIGHT, buff=1.6, aligned_edge=UP)
         cos_cap = text(
             f'cosine of the "first name {fname}" directions', 20, PALETTE["muted"]
         ).next_to(cos, DOWN, 0.25)
+        sep_cap = lines(
+            "of the 100 name pairs,",
+            f"sorted right: {fname} or not",
+            size=20,
+            color=PALETTE["muted"],
+        ).next_to(sep, DOWN, 0.25)
+        # both maps and their captions, built first, fill the frame under the question
+        fill_frame(VGroup(both, cos_cap, sep_cap), title=question, max_scale=1.6)
         self.say(
             f"We measure the first-name direction for {fname} again, after each block.",
             FadeIn(cos_cap, shift=UP * 0.5),
@@ -144,12 +152,6 @@ class BeyondStep(MLPScene):
                 *(FadeIn(c, scale=0.6) for (i, j), c in cos.cells.items() if i != j), lag_ratio=0.1
             ),
         )
-        sep_cap = lines(
-            "of the 100 name pairs,",
-            f"sorted right: {fname} or not",
-            size=20,
-            color=PALETTE["muted"],
-        ).next_to(sep, DOWN, 0.25)
         self.shown["layer_separation"] = d.separation
         lo, hi = 100 * d.separation.min(), 100 * d.separation.max()
         self.say(
@@ -187,12 +189,29 @@ class BeyondStep(MLPScene):
         ]
         pct_cell = functools.partial(FastNumber, decimals=1, suffix="%", font_size=26)
         shown_rows = [*rows[:5], [rows[5][0], *(pct_cell(v) for v in rows[5][1:])]]
-        table = ValueTable(shown_rows, cols, font_size=26).next_to(head, DOWN, buff=0.6)
+        table = ValueTable(shown_rows, cols, font_size=26)
         self.shown["count_rows"] = rows
         self.shown["count_table"] = table
+        per = 2 * g.d_model * g.d_mlp
+        per_line = (
+            VGroup(
+                text("GPT-3, one layer:", 28, PALETTE["muted"]),
+                math(r"2 \times", 34),
+                FastNumber(g.d_model, 0, thousands=True, font_size=30),
+                math(r"\times", 34),
+                FastNumber(g.d_mlp, 0, thousands=True, font_size=30),
+                math("=", 34),
+                FastNumber(per, 0, thousands=True, font_size=30, color=PALETTE["highlight"]),
+            )
+            .arrange(RIGHT, buff=0.15)
+            .to_edge(DOWN, buff=0.5)
+        )
+        fit_width(per_line)
+        # the table fills the frame between the title and the line under it
+        fill_frame(table, title=head, caption=per_line, max_scale=1.6, gap=0.45)
         ratio = g.d_mlp // g.d_model
         ratio_line = text(
-            f"GPT-3: {g.d_mlp:,} neurons = {ratio} × {g.d_model:,}", 24, PALETTE["muted"]
+            f"GPT-3: {g.d_mlp:,} neurons = {ratio} × {g.d_model:,}", 30, PALETTE["muted"]
         ).to_edge(DOWN, buff=0.5)
         self.say(
             f"GPT-3's vectors have {g.d_model:,} numbers, and each of its MLPs has {g.d_mlp:,} "
@@ -203,21 +222,6 @@ class BeyondStep(MLPScene):
             FadeIn(table.row(1), shift=UP * 0.5),
             FadeIn(ratio_line, shift=UP * 0.5),
         )
-        per = 2 * g.d_model * g.d_mlp
-        per_line = (
-            VGroup(
-                text("GPT-3, one layer:", 22, PALETTE["muted"]),
-                math(r"2 \times", 28),
-                FastNumber(g.d_model, 0, thousands=True, font_size=24),
-                math(r"\times", 28),
-                FastNumber(g.d_mlp, 0, thousands=True, font_size=24),
-                math("=", 28),
-                FastNumber(per, 0, thousands=True, font_size=24, color=PALETTE["highlight"]),
-            )
-            .arrange(RIGHT, buff=0.15)
-            .to_edge(DOWN, buff=0.5)
-        )
-        fit_width(per_line)
         self.say(
             f"The up and the down matrix hold {g.d_model:,} times {g.d_mlp:,} weights each.",
             FadeOut(ratio_line, shift=DOWN * 0.3),
@@ -258,12 +262,12 @@ class BeyondStep(MLPScene):
         welch_deg = float(np.degrees(np.arccos(welch_bound(cfg.n_vectors, cfg.dim))))
         head = title("More directions than dimensions")
         edges = np.array(res.bin_edges)
-        axes = plain_axes([60, 120, 10], [0, 1, 0.25], 10, 3.8, include_numbers=False).shift(
-            DOWN * 0.7
+        axes = plain_axes([60, 120, 10], [0, 1, 0.25], 12, 4.2, include_numbers=False).shift(
+            DOWN * 0.75
         )
         ticks = VGroup(
             *(
-                text(f"{d}°", 20, PALETTE["muted"]).next_to(axes.c2p(d, 0), DOWN, buff=0.15)
+                text(f"{d}°", 24, PALETTE["muted"]).next_to(axes.c2p(d, 0), DOWN, buff=0.15)
                 for d in range(60, 121, 10)
             )
         )
@@ -287,7 +291,7 @@ class BeyondStep(MLPScene):
                 )
             return bars
 
-        dims = text(f"{cfg.dim} dimensions, angles between every pair", 22, PALETTE["muted"])
+        dims = text(f"{cfg.dim} dimensions, angles between every pair", 26, PALETTE["muted"])
         dims.next_to(head, DOWN, buff=0.2)
         self.say(
             f"In {cfg.dim} dimensions only {cfg.dim} directions can be exactly perpendicular to "
@@ -301,11 +305,11 @@ class BeyondStep(MLPScene):
         opt_h = hist(res.optimized_counts, PALETTE["positive"], 0.85)
         legend_r = text(
             f"{cfg.n_vectors:,} random directions: {r['min']:.1f}° to {r['max']:.1f}°",
-            22,
+            26,
             PALETTE["muted"],
         )
         legend_o = text(
-            f"after nudging apart: {o['min']:.1f}° to {o['max']:.1f}°", 22, PALETTE["positive"]
+            f"after nudging apart: {o['min']:.1f}° to {o['max']:.1f}°", 26, PALETTE["positive"]
         )
         VGroup(legend_r, legend_o).arrange(DOWN, aligned_edge=LEFT).next_to(
             axes, UP, buff=0.15
@@ -329,7 +333,7 @@ class BeyondStep(MLPScene):
             )
         )
         bound = text(
-            f"Welch bound: {welch_deg:.1f}° and {180 - welch_deg:.1f}°", 22, PALETTE["highlight"]
+            f"Welch bound: {welch_deg:.1f}° and {180 - welch_deg:.1f}°", 26, PALETTE["highlight"]
         )
         bound.to_edge(DOWN, buff=0.4)
         self.shown["superposition"] = res
@@ -349,7 +353,7 @@ class BeyondStep(MLPScene):
         )
         many = text(
             f"{cfg.n_vectors:,} nearly perpendicular directions in {cfg.dim} dimensions",
-            24,
+            28,
             PALETTE["positive"],
         )
         many.move_to(bound)
@@ -364,6 +368,7 @@ class BeyondStep(MLPScene):
             "That is one reason single neurons are hard to read.",
             LightUp(VGroup(legend_r, legend_o)),
         )
+        self.hand_over(axes=self.keep(axes))
 
 
 def _tail(context: str, width: int = 38) -> str:
@@ -381,18 +386,19 @@ class RoomStep(MLPScene):
         tol = cap.config.tolerance
         dims = list(cap.config.dims)
         head = title("How many nearly perpendicular directions fit?")
+        old_axes = self.received("axes")  # the angle chart's axes turn into the count chart's
         top = max(cap.counts.values())
         axes = plain_axes(
-            [0, len(dims), 1], [0, np.log10(top) * 1.1, 1], 9, 4.2, include_numbers=False
-        ).shift(DOWN * 0.6)
+            [0, len(dims), 1], [0, np.log10(top) * 1.1, 1], 11, 4.6, include_numbers=False
+        ).shift(DOWN * 0.45 + RIGHT * 0.4)
         rule = text(
             f"every pair within {tol:g}° of perpendicular; bar heights on a log scale",
-            22,
+            26,
             PALETTE["muted"],
         ).next_to(head, DOWN, buff=0.25)
         ticks = VGroup(
             *(
-                FastNumber(10**k, 0, thousands=True, font_size=20, color=PALETTE["muted"]).next_to(
+                FastNumber(10**k, 0, thousands=True, font_size=24, color=PALETTE["muted"]).next_to(
                     axes.c2p(0, k), LEFT, 0.15
                 )
                 for k in range(int(np.log10(top)) + 1)
@@ -403,7 +409,10 @@ class RoomStep(MLPScene):
             "perpendicular?",
             self.title_in(head),
             FadeIn(rule, shift=DOWN * 0.5),
-            [Create(axes), FadeIn(ticks)],
+            [
+                ReplacementTransform(old_axes, axes) if old_axes is not None else Create(axes),
+                FadeIn(ticks),
+            ],
         )
         bars, labels, counts = VGroup(), VGroup(), VGroup()
         for k, d in enumerate(dims):
@@ -419,13 +428,13 @@ class RoomStep(MLPScene):
             ).move_to((p0 + p1) / 2)
             bars.add(bar)
             labels.add(
-                text(f"{d:,} dims", 22, PALETTE["muted"]).next_to(axes.c2p(k + 0.5, 0), DOWN, 0.15)
+                text(f"{d:,} dims", 26, PALETTE["muted"]).next_to(axes.c2p(k + 0.5, 0), DOWN, 0.15)
             )
             more = "≥ " if cap.capped[d] else ""
-            counts.add(FastNumber(n, 0, thousands=True, font_size=24).next_to(bar, UP, 0.1))
+            counts.add(FastNumber(n, 0, thousands=True, font_size=28).next_to(bar, UP, 0.1))
             if more:
                 counts[-1] = (
-                    VGroup(text(more, 24), counts[-1])
+                    VGroup(text(more, 28), counts[-1])
                     .arrange(RIGHT, buff=0.05)
                     .next_to(bar, UP, 0.1)
                 )
@@ -512,47 +521,14 @@ class RoomStep(MLPScene):
         )
         stats.next_to(head, DOWN, buff=0.6).to_edge(LEFT, buff=0.8)
         self.shown["sae_table"] = stats
-        self.say(
-            "Researchers untangle neurons that mix features with sparse autoencoders.",
-            self.title_in(head),
-            LightUp(head),
-        )
-        self.say(
-            f"We trained a small one on the {self.model.cfg.d_mlp} neurons of layer {cfg.layer}, "
-            f"over {cfg.n_sentences:,} corpus sentences.",
-            FadeIn(stats.row(0), shift=RIGHT * 0.5),
-            FadeIn(stats.row(1), shift=RIGHT * 0.5),
-        )
-        self.say(
-            f"It learned {cfg.n_features} features, and about {sae.mean_active:.1f} of them are on "
-            "at any token.",
-            FadeIn(stats.row(2), shift=RIGHT * 0.5),
-            FadeIn(stats.row(3), shift=RIGHT * 0.5),
-        )
-        self.say(
-            f"Rebuilt from those few, the activations keep {100 * sae.explained:.1f} percent of "
-            "their variance.",
-            FadeIn(stats.row(4), shift=RIGHT * 0.5),
-            LightUp(stats.row(4)),
-        )
-        self.shown["sae"], self.shown["sae_feature"] = sae, f
         words = fit_width(text(f"“{probe}”", 24), 6.2)
         tag = text(f"feature {f} is the most on: {value:.2f}", 24, PALETTE["highlight"])
         right = VGroup(words, tag).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         right.next_to(stats, RIGHT, buff=0.8).align_to(stats, UP)
-        self.say(
-            f'At the last token of "{probe}", feature {f} is the most on.',
-            FadeIn(words, shift=LEFT * 0.5),
-            FadeIn(tag, shift=LEFT * 0.5),
-        )
         ctxs = fit_width(
             lines(*(_tail(c["context"]) for c in info["top"][:5]), size=22, align="left"), 6.2
         )
         ctxs.next_to(right, DOWN, buff=0.35).align_to(right, LEFT)
-        self.say(
-            "These are the corpus texts it fires on most, each up to the token where it fires.",
-            LaggedStart(*(FadeIn(c, shift=LEFT * 0.5) for c in ctxs), lag_ratio=0.25),
-        )
         share = abs(info["neuron_weight"])
         line = (
             text(
@@ -562,6 +538,42 @@ class RoomStep(MLPScene):
             )
             .next_to(ctxs, DOWN, buff=0.5)
             .align_to(right, LEFT)
+        )
+        # the whole picture, built first, fills the frame under the title
+        fill_frame(VGroup(stats, right, ctxs, line), title=head, max_scale=1.5)
+        labels = VGroup(*(stats.cell(k, 0) for k in range(5)))
+        self.say(
+            "Researchers untangle neurons that mix features with sparse autoencoders.",
+            self.title_in(head),
+            LaggedStart(*(FadeIn(m, shift=RIGHT * 0.5) for m in labels), lag_ratio=0.2),
+        )
+        self.say(
+            f"We trained a small one on the {self.model.cfg.d_mlp} neurons of layer {cfg.layer}, "
+            f"over {cfg.n_sentences:,} corpus sentences.",
+            FadeIn(stats.cell(0, 1), shift=RIGHT * 0.5),
+            FadeIn(stats.cell(1, 1), shift=RIGHT * 0.5),
+        )
+        self.say(
+            f"It learned {cfg.n_features} features, and about {sae.mean_active:.1f} of them are on "
+            "at any token.",
+            FadeIn(stats.cell(2, 1), shift=RIGHT * 0.5),
+            FadeIn(stats.cell(3, 1), shift=RIGHT * 0.5),
+        )
+        self.say(
+            f"Rebuilt from those few, the activations keep {100 * sae.explained:.1f} percent of "
+            "their variance.",
+            FadeIn(stats.cell(4, 1), shift=RIGHT * 0.5),
+            LightUp(stats.row(4)),
+        )
+        self.shown["sae"], self.shown["sae_feature"] = sae, f
+        self.say(
+            f'At the last token of "{probe}", feature {f} is the most on.',
+            FadeIn(words, shift=LEFT * 0.5),
+            FadeIn(tag, shift=LEFT * 0.5),
+        )
+        self.say(
+            "These are the corpus texts it fires on most, each up to the token where it fires.",
+            LaggedStart(*(FadeIn(c, shift=LEFT * 0.5) for c in ctxs), lag_ratio=0.25),
         )
         same = info["neuron"] == n.neuron and cfg.layer == n.layer
         if share > 0.9 and same:

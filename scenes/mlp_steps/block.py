@@ -23,7 +23,6 @@ from manim import (
     FadeOut,
     LaggedStart,
     MathTex,
-    MoveToTarget,
     NumberLine,
     ReplacementTransform,
     RoundedRectangle,
@@ -32,7 +31,7 @@ from manim import (
 )
 
 from llmviz.animations import LightUp
-from llmviz.layout import fit_width, in_frame, math, stack_apart, text, title
+from llmviz.layout import fill_frame, fit_width, in_frame, math, stack_apart, text, title
 from llmviz.mobjects import Column, FastNumber, MatrixShape, NumericVector, TokenStrip, ValueTable
 from llmviz.model.analysis import cosine
 from llmviz.model.trace import hook_name
@@ -50,6 +49,7 @@ class BlockStep(MLPScene):
     @step("Inside the block", order=4)
     def step_inside(self) -> None:
         t = self.traces[0]
+        n_read = self.neuron.positions[0] % t.n_tokens  # the token the neuron is read at
         head = title(f"The MLP of layer {self.L}, on every token at once")
         # one column per token, at most MAX_COLUMNS (a long prompt shows its last tokens)
         first = max(0, t.n_tokens - MAX_COLUMNS)
@@ -64,24 +64,6 @@ class BlockStep(MLPScene):
         E = [vec(t[hook_name("resid_mid", self.L)][i]) for i in shown]
         strip.align_below(E, buff=0.25)
         self.shown["inside_positions"] = list(shown)
-        if first:
-            more = text(
-                f"the last {len(shown)} of {t.n_tokens} tokens; the first {first} go through the "
-                "same MLP",
-                20,
-                PALETTE["muted"],
-            ).to_edge(DOWN, buff=0.3)
-            self.say(
-                f"This prompt has {t.n_tokens} tokens; here are the last {len(shown)}.",
-                self.title_in(head),
-                FadeIn(more, shift=UP * 0.5),
-            )
-        self.say(
-            "The vectors of all the tokens flow into the block together.",
-            *([] if first else [self.title_in(head)]),
-            FadeIn(strip, shift=UP * 0.5),
-            LaggedStart(*(FadeIn(e, shift=DOWN * 0.5) for e in E), lag_ratio=0.15),
-        )
         boxes = VGroup()
         for e in E:
             box = RoundedRectangle(
@@ -95,6 +77,34 @@ class BlockStep(MLPScene):
         ]
         for v, b in zip(dE, boxes, strict=True):
             v.set_x(b.get_x())
+        post = [
+            vec(t[hook_name("resid_post", self.L)][i]).move_to(e)
+            for i, e in zip(shown, E, strict=True)
+        ]
+        more = VGroup()
+        if first:
+            more = text(
+                f"the last {len(shown)} of {t.n_tokens} tokens; the first {first} go through the "
+                "same MLP",
+                20,
+                PALETTE["muted"],
+            ).to_edge(DOWN, buff=0.3)
+        # the whole picture, built first, fills the frame (room kept under it for the arrow)
+        fill_frame(
+            VGroup(strip, *E, *boxes, *dE, *post), title=head, caption=more if first else False
+        )
+        if first:
+            self.say(
+                f"This prompt has {t.n_tokens} tokens; here are the last {len(shown)}.",
+                self.title_in(head),
+                FadeIn(more, shift=UP * 0.5),
+            )
+        self.say(
+            "The vectors of all the tokens flow into the block together.",
+            *([] if first else [self.title_in(head)]),
+            FadeIn(strip, shift=UP * 0.5),
+            LaggedStart(*(FadeIn(e, shift=DOWN * 0.5) for e in E), lag_ratio=0.15),
+        )
         self.say(
             "Each vector goes through the same short sequence of steps, on its own.",
             LaggedStart(
@@ -106,10 +116,6 @@ class BlockStep(MLPScene):
             "Out comes a vector of the same size for every token.",
             [TransformFromCopy(e, v) for e, v in zip(E, dE, strict=True)],
         )
-        post = [
-            vec(t[hook_name("resid_post", self.L)][i]).move_to(e)
-            for i, e in zip(shown, E, strict=True)
-        ]
         self.shown["inside_post"] = post
         self.say(
             "That output is added to the vector that went in, and the sum flows on.",
@@ -119,6 +125,8 @@ class BlockStep(MLPScene):
             ],
             [d.animate.set_opacity(0.3) for d in dE],
         )
+        read = n_read - first if n_read >= first else len(post) - 1
+        self.hand_over(mlp=self.keep(boxes[read]), vector=self.keep(post[read]))
         if len(post) < 2:
             return
         a, b = post[0], post[min(2, len(post) - 1)]
@@ -152,34 +160,7 @@ class BlockStep(MLPScene):
         mat.shift(DOWN * 0.3)
         xs = MatrixShape(cfg.d_model, 1, height=5.2 * cfg.d_model / cfg.d_mlp, name=math("x", 36))
         xs.next_to(mat, RIGHT, buff=0.4)
-        self.say(
-            f"The first step multiplies the vector by a big matrix with {cfg.d_mlp} rows and "
-            f"{cfg.d_model} columns.",
-            self.title_in(head),
-            FadeIn(mat, shift=RIGHT * 0.5),
-            FadeIn(xs, shift=LEFT * 0.5),
-        )
-        sweep = mat.row_strip(0, PALETTE["muted"])
-        self.say(
-            "Each of its rows is a direction.",
-            FadeIn(sweep, shift=UP * 0.5),
-            sweep.animate.move_to(mat.row_strip(cfg.d_mlp // 2)),
-        )
-        self.say(
-            "Its dot product with the vector asks a question: how far does the vector point "
-            "this way?",
-            sweep.animate.move_to(mat.row_strip(cfg.d_mlp - 1)),
-            LightUp(xs),
-        )
-        strip = mat.row_strip(n.neuron)
-        tag = text(f"row {n.neuron}", 22, PALETTE["highlight"]).next_to(strip, LEFT, buff=0.2)
         where = text(f"layer {self.L}", 22, PALETTE["muted"]).next_to(mat.name_label, LEFT, 0.3)
-        self.say(
-            f"Row {n.neuron} is the one the search found, in layer {self.L}.",
-            ReplacementTransform(sweep, strip),
-            FadeIn(tag, shift=RIGHT * 0.5),
-            FadeIn(where, shift=UP * 0.5),
-        )
         r_v = NumericVector(row, direction="row", max_entries=6, font_size=20)
         x_v = NumericVector(x, direction="row", max_entries=6, font_size=20)
         lab_r = math(rf"\text{{row }}{n.neuron}", 28, PALETTE["highlight"])
@@ -200,18 +181,6 @@ class BlockStep(MLPScene):
             FastNumber(dot, sign=True, font_size=28),
         ).arrange(RIGHT, buff=0.2)
         eq.next_to(block, DOWN, buff=0.4).align_to(block, LEFT)
-        self.shown["up_dot"] = Shown(eq[1], dot)
-        self.say(
-            f"The vector is {self.story.names[0]}'s, read at the token {self.read_token} after "
-            "LayerNorm.",
-            FadeIn(x_from, shift=DOWN * 0.5),
-            (TransformFromCopy(xs.box, x_v), FadeIn(lab_x, shift=UP * 0.5)),
-        )
-        self.say(
-            f"Its dot product with row {n.neuron} is {signed(dot)}.",
-            (TransformFromCopy(strip, r_v), FadeIn(lab_r, shift=UP * 0.5)),
-            FadeIn(eq, shift=UP * 0.5),
-        )
         eq2 = VGroup(
             math(r"\text{row}\cdot x + b =", 30),
             FastNumber(dot, sign=True, font_size=28),
@@ -220,12 +189,6 @@ class BlockStep(MLPScene):
             FastNumber(dot + bias, sign=True, font_size=28, color=PALETTE["highlight"]),
         ).arrange(RIGHT, buff=0.2)
         eq2.next_to(eq, DOWN, buff=0.25).align_to(eq, LEFT)
-        self.shown["up_bias"], self.shown["up_pre"] = Shown(eq2[2], bias), Shown(eq2[4], dot + bias)
-        self.say(
-            f"Adding this neuron's bias, {signed(bias)}, gives {signed(dot + bias)}.",
-            TransformFromCopy(eq[1], eq2[1]),
-            FadeIn(VGroup(eq2[0], eq2[2], eq2[3], eq2[4]), shift=LEFT * 0.5),
-        )
         names = self.story.names
         rows = VGroup()
         for name, pre in zip(names, n.pre, strict=True):
@@ -239,6 +202,58 @@ class BlockStep(MLPScene):
             self.shown[f"pre:{name}"] = (val, pre)
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.18).next_to(VGroup(eq, eq2), DOWN, buff=0.5)
         rows.align_to(eq, LEFT)
+        # the whole picture, built first, fills the frame under the title
+        fill_frame(VGroup(where, mat, xs, x_from, block, eq, eq2, rows), title=head, max_scale=1.5)
+        strip = mat.row_strip(n.neuron)
+        tag = text(f"row {n.neuron}", 22, PALETTE["highlight"]).next_to(strip, LEFT, buff=0.2)
+        opening = [FadeIn(mat, shift=RIGHT * 0.5), FadeIn(xs, shift=LEFT * 0.5)]
+        box, vector = self.received("mlp"), self.received("vector")
+        if box is not None and vector is not None:  # the MLP box opens into the matrix
+            opening = [ReplacementTransform(box, mat), ReplacementTransform(vector, xs)]
+        self.say(
+            f"The first step multiplies the vector by a big matrix with {cfg.d_mlp} rows and "
+            f"{cfg.d_model} columns.",
+            self.title_in(head),
+            opening,
+        )
+        sweep = mat.row_strip(0, PALETTE["muted"])
+        self.say(
+            "Each of its rows is a direction.",
+            FadeIn(sweep, shift=UP * 0.5),
+            sweep.animate.move_to(mat.row_strip(cfg.d_mlp // 2)),
+        )
+        self.say(
+            "Its dot product with the vector asks a question: how far does the vector point "
+            "this way?",
+            sweep.animate.move_to(mat.row_strip(cfg.d_mlp - 1)),
+            LightUp(xs),
+        )
+        self.say(
+            f"Row {n.neuron} is the one the search found, in layer {self.L}.",
+            ReplacementTransform(sweep, strip),
+            FadeIn(tag, shift=RIGHT * 0.5),
+            FadeIn(where, shift=UP * 0.5),
+            self.zoom_to(VGroup(strip, tag), margin=1.3),  # the camera moves in to the row
+        )
+        self.shown["up_dot"] = Shown(eq[1], dot)
+        self.say(
+            f"The vector is {self.story.names[0]}'s, read at the token {self.read_token} after "
+            "LayerNorm.",
+            self.zoom_out(),
+            FadeIn(x_from, shift=DOWN * 0.5),
+            (TransformFromCopy(xs.box, x_v), FadeIn(lab_x, shift=UP * 0.5)),
+        )
+        self.say(
+            f"Its dot product with row {n.neuron} is {signed(dot)}.",
+            (TransformFromCopy(strip, r_v), FadeIn(lab_r, shift=UP * 0.5)),
+            FadeIn(eq, shift=UP * 0.5),
+        )
+        self.shown["up_bias"], self.shown["up_pre"] = Shown(eq2[2], bias), Shown(eq2[4], dot + bias)
+        self.say(
+            f"Adding this neuron's bias, {signed(bias)}, gives {signed(dot + bias)}.",
+            TransformFromCopy(eq[1], eq2[1]),
+            FadeIn(VGroup(eq2[0], eq2[2], eq2[3], eq2[4]), shift=LEFT * 0.5),
+        )
         others = " and ".join(
             f"{signed(p)} for {nm}" for nm, p in zip(names[1:], n.pre[1:], strict=True)
         )
@@ -247,6 +262,7 @@ class BlockStep(MLPScene):
             TransformFromCopy(eq2[4], rows[0]),
             LaggedStart(*(FadeIn(r, shift=UP * 0.5) for r in rows[1:]), lag_ratio=0.4),
         )
+        self.hand_over(row=self.keep(lab_r, r_v), scores=self.keep(rows))
 
     @step("First name plus last name", order=6)
     def step_row(self) -> None:
@@ -269,17 +285,10 @@ class BlockStep(MLPScene):
         (a, b), *_ = np.linalg.lstsq(A, row, rcond=None)
         rest_v = row - A @ np.array([a, b])
         fc, lc = PALETTE[FIRST_COLOR], PALETTE[LAST_COLOR]
-        formula = MathTex(r"\text{row}", "=", "a", "M", "+", "b", "J", "+", "r", font_size=40)
+        formula = MathTex(r"\text{row}", "=", "a", "M", "+", "b", "J", "+", "r", font_size=48)
         formula[3].set_color(fc)
         formula[6].set_color(lc)
-        formula.next_to(head, DOWN, buff=0.5)
-        self.say(
-            "Suppose a row pointed along the first-name direction plus the last-name direction, "
-            "M plus J.",
-            self.title_in(head),
-            FadeIn(formula, shift=DOWN * 0.5),
-            (LightUp(formula[3]), LightUp(formula[6])),
-        )
+        formula.next_to(head, DOWN, buff=0.35)
         dist = MathTex(
             r"\text{row}\cdot x",
             "=",
@@ -288,35 +297,19 @@ class BlockStep(MLPScene):
             r"b\,(J\cdot x)",
             "+",
             r"r\cdot x",
-            font_size=36,
+            font_size=42,
         )
         dist[2].set_color(fc)
         dist[4].set_color(lc)
         dist.next_to(formula, DOWN, buff=0.3)
-        self.say(
-            "Then its dot product with a vector splits into a first-name part, a last-name part "
-            "and whatever is left.",
-            FadeIn(dist, shift=DOWN * 0.5),
-            LightUp(dist[2]),
-            LightUp(dist[4]),
-            LightUp(dist[6]),
-        )
         c_m, c_j = cosine(row, first.vector), cosine(row, last.vector)
         fits = VGroup(
-            text(f"cosine of row {n.neuron} with {fname}:", 24, fc),
-            FastNumber(c_m, font_size=26),
-            text(f"with {lname}:", 24, lc),
-            FastNumber(c_j, font_size=26),
+            text(f"cosine of row {n.neuron} with {fname}:", 28, fc),
+            FastNumber(c_m, font_size=30),
+            text(f"with {lname}:", 28, lc),
+            FastNumber(c_j, font_size=30),
         ).arrange(RIGHT, buff=0.2)
-        fits.next_to(dist, DOWN, buff=0.35)
-        self.shown["row_cos"] = (c_m, c_j)
-        self.say(
-            f"The real row {n.neuron} leans toward both: its cosine is {plain(c_m)} with the "
-            f"first-name direction and {plain(c_j)} with the last-name direction.",
-            FadeIn(fits, shift=UP * 0.5),
-            LightUp(fits[1]),
-            LightUp(fits[3]),
-        )
+        fits.next_to(dist, DOWN, buff=0.3)
         hook = hook_name("ln2", self.L)
         xs = [t[hook][i].astype(np.float64) for t, i in zip(self.traces, n.positions, strict=True)]
         parts = [(a * first.dot(x), b * last.dot(x), float(rest_v @ x)) for x in xs]
@@ -331,22 +324,52 @@ class BlockStep(MLPScene):
                 Column("rest", DEFAULTS["decimals"], sign=True),
                 Column("row · x", DEFAULTS["decimals"], sign=True),
             ],
-            font_size=24,
+            font_size=30,
         )
         table.header[1].set_color(fc)
         table.header[2].set_color(lc)
-        top = VGroup(dist, fits)
-        top.generate_target()
-        top.target.next_to(head, DOWN, buff=0.35)
-        fit_width(table, 12.5).next_to(top.target, DOWN, buff=0.35)
+        totals = [sum(p) for p in parts]
+        line = fit_width(self._threshold_line(totals, st.names, bias, size=24), 13.0)
+        line.to_edge(DOWN, buff=0.35)
+        fill_frame(table, title=fits, caption=line, max_scale=1.3, gap=0.35)
+        names = VGroup(*(table.cell(k, 0) for k in range(len(rows))))
         self.shown["row_table"] = table
+        opening = [FadeIn(formula, shift=DOWN * 0.5), FadeIn(names, shift=RIGHT * 0.5)]
+        got_row, got_scores = self.received("row"), self.received("scores")
+        if got_row is not None and got_scores is not None:  # the row and the names come along
+            opening = [
+                ReplacementTransform(got_row, formula),
+                ReplacementTransform(got_scores, names),
+            ]
+        self.say(
+            "Suppose a row pointed along the first-name direction plus the last-name direction, "
+            "M plus J.",
+            self.title_in(head),
+            opening,
+            (LightUp(formula[3]), LightUp(formula[6])),
+        )
+        self.say(
+            "Then its dot product with a vector splits into a first-name part, a last-name part "
+            "and whatever is left.",
+            FadeIn(dist, shift=DOWN * 0.5),
+            LightUp(dist[2]),
+            LightUp(dist[4]),
+            LightUp(dist[6]),
+        )
+        self.shown["row_cos"] = (c_m, c_j)
+        self.say(
+            f"The real row {n.neuron} leans toward both: its cosine is {plain(c_m)} with the "
+            f"first-name direction and {plain(c_j)} with the last-name direction.",
+            FadeIn(fits, shift=UP * 0.5),
+            LightUp(fits[1]),
+            LightUp(fits[3]),
+        )
         m0, j0, r0 = parts[0]
         self.say(
             f"{st.names[0]} collects both parts, {signed(m0)} and {signed(j0)}, and the rest "
             f"adds {signed(r0)}.",
-            (FadeOut(formula, shift=UP * 0.5), MoveToTarget(top)),
             FadeIn(table.header, shift=UP * 0.5),
-            FadeIn(table.row(0), shift=UP * 0.5),
+            FadeIn(table.row(0)[1:], shift=UP * 0.5),
             (
                 LightUp(table.cell(0, 1)),
                 LightUp(table.cell(0, 2)),
@@ -366,14 +389,11 @@ class BlockStep(MLPScene):
             sentence = "The other names get their own mix of the parts."
         self.say(
             sentence,
-            *(FadeIn(table.row(k), shift=UP * 0.5) for k in range(1, len(rows))),
+            *(FadeIn(table.row(k)[1:], shift=UP * 0.5) for k in range(1, len(rows))),
             LightUp(VGroup(*(table.row(k) for k in range(1, len(rows))))),
         )
-        totals = [sum(p) for p in parts]
         clears = [tot + bias > 0 for tot in totals]
         self.shown["bias_clears"] = clears
-        line = fit_width(self._threshold_line(totals, st.names, bias), 12.0)
-        line.next_to(table, DOWN, buff=0.35)
         self.shown["threshold"] = -bias
         if clears[0] and not any(clears[1:]):
             sentence = f"The bias, {signed(bias)}, sets the bar: only the full name clears it."
@@ -391,27 +411,28 @@ class BlockStep(MLPScene):
             Create(line.bar),
             FadeIn(line.labels, shift=UP * 0.5),
         )
+        self.hand_over(scores=self.keep(line))
 
-    def _threshold_line(self, totals, names, bias) -> VGroup:
+    def _threshold_line(self, totals, names, bias, size: float = 20) -> VGroup:
         """The three scores on a number line, and a dashed bar at minus the bias: only a score
         to the right of the bar gives a positive value."""
         lo = min(min(totals), -bias) - 0.5
         hi = max(max(totals), -bias) + 0.5
         g = VGroup()
         g.axis = NumberLine(
-            x_range=[lo, hi, 0.5], length=9, color=PALETTE["muted"], include_tip=False
+            x_range=[lo, hi, 0.5], length=11, color=PALETTE["muted"], include_tip=False
         )
         colors = [PALETTE["highlight"], PALETTE[FIRST_COLOR], PALETTE[LAST_COLOR]]
         g.dots, g.labels = VGroup(), VGroup()
         for k, (v, name) in enumerate(zip(totals, names, strict=True)):
             dot = Dot(g.axis.n2p(v), radius=0.1, color=colors[k % 3])
             g.dots.add(dot)
-            g.labels.add(text(name, 20, colors[k % 3]).next_to(dot, UP, 0.15))
+            g.labels.add(text(name, size, colors[k % 3]).next_to(dot, UP, 0.15))
         stack_apart(list(g.labels), UP)
         x = g.axis.n2p(-bias)
         g.bar = DashedLine(x + UP * 0.5, x + DOWN * 0.5, color=PALETTE["highlight"], stroke_width=4)
         g.labels.add(
-            text(f"bar: {signed(-bias)}", 20, PALETTE["highlight"]).next_to(g.bar, DOWN, 0.1)
+            text(f"bar: {signed(-bias)}", size, PALETTE["highlight"]).next_to(g.bar, DOWN, 0.1)
         )
         g.add(g.axis, g.dots, g.bar, g.labels)
         return g

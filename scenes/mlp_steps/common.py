@@ -178,6 +178,24 @@ class MLPScene(LectureScene):
             PALETTE["highlight"],
         )
 
+    def keep(self, *parts):
+        """Make ``parts`` one object on screen and return it: each part is taken out of the group
+        it was drawn in (a part brought on screen by itself, a cell of a column), so that the
+        whole can be handed to the next step (:meth:`~llmviz.scene.LectureScene.hand_over`)
+        while the rest fades."""
+        whole = parts[0] if len(parts) == 1 else VGroup(*parts)
+        family = {id(m) for m in whole.get_family()}
+        for top in list(self.mobjects):
+            if id(top) in family:
+                self.mobjects.remove(top)
+                continue
+            for m in top.get_family():
+                inside = [s for s in m.submobjects if id(s) in family]
+                if inside:
+                    m.remove(*inside)
+        self.add(whole)
+        return whole
+
     @staticmethod
     def drop_below(mobject, anchor, buff: float = 0.5):
         """Move ``mobject`` straight down or up (keeping its x) to sit ``buff`` under ``anchor``."""

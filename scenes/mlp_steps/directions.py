@@ -43,6 +43,7 @@ class DirectionsStep(MLPScene):
     def step_directions(self) -> None:
         st = self.story
         head = title("Ideas as directions")
+        received = self.received("strip")  # the prompt's tokens, each of which becomes a vector
         if st.first is None:
             note = fit_width(
                 text(
@@ -55,7 +56,9 @@ class DirectionsStep(MLPScene):
                 f"Directions for first and last names can only be measured for the grid's names, "
                 f"and {st.names[0]} is not one of them.",
                 self.title_in(head),
-                FadeIn(note, shift=UP * 0.5),
+                ReplacementTransform(received, note)
+                if received is not None
+                else FadeIn(note, shift=UP * 0.5),
             )
             return
         first, last, sport = st.first, st.last, st.target_dir
@@ -73,7 +76,7 @@ class DirectionsStep(MLPScene):
         self.say(
             "Inside the model each token is a vector.",
             self.title_in(head),
-            GrowArrow(m_arrow),
+            ReplacementTransform(received, m_arrow) if received is not None else GrowArrow(m_arrow),
         )
         self.say(
             "An idea, such as a first name, can be a direction in that space.",

@@ -19,12 +19,13 @@ from manim import (
     GrowFromEdge,
     LaggedStart,
     Rectangle,
+    ReplacementTransform,
     TransformFromCopy,
     VGroup,
 )
 
 from llmviz.animations import LightUp, ResidualAdd, WeightedSum
-from llmviz.layout import code, in_frame, math, text, title
+from llmviz.layout import code, fill_frame, math, text, title
 from llmviz.mobjects import FastNumber, MatrixShape, NumericVector
 from llmviz.model.analysis import column_tokens
 from llmviz.model.trace import hook_name, probabilities
@@ -41,7 +42,7 @@ def token_bars(
     """Tokens with a bar for how much a column raises each one's score."""
     rows = VGroup()
     for tok, v in pairs:
-        label = code(display_token(tok), 22, PALETTE["highlight"] if tok == highlight else None)
+        label = code(display_token(tok), 24, PALETTE["highlight"] if tok == highlight else None)
         bar = Rectangle(
             width=max(abs(v) * scale, 0.02),
             height=0.26,
@@ -49,7 +50,7 @@ def token_bars(
             fill_color=PALETTE["positive"] if v >= 0 else PALETTE["negative"],
             fill_opacity=0.9,
         )
-        num = FastNumber(v, sign=True, font_size=20, color=PALETTE["muted"])
+        num = FastNumber(v, sign=True, font_size=22, color=PALETTE["muted"])
         rows.add(VGroup(label, bar, num))
     for k, (label, bar, num) in enumerate(rows):
         y = -0.42 * k
@@ -65,13 +66,44 @@ class DownStep(MLPScene):
         n, st = self.neuron, self.story
         cfg = self.model.cfg
         head = title("Columns of the down-projection add directions")
-        mat = MatrixShape(cfg.d_model, cfg.d_mlp, height=7.0, name=math(r"W_{\text{down}}", 36))
-        mat.next_to(head, DOWN, buff=0.5)
+        mat = MatrixShape(cfg.d_model, cfg.d_mlp, height=9.5, name=math(r"W_{\text{down}}", 40))
+        mat.next_to(head, DOWN, buff=0.4)
+        mat.size_label.next_to(mat.box, RIGHT, buff=0.2)
+        strip = mat.column_strip(n.neuron)
+        tag = text(f"column {n.neuron}", 26, PALETTE["highlight"])
+        tag.next_to(mat.box, DOWN, buff=0.15).set_x(strip.get_x())
+        tops = column_tokens(self.model, self.L, n.neuron, k=5)
+        if n.target not in [tok for tok, _ in tops]:  # the fact's token is always shown
+            tops = tops[:4] + [(n.target, n.dla)]
+        dla = n.dla
+        scale = 2.0 / max(max(abs(v) for _, v in tops), 1e-6)
+        bars = token_bars(tops, scale, highlight=n.target)
+        cap = text(f"scores raised by column {n.neuron}, per unit", 20, PALETTE["muted"]).next_to(
+            bars, UP, 0.2
+        )
+        contrib = n.post[0] * dla
+        eq = VGroup(
+            FastNumber(dla, font_size=26),
+            math(r"\times", 30),
+            FastNumber(n.post[0], font_size=26),
+            math("=", 30),
+            FastNumber(contrib, sign=True, font_size=26, color=PALETTE["highlight"]),
+        ).arrange(RIGHT, buff=0.2)
+        eq.next_to(bars, RIGHT, buff=1.2)
+        eq_cap = text(f'added to the score of "{self.target}"', 20, PALETTE["muted"]).next_to(
+            eq, DOWN, 0.2
+        )
+        # the column's scores and its product fill the frame under the matrix
+        fill_frame(VGroup(cap, bars, eq, eq_cap), title=VGroup(mat, tag), max_scale=1.5)
+        got = self.received("neuron")  # the switched-off neuron goes to sit under its column
         self.say(
             f"The second matrix brings the {cfg.d_mlp} neuron values back down to {cfg.d_model} "
             "numbers.",
             self.title_in(head),
-            FadeIn(mat, shift=DOWN * 0.5),
+            [
+                FadeIn(mat, shift=DOWN * 0.5),
+                *([got.animate.move_to(tag).set_x(strip.get_x())] if got is not None else []),
+            ],
             LightUp(mat.size_label),
         )
         sweep = mat.column_strip(0, PALETTE["muted"])
@@ -81,26 +113,12 @@ class DownStep(MLPScene):
             sweep.animate.move_to(mat.column_strip(cfg.d_mlp - 1)),
             FadeOut(sweep),
         )
-        strip = mat.column_strip(n.neuron)
-        tag = text(f"column {n.neuron}", 22, PALETTE["highlight"]).next_to(strip, DOWN, buff=0.15)
-        tag.next_to(mat.box, DOWN, buff=0.15).set_x(strip.get_x())
-        mat.size_label.next_to(mat.box, RIGHT, buff=0.2)
         self.say(
             "Each neuron owns one column, a direction that is added to the output when the "
             "neuron is on, scaled by its value.",
             FadeIn(strip, shift=DOWN * 0.5),
-            FadeIn(tag, shift=UP * 0.5),
+            ReplacementTransform(got, tag) if got is not None else FadeIn(tag, shift=UP * 0.5),
             LightUp(VGroup(strip, tag)),
-        )
-        tops = column_tokens(self.model, self.L, n.neuron, k=5)
-        if n.target not in [tok for tok, _ in tops]:  # the fact's token is always shown
-            tops = tops[:4] + [(n.target, n.dla)]
-        dla = n.dla
-        scale = 2.0 / max(max(abs(v) for _, v in tops), 1e-6)
-        bars = token_bars(tops, scale, highlight=n.target)
-        bars.next_to(mat, DOWN, buff=1.1).to_edge(LEFT, buff=2.5)
-        cap = text(f"scores raised by column {n.neuron}, per unit", 20, PALETTE["muted"]).next_to(
-            bars, UP, 0.2
         )
         self.shown["column_tokens"] = tops
         self.say(
@@ -111,24 +129,12 @@ class DownStep(MLPScene):
             FadeIn(VGroup(*(r[2] for r in bars)), shift=UP * 0.5),
             FadeIn(cap, shift=UP * 0.5),
         )
-        contrib = n.post[0] * dla
-        eq = VGroup(
-            FastNumber(dla, font_size=26),
-            math(r"\times", 30),
-            FastNumber(n.post[0], font_size=26),
-            math("=", 30),
-            FastNumber(contrib, sign=True, font_size=26, color=PALETTE["highlight"]),
-        ).arrange(RIGHT, buff=0.2)
-        in_frame(eq.next_to(bars, RIGHT, buff=1.2))
-        eq_cap = text(f'added to the score of "{self.target}"', 20, PALETTE["muted"]).next_to(
-            eq, DOWN, 0.2
-        )
         self.shown["dla"], self.shown["dla_contrib"] = Shown(eq[0], dla), Shown(eq[4], contrib)
         self.say(
             f"With the value {plain(n.post[0])}, it adds {signed(contrib)} to that score directly.",
             TransformFromCopy(bars[0][2], eq[0]),
             FadeIn(VGroup(eq[1], eq[2], eq[3]), shift=LEFT * 0.5),
-            (TransformFromCopy(eq[0], eq[4]), FadeIn(eq_cap, shift=UP * 0.5)),
+            (FadeIn(eq[4], shift=LEFT * 0.3), FadeIn(eq_cap, shift=UP * 0.5)),
         )
         others = [tok.strip() for tok, _ in tops if tok != n.target][:3]
         if others:
@@ -147,9 +153,9 @@ class DownStep(MLPScene):
         (n1, s1, a1, d1), (n2, s2, a2, d2) = _two_sports(shared)
         strip = mat.column_strip(shared.neuron, PALETTE["accent"])
         lines = VGroup(
-            text(f"neuron {shared.neuron} is on for {n1} and {n2}", 24, PALETTE["accent"]),
-            text(f"its column raises {s1} by {d1:.2f}", 24),
-            text(f"and {s2} by {d2:.2f}", 24),
+            text(f"neuron {shared.neuron} is on for {n1} and {n2}", 34, PALETTE["accent"]),
+            text(f"its column raises {s1} by {d1:.2f}", 34),
+            text(f"and {s2} by {d2:.2f}", 34),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         lines.move_to(VGroup(bars, eq, eq_cap, cap))
         self.shown["shared"] = shared
@@ -173,22 +179,31 @@ class DownStep(MLPScene):
         active = int(np.sum(post > 0))
         top = [int(i) for i in np.argsort(-post)[: min(4, max(active, 1))]]
         W_down = self.model.W("down", self.L)
-        cols = [NumericVector(W_down[i], max_entries=5, font_size=20) for i in top]
         head = keep[0]
-        group = VGroup(*cols).arrange(RIGHT, buff=1.0).next_to(head, DOWN, buff=1.5)
-        names = VGroup(
-            *(
-                text(
-                    f"column {i}", 20, PALETTE["highlight"] if i == n.neuron else PALETTE["muted"]
-                ).next_to(c, UP, 0.65)
-                for i, c in zip(top, cols, strict=True)
+        for size in (30, 28, 26, 24, 22, 20):  # the largest type at which the sum fits under them
+            cols = [NumericVector(W_down[i], max_entries=5, font_size=size) for i in top]
+            group = VGroup(*cols).arrange(RIGHT, buff=1.0 * size / 20)
+            names = VGroup(
+                *(
+                    text(
+                        f"column {i}",
+                        max(20, size - 2),
+                        PALETTE["highlight"] if i == n.neuron else PALETTE["muted"],
+                    ).next_to(c, UP, 0.65)
+                    for i, c in zip(top, cols, strict=True)
+                )
             )
-        )
-        on = text(
-            f"{active} of {self.model.cfg.d_mlp} neurons are on at {self.read_token}",
-            22,
-            PALETTE["muted"],
-        ).next_to(names, UP, buff=0.3)
+            on = text(
+                f"{active} of {self.model.cfg.d_mlp} neurons are on at {self.read_token}",
+                max(22, size - 2),
+                PALETTE["muted"],
+            ).next_to(names, UP, buff=0.3)
+            # WeightedSum puts the sum 0.6 under the columns, as tall as one of them
+            room = cols[0].copy().next_to(group, DOWN, buff=0.6)
+            picture = VGroup(on, names, group, room)
+            picture.next_to(head, DOWN, buff=0.35)
+            if picture.get_bottom()[1] > -3.6 and picture.width < 13.0:
+                break
         fade = [m for m in self.mobjects if all(m is not k for k in keep)]
         self.say(
             f"At the token {self.read_token}, {active} neurons are on, and each adds its own "
@@ -200,9 +215,14 @@ class DownStep(MLPScene):
         )
         which = f"all {len(top)}" if len(top) == active else f"the {len(top)} largest"
         summed = WeightedSum(cols, post[top], label=f"{which}, summed")
+        # WeightedSum draws its ghosts (copies of the scaled columns) from its first frame, over
+        # the columns they copy; they stay hidden until they flow into the sum
+        for ghost in summed._ghosts:
+            ghost.set_opacity(0)
         self.say(f"Here are {which}, summed into what the block adds to the stream.", summed)
         self.shown["down_sum"] = summed.result
         self.shown["active"] = active
+        self.hand_over(vector=self.keep(summed.result))
 
     @step("Residual add", order=10)
     def step_residual(self) -> None:
@@ -219,16 +239,20 @@ class DownStep(MLPScene):
         head = title("The block's output joins the stream")
         at = text(f"layer {self.L}, at the token {self.read_token}", 22, PALETTE["muted"])
         at.next_to(head, DOWN, buff=0.2)
-        E = NumericVector(E_vals, max_entries=8, font_size=22).shift(LEFT * 4.6 + UP * 0.5)
-        dE = NumericVector(dE_vals, max_entries=8, font_size=22).next_to(E, RIGHT, buff=1.2)
-        labels = VGroup(math("E", 32).next_to(E, UP), math(r"\mathrm{MLP}(E)", 32).next_to(dE, UP))
+        E = NumericVector(E_vals, max_entries=8, font_size=28).move_to([-5.0, 0.15, 0])
+        dE = NumericVector(dE_vals, max_entries=8, font_size=28).next_to(E, RIGHT, buff=1.4)
+        labels = VGroup(math("E", 36).next_to(E, UP), math(r"\mathrm{MLP}(E)", 36).next_to(dE, UP))
+        got = self.received("vector")  # the sum of the active columns: the block's output
         self.say(
             f"At the token {self.read_token}, the vector that came in is E, and the block's "
             "output is MLP of E.",
             self.title_in(head),
             FadeIn(at, shift=DOWN * 0.5),
             (FadeIn(E, shift=RIGHT * 0.5), FadeIn(labels[0], shift=UP * 0.5)),
-            (FadeIn(dE, shift=LEFT * 0.5), FadeIn(labels[1], shift=UP * 0.5)),
+            (
+                ReplacementTransform(got, dE) if got is not None else FadeIn(dE, shift=LEFT * 0.5),
+                FadeIn(labels[1], shift=UP * 0.5),
+            ),
         )
         add = ResidualAdd(E, dE)
         self.say("The output is added to the vector that came in.", add)
@@ -237,22 +261,22 @@ class DownStep(MLPScene):
         rows = (
             VGroup(
                 VGroup(
-                    text(f'along the "{self.target}" direction', 22),
-                    FastNumber(before, sign=True, font_size=24),
-                    math(r"\to", 28),
-                    FastNumber(after, sign=True, font_size=24, color=PALETTE["highlight"]),
+                    text(f'along the "{self.target}" direction', 28),
+                    FastNumber(before, sign=True, font_size=30),
+                    math(r"\to", 34),
+                    FastNumber(after, sign=True, font_size=30, color=PALETTE["highlight"]),
                 ).arrange(RIGHT, buff=0.25),
                 VGroup(
-                    text(f'P("{self.target}") read out here', 22),
-                    FastNumber(100 * p_before, 1, suffix="%", font_size=24),
-                    math(r"\to", 28),
+                    text(f'P("{self.target}") read out here', 28),
+                    FastNumber(100 * p_before, 1, suffix="%", font_size=30),
+                    math(r"\to", 34),
                     FastNumber(
-                        100 * p_after, 1, suffix="%", font_size=24, color=PALETTE["highlight"]
+                        100 * p_after, 1, suffix="%", font_size=30, color=PALETTE["highlight"]
                     ),
                 ).arrange(RIGHT, buff=0.25),
             )
             .arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-            .to_edge(DOWN, buff=0.6)
+            .to_edge(DOWN, buff=0.45)
         )
         self.shown["dir_before"], self.shown["dir_after"] = (
             (rows[0][1], before),
@@ -267,14 +291,14 @@ class DownStep(MLPScene):
             f"{signed(after)}.",
             FadeIn(prime, shift=UP * 0.5),
             FadeIn(rows[0][:3], shift=UP * 0.5),
-            TransformFromCopy(rows[0][1], rows[0][3]),
+            FadeIn(rows[0][3], shift=LEFT * 0.4),
         )
         where = "at the model's output" if last else "if the vector were read out at this point"
         self.say(
             f'The probability of "{self.target}" goes from {pct(p_before)} to {pct(p_after)} '
             f"percent, {where}.",
             FadeIn(rows[1][:3], shift=UP * 0.5),
-            TransformFromCopy(rows[1][1], rows[1][3]),
+            FadeIn(rows[1][3], shift=LEFT * 0.4),
             LightUp(rows[1][3]),
         )
 

@@ -10,7 +10,6 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
-    ORIGIN,
     RIGHT,
     UP,
     Create,
@@ -19,6 +18,7 @@ from manim import (
     GrowFromEdge,
     LaggedStart,
     Rectangle,
+    ReplacementTransform,
     SurroundingRectangle,
     TransformFromCopy,
     VGroup,
@@ -26,7 +26,7 @@ from manim import (
 )
 
 from llmviz.animations import LightUp
-from llmviz.layout import code, fit_width, text, title
+from llmviz.layout import code, fill_frame, fit_width, text, title
 from llmviz.mobjects import FastNumber, ProbabilityBars, TokenStrip
 from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, athletes
 from llmviz.steps import step
@@ -45,19 +45,24 @@ class FactStep(MLPScene):
         st, t = self.story, self.traces[0]
         top = t.top_k(2)
         head = title("A fact the model knows" if st.known[0] else "A person the model never saw")
-        words = fit_width(text(f"“{self.prompt}”", 30)).next_to(head, DOWN, buff=0.45)
-        strip = fit_width(TokenStrip(t.tokens, font_size=26)).next_to(words, DOWN, buff=0.3)
+        words = fit_width(text(f"“{self.prompt}”", 36)).next_to(head, DOWN, buff=0.45)
+        strip = fit_width(TokenStrip(t.tokens, font_size=34)).next_to(words, DOWN, buff=0.35)
+        bars = ProbabilityBars.from_trace(t, k=5, width=6.5, font_size=32)
+        fill_frame(bars, title=strip, max_scale=1.4)
+        # the prompt first sits in the middle of the frame, and rises when the answer comes
+        prompt = VGroup(words, strip)
+        rise = prompt.get_center()[1] + 0.3
+        prompt.shift(DOWN * rise)
         self.say(
             f'We give the model the words "{self.prompt}" and ask for the next token.',
             self.title_in(head),
             FadeIn(words, shift=DOWN * 0.5),
             LaggedStart(*(FadeIn(b, shift=0.5 * RIGHT) for b in strip.boxes), lag_ratio=0.25),
         )
-        bars = ProbabilityBars.from_trace(t, k=5, width=4.5, font_size=24)
-        bars.next_to(strip, DOWN, buff=0.7)
         self.shown["fact_bars"] = bars
         self.say(
             f'Its answer is "{top[0].token.strip()}", with {pct(top[0].prob)} percent.',
+            prompt.animate.shift(UP * rise),
             LaggedStart(
                 *(GrowFromEdge(b, LEFT) for b in bars.bars),
                 FadeIn(bars.labels, shift=UP * 0.5),
@@ -78,11 +83,12 @@ class FactStep(MLPScene):
                 f'"{top[0].token.strip()}".',
                 FadeIn(note, shift=UP * 0.5),
             )
+            self.hand_over(strip=self.keep(strip))
             return
         self.play(FadeOut(bars, shift=DOWN * 0.5), run_time=0.6)
         grid, cells = self._athlete_grid()
         room = strip.get_bottom()[1] - 0.3 - (-config.frame_height / 2 + 0.8)  # above the caption
-        grid.scale_to_fit_height(min(grid.height, room)).next_to(strip, DOWN, buff=0.3)
+        grid.scale_to_fit_height(room).next_to(strip, DOWN, buff=0.3)
         grid.to_edge(LEFT, buff=1.6)
         first, last = st.names[0].split()
         n_ath = len(athletes())
@@ -134,6 +140,7 @@ class FactStep(MLPScene):
             LightUp(cells[(first, last)]),
         )
         self.shown["athletes"] = n_ath
+        self.hand_over(strip=self.keep(strip))
 
     def _athlete_grid(self) -> tuple[VGroup, dict]:
         """The fact table as a grid: a cell per name pair, filled where an athlete exists."""
@@ -177,6 +184,13 @@ class WhereStep(MLPScene):
         head = title("Where is the fact?")
         clean = TokenStrip(ct.tokens if ct else self.traces[0].tokens, font_size=24, max_width=11.4)
         clean.next_to(head, DOWN, buff=0.45).shift(RIGHT * 0.6)  # room for the grid's row labels
+        received = self.received("strip")
+
+        def strip_in():
+            if received is not None:
+                return ReplacementTransform(received, clean)
+            return FadeIn(clean, shift=UP * 0.5)
+
         if ct is None:
             note = text(
                 "The prompts differ in length, so they cannot be compared token by token.", 24
@@ -184,9 +198,10 @@ class WhereStep(MLPScene):
             self.say(
                 "The contrast has a different number of tokens, so this test cannot run here.",
                 self.title_in(head),
-                FadeIn(clean, shift=UP * 0.5),
+                strip_in(),
                 FadeIn(note, shift=UP * 0.5),
             )
+            self.hand_over(strip=self.keep(clean))
             return
         corrupt = TokenStrip(ct.corrupt_tokens, font_size=24, max_width=11.4)
         corrupt.scale(clean.height / corrupt.height).next_to(clean, DOWN, buff=0.25)
@@ -200,11 +215,41 @@ class WhereStep(MLPScene):
         changed = [
             i for i, (a, b) in enumerate(zip(ct.tokens, ct.corrupt_tokens, strict=True)) if a != b
         ]
+        p_row = VGroup(
+            code(display_token(n.target), 24),
+            text("clean:", 22, PALETTE["muted"]),
+            FastNumber(100 * ct.p_clean, 1, suffix="%", font_size=24),
+            text("changed:", 22, PALETTE["muted"]),
+            FastNumber(100 * ct.p_corrupt, 1, suffix="%", font_size=24, color=PALETTE["negative"]),
+        ).arrange(RIGHT, buff=0.25)
+        p_row.next_to(corrupt, DOWN, buff=0.35)
+        grid = self._grid(ct, clean)
+        self.drop_below(grid, p_row, 0.45)
+        L, i = ct.peak("mlp")
+        peak_value = self._cell_value(grid, L, i, ct)
+        if len(peak_value):
+            peak_value.next_to(grid, DOWN, buff=0.2)
+        where = text(
+            f"the neuron search works in layer {n.layer}, at token {self.read_token}",
+            22,
+            PALETTE["highlight"],
+        ).next_to(peak_value if len(peak_value) else grid, DOWN, buff=0.3)
+        off = self.story.mlp_off
+        note = text(
+            f"MLP {n.layer} switched off: {self.target} {pct(off.clean[0])}% → "
+            f"{pct(off.ablated[0])}%",
+            24,
+            PALETTE["negative"],
+        ).next_to(where, DOWN, buff=0.2)
+        # the whole picture, built first, fills the frame under the title
+        picture = VGroup(pair, clean, corrupt, p_row, grid, peak_value, where, note)
+        fill_frame(picture, title=head, max_scale=1.6)
         marks = VGroup(*(SurroundingRectangle(corrupt.boxes[i], buff=0.05) for i in changed))
         self.say(
             "To find where the model keeps the fact, we run it twice.",
             self.title_in(head),
-            FadeIn(clean, shift=UP * 0.5),
+            strip_in(),
+            (FadeIn(grid.row_labels, shift=RIGHT * 0.5), Create(grid.frame)),
         )
         self.say(
             f"The second time, one name is changed: {st.names[1]} instead of {st.names[0]}.",
@@ -214,14 +259,6 @@ class WhereStep(MLPScene):
                 LightUp(VGroup(*(corrupt.boxes[i] for i in changed))),
             ),
         )
-        p_row = VGroup(
-            code(display_token(n.target), 24),
-            text("clean:", 22, PALETTE["muted"]),
-            FastNumber(100 * ct.p_clean, 1, suffix="%", font_size=24),
-            text("changed:", 22, PALETTE["muted"]),
-            FastNumber(100 * ct.p_corrupt, 1, suffix="%", font_size=24, color=PALETTE["negative"]),
-        ).arrange(RIGHT, buff=0.25)
-        p_row.next_to(corrupt, DOWN, buff=0.35)
         self.shown["p_clean"], self.shown["p_corrupt"] = (
             (p_row[2], ct.p_clean),
             (p_row[4], ct.p_corrupt),
@@ -233,8 +270,6 @@ class WhereStep(MLPScene):
             FadeIn(p_row[3:], shift=UP * 0.5),
             LightUp(p_row[4]),
         )
-        grid = self._grid(ct, clean)
-        self.drop_below(grid, p_row, 0.45)
         last_i = len(clean.boxes) - 1
         piece = clean.boxes[last_i].copy()
         self.say(
@@ -245,20 +280,16 @@ class WhereStep(MLPScene):
         self.remove(piece)
         self.say(
             "One piece is the output of one layer's MLP at one token: a square of this grid.",
-            FadeIn(grid.row_labels, shift=RIGHT * 0.5),
-            Create(grid.frame),
+            LightUp(grid.frame),
+            LightUp(grid.row_labels),
         )
         self.say(
             f'Each square shows how much of "{self.target}" that copy brings back.',
             LaggedStart(*(FadeIn(c, scale=0.6) for c in grid.cells), lag_ratio=0.05),
         )
-        L, i = ct.peak("mlp")
         best = grid.cell(L, i)
         ring = SurroundingRectangle(best, color=PALETTE["highlight"], buff=0.05, stroke_width=5)
         self.shown["causal_peak"] = (L, i, float(ct.mlp[L, i]))
-        peak_value = self._cell_value(grid, L, i, ct)
-        if len(peak_value):
-            peak_value.next_to(grid, DOWN, buff=0.2)
         self.say(
             f"The MLP of layer {L} at the token {display_token(ct.tokens[i])} brings back the "
             f"most: {pct(ct.mlp[L, i])} percent.",
@@ -270,26 +301,18 @@ class WhereStep(MLPScene):
             (LightUp(VGroup(best, ring)), FadeIn(peak_value)),
         )
         same = (L, i) == (n.layer, n.positions[0])
-        where = text(
-            f"the neuron search works in layer {n.layer}, at token {self.read_token}",
-            22,
-            PALETTE["highlight"],
-        ).next_to(peak_value if len(peak_value) else grid, DOWN, buff=0.3)
         if same:
-            zoom = best[0].copy().set_fill(opacity=0.15)
             self.say(
                 f"So we zoom into the MLP of layer {L}, at the token {display_token(ct.tokens[i])}.",
                 FadeIn(where, shift=UP * 0.5),
-                zoom.animate.stretch_to_fit_width(config.frame_width * 0.85)
-                .stretch_to_fit_height(config.frame_height * 0.7)
-                .move_to(ORIGIN),
+                self.zoom_to(VGroup(best, grid.row_labels[L], clean.boxes[i]), margin=1.6),
+                self.zoom_out(),
             )
-            self.remove(zoom)
         else:
             ring2 = SurroundingRectangle(grid.cell(n.layer, n.positions[0]), buff=0.05)
             value2 = self._cell_value(grid, n.layer, n.positions[0], ct)
             if len(value2):
-                value2.next_to(peak_value, RIGHT, buff=0.4)
+                value2.scale(peak_value.height / value2.height).next_to(peak_value, RIGHT, 0.4)
             self.say(
                 f"Copying is one test; the neuron search works in layer {n.layer} at the token "
                 f"{self.read_token}, where copying brings back {pct(ct.mlp[n.layer, n.positions[0]])} "
@@ -297,13 +320,6 @@ class WhereStep(MLPScene):
                 Create(ring2),
                 [FadeIn(where, shift=UP * 0.5), FadeIn(value2)],
             )
-        off = self.story.mlp_off
-        note = text(
-            f"MLP {n.layer} switched off: {self.target} {pct(off.clean[0])}% → "
-            f"{pct(off.ablated[0])}%",
-            24,
-            PALETTE["negative"],
-        ).next_to(where, DOWN, buff=0.2)
         self.shown["mlp_off"] = off
         verb = "breaks" if not off.kept[0] else "does not break"
         self.say(
@@ -312,6 +328,7 @@ class WhereStep(MLPScene):
             FadeIn(note, shift=UP * 0.5),
             LightUp(VGroup(grid.row_labels[n.layer], note)),
         )
+        self.hand_over(strip=self.keep(clean))
 
     def _grid(self, ct, strip: TokenStrip) -> VGroup:
         """Layers as rows, tokens as columns (under the token boxes), P(target) per square; the

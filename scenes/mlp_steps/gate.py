@@ -47,15 +47,16 @@ class GateStep(MLPScene):
         head = title("A bend that makes a yes or no")
         lim = float(np.ceil(max(2.0, max(abs(z) for z in n.pre) + 0.5)))
         axes = (
-            plain_axes([-lim, lim, 1], [-lim, lim, 1], 6, 5)
-            .to_edge(LEFT, buff=0.8)
-            .shift(DOWN * 0.3)
+            plain_axes([-lim, lim, 1], [-lim, lim, 1], 6.6, 5.7)
+            .to_edge(LEFT, buff=0.6)
+            .shift(DOWN * 0.45)
         )
         line = axes.plot(lambda z: z, color=PALETTE["muted"])
+        scores = self.received("scores")  # the scores on their number line become the axes
         self.say(
             "Without a bend, this step would be a straight line.",
             self.title_in(head),
-            Create(axes),
+            ReplacementTransform(scores, axes) if scores is not None else Create(axes),
             Create(line),
         )
         probe = Dot(axes.c2p(-lim * 0.8, -lim * 0.8), radius=0.08, color=PALETTE["muted"])
@@ -72,11 +73,11 @@ class GateStep(MLPScene):
                 for z, c in zip(n.pre, colors, strict=False)
             )
         )
-        col = NeuronColumn(list(n.pre), state="pre", radius=0.24, font_size=24, buff=0.4)
-        col.to_edge(RIGHT, buff=2.2).shift(UP * 0.2)
+        col = NeuronColumn(list(n.pre), state="pre", radius=0.3, font_size=28, buff=0.55)
+        col.to_edge(RIGHT, buff=2.4).shift(UP * 0.2)
         labels = VGroup(
             *(
-                text(nm, 22, c).next_to(neuron, LEFT, 0.3)
+                text(nm, 26, c).next_to(neuron, LEFT, 0.3)
                 for nm, neuron, c in zip(names, col.neurons, colors, strict=False)
             )
         )
@@ -134,14 +135,14 @@ class GateStep(MLPScene):
         g_vals = [gelu(z) for z in n.pre] if relu_model else list(n.post)
         g_nums = VGroup(
             *(
-                FastNumber(g, sign=True, font_size=20, color=PALETTE["accent"])
+                FastNumber(g, sign=True, font_size=26, color=PALETTE["accent"])
                 .next_to(neuron, RIGHT, buff=0.9)
                 .align_to(gate.result.numbers, LEFT)
                 .shift(RIGHT * (gate.result.numbers.width + 0.25))
                 for g, neuron in zip(g_vals, gate.result.neurons, strict=True)
             )
         )
-        g_title = text("GELU", 22, PALETTE["accent"]).next_to(g_nums, UP, buff=0.25)
+        g_title = text("GELU", 26, PALETTE["accent"]).next_to(g_nums, UP, buff=0.25)
         self.shown["gelu"] = list(zip(g_nums, g_vals, strict=True))
         self.say(
             (
@@ -155,39 +156,44 @@ class GateStep(MLPScene):
             (FadeIn(g_nums, shift=LEFT * 0.5), FadeIn(g_title, shift=UP * 0.5)),
             LightUp(g_nums[0]),
         )
+        self.hand_over(neuron=self.keep(gate.result.neurons[0], gate.result.numbers[0]))
 
     @step("Switch it off", order=8)
     def step_ablation(self) -> None:
         n, st = self.neuron, self.story
         ab = n.ablation
         head = title(f"Switch neuron {n.neuron} off")
-        col = NeuronColumn([n.post[0]], state="post", radius=0.32, font_size=26)
-        tag = text(f"layer {self.L}, neuron {n.neuron}, at {self.read_token}", 22, PALETTE["muted"])
-        VGroup(col, tag).arrange(RIGHT, buff=0.4).next_to(head, DOWN, buff=0.35)
-        self.say(
-            "If this neuron really holds the fact, switching it off should break the answer.",
-            self.title_in(head),
-            (FadeIn(col, scale=0.4), FadeIn(tag, shift=LEFT * 0.5)),
-            LightUp(col),
-        )
-        clean_bars = ProbabilityBars.from_trace(self.traces[0], k=4, width=2.6, font_size=24)
+        col = NeuronColumn([n.post[0]], state="post", radius=0.36, font_size=30)
+        tag = text(f"layer {self.L}, neuron {n.neuron}, at {self.read_token}", 26, PALETTE["muted"])
+        VGroup(col, tag).arrange(RIGHT, buff=0.4).next_to(head, DOWN, buff=0.3)
+        clean_bars = ProbabilityBars.from_trace(self.traces[0], k=4, width=3.8, font_size=28)
         off_trace = self.model.run_with_hooks(
             n.prompts[0], [_zero(n.layer, n.neuron, n.positions[0])]
         )
-        off_bars = ProbabilityBars.from_trace(off_trace, k=4, width=2.6, font_size=24)
-        left = VGroup(text("as trained", 22, PALETTE["muted"]), clean_bars).arrange(DOWN, buff=0.25)
+        off_bars = ProbabilityBars.from_trace(off_trace, k=4, width=3.8, font_size=28)
+        left = VGroup(text("as trained", 26, PALETTE["muted"]), clean_bars).arrange(DOWN, buff=0.25)
         right = VGroup(
-            text(f"neuron {n.neuron} at zero", 22, PALETTE["negative"]), off_bars
+            text(f"neuron {n.neuron} at zero", 26, PALETTE["negative"]), off_bars
         ).arrange(DOWN, buff=0.25)
-        pair = fit_width(VGroup(left, right).arrange(RIGHT, buff=1.2), 12.5)
-        pair.next_to(VGroup(col, tag), DOWN, buff=0.45)
+        pair = fit_width(VGroup(left, right).arrange(RIGHT, buff=1.4), 13.0)
+        pair.next_to(VGroup(col, tag), DOWN, buff=0.4)
+        got = self.received("neuron")  # the neuron and its value, from the gate
+        self.say(
+            "If this neuron really holds the fact, switching it off should break the answer.",
+            self.title_in(head),
+            (
+                ReplacementTransform(got, col) if got is not None else FadeIn(col, scale=0.4),
+                FadeIn(tag, shift=LEFT * 0.5),
+            ),
+            (FadeIn(left[0], shift=DOWN * 0.5), FadeIn(right[0], shift=DOWN * 0.5)),
+            LightUp(col),
+        )
         cross = Cross(col.neurons[0], stroke_color=PALETTE["negative"], scale_factor=0.8)
-        off_num = FastNumber(0.0, font_size=26).move_to(col.numbers[0])
+        off_num = FastNumber(0.0, font_size=30).move_to(col.numbers[0])
         self.shown["ablated_bars"], self.shown["clean_bars"] = off_bars, clean_bars
         top_after = off_trace.top_k(1)[0].token.strip()
         self.say(
             f'As trained, "{self.target}" gets {pct(ab.clean[0])} percent.',
-            FadeIn(left[0], shift=DOWN * 0.5),
             LaggedStart(*(GrowFromEdge(b, LEFT) for b in clean_bars.bars), lag_ratio=0.2),
             (
                 FadeIn(clean_bars.labels, shift=RIGHT * 0.5),
@@ -206,7 +212,7 @@ class GateStep(MLPScene):
                 col.neurons[0].animate.set_fill(PALETTE["neutral"], opacity=0.25),
                 Transform(col.numbers[0], off_num),
             ),
-            (FadeIn(right[0], shift=DOWN * 0.5), TransformFromCopy(clean_bars, off_bars)),
+            TransformFromCopy(clean_bars, off_bars),
             LightUp(VGroup(off_bars.labels[0], off_bars.numbers[0])),
         )
         rows = [
@@ -223,9 +229,9 @@ class GateStep(MLPScene):
                 Column("as trained", 1, suffix="%"),
                 Column(f"neuron {n.neuron} at zero", 1, suffix="%"),
             ],
-            font_size=24,
+            font_size=28,
         )
-        fit_width(table, 12.5).next_to(pair, DOWN, buff=0.45)
+        fit_width(table, 13.0).next_to(pair, DOWN, buff=0.4)
         self.shown["contrast_table"] = table
         kept = all(ab.kept[1:])
         sentence = (
@@ -262,6 +268,7 @@ class GateStep(MLPScene):
                     FadeIn(box, shift=UP * 0.5),
                     LightUp(box[1]),
                 )
+        self.hand_over(neuron=self.keep(col, cross))
 
     def _neuron_set(self, anchor) -> None:
         """When the neuron does not hold the fact: the fewest that do, with their numbers."""
