@@ -188,11 +188,13 @@ def test_the_chapter_is_one_slide_per_step_and_the_next_slide_opens_on_the_hande
         "A new act.",
     ]
 
-    def first_ink(slide) -> float:
+    def opening_ink(slide) -> list[float]:
+        """The ink of each frame in the slide's first second."""
         with av.open(str(tmp_path / "slides" / slide["file"])) as video:
-            return frame_ink_fill(next(video.decode(video=0)).to_ndarray(format="rgb24"))[0]
+            frames = [f for _, f in zip(range(15), video.decode(video=0), strict=False)]
+        return [frame_ink_fill(f.to_ndarray(format="rgb24"))[0] for f in frames]
 
-    # the second slide starts on what the first left (the square it transforms); the third, an
-    # act of its own, starts from black
-    assert first_ink(deck["slides"][1]) > 3 * BLANK_INK
-    assert first_ink(deck["slides"][2]) < BLANK_INK
+    # the second slide opens on what the first left (the square it transforms) and never goes
+    # dark; the third, an act of its own, passes through black before its title comes in
+    assert min(opening_ink(deck["slides"][1])) > 2 * BLANK_INK
+    assert min(opening_ink(deck["slides"][2])) < BLANK_INK
