@@ -19,8 +19,10 @@ from manim import (
     DashedVMobject,
     FadeIn,
     FadeOut,
+    FadeTransform,
     LaggedStart,
     Rectangle,
+    ReplacementTransform,
     SurroundingRectangle,
     Transform,
     TransformFromCopy,
@@ -47,6 +49,7 @@ from llmviz.steps import step
 from llmviz.style import PALETTE, display_token
 from llmviz.words import pct, quoted
 from next_token_steps.common import NextTokenScene, safe_token
+from next_token_steps.prediction import morph
 
 #: The colours of the two kinds of numbers in A16: weights (fixed) and data (the input).
 WEIGHTS, DATA = "accent", "highlight"
@@ -143,10 +146,20 @@ class DataStep(NextTokenScene):
             "prompts": (self.prompt, other),
         }
         q = [p.values for p in products]
+        # the embedding matrix of the last step turns into this one
+        matrix_in, name_in = self.received("matrix"), self.received("name")
         self.say(
             "Almost every step of the model is a matrix times a vector.",
-            self.title_in(head),
-            (FadeIn(VGroup(matrix, dims), shift=RIGHT * 0.4), FadeIn(name, shift=RIGHT * 0.4)),
+            (
+                self.title_in(head),
+                FadeIn(matrix, shift=RIGHT * 0.4)
+                if matrix_in is None
+                else ReplacementTransform(matrix_in, matrix),
+                FadeIn(dims, shift=RIGHT * 0.4),
+                FadeIn(name, shift=RIGHT * 0.4)
+                if name_in is None
+                else ReplacementTransform(name_in, name),
+            ),
         )
         self.say(
             "The matrix holds weights: they were learned in training and are fixed since.",
@@ -183,6 +196,8 @@ class DataStep(NextTokenScene):
             LightUp(matrix, color=PALETTE[WEIGHTS]),
             LightUp(VGroup(vecs[1], prompts[1]), color=PALETTE[DATA]),
         )
+        # the vectors go on into the embedding space (step 12 turns them into its points)
+        self.hand_over(vectors=self.gather(VGroup(vecs[1], *results)))
 
     # --- B10: Word2Vec's skip-gram -------------------------------------------------------------
     @step("Word2Vec: skip-gram", order=18)
@@ -226,10 +241,13 @@ class DataStep(NextTokenScene):
             f"a real skip-gram, trained here on the corpus: {sg.V} words, {sg.d} numbers each"
         )
         self.shown["w2v"] = {"model": sg, "word": word, "row": emb, "index": i}
+        words_in = self.received("words")  # the last step's words become this corpus's words
         self.say(
             "Before transformers, Word2Vec learned embeddings with one small network.",
-            self.title_in(head),
-            FadeIn(real, shift=UP * 0.3),
+            (
+                self.title_in(head),
+                FadeIn(real, shift=UP * 0.3) if words_in is None else morph(words_in, real),
+            ),
             LightUp(real),
         )
         self.say(
@@ -413,6 +431,7 @@ class DataStep(NextTokenScene):
                     lag_ratio=0.3,
                 ),
             )
+        self.hand_over(neighbours=self.gather(table))
 
     # --- C1: other context lengths -------------------------------------------------------------
     def context_text_ids(self) -> list[int]:
@@ -502,15 +521,22 @@ class DataStep(NextTokenScene):
         )
         self.shown["lengths"] = (table, [(n, gs) for n, gs in zip(lengths, guesses, strict=True)])
         self.shown["too_long"] = (error, refusal)
+        slots = self.received("slots")  # the context window's slots: one row of W_pos each
         self.say(
             f"GPT-3 was trained on texts of {g.n_ctx:,} tokens, and this model on {cfg.n_ctx:,}.",
-            self.title_in(head),
-            FadeIn(gpt3, shift=UP * 0.3),
+            (
+                self.title_in(head),
+                FadeIn(gpt3, shift=UP * 0.3),
+                *([FadeTransform(slots, W_pos)] if slots is not None else []),
+            ),
             LightUp(gpt3),
         )
         self.say(
             f"Its position matrix has one row for each of the {cfg.n_ctx:,} positions.",
-            (FadeIn(W_pos, shift=RIGHT * 0.3), FadeIn(ends, shift=RIGHT * 0.3)),
+            (
+                FadeIn(W_pos, shift=RIGHT * 0.3) if slots is None else LightUp(W_pos.box),
+                FadeIn(ends, shift=RIGHT * 0.3),
+            ),
         )
         self.say(
             "Yet both can read shorter texts.",
@@ -543,3 +569,4 @@ class DataStep(NextTokenScene):
                 FadeIn(error, shift=UP * 0.3),
                 LightUp(error, color=PALETTE["negative"]),
             )
+        self.hand_over(lengths=self.gather(table))  # the runs go on into input, layers, output

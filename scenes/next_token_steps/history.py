@@ -23,12 +23,13 @@ from manim import (
 )
 
 from llmviz.animations import LightUp
-from llmviz.layout import code, fit_width, text, title
+from llmviz.layout import code, fill_frame, fit_width, text, title
 from llmviz.mobjects import TokenStrip
 from llmviz.model.scale import parameter_count, training_run
 from llmviz.steps import step
 from llmviz.style import PALETTE, display_token
 from next_token_steps.common import NextTokenScene, own_training_log
+from next_token_steps.prediction import morph
 
 #: Kinds of transformer model the lecture names (facts about the field, not about this model).
 KINDS = (
@@ -102,13 +103,19 @@ class HistoryStep(NextTokenScene):
             old.remove(note)
             note.to_edge(DOWN, buff=0.3)
             count.next_to(note, UP, buff=0.15)
+        whole = fill_frame(VGroup(left_col, right_col, walker), title=head, caption=count)
+        # the old way starts alone in the middle, and moves up when the transformer comes in
+        alone = VGroup(left_col, walker)
+        lift = UP * (alone.get_y() - whole.get_y())
+        alone.shift(-lift)
         self.shown["history_guesses"] = guesses
 
-        hops = [walker.animate(run_time=0.6).next_to(b, DOWN, buff=0.3) for b in old.drawn[1:]]
+        below = walker.get_center() - old.drawn[0].get_center()  # as far under every box
+        hops = [walker.animate(run_time=0.6).move_to(b.get_center() + below) for b in old.drawn[1:]]
         self.say(
             "Before 2017, most language models read a text one word at a time.",
-            self.title_in(head),
             (
+                self.title_in(head),
                 FadeIn(left),
                 LaggedStart(*(FadeIn(b, shift=RIGHT * 0.3) for b in old.drawn), lag_ratio=0.3),
                 *([FadeIn(note)] if note is not None else []),
@@ -121,7 +128,7 @@ class HistoryStep(NextTokenScene):
         )
         self.say(
             "In 2017 the transformer arrived: it takes in the whole text at once, in parallel.",
-            FadeIn(right, shift=UP * 0.3),
+            (alone.animate.shift(lift), FadeIn(right, shift=UP * 0.3)),
             LaggedStart(*(FadeIn(b, shift=UP * 0.3) for b in new.drawn), lag_ratio=0.05),
         )
         self.say(
@@ -135,6 +142,8 @@ class HistoryStep(NextTokenScene):
             FadeIn(count, shift=UP * 0.3),
             LightUp(outs),
         )
+        # the one pass (strip, arrows, guesses) goes on as the line that GPT generates
+        self.hand_over(one_pass=self.gather(VGroup(*new.drawn, *ups, *outs)))
 
     @step("Generative Pre-trained Transformer", order=5)
     def step_gpt(self) -> None:
@@ -178,17 +187,22 @@ class HistoryStep(NextTokenScene):
         kinds_block = VGroup(kinds_head, kinds).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         kinds_block.next_to(details, DOWN, buff=0.45)
         fit_width(kinds_block)
+        fill_frame(VGroup(letters, details, kinds_block), title=head)
+        one_pass = self.received("one_pass")
         self.shown["gpt"] = (g, run, details)
         self.shown["gpt_pretrained"] = details[1]
         self.say(
             "GPT stands for Generative Pre-trained Transformer.",
-            self.title_in(head),
-            LaggedStart(*(FadeIn(x[0], scale=0.5) for x in letters), lag_ratio=0.3),
+            (
+                self.title_in(head),
+                LaggedStart(*(FadeIn(x[0], scale=0.5) for x in letters), lag_ratio=0.3),
+                *([morph(one_pass, details[0])] if one_pass is not None else []),
+            ),
         )
         self.say(
             "Generative: it writes new text, one sampled token after another.",
             FadeIn(letters[0][1], shift=UP * 0.3),
-            FadeIn(details[0], shift=RIGHT * 0.4),
+            FadeIn(details[0], shift=RIGHT * 0.4) if one_pass is None else LightUp(details[0]),
         )
         self.say(
             f"Pre-trained: its parameters were first learned from text, here in {run.steps:,} "
@@ -214,3 +228,4 @@ class HistoryStep(NextTokenScene):
             FadeIn(kinds[3], shift=RIGHT * 0.4),
             LightUp(kinds[3]),
         )
+        self.hand_over(pretrained=details[1])  # how much text: the next step's subject

@@ -15,6 +15,7 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
+    FadeTransform,
     GrowFromEdge,
     LaggedStart,
     ReplacementTransform,
@@ -24,7 +25,7 @@ from manim import (
 )
 
 from llmviz.animations import LightUp
-from llmviz.layout import fit_width, text, title
+from llmviz.layout import fill_frame, fit_width, text, title
 from llmviz.mobjects import ProbabilityBars, TokenStrip
 from llmviz.steps import step
 from llmviz.style import PALETTE
@@ -38,6 +39,12 @@ def grow_bars(bars: ProbabilityBars) -> list:
         LaggedStart(*(GrowFromEdge(b, LEFT) for b in bars.bars), lag_ratio=0.15),
         (FadeIn(bars.labels, shift=RIGHT * 0.5), FadeIn(bars.numbers, shift=LEFT * 0.5)),
     ]
+
+
+def morph(old, new) -> FadeTransform:
+    """``old`` (handed over by the last step) cross-fading into ``new`` in its place and at its
+    width, neither stretched out of shape."""
+    return FadeTransform(old, new, stretch=False, dim_to_match=0)
 
 
 #: The sampling loop's text (prompt and new tokens) takes at most this many lines.
@@ -57,7 +64,7 @@ class PredictionStep(NextTokenScene):
             PALETTE["muted"],
         ).next_to(strip, DOWN, buff=0.5)
         bars = ProbabilityBars(
-            [safe_token(x.token) for x in top], [x.prob for x in top], decimals=3, width=6.0
+            [safe_token(x.token) for x in top], [x.prob for x in top], decimals=3, width=7.0
         )
         bars.next_to(caption, DOWN, buff=0.45).shift(RIGHT * 0.5)
         rest = 1.0 - sum(x.prob for x in top)
@@ -67,12 +74,15 @@ class PredictionStep(NextTokenScene):
             PALETTE["muted"],
         ).next_to(bars, DOWN, buff=0.45)
         rest_line.set_x(0)
+        fill_frame(VGroup(strip, caption, bars, rest_line), title=head)
         self.shown["prediction_bars"] = bars
         self.shown["prediction_rest"] = (rest_line, rest)
         self.say(
             "A language model reads a text and scores every token that could come next.",
-            self.title_in(head),
-            LaggedStart(*(FadeIn(b, shift=RIGHT * 0.5) for b in strip.boxes), lag_ratio=0.2),
+            (
+                self.title_in(head),
+                LaggedStart(*(FadeIn(b, shift=RIGHT * 0.5) for b in strip.boxes), lag_ratio=0.2),
+            ),
         )
         self.say(
             f"Our small model knows {cfg.vocab_size:,} tokens and gives each one a probability.",
@@ -90,6 +100,7 @@ class PredictionStep(NextTokenScene):
             FadeIn(rest_line, shift=UP * 0.5),
             LightUp(rest_line),
         )
+        self.hand_over(strip=self.gather(VGroup(*strip.boxes)), bars=self.gather(bars))
 
     @step("Sampling in a loop", order=2)
     def step_loop(self) -> None:
@@ -117,19 +128,59 @@ class PredictionStep(NextTokenScene):
         para.next_to(head, DOWN, buff=0.5).to_edge(LEFT, buff=0.7)
         self.shown["loop"] = g
         self.shown["loop_text"] = para
-        self.say(
-            "To write more than one token, we run the model in a loop.",
-            self.title_in(head),
-            LaggedStart(*(FadeIn(m, shift=RIGHT * 0.4) for m in para[:n0]), lag_ratio=0.15),
-        )
         n_ctx, added = self.model.cfg.n_ctx, len(g.new_tokens)
-        self.shown["loop_full"] = None
+        full = None
         if added < self.loop_tokens:  # the prompt leaves the context window too little room
             full = self.not_found(
                 f"The prompt is {len(t.tokens)} tokens; the context window holds {n_ctx}: "
                 + (f"room for {added} more" if added else "no room for another token")
             ).next_to(para, DOWN, buff=0.6)
-            self.shown["loop_full"] = full
+        frames = []
+        for i, (cands, tok) in enumerate(zip(g.steps, g.new_tokens, strict=True)):
+            cands = [c for c in cands if c.prob > 0 or c.token == tok]  # T = 0: one is left
+            j = next(k for k, c in enumerate(cands) if c.token == tok)
+            bars = ProbabilityBars(
+                [safe_token(c.token) for c in cands],
+                [c.prob for c in cands],
+                width=7.0,
+                font_size=28,
+                bar_height=0.42,
+            )
+            bars.bars[j].set_fill(PALETTE["highlight"])
+            bars.next_to(para, DOWN, buff=1.3)  # under the text, the caption between
+            caption = text(
+                f"step {i + 1}: sampled {quoted(tok)}, probability {100 * cands[j].prob:.1f}%",
+                22,
+                PALETTE["muted"],
+            ).next_to(bars, UP, buff=0.35)
+            caption.set_x(0)
+            frames.append((bars, caption, j, 100 * cands[j].prob, tok))
+        rows = VGroup()
+        for s, o in zip((self.seed + 1, self.seed + 2), others, strict=True):
+            cont = "".join(o.new_tokens).replace("\n", "↵")
+            rows.add(fit_width(text(f"seed {s}: …{cont}", 22, PALETTE["muted"]), 12.8))
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        low = VGroup(*(m for f in frames for m in f[:2])) if frames else full or para
+        rows.next_to(low, DOWN, buff=0.6).to_edge(LEFT, buff=0.7)
+        # the whole picture (every step's bars in the same place) fills the frame at once
+        parts = [para, rows, *(m for f in frames for m in f[:2])]
+        fill_frame(VGroup(*parts, *([full] if full is not None else [])), title=head)
+        strip_in, bars_in = self.received("strip"), self.received("bars")
+        opening = [
+            ReplacementTransform(strip_in, VGroup(*para[:n0]))
+            if strip_in is not None
+            else LaggedStart(*(FadeIn(m, shift=RIGHT * 0.4) for m in para[:n0]), lag_ratio=0.15)
+        ]
+        if bars_in is not None:  # the first prediction's bars become the loop's first step's
+            opening.append(
+                ReplacementTransform(bars_in, frames[0][0]) if frames else FadeOut(bars_in)
+            )
+        self.say(
+            "To write more than one token, we run the model in a loop.",
+            (self.title_in(head), *opening),
+        )
+        self.shown["loop_full"] = full
+        if full is not None:
             self.say(
                 f"This prompt is {len(t.tokens)} tokens long and the model reads at most {n_ctx}, "
                 + (
@@ -141,26 +192,12 @@ class PredictionStep(NextTokenScene):
             )
             if not added:
                 return
-        frames = []
-        for i, (cands, tok) in enumerate(zip(g.steps, g.new_tokens, strict=True)):
-            cands = [c for c in cands if c.prob > 0 or c.token == tok]  # T = 0: one is left
-            j = next(k for k, c in enumerate(cands) if c.token == tok)
-            bars = ProbabilityBars(
-                [safe_token(c.token) for c in cands], [c.prob for c in cands], width=4.0
-            )
-            bars.bars[j].set_fill(PALETTE["highlight"])
-            bars.next_to(para, DOWN, buff=1.3)  # under the text, the caption between
-            caption = text(
-                f"step {i + 1}: sampled {quoted(tok)}, probability {100 * cands[j].prob:.1f}%",
-                22,
-                PALETTE["muted"],
-            ).next_to(bars, UP, buff=0.35)
-            caption.set_x(0)
-            frames.append((bars, caption, j, 100 * cands[j].prob, tok))
 
         def arrive(i):
             bars, caption, j, _, _ = frames[i]
-            if i == 0:
+            if i == 0 and bars_in is not None:  # the bars are on screen already
+                show = [FadeIn(caption, shift=UP * 0.5)]
+            elif i == 0:
                 show = [FadeIn(caption, shift=UP * 0.5), *grow_bars(bars)]
             else:
                 old_bars, old_caption = frames[i - 1][:2]
@@ -175,7 +212,7 @@ class PredictionStep(NextTokenScene):
         for i in range(min(3, len(frames))):
             _, _, _, p, tok = frames[i]
             lead = "It predicts, we pick a token and append it: step" if i == 0 else "Step"
-            leave = [FadeOut(full)] if i == 0 and self.shown["loop_full"] is not None else []
+            leave = [FadeOut(full)] if i == 0 and full is not None else []
             self.say(
                 f"{lead} {i + 1} picks {quoted(tok)}, which had {p:.1f} percent.",
                 *leave,
@@ -193,11 +230,6 @@ class PredictionStep(NextTokenScene):
                 f"{self.temperature:g}), with seed {self.seed}."
             )
         self.say(how, LightUp(head), LightUp(new))
-        rows = VGroup()
-        for s, o in zip((self.seed + 1, self.seed + 2), others, strict=True):
-            cont = "".join(o.new_tokens).replace("\n", "↵")
-            rows.add(fit_width(text(f"seed {s}: …{cont}", 22, PALETTE["muted"]), 12.8))
-        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.2).to_edge(DOWN, buff=0.35)
         self.shown["loop_others"] = others
         differ = any(o.new_tokens != g.new_tokens for o in others)
         self.say(
@@ -214,12 +246,14 @@ class PredictionStep(NextTokenScene):
                     "After the full stop, the model starts a new sentence like those it learned.",
                     LightUp(after, color=PALETTE["accent"]),
                 )
+        self.hand_over(text=self.gather(para))
 
     @step("A chatbot continues a text", order=3)
     def step_chat(self) -> None:
         chat = f"{self.system_prompt}\nUser: {self.chat_question} Assistant:"
         n_chat, n_ctx = len(self.model.tokenizer.encode(chat)), self.model.cfg.n_ctx
         head = title("A chatbot: the model continues a conversation")
+        loop_text = self.received("text")  # the loop's text becomes the page of the chat
         if n_chat + 16 > n_ctx:
             note = self.not_found(
                 f"The chat text is {n_chat} tokens with this tokenizer; the context window "
@@ -228,6 +262,7 @@ class PredictionStep(NextTokenScene):
             self.say(
                 "A chatbot is built from the same loop, continuing a laid-out conversation.",
                 self.title_in(head),
+                *([FadeOut(loop_text)] if loop_text is not None else []),
             )
             self.say(
                 f"Here the conversation alone is {n_chat} tokens, more than this model's "
@@ -248,7 +283,7 @@ class PredictionStep(NextTokenScene):
             + [PALETTE["accent"]]
             + [PALETTE["highlight"]] * len(g.new_tokens)
         )
-        doc = token_text(pieces, colors, width=11.6, size=26, line_gap=0.6)
+        doc = token_text(pieces, colors, width=11.6, size=30, line_gap=0.7)
         box = SurroundingRectangle(
             doc, buff=0.35, corner_radius=0.15, stroke_color=PALETTE["muted"], stroke_width=2
         )
@@ -275,6 +310,7 @@ class PredictionStep(NextTokenScene):
                 PALETTE["accent"],
             )
         ).to_edge(DOWN, buff=0.35)
+        fill_frame(VGroup(doc, box, legend, note), title=head, caption=rlhf)
         self.shown["chat"] = g
         self.shown["chat_text"] = doc
 
@@ -283,8 +319,10 @@ class PredictionStep(NextTokenScene):
 
         self.say(
             "A chatbot is built from the same loop.",
-            self.title_in(head),
-            Create(box),
+            (
+                self.title_in(head),
+                Create(box) if loop_text is None else FadeTransform(loop_text, box),
+            ),
         )
         self.say(
             "First comes a short text that sets the scene: the system prompt.",

@@ -15,14 +15,18 @@ from manim import (
     UP,
     Create,
     FadeIn,
+    FadeOut,
     LaggedStart,
     Line,
+    Rectangle,
+    ReplacementTransform,
+    SurroundingRectangle,
     TransformFromCopy,
     VGroup,
 )
 
 from llmviz.animations import LightUp
-from llmviz.layout import fit_width, math, text, title
+from llmviz.layout import fill_frame, fit_width, math, text, title
 from llmviz.mobjects import NumericMatrix, NumericVector, TokenStrip
 from llmviz.model.analysis.embedding import word_pieces
 from llmviz.model.config import GPT3_CONFIG, matrix_families
@@ -69,18 +73,6 @@ class TokensStep(NextTokenScene):
             PALETTE["muted"],
         )
         ids_caption.next_to(row1, DOWN, buff=0.15)
-        self.shown["tokens_prompt"] = strip
-        self.say(
-            "The model does not read letters or words, but tokens: pieces of text from a fixed "
-            "vocabulary.",
-            self.title_in(head),
-            LaggedStart(*(FadeIn(b, shift=DOWN * 0.4) for b in strip.drawn), lag_ratio=0.2),
-        )
-        self.say(
-            f"Our prompt is {t.n_tokens} tokens, each with its number in the vocabulary.",
-            LaggedStart(*(FadeIn(i, shift=UP * 0.3) for i in ids), lag_ratio=0.2),
-            FadeIn(ids_caption, shift=UP * 0.3),
-        )
         all_pieces = [p for w in words for p in w.pieces]
         strip2 = fit_width(TokenStrip(all_pieces, font_size=24, buff=0.12))
         strip2.next_to(ids_caption, DOWN, buff=1.3)
@@ -107,10 +99,34 @@ class TokensStep(NextTokenScene):
             elif w.is_punctuation:
                 puncts.add(*boxes)
             k += len(w.pieces)
+        vocab = self.caption(
+            f"vocabulary: {cfg.vocab_size:,} tokens here, {GPT3_CONFIG.vocab_size:,} in GPT-3"
+        )
+        whole = fill_frame(
+            VGroup(row1, ids_caption, sentence, strip2, marks, notes), title=head, caption=vocab
+        )
+        # the prompt starts alone in the middle and moves up when the sentence comes in
+        alone = VGroup(row1, ids_caption)
+        lift = UP * (alone.get_y() - whole.get_y())
+        alone.shift(-lift)
+        self.shown["tokens_prompt"] = strip
+        self.say(
+            "The model does not read letters or words, but tokens: pieces of text from a fixed "
+            "vocabulary.",
+            (
+                self.title_in(head),
+                LaggedStart(*(FadeIn(b, shift=DOWN * 0.4) for b in strip.drawn), lag_ratio=0.2),
+            ),
+        )
+        self.say(
+            f"Our prompt is {t.n_tokens} tokens, each with its number in the vocabulary.",
+            LaggedStart(*(FadeIn(i, shift=UP * 0.3) for i in ids), lag_ratio=0.2),
+            FadeIn(ids_caption, shift=UP * 0.3),
+        )
         self.shown["tokens_example"] = (strip2, words)
         self.say(
             "Frequent words are one token each, and so is the space in front of them.",
-            FadeIn(sentence, shift=DOWN * 0.3),
+            (alone.animate.shift(lift), FadeIn(sentence, shift=DOWN * 0.3)),
             LaggedStart(*(FadeIn(b, shift=0.35 * DOWN) for b in strip2.boxes), lag_ratio=0.1),
         )
         if split:
@@ -134,15 +150,14 @@ class TokensStep(NextTokenScene):
                 "Punctuation marks are tokens of their own.",
                 LightUp(puncts, color=PALETTE["accent"]),
             )
-        vocab = self.caption(
-            f"vocabulary: {cfg.vocab_size:,} tokens here, {GPT3_CONFIG.vocab_size:,} in GPT-3"
-        )
         self.say(
             f"This model's vocabulary has {cfg.vocab_size:,} tokens; GPT-3's has "
             f"{GPT3_CONFIG.vocab_size:,}.",
             FadeIn(vocab, shift=UP * 0.5),
             LightUp(vocab),
         )
+        # the prompt's tokens and ids go on to be looked up in the embedding matrix
+        self.hand_over(prompt=self.gather(VGroup(*strip.drawn)), ids=self.gather(ids))
 
     @step("Embedding lookup", order=10)
     def step_lookup(self) -> None:
@@ -181,18 +196,6 @@ class TokensStep(NextTokenScene):
             if top.width <= 13.0:
                 break
         fit_width(top).set_x(0)
-        self.say(
-            "Each token is turned into a list of numbers, a vector, by looking it up in the "
-            "embedding matrix.",
-            self.title_in(head),
-            (FadeIn(matrix, shift=RIGHT * 0.5), FadeIn(name, shift=RIGHT * 0.5)),
-            LaggedStart(*(FadeIn(c, shift=DOWN * 0.3) for c in col_ids), lag_ratio=0.15),
-        )
-        self.say(
-            f"It has a column for each of the {cfg.vocab_size:,} tokens, and {cfg.d_model:,} "
-            "numbers in each column.",
-            LaggedStart(*(FadeIn(r, shift=LEFT * 0.4) for r in info), lag_ratio=0.4),
-        )
         # the first six tokens, each over its vector; a strip too wide for the frame (long
         # tokens, <byte 0x..> stand-ins) leaves some out behind a visible "… N more …" box
         k = min(t.n_tokens, 6)
@@ -216,17 +219,76 @@ class TokensStep(NextTokenScene):
                 for i, b in zip(ids_shown, boxes, strict=True)
             )
         )
+        fill_frame(VGroup(top, lower, ids), title=head)
+        # the ids' columns lie in the matrix's middle, behind its ellipsis: a frame marks them
+        entries = VGroup(*(matrix.get_column(j) for j in matrix.cols if j is not None))
+        marker = Rectangle(
+            width=0.45 * min(v.width for v in vecs),
+            height=entries.height + 0.1,
+            stroke_color=PALETTE["highlight"],
+            stroke_width=3,
+        ).move_to([matrix.get_x(), entries.get_y(), 0])
+        looked = [
+            SurroundingRectangle(v, buff=0.06, color=PALETTE["highlight"], stroke_width=3)
+            for v in vecs
+        ]
         self.shown["lookup_vectors"] = list(zip(vecs, ids_shown, strict=True))
         self.shown["lookup_matrix"] = matrix
         self.shown["lookup_gpt3"] = Shown(gpt[1], gpt3)
-        first = t.token_ids[0]
+        prompt_in, ids_in = self.received("prompt"), self.received("ids")
+        handed = (
+            [ReplacementTransform(prompt_in, strip), ReplacementTransform(ids_in, ids)]
+            if prompt_in is not None and ids_in is not None
+            else [FadeOut(m) for m in (prompt_in, ids_in) if m is not None]
+        )
         self.say(
-            f"The token with id {first} takes column {first}, and so on for every token.",
+            "Each token is turned into a list of numbers, a vector, by looking it up in the "
+            "embedding matrix.",
             (
-                FadeIn(strip, shift=UP * 0.3),
-                LaggedStart(*(FadeIn(i) for i in ids), lag_ratio=0.1),
+                self.title_in(head),
+                FadeIn(matrix, shift=RIGHT * 0.5),
+                FadeIn(name, shift=RIGHT * 0.5),
+                *handed,
             ),
-            LaggedStart(*(TransformFromCopy(matrix, v) for v in vecs), lag_ratio=0.2),
+            LaggedStart(*(FadeIn(c, shift=DOWN * 0.3) for c in col_ids), lag_ratio=0.15),
+        )
+        self.say(
+            f"It has a column for each of the {cfg.vocab_size:,} tokens, and {cfg.d_model:,} "
+            "numbers in each column.",
+            LaggedStart(*(FadeIn(r, shift=LEFT * 0.4) for r in info), lag_ratio=0.4),
+            *(
+                []
+                if prompt_in is not None and ids_in is not None
+                else [
+                    (
+                        FadeIn(strip, shift=UP * 0.3),
+                        LaggedStart(*(FadeIn(i) for i in ids), lag_ratio=0.1),
+                    )
+                ]
+            ),
+        )
+        first = t.token_ids[0]
+        # the camera follows the first token's column down to the token, and back out
+        self.say(
+            f"The token with id {first} takes column {first}, a vector of {cfg.d_model:,} numbers.",
+            Create(marker),
+            (
+                self.zoom_to(VGroup(boxes[0], ids[0], vecs[0]), margin=1.5),
+                TransformFromCopy(marker, looked[0]),
+                FadeIn(vecs[0], shift=DOWN * 0.3),
+            ),
+        )
+        self.say(
+            "And so on for every token.",
+            (self.zoom_out(), FadeOut(looked[0])),
+            LaggedStart(
+                *(
+                    (TransformFromCopy(marker, r), FadeIn(v, shift=DOWN * 0.3))
+                    for r, v in zip(looked[1:], vecs[1:], strict=True)
+                ),
+                lag_ratio=0.3,
+            ),
+            (FadeOut(marker), *(FadeOut(r) for r in looked[1:])),
         )
         self.say(
             "These numbers started random and were learned in training.",
@@ -238,3 +300,4 @@ class TokensStep(NextTokenScene):
             LaggedStart(*(FadeIn(r, shift=LEFT * 0.4) for r in gpt), lag_ratio=0.4),
             LightUp(gpt[1]),
         )
+        self.hand_over(matrix=matrix, name=name)  # the next step's matrix times a vector

@@ -34,7 +34,17 @@ from manim import (
 
 from llmviz.animations import LightUp
 from llmviz.errors import LLMVizError
-from llmviz.layout import code, fit_width, math, number, plain_axes, stack_apart, text, title
+from llmviz.layout import (
+    code,
+    fill_frame,
+    fit_width,
+    math,
+    number,
+    plain_axes,
+    stack_apart,
+    text,
+    title,
+)
 from llmviz.mobjects import ProbabilityBars, TokenStrip
 from llmviz.model.analysis import find_and_neuron
 from llmviz.model.corpus import contrast_prompts
@@ -53,7 +63,8 @@ from llmviz.model.trace import hook_name
 from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import pct, quoted
-from next_token_steps.common import NextTokenScene, own_training_log, safe_token
+from next_token_steps.common import NextTokenScene, fill, own_training_log, safe_token
+from next_token_steps.prediction import morph
 
 ORIGIN_UP = np.array([0.0, 1.0, 0.0])
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -146,6 +157,7 @@ class TrainingStep(NextTokenScene):
         log = own_training_log(self.model_dir)
         gpt = GPT3_PUBLISHED
         head = title("Learning from a lot of text")
+        pre = self.received("pretrained")  # GPT's "this model: N steps over M tokens"
         try:
             size = data_size(self.model, log) if log is not None else None
         except LLMVizError:
@@ -158,6 +170,7 @@ class TrainingStep(NextTokenScene):
             self.say(
                 "A language model learns its predictions from an enormous amount of text.",
                 self.title_in(head),
+                *([FadeOut(pre)] if pre is not None else []),
             )
             self.say(
                 "This model came without a record of its training text, so it has no figures here.",
@@ -222,12 +235,17 @@ class TrainingStep(NextTokenScene):
         cap = self.caption(
             f"tokens on a log scale, each tick 10 times the last; GPT-3: {gpt.source.split(',')[0]}"
         )
+        picture = VGroup(sample, made, counts, axis, ticks, *marks.values(), *labels.values())
+        fill_frame(VGroup(picture, passes, gap, gap_label), title=head, caption=cap)
         self.shown["data"] = (counts, size)
         self.shown["data_gap"] = (gap_label, times)
         self.say(
             "A language model learns its predictions from an enormous amount of example text.",
-            self.title_in(head),
-            LaggedStart(*(FadeIn(s, shift=RIGHT * 0.3) for s in sample), lag_ratio=0.4),
+            (
+                self.title_in(head),
+                LaggedStart(*(FadeIn(s, shift=RIGHT * 0.3) for s in sample), lag_ratio=0.4),
+                *([pre.animate.move_to(counts)] if pre is not None else []),
+            ),
         )
         self.say(
             "Big models read text gathered from the internet; ours read sentences that code "
@@ -238,7 +256,9 @@ class TrainingStep(NextTokenScene):
         self.say(
             f"The corpus has {size.sentences:,} sentences: {size.words:,} words, or "
             f"{size.tokens:,} tokens.",
-            LaggedStart(*(FadeIn(c, shift=UP * 0.3) for c in counts), lag_ratio=0.4),
+            LaggedStart(*(FadeIn(c, shift=UP * 0.3) for c in counts), lag_ratio=0.4)
+            if pre is None
+            else morph(pre, counts),
             (sample.animate.set_opacity(0.3), made.animate.set_opacity(0.5)),
         )
         self.say(
@@ -343,12 +363,20 @@ class TrainingStep(NextTokenScene):
         params = self.caption(
             f"{N:,} parameters in this model; GPT-3: {billions(GPT3_PUBLISHED.parameters)}"
         )
+        before = both.width
+        fill_frame(both, title=head, caption=params)
+        grown = both.width / before  # needles and bars are redrawn at this scale
+        for d in row:
+            d.radius *= grown
+        width *= grown
         bias_dial = row[0]
         self.shown["dials"] = (row, dials, now, start, N, params)
         self.say(
             "You can picture training as tuning the dials of a big machine.",
-            self.title_in(head),
-            LaggedStart(*(FadeIn(d, scale=0.8) for d in row), lag_ratio=0.3),
+            (
+                self.title_in(head),
+                LaggedStart(*(FadeIn(d, scale=0.8) for d in row), lag_ratio=0.3),
+            ),
         )
         self.say(
             f"These three are real dials of our model: the bias of neuron {n} in block "
@@ -421,12 +449,14 @@ class TrainingStep(NextTokenScene):
             turning(turn[-1], turn[0]),
             FadeOut(box),
         )
+        self.hand_over(prompt=strip)  # the prompt becomes the text the model never saw
 
     # --- text it never saw --------------------------------------------------------------------
     @step("Text it never saw", order=8)
     def step_unseen(self) -> None:
         log = own_training_log(self.model_dir)
         head = title("Text it never saw")
+        prompt_in = self.received("prompt")  # the dials' prompt, before its lead-in
         try:
             lead = answer(self.model, f"{self.unseen_lead} {self.prompt}", log, self.answer)
             guesses = unseen_names(self.model, log)
@@ -438,7 +468,11 @@ class TrainingStep(NextTokenScene):
                 "This model's training corpus is not known here, so no text is checked as unseen."
             ).next_to(head, DOWN, buff=1.0)
             self.shown["unseen"] = None
-            self.say("Training aims at text the model never saw.", self.title_in(head))
+            self.say(
+                "Training aims at text the model never saw.",
+                self.title_in(head),
+                *([FadeOut(prompt_in)] if prompt_in is not None else []),
+            )
             self.say("This model came without its training corpus to check against.", FadeIn(note))
             return
         first = self.prompt.split()[0]
@@ -452,17 +486,57 @@ class TrainingStep(NextTokenScene):
         def shown_prompt(p: str):
             return fit_width(code(p, 30), 12.5).next_to(head, DOWN, buff=0.7)
 
+        def answers(prompt: str, under) -> ProbabilityBars:
+            bars = ProbabilityBars.from_trace(
+                self.model.run(prompt), k=3, width=7.5, font_size=28, bar_height=0.42
+            )
+            return bars.next_to(under, DOWN, buff=0.6).shift(RIGHT * 0.6)
+
         line = shown_prompt(lead.prompt)
         mark = ("not in" if not lead.seen else "found in") + f" the {n_sent:,} training sentences"
         tag = text(mark, 24, PALETTE["accent"]).next_to(line, DOWN, buff=0.25)
-        bars = ProbabilityBars.from_trace(self.model.run(lead.prompt), k=3, width=6.0)
-        bars.next_to(tag, DOWN, buff=0.6).shift(RIGHT * 0.6)
+        bars = answers(lead.prompt, tag)
+        p_name = f"{pick.name} plays the sport of"
+        line2 = shown_prompt(p_name)
+        tag2 = text(f"“{pick.name}”: nowhere in the corpus", 24, PALETTE["accent"])
+        tag2.next_to(line2, DOWN, buff=0.25)
+        bars2 = answers(p_name, tag2)
+        fn, ln = pick.name.split()
+        grid = VGroup()
+        for who, sports in ((f"{fn} …", pick.first_sports), (f"… {ln}", pick.last_sports)):
+            cells = VGroup(*(code(s, 26) for s in sports)).arrange(RIGHT, buff=0.4)
+            grid.add(VGroup(text(f"{who}:", 28), cells).arrange(RIGHT, buff=0.3))
+        grid.arrange(DOWN, aligned_edge=LEFT, buff=0.35).next_to(bars2, DOWN, buff=0.6)
+        grid.set_x(0)
+        hits = VGroup(
+            *(c for row in grid for c in row[1] if c.text == pick.token.strip())
+        ).set_color(PALETTE["highlight"])
+        count = VGroup(
+            number(len(fits), decimals=0, size=30, color=PALETTE["highlight"]),
+            text(f"of the {len(guesses)} unseen names get such a sport", 24),
+        ).arrange(RIGHT, buff=0.2)
+        count.next_to(grid, DOWN, buff=0.4)
+        fit_width(count)
+        fail = None
+        if worst is not None:
+            fail = fit_width(
+                text(
+                    f"the other {len(wrong)} fail: {worst.name} → "
+                    f"{quoted(safe_token(worst.token))} ({pct(worst.prob)}%)",
+                    24,
+                    PALETTE["negative"],
+                )
+            ).next_to(count, DOWN, buff=0.3)
+        parts = [line, tag, bars, line2, tag2, bars2, grid, count]
+        fill(VGroup(*parts, *([fail] if fail is not None else [])), title=head)
         self.shown["unseen"] = (line, tag, bars, lead, n_sent)
         self.say(
             "Training aims further than its sentences: the model should also answer text it "
             "never read.",
-            self.title_in(head),
-            FadeIn(line, shift=RIGHT * 0.3),
+            (
+                self.title_in(head),
+                FadeIn(line, shift=RIGHT * 0.3) if prompt_in is None else morph(prompt_in, line),
+            ),
         )
         self.say(
             f"The code searched all {n_sent:,} training sentences: this text is "
@@ -476,29 +550,13 @@ class TrainingStep(NextTokenScene):
             FadeIn(bars, shift=RIGHT * 0.3),
             LightUp(VGroup(bars.labels[0], bars.numbers[0])),
         )
-        p_name = f"{pick.name} plays the sport of"
-        line2 = shown_prompt(p_name)
-        tag2 = text(f"“{pick.name}”: nowhere in the corpus", 24, PALETTE["accent"])
-        tag2.next_to(line2, DOWN, buff=0.25)
-        bars2 = ProbabilityBars.from_trace(self.model.run(p_name), k=3, width=6.0)
-        bars2.next_to(tag2, DOWN, buff=0.6).shift(RIGHT * 0.6)
         self.shown["unseen_name"] = (line2, bars2, pick)
         self.say(
             f"A name it never saw works too: for {pick.name} it says {quoted(pick.token)} at "
             f"{pct(pick.prob)} percent.",
-            (ReplacementTransform(line, line2), ReplacementTransform(tag, tag2)),
+            (morph(line, line2), morph(tag, tag2)),
             ReplacementTransform(bars, bars2),
         )
-        fn, ln = pick.name.split()
-        grid = VGroup()
-        for who, sports in ((f"{fn} …", pick.first_sports), (f"… {ln}", pick.last_sports)):
-            cells = VGroup(*(code(s, 26) for s in sports)).arrange(RIGHT, buff=0.4)
-            grid.add(VGroup(text(f"{who}:", 28), cells).arrange(RIGHT, buff=0.3))
-        grid.arrange(DOWN, aligned_edge=LEFT, buff=0.35).next_to(bars2, DOWN, buff=0.7)
-        grid.set_x(0)
-        hits = VGroup(
-            *(c for row in grid for c in row[1] if c.text == pick.token.strip())
-        ).set_color(PALETTE["highlight"])
         self.say(
             f"No sentence says what {pick.name} plays, so there is no right answer; the corpus "
             f"only has athletes named {fn} and athletes named {ln}.",
@@ -510,12 +568,6 @@ class TrainingStep(NextTokenScene):
             LightUp(VGroup(bars2.labels[0], bars2.numbers[0])),
             LightUp(hits),
         )
-        count = VGroup(
-            number(len(fits), decimals=0, size=30, color=PALETTE["highlight"]),
-            text(f"of the {len(guesses)} unseen names get such a sport", 24),
-        ).arrange(RIGHT, buff=0.2)
-        count.next_to(grid, DOWN, buff=0.4)
-        fit_width(count)
         self.shown["unseen_count"] = (count[0], len(fits), len(guesses))
         self.say(
             f"Over all {len(guesses)} names of the grid that the corpus never pairs, {len(fits)} "
@@ -523,17 +575,9 @@ class TrainingStep(NextTokenScene):
             (grid.animate.set_opacity(0.35), FadeIn(count, shift=UP * 0.3)),
             LightUp(count[0]),
         )
-        if worst is None:
+        if fail is None:
             self.say("It never answers otherwise.", LightUp(count))
             return
-        fail = fit_width(
-            text(
-                f"the other {len(wrong)} fail: {worst.name} → {quoted(safe_token(worst.token))} "
-                f"({pct(worst.prob)}%)",
-                24,
-                PALETTE["negative"],
-            )
-        ).next_to(count, DOWN, buff=0.3)
         self.shown["unseen_fail"] = (fail, worst, len(wrong))
         self.say(
             f"It fails on {len(wrong)}: for {worst.name} its top guess is "

@@ -33,6 +33,7 @@ def scenes():
 def test_tidy_and_every_number_said_is_on_screen(scenes, name):
     scene = scenes[name]
     assert scene.outside == [] and scene.overlaps == [] and scene.small == []
+    assert scene.overlaps_midway == []  # nor halfway through an animation
     assert narration_problems(scene, NAMES) == []
     assert len(scene.narration) == 1 and len(scene.beats) >= 5
 

@@ -55,6 +55,7 @@ def test_each_step_renders_alone_tidily_and_says_only_what_it_shows(scenes, name
     scene = scenes[name]
     assert [s for s, _ in scene.narration] == [SECTIONS[name]]
     assert scene.outside == [] and scene.overlaps == [] and scene.small == []
+    assert scene.overlaps_midway == []  # nor halfway through an animation
     assert narration_problems(scene, NAMES) == []
     assert len(scene.beats) >= 5
 
