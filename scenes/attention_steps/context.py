@@ -17,6 +17,7 @@ from manim import (
     FadeIn,
     LaggedStart,
     Rectangle,
+    ReplacementTransform,
     VGroup,
 )
 
@@ -77,6 +78,7 @@ class CrossStep(AttentionScene):
             22,
             PALETTE["highlight"],
         )
+        self.fill(VGroup(kl, keys, grid, queries, ql, nomask), head, stamp, 1.4)
         self.say(
             "A model that reads one kind of data and writes another, such as a translator, also "
             "uses cross-attention.",
@@ -103,6 +105,7 @@ class CrossStep(AttentionScene):
             "without numbers.",
             FadeIn(stamp, shift=UP * 0.3),
         )
+        self.hand_on(grid=grid)  # its grid of pairs becomes the first real pattern
 
 
 class ContextStep(AttentionScene):
@@ -148,12 +151,16 @@ class ContextStep(AttentionScene):
             ),
         ).arrange(DOWN, buff=0.2, aligned_edge=LEFT)
         fit_width(rows).to_edge(DOWN, buff=0.5)
+        self.fill(items, head, rows, 1.3)
         self.shown["model_entries"] = Shown(rows[0], total)
+        pairs = self.received("grid")  # the schematic's grid of pairs, from the last step
         self.say(
             "The pattern has one entry for every pair of tokens, so it grows with the square of "
             "the prompt's length.",
             self.title_in(head),
-            FadeIn(items[0], shift=UP * 0.3),
+            (ReplacementTransform(pairs, items[0][0]), FadeIn(items[0][1]))
+            if pairs is not None
+            else FadeIn(items[0], shift=UP * 0.3),
         )
         for n, item in zip(lengths[1:], items[1:], strict=True):
             per, _ = pattern_entries(n, cfg)
@@ -168,6 +175,7 @@ class ContextStep(AttentionScene):
             "long contexts are expensive.",
             FadeIn(rows[1], shift=UP * 0.3),
         )
+        self.hand_on(pattern=items[-1][0])  # the longest prompt's pattern, on to the next step
 
 
 class LongRangeStep(ContextStep):
@@ -193,34 +201,40 @@ class LongRangeStep(ContextStep):
         words = len(MYSTERY.split())
         split = len(pieces) > words
         self.shown["mystery_tokens"] = pieces
-        self.say(
-            f'The lecture\'s mystery novel ends with "{MYSTERY}", and the last vector must gather '
-            "clues from far back.",
-            self.title_in(head),
-            LaggedStart(*(FadeIn(bx, shift=RIGHT * 0.2) for bx in strip.drawn), lag_ratio=0.1),
-        )
         cut = text(
             f"{len(pieces)} tokens for {words} words" + (": not words it learned" if split else ""),
             22,
             PALETTE["muted"],
         ).next_to(strip, DOWN, buff=0.15)
+        grid = AttentionGrid(
+            long[hook_name("pattern", far.layer)][far.head],
+            kind="heat",
+            cell_size=min(0.08, 4.8 / len(ids)),
+            show_grid_lines=False,
+        )
+        grid.next_to(cut, DOWN, buff=0.35).to_edge(LEFT, buff=1.2)
+        # the last step's pattern waits, dimmed, where this head's pattern will be drawn
+        pattern = self.received("pattern")
+        wait = [pattern.animate.move_to(grid).set_opacity(0.3)] if pattern is not None else []
+        self.say(
+            f'The lecture\'s mystery novel ends with "{MYSTERY}", and the last vector must gather '
+            "clues from far back.",
+            self.title_in(head),
+            [
+                LaggedStart(*(FadeIn(bx, shift=RIGHT * 0.2) for bx in strip.drawn), lag_ratio=0.1),
+                *wait,
+            ],
+        )
         self.say(
             f"This model's tokenizer cuts it into {len(pieces)} tokens"
             + (", so it never learned such text." if split else "."),
             FadeIn(cut, shift=UP * 0.2),
         )
-        grid = AttentionGrid(
-            long[hook_name("pattern", far.layer)][far.head],
-            kind="heat",
-            cell_size=min(0.07, 3.6 / len(ids)),
-            show_grid_lines=False,
-        )
-        grid.next_to(cut, DOWN, buff=0.35).to_edge(LEFT, buff=1.2)
         side = VGroup(
-            text(f"{len(ids)} tokens of training text", 22),
-            text(f"layer {far.layer}, head {far.head}: looks farthest back", 22, PALETTE[QUERY]),
+            text(f"{len(ids)} tokens of training text", 24),
+            text(f"layer {far.layer}, head {far.head}: looks farthest back", 24, PALETTE[QUERY]),
             VGroup(
-                text("on average", 22), text(f"{far.mean_distance:.1f} tokens back", 22)
+                text("on average", 24), text(f"{far.mean_distance:.1f} tokens back", 24)
             ).arrange(RIGHT, buff=0.15),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
         side.next_to(grid, RIGHT, buff=0.8).align_to(grid, UP)
@@ -228,7 +242,12 @@ class LongRangeStep(ContextStep):
         self.say(
             f"Instead we give it {len(ids)} tokens of its own training text, sentence after "
             "sentence.",
-            (FadeIn(grid, shift=UP * 0.3), FadeIn(side[0])),
+            (
+                ReplacementTransform(pattern, grid)
+                if pattern is not None
+                else FadeIn(grid, shift=UP * 0.3),
+                FadeIn(side[0]),
+            ),
         )
         self.say(
             f"The head that looks farthest back is layer {far.layer}, head {far.head}: on average "
@@ -252,8 +271,8 @@ class LongRangeStep(ContextStep):
         )
         before = len(ids) - len(tail_ids)
         test = VGroup(
-            text(f'last sentence alone: "{a.token.strip()}" {a.prob:.2f}', 22),
-            text(f'after {before} tokens before it: "{b.token.strip()}" {b.prob:.2f}', 22),
+            text(f'last sentence alone: "{a.token.strip()}" {a.prob:.2f}', 24),
+            text(f'after {before} tokens before it: "{b.token.strip()}" {b.prob:.2f}', 24),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         test.next_to(look, DOWN, buff=0.4).align_to(look, LEFT)
         fit_width(test, 13.2 - grid.get_right()[0] - 0.9)

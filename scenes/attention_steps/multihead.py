@@ -21,6 +21,7 @@ from manim import (
     GrowArrow,
     LaggedStart,
     Line,
+    ReplacementTransform,
     SurroundingRectangle,
     Transform,
     VGroup,
@@ -122,6 +123,7 @@ class MultiHeadStep(AttentionScene):
         sum_lab = fit_width(
             text(f'ΔE for "{noun}" from each head, and their sum', 20, PALETTE["muted"])
         ).next_to(VGroup(*changes), DOWN, buff=0.2)
+        self.fill(VGroup(columns, out, eq, plus, sum_lab), head, most=1.3)
         self.shown["heads"] = [(c, outs[h]) for c, h in zip(changes, heads, strict=True)]
         self.shown["attn_out"] = (out, total)
         self.say(
@@ -175,6 +177,7 @@ class MultiHeadStep(AttentionScene):
             "output matrix per layer",
             20,
         )
+        self.fill(VGroup(blocks, side_by_side, stapled, wo), head, gpt, 1.3)
         old = VGroup(grids, notes, *changes, plus, eq, out, sum_lab)
         self.say(
             "Each head's value-up matrix maps its sum back up to the stream.",
@@ -192,6 +195,7 @@ class MultiHeadStep(AttentionScene):
             "every layer.",
             FadeIn(gpt, shift=UP * 0.3),
         )
+        self.hand_on(maps=blocks)  # the value-up maps, side by side, become the next table
 
 
 class OtherHeadStep(AttentionScene):
@@ -245,11 +249,18 @@ class OtherHeadStep(AttentionScene):
         mine_share = sums[0]
         for r in names:
             table.cell(r, on).set_color(PALETTE["highlight"])
+        # the table first stands in the middle of the frame, and moves up when the plane comes
+        shown_table = [table.header, *(table.row(n) for n in names)]
+        lower = DOWN * max(0.0, float(table.get_y()) - 0.3)
+        table.shift(lower)
+        maps = self.received("maps")  # the layer's value-up maps, from the last step
         self.say(
             "One word can need several kinds of update at once, which is why a layer has many "
             "heads.",
             self.title_in(head),
-            FadeIn(table.header, shift=DOWN * 0.3),
+            ReplacementTransform(maps, table.header)
+            if maps is not None
+            else FadeIn(table.header, shift=DOWN * 0.3),
         )
         self.say(
             f'The head we followed gives {what} {mine_share:.2f} of the attention of "{noun}".',
@@ -257,16 +268,17 @@ class OtherHeadStep(AttentionScene):
             LightUp(VGroup(*(table.cell(names[0], cols[k]) for k in f.keys))),
             LightUp(table.cell(names[0], on)),
         )
+        mark = table.highlight_cell(names[1], cols[o.top_key], PALETTE[OTHER])
         self.say(
             f'Layer {o.layer}, head {o.head} looks mostly at "{self.tok(o.top_key)}", with '
             f"{o.top_weight:.2f}, and gives {what} only {o.share_on_keys:.2f}.",
             FadeIn(table.row(names[1]), shift=RIGHT * 0.3),
-            Create(table.highlight_cell(names[1], cols[o.top_key], PALETTE[OTHER])),
+            Create(mark),
         )
         proj = plane_of(np.vstack([mine, o.delta]), mine, o.delta)
         self.shown["two_changes_plane"] = proj
         plane = VectorPlane(proj.coords, size=3.4)
-        plane.next_to(table, DOWN, buff=0.5).to_edge(LEFT, buff=1.8)
+        plane.next_to(table, DOWN, buff=0.5).to_edge(LEFT, buff=1.8).shift(-lower)
         plane.caption = self.plane_caption(proj, "the two changes", plane)
         a = plane.arrow(proj.coords[0], PALETTE[QUERY])
         b = plane.arrow(proj.coords[1], PALETTE[OTHER])
@@ -278,6 +290,7 @@ class OtherHeadStep(AttentionScene):
             lb = text(f"L{o.layer} head {o.head}'s ΔE", 20, PALETTE[OTHER]).move_to(lb)
         self.say(
             f'Each head adds its own change to "{noun}": two arrows in the plane they span.',
+            VGroup(*shown_table, mark).animate.shift(-lower),
             (Create(plane.axes), FadeIn(plane.caption, shift=UP * 0.4)),
             (GrowArrow(a), FadeIn(la)),
             (GrowArrow(b), FadeIn(lb)),
@@ -317,6 +330,8 @@ class OtherHeadStep(AttentionScene):
             FadeIn(verdict, shift=UP * 0.3),
             LightUp(VGroup(a, b)),
         )
+        # the table of two heads' weights turns into the next step's bill
+        self.hand_on(table=VGroup(table.header, *(table.row(n) for n in names)))
 
 
 class CountStep(AttentionScene):
@@ -337,26 +352,27 @@ class CountStep(AttentionScene):
 
         def gpt_cell(v: float) -> FastNumber:
             m = v / 1e6
-            return FastNumber(m, 1 if m < 100 else 0, thousands=True, font_size=24)
+            return FastNumber(m, 1 if m < 100 else 0, thousands=True, font_size=28)
 
         cells, self.shown["count_values"] = [], {}
         for name, key in rows:
             if key is None:
                 a = FastNumber(
-                    100 * ours["all_layers"] / ours["total"], 1, suffix="%", font_size=24
+                    100 * ours["all_layers"] / ours["total"], 1, suffix="%", font_size=28
                 )
-                b = FastNumber(100 * gpt["all_layers"] / gpt["total"], 1, suffix="%", font_size=24)
+                b = FastNumber(100 * gpt["all_layers"] / gpt["total"], 1, suffix="%", font_size=28)
                 vals = (ours["all_layers"] / ours["total"], gpt["all_layers"] / gpt["total"])
             else:
-                a = FastNumber(ours[key], 0, thousands=True, font_size=24)
+                a = FastNumber(ours[key], 0, thousands=True, font_size=28)
                 b, vals = gpt_cell(gpt[key]), (ours[key], gpt[key])
             cells.append([name, a, b])
             self.shown["count_values"][name] = (a, vals[0], b, vals[1])
         table = ValueTable(
             cells,
             [Column("attention weights"), Column("this model"), Column("GPT-3, millions")],
-            font_size=24,
-            h_buff=0.9,
+            font_size=28,
+            h_buff=1.0,
+            v_buff=1.2,
         )
         sub = text(
             f"maps of {c.d_head} × {shape(c.d_model)} here, {g.d_head} × {shape(g.d_model)} in GPT-3",
@@ -364,17 +380,30 @@ class CountStep(AttentionScene):
             PALETTE["muted"],
         ).next_to(head, DOWN, buff=0.25)
         fit_width(table).next_to(sub, DOWN, buff=0.4)
+        total = self.footer(f"GPT-3 has {gpt['total'] / 1e9:.0f} billion weights in all", 22)
+        self.fill(table, sub, total, 1.3)
         self.shown["counts"] = table
+        names = table.column("attention weights")  # every line of the bill, before its numbers
 
         def row(name: str):
-            return FadeIn(table.row(name), shift=RIGHT * 0.3)
+            return FadeIn(
+                VGroup(table.cell(name, "this model"), table.cell(name, "GPT-3, millions")),
+                shift=RIGHT * 0.3,
+            )
 
         gm = gpt["map"] / 1e6
+        two = self.received("table")  # the last step's table of two heads
         self.say(
             f"Now the bill: in GPT-3 a query map is {shape(g.d_head)} by {shape(g.d_model)}, about "
             f"{gm:.1f} million weights.",
             self.title_in(head),
-            (FadeIn(table.header, shift=DOWN * 0.3), FadeIn(sub)),
+            (
+                ReplacementTransform(two, table.header)
+                if two is not None
+                else FadeIn(table.header, shift=DOWN * 0.3),
+                FadeIn(sub),
+                FadeIn(names, shift=RIGHT * 0.3),
+            ),
             row("query map"),
         )
         self.say("A key map is just as big.", row("key map"))
@@ -390,7 +419,6 @@ class CountStep(AttentionScene):
             row(rows[4][0]),
         )
         share = gpt["all_layers"] / gpt["total"]
-        total = self.footer(f"GPT-3 has {gpt['total'] / 1e9:.0f} billion weights in all", 22)
         self.say(
             f"In all {g.n_layers} layers that is {gpt['all_layers'] / 1e6:,.0f} million: "
             f"{share:.1%} of GPT-3's {gpt['total'] / 1e9:.0f} billion.",

@@ -19,6 +19,7 @@ from manim import (
     FadeOut,
     GrowArrow,
     LaggedStart,
+    ReplacementTransform,
     VGroup,
 )
 
@@ -40,40 +41,47 @@ class QueriesKeysStep(AttentionScene):
         head = title(f"Queries and keys: {self.where()}")
         W_Q = self.model.W("Q", self.L, self.h).T  # [d_head, d_model], as the lecture draws it
         # at 6 decimals the entries keep their size and the matrix its width: fewer digits
-        d = self.places(np.concatenate([W_Q[:6, :5].ravel(), self.x[self.q][:6]]), 0.75)
+        big = 26  # the product's numbers, as large as the frame leaves room for
+        d = self.places(np.concatenate([W_Q[:6, :5].ravel(), self.x[self.q][:6]]), 0.98, big)
         matrix = WeightMatrix(
             W_Q,
-            name=math("W_Q", READABLE * 1.4),
+            name=math("W_Q", big * 1.3),
             max_rows=6,
             max_cols=5,
-            font_size=READABLE,
+            font_size=big,
             decimals=d,
-            label_size=20,
+            label_size=24,
         )
         x = NumericVector(
             self.x[self.q],
             max_entries=6,
-            font_size=READABLE,
+            font_size=big,
             decimals=d,
             label=f'x("{noun}")',
-            label_size=READABLE,
+            label_size=24,
         )
-        VGroup(matrix, x).arrange(RIGHT, buff=0.35).next_to(head, DOWN, buff=0.5)
-        VGroup(matrix, x).to_edge(LEFT, buff=1.2)
+        VGroup(matrix, x).arrange(RIGHT, buff=0.4).next_to(head, DOWN, buff=0.6)
+        VGroup(matrix, x).to_edge(LEFT, buff=0.9)
         product = MatrixVectorProduct(matrix, x, run_time_per_row=0.45)
         note = text(
             f"x: the stream entering layer {self.L}, after LayerNorm: {cfg.d_model} entries",
             20,
             PALETTE["muted"],
         )
-        fit_width(note).next_to(VGroup(matrix, x), DOWN, buff=0.45).align_to(matrix, LEFT)
+        fit_width(note).next_to(VGroup(matrix, x), DOWN, buff=0.6).align_to(matrix, LEFT)
+        vector = self.received("vector")  # the noun's E from the last step, into the head
         self.say(
             "A head multiplies each token's vector by a query matrix, W_Q.",
             self.title_in(head),
-            (FadeIn(matrix, shift=RIGHT * 0.4), FadeIn(x, shift=LEFT * 0.4)),
+            (
+                FadeIn(matrix, shift=RIGHT * 0.4),
+                ReplacementTransform(vector, x)
+                if vector is not None
+                else FadeIn(x, shift=LEFT * 0.4),
+            ),
             FadeIn(note, shift=UP * 0.3),
         )
-        q_lab = text(f'q("{noun}"): {cfg.d_head} entries', 20, PALETTE[QUERY])
+        q_lab = text(f'q("{noun}"): {cfg.d_head} entries', 22, PALETTE[QUERY])
         self.say(
             f'Row by row, that gives the query of "{noun}": {cfg.d_head} numbers instead of '
             f"{cfg.d_model}.",
@@ -104,9 +112,9 @@ class QueriesKeysStep(AttentionScene):
             for i in drawn
         }
         qs, ks = list(qd.values()), list(kd.values())
-        self.under(strip, qd, buff=0.45)
+        self.under(strip, qd, buff=0.5)
         for kv, qv in zip(ks, qs, strict=True):
-            kv.next_to(qv, DOWN, buff=0.7).set_x(qv.get_x())
+            kv.next_to(qv, DOWN, buff=0.9).set_x(qv.get_x())
         lq = prose("queries  $W_Q x$", 20, PALETTE[QUERY]).next_to(VGroup(*qs), UP, buff=0.06)
         lk = prose("keys  $W_K x$", 20, PALETTE[KEY]).next_to(VGroup(*ks), UP, buff=0.06)
         old = VGroup(matrix, x, product.result, product.equals, note, q_lab)
@@ -133,6 +141,8 @@ class QueriesKeysStep(AttentionScene):
         )
         self.shown["queries"] = {i: (v, self.Q[i]) for i, v in qd.items()}
         self.shown["keys"] = {i: (v, self.K[i]) for i, v in kd.items()}
+        if self.q in qd:  # the noun's query becomes an arrow in the next step
+            self.hand_on(query=qd[self.q])
 
 
 class KeySpaceStep(AttentionScene):
@@ -147,9 +157,9 @@ class KeySpaceStep(AttentionScene):
             b = self.K[others[0]] if others else np.roll(self.Q[q], 1)
         vecs = np.vstack([self.Q[q], self.K[keys]])
         proj = plane_of(vecs, self.Q[q], b)
-        plane = VectorPlane(proj.coords, size=4.8)
+        plane = VectorPlane(proj.coords, size=5.4)
         # room on the left for the widest key's name beside an arrow tip at the plane's edge
-        widest = max(text(f'"{self.tok(k)}"', 20).width for k in keys)
+        widest = max(text(f'"{self.tok(k)}"', 22).width for k in keys)
         plane.next_to(head, DOWN, buff=0.3).to_edge(LEFT, buff=max(1.0, widest + 0.3))
         plane.caption = self.plane_caption(proj, f'q("{noun}") and k("{self.key_words[0]}")', plane)
         self.shown["kq_plane"] = proj
@@ -157,7 +167,7 @@ class KeySpaceStep(AttentionScene):
             ("k", k): proj.coords[1 + i] for i, k in enumerate(keys)
         }
         qa = plane.arrow(coords[("q", q)], PALETTE[QUERY], stroke_width=7)
-        q_lab = text(f'query "{noun}"', 22, PALETTE[QUERY]).next_to(qa.get_end(), UP, buff=0.12)
+        q_lab = text(f'query "{noun}"', 24, PALETTE[QUERY]).next_to(qa.get_end(), UP, buff=0.12)
         cos = {k: cosine(self.Q[q], self.K[k]) for k in keys}
         arrows, labels = {}, {}
         for k in keys:
@@ -166,14 +176,14 @@ class KeySpaceStep(AttentionScene):
             arrows[k] = plane.arrow(coords[("k", k)], color, stroke_width=6 if mine else 4)
             end = arrows[k].get_end()
             side = RIGHT if end[0] >= plane.point((0, 0))[0] else LEFT
-            labels[k] = text(f'"{self.tok(k)}"', 20, color).next_to(end, side, buff=0.1)
+            labels[k] = text(f'"{self.tok(k)}"', 22, color).next_to(end, side, buff=0.1)
             in_frame(labels[k], 0.4)
         stack_apart([q_lab, *labels.values()], DOWN)
         table = VGroup(
             lines(
                 "cosine with the query,",
                 f"in all {self.model.cfg.d_head} dimensions",
-                size=20,
+                size=22,
                 color=PALETTE["muted"],
                 align="left",
             )
@@ -182,19 +192,23 @@ class KeySpaceStep(AttentionScene):
         rank = sorted(keys, key=lambda k: -cos[k])
         for k in rank:
             color = PALETTE[KEY] if k in self.focus.keys else PALETTE["text"]
-            num = number(cos[k], 2, 22, color=color, sign=True)
-            row = VGroup(text(f'"{self.tok(k)}"', 22, color), num).arrange(RIGHT, buff=0.3)
+            num = number(cos[k], 2, 26, color=color, sign=True)
+            row = VGroup(text(f'"{self.tok(k)}"', 26, color), num).arrange(RIGHT, buff=0.3)
             table.add(row)
             self.shown["kq_cosines"][self.tok(k)] = (num, cos[k])
-        table.arrange(DOWN, aligned_edge=LEFT, buff=0.18)
+        table.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
         drawn = VGroup(plane.axes, q_lab, *labels.values())  # the table clears the arrows' names
         table.next_to(drawn, RIGHT, buff=max(0.6, 1.0 - (drawn.width - plane.axes.width)))
         fit_width(table, self.room_right(table.get_left()[0]))
+        query = self.received("query")  # the noun's query vector from the last step
         self.say(
             f'Draw the query of "{noun}" as an arrow in a plane of key-query space.',
             self.title_in(head),
             (Create(plane.axes), FadeIn(plane.caption, shift=UP * 0.3)),
-            (GrowArrow(qa), FadeIn(q_lab)),
+            (
+                ReplacementTransform(query, qa) if query is not None else GrowArrow(qa),
+                FadeIn(q_lab),
+            ),
         )
         self.say(
             "The key of every token up to it is an arrow in the same space.",
@@ -223,6 +237,7 @@ class KeySpaceStep(AttentionScene):
             "Far from a perfect match, but the head only needs them to beat the other keys.",
             LightUp(VGroup(*(r for r in table[1 : 1 + len(self.focus.keys)]))),
         )
+        self.hand_on(keys=VGroup(*labels.values()))  # the keys' names become the grid's rows
 
 
 class GridStep(AttentionScene):
@@ -251,11 +266,14 @@ class GridStep(AttentionScene):
         fit_width(right, 13.4 - grid.width - 1.2).next_to(grid, RIGHT, buff=0.6)
         how = self.footer(f.how, 20)
         self.shown["grid"] = grid
+        keys = self.received("keys")  # the keys' names from the plane become the grid's rows
         self.say(
             "Now every key is compared with every query by a dot product.",
             self.title_in(head),
             (
-                FadeIn(grid.key_labels, shift=RIGHT * 0.3),
+                ReplacementTransform(keys, grid.key_labels)
+                if keys is not None
+                else FadeIn(grid.key_labels, shift=RIGHT * 0.3),
                 FadeIn(grid.query_labels, shift=DOWN * 0.3),
             ),
         )
@@ -275,8 +293,21 @@ class GridStep(AttentionScene):
         n_top = len(f.keys)
         best = ", ".join(f'"{self.tok(k)}" {self.dots[self.q, k]:+.2f}' for k in earlier[:n_top])
         cells = VGroup(*(grid.highlight_cell(k, self.q) for k in earlier[:n_top]))
+        # the camera moves in to one cell, the noun's query against its best key, with the
+        # names of its row and its column in view
+        top = earlier[0]
+        one = grid.highlight_cell(top, self.q, PALETTE["highlight"])
+        close = VGroup(one, grid.key_labels[top], grid.query_labels[self.q])
+        self.say(
+            f'Look closely at one cell: the query of "{noun}" against the key of '
+            f'"{self.tok(top)}", one dot product of two vectors.',
+            [self.zoom_to(close, margin=1.3), Create(one)],
+        )
+        frame = self.camera.frame  # where the camera looks while the cell is talked about
+        self.shown["zoom"] = (top, self.q, float(frame.width), frame.get_center().copy())
         self.say(
             f"Among the words up to it, the largest values are {best}.",
+            (self.zoom_out(), FadeOut(one)),
             FadeIn(listing[0]),
             LaggedStart(
                 *(FadeIn(r, shift=LEFT * 0.3) for r in listing[1 : 1 + n_top]), lag_ratio=0.3
@@ -297,3 +328,4 @@ class GridStep(AttentionScene):
             f'Those keys line up best with the query: "{noun}" attends to {names}.',
             LightUp(VGroup(*listing[1 : 1 + n_top])),
         )
+        self.hand_on(grid=grid)  # the next step takes the scores through softmax

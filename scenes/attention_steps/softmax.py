@@ -114,14 +114,22 @@ class SoftmaxStep(AttentionScene):
                 for j in range(len(FORMULA))
             ]
 
+        grid = self.received("grid")  # the last step's grid of scores, in place
         self.say(
             "The whole step from scores to weights fits in one line.",
             self.title_in(head),
-            Write(eq),
+            [Write(eq), *([ReplacementTransform(grid, labelled)] if grid is not None else [])],
         )
+        if grid is not None:  # the same picture, drawn from here on as labels and cells
+            self.remove(labelled)
+            self.add(tokens, raw)
         self.say(
             "Q K-transpose is the grid we just drew: every query against every key.",
-            [FadeIn(VGroup(tokens, raw), shift=UP * 0.3), FadeIn(cap), *light(1, PALETTE[QUERY])],
+            [
+                *([FadeIn(VGroup(tokens, raw), shift=UP * 0.3)] if grid is None else []),
+                FadeIn(cap),
+                *light(1, PALETTE[QUERY]),
+            ],
         )
         self.say(
             f'The column of "{noun}" is written out beside it, one score per key.',
@@ -178,3 +186,4 @@ class SoftmaxStep(AttentionScene):
             "The V at the end says what the weights are for: adding up value vectors, next.",
             [*light(5, PALETTE[VALUE]), FadeIn(v_note, shift=LEFT * 0.3)],
         )
+        self.hand_on(values=v_note)  # "V" turns into the value vectors' formula

@@ -102,15 +102,21 @@ class ValuesStep(AttentionScene):
             row.get_right() + 0.6 * RIGHT, LEFT
         )
         summed = WeightedSum(vs, weights, label="Σ w v")
+        for ghost in summed._ghosts:  # the copies that flow together are see-through, so that
+            ghost.set_opacity(0.5)  # they never read as numbers over numbers
+        v_note = self.received("values")  # the formula's V, from the last step
         self.say(
             f'The weights say how much each earlier word matters to "{noun}"; a value matrix says '
             "what each word passes on.",
             self.title_in(head),
-            LaggedStart(*(FadeIn(pair, shift=DOWN * 0.3) for pair in row), lag_ratio=0.15),
+            [
+                LaggedStart(*(FadeIn(pair, shift=DOWN * 0.3) for pair in row), lag_ratio=0.15),
+                *([ReplacementTransform(v_note, wv[0])] if v_note is not None else []),
+            ],
         )
         self.say(
             f"W_V maps every token's vector to a value vector of {cfg.d_head} entries.",
-            FadeIn(wv[:2], shift=LEFT * 0.3),
+            FadeIn(wv[1:2] if v_note is not None else wv[:2], shift=LEFT * 0.3),
             LightUp(row),
         )
         self.say(
@@ -205,6 +211,7 @@ class ValuesStep(AttentionScene):
             FadeIn(lab, shift=UP * 0.3),
         )
         self.shown["E_new"] = Shown(add.result, self.E[self.q] + dE)
+        self.hand_on(change=prod.result)  # the next step splits this ΔE by key
 
 
 class CreatureStep(AttentionScene):
@@ -227,10 +234,11 @@ class CreatureStep(AttentionScene):
         self.shown["shares"] = s
         if len(movers) < 2:
             note = self.footer(f'"{noun}" has too few earlier tokens to split its change.', 24)
+            change = self.received("change")
             self.say(
                 f'"{noun}" has too few earlier tokens to split its change by key.',
-                FadeIn(head),
-                FadeIn(note),
+                self.title_in(head),
+                ReplacementTransform(change, note) if change is not None else FadeIn(note),
             )
             return
         E = self.E[self.q].astype(np.float64)
@@ -270,11 +278,14 @@ class CreatureStep(AttentionScene):
         eq = math(r"\Delta E = \sum_k w_k \, W_O \, v_k", 36).next_to(head, DOWN, buff=0.5)
         eq.next_to(plane.axes, RIGHT, buff=0.9).align_to(plane.axes, UP)
         side = VGroup(eq)
+        change = self.received("change")  # the last step's ΔE, written as its sum over keys
         self.say(
             f'Now split the change of "{noun}" by key: each key adds its weight times its value '
             "vector, mapped up by W_O.",
             self.title_in(head),
-            FadeIn(eq, shift=LEFT * 0.3),
+            ReplacementTransform(change, eq)
+            if change is not None
+            else FadeIn(eq, shift=LEFT * 0.3),
         )
         self.say(
             f'Put "{noun}" at the centre of a plane that holds the directions toward the vectors '
@@ -373,11 +384,11 @@ class ValueMapStep(AttentionScene):
         rank = int(np.linalg.matrix_rank(W_V @ W_O))
         self.shown["value_rank"] = rank
         head = title("The value map, drawn to shape")
-        full = MatrixShape(d, d, height=3.6, name="full value map", color=PALETTE["muted"])
+        full = MatrixShape(d, d, height=4.2, name="full value map", color=PALETTE["muted"])
         full.next_to(head, DOWN, buff=0.5).to_edge(LEFT, buff=0.8)
-        up = MatrixShape(d, dh, height=3.6, name=math(r"W_{\uparrow}", 34), color=PALETTE[VALUE])
+        up = MatrixShape(d, dh, height=4.2, name=math(r"W_{\uparrow}", 34), color=PALETTE[VALUE])
         down = MatrixShape(
-            dh, d, height=3.6, name=math(r"W_{\downarrow}", 34), color=PALETTE[VALUE]
+            dh, d, height=4.2, name=math(r"W_{\downarrow}", 34), color=PALETTE[VALUE]
         )
         pair = VGroup(up, down).arrange(RIGHT, buff=0.35, aligned_edge=UP)
         pair.next_to(full, RIGHT, buff=1.6).align_to(full, UP)
@@ -409,10 +420,10 @@ class ValueMapStep(AttentionScene):
             FadeIn(rank_line, shift=UP * 0.3),
             LightUp(VGroup(up.box, down.box)),
         )
-        g_full = MatrixShape(g.d_model, g.d_model, height=3.6, name="full value map")
+        g_full = MatrixShape(g.d_model, g.d_model, height=4.2, name="full value map")
         g_full.move_to(full, aligned_edge=UP)
-        g_up = MatrixShape(g.d_model, g.d_head, height=3.6, name=math(r"W_{\uparrow}", 34))
-        g_down = MatrixShape(g.d_head, g.d_model, height=3.6, name=math(r"W_{\downarrow}", 34))
+        g_up = MatrixShape(g.d_model, g.d_head, height=4.2, name=math(r"W_{\uparrow}", 34))
+        g_down = MatrixShape(g.d_head, g.d_model, height=4.2, name=math(r"W_{\downarrow}", 34))
         for m in (g_full, g_up, g_down):
             m.box.set_color(PALETTE["muted"] if m is g_full else PALETTE[VALUE])
         g_up.move_to(up, aligned_edge=UP + LEFT)

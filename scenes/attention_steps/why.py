@@ -14,8 +14,8 @@ from manim import (
     UP,
     Create,
     FadeIn,
+    FadeTransform,
     LaggedStart,
-    ReplacementTransform,
     SurroundingRectangle,
     VGroup,
 )
@@ -58,10 +58,11 @@ class WhyStep(AttentionScene):
             [[f"{a}  /  {b}", *cos] for a, b, cos in rows],
             [Column("contexts"), *(Column(s) for s in stage_names)],
             row_names=[f"{a} / {b}" for a, b, _ in rows],
-            font_size=22,
+            font_size=24,
             h_buff=0.45,
+            v_buff=2.6,
         )
-        fit_width(table).next_to(head, DOWN, buff=0.9)
+        fit_width(table)
         for name in stage_names:
             for r in table.row_names:
                 c = table.value(r, name)
@@ -70,6 +71,8 @@ class WhyStep(AttentionScene):
                 )
         above = text("cosine of the last word's vectors, after:", 20, PALETTE["muted"])
         above.next_to(VGroup(*(table.header[1:])), UP, buff=0.2)
+        note = self.footer("attention layers mix the neighbouring words into each vector", 22)
+        self.fill(VGroup(above, table), head, note, 1.5)
         self.shown["cosines"] = table
         word = rows[0][0].split()[-1]
         self.say(
@@ -105,7 +108,6 @@ class WhyStep(AttentionScene):
             VGroup(*(table.column(f"layer {k}") for k in range(n_layers))),
             color=PALETTE["highlight"],
         )
-        note = self.footer("attention layers mix the neighbouring words into each vector", 22)
         self.say(
             "Attention is the step where the words of a prompt pass information to one another.",
             Create(box),
@@ -140,25 +142,27 @@ class ExampleStep(AttentionScene):
             i: NumericVector(E[i], max_entries=5, font_size=READABLE, decimals=d) for i in drawn
         }
         rows_E, rows_sum = list(by_token.values()), list(sums.values())
-        top = self.under(strip, by_token, buff=0.35)
+        top = self.under(strip, by_token, buff=0.5)
         for v, above in zip(rows_sum, rows_E, strict=True):
-            v.next_to(above, DOWN, buff=0.8).set_x(above.get_x())
+            v.next_to(above, DOWN, buff=1.1).set_x(above.get_x())
         lab_E = prose("its vector in $W_E$ (above)", 20, PALETTE["muted"])
         lab_pos = prose("+ its position's vector in $W_{pos}$ = $E$ (below)", 20, PALETTE["muted"])
         labels = VGroup(lab_E, lab_pos).arrange(RIGHT, buff=0.4)
         fit_width(labels).move_to((top.get_bottom() + VGroup(*rows_sum).get_top()) / 2)
-        count = text(f"{self.n} tokens", 20, PALETTE["muted"]).next_to(strip, DOWN, buff=0.08)
-        count.to_edge(RIGHT, buff=0.5)
         d, g = self.model.cfg.d_model, self.gpt3.d_model
         note = self.footer(f"{shape(d)} numbers per token in this model, {shape(g)} in GPT-3", 20)
+        self.fill(VGroup(strip, top, labels, *rows_sum), head, note, 1.3)
+        count = text(f"{self.n} tokens", 20, PALETTE["muted"]).next_to(strip, DOWN, buff=0.08)
+        count.to_edge(RIGHT, buff=0.5)
         self.shown["E"] = {i: (v, self.t[hook_name("resid_pre", 0)][i]) for i, v in sums.items()}
         self.say(
             "Here is the prompt we will follow through one head of attention.",
             self.title_in(head),
+            FadeIn(strip, shift=DOWN * 0.3),
         )
         self.say(
             f"The tokenizer cuts it into {self.n} tokens.",
-            LaggedStart(*(FadeIn(b, shift=0.4 * RIGHT) for b in strip.drawn), lag_ratio=0.2),
+            LaggedStart(*(LightUp(b) for b in strip.drawn), lag_ratio=0.2),
             FadeIn(count),
         )
         self.say(
@@ -169,7 +173,7 @@ class ExampleStep(AttentionScene):
         self.say(
             "The vector of its position is added, so each token starts as one list of numbers "
             "that says what it is and where it stands.",
-            [ReplacementTransform(a.copy(), b) for a, b in zip(rows_E, rows_sum, strict=True)],
+            [FadeTransform(a.copy(), b) for a, b in zip(rows_E, rows_sum, strict=True)],
             FadeIn(lab_pos, shift=LEFT * 0.3),
         )
         self.say(
@@ -177,3 +181,5 @@ class ExampleStep(AttentionScene):
             FadeIn(note, shift=UP * 0.3),
             LightUp(VGroup(*rows_sum)),
         )
+        if self.q in sums:  # the noun's vector goes on into the head (not behind "… N more …")
+            self.hand_on(vector=sums[self.q])

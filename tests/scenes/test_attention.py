@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 import pytest
-from scene_loader import load, narration_problems, render
+from manim import config
+from scene_loader import flow_problems, load, narration_problems, render
 
 from llmviz.bench import write_random_gpt2
 from llmviz.model.analysis import cosine, find_adjective_head, strongest_attention
@@ -72,6 +73,62 @@ def test_every_step_is_its_own_scene_with_one_section_told_in_beats(scenes):
 def test_nothing_reaches_past_the_frame_or_overlaps(scenes):
     assert {name: s.outside for name, s in scenes.items() if s.outside} == {}
     assert {name: s.overlaps for name, s in scenes.items() if s.overlaps} == {}
+    # halfway through every animation too: no light-up or moving copy covers another text
+    assert {name: s.overlaps_midway for name, s in scenes.items() if s.overlaps_midway} == {}
+
+
+def test_every_step_played_alone_builds_its_own_opening_and_hands_nothing_on(scenes):
+    for name, s in scenes.items():
+        assert s.handovers == [], name  # one step: no step before it to receive from
+        assert not s.zoomed, name  # a step that moves the camera in moves it back out
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    return render(attention.AttentionChapter)
+
+
+#: What each step hands to the next inside an act (the rest fades as the next step begins).
+HANDED = {
+    ("example", "queries_keys"): ("vector",),  # the noun's E becomes x, into W_Q
+    ("queries_keys", "key_space"): ("query",),  # its query vector becomes an arrow
+    ("key_space", "grid"): ("keys",),  # the keys' names become the grid's rows
+    ("grid", "scale_mask_softmax"): ("grid",),  # the scores go through scale, mask, softmax
+    ("scale_mask_softmax", "values"): ("values",),  # the formula's V becomes v = W_V x
+    ("values", "creature"): ("change",),  # ΔE becomes its sum over keys
+    ("multi_head", "other_head"): ("maps",),  # the value-up maps become the two heads' table
+    ("other_head", "count"): ("table",),  # that table becomes the bill
+    ("cross", "context"): ("grid",),  # the schematic's grid of pairs becomes a real pattern
+    ("context", "long_range"): ("pattern",),  # the longest pattern waits for the far head's
+}
+
+
+def test_the_chapter_flows_from_step_to_step_and_goes_dark_only_between_acts(chapter):
+    assert flow_problems(chapter) == []
+    assert [h.after for h in chapter.handovers if h.dark] == ["multi_head", "cross"]
+    inside = [h for h in chapter.handovers if not h.dark]
+    assert len(inside) == len(STEPS) - 1 - 2
+    handed = {(h.before, h.after): h.handed for h in inside if h.handed}
+    assert handed == HANDED
+    assert len(handed) >= 0.6 * len(inside)  # most steps go on from the last one's picture
+    # each first beat transformed exactly what it was handed (flow_problems checks it too)
+    assert all(h.transformed == h.handed for h in inside)
+    assert [n for n, _ in chapter.narration] == list(STEPS.values())
+    assert (chapter.outside, chapter.overlaps, chapter.small) == ([], [], [])
+    assert chapter.overlaps_midway == []
+
+
+def test_the_grid_zooms_in_to_the_nouns_best_key_and_back_out(scenes):
+    s = scenes["TheGrid"]
+    key, query, width, center = s.shown["zoom"]
+    assert query == s.q
+    assert key == max(range(s.q + 1), key=lambda k: s.dots[s.q, k])  # the largest score
+    assert width < config.frame_width / 2  # moved in, more than twice as close
+    height = width * config.frame_height / config.frame_width
+    grid = s.shown["grid"]
+    for point in (grid.cell_center(key, query), grid.key_labels[key].get_center()):
+        assert abs(point[0] - center[0]) < width / 2 and abs(point[1] - center[1]) < height / 2
+    assert not s.zoomed
 
 
 def test_every_picture_is_readable_at_480p(scenes):
@@ -354,6 +411,7 @@ def test_the_chapter_plays_every_step_in_order_on_a_random_gpt2(gpt2_chapter):
     assert [n for n, _ in s.narration] == list(STEPS.values())
     assert s.model.cfg.n_heads == 3 and s.model.cfg.d_model == 48
     assert (s.outside, s.overlaps, s.small) == ([], [], [])
+    assert flow_problems(s) == []  # another model's chapter flows from step to step too
 
 
 def test_on_gpt2_the_verdicts_say_what_was_not_found(gpt2_chapter):
