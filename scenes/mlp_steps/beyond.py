@@ -226,9 +226,9 @@ class BeyondStep(MLPScene):
             f"The up and the down matrix hold {g.d_model:,} times {g.d_mlp:,} weights each.",
             FadeOut(ratio_line, shift=DOWN * 0.3),
             FadeIn(per_line[:2], shift=UP * 0.3),
-            TransformFromCopy(table.cell(0, 2), per_line[2]),
+            (LightUp(table.cell(0, 2)), FadeIn(per_line[2], shift=UP * 0.3)),
             FadeIn(per_line[3], shift=UP * 0.3),
-            TransformFromCopy(table.cell(1, 2), per_line[4]),
+            (LightUp(table.cell(1, 2)), FadeIn(per_line[4], shift=UP * 0.3)),
         )
         self.say(
             f"That is {per:,} weights in one layer.",
@@ -246,12 +246,12 @@ class BeyondStep(MLPScene):
             f"About two thirds of GPT-3's weights sit in its MLPs: {rows[5][2]:.1f} percent.",
             FadeIn(table.row(4), shift=UP * 0.5),
             FadeIn(table.cell(5, 0), shift=UP * 0.5),
-            TransformFromCopy(table.cell(3, 2), table.cell(5, 2)),
+            (LightUp(table.cell(3, 2)), FadeIn(table.cell(5, 2), shift=UP * 0.2)),
         )
         self.say(
             f"In this small model the MLPs hold {rows[5][1]:.1f} percent of its {ours_total:,} "
             "parameters.",
-            TransformFromCopy(table.cell(4, 1), table.cell(5, 1)),
+            (LightUp(table.cell(4, 1)), FadeIn(table.cell(5, 1), shift=UP * 0.2)),
             LightUp(table.cell(5, 1)),
         )
 

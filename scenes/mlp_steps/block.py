@@ -285,7 +285,7 @@ class BlockStep(MLPScene):
         (a, b), *_ = np.linalg.lstsq(A, row, rcond=None)
         rest_v = row - A @ np.array([a, b])
         fc, lc = PALETTE[FIRST_COLOR], PALETTE[LAST_COLOR]
-        formula = MathTex(r"\text{row}", "=", "a", "M", "+", "b", "J", "+", "r", font_size=48)
+        formula = MathTex(r"\text{row}", "=", "a", "M", "+", "b", "J", "+", "r", font_size=42)
         formula[3].set_color(fc)
         formula[6].set_color(lc)
         formula.next_to(head, DOWN, buff=0.35)
@@ -297,11 +297,12 @@ class BlockStep(MLPScene):
             r"b\,(J\cdot x)",
             "+",
             r"r\cdot x",
-            font_size=42,
+            font_size=38,
         )
         dist[2].set_color(fc)
         dist[4].set_color(lc)
-        dist.next_to(formula, DOWN, buff=0.3)
+        # the supposed row and what it does to a dot product, side by side under the title
+        fit_width(VGroup(formula, dist).arrange(RIGHT, buff=0.9), 13.4).next_to(head, DOWN, 0.35)
         c_m, c_j = cosine(row, first.vector), cosine(row, last.vector)
         fits = VGroup(
             text(f"cosine of row {n.neuron} with {fname}:", 28, fc),
@@ -309,7 +310,7 @@ class BlockStep(MLPScene):
             text(f"with {lname}:", 28, lc),
             FastNumber(c_j, font_size=30),
         ).arrange(RIGHT, buff=0.2)
-        fits.next_to(dist, DOWN, buff=0.3)
+        fits.next_to(VGroup(formula, dist), DOWN, buff=0.3)
         hook = hook_name("ln2", self.L)
         xs = [t[hook][i].astype(np.float64) for t, i in zip(self.traces, n.positions, strict=True)]
         parts = [(a * first.dot(x), b * last.dot(x), float(rest_v @ x)) for x in xs]

@@ -178,6 +178,21 @@ class MLPScene(LectureScene):
             PALETTE["highlight"],
         )
 
+    def title_in(self, head, **kwargs):
+        """The title's entrance (:meth:`~llmviz.scene.LectureScene.title_in`), marked so that
+        :meth:`say` plays it together with the beat's next step: the new picture then arrives
+        while the last step's rest fades, and the screen never holds the title alone."""
+        animation = super().title_in(head, **kwargs)
+        animation.with_picture = True
+        return animation
+
+    def say(self, sentence, *animations, **kwargs):
+        if len(animations) >= 2 and getattr(animations[0], "with_picture", False):
+            first, after = animations[0], animations[1]
+            together = [first, *(after if isinstance(after, list | tuple) else [after])]
+            animations = (together, *animations[2:])
+        return super().say(sentence, *animations, **kwargs)
+
     def keep(self, *parts):
         """Make ``parts`` one object on screen and return it: each part is taken out of the group
         it was drawn in (a part brought on screen by itself, a cell of a column), so that the

@@ -208,10 +208,12 @@ class DownStep(MLPScene):
         self.say(
             f"At the token {self.read_token}, {active} neurons are on, and each adds its own "
             "column, scaled by its value.",
-            [FadeOut(m) for m in fade],
-            FadeIn(group, shift=UP * 0.5),
-            FadeIn(names, shift=UP * 0.5),
-            FadeIn(on, shift=UP * 0.5),
+            [
+                *(FadeOut(m) for m in fade),
+                FadeIn(group, shift=UP * 0.5),
+                FadeIn(names, shift=UP * 0.5),
+                FadeIn(on, shift=UP * 0.5),
+            ],
         )
         which = f"all {len(top)}" if len(top) == active else f"the {len(top)} largest"
         summed = WeightedSum(cols, post[top], label=f"{which}, summed")
@@ -242,22 +244,6 @@ class DownStep(MLPScene):
         E = NumericVector(E_vals, max_entries=8, font_size=28).move_to([-5.0, 0.15, 0])
         dE = NumericVector(dE_vals, max_entries=8, font_size=28).next_to(E, RIGHT, buff=1.4)
         labels = VGroup(math("E", 36).next_to(E, UP), math(r"\mathrm{MLP}(E)", 36).next_to(dE, UP))
-        got = self.received("vector")  # the sum of the active columns: the block's output
-        self.say(
-            f"At the token {self.read_token}, the vector that came in is E, and the block's "
-            "output is MLP of E.",
-            self.title_in(head),
-            FadeIn(at, shift=DOWN * 0.5),
-            (FadeIn(E, shift=RIGHT * 0.5), FadeIn(labels[0], shift=UP * 0.5)),
-            (
-                ReplacementTransform(got, dE) if got is not None else FadeIn(dE, shift=LEFT * 0.5),
-                FadeIn(labels[1], shift=UP * 0.5),
-            ),
-        )
-        add = ResidualAdd(E, dE)
-        self.say("The output is added to the vector that came in.", add)
-        self.shown["residual_result"] = add.result
-        prime = math(r"E'", 32).next_to(add.result, UP)
         rows = (
             VGroup(
                 VGroup(
@@ -278,6 +264,23 @@ class DownStep(MLPScene):
             .arrange(DOWN, aligned_edge=LEFT, buff=0.3)
             .to_edge(DOWN, buff=0.45)
         )
+        got = self.received("vector")  # the sum of the active columns: the block's output
+        self.say(
+            f"At the token {self.read_token}, the vector that came in is E, and the block's "
+            "output is MLP of E.",
+            self.title_in(head),
+            FadeIn(at, shift=DOWN * 0.5),
+            (FadeIn(E, shift=RIGHT * 0.5), FadeIn(labels[0], shift=UP * 0.5)),
+            (
+                ReplacementTransform(got, dE) if got is not None else FadeIn(dE, shift=LEFT * 0.5),
+                FadeIn(labels[1], shift=UP * 0.5),
+                FadeIn(VGroup(rows[0][0], rows[1][0]), shift=UP * 0.5),  # what is measured
+            ),
+        )
+        add = ResidualAdd(E, dE)
+        self.say("The output is added to the vector that came in.", add)
+        self.shown["residual_result"] = add.result
+        prime = math(r"E'", 32).next_to(add.result, UP)
         self.shown["dir_before"], self.shown["dir_after"] = (
             (rows[0][1], before),
             (rows[0][3], after),
@@ -290,14 +293,14 @@ class DownStep(MLPScene):
             f'Along the "{self.target}" direction, the vector moves from {signed(before)} to '
             f"{signed(after)}.",
             FadeIn(prime, shift=UP * 0.5),
-            FadeIn(rows[0][:3], shift=UP * 0.5),
+            FadeIn(rows[0][1:3], shift=UP * 0.5),
             FadeIn(rows[0][3], shift=LEFT * 0.4),
         )
         where = "at the model's output" if last else "if the vector were read out at this point"
         self.say(
             f'The probability of "{self.target}" goes from {pct(p_before)} to {pct(p_after)} '
             f"percent, {where}.",
-            FadeIn(rows[1][:3], shift=UP * 0.5),
+            FadeIn(rows[1][1:3], shift=UP * 0.5),
             FadeIn(rows[1][3], shift=LEFT * 0.4),
             LightUp(rows[1][3]),
         )

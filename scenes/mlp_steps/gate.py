@@ -184,8 +184,9 @@ class GateStep(MLPScene):
             (
                 ReplacementTransform(got, col) if got is not None else FadeIn(col, scale=0.4),
                 FadeIn(tag, shift=LEFT * 0.5),
+                FadeIn(left[0], shift=DOWN * 0.5),
+                FadeIn(right[0], shift=DOWN * 0.5),
             ),
-            (FadeIn(left[0], shift=DOWN * 0.5), FadeIn(right[0], shift=DOWN * 0.5)),
             LightUp(col),
         )
         cross = Cross(col.neurons[0], stroke_color=PALETTE["negative"], scale_factor=0.8)
@@ -212,7 +213,11 @@ class GateStep(MLPScene):
                 col.neurons[0].animate.set_fill(PALETTE["neutral"], opacity=0.25),
                 Transform(col.numbers[0], off_num),
             ),
-            TransformFromCopy(clean_bars, off_bars),
+            (
+                LaggedStart(*(GrowFromEdge(b, LEFT) for b in off_bars.bars), lag_ratio=0.2),
+                FadeIn(off_bars.labels, shift=RIGHT * 0.3),
+                FadeIn(off_bars.numbers, shift=LEFT * 0.3),
+            ),
             LightUp(VGroup(off_bars.labels[0], off_bars.numbers[0])),
         )
         rows = [
@@ -242,7 +247,7 @@ class GateStep(MLPScene):
         self.say(
             sentence,
             FadeIn(table.header, shift=UP * 0.5),
-            LaggedStart(*(FadeIn(table.row(k), shift=UP * 0.5) for k in range(len(rows)))),
+            LaggedStart(*(FadeIn(table.row(k)) for k in range(len(rows)))),
             LightUp(table.column(3)),
         )
         self.shown["stores_fact"] = n.stores_fact

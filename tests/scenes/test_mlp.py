@@ -4,7 +4,7 @@ against the analysis, and every number and name of the narration against the scr
 import numpy as np
 import pytest
 import torch
-from scene_loader import load, render
+from scene_loader import flow_problems, load, render
 from scene_loader import narration_problems as shared_problems
 
 from llmviz.bench import write_random_gpt2
@@ -65,6 +65,25 @@ def test_nothing_reaches_past_the_frame(scenes):
 
 def test_no_text_is_drawn_over_another(scenes):
     assert {name: s.overlaps for name, s in scenes.items() if s.overlaps} == {}
+
+
+def test_no_text_covers_another_halfway_through_an_animation(scenes):
+    """A light-up or a moving label never crosses another text mid-animation."""
+    assert {name: s.overlaps_midway for name, s in scenes.items() if s.overlaps_midway} == {}
+
+
+def test_the_camera_moves_in_to_the_neurons_row_and_back_out():
+    class Watched(mlp.UpProjection):
+        def play(self, *args, **kwargs):
+            super().play(*args, **kwargs)
+            self.widths.append((float(self.camera.frame.width), self.narration[-1][0]))
+
+    Watched.widths = []
+    scene = render(Watched)
+    full = scene.widths[0][0]
+    closest = min(w for w, _ in scene.widths)
+    assert closest < 0.5 * full  # in to the row of W_up, not a token nudge
+    assert scene.widths[-1][0] == pytest.approx(full) and not scene.zoomed  # and back out
 
 
 def test_no_text_is_too_small_for_480p(scenes):
@@ -244,6 +263,20 @@ def test_the_chapter_plays_every_step_in_order():
     chapter = render(mlp.MLPChapter, frame_rate=1)
     assert [name for name, _ in chapter.narration] == list(STEPS.values())
     assert chapter.outside == [] and chapter.overlaps == []
+    assert chapter.overlaps_midway == []
+    # three acts: dark only before "inside" and "layers"; everywhere else the next step's
+    # first beat transforms exactly what the step before handed it
+    assert flow_problems(chapter) == []
+    assert [h.after for h in chapter.handovers if h.dark] == ["inside", "layers"]
+    inside_acts = [h for h in chapter.handovers if not h.dark]
+    handed = [h for h in inside_acts if h.handed]
+    assert len(handed) >= 0.6 * len(inside_acts), [(h.before, h.after) for h in inside_acts]
+    got = {(h.before, h.after): set(h.transformed) for h in chapter.handovers}
+    assert got[("fact", "where")] == {"strip"}  # the prompt's tokens stay on screen
+    assert got[("inside", "up")] == {"mlp", "vector"}  # the MLP box opens into W_up
+    assert got[("up", "row")] == {"row", "scores"}  # row 141 becomes the formula
+    assert got[("relu", "ablation")] == {"neuron"}  # the gated neuron is the one switched off
+    assert got[("down", "residual")] == {"vector"}  # the summed columns are MLP(E)
 
 
 # --- other prompts: a teacher's own athlete, and people the corpus never mentions ------------
