@@ -11,6 +11,7 @@ import click
 
 from llmviz.errors import LLMVizError, escape_controls
 from llmviz.model.trace import hook_name
+from llmviz.paths import writable_folder
 
 __all__ = ["main"]
 
@@ -24,7 +25,7 @@ def main() -> None:
 @main.command()
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=str,  # checked by llmviz (an empty one would be the working folder to click)
     default=None,
     help="Output directory (default: the package's shipped model directory).",
 )
@@ -51,7 +52,7 @@ def main() -> None:
     help="A progress bar with step, loss and time left (default: when the output is a terminal).",
 )
 def train(
-    out: Path | None, steps: int | None, seed: int, device: str | None, progress: bool | None
+    out: str | None, steps: int | None, seed: int, device: str | None, progress: bool | None
 ) -> None:
     """Rebuild the embedded model from the generated corpus."""
     import contextlib
@@ -60,11 +61,15 @@ def train(
     from llmviz.model.train import train as run_training
 
     cfg = TrainConfig(seed=seed) if steps is None else TrainConfig.in_all(steps, seed=seed)
+    try:
+        out = writable_folder(DEFAULT_OUT if out is None else out, "--out")
+    except LLMVizError as exc:
+        _fail(exc)
     with _progress_display(progress) as live:
         writer = _TrainProgress(live, cfg.total_steps) if live is not None else None
         try:
             with contextlib.redirect_stdout(writer) if writer else contextlib.nullcontext():
-                run_training(cfg, out=out or DEFAULT_OUT, device=device)
+                run_training(cfg, out=out, device=device)
         except LLMVizError as exc:
             _fail(exc)
 
@@ -284,12 +289,17 @@ def list_scenes(scenes_dir: Path, media_dir: Path, sections: bool) -> None:
     Scenes and their sections are read from the code (its syntax tree), never by running or
     rendering it, and kept in a cache under a hash of every scene file's contents, so the list
     is instant and always matches the files."""
-    from llmviz.workflow import QUALITY_DIRS, scene_listing, video_duration
+    from llmviz.workflow import QUALITY_DIRS, scene_listing, unreadable_files, video_duration
 
     try:
-        listing = scene_listing(_scenes_dir(scenes_dir))
+        folder = _scenes_dir(scenes_dir)
+        listing = scene_listing(folder)
     except LLMVizError as exc:
         _fail(exc)
+    for file, why in unreadable_files(folder):
+        click.echo(
+            f"\n{file}\n  not read, so none of its scenes are listed: {escape_controls(why)}"
+        )
     current = None
     for ref, names in listing:
         if ref.module != current:
@@ -334,9 +344,7 @@ def list_scenes(scenes_dir: Path, media_dir: Path, sections: bool) -> None:
     default=None,
     help="Folder of scene files (default: ./scenes if it exists, else the lecture in the package).",
 )
-@click.option(
-    "--media-dir", type=click.Path(path_type=Path), default=Path("media"), show_default=True
-)
+@click.option("--media-dir", type=str, default="media", show_default=True)
 @PROGRESS_OPTION
 @setting_options
 def render(scenes, all_scenes, quality, jobs, scenes_dir, media_dir, progress, **settings) -> None:
@@ -346,6 +354,7 @@ def render(scenes, all_scenes, quality, jobs, scenes_dir, media_dir, progress, *
     try:
         env = _settings_env(**settings)
         refs = resolve_scenes(list(scenes), _scenes_dir(scenes_dir), all_scenes)
+        media_dir = writable_folder(media_dir, "--media-dir")
     except LLMVizError as exc:
         _fail(exc)
     click.echo(f"rendering {len(refs)} scene(s) at -q{quality} with {min(jobs, len(refs))} job(s)")
@@ -356,10 +365,12 @@ def render(scenes, all_scenes, quality, jobs, scenes_dir, media_dir, progress, *
         def done(result, k, n):
             bars.finish(result)
             mark = "ok  " if result.ok else "FAIL"
-            where = result.video if result.ok else "see the log below"
+            where = result.video if result.ok else escape_controls(result.cause)
             bars.echo(f"[{k}/{n}] {mark} {result.scene.label} ({result.seconds:.1f}s) -> {where}")
-            if not result.ok:
-                bars.echo("      " + result.log.strip()[-2000:].replace("\n", "\n      "))
+            for note in result.extra.get("notes", ()):
+                bars.echo(f"      {escape_controls(note)}")
+            if not result.ok and result.log_file is not None:
+                bars.echo(f"      the whole log: {result.log_file}")
 
         try:
             results = render_scenes(
@@ -448,9 +459,7 @@ class _RenderBars:
     default=None,
     help="Folder of scene files (default: ./scenes if it exists, else the lecture in the package).",
 )
-@click.option(
-    "--media-dir", type=click.Path(path_type=Path), default=Path("media"), show_default=True
-)
+@click.option("--media-dir", type=str, default="media", show_default=True)
 @PROGRESS_OPTION
 @setting_options
 def slides(scenes, quality, formats, jobs, scenes_dir, media_dir, progress, **settings) -> None:
@@ -469,6 +478,7 @@ def slides(scenes, quality, formats, jobs, scenes_dir, media_dir, progress, **se
         require_slides()  # before minutes of rendering
         env = _settings_env(**settings)
         refs = resolve_scenes(list(scenes), _scenes_dir(scenes_dir))
+        media_dir = writable_folder(media_dir, "--media-dir")
     except LLMVizError as exc:
         _fail(exc)
     click.echo(
@@ -495,7 +505,8 @@ def slides(scenes, quality, formats, jobs, scenes_dir, media_dir, progress, **se
     failed = False
     for result in results:
         if not result.ok:
-            click.echo(f"FAIL {result.scene.label}:\n{result.log}")
+            where = f" (the whole log: {result.log_file})" if result.log_file else ""
+            click.echo(f"FAIL {result.scene.label}: {escape_controls(result.cause)}{where}")
             failed = True
             continue
         t0 = time.time()

@@ -317,7 +317,7 @@ def _check(key: str, value: Any, source: str) -> Any:
             raise ConfigError(f"{where} must be a number >= 0, not {value!r}") from None
         if math.isnan(t) or math.isinf(t) or t < 0:
             raise ConfigError(f"{where} must be a finite number >= 0, not {value!r}")
-        return t
+        return t + 0.0  # -0 is zero
     if key in ("seed", "decimals"):
         try:
             n = int(value)
@@ -346,6 +346,10 @@ def _check(key: str, value: Any, source: str) -> Any:
         return str(path.resolve())
     if key == "model_dir":
         path = Path(value).expanduser()
+        if not value.strip():
+            raise ConfigError(f"{where} is empty; give a model folder")
+        if path.exists() and not path.is_dir():
+            raise ConfigError(f"{where}: {str(path)!r} is a file, not a model folder")
         if not path.is_dir():
             raise ConfigError(
                 f"{where}: no such directory {str(path)!r}; it must hold a model trained by "
@@ -387,7 +391,21 @@ def _from_file(directory: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text())
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
-    table = data.get("llmviz", data)
+    table = data
+    if "llmviz" in data:
+        table = data["llmviz"]
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"{path}: llmviz must be a table ([llmviz] with settings under it), not "
+                f"{type(table).__name__}"
+            )
+        also = sorted(set(data) - {"llmviz"})
+        if also:
+            raise ConfigError(
+                f"{path} sets {', '.join(also)} at the top level and has an [llmviz] table too: "
+                "put every setting in one place (the top level or under [llmviz]), so that "
+                "none is set twice"
+            )
     return {k: _check(k, v, str(path)) for k, v in table.items()}
 
 

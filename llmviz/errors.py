@@ -20,6 +20,7 @@ __all__ = [
     "ModelFileError",
     "DeviceError",
     "ConfigError",
+    "PathProblem",
     "text_problem",
     "escape_controls",
 ]
@@ -79,6 +80,12 @@ class DeviceError(LLMVizError):
 
 class ConfigError(LLMVizError):
     """A setting (llmviz.toml, LLMVIZ_* variable, class attribute or flag) has a bad value."""
+
+
+class PathProblem(LLMVizError):
+    """A path the user gave cannot be used: it is empty, a file where a folder is needed, in a
+    folder llmviz may not write to, or on a full disk. The message names the path and what is
+    wrong with it."""
 
 
 def text_problem(text: str) -> str | None:

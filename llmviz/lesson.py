@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 from llmviz.errors import LLMVizError
+from llmviz.paths import writable_folder
 
 __all__ = ["packaged_scenes", "scenes_dir", "chapters", "init_lesson"]
 
@@ -89,6 +90,7 @@ def init_lesson(folder: str | Path, names: list[str] | None = None) -> list[str]
     names = [n.removesuffix(".py") for n in names]
     if folder.exists():
         raise LLMVizError(f"{folder} already exists; llmviz init writes a new folder only")
+    folder = writable_folder(folder, "llmviz init")
     source = packaged_scenes()
     tmp = folder.with_name(f".{folder.name}.llmviz-init")
     shutil.rmtree(tmp, ignore_errors=True)

@@ -31,6 +31,7 @@ from llmviz.model.corpus import LECTURE_PROMPTS, SNAPSHOT_WORDS, generate_corpus
 from llmviz.model.tokenizer import Tokenizer
 from llmviz.model.trace import hook_name
 from llmviz.model.transformer import Transformer
+from llmviz.paths import writable_folder
 
 __all__ = [
     "TrainConfig",
@@ -159,10 +160,11 @@ def train(
     Runs on one CPU thread: the model is tiny, one thread is fastest, and the result then does
     not depend on how many cores the machine has (sums in another order round differently).
     """
+    out = writable_folder(out, "out")  # before minutes of training, not after
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return _train(cfg, Path(out), device, verbose)
+        return _train(cfg, out, device, verbose)
     finally:
         torch.set_num_threads(threads)
 

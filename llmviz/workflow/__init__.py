@@ -9,6 +9,7 @@ from llmviz.workflow.listing import (
     resolve_scenes,
     scene_listing,
     scene_sections,
+    unreadable_files,
 )
 from llmviz.workflow.render import (
     RenderInterrupted,
@@ -27,6 +28,7 @@ from llmviz.workflow.slides import (
 )
 
 __all__ = [
+    "unreadable_files",
     "SceneRef",
     "find_scenes",
     "resolve_scenes",

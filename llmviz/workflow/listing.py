@@ -17,6 +17,7 @@ __all__ = [
     "resolve_scenes",
     "scene_sections",
     "scene_listing",
+    "unreadable_files",
     "QUALITY_DIRS",
 ]
 
@@ -73,12 +74,31 @@ def find_scenes(scenes_dir: Path) -> list[SceneRef]:
     return found
 
 
-def _classes(file: Path) -> list[ast.ClassDef]:
+def _parse(file: Path) -> tuple[ast.Module | None, str]:
+    """The file's syntax tree, or None and why it could not be read, in one line."""
     try:
-        tree = ast.parse(file.read_bytes(), filename=str(file))
-    except (OSError, SyntaxError, ValueError):
-        return []
-    return [n for n in tree.body if isinstance(n, ast.ClassDef)]
+        return ast.parse(file.read_bytes(), filename=str(file)), ""
+    except SyntaxError as exc:
+        return None, f"{type(exc).__name__} at line {exc.lineno}: {exc.msg}"
+    except (OSError, ValueError) as exc:
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _classes(file: Path) -> list[ast.ClassDef]:
+    tree, _ = _parse(file)
+    return [] if tree is None else [n for n in tree.body if isinstance(n, ast.ClassDef)]
+
+
+def unreadable_files(scenes_dir: Path) -> list[tuple[Path, str]]:
+    """The files of ``scenes_dir/*.py`` that cannot be read as Python, each with why (a syntax
+    error and its line, a file that cannot be opened); :func:`find_scenes` lists none of their
+    scenes, and ``llmviz list`` says so."""
+    out = []
+    for file in sorted(Path(scenes_dir).glob("*.py")):
+        tree, why = _parse(file)
+        if tree is None:
+            out.append((file, why))
+    return out
 
 
 def _literal(cls: ast.ClassDef, name: str):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from llmviz.errors import LLMVizError
+from llmviz.paths import writable_folder
 from llmviz.workflow.listing import QUALITY_DIRS, SceneRef
 
 __all__ = [
@@ -28,17 +29,48 @@ __all__ = [
     "is_decodable",
     "STOP_GRACE",
     "SLIDES_FOLDER_ENV",
+    "failure_cause",
+    "log_folder",
 ]
 
 
 @dataclass
 class RenderResult:
+    """How one scene's render went: ``log`` is the end of manim's output; for a failure,
+    ``cause`` is its reason in one line and ``log_file`` the file with the whole output."""
+
     scene: SceneRef
     ok: bool
     seconds: float
     video: Path | None
     log: str = ""
     extra: dict = field(default_factory=dict)
+    cause: str = ""
+    log_file: Path | None = None
+
+
+#: A line of a child's output that says why it failed: an llmviz message, or the last line of a
+#: Python traceback (``SomeError: what``), in manim's rich box or not.
+_CAUSE = re.compile(
+    r"^[\s│|]*((?:llmviz: .+)|(?:[A-Za-z_][\w.]*(?:Error|Exception|Exit)\b:? .+?))[\s│|]*$"
+)
+
+
+def failure_cause(log: str) -> str:
+    """The one line of a failed render's output that says why: its last llmviz message or
+    exception line, else its last line.
+
+    Examples
+    --------
+    >>> failure_cause("Traceback ...\n│ x │\nNotADirectoryError: [Errno 20] Not a directory: 'm'\n")
+    "NotADirectoryError: [Errno 20] Not a directory: 'm'"
+    """
+    lines = [ln for ln in log.splitlines() if ln.strip()]
+    for line in reversed(lines):
+        m = _CAUSE.match(line)
+        if m:
+            return m.group(1).strip()
+    return lines[-1].strip() if lines else "the render process ended without output"
 
 
 class RenderInterrupted(LLMVizError):
@@ -55,6 +87,11 @@ STOP_GRACE = 0.6
 #: named here too so that this module does not import manim).
 SLIDES_FOLDER_ENV = "MANIM_SLIDES_FOLDER"
 _ANIMATION = re.compile(r"Animation (\d+)\s*:")
+
+
+def log_folder(media_dir: Path) -> Path:
+    """Where ``llmviz render`` keeps the whole output of each render that failed."""
+    return Path(media_dir) / "logs"
 
 
 def _partial_stem(ref: SceneRef) -> str:
@@ -150,6 +187,7 @@ def _render_one(
     if _STOP.is_set():
         return RenderResult(ref, False, 0.0, None, "not started: the render was interrupted")
     lines: list[str] = []
+    everything: list[str] = []  # the whole output, for the log file of a failed render
     animations = 0
     with tempfile.TemporaryDirectory(prefix="llmviz-render-") as tmp:
         # each job gets its own LaTeX and text caches, so parallel renders never write the same file;
@@ -159,6 +197,8 @@ def _render_one(
         cmd = [
             sys.executable,
             "-m",
+            "llmviz.workflow.child",  # the render dies with this process, even on SIGKILL
+            str(os.getpid()),
             "manim",
             "render",
             f"-q{quality}",
@@ -174,7 +214,7 @@ def _render_one(
             ref.name,
         ]
         if sections:
-            cmd.insert(4, "--save_sections")
+            cmd.insert(cmd.index("render") + 1, "--save_sections")
         env = {
             **env,
             SLIDES_FOLDER_ENV: str(ref.slides_folder(media_dir, quality)),
@@ -195,6 +235,8 @@ def _render_one(
         try:
             for line in proc.stdout:
                 lines.append(line)
+                if len(everything) < 200_000:
+                    everything.append(line)
                 if len(lines) > 400:
                     del lines[:200]
                 m = _ANIMATION.search(line)
@@ -206,21 +248,45 @@ def _render_one(
         finally:
             with _LOCK:
                 _RUNNING.discard(proc)
-    log = "".join(lines)[-4000:]
+    note = ""  # what llmviz adds to manim's output
     ok = proc.returncode == 0 and not _STOP.is_set()
     video = None
     if ok:
         try:
             video = _publish(ref, folder, stem, sections)
         except (LLMVizError, OSError) as exc:
-            ok, log = False, f"{log}\n{exc}"
+            ok, note = False, f"\n{exc}"
     if not ok:
         _discard(folder, stem)
         if _STOP.is_set():
-            log = f"{log}\ninterrupted; nothing was written at {folder / (ref.name + '.mp4')}"
+            note += f"\ninterrupted; nothing was written at {folder / (ref.name + '.mp4')}"
+    log = "".join(lines)[-4000:] + note
     result = RenderResult(ref, ok, time.time() - t0, video, log)
     result.extra["animations"] = animations
+    # what the scene says about the settings (llmviz.scene.LectureScene.unused_settings)
+    result.extra["notes"] = list(
+        dict.fromkeys(
+            ln.strip()
+            for ln in everything
+            if " is not used by " in ln and ln.startswith("llmviz: ")
+        )
+    )
+    if not ok:
+        result.cause = failure_cause(log)
+        result.log_file = _keep_log(media_dir, ref, "".join(everything) + note)
     return result
+
+
+def _keep_log(media_dir: Path, ref: SceneRef, text: str) -> Path | None:
+    """Write a failed render's whole output to ``media/logs/<file>.<Scene>.log``; None when
+    that folder cannot be written (the cause is still reported)."""
+    target = log_folder(media_dir) / f"{ref.module}.{ref.name}.log"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, errors="replace")
+    except OSError:
+        return None
+    return target
 
 
 def _stop_children(signum: int) -> None:
@@ -275,7 +341,7 @@ def render_scenes(
     if jobs < 1:
         raise LLMVizError(f"--jobs must be at least 1, not {jobs}")
     env = {**os.environ, **(settings_env or {})}
-    media_dir = Path(media_dir).resolve()
+    media_dir = writable_folder(media_dir, "--media-dir").resolve()
     results = []
     _STOP.clear()
     stopped: list[int] = []
