@@ -256,6 +256,11 @@ class LectureScene(_Base):
     #: manim-slides: no reversed copy of each slide (it re-encodes the whole video; the presenter's
     #: reverse key then plays the slide forwards). Set False on a subclass to have them.
     skip_reversing: bool = True
+    #: Settings this scene does not use, each with the reason: ``{"seed": "it never samples"}``.
+    #: When one of them is set to anything but its default (by any route), the render says so
+    #: once on stdout ("seed is not used by NextTokenDemo: ..."); ``<Scene>.narration.json``
+    #: lists them all under ``unused_settings``.
+    unused_settings: dict[str, str] = {}
     #: The chapter steps this scene plays (their :func:`~llmviz.steps.step` names), in order;
     #: ``ALL_STEPS`` for all of them. A scene with its own ``construct`` ignores it.
     plays: tuple[str, ...] = ()
@@ -296,6 +301,7 @@ class LectureScene(_Base):
         self.seed = self.settings.seed
         self.model_dir = self.settings.model_dir
         self.voice: Voice = make_voice(self.settings.voice, self.reading_speed)
+        self._say_unused()
         self.sections: list[Section] = []
         #: What the scene put on screen, by name (a :class:`Shown`, or a chapter's own record),
         #: for the tests that check the picture against the model's values.
@@ -312,6 +318,21 @@ class LectureScene(_Base):
         self._title: Mobject | None = None  # the title of the step playing now
         self._old_title: Mobject | None = None  # the last step's title, until title_in takes it
         self._first_beat = False  # the next say() is a step's first beat
+
+    def _say_unused(self) -> None:
+        """Name, once, each setting that the user changed and this scene does not use."""
+        from llmviz.config import SETTINGS, ConfigError
+
+        known = {s.name: s for s in SETTINGS}
+        unknown = sorted(set(self.unused_settings) - set(known))
+        if unknown:
+            raise ConfigError(
+                f"{type(self).__name__}.unused_settings names no setting: {', '.join(unknown)}; "
+                f"settings are {', '.join(known)}"
+            )
+        for name, why in self.unused_settings.items():
+            if getattr(self.settings, name) != known[name].default:
+                print(f"llmviz: {name} is not used by {type(self).__name__}: {why}", flush=True)
 
     def construct(self) -> None:
         """Play the steps named in :attr:`plays`: each hands on to the next (:meth:`hand_over`),
@@ -712,6 +733,7 @@ class LectureScene(_Base):
             "scene": type(self).__name__,
             "duration": self.clock,
             "voice": self.voice.name,
+            "unused_settings": dict(self.unused_settings),
             "sections": [
                 {
                     "name": s.name,

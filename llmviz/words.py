@@ -26,6 +26,8 @@ __all__ = [
     "signed",
     "plain",
     "pct",
+    "percent_decimals",
+    "said_number",
     "percent",
     "counted",
     "count_word",
@@ -56,9 +58,29 @@ def plain(v: float, decimals: int | None = None) -> str:
     return format_number(v, _decimals(decimals))
 
 
-def pct(p: float, decimals: int = 1) -> str:
-    """A probability as a number of percent, without the sign: 0.9991 -> "99.9"."""
-    return format_number(100 * p, decimals)
+def pct(p: float, decimals: int | None = None) -> str:
+    """A probability as a number of percent, without the sign: 0.9991 -> "99.9". ``decimals``
+    defaults to one fewer than the ``decimals`` setting (a percent is already two digits in),
+    as :class:`~llmviz.mobjects.ProbabilityBars` draws it."""
+    return format_number(100 * p, percent_decimals() if decimals is None else decimals)
+
+
+def percent_decimals() -> int:
+    """Digits after the point of a percentage: one fewer than the ``decimals`` setting (1 for
+    the default 2), and none for 0 or 1."""
+    return max(0, _decimals(None) - 1)
+
+
+def said_number(v: float) -> str:
+    """A number as a person says it in a sentence: "zero" for 0 (and for -0), else its
+    shortest form ("2", "0.5").
+
+    Examples
+    --------
+    >>> said_number(-0.0), said_number(2.0), said_number(0.25)
+    ('zero', '2', '0.25')
+    """
+    return "zero" if v == 0 else f"{v:g}"
 
 
 def percent(p: float) -> str:

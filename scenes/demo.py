@@ -23,6 +23,7 @@ from llmviz.layout import fit_width, text, title
 from llmviz.mobjects import ProbabilityBars, TokenStrip
 from llmviz.scene import LectureScene
 from llmviz.style import PALETTE, display_token
+from llmviz.words import pct, said_number
 
 
 class NextTokenDemo(LectureScene):
@@ -31,6 +32,10 @@ class NextTokenDemo(LectureScene):
     prompt = "Michael Jordan plays the sport of"
     temperature = 2.0
     k = 6
+    unused_settings = {
+        "seed": "it never samples; it shows the whole distribution",
+        "contrasts": "they are the MLP chapter's",
+    }
 
     def construct(self) -> None:
         trace = self.trace(self.prompt)
@@ -65,28 +70,50 @@ class NextTokenDemo(LectureScene):
         )
         first = VGroup(bars.labels[0], bars.numbers[0])
         self.say(
-            f'"{top[0].token.strip()}" comes first, with {100 * top[0].prob:.1f} percent: the '
+            f'"{top[0].token.strip()}" comes first, with {pct(top[0].prob)} percent: the '
             "small model has learned this fact.",
             LightUp(first),
         )
 
-        self.section(f"Distribution at temperature {self.temperature:g}")
-        hot = bars.at_temperature(self.temperature)
-        caption2 = text(f"temperature {self.temperature:g}", 26, PALETTE["muted"]).move_to(caption)
+        t = self.temperature
+        said = said_number(t)
+        self.section(f"Distribution at temperature {said}")
+        hot = bars.at_temperature(t)
+        caption2 = text(f"temperature {said}", 26, PALETTE["muted"]).move_to(caption)
+        before, after = pct(top[0].prob), pct(hot.probs[0])
+        if t == 0:
+            effect = "A temperature of zero leaves all the probability on the top token"
+            others = "The other tokens get no chance at all: sampling always picks the top one."
+        elif t == 1:
+            effect = "Dividing the scores by a temperature of 1 before the softmax changes nothing"
+            others = "Sampling gives every token the same chance as before."
+        elif t > 1:
+            effect = (
+                f"Dividing the scores by a temperature of {said} before the softmax flattens "
+                "the distribution"
+            )
+            others = "The other tokens get more of a chance when we sample."
+        else:
+            effect = (
+                f"Dividing the scores by a temperature of {said} before the softmax sharpens "
+                "the distribution"
+            )
+            others = "The other tokens get even less of a chance when we sample."
+        if before == after:
+            change = f"the top share stays at {after} percent on screen"
+        else:
+            way = "falls" if hot.probs[0] < top[0].prob else "rises"
+            change = f"the top share {way} from {before} to {after} percent"
         self.say(
-            f"Dividing the scores by a temperature of {self.temperature:g} before the softmax "
-            "flattens the distribution.",
+            f"{effect}: {change}.",
             (ReplacementTransform(bars, hot), ReplacementTransform(caption, caption2)),
             LightUp(caption2),
         )
         self.say(
-            f'Now "{top[0].token.strip()}" gets {100 * hot.probs[0]:.1f} percent, and '
-            f'"{display_token(hot.tokens[1]).lstrip("␣")}" gets {100 * hot.probs[1]:.1f}.',
+            f'Now "{top[0].token.strip()}" gets {pct(hot.probs[0])} percent, and '
+            f'"{display_token(hot.tokens[1]).lstrip("␣")}" gets {pct(hot.probs[1])}.',
             LightUp(VGroup(hot.labels[0], hot.numbers[0])),
             LightUp(VGroup(hot.labels[1], hot.numbers[1])),
         )
-        self.say(
-            "The other tokens get more of a chance when we sample.",
-            LightUp(VGroup(*hot.bars[1:], *hot.labels[1:])),
-        )
+        self.say(others, LightUp(VGroup(*hot.bars[1:], *hot.labels[1:])))
         self.bars = hot

@@ -13,6 +13,7 @@ from llmviz.mobjects.numbers import FastNumber
 from llmviz.mobjects.vectors import constructor_options
 from llmviz.model.trace import Trace, probabilities
 from llmviz.style import FONTS, PALETTE, display_token
+from llmviz.words import percent_decimals
 
 __all__ = ["ProbabilityBars"]
 
@@ -30,7 +31,8 @@ class ProbabilityBars(VGroup):
     width
         Length of a bar for probability 1.
     decimals
-        Decimals of the percentages.
+        Decimals of the percentages; default one fewer than the ``decimals`` setting (1 for its
+        default 2), as :func:`llmviz.words.pct` says them.
 
     Examples
     --------
@@ -60,7 +62,7 @@ class ProbabilityBars(VGroup):
         width: float = 5.0,
         bar_height: float = 0.34,
         font_size: float = 24,
-        decimals: int = 1,
+        decimals: int | None = None,
         buff: float = 0.18,
         **kwargs,
     ) -> None:
@@ -78,7 +80,7 @@ class ProbabilityBars(VGroup):
             raise LLMVizError(
                 f"{what}: probs must be finite numbers in [0, 1], got {p.tolist()[:8]}"
             )
-        decimals = check_decimals(decimals, what)
+        decimals = percent_decimals() if decimals is None else check_decimals(decimals, what)
         for arg, value in (("width", width), ("bar_height", bar_height), ("font_size", font_size)):
             check_size(value, arg, what)
         check_size(buff, "buff", what, zero=True)

@@ -81,3 +81,58 @@ def test_a_render_cut_short_with_n_keeps_its_narration(tmp_path):
         scene_cls().render()
     notes = list(tmp_path.rglob("NextTokenDemo.narration.json"))
     assert notes and '"sections"' in notes[0].read_text()
+
+
+def _demo_under(monkeypatch, **env):
+    from scene_loader import render
+
+    for key, value in env.items():
+        monkeypatch.setenv(f"LLMVIZ_{key.upper()}", str(value))
+    return render(load_scene("demo.py", "NextTokenDemo"))
+
+
+@pytest.mark.parametrize("temperature", ["0", "-0", "0.5", "1", "2", "7.5"])
+def test_the_demo_says_what_its_temperature_really_does(monkeypatch, model, temperature):
+    scene = _demo_under(monkeypatch, temperature=temperature)
+    t = float(temperature)
+    said = " ".join(text for _, text in scene.narration)
+    base = model.run(scene.prompt).top_k(1)[0].prob
+    hot = scene.bars.probs[0]
+    assert "-0" not in said and "temperature of -" not in said
+    if t == 0:
+        assert "A temperature of zero leaves all the probability on the top token" in said
+        assert hot == 1.0 and "no chance at all" in said
+    elif t == 1:
+        assert "changes nothing" in said and hot == pytest.approx(base)
+    elif t < 1:
+        assert "sharpens the distribution" in said and "flattens" not in said
+        assert hot >= base and "even less of a chance" in said
+    else:
+        assert "flattens the distribution" in said and "sharpens" not in said
+        assert hot < base and "more of a chance" in said
+    way = "rises" if hot > base else "falls"
+    if format_number(100 * hot, 1) != format_number(100 * base, 1):
+        assert f"the top share {way} from {format_number(100 * base, 1)}" in said
+
+
+def test_the_seed_is_said_to_be_unused_and_really_changes_nothing(monkeypatch, capsys):
+    plain = _demo_under(monkeypatch)
+    assert "seed is not used" not in capsys.readouterr().out
+    seeded = _demo_under(monkeypatch, seed=7)
+    out = capsys.readouterr().out
+    assert out.count("llmviz: seed is not used by NextTokenDemo: it never samples") == 1
+    assert [b.text for b in seeded.beats] == [b.text for b in plain.beats]
+    assert [b.shown for b in seeded.beats] == [b.shown for b in plain.beats]
+    assert set(seeded.unused_settings) == {"seed", "contrasts"}
+
+
+def test_the_decimals_setting_reaches_the_percentages_on_screen_and_in_the_narration(
+    monkeypatch, model
+):
+    scene = _demo_under(monkeypatch, decimals=4)
+    top = model.run(scene.prompt).top_k(scene.k, temperature=2.0)
+    assert [n.text for n in scene.bars.numbers] == [
+        f"{format_number(100 * c.prob, 3)}%" for c in top
+    ]
+    said = " ".join(text for _, text in scene.narration)
+    assert f"gets {format_number(100 * top[0].prob, 3)} percent" in said
