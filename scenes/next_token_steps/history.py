@@ -29,7 +29,7 @@ from llmviz.model.scale import parameter_count, training_run
 from llmviz.steps import step
 from llmviz.style import PALETTE, display_token
 from next_token_steps.common import NextTokenScene, own_training_log
-from next_token_steps.prediction import morph
+from next_token_steps.prediction import centre_first, lift_up, morph
 
 #: Kinds of transformer model the lecture names (facts about the field, not about this model).
 KINDS = (
@@ -187,7 +187,9 @@ class HistoryStep(NextTokenScene):
         kinds_block = VGroup(kinds_head, kinds).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         kinds_block.next_to(details, DOWN, buff=0.45)
         fit_width(kinds_block)
-        fill_frame(VGroup(letters, details, kinds_block), title=head)
+        whole = fill_frame(VGroup(letters, details, kinds_block), title=head)
+        first = VGroup(letters, details)  # in the middle until the other kinds come in
+        lift = centre_first(whole, first)
         one_pass = self.received("one_pass")
         self.shown["gpt"] = (g, run, details)
         self.shown["gpt_pretrained"] = details[1]
@@ -220,7 +222,7 @@ class HistoryStep(NextTokenScene):
         )
         self.say(
             "Transformers also turn speech into text, text into speech, and text into images.",
-            FadeIn(kinds_head, shift=UP * 0.3),
+            (lift_up(self, first, lift), FadeIn(kinds_head, shift=UP * 0.3)),
             LaggedStart(*(FadeIn(k, shift=RIGHT * 0.4) for k in kinds[:3]), lag_ratio=0.3),
         )
         self.say(
@@ -228,4 +230,4 @@ class HistoryStep(NextTokenScene):
             FadeIn(kinds[3], shift=RIGHT * 0.4),
             LightUp(kinds[3]),
         )
-        self.hand_over(pretrained=details[1])  # how much text: the next step's subject
+        self.hand_over(pretrained=self.gather(details[1]))  # how much text: the next subject

@@ -41,6 +41,26 @@ def grow_bars(bars: ProbabilityBars) -> list:
     ]
 
 
+def centre_first(whole, first):
+    """Shift ``first`` (the part of the picture ``whole`` that comes on screen first) down to the
+    middle of ``whole``'s place, where it fills the frame while alone; returns the shift that
+    takes it back up when the rest comes in (``first.animate.shift(lift)``)."""
+    lift = UP * (first.get_y() - whole.get_y())
+    first.shift(-lift)
+    return lift
+
+
+def lift_up(scene, first, lift):
+    """The animation that takes the parts of ``first`` on screen back up by ``lift``; the parts
+    not on screen (replaced or faded already) move at once, unseen."""
+    shown = {id(m) for m in scene.get_mobject_family_members()}
+    on = [m for m in first if any(id(f) in shown for f in m.get_family())]
+    for m in first:
+        if m not in on:
+            m.shift(lift)
+    return VGroup(*on).animate.shift(lift)
+
+
 def morph(old, new) -> FadeTransform:
     """``old`` (handed over by the last step) cross-fading into ``new`` in its place and at its
     width, neither stretched out of shape."""
@@ -164,7 +184,9 @@ class PredictionStep(NextTokenScene):
         rows.next_to(low, DOWN, buff=0.6).to_edge(LEFT, buff=0.7)
         # the whole picture (every step's bars in the same place) fills the frame at once
         parts = [para, rows, *(m for f in frames for m in f[:2])]
-        fill_frame(VGroup(*parts, *([full] if full is not None else [])), title=head)
+        whole = fill_frame(VGroup(*parts, *([full] if full is not None else [])), title=head)
+        first = VGroup(*(m for m in whole if m is not rows))  # all but the other seeds' rows
+        lift = centre_first(whole, first)
         strip_in, bars_in = self.received("strip"), self.received("bars")
         opening = [
             ReplacementTransform(strip_in, VGroup(*para[:n0]))
@@ -236,6 +258,7 @@ class PredictionStep(NextTokenScene):
             "Other seeds pick other tokens where the model is unsure, and the text turns."
             if differ
             else "Other seeds give the same text here: the model is sure at every step.",
+            lift_up(self, first, lift),
             LaggedStart(*(FadeIn(r, shift=UP * 0.5) for r in rows), lag_ratio=0.4),
         )
         stop = next((k for k, tok in enumerate(g.new_tokens[:-1]) if tok.strip() in ".!?"), None)

@@ -64,7 +64,7 @@ from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import pct, quoted
 from next_token_steps.common import NextTokenScene, fill, own_training_log, safe_token
-from next_token_steps.prediction import morph
+from next_token_steps.prediction import centre_first, lift_up, morph
 
 ORIGIN_UP = np.array([0.0, 1.0, 0.0])
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -236,7 +236,9 @@ class TrainingStep(NextTokenScene):
             f"tokens on a log scale, each tick 10 times the last; GPT-3: {gpt.source.split(',')[0]}"
         )
         picture = VGroup(sample, made, counts, axis, ticks, *marks.values(), *labels.values())
-        fill_frame(VGroup(picture, passes, gap, gap_label), title=head, caption=cap)
+        whole = fill_frame(VGroup(picture, passes, gap, gap_label), title=head, caption=cap)
+        first = VGroup(sample, made, counts)  # in the middle until the scale comes in
+        lift = centre_first(whole, first)
         self.shown["data"] = (counts, size)
         self.shown["data_gap"] = (gap_label, times)
         self.say(
@@ -264,7 +266,12 @@ class TrainingStep(NextTokenScene):
         self.say(
             f"Training read {size.seen:,} tokens, going over the corpus about "
             f"{size.passes:.1f} times.",
-            (Create(axis), FadeIn(ticks), FadeIn(cap, shift=UP * 0.2)),
+            (
+                lift_up(self, first, lift),
+                Create(axis),
+                FadeIn(ticks),
+                FadeIn(cap, shift=UP * 0.2),
+            ),
             (
                 GrowFromPoint(marks["corpus"], marks["corpus"].get_center()),
                 FadeIn(labels["corpus"]),
@@ -528,7 +535,9 @@ class TrainingStep(NextTokenScene):
                 )
             ).next_to(count, DOWN, buff=0.3)
         parts = [line, tag, bars, line2, tag2, bars2, grid, count]
-        fill(VGroup(*parts, *([fail] if fail is not None else [])), title=head)
+        whole = fill(VGroup(*parts, *([fail] if fail is not None else [])), title=head)
+        first = VGroup(line, tag, bars, line2, tag2, bars2)  # in the middle until the grid
+        lift = centre_first(whole, first)
         self.shown["unseen"] = (line, tag, bars, lead, n_sent)
         self.say(
             "Training aims further than its sentences: the model should also answer text it "
@@ -560,6 +569,7 @@ class TrainingStep(NextTokenScene):
         self.say(
             f"No sentence says what {pick.name} plays, so there is no right answer; the corpus "
             f"only has athletes named {fn} and athletes named {ln}.",
+            lift_up(self, first, lift),
             LaggedStart(*(FadeIn(r, shift=UP * 0.2) for r in grid), lag_ratio=0.5, run_time=3),
         )
         self.say(
