@@ -7,10 +7,10 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from manim import DOWN, RIGHT, UP, VGroup
+from manim import DOWN, RIGHT, UP, ThreeDCamera, ThreeDScene, VGroup
 
 import llmviz
-from llmviz.layout import fit_width, text
+from llmviz.layout import fill_frame, fit_width, text
 from llmviz.mobjects import FastText
 from llmviz.model.loader import Generation
 from llmviz.model.tokenizer import END_OF_TEXT
@@ -20,6 +20,7 @@ from llmviz.style import MONO_FONT, PALETTE
 
 __all__ = [
     "NextTokenScene",
+    "fill",
     "safe_token",
     "token_text",
     "token_layout",
@@ -29,6 +30,16 @@ __all__ = [
     "split_words",
     "own_training_log",
 ]
+
+
+def fill(group, title=True, caption=False, max_scale: float = 1.5):
+    """:func:`llmviz.layout.fill_frame`, but never smaller: a picture that does not fit the
+    frame's safe area keeps its size and place (its text stays as large as it was built)."""
+    width, center = group.width, group.get_center()
+    fill_frame(group, title=title, caption=caption, max_scale=max_scale)
+    if group.width < width - 1e-6:
+        group.scale(width / group.width).move_to(center)
+    return group
 
 
 def safe_token(token: str) -> str:
@@ -140,12 +151,21 @@ def own_training_log(model_dir: str | None) -> dict | None:
         return None
 
 
-class NextTokenScene(LectureScene):
+class NextTokenScene(LectureScene, ThreeDScene):
     """The chapter's settings and examples, the prompt's trace and what is on screen by name.
 
     ``prompt``, ``temperature`` and ``seed`` follow the llmviz settings; the other examples are
     class attributes that a subclass can change.
+
+    The chapter has three acts: the opening (prediction, GPT, training), tokens and embeddings
+    (from "Tokens"), and the model's way through its context (from "Context window"); only
+    before those does the screen go dark. Its camera is a ``ThreeDCamera`` (with manim's
+    ``ThreeDScene`` mixed in), so that the embedding space turns in 3-D; every other step is
+    looked at straight down, as with a flat camera.
     """
+
+    acts = ("tokens", "context")
+    camera_kind = ThreeDCamera
 
     prompt = "Michael Jordan plays the sport of"
     temperature = 1.0
@@ -224,6 +244,30 @@ class NextTokenScene(LectureScene):
     def not_found(self, s: str) -> FastText:
         """An on-screen note, in the highlight colour, that the model lacks what a step needs."""
         return fit_width(text(s, 24, PALETTE["highlight"]))
+
+    def gather(self, group):
+        """Make ``group``, whose parts were animated onto the screen one by one, a single mobject
+        on screen (as :meth:`hand_over` needs), and return it."""
+        if group not in self.mobjects:
+            self.remove(*group.get_family())
+            self.add(group)
+        return group
+
+    def unpack(self, group):
+        """Put the parts of ``group`` on screen one by one instead of ``group`` (after a
+        transform into the group, so that each part can be handed over or moved alone)."""
+        self.remove(group)
+        self.add(*group.submobjects)
+        return group
+
+    def received_any(self, *names):
+        """The first of ``names`` that the previous step handed over (:meth:`received`), or
+        None: a step that takes over one of several possible pictures."""
+        for name in names:
+            got = self.received(name)
+            if got is not None:
+                return got
+        return None
 
     def words_of(self, words) -> tuple[list[str], list[str]]:
         """The example words that are single tokens of this model, and those that are not."""

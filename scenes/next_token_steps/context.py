@@ -20,20 +20,21 @@ from manim import (
     GrowArrow,
     LaggedStart,
     Rectangle,
+    ReplacementTransform,
     SurroundingRectangle,
     Transform,
     VGroup,
 )
 
 from llmviz.animations import LightUp, Unembed
-from llmviz.layout import code, fit_width, text, title
+from llmviz.layout import code, fit_width, lines, text, title
 from llmviz.mobjects import Column, NumericMatrix, NumericVector, TokenStrip, ValueTable
 from llmviz.model.config import GPT3_CONFIG, matrix_families
 from llmviz.model.trace import hook_name
 from llmviz.steps import step
 from llmviz.style import PALETTE, display_token
 from llmviz.words import quoted
-from next_token_steps.common import NextTokenScene, safe_token
+from next_token_steps.common import NextTokenScene, fill, safe_token
 
 #: Above this many places the context window is drawn with an ellipsis.
 MAX_SLOTS = 64
@@ -158,12 +159,12 @@ class ContextStep(NextTokenScene):
         n = t.n_tokens
         head = title(f"The context window: {cfg.n_ctx:,} tokens here, {g.n_ctx:,} in GPT-3")
         drawn = min(cfg.n_ctx, MAX_SLOTS)
-        slot_w = 12.4 / drawn
+        per_row = int(np.ceil(np.sqrt(drawn)))  # the places as a square grid, row by row
         slots = VGroup(
             *(
                 Rectangle(
-                    width=slot_w * 0.8,
-                    height=0.34,
+                    width=0.46,
+                    height=0.46,
                     stroke_width=1,
                     stroke_color=PALETTE["muted"],
                     fill_color=PALETTE["box"],
@@ -171,26 +172,26 @@ class ContextStep(NextTokenScene):
                 )
                 for _ in range(drawn)
             )
-        ).arrange(RIGHT, buff=slot_w * 0.2)
-        slots.next_to(head, DOWN, buff=0.45)
-        used = text(
-            f"{n} of {cfg.n_ctx:,} places used by the prompt"
-            + (f" (first {drawn} drawn)" if drawn < cfg.n_ctx else ""),
-            22,
-            PALETTE["muted"],
-        ).next_to(slots, DOWN, buff=0.15)
+        ).arrange_in_grid(cols=per_row, buff=0.1)
+        used = lines(
+            f"{n} of {cfg.n_ctx:,} places",
+            "used by the prompt" + (f" (first {drawn} drawn)" if drawn < cfg.n_ctx else ""),
+            size=24,
+            color=PALETTE["muted"],
+        ).next_to(slots, DOWN, buff=0.25)
         X = t[hook_name("resid_pre", 0)].T  # [d_model, n]: one column per place
         side = VGroup(
-            text(f"here: {cfg.d_model:,} × {n} numbers", 24),
-            text(f"full context: {cfg.d_model:,} × {cfg.n_ctx:,}", 24, PALETTE["muted"]),
-            text(f"GPT-3: {g.d_model:,} × {g.n_ctx:,}", 24, PALETTE["highlight"]),
-            text(f"= {g.d_model * g.n_ctx:,} numbers", 24, PALETTE["highlight"]),
+            text(f"here: {cfg.d_model:,} × {n} numbers", 26),
+            text(f"full context: {cfg.d_model:,} × {cfg.n_ctx:,}", 26, PALETTE["muted"]),
+            text(f"GPT-3: {g.d_model:,} × {g.n_ctx:,}", 26, PALETTE["highlight"]),
+            text(f"= {g.d_model * g.n_ctx:,} numbers", 26, PALETTE["highlight"]),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
-        for cols in (7, 5, 3):  # fewer columns when tokens or numbers are wide
-            probe = NumericMatrix(X, max_rows=6, max_cols=cols, font_size=23)
+        room = 12.4 - slots.width - 0.8
+        for cols in (5, 4, 3):  # fewer columns when tokens or numbers are wide
+            probe = NumericMatrix(X, max_rows=6, max_cols=cols, font_size=24)
             shown = [j for j in probe.cols if j is not None]
             col_tokens = VGroup(
-                *(code(display_token(t.tokens[j]), 20, PALETTE["muted"]) for j in shown)
+                *(code(display_token(t.tokens[j]), 22, PALETTE["muted"]) for j in shown)
             )
             gap = (
                 probe.get_column(shown[1]).get_x() - probe.get_column(shown[0]).get_x()
@@ -202,24 +203,25 @@ class ContextStep(NextTokenScene):
                 X,
                 max_rows=6,
                 max_cols=cols,
-                font_size=23,
+                font_size=24,
                 shape_label=True,
                 h_buff=0.25 + max(0.0, widest + 0.25 - gap),  # every token over its own column
             )
             for c, j in zip(col_tokens, shown, strict=True):
                 c.next_to(mat.get_column(j), UP, buff=0.2)
             block = VGroup(mat, col_tokens)
-            if block.width + 0.8 + side.width <= 12.4:
+            if block.width <= room:
                 break
-        block.next_to(used, DOWN, buff=0.45).to_edge(LEFT, buff=1.0)
-        side.next_to(block, RIGHT, buff=0.8)
-        fit_width(VGroup(block, side))
+        right = VGroup(block, side).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
+        fit_width(right, room)
+        picture = VGroup(VGroup(slots, used), right).arrange(RIGHT, buff=0.8, aligned_edge=UP)
+        fill(picture, title=head, max_scale=1.3)
         self.shown["context_slots"] = (slots, cfg.n_ctx)
         self.shown["context_array"] = mat
         self.say(
             "The model reads at most a fixed number of tokens at once: its context window.",
             self.title_in(head),
-            LaggedStart(*(FadeIn(s, shift=UP * 0.2) for s in slots), lag_ratio=0.02),
+            LaggedStart(*(FadeIn(s, scale=0.5) for s in slots), lag_ratio=0.02),
         )
         self.say(
             f"That is {cfg.n_ctx:,} tokens for this model, and {g.n_ctx:,} for GPT-3 when it was "
@@ -244,6 +246,7 @@ class ContextStep(NextTokenScene):
             f"{g.d_model * g.n_ctx:,} numbers.",
             LaggedStart(*(FadeIn(r, shift=LEFT * 0.4) for r in side[2:]), lag_ratio=0.4),
         )
+        self.hand_over(slots=self.gather(slots))
 
     @step("Input, layers, output", order=23)
     def step_dataflow(self) -> None:
@@ -267,6 +270,8 @@ class ContextStep(NextTokenScene):
         self.shown["dataflow"] = (flow, shapes)
         att, mlp = shapes["block 1 attention"], shapes["block 1 MLP"]
         box = flow.frame("tokens")
+        got = self.received_any("lengths")
+        skeleton = VGroup(flow.names, flow.arrows, flow.gaps)
 
         def light(*names):
             return (
@@ -279,7 +284,7 @@ class ContextStep(NextTokenScene):
             "of numbers: tensors.",
             self.title_in(head),
             (
-                FadeIn(VGroup(flow.names, flow.arrows, flow.gaps)),
+                ReplacementTransform(got, skeleton) if got is not None else FadeIn(skeleton),
                 FadeIn(flow.parts["tokens"]),
                 FadeIn(scale, shift=UP * 0.3),
             ),
@@ -309,6 +314,7 @@ class ContextStep(NextTokenScene):
             "vocabulary, at every position.",
             light("output"),
         )
+        self.hand_over(tokens=self.gather(flow.parts["tokens"]))
 
     @step("Why the last position", order=24)
     def step_why_last(self) -> None:
@@ -329,7 +335,7 @@ class ContextStep(NextTokenScene):
             strip.note.next_to(strip.boxes, UP, buff=0.12)
         arrows, preds, actual = VGroup(), VGroup(), VGroup()
         for i, (b, gss) in enumerate(zip(strip.boxes, guesses, strict=True)):
-            ar = Arrow(b.get_bottom(), b.get_bottom() + 0.8 * DOWN, buff=0.1, stroke_width=3)
+            ar = Arrow(b.get_bottom(), b.get_bottom() + 1.3 * DOWN, buff=0.1, stroke_width=3)
             ar.set_color(PALETTE["muted"])
             p = VGroup(
                 code(display_token(gss.token), 20),
@@ -346,7 +352,7 @@ class ContextStep(NextTokenScene):
                 a = text("?", 24, PALETTE["highlight"])
             actual.add(a)
         for a, p in zip(actual, preds, strict=True):
-            a.move_to([p.get_x(), preds.get_bottom()[1] - 0.45, 0])
+            a.move_to([p.get_x(), preds.get_bottom()[1] - 0.8, 0])
         preds[-1][0].set_color(PALETTE["highlight"])
         arrows[-1].set_color(PALETTE["highlight"])
         left = strip.get_left()[0] - 0.3
@@ -367,11 +373,24 @@ class ContextStep(NextTokenScene):
         score = self.caption(
             f"green: right, red: wrong; {right} of the {t.n_tokens - 1} earlier guesses are right"
         )
+        fill(
+            VGroup(strip, arrows, preds, actual, row_names, last_box),
+            title=head,
+            caption=score,
+            max_scale=1.35,
+        )
+        got = self.received("tokens")
         self.shown["position_guesses"] = list(zip(preds, guesses, strict=True))
         self.say(
             "At the end, every position holds a vector, and each can be read as a guess for the "
             "token after it.",
-            (self.title_in(head), FadeIn(strip, shift=UP * 0.3), FadeIn(row_names[:2])),
+            (
+                self.title_in(head),
+                ReplacementTransform(got, strip)
+                if got is not None
+                else FadeIn(strip, shift=UP * 0.3),
+                FadeIn(row_names[:2]),
+            ),
             LaggedStart(*(GrowArrow(a) for a in arrows), lag_ratio=0.15),
             LaggedStart(*(FadeIn(p, shift=DOWN * 0.3) for p in preds), lag_ratio=0.15),
         )
@@ -392,6 +411,7 @@ class ContextStep(NextTokenScene):
             Create(last_box),
             LightUp(preds[-1]),
         )
+        self.hand_over(last=self.gather(preds[-1]))
 
     @step("Unembedding", order=25)
     def step_unembedding(self) -> None:
@@ -443,11 +463,12 @@ class ContextStep(NextTokenScene):
         self.shown["unembed"] = unembed
         self.shown["top_logits"] = table
         first, second = names[0], names[1]
+        got = self.received("last")
         self.say(
             "The unembedding matrix turns the last vector into one score for every token of the "
             "vocabulary.",
             self.title_in(head),
-            FadeIn(vec, shift=RIGHT * 0.4),
+            ReplacementTransform(got, vec) if got is not None else FadeIn(vec, shift=RIGHT * 0.4),
         )
         self.say(
             "Each score, called a logit, is the dot product of the vector with that token's row.",
@@ -472,3 +493,4 @@ class ContextStep(NextTokenScene):
             FadeIn(counts[1], shift=UP * 0.3),
             LightUp(counts[1]),
         )
+        self.hand_over(logits=self.gather(unembed.logit_vector))

@@ -20,6 +20,7 @@ from manim import (
     GrowFromPoint,
     LaggedStart,
     Line,
+    ReplacementTransform,
     Square,
     VGroup,
 )
@@ -39,7 +40,7 @@ from llmviz.scene import Shown
 from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import powers
-from next_token_steps.common import NextTokenScene, own_training_log
+from next_token_steps.common import NextTokenScene, fill, own_training_log
 
 ATTENTION = ("Key", "Query", "Value", "Output")
 MLP = ("Up-projection", "Down-projection")
@@ -107,10 +108,16 @@ class CountingStep(NextTokenScene):
             )
 
         fam_names = [f.name for f in fams]
+        got = self.received("rows")
         self.say(
             "All of a model's weights sit in eight families of matrices.",
             self.title_in(head),
-            (FadeIn(table.header), column("family", fam_names)),
+            (
+                ReplacementTransform(got, table.header)
+                if got is not None
+                else FadeIn(table.header),
+                column("family", fam_names),
+            ),
         )
         self.say(
             "We met the embedding and the unembedding; key, query, value and output belong to "
@@ -140,6 +147,7 @@ class CountingStep(NextTokenScene):
             (column("ours", fam_names), column("our weights", fam_names)),
             (shape.animate.set_opacity(0), FadeIn(note, shift=UP * 0.3)),
         )
+        self.hand_over(total=self.gather(table.row("total")))
 
     @step("Training compute", order=30)
     def step_compute(self) -> None:
@@ -177,17 +185,28 @@ class CountingStep(NextTokenScene):
                 PALETTE["muted"],
             ).next_to(table, DOWN, buff=0.25)
         self.shown["compute"] = (table, run, gpt)
-        self.say(
-            "Training costs about six operations per parameter for every token it reads: two "
-            "forward and four backward.",
-            self.title_in(head),
-            FadeIn(rule, shift=UP * 0.3),
-            FadeIn(formula, scale=0.6),
-        )
+        got = self.received("total")
+
+        def first_beat(*more):
+            self.say(
+                "Training costs about six operations per parameter for every token it reads: two "
+                "forward and four backward.",
+                self.title_in(head),
+                FadeIn(rule, shift=UP * 0.3),
+                (
+                    ReplacementTransform(got, formula)
+                    if got is not None
+                    else FadeIn(formula, scale=0.6),
+                    *more,
+                ),
+            )
+
         if run is None:
             note = self.not_found(
                 "This model's folder records no training run, so only GPT-3 is shown."
             ).next_to(table, DOWN, buff=0.6)
+            fill(VGroup(rule, formula, table, note), title=head, max_scale=1.3)
+            first_beat()
             self.say(
                 f"GPT-3 has {powers(gpt.parameters)} parameters and read {powers(gpt.tokens)} "
                 f"tokens: {powers(gpt.compute)} operations.",
@@ -246,8 +265,15 @@ class CountingStep(NextTokenScene):
             f"at this measured speed GPT-3's run would take {years:,.0f} years "
             f"(published GPT-3 figures: {gpt.source.split(',')[0]})"
         )
+        fill(
+            VGroup(rule, formula, table, d_line, axis, ticks, marks, gap, gap_label, rate_line),
+            title=head,
+            caption=years_line,
+            max_scale=1.3,
+        )
         self.shown["compute_ratio"] = (gap_label, ratio, years)
         self.shown["compute_rate"] = (rate_line, run.rate, run.seconds, run.device)
+        first_beat(Create(axis), FadeIn(ticks))  # the scale waits for the two runs
         self.say(
             f"This model has {N:,} parameters and read {run.tokens:,} tokens in training: "
             f"{run.steps:,} steps of {run.batch_size} windows of {run.n_ctx} tokens.",
@@ -266,7 +292,6 @@ class CountingStep(NextTokenScene):
         )
         self.say(
             f"On a scale of powers of ten the two runs lie {powers(ratio)} times apart.",
-            (Create(axis), FadeIn(ticks)),
             LaggedStart(*(GrowFromPoint(m, m.get_center()) for m in marks), lag_ratio=0.5),
             (GrowFromPoint(gap, gap.get_start()), FadeIn(gap_label, shift=UP * 0.2)),
         )
@@ -287,6 +312,7 @@ class CountingStep(NextTokenScene):
             LightUp(table.row("GPT-3")),
             (LightUp(marks[1]), LightUp(table.cell("GPT-3", "6·N·D"))),
         )
+        self.hand_over(table=self.gather(table))
 
     @step("LayerNorm's share", order=31)
     def step_layernorm(self) -> None:
@@ -340,12 +366,24 @@ class CountingStep(NextTokenScene):
         else:
             ours = f"Our model's LayerNorms only normalise: they have {mine} parameters to learn."
         note = self.caption(ours.replace("Here the", "the").rstrip("."))
+        fill(
+            VGroup(big, tiny, big_label, facts, inset, inset_label),
+            title=head,
+            caption=note,
+            max_scale=1.3,
+        )
         self.shown["layernorm"] = (facts, ln, mine)
         self.shown["layernorm_share"] = Shown(facts[4][0], ln.share)
+        got = self.received("table")
         self.say(
             "Each LayerNorm learns a gain and a bias for every number of the vector.",
             self.title_in(head),
-            LaggedStart(*(FadeIn(f, shift=LEFT * 0.3) for f in facts[:2]), lag_ratio=0.4),
+            (
+                ReplacementTransform(got, big)
+                if got is not None
+                else GrowFromPoint(big, big.get_corner(UP + RIGHT)),
+                LaggedStart(*(FadeIn(f, shift=LEFT * 0.3) for f in facts[:2]), lag_ratio=0.4),
+            ),
         )
         self.say(
             f"GPT-3 has {ln.norms} of them, two per layer and one at the end: {ln.total:,} "
@@ -354,7 +392,7 @@ class CountingStep(NextTokenScene):
         )
         self.say(
             f"Beside all {total:,} parameters, that is {100 * ln.share:.4f} percent.",
-            (GrowFromPoint(big, big.get_corner(UP + RIGHT)), FadeIn(big_label)),
+            FadeIn(big_label),
             (FadeIn(tiny), FadeIn(facts[4], shift=LEFT * 0.3)),
         )
         self.say(

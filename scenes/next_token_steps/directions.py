@@ -25,6 +25,7 @@ from manim import (
     LaggedStart,
     Line,
     Rectangle,
+    ReplacementTransform,
     UpdateFromAlphaFunc,
     ValueTracker,
     VGroup,
@@ -45,7 +46,7 @@ from llmviz.scene import Shown
 from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import count_word, quoted, signed
-from next_token_steps.common import NextTokenScene
+from next_token_steps.common import NextTokenScene, fill
 
 
 def _word(w: str) -> str:
@@ -53,8 +54,9 @@ def _word(w: str) -> str:
 
 
 class DirectionsStep(NextTokenScene):
-    def _missing(self, head, words) -> bool:
-        """Say on screen that some example words are not single tokens; True if so."""
+    def _missing(self, head, words, got=None) -> bool:
+        """Say on screen that some example words are not single tokens; True if so (what the
+        last step handed over, ``got``, then fades)."""
         _, missing = self.words_of(words)
         if not missing:
             return False
@@ -65,7 +67,7 @@ class DirectionsStep(NextTokenScene):
         self.say(
             f"This model's vocabulary has no single token for {shown}, so this step cannot be "
             "measured here.",
-            self.title_in(head),
+            (self.title_in(head), *([FadeOut(got)] if got is not None else [])),
             FadeIn(note, shift=UP * 0.5),
         )
         return True
@@ -74,7 +76,8 @@ class DirectionsStep(NextTokenScene):
     def step_directions(self) -> None:
         (a, b), (c, d) = self.gender
         head = title(f"{_word(b)} − {_word(a)} and {_word(d)} − {_word(c)}")
-        if self._missing(head, [a, b, c, d]):
+        got = self.received("bars")
+        if self._missing(head, [a, b, c, d], got):
             self.shown["directions"] = None
             return
         dim = self.model.cfg.d_model
@@ -114,6 +117,7 @@ class DirectionsStep(NextTokenScene):
         )
         side = VGroup(facts, table).arrange(DOWN, aligned_edge=LEFT, buff=0.5)
         self.beside(head, plane, side)
+        fill(VGroup(plane, side), title=head, max_scale=1.3)
         dots = VGroup(*(plane.dot(p, PALETTE["text"], radius=0.08) for p in proj.coords))
         labels = VGroup(
             *(
@@ -135,7 +139,12 @@ class DirectionsStep(NextTokenScene):
         self.say(
             "Directions in this space can carry meaning.",
             self.title_in(head),
-            (FadeIn(plane), LaggedStart(*(FadeIn(x, scale=0.3) for x in dots), lag_ratio=0.2)),
+            (
+                FadeIn(plane),
+                ReplacementTransform(got, dots)
+                if got is not None
+                else LaggedStart(*(FadeIn(x, scale=0.3) for x in dots), lag_ratio=0.2),
+            ),
             FadeIn(labels, shift=UP * 0.2),
         )
         self.say(
@@ -167,13 +176,15 @@ class DirectionsStep(NextTokenScene):
             "spread, and makes the arrows look more alike than they are.",
             LightUp(plane.caption),
         )
+        self.hand_over(arrows=self.gather(arrows))
 
     @step("The dot product and the angle", order=16)
     def step_dot(self) -> None:
         s, p = self.plural
         pos, neg = self.noun_pairs[0][1], self.noun_pairs[0][0]
         head = title("The dot product and the angle")
-        if self._missing(head, [s, p, pos, neg]):
+        got = self.received("arrows")
+        if self._missing(head, [s, p, pos, neg], got):
             self.shown["dot_sweep"] = None
             return
         E = np.asarray(self.model.W_E, dtype=np.float64)
@@ -232,6 +243,7 @@ class DirectionsStep(NextTokenScene):
             DOWN, aligned_edge=LEFT, buff=0.45
         )
         self.beside(head, plane, side, buff=0.8)
+        fill(VGroup(plane, side), title=head, max_scale=1.3)
         fixed = plane.arrow([nd, 0], PALETTE["highlight"])
         fixed_label = code(f"E({_word(p)}) − E({_word(s)})", 22, PALETTE["highlight"])
         fixed_label.next_to(fixed.get_end(), DOWN, buff=0.25).shift(LEFT * 0.6)
@@ -277,16 +289,29 @@ class DirectionsStep(NextTokenScene):
             "readout": (deg, prod),
             "ends": ends,
         }
+        pair = VGroup(fixed, moving)
         self.say(
             "The dot product measures how well two vectors line up.",
             self.title_in(head),
-            (FadeIn(plane), FadeIn(formula, shift=LEFT * 0.4)),
+            (
+                FadeIn(plane),
+                FadeIn(formula, shift=LEFT * 0.4),
+                *([ReplacementTransform(got, pair)] if got is not None else []),
+            ),
         )
+        if got is not None:
+            self.unpack(pair)
         self.say(
             f"One arrow is the step from {quoted(s)} to {quoted(p)}; the other is the embedding "
             f"of {quoted(pos)}.",
-            (GrowArrow(fixed), FadeIn(fixed_label, shift=UP * 0.2)),
-            (GrowArrow(moving), FadeIn(word_label, shift=UP * 0.2)),
+            (
+                *([] if got is not None else [GrowArrow(fixed)]),
+                FadeIn(fixed_label, shift=UP * 0.2),
+            ),
+            (
+                *([] if got is not None else [GrowArrow(moving)]),
+                FadeIn(word_label, shift=UP * 0.2),
+            ),
         )
         self.say(
             f"They make an angle of {th_p:.0f} degrees, and their dot product is {signed(dot_p)}.",
@@ -312,6 +337,7 @@ class DirectionsStep(NextTokenScene):
             sweep(th_p, 3.0),
             sweep(th_n, 3.0),
         )
+        self.hand_over(arrow=self.gather(fixed))
 
     @step("Dot products with a direction", order=17)
     def step_alignment(self) -> None:
@@ -319,7 +345,17 @@ class DirectionsStep(NextTokenScene):
         pairs = [pr for pr in self.noun_pairs if not self.words_of(pr)[1]]
         others, _ = self.words_of(self.other_words)
         head = title(f"Dot products with E({_word(p)}) − E({_word(s)})")
-        if self._missing(head, [s, p]) or not pairs:
+        got = self.received("arrow")
+        if not pairs and not self.words_of([s, p])[1]:
+            note = self.not_found("None of the noun pairs are single tokens of this model.")
+            self.say(
+                "Dot products with a direction need noun pairs that are single tokens.",
+                (self.title_in(head), *([FadeOut(got)] if got is not None else [])),
+                FadeIn(note.next_to(head, DOWN, buff=1.0), shift=UP * 0.5),
+            )
+            self.shown["alignment"] = None
+            return
+        if self._missing(head, [s, p], got):
             self.shown["alignment"] = None
             return
         singular = [a for a, _ in pairs]
@@ -350,6 +386,7 @@ class DirectionsStep(NextTokenScene):
             bar.move_to(axis.get_center() * [1, 0, 0] + [0, bar.get_y(), 0], aligned_edge=-side)
             val.next_to(bar, side, buff=0.12)
             lab.next_to(axis.get_center() * [1, 0, 0] + [0, bar.get_y(), 0], -side, buff=0.25)
+        fill(VGroup(axis, rows), title=head, max_scale=1.4)
         by = {w: r for w, r in zip(order, rows, strict=True)}
 
         def grow(words):
@@ -373,7 +410,7 @@ class DirectionsStep(NextTokenScene):
             f"Take the step from {quoted(s)} to {quoted(p)} as a guess at a direction of "
             "plurality.",
             self.title_in(head),
-            Create(axis),
+            ReplacementTransform(got, axis) if got is not None else Create(axis),
         )
         names = ", ".join(quoted(w) for w in plural)
         self.say(
@@ -416,3 +453,4 @@ class DirectionsStep(NextTokenScene):
                     show(far),
                     LightUp(VGroup(*(by[w] for w in far))),
                 )
+        self.hand_over(words=self.gather(VGroup(*(r[2] for r in rows))))

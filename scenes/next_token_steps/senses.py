@@ -15,8 +15,10 @@ from manim import (
     UP,
     Arrow,
     FadeIn,
+    FadeOut,
     GrowArrow,
     LaggedStart,
+    ReplacementTransform,
     Transform,
     VGroup,
 )
@@ -31,7 +33,7 @@ from llmviz.model.trace import hook_name
 from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import quoted, signed
-from next_token_steps.common import NextTokenScene
+from next_token_steps.common import NextTokenScene, fill
 
 SENSE_COLORS = ("positive", "accent", "highlight", "negative", "text")
 
@@ -59,6 +61,7 @@ class SensesStep(NextTokenScene):
     def step_senses(self) -> None:
         word = self.sense_word
         head = title(f"The senses of {quoted(word)}")
+        got = self.received_any("neighbours")
         found = contexts_of(word) if not self.words_of([word])[1] else []
         usable = [(p, s) for p, s in found if self.model.run(p).tokens[-1] == word]
         if len(usable) < 2:
@@ -71,6 +74,7 @@ class SensesStep(NextTokenScene):
             self.say(
                 "One word can mean several things, yet its first vector is always the same.",
                 self.title_in(head),
+                *([FadeOut(got)] if got is not None else []),
             )
             self.say(
                 f"This example cannot be shown with this model: {why}.",
@@ -121,6 +125,7 @@ class SensesStep(NextTokenScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         side = VGroup(rows, stats).arrange(DOWN, aligned_edge=LEFT, buff=0.5)
         self.beside(head, plane, side, buff=0.5)
+        fill(VGroup(plane, side), title=head, caption=cap, max_scale=1.3)
         arrows = VGroup(*(plane.arrow(xy, c) for xy, c in zip(start_xy, color, strict=True)))
         finals = VGroup(*(plane.arrow(xy, c) for xy, c in zip(end_xy, color, strict=True)))
         labels = VGroup()
@@ -140,7 +145,9 @@ class SensesStep(NextTokenScene):
         self.say(
             f"The word {quoted(word)} means different things in different sentences.",
             self.title_in(head),
-            LaggedStart(*(FadeIn(r, shift=LEFT * 0.4) for r in rows), lag_ratio=0.3),
+            ReplacementTransform(got, rows)
+            if got is not None
+            else LaggedStart(*(FadeIn(r, shift=LEFT * 0.4) for r in rows), lag_ratio=0.3),
         )
         self.say(
             "Its first vector is the same each time: its column of W_E plus a position vector.",
@@ -174,12 +181,14 @@ class SensesStep(NextTokenScene):
             f"This plane of the final vectors keeps {100 * proj.kept:.0f} percent of their spread.",
             LightUp(plane.caption),
         )
+        self.hand_over(plane=self.gather(VGroup(plane, arrows, labels)))
 
     @step("Tower, Eiffel tower, miniature Eiffel tower", order=20)
     def step_tower(self) -> None:
         ctx = list(self.tower_contexts)
         pw, tw = self.tower_directions
         head = title("Tower → Eiffel tower → miniature Eiffel tower")
+        got = self.received("plane")
         noun = " " + ctx[0].split(" ")[-1]
         _, missing = self.words_of([pw, tw, noun])
         ends_right = (
@@ -194,6 +203,7 @@ class SensesStep(NextTokenScene):
                 "Context should move a word's vector: tower, then Eiffel tower, then a miniature "
                 "one.",
                 self.title_in(head),
+                *([FadeOut(got)] if got is not None else []),
             )
             self.say(
                 f"This model has no single token for {what}, so it cannot be measured here.",
@@ -235,6 +245,7 @@ class SensesStep(NextTokenScene):
             DOWN, aligned_edge=LEFT, buff=0.35
         )
         self.beside(head, plane, side, buff=1.6, below=0.8)
+        fill(VGroup(plane, side), title=head, caption=cap, max_scale=1.3)
         axis_names = VGroup(
             code(pw.strip() + " →", 22, PALETTE["muted"]).next_to(plane.axes[0], RIGHT, buff=0.1),
             code("↑ " + tw.strip(), 22, PALETTE["muted"]).next_to(plane.axes[1], UP, buff=0.1),
@@ -268,7 +279,11 @@ class SensesStep(NextTokenScene):
         self.say(
             f"Context should move the vector of {quoted(noun)}: first {ctx[1]}, then {ctx[2]}.",
             self.title_in(head),
-            (FadeIn(plane), FadeIn(cap), FadeIn(axis_names)),
+            (
+                ReplacementTransform(got, plane) if got is not None else FadeIn(plane),
+                FadeIn(cap),
+                FadeIn(axis_names),
+            ),
         )
         self.say(
             f"The axes are the model's own directions for {quoted(pw)} and {quoted(tw)}: their "

@@ -16,7 +16,9 @@ from manim import (
     UP,
     FadeIn,
     FadeOut,
+    FadeTransform,
     LaggedStart,
+    ReplacementTransform,
     TransformFromCopy,
     UpdateFromAlphaFunc,
     ValueTracker,
@@ -33,7 +35,7 @@ from llmviz.model.trace import hook_name, probabilities
 from llmviz.steps import step
 from llmviz.style import PALETTE
 from llmviz.words import quoted
-from next_token_steps.common import NextTokenScene, safe_token
+from next_token_steps.common import NextTokenScene, fill, safe_token
 
 
 class SoftmaxStep(NextTokenScene):
@@ -65,12 +67,19 @@ class SoftmaxStep(NextTokenScene):
             "each between 0 and 1", f"sum = {p.sum():.3f}", size=24, color=PALETTE["muted"]
         )
         total.next_to(out, DOWN, buff=0.3)
+        fill(VGroup(formula, row, labels, exp_sum, total, sm.result), title=head, max_scale=1.5)
+        got = self.received("logits")
         self.shown["softmax_exp"] = exp_vec
         self.shown["softmax_example"] = sm.result
         self.say(
             "Softmax makes probabilities out of any list of numbers.",
             self.title_in(head),
-            (FadeIn(vec, shift=RIGHT * 0.4), FadeIn(labels[0])),
+            (
+                ReplacementTransform(got, vec)
+                if got is not None
+                else FadeIn(vec, shift=RIGHT * 0.4),
+                FadeIn(labels[0]),
+            ),
         )
         self.say(
             "Raise e to the power of each number, then divide by the sum of them all.",
@@ -82,7 +91,7 @@ class SoftmaxStep(NextTokenScene):
             f"The largest number gets by far the most: softmax of 1, 2 and 8 is {p[0]:.3f}, "
             f"{p[1]:.3f} and {p[2]:.3f}.",
             FadeIn(div_arrow),
-            (TransformFromCopy(exp_vec, sm.result), FadeIn(labels[2])),
+            (FadeTransform(exp_vec.copy(), sm.result), FadeIn(labels[2])),
             LightUp(sm.result.entries[2]),
         )
         self.say(
@@ -90,6 +99,7 @@ class SoftmaxStep(NextTokenScene):
             FadeIn(total, shift=UP * 0.3),
             LightUp(total),
         )
+        self.hand_over(probs=self.gather(sm.result))
 
     def _targets(self) -> list[float]:
         targets = [1.0, 2.0, 3.0, 0.0]
@@ -106,25 +116,33 @@ class SoftmaxStep(NextTokenScene):
         first = names[0]
         head = title("Temperature: softmax(z / T)")
         rest_label = f"all other {self.model.cfg.vocab_size - len(names):,}"
-        width = 5.2
+        width = 6.4
 
         def probs_at(temp: float) -> np.ndarray:
             q = probabilities(logits, temp)[list(sweep.token_ids)]
             return np.append(q, max(0.0, 1.0 - q.sum()))
 
-        bars = ProbabilityBars([*names, rest_label], probs_at(1.0), width=width, decimals=2)
+        bars = ProbabilityBars(
+            [*names, rest_label],
+            probs_at(1.0),
+            width=width,
+            decimals=2,
+            font_size=28,
+            bar_height=0.46,
+            buff=0.3,
+        )
         bars.next_to(head, DOWN, buff=0.6).shift(RIGHT * 0.8)
         bars.bars[-1].set_fill(PALETTE["neutral"])
         left = bars.bars[0].get_left()[0]
         logit_col = VGroup(
             *(
-                number(float(logits[i]), size=22, color=PALETTE["muted"]).next_to(
+                number(float(logits[i]), size=26, color=PALETTE["muted"]).next_to(
                     lab, LEFT, buff=0.5
                 )
                 for i, lab in zip(sweep.token_ids, bars.labels, strict=False)
             )
         )
-        logit_head = text("logit", 22, PALETTE["muted"]).next_to(logit_col, UP, buff=0.25)
+        logit_head = text("logit", 26, PALETTE["muted"]).next_to(logit_col, UP, buff=0.25)
         # room on the right for the longest bar and "100.00%" (T = 0), whatever the labels' width
         widest = bars.numbers[0].copy().set_value(100.0)
         reach = left + width + 0.15 + widest.width
@@ -143,12 +161,12 @@ class SoftmaxStep(NextTokenScene):
                 num.set_value(100 * v)
                 num.next_to(bar, RIGHT, buff=0.15)
 
-        t_value = number(1.0, size=32, color=PALETTE["highlight"])
-        t_label = VGroup(text("T =", 32), t_value).arrange(RIGHT, buff=0.2)
+        t_value = number(1.0, size=36, color=PALETTE["highlight"])
+        t_label = VGroup(text("T =", 36), t_value).arrange(RIGHT, buff=0.2)
         stops_line = text(
-            "stops: T = " + ", ".join(f"{x:g}" for x in targets), 22, PALETTE["muted"]
+            "stops: T = " + ", ".join(f"{x:g}" for x in targets), 26, PALETTE["muted"]
         )
-        VGroup(t_label, stops_line).arrange(RIGHT, buff=0.8).next_to(bars, DOWN, buff=0.5)
+        VGroup(t_label, stops_line).arrange(RIGHT, buff=0.8).next_to(bars, DOWN, buff=0.6)
         zero_note = self.caption("T = 0: all of it on the largest logit (no division by zero)")
         hot_note = self.caption("above 2: more than chat services usually allow")
         stops = {1.0: [n.text for n in bars.numbers]}
@@ -172,11 +190,18 @@ class SoftmaxStep(NextTokenScene):
 
         self.shown["temperature_stops"] = (stops, probs_at)
         p = {x: sweep.at(x)[0] for x in targets}
+        got = self.received("probs")
         self.say(
             "Dividing the logits by a temperature T before the softmax changes how sharp the "
             "distribution is.",
             self.title_in(head),
-            (FadeIn(bars, shift=RIGHT * 0.3), FadeIn(logit_col), FadeIn(logit_head)),
+            (
+                ReplacementTransform(got, bars)
+                if got is not None
+                else FadeIn(bars, shift=RIGHT * 0.3),
+                FadeIn(logit_col),
+                FadeIn(logit_head),
+            ),
             (FadeIn(t_label, shift=UP * 0.3), FadeIn(stops_line, shift=UP * 0.3)),
         )
         self.say(
@@ -211,6 +236,7 @@ class SoftmaxStep(NextTokenScene):
                 (*to(mine), FadeOut(zero_note)),
             )
             settle(mine)
+        self.hand_over(temperature=self.gather(t_label))
 
     @step("Temperature in text", order=28)
     def step_temperature_text(self) -> None:
@@ -220,6 +246,7 @@ class SoftmaxStep(NextTokenScene):
         }
         hottest = max(self.text_temperatures)
         head = title(f"One prompt at several temperatures (seed {self.seed})")
+        got = self.received("temperature")
         prompt = fit_width(text(f"“{self.prompt}” …", 26, PALETTE["muted"]))
         prompt.next_to(head, DOWN, buff=0.5)
         n, n_ctx = len(self.t.tokens), self.model.cfg.n_ctx
@@ -234,6 +261,7 @@ class SoftmaxStep(NextTokenScene):
                 "Temperature shows in the text that the loop writes after the prompt.",
                 self.title_in(head),
                 FadeIn(prompt, shift=DOWN * 0.3),
+                *([FadeOut(got)] if got is not None else []),
             )
             self.say(
                 f"But this prompt is {n} tokens and the model reads at most {n_ctx}, so there is "
@@ -246,10 +274,10 @@ class SoftmaxStep(NextTokenScene):
             cont = "".join(gen.new_tokens).replace("\n", "↵")
             rows.add(
                 VGroup(
-                    text(f"T = {T:g}", 24, PALETTE["highlight"]), fit_width(code(cont, 22), 10.6)
+                    text(f"T = {T:g}", 28, PALETTE["highlight"]), fit_width(code(cont, 26), 10.6)
                 ).arrange(RIGHT, buff=0.4)
             )
-        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.45).next_to(prompt, DOWN, buff=0.6)
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.6).next_to(prompt, DOWN, buff=0.6)
         rows.set_x(0)
         notes = [
             f"{added} tokens each; ↵ = a new line"
@@ -261,13 +289,20 @@ class SoftmaxStep(NextTokenScene):
         note = self.caption("; ".join(notes))
         self.shown["temperature_text"] = gens
         self.shown["temperature_rows"] = {T: row for T, row in zip(gens, rows, strict=True)}
-        by = dict(zip(gens, rows, strict=True))
+        fill(VGroup(prompt, rows), title=head, caption=note, max_scale=1.3)
+        by = {T: row[1] for T, row in zip(gens, rows, strict=True)}
         cold = min(self.text_temperatures)
+        names = VGroup(*(row[0] for row in rows))
         self.say(
             f"Here is what the loop writes after the prompt at several temperatures, all with "
             f"seed {self.seed}.",
             self.title_in(head),
-            FadeIn(prompt, shift=DOWN * 0.3),
+            (
+                FadeIn(prompt, shift=DOWN * 0.3),
+                ReplacementTransform(got, names)
+                if got is not None
+                else LaggedStart(*(FadeIn(m, shift=RIGHT * 0.3) for m in names), lag_ratio=0.2),
+            ),
             FadeIn(note, shift=UP * 0.3),
         )
         self.say(
@@ -286,3 +321,4 @@ class SoftmaxStep(NextTokenScene):
             FadeIn(by[hottest], shift=RIGHT * 0.4),
             LightUp(by[hottest]),
         )
+        self.hand_over(rows=self.gather(rows))

@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
+    DEGREES,
     DOWN,
     LEFT,
     RIGHT,
     UP,
     AnimationGroup,
+    Create,
     Dot,
     FadeIn,
+    FadeOut,
     GrowFromEdge,
     LaggedStart,
     Line,
     Rectangle,
+    ReplacementTransform,
+    ThreeDAxes,
     UpdateFromAlphaFunc,
     ValueTracker,
     VGroup,
@@ -28,7 +33,7 @@ from manim import (
 )
 
 from llmviz.animations import LightUp
-from llmviz.layout import code, number, prose, stack_apart, text, title
+from llmviz.layout import code, lines, number, prose, stack_apart, text, title
 from llmviz.mobjects import VectorPlane
 from llmviz.model.analysis import nearest_neighbours
 from llmviz.model.analysis.embedding import project_embeddings
@@ -36,9 +41,11 @@ from llmviz.model.snapshots import group_cohesion, load_snapshots
 from llmviz.steps import step
 from llmviz.style import PALETTE, display_token
 from llmviz.words import quoted
-from next_token_steps.common import NextTokenScene, own_training_log
+from next_token_steps.common import NextTokenScene, fill, own_training_log
 
 GROUP_COLORS = ("positive", "highlight", "accent", "negative")
+#: Where the 3-D embedding space sits on screen, left of its panel, however the camera turns.
+CLOUD_AT = np.array([-1.7, -0.45, 0.0])
 
 
 class RotatingCloud(VGroup):
@@ -150,6 +157,18 @@ def _colors(groups) -> dict[str, str]:
 
 
 class SpaceStep(NextTokenScene):
+    def camera_turn(self, phi: float | None = None, theta: float | None = None, **kwargs):
+        """The animation that turns the 3-D camera to ``phi`` (tilt from straight down) and
+        ``theta`` (around the vertical axis), in radians; played inside a beat."""
+        cam = self.camera
+        self.shown.setdefault("space_camera", []).append((phi, theta))
+        parts = []
+        if phi is not None:
+            parts.append(cam.phi_tracker.animate.set_value(phi))
+        if theta is not None:
+            parts.append(cam.theta_tracker.animate.set_value(theta))
+        return AnimationGroup(*parts, **kwargs)
+
     @step("Embedding space", order=12)
     def step_space(self) -> None:
         d = self.model.cfg.d_model
@@ -157,6 +176,7 @@ class SpaceStep(NextTokenScene):
         groups = [(n, ws) for n, ws in groups if ws]
         words = [w for _, ws in groups for w in ws]
         head = title(f"Embeddings: points in {d:,} dimensions")
+        got = self.received_any("vectors")
         if len(words) < 4:
             note = self.not_found(
                 f"Only {len(words)} of the example words are single tokens of this model: "
@@ -165,6 +185,7 @@ class SpaceStep(NextTokenScene):
             self.say(
                 f"Each embedding is a point in a space of {d:,} dimensions.",
                 self.title_in(head),
+                *([FadeOut(got)] if got is not None else []),
             )
             self.say(
                 f"Only {len(words)} of the example words are single tokens of this model, too "
@@ -175,65 +196,118 @@ class SpaceStep(NextTokenScene):
             return
         proj = project_embeddings(self.model, words, 3)
         color_of = _colors(groups)
+        coords = proj.coords / np.abs(proj.coords).max()  # the widest point at 1
+        axes = ThreeDAxes(
+            x_range=(-1.2, 1.2, 0.4),
+            y_range=(-1.2, 1.2, 0.4),
+            z_range=(-1.2, 1.2, 0.4),
+            x_length=6.0,
+            y_length=6.0,
+            z_length=6.0,
+            tips=False,
+            axis_config={"stroke_width": 2, "color": PALETTE["neutral"]},
+        ).move_to(CLOUD_AT)
+        axis_labels = VGroup(
+            *(
+                text(f"PC{k + 1}", 24, PALETTE["muted"]).move_to(axes.c2p(*(1.3 * np.eye(3)[k])))
+                for k in range(3)
+            )
+        )
+        unit = 6.0 / 2.4  # frame units per unit of the axes
         cloud = RotatingCloud(
-            proj.coords / np.abs(proj.coords).max() * 2.6,
+            coords * unit,
             [w.strip() for w in words],
             [color_of[w] for w in words],
-            center=np.array([-2.4, -0.5, 0.0]),
-            label_size=22,
+            center=np.zeros(3),
+            tilt=0.0,
+            label_size=26,
         )
-        start = cloud.best_yaw()
-        cloud.arrange_at(start)
+        _, _, label_at, _ = cloud.layout(0.0)  # labels beside their dots, seen from above
+        dots = VGroup(
+            *(
+                Dot(axes.c2p(*c), radius=0.11, color=color_of[w])
+                for c, w in zip(coords, words, strict=True)
+            )
+        )
+        labels = cloud.labels
+        for lab, dot, c, at in zip(labels, dots, coords, label_at, strict=True):
+            offset = np.asarray(at) - c * unit * np.array([1.0, 1.0, 0.0])  # beside it, on screen
+            lab.move_to(dot.get_center() + offset)
         kept = 100 * sum(proj.explained)
         panel = VGroup(
-            prose(f"PCA of {len(words)} rows of $W_E$", 24),
-            text(f"({d:,} numbers each)", 22, PALETTE["muted"]),
+            prose(f"PCA of {len(words)} rows of $W_E$", 26),
+            text(f"({d:,} numbers each)", 24, PALETTE["muted"]),
             *(
-                text(f"PC{k + 1}: {100 * e:.0f}% of the spread", 22, PALETTE["muted"])
+                text(f"PC{k + 1}: {100 * e:.0f}% of the spread", 24, PALETTE["muted"])
                 for k, e in enumerate(proj.explained)
             ),
-            text(f"together: {kept:.0f}%", 24),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
+            text(f"together: {kept:.0f}%", 26),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         legend = VGroup(
-            *(text(n, 24, PALETTE[GROUP_COLORS[g % 4]]) for g, (n, _) in enumerate(groups))
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        VGroup(panel, legend).arrange(DOWN, aligned_edge=LEFT, buff=0.5).move_to([4.3, -0.4, 0])
+            *(text(n, 26, PALETTE[GROUP_COLORS[g % 4]]) for g, (n, _) in enumerate(groups))
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
+        panel.to_edge(RIGHT, buff=0.35).shift(DOWN * 0.2)
+        legend.to_corner(DOWN + LEFT, buff=0.5)
         self.shown["pca"] = (proj, cloud)
+        self.shown["pca_3d"] = (axes, np.array([dot.get_center() for dot in dots]), labels)
+        self.add_fixed_in_frame_mobjects(head, panel, legend)
+        for dot in dots:
+            self.add_fixed_orientation_mobjects(dot)
+        for lab, dot in zip(labels, dots, strict=True):
+            self.add_fixed_orientation_mobjects(lab, center_func=dot.get_center)
+        for lab in axis_labels:
+            self.add_fixed_orientation_mobjects(lab)
+        self.remove(head, panel, legend, *dots, *labels, *axis_labels)
+        theta0 = self.camera.theta_tracker.get_value()
 
-        def turn(a0, a1):
-            return UpdateFromAlphaFunc(
-                cloud,
-                lambda m, a: m.arrange_at(start + 2 * np.pi * (a0 + (a1 - a0) * a)),
-                run_time=6,
-                rate_func=linear,
-            )
+        def follow(_):  # the camera turns around the cloud's centre, which stays put on screen
+            turn = self.camera.get_rotation_matrix()
+            self.camera._frame_center.move_to(CLOUD_AT - turn.T @ CLOUD_AT)
 
+        axes.add_updater(follow)
+        tilt = 65 * DEGREES
+        arrive = (
+            ReplacementTransform(got, dots)
+            if got is not None
+            else LaggedStart(*(FadeIn(p, scale=0.3) for p in dots), lag_ratio=0.1)
+        )
         self.say(
             f"Each embedding is a point in a space of {d:,} dimensions.",
             self.title_in(head),
-            LaggedStart(*(FadeIn(p, scale=0.3) for p in cloud.dots), lag_ratio=0.1),
-            (FadeIn(cloud.axes), FadeIn(cloud.axis_labels), FadeIn(cloud.labels)),
+            (Create(axes), arrive),
+            (FadeIn(axis_labels), FadeIn(labels)),
         )
         self.say(
             f"We cannot draw that, but we can draw these {len(words)} words along the three "
             "directions where they spread most.",
-            LaggedStart(*(FadeIn(r, shift=LEFT * 0.4) for r in panel[:-1]), lag_ratio=0.2),
+            (
+                LaggedStart(*(FadeIn(r, shift=LEFT * 0.4) for r in panel[:-1]), lag_ratio=0.2),
+                self.camera_turn(phi=tilt, theta=theta0 + 20 * DEGREES, run_time=4),
+            ),
         )
         self.say(
             f"Those three axes keep {kept:.0f} percent of their spread.",
-            FadeIn(panel[-1], shift=LEFT * 0.4),
-            turn(0.0, 0.25),
+            (
+                FadeIn(panel[-1], shift=LEFT * 0.4),
+                self.camera_turn(theta=theta0 + 110 * DEGREES, run_time=6, rate_func=linear),
+            ),
         )
         self.say(
             "Words of one kind land near each other: "
             + ", ".join(n for n, _ in groups)
             + ". Training put them there.",
-            (FadeIn(legend, shift=LEFT * 0.4), turn(0.25, 0.6)),
+            (
+                FadeIn(legend, shift=LEFT * 0.4),
+                self.camera_turn(theta=theta0 + 230 * DEGREES, run_time=6, rate_func=linear),
+            ),
         )
         self.say(
             "Turning the picture shows the groups apart from every side.",
-            turn(0.6, 1.0),
+            self.camera_turn(phi=0.0, theta=theta0 + 360 * DEGREES, run_time=6),
         )
+        axes.remove_updater(follow)
+        self.camera._frame_center.move_to(np.zeros(3))  # looking straight down again
+        self.hand_over(points=self.gather(dots))
 
     @step("Embeddings move in training", order=13)
     def step_training(self) -> None:
@@ -250,9 +324,11 @@ class SpaceStep(NextTokenScene):
             note = self.not_found(
                 "This model's folder records no embedding snapshots of its training."
             ).next_to(head, DOWN, buff=1.0)
+            got = self.received("points")
             self.say(
                 "During training the embeddings move, until their directions carry meaning.",
                 self.title_in(head),
+                *([FadeOut(got)] if got is not None else []),
             )
             self.say(
                 "This model came without a record of its training, so we cannot show it here.",
@@ -314,6 +390,7 @@ class SpaceStep(NextTokenScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         side = VGroup(counter, legend, facts).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
         self.beside(head, plane, side)
+        fill(VGroup(plane, side), title=head, caption=cap)
         dots = VGroup(*(plane.dot(paths[0, k], color_of[w]) for k, w in enumerate(words)))
         labels = VGroup(*(text(w.strip(), 20, color_of[w]) for w in words))
 
@@ -344,13 +421,16 @@ class SpaceStep(NextTokenScene):
                 VGroup(dots, step_no), update, run_time=run_time, rate_func=linear
             )
 
+        got = self.received("points")
         self.say(
             f"The training log kept the rows of {len(words)} words at {len(sub.steps)} moments "
             "of training.",
             self.title_in(head),
             (FadeIn(plane), FadeIn(cap), FadeIn(counter, shift=LEFT * 0.4)),
             FadeIn(legend, shift=LEFT * 0.4),
-            LaggedStart(*(FadeIn(dt, scale=0.3) for dt in dots), lag_ratio=0.05),
+            ReplacementTransform(got, dots)
+            if got is not None
+            else LaggedStart(*(FadeIn(dt, scale=0.3) for dt in dots), lag_ratio=0.05),
         )
         self.add(trails)
         self.say(
@@ -379,6 +459,8 @@ class SpaceStep(NextTokenScene):
             "Each group now sits in a region of its own.",
             LaggedStart(*(FadeIn(lab, shift=DOWN * 0.1) for lab in labels), lag_ratio=0.05),
         )
+        answer = self.answer
+        self.hand_over(word=self.gather(labels[words.index(answer)] if answer in words else dots))
         if frozen is not None and frozen < sub.steps[-1]:
             note = self.caption(
                 f"from step {frozen:,} only some MLPs trained: the embeddings stood still"
@@ -404,25 +486,28 @@ class SpaceStep(NextTokenScene):
             order = np.argsort(-sims, kind="stable")[:6]
             nn = [(self.model.decode_token(int(i)), float(sims[i])) for i in order]
         head = title(f"Closest to {quoted(word)} among the embeddings")
-        formula = code("cos(a, b) = a·b / (|a| |b|)", 26, PALETTE["muted"])
-        meaning = text("1: the same direction    0: perpendicular", 22, PALETTE["muted"])
-        VGroup(formula, meaning).arrange(DOWN, buff=0.2).next_to(head, DOWN, buff=0.35)
-        scale = 4.5 / max(max(c for _, c in nn), 1e-6)
+        query = code(display_token(word), 32, PALETTE["highlight"])
+        formula = code("cos(a, b) = a·b / (|a| |b|)", 24, PALETTE["muted"])
+        meaning = lines(
+            "1: the same direction", "0: perpendicular", size=24, color=PALETTE["muted"]
+        )
+        left = VGroup(query, formula, meaning).arrange(DOWN, buff=0.35)
+        scale = 3.6 / max(max(c for _, c in nn), 1e-6)
         rows = VGroup()
         self.shown["neighbours"] = {}
         for w, c in nn:
-            label = code(display_token(w), 26)
+            label = code(display_token(w), 28)
             bar = Rectangle(
                 width=max(scale * max(c, 0.0), 0.02),
-                height=0.34,
+                height=0.5,
                 stroke_width=0,
                 fill_color=PALETTE["positive"] if c >= 0 else PALETTE["negative"],
                 fill_opacity=1,
             )
-            val = number(c, size=24, color=PALETTE["muted"])
+            val = number(c, size=28, color=PALETTE["muted"])
             rows.add(VGroup(label, bar, val))
             self.shown["neighbours"][w] = (val, c)
-        rows.arrange(DOWN, buff=0.28).next_to(meaning, DOWN, buff=0.45)
+        rows.arrange(DOWN, buff=0.5)
         x0 = rows.get_x() - 1.0
         for label, bar, val in rows:
             bar.move_to([x0, label.get_y(), 0], aligned_edge=LEFT)
@@ -432,16 +517,21 @@ class SpaceStep(NextTokenScene):
         note = self.caption(
             f"all {self.model.cfg.vocab_size - 1:,} other tokens compared; the 6 closest"
         )
+        VGroup(left, rows).arrange(RIGHT, buff=0.9)
+        fill(VGroup(left, rows), title=head, caption=note, max_scale=1.4)
 
         def grow_row(r):
-            return AnimationGroup(
-                FadeIn(r[0], shift=RIGHT * 0.3), GrowFromEdge(r[1], LEFT), FadeIn(r[2])
-            )
+            return AnimationGroup(GrowFromEdge(r[1], LEFT), FadeIn(r[2]))
 
+        got = self.received("word")
         self.say(
             "Closeness here is the angle between two vectors, measured by its cosine.",
             self.title_in(head),
-            FadeIn(formula, shift=UP * 0.3),
+            ReplacementTransform(got, query) if got is not None else FadeIn(query, scale=0.6),
+            (
+                FadeIn(formula, shift=UP * 0.3),
+                LaggedStart(*(FadeIn(r[0], shift=RIGHT * 0.3) for r in rows), lag_ratio=0.15),
+            ),
         )
         self.say(
             "It is 1 for the same direction and 0 for perpendicular ones.",
@@ -462,3 +552,4 @@ class SpaceStep(NextTokenScene):
             LaggedStart(*(grow_row(r) for r in rows[3:]), lag_ratio=0.4),
             FadeIn(note, shift=UP * 0.5),
         )
+        self.hand_over(bars=self.gather(VGroup(*(r[1] for r in rows))))

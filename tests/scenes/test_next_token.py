@@ -3,7 +3,8 @@ the training log and the configs, and every number of the narration against the 
 
 import numpy as np
 import pytest
-from scene_loader import EMOJI, RIGHT_TO_LEFT, load, render
+from manim import ThreeDAxes, ThreeDCamera
+from scene_loader import EMOJI, RIGHT_TO_LEFT, flow_problems, load, render
 from scene_loader import LONG_PROMPT as LONG
 from scene_loader import narration_problems as shared_problems
 
@@ -151,6 +152,65 @@ def test_embedding_space_is_the_pca(chapter, model):
     X = model.W_E[list(proj.ids)].astype(np.float64)
     np.testing.assert_allclose(proj.coords, (X - X.mean(0)) @ proj.components.T, atol=1e-9)
     assert [lab.text for lab in cloud.labels] == [t.strip() for t in proj.tokens]
+
+
+def test_embedding_space_is_a_real_3d_scene_that_ends_flat(chapter):
+    """The PCA points sit in ThreeDAxes at their three coordinates; the camera tilts and turns
+    around them, and comes back to looking straight down, so the next step is flat."""
+    assert isinstance(chapter.camera, ThreeDCamera)
+    proj, _ = chapter.shown["pca"]
+    axes, at, labels = chapter.shown["pca_3d"]  # where the dots were drawn
+    assert isinstance(axes, ThreeDAxes)
+    coords = proj.coords / np.abs(proj.coords).max()
+    np.testing.assert_allclose(at, [axes.c2p(*c) for c in coords], atol=1e-6)
+    assert np.ptp(at[:, 2]) > 1.0  # PC3 is depth, not flattened away
+    turns = chapter.shown["space_camera"]
+    assert max(phi for phi, _ in turns if phi is not None) > np.radians(45)  # tilted
+    thetas = [t for _, t in turns if t is not None]
+    assert thetas[-1] - thetas[0] >= np.radians(300)  # it goes round the points
+    assert turns[-1][0] == 0.0  # and ends looking straight down
+    assert chapter.camera.phi_tracker.get_value() == pytest.approx(0.0)
+
+
+def test_the_chapter_flows_from_step_to_step(chapter):
+    """Inside an act every step hands something on that the next step's first beat transforms;
+    the screen goes dark only before the acts' first steps."""
+    assert chapter.acts == ("tokens", "context")
+    assert flow_problems(chapter) == []
+    dark = [h.after for h in chapter.handovers if h.dark]
+    assert dark == ["tokens", "context"]
+    inside = [h for h in chapter.handovers if not h.dark]
+    real = [h for h in inside if h.handed]
+    assert len(real) >= 0.6 * len(inside), [(h.before, h.after) for h in inside if not h.handed]
+    second = [h for h in inside if h.before in SECOND_HALF]
+    assert all(h.handed for h in second), [(h.before, h.after) for h in second if not h.handed]
+
+
+#: the steps of the chapter's second half, from the embedding space to LayerNorm's share
+SECOND_HALF = (
+    "space",
+    "training",
+    "neighbours",
+    "directions",
+    "dot",
+    "alignment",
+    "word2vec",
+    "senses",
+    "context",
+    "lengths",
+    "dataflow",
+    "why_last",
+    "unembedding",
+    "softmax",
+    "temperature",
+    "temperature_text",
+    "count",
+    "compute",
+)
+
+
+def test_no_text_covers_text_during_animations(chapter):
+    assert chapter.overlaps_midway == []
 
 
 def test_training_snapshots_move_from_random_to_grouped(chapter):
