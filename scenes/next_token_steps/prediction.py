@@ -162,9 +162,9 @@ class PredictionStep(NextTokenScene):
             bars = ProbabilityBars(
                 [safe_token(c.token) for c in cands],
                 [c.prob for c in cands],
-                width=7.0,
-                font_size=28,
-                bar_height=0.42,
+                width=7.5,
+                font_size=30,
+                bar_height=0.5,
             )
             bars.bars[j].set_fill(PALETTE["highlight"])
             bars.next_to(para, DOWN, buff=1.3)  # under the text, the caption between

@@ -55,7 +55,7 @@ class TokensStep(NextTokenScene):
         k = min(t.n_tokens, MAX_PIECES)
         # every box at least as wide as its id, so that ids of short tokens never touch
         id_width = max(text(str(i), 20).width for i in t.token_ids[:k]) + 0.08
-        strip = TokenStrip(t.tokens[:k], font_size=24, buff=0.12, min_width=id_width)
+        strip = TokenStrip(t.tokens[:k], font_size=30, buff=0.14, min_width=id_width)
         hidden = set(strip.hidden)
         ids = VGroup(
             *(
@@ -79,9 +79,11 @@ class TokensStep(NextTokenScene):
         sentence = fit_width(text(f"“{self.token_example}”", 26))
         sentence.next_to(strip2, UP, buff=0.35)
         marks, notes, puncts, k = VGroup(), VGroup(), VGroup(), 0
+        split_boxes = []  # each split word's boxes, in the order of marks and notes
         for w in words:
             boxes = strip2.boxes[k : k + len(w.pieces)]
             if w.is_split:
+                split_boxes.append(boxes)
                 for b in boxes:
                     b[0].set_stroke(PALETTE["highlight"], width=3)
                 brace = Line(
@@ -132,10 +134,11 @@ class TokensStep(NextTokenScene):
         if split:
             w = max(split, key=lambda w: len(w.pieces))
             pieces = ", ".join(f"“{p.strip()}”" for p in w.pieces)
+            j = split.index(w)  # the camera moves in on its pieces
             self.say(
                 f"Rarer words are cut into pieces: “{w.text.strip()}” becomes {len(w.pieces)} "
                 f"tokens, {pieces}.",
-                Create(marks),
+                (self.zoom_to(VGroup(split_boxes[j], notes[j]), margin=2.2), Create(marks)),
                 LaggedStart(*(FadeIn(n, shift=UP * 0.3) for n in notes), lag_ratio=0.3),
             )
         else:
@@ -148,12 +151,13 @@ class TokensStep(NextTokenScene):
                 b[0].set_stroke(PALETTE["accent"], width=3)
             self.say(
                 "Punctuation marks are tokens of their own.",
+                self.zoom_out(),
                 LightUp(puncts, color=PALETTE["accent"]),
             )
         self.say(
             f"This model's vocabulary has {cfg.vocab_size:,} tokens; GPT-3's has "
             f"{GPT3_CONFIG.vocab_size:,}.",
-            FadeIn(vocab, shift=UP * 0.5),
+            (self.zoom_out(), FadeIn(vocab, shift=UP * 0.5)),
             LightUp(vocab),
         )
         # the prompt's tokens and ids go on to be looked up in the embedding matrix

@@ -284,7 +284,15 @@ class TrainingStep(NextTokenScene):
         )
         self.say(
             f"GPT-3, by its published figures, was trained on {billions(gpt.tokens)} tokens.",
-            (GrowFromPoint(marks["gpt"], marks["gpt"].get_center()), FadeIn(labels["gpt"])),
+            (
+                # the camera moves in on the scale from what ours read to GPT-3's
+                self.zoom_to(
+                    VGroup(marks["seen"], marks["gpt"], labels["gpt"], gap_label, passes),
+                    margin=1.2,
+                ),
+                GrowFromPoint(marks["gpt"], marks["gpt"].get_center()),
+                FadeIn(labels["gpt"]),
+            ),
             LightUp(labels["gpt"]),
         )
         self.say(
@@ -296,6 +304,7 @@ class TrainingStep(NextTokenScene):
                 FadeIn(gap_label, shift=UP * 0.2),
             ),
             LightUp(gap_label),
+            self.zoom_out(),
         )
 
     # --- parameters as dials ------------------------------------------------------------------
@@ -388,12 +397,13 @@ class TrainingStep(NextTokenScene):
         self.say(
             f"These three are real dials of our model: the bias of neuron {n} in block "
             f"{neuron.layer}'s MLP, and two of its weights.",
-            FadeIn(where, shift=UP * 0.3),
+            (self.zoom_to(VGroup(row, where), margin=1.3), FadeIn(where, shift=UP * 0.3)),
             LightUp(row),
         )
         self.say(
             f"All {N:,} numbers of the model are such dials, its parameters; GPT-3 has "
             f"{billions(GPT3_PUBLISHED.parameters)}.",
+            self.zoom_out(),
             FadeIn(params, shift=UP * 0.3),
             LightUp(params),
         )
@@ -409,7 +419,7 @@ class TrainingStep(NextTokenScene):
             self.say(
                 f"At step 0 the dials were random: {start[1]:.2f} and {start[2]:.2f}, the bias "
                 f"{start[0]:.2f}, and the top guess was {quoted(g_tok)} at {pct(g_p, 2)} percent.",
-                (FadeIn(strip), FadeIn(bars)),
+                (FadeIn(strip, shift=LEFT * 0.5), FadeIn(bars, shift=LEFT * 0.5)),
                 FadeIn(noise, shift=UP * 0.2),
             )
             self.say(
@@ -421,7 +431,7 @@ class TrainingStep(NextTokenScene):
             self.say(
                 f"Training set these dials, and with them {quoted(tokens[0])} gets "
                 f"{pct(clean[0])} percent.",
-                (FadeIn(strip), FadeIn(bars)),
+                (FadeIn(strip, shift=LEFT * 0.5), FadeIn(bars, shift=LEFT * 0.5)),
             )
         probs = dial_sweep(self.model, self.prompt, *dials[0], turn, tokens)
         self.shown["dials_turn"] = (bias_dial, bars, turn, probs, tokens)
