@@ -210,8 +210,9 @@ def trace(prompt: str, k: int, temperature: float, model_dir: str | None) -> Non
     click.echo("\nmost active MLP neurons at the last token:")
     for layer in range(model.cfg.n_layers):
         post = t[hook_name("post", layer)][-1]
-        best = np.argsort(-post)[:5]
-        click.echo(f"  layer {layer}: " + ", ".join(f"#{n} {post[n]:.2f}" for n in best))
+        best = [n for n in np.argsort(-post)[:5] if post[n] > 0.005]  # active: shown as > 0.00
+        shown = ", ".join(f"#{n} {post[n]:.2f}" for n in best)
+        click.echo(f"  layer {layer}: {shown or 'no neuron is active'}")
 
 
 def _setting_option(entry):

@@ -149,6 +149,9 @@ def _publish(ref: SceneRef, folder: Path, stem: str, sections: bool) -> Path:
         os.replace(tmp, index.with_name(f"{ref.name}.json"))
         index.unlink()
     os.replace(video, final)
+    for leftover in folder.glob(f"{stem}*"):  # the sound track manim mixed (<stem>.wav), ...
+        if leftover.is_file():
+            leftover.unlink()
     return final
 
 

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from llmviz.errors import LLMVizError
+from llmviz.workflow.handouts import write_pdf, write_pptx
 from llmviz.workflow.listing import SceneRef
 
 __all__ = ["make_slides", "SLIDE_FORMATS", "parse_formats", "require_slides", "revealjs_assets"]
@@ -47,10 +48,12 @@ def require_slides() -> None:
     try:
         import manim_slides.convert  # noqa: F401
         import manim_slides.slide  # noqa: F401
+        import pptx  # noqa: F401  (the PowerPoint deck)
+        import reportlab  # noqa: F401  (the PDF handout)
     except ImportError as exc:
         raise LLMVizError(
-            f"slide decks need manim-slides, which is not installed ({exc}); "
-            f"install the slides extra: {SLIDES_EXTRA}"
+            f"slide decks need manim-slides, python-pptx and reportlab, and one is not "
+            f"installed ({exc}); install the slides extra: {SLIDES_EXTRA}"
         ) from None
 
 
@@ -147,44 +150,37 @@ def _notes_html(notes: str) -> str:
     return html.escape(re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", notes), quote=False)
 
 
-def _convert(presentation, fmt: str, dest: Path, title: str) -> None:
-    """Write one deck with manim-slides' converters (what ``manim-slides convert`` runs)."""
-    from manim_slides.convert import PDF, PowerPoint, RevealJS
+def _html_deck(presentation, dest: Path, title: str) -> None:
+    """Write the HTML deck with manim-slides' reveal.js converter (``manim-slides convert``)."""
+    from manim_slides.convert import RevealJS
 
-    if fmt == "html":
-        try:
-            revealjs_assets()
-            why = ""
-        except LLMVizError as exc:  # manim-slides may still download it (a machine online)
-            why = str(exc)
-        deck = presentation.model_copy(deep=True)
-        for slide in deck.slides:
-            slide.notes = _notes_html(slide.notes)
-        converter = RevealJS(
-            presentation_configs=[deck],
-            one_file=True,  # the videos inlined as data URIs
-            offline=True,  # and reveal.js itself, from manim-slides' cache
-            title=title,
-            background_color=presentation.background_color,
-            slide_number="c/t",
-            show_slide_number="speaker",
-        )
-        try:
-            converter.convert_to(dest)
-        except RuntimeError as exc:
-            raise LLMVizError(
-                f"could not make the offline HTML deck: {exc}; {why or 'see the log above'}"
-            ) from None
-        text = dest.read_text(encoding="utf-8")
-        if re.search(r"""(?:src|href)=["']?https?:""", text):
-            raise LLMVizError(f"{dest} still links to the network; {why}")
-    elif fmt == "pptx":
-        width, height = presentation.resolution
-        PowerPoint(presentation_configs=[presentation], width=width, height=height).convert_to(dest)
-    elif fmt == "pdf":
-        PDF(presentation_configs=[presentation], frame_index="last").convert_to(dest)
-    else:  # parse_formats keeps this out
-        raise LLMVizError(f"unknown slide format {fmt!r}; allowed: {', '.join(SLIDE_FORMATS)}")
+    try:
+        revealjs_assets()
+        why = ""
+    except LLMVizError as exc:  # manim-slides may still download it (a machine online)
+        why = str(exc)
+    deck = presentation.model_copy(deep=True)
+    for slide in deck.slides:
+        slide.notes = _notes_html(slide.notes)
+    converter = RevealJS(
+        presentation_configs=[deck],
+        one_file=True,  # the videos inlined as data URIs
+        offline=True,  # and reveal.js itself, from manim-slides' cache
+        title=title,
+        background_color=presentation.background_color,
+        slide_number="c/t",
+        show_slide_number="all",  # the audience sees "3/15" too
+        hash="true",  # a reload stays on the current slide (a JS boolean, as text)
+    )
+    try:
+        converter.convert_to(dest)
+    except RuntimeError as exc:
+        raise LLMVizError(
+            f"could not make the offline HTML deck: {exc}; {why or 'see the log above'}"
+        ) from None
+    text = dest.read_text(encoding="utf-8")
+    if re.search(r"""(?:src|href)=["']?https?:""", text):
+        raise LLMVizError(f"{dest} still links to the network; {why}")
 
 
 def make_slides(
@@ -202,8 +198,11 @@ def make_slides(
     lecture deck's format. Then, for each of ``formats``, made by manim-slides from the
     presentation that the render wrote (one slide per section, its narration as the notes):
     ``deck.html`` (one self-contained file that plays each slide's animation, stops on its last
-    frame and has reveal.js' speaker view on ``s``), ``deck.pptx`` (a slide per section with its
-    clip and notes) and ``deck.pdf`` (a page per slide: its last frame).
+    frame, shows the slide number and keeps it in the address, and has reveal.js' speaker view
+    on ``s``), ``deck.pptx`` (a slide per section: its clip, starting by itself, with the
+    section's finished picture as its poster, and its notes) and ``deck.pdf`` (a handout: a page
+    per slide with the title, the picture, the slide number and the notes); see
+    :mod:`llmviz.workflow.handouts`.
 
     Parameters
     ----------
@@ -277,7 +276,12 @@ def make_slides(
     (out / "deck.md").write_text(_markdown_deck(title, slides))
     (out / "slides.json").write_text(json.dumps(slides, indent=1) + "\n")
     for fmt in formats:
-        _convert(presentation, fmt, out / f"deck.{fmt}", title)
+        if fmt == "pptx":
+            write_pptx(slides, out, out / "deck.pptx", title)
+        elif fmt == "pdf":
+            write_pdf(slides, out, out / "deck.pdf", title)
+        else:
+            _html_deck(presentation, out / "deck.html", title)
     return out
 
 

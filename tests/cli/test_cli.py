@@ -1,6 +1,7 @@
 from click.testing import CliRunner
 
 from llmviz.cli import main
+from llmviz.model.trace import hook_name
 
 
 def test_help_on_every_subcommand():
@@ -69,3 +70,15 @@ def test_train_progress_reads_steps_and_loss(monkeypatch):
     assert "step 500/500 loss 0.0060" in res.output and "left" in res.output
     assert "llmviz train: wrote somewhere" in res.output
     assert seen[0].total_steps == 500  # --steps counts every optimiser step, both phases
+
+
+def test_trace_lists_only_neurons_that_are_active(model):
+    res = CliRunner().invoke(main, ["trace", "the"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.split("most active MLP neurons at the last token:\n")[1].splitlines()
+    t = model.run("the")
+    for layer, line in enumerate(lines[: model.cfg.n_layers]):
+        post = t[hook_name("post", layer)][-1]
+        n_active = min(5, int((post > 0.005).sum()))
+        assert line.count("#") == n_active, line
+        assert " 0.00" not in line and (n_active or "no neuron is active" in line)

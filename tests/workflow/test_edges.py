@@ -34,6 +34,12 @@ class Slow(LectureScene):
         self.wait(120)
 
 
+class Voiced(LectureScene):
+    def construct(self):
+        self.section("Voiced")
+        self.say("A short sentence, spoken.", FadeIn(Circle()))
+
+
 class Broken(LectureScene):
     def construct(self):
         self.section("Broken")
@@ -208,3 +214,23 @@ def test_list_names_a_scene_file_it_could_not_read(project):
     assert "half_typed.py" in res.output
     assert "not read, so none of its scenes are listed: SyntaxError at line 1" in res.output
     assert "Slow" in res.output and "Broken" in res.output
+
+
+def test_a_voiced_render_leaves_nothing_under_its_partial_name(project):
+    import shutil
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (scripts/setup.sh installs it)")
+    run = subprocess.run(
+        [str(BIN / "llmviz"), "render", "Voiced", "--voice", "espeak"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    folder = project / "media" / "videos" / "edge" / "480p15"
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == [
+        "Voiced.mp4",
+        "Voiced.narration.json",
+        "Voiced.srt",
+    ]

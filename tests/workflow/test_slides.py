@@ -132,6 +132,9 @@ def test_html_deck_is_one_offline_file_that_plays_with_notes_and_speaker_view(de
             page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=60_000)
             assert page.title() == "A tiny chapter"
             assert page.evaluate("Reveal.getTotalSlides()") == 2
+            # the audience sees the slide number, and the address keeps the slide on a reload
+            config = page.evaluate("[Reveal.getConfig().showSlideNumber, Reveal.getConfig().hash]")
+            assert config == ["all", True]
             notes = page.evaluate(
                 "Reveal.getSlides().map(s => s.querySelector('aside.notes').textContent.trim())"
             )
@@ -162,25 +165,41 @@ def test_html_deck_is_one_offline_file_that_plays_with_notes_and_speaker_view(de
     assert outside == []  # nothing was fetched from the network
 
 
-def test_pptx_has_a_slide_per_section_with_its_clip_and_notes(decks):
+def test_pptx_has_a_slide_per_section_with_its_clip_its_picture_as_poster_autoplay_and_notes(
+    decks,
+):
     from pptx import Presentation
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
     prs = Presentation(str(decks / "deck.pptx"))
-    assert len(prs.slides) == 2
+    assert len(prs.slides) == 2 and prs.core_properties.title == "A tiny chapter"
     assert [s.notes_slide.notes_text_frame.text for s in prs.slides] == NARRATION
-    for slide in prs.slides:
-        assert any(shape.shape_type == MSO_SHAPE_TYPE.MEDIA for shape in slide.shapes)
+    pngs = sorted(decks.glob("*.png"))
+    for slide, png in zip(prs.slides, pngs, strict=True):
+        (movie,) = [sh for sh in slide.shapes if sh.shape_type == MSO_SHAPE_TYPE.MEDIA]
+        # the poster is the section's finished picture, not the clip's first frame
+        blip = movie._element.xpath(".//a:blip")[0]
+        rid = blip.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed")
+        assert slide.part.related_part(rid).blob == png.read_bytes()
+        # the clip starts by itself: the main sequence's effect begins with it and plays it
+        timing = slide.element.xpath("./p:timing")[0]
+        assert timing.xpath(".//p:cTn[@nodeType='mainSeq']")
+        assert timing.xpath(".//p:cond[@evt='onBegin']/p:tn[@val='2']")
+        play = timing.xpath(".//p:cmd[@cmd='playFrom(0.0)']//p:spTgt/@spid")
+        assert play == [str(movie.shape_id)]
     assert (prs.slide_width, prs.slide_height) == (854 * 9525, 480 * 9525)
 
 
-def test_pdf_has_a_page_per_slide(decks):
+def test_pdf_handout_has_a_page_per_slide_with_title_number_picture_and_notes(decks):
     from pypdf import PdfReader
 
-    pages = PdfReader(str(decks / "deck.pdf")).pages
-    assert len(pages) == 2
-    box = pages[0].mediabox
-    assert float(box.width) / float(box.height) == pytest.approx(854 / 480, rel=0.01)
+    pdf = PdfReader(str(decks / "deck.pdf"))
+    assert len(pdf.pages) == 2 and pdf.metadata.title == "A tiny chapter"
+    for k, (page, notes) in enumerate(zip(pdf.pages, NARRATION, strict=True), 1):
+        text = " ".join(page.extract_text().split())
+        assert "A tiny chapter" in text and f"Slide {k} of 2" in text
+        assert " ".join(notes.split()) in text
+        assert len(page.images) == 1  # the picture
 
 
 def test_markdown_deck_and_pngs_keep_the_lecture_format(decks):
