@@ -146,13 +146,15 @@ class MultiHeadStep(AttentionScene):
             (FadeIn(out, shift=LEFT * 0.3), FadeIn(sum_lab)),
         )
         Ws = {h: self.model.W("O", self.L, h).T for h in heads}
-        shown = np.concatenate([W[[0, 1, 2, 3, -1]][:, [0, -1]].ravel() for W in Ws.values()])
+        shown = np.concatenate(
+            [W[[0, 1, 2, 3, 4, 5, 6, -1]][:, [0, -1]].ravel() for W in Ws.values()]
+        )
         for buff, slot in ((0.3, 0.75), (0.3, 0.55), (0.2, 0.45)):  # fewer digits where crowded
             d_w = self.places(shown, slot)
             blocks = VGroup()
             for h in heads:
                 m = NumericMatrix(
-                    Ws[h], max_rows=5, max_cols=2, font_size=READABLE, decimals=d_w, h_buff=0.2
+                    Ws[h], max_rows=8, max_cols=2, font_size=READABLE, decimals=d_w, h_buff=0.2
                 )
                 gap = "… " if h and h - 1 not in heads else ""  # heads left out before this one
                 lab = text(f"{gap}value-up {h}", 20, PALETTE["muted"]).next_to(m, DOWN, buff=0.15)

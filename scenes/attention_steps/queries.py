@@ -41,8 +41,8 @@ class QueriesKeysStep(AttentionScene):
         head = title(f"Queries and keys: {self.where()}")
         W_Q = self.model.W("Q", self.L, self.h).T  # [d_head, d_model], as the lecture draws it
         # at 6 decimals the entries keep their size and the matrix its width: fewer digits
-        big = 26  # the product's numbers, as large as the frame leaves room for
-        d = self.places(np.concatenate([W_Q[:6, :5].ravel(), self.x[self.q][:6]]), 0.98, big)
+        big = 28  # the product's numbers, as large as the frame leaves room for
+        d = self.places(np.concatenate([W_Q[:6, :5].ravel(), self.x[self.q][:6]]), 1.05, big)
         matrix = WeightMatrix(
             W_Q,
             name=math("W_Q", big * 1.3),
@@ -60,7 +60,7 @@ class QueriesKeysStep(AttentionScene):
             label=f'x("{noun}")',
             label_size=24,
         )
-        VGroup(matrix, x).arrange(RIGHT, buff=0.4).next_to(head, DOWN, buff=0.6)
+        VGroup(matrix, x).arrange(RIGHT, buff=0.4).next_to(head, DOWN, buff=1.1)
         VGroup(matrix, x).to_edge(LEFT, buff=0.9)
         product = MatrixVectorProduct(matrix, x, run_time_per_row=0.45)
         note = text(
@@ -200,6 +200,7 @@ class KeySpaceStep(AttentionScene):
         drawn = VGroup(plane.axes, q_lab, *labels.values())  # the table clears the arrows' names
         table.next_to(drawn, RIGHT, buff=max(0.6, 1.0 - (drawn.width - plane.axes.width)))
         fit_width(table, self.room_right(table.get_left()[0]))
+        table.shift(RIGHT * max(0.0, self.room_right(table.get_right()[0]) - 0.3))  # use the width
         query = self.received("query")  # the noun's query vector from the last step
         self.say(
             f'Draw the query of "{noun}" as an arrow in a plane of key-query space.',
@@ -249,13 +250,13 @@ class GridStep(AttentionScene):
         grid = self.grid(self.dots, causal=False, normalize="global")
         grid.next_to(head, DOWN, buff=0.35).to_edge(LEFT, buff=0.6)
         legend = text("dot area: size of q · k; blue +, orange −", 20, PALETTE["muted"])
-        listing = VGroup(text(f'column "{noun}", words up to it:', 22))
+        listing = VGroup(text(f'column "{noun}", words up to it:', 24))
         self.shown["dots"] = []
         for k in earlier[: len(f.keys) + 2]:
             v = float(self.dots[self.q, k])
             color = PALETTE["highlight"] if k in f.keys else PALETTE["text"]
             row = VGroup(
-                text(f'"{self.tok(k)}"', 22, color), number(v, 2, 22, color=color, sign=True)
+                text(f'"{self.tok(k)}"', 26, color), number(v, 2, 26, color=color, sign=True)
             )
             row.arrange(RIGHT, buff=0.25)
             listing.add(row)

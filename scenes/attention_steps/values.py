@@ -252,7 +252,7 @@ class CreatureStep(AttentionScene):
         along = [float(steps[i] @ units[i]) for i in range(2)]
         self.shown["along"] = {self.tok(k): a for k, a in zip(movers, along, strict=True)}
         words = [self.tok(k) for k in movers]
-        plane = VectorPlane(proj.coords, size=4.6)
+        plane = VectorPlane(proj.coords, size=5.2)
         plane.next_to(head, DOWN, buff=0.4).to_edge(LEFT, buff=1.0)
         plane.caption = self.plane_caption(
             proj,
@@ -309,18 +309,18 @@ class CreatureStep(AttentionScene):
         for i, k in enumerate(movers):
             w = float(s.weights[k])
             row = VGroup(
-                text(f'"{words[i]}": weight', 22, PALETTE[KEY]),
-                FastNumber(w, 2, font_size=22),
-                text(", step toward it", 22),
-                FastNumber(along[i], 2, sign=True, font_size=22, color=PALETTE["highlight"]),
+                text(f'"{words[i]}": weight', 24, PALETTE[KEY]),
+                FastNumber(w, 2, font_size=24),
+                text(", step toward it", 24),
+                FastNumber(along[i], 2, sign=True, font_size=24, color=PALETTE["highlight"]),
             ).arrange(RIGHT, buff=0.12)
             rows.add(row)
             self.shown[f"share:{words[i]}"] = (row[1], w, row[3], along[i])
         rest_w = float(s.weights[rest].sum()) if rest else 0.0
         rows.add(
             VGroup(
-                text("other keys: weight", 22, PALETTE["muted"]),
-                FastNumber(rest_w, 2, font_size=22),
+                text("other keys: weight", 24, PALETTE["muted"]),
+                FastNumber(rest_w, 2, font_size=24),
             ).arrange(RIGHT, buff=0.12)
         )
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.25).next_to(eq, DOWN, buff=0.5)
@@ -384,11 +384,11 @@ class ValueMapStep(AttentionScene):
         rank = int(np.linalg.matrix_rank(W_V @ W_O))
         self.shown["value_rank"] = rank
         head = title("The value map, drawn to shape")
-        full = MatrixShape(d, d, height=4.2, name="full value map", color=PALETTE["muted"])
+        full = MatrixShape(d, d, height=4.8, name="full value map", color=PALETTE["muted"])
         full.next_to(head, DOWN, buff=0.5).to_edge(LEFT, buff=0.8)
-        up = MatrixShape(d, dh, height=4.2, name=math(r"W_{\uparrow}", 34), color=PALETTE[VALUE])
+        up = MatrixShape(d, dh, height=4.8, name=math(r"W_{\uparrow}", 34), color=PALETTE[VALUE])
         down = MatrixShape(
-            dh, d, height=4.2, name=math(r"W_{\downarrow}", 34), color=PALETTE[VALUE]
+            dh, d, height=4.8, name=math(r"W_{\downarrow}", 34), color=PALETTE[VALUE]
         )
         pair = VGroup(up, down).arrange(RIGHT, buff=0.35, aligned_edge=UP)
         pair.next_to(full, RIGHT, buff=1.6).align_to(full, UP)
@@ -420,15 +420,15 @@ class ValueMapStep(AttentionScene):
             FadeIn(rank_line, shift=UP * 0.3),
             LightUp(VGroup(up.box, down.box)),
         )
-        g_full = MatrixShape(g.d_model, g.d_model, height=4.2, name="full value map")
+        g_full = MatrixShape(g.d_model, g.d_model, height=4.8, name="full value map")
         g_full.move_to(full, aligned_edge=UP)
-        g_up = MatrixShape(g.d_model, g.d_head, height=4.2, name=math(r"W_{\uparrow}", 34))
-        g_down = MatrixShape(g.d_head, g.d_model, height=4.2, name=math(r"W_{\downarrow}", 34))
+        g_up = MatrixShape(g.d_model, g.d_head, height=4.8, name=math(r"W_{\uparrow}", 34))
+        g_down = MatrixShape(g.d_head, g.d_model, height=4.8, name=math(r"W_{\downarrow}", 34))
         for m in (g_full, g_up, g_down):
             m.box.set_color(PALETTE["muted"] if m is g_full else PALETTE[VALUE])
         g_up.move_to(up, aligned_edge=UP + LEFT)
         g_down.next_to(g_up, RIGHT, buff=0.35).align_to(g_up, UP)
-        gname = text("GPT-3", 26, PALETTE["highlight"]).next_to(rank_line, RIGHT, buff=0.8)
+        gname = text("GPT-3", 28, PALETTE["highlight"]).next_to(g_down, DOWN, buff=0.6)
         weights = 2 * g.d_model * g.d_head
         tally = self.footer(
             f"GPT-3: {shape(weights)} weights for the pair instead of {shape(g.d_model**2)}", 22
