@@ -22,6 +22,9 @@ from manim import (
     FadeOut,
     GrowArrow,
     LaggedStart,
+    Rectangle,
+    ReplacementTransform,
+    Square,
     VGroup,
     VMobject,
 )
@@ -94,14 +97,27 @@ class BackpropStep(FoundationsScene):
         cost.arrange(RIGHT, buff=0.12).next_to(neurons[-1], RIGHT, buff=0.4)
         self.shown["chain_a"] = vals
         self.shown["chain_cost"] = Shown(cost[1], float(ex.cost))
+        got = self.received("network")  # the digit network shrinks to one neuron a layer
         self.say(
             f"Take the simplest network: a chain of {L + 1} neurons, one per layer.",
-            self.title_in(head),
-            LaggedStart(
-                *(FadeIn(VGroup(c, n, v)) for c, n, v in zip(neurons, names, vals, strict=True)),
-                lag_ratio=0.3,
+            *(
+                (
+                    self.title_in(head),
+                    LaggedStart(
+                        *(
+                            FadeIn(VGroup(c, n, v))
+                            for c, n, v in zip(neurons, names, vals, strict=True)
+                        ),
+                        lag_ratio=0.3,
+                    ),
+                    (LaggedStart(*(GrowArrow(a) for a in arrows)), FadeIn(wl)),
+                )
+                if got is None
+                else (
+                    (self.title_in(head), ReplacementTransform(got, VGroup(neurons, arrows))),
+                    (FadeIn(names), FadeIn(vals), FadeIn(wl)),
+                )
             ),
-            (LaggedStart(*(GrowArrow(a) for a in arrows)), FadeIn(wl)),
         )
         self.say(
             f"At the end, the cost is the squared error against y = {ex.y:g}: {ex.cost:.4f}.",
@@ -208,14 +224,20 @@ class BackpropStep(FoundationsScene):
         self.say(
             "Passed backwards layer by layer, that is backpropagation; autograd gets the same numbers.",
             *((GrowArrow(back[r]), FadeIn(table.row(r), shift=UP * 0.3)) for r in range(1, L)),
+            (
+                travel(table.column("∂C/∂w"), table.column("autograd w")),
+                travel(table.column("∂C/∂b"), table.column("autograd b")),
+            ),
         )
         first, lastw = float(ex.dC_dw[0]), float(ex.dC_dw[last])
         self.say(
             f"The gradient shrinks on its way back through the sigmoids: {signed(lastw, 4)} for "
             f"the last weight, {signed(first, 4)} for the first.",
+            self.zoom_to(table.column("∂C/∂w"), margin=2.5),
             LightUp(table.cell(0, "∂C/∂w")),
-            LightUp(table.cell(last, "∂C/∂w")),
+            (LightUp(table.cell(last, "∂C/∂w")), self.zoom_out()),
         )
+        self.pass_on(rule=rule)  # the same rule, with indices, for many neurons a layer
 
     # --- the digit network ------------------------------------------------------------------
     @step("Backpropagation in the digit network", order=13)
@@ -236,9 +258,15 @@ class BackpropStep(FoundationsScene):
         seen = f"{an(label)} that the network reads as {pred}" if pred != label else an(label)
         head = title("Backpropagation in the digit network")
         sub = text(f"test image {index}: {seen}", 22, PALETTE[POINT]).next_to(head, DOWN, 0.15)
+        out_rule = tex(r"\delta_j = \sigma'(z_j)\cdot 2(a_j - y_j)", size=30)
+        out_rule.next_to(sub, DOWN, buff=0.3).to_edge(LEFT, buff=0.8)
+        got = self.received("rule")
         self.say(
             "With many neurons per layer the rule is the same, only with indices.",
             self.title_in(head),
+            FadeIn(out_rule, shift=UP * 0.2)
+            if got is None
+            else ReplacementTransform(got, out_rule),
         )
         fs = 20
         vecs = VGroup()
@@ -281,13 +309,12 @@ class BackpropStep(FoundationsScene):
             f"for {label} only {out[label]:.3f}.",
             FadeIn(sub, shift=DOWN * 0.2),
             (FadeIn(VGroup(vecs[:2], vlabs[:2])), FadeIn(digits)),
+            self.zoom_to(VGroup(vecs[:2], vlabs[:2], digits), margin=1.3),
             LightUp(VGroup(vecs[0].get_entry(pred), vecs[0].get_entry(label))),
         )
-        out_rule = tex(r"\delta_j = \sigma'(z_j)\cdot 2(a_j - y_j)", size=30)
-        out_rule.next_to(sub, DOWN, buff=0.3).to_edge(LEFT, buff=0.8)
         self.say(
             "Each output neuron's share of the blame is its sigmoid slope times twice its error.",
-            FadeIn(out_rule, shift=UP * 0.2),
+            (self.zoom_out(), LightUp(out_rule)),
             (travel(VGroup(vecs[0], vecs[1]), vecs[2]), FadeIn(vlabs[2])),
         )
         self.say(
@@ -362,6 +389,28 @@ class BackpropStep(FoundationsScene):
         )
 
     # --- mini-batches -------------------------------------------------------------------------
+    def image_cells(self, n: int, batch: int, cols: int = 60, side: float = 0.09):
+        """``n`` small squares in rows of ``cols``, one per training image (one path, quick to
+        draw), and the ``batch`` squares of one random batch (seeded) in the highlight colour."""
+        rows = -(-n // cols)
+        square = Square(side_length=side * 0.8).points
+        idx = np.arange(n)
+        centers = np.stack([(idx % cols + 0.5) * side, -(idx // cols + 0.5) * side, np.zeros(n)], 1)
+        images = VMobject(fill_color=PALETTE["muted"], fill_opacity=0.55, stroke_width=0)
+        images.set_points((square[None] + centers[:, None]).reshape(-1, 3))
+        frame = Rectangle(width=cols * side, height=rows * side, stroke_width=1)
+        frame.set_stroke(PALETTE["muted"]).move_to([cols * side / 2, -rows * side / 2, 0])
+        picks = np.random.default_rng(self.seed).choice(n, size=min(batch, n), replace=False)
+        chosen = VGroup(
+            *(
+                Square(side_length=side * 0.8, stroke_width=0)
+                .set_fill(PALETTE[POINT], 1)
+                .move_to(centers[i])
+                for i in sorted(picks)
+            )
+        )
+        return VGroup(images, frame), chosen
+
     @step("Mini-batches", order=14)
     def step_minibatches(self) -> None:
         mlp = self.mlp
@@ -384,16 +433,21 @@ class BackpropStep(FoundationsScene):
         )
         VGroup(full, batch).arrange(DOWN, aligned_edge=LEFT, buff=0.25).next_to(head, DOWN, 0.5)
         VGroup(full, batch).to_edge(LEFT, buff=0.8)
+        # one cell per training image, and the images of one random batch lit among them
+        images, chosen = self.image_cells(n_train, self.batch_size)
+        VGroup(images, chosen).next_to(batch, DOWN, buff=0.45).align_to(full, LEFT)
+        self.shown["batch_cells"] = (images, chosen)
         self.say(
             f"The true gradient averages over all {n_train:,} training images: a lot of work for "
             "one small step.",
             self.title_in(head),
-            FadeIn(full, shift=RIGHT * 0.3),
+            (FadeIn(full, shift=RIGHT * 0.3), FadeIn(images, shift=UP * 0.3)),
         )
         self.say(
             f"So each step uses a random mini-batch of {self.batch_size}, and one pass over the "
             f"data gives {per_epoch} steps.",
             FadeIn(batch, shift=RIGHT * 0.3),
+            LaggedStart(*(FadeIn(c, scale=3) for c in chosen), lag_ratio=0.05),
         )
         table = ValueTable(
             [[name, *(a[s] for s in sizes)] for name, a in agree.items()],
@@ -441,6 +495,6 @@ class BackpropStep(FoundationsScene):
         self.say(
             f"The whole run took {mlp.n_steps:,} such steps, and test accuracy climbed from "
             f"{a_first:.0f}% to {a_last:.1f}% over {epochs} epochs.",
-            (Create(axes), FadeIn(tk)),
+            (FadeOut(VGroup(images, chosen), shift=DOWN * 0.3), Create(axes), FadeIn(tk)),
             (Create(acc, run_time=2.5), FadeIn(lab)),
         )

@@ -16,6 +16,7 @@ from manim import (
     FadeIn,
     FadeOut,
     LaggedStart,
+    ReplacementTransform,
     SurroundingRectangle,
     VGroup,
 )
@@ -52,27 +53,30 @@ class ChainStep(FoundationsScene):
             r"\frac{\partial \hat y}{\partial z}",
             r"\cdot",
             r"\frac{\partial z}{\partial w_1}",
-            size=44,
+            size=52,
         )
         chain.next_to(head, DOWN, buff=0.6)
+        got = self.received("loss")
         self.say(
             "To lower the loss we need its slope with respect to each weight.",
             self.title_in(head),
-            FadeIn(chain[0], shift=RIGHT * 0.5),
+            FadeIn(chain[0], shift=RIGHT * 0.5)
+            if got is None
+            else ReplacementTransform(got, chain[0]),
         )
         self.say(
             "The chain rule breaks that slope into three easy factors.",
             LaggedStart(*(FadeIn(p, shift=UP * 0.3) for p in chain[1:]), lag_ratio=0.3),
         )
         forms = [
-            tex(r"-\Big(\frac{y}{\hat y} - \frac{1-y}{1-\hat y}\Big)", size=30),
-            tex(r"\hat y\,(1 - \hat y)", size=30),
-            tex("x_1", size=30),
+            tex(r"-\Big(\frac{y}{\hat y} - \frac{1-y}{1-\hat y}\Big)", size=34),
+            tex(r"\hat y\,(1 - \hat y)", size=34),
+            tex("x_1", size=34),
         ]
         nums = [
-            self.num(ch.dl_dyhat, 3, 28, color=PALETTE[POINT]),
-            self.num(ch.dyhat_dz, 3, 28, color=PALETTE[POINT]),
-            self.num(float(ch.dz_dw[0]), 3, 28, color=PALETTE[POINT]),
+            self.num(ch.dl_dyhat, 3, 32, color=PALETTE[POINT]),
+            self.num(ch.dyhat_dz, 3, 32, color=PALETTE[POINT]),
+            self.num(float(ch.dz_dw[0]), 3, 32, color=PALETTE[POINT]),
         ]
         for part, f, n in zip((chain[1], chain[3], chain[5]), forms, nums, strict=True):
             f.next_to(part, DOWN, buff=0.45)
@@ -101,6 +105,7 @@ class ChainStep(FoundationsScene):
         )
         self.say(
             f"How the loss changes with ŷ: {ch.dl_dyhat:.3f}, steep, because ŷ is far from the label.",
+            self.zoom_to(VGroup(chain, *forms, *nums), margin=1.15),
             FadeIn(forms[0], shift=DOWN * 0.3),
             travel(forms[0], nums[0]),
             LightUp(chain[1], color=PALETTE[POINT]),
@@ -131,7 +136,7 @@ class ChainStep(FoundationsScene):
         self.shown["chain_w1"] = {"hand": (prod[1], g_hand), "autograd": (auto[1], g_auto)}
         self.say(
             f"Multiplied together they give {signed(g_hand, 4)}.",
-            FadeIn(prod[0], shift=UP * 0.3),
+            (self.zoom_out(), FadeIn(prod[0], shift=UP * 0.3)),
             travel(VGroup(*nums), prod[1]),
         )
         self.say(
@@ -171,7 +176,7 @@ class ChainStep(FoundationsScene):
                 Column("∂C/∂w2", 4, True),
                 Column("∂C/∂b", 4, True),
             ],
-            font_size=26,
+            font_size=30,
         )
         for c in table.row("torch autograd"):
             c.set_color(PALETTE[AUTOGRAD])

@@ -13,11 +13,13 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    Animation,
     Axes,
     Dot,
     FadeTransform,
     Line,
     MathTex,
+    Mobject,
     VGroup,
     VMobject,
 )
@@ -151,6 +153,10 @@ class FoundationsScene(LectureScene):
     one) and helpers shared by its steps."""
 
     pulse_below = 0.75  # the beats that barely move end by lighting up what they showed
+    #: The acts of the chapter: logistic regression and its training (from the sigmoid to the
+    #: learning rate), then many classes and networks (softmax to mini-batches), then how the
+    #: embedded transformer learned. Only before these does the screen go dark.
+    acts = ("softmax", "learned")
 
     prompt = "Michael Jordan plays the sport of"
     # the 2-D dataset and its logistic regression
@@ -211,6 +217,24 @@ class FoundationsScene(LectureScene):
                 f"digit_index must be between 0 and {len(mlp.test_idx) - 1}, not {self.digit_index}"
             )
         return mlp.x_test[self.digit_index], int(mlp.y_test[self.digit_index])
+
+    # --- from one step to the next -------------------------------------------------------------
+    def pass_on(self, **parts) -> None:
+        """Hand on to the next step, under each name, one mobject or a group of mobjects on screen
+        (gathered into one VGroup, so that the next step's first beat can transform it whole)."""
+        groups = {}
+        for name, part in parts.items():
+            group = part if isinstance(part, Mobject) else VGroup(*part)
+            self.add(group)  # its members stop being separate mobjects of the scene
+            groups[name] = group
+        self.hand_over(**groups)
+
+    @staticmethod
+    def whole(formula, run_time: float = 0.2):
+        """A step that leaves ``formula`` one mobject again on screen: lighting up one of its parts
+        makes the scene hold the parts separately, and then the checks of the narration no longer
+        read the formula's text."""
+        return Animation(formula, run_time=run_time)
 
     # --- words and small pictures -------------------------------------------------------------
 

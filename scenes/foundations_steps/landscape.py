@@ -26,6 +26,7 @@ from manim import (
     GrowFromCenter,
     LaggedStart,
     ManimColor,
+    ReplacementTransform,
     ValueTracker,
     VGroup,
     VMobject,
@@ -182,6 +183,7 @@ class LandscapeStep(FoundationsScene):
         self.shown["downhill"] = (arrow, -g)
         self.say(
             "The gradient points uphill, so its negative points downhill, across the lines.",
+            self.zoom_to(VGroup(axes, labels), margin=1.1),
             GrowArrow(arrow),
             FadeIn(arrow_lab, shift=LEFT * 0.2),
         )
@@ -224,12 +226,10 @@ class LandscapeStep(FoundationsScene):
         self.say(
             f"One step along the arrow, with α = {path.lr:g}, lowers the cost from "
             f"{path.loss[0]:.3f} to {path.loss[1]:.3f} and turns the boundary.",
-            (
-                start.animate.move_to(moved),
-                line.animate.become(line1),
-                FadeIn(after, shift=UP * 0.3),
-            ),
+            (self.zoom_out(), start.animate.move_to(moved)),
+            (line.animate.become(line1), FadeIn(after, shift=UP * 0.3)),
         )
+        self.pass_on(landscape=(axes, labels, lines, bottom), data=(plane, dots))
 
     # --- the path down ------------------------------------------------------------------------
     @step("Gradient descent", order=7)
@@ -244,11 +244,24 @@ class LandscapeStep(FoundationsScene):
         bottom = Dot(axes.c2p(*low.w), radius=0.09, color=PALETTE[DOWNHILL])
         plane = self.plane(3.0).to_edge(RIGHT, buff=1.2).to_edge(UP, buff=1.1)
         dots = self.scatter(plane)
+        got, got_data = self.received("landscape"), self.received("data")
         self.say(
             "Gradient descent repeats that step: compute the gradient, then move against it.",
-            self.title_in(head),
-            (Create(axes), FadeIn(labels), Create(lines)),
-            (FadeIn(bottom), Create(plane), FadeIn(dots)),
+            *(
+                (
+                    self.title_in(head),
+                    (Create(axes), FadeIn(labels), Create(lines)),
+                    (FadeIn(bottom), Create(plane), FadeIn(dots)),
+                )
+                if got is None or got_data is None
+                else (
+                    (
+                        self.title_in(head),
+                        ReplacementTransform(got, VGroup(axes, labels, lines, bottom)),
+                        ReplacementTransform(got_data, VGroup(plane, dots)),
+                    ),
+                )
+            ),
         )
         t = ValueTracker(0.0)
 
@@ -317,6 +330,7 @@ class LandscapeStep(FoundationsScene):
         self.say(
             f"The first step is long, {lengths[0]:.2f}, where the slope is steep; the last is "
             f"only {lengths[-1]:.3f}, where the valley flattens out.",
+            self.zoom_to(VGroup(axes, labels), margin=1.1),
             LightUp(first),
             FadeIn(lens, shift=UP * 0.3),
         )
@@ -330,9 +344,10 @@ class LandscapeStep(FoundationsScene):
         self.say(
             f"After {n} steps the cost is {path.loss[-1]:.3f}, {gap:.3f} above the lowest point, "
             f"and {acc:.0f}% of the points lie on their own side.",
-            (LightUp(cost_n), LightUp(acc_n)),
+            (self.zoom_out(), LightUp(cost_n), LightUp(acc_n)),
             (Create(to_low), FadeIn(rest, shift=UP * 0.3)),
         )
+        self.pass_on(landscape=(axes, labels, lines, bottom))
 
     # --- learning rates -------------------------------------------------------------------------
     @step("The learning rate", order=8)
@@ -367,12 +382,26 @@ class LandscapeStep(FoundationsScene):
         fit_width(right, 6.0).to_edge(RIGHT, buff=0.6).align_to(axes, UP)
         self.shown["lr_table"] = table
         self.shown["lr_verdicts"] = dict(zip(table.row_names, verdicts, strict=True))
+        got = self.received("landscape")  # the same map, redrawn over a wider window
         self.say(
             f"How far to step is our choice: here are {len(runs)} learning rates, from the same "
             f"start, {n} steps each.",
-            self.title_in(head),
-            (Create(axes), FadeIn(labels), Create(lines)),
-            (GrowFromCenter(start), GrowFromCenter(bottom), FadeIn(setup, shift=LEFT * 0.3)),
+            *(
+                (
+                    self.title_in(head),
+                    (Create(axes), FadeIn(labels), Create(lines)),
+                    (GrowFromCenter(start), GrowFromCenter(bottom)),
+                )
+                if got is None
+                else (
+                    (
+                        self.title_in(head),
+                        ReplacementTransform(got, VGroup(axes, labels, lines, bottom)),
+                    ),
+                    GrowFromCenter(start),
+                )
+            ),
+            FadeIn(setup, shift=LEFT * 0.3),
         )
         self.say(
             "Each run is a row: its final cost, and how often the cost went up.",

@@ -24,6 +24,7 @@ from manim import (
     FadeOut,
     LaggedStart,
     MoveAlongPath,
+    ReplacementTransform,
     VGroup,
     VMobject,
     config,
@@ -197,6 +198,7 @@ class LearnedStep(FoundationsScene):
             "human feedback, which this small model never had.",
             FadeIn(note if note is not None else tail, shift=UP * 0.3),
         )
+        self.pass_on(prompt=p_head)  # the prompt is a prefix of a training sentence
 
     @step("A prediction at every prefix", order=16)
     def step_prefixes(self) -> None:
@@ -223,22 +225,14 @@ class LearnedStep(FoundationsScene):
         before = token_label(model.decode_token(ids[cut + 1]))
         after = token_label(model.decode_token(alt))
         head = title(f"Training sentence {index:,}: {n} positions, {n} predictions")
-        self.say(
-            "Training needs no separate example for each prefix of a sentence.",
-            self.title_in(head),
-        )
         top = head
-        if found is None:  # said first, so that the sentence below is not taken for the prompt
+        if found is None:
             note = text(
                 "the prompt is not in the training corpus; here is the corpus's first sentence",
                 20,
                 PALETTE[POINT],
             )
             top = fit_width(note).next_to(head, DOWN, buff=0.25)
-            self.say(
-                "The prompt itself is not in the corpus, so here is the corpus's first sentence.",
-                FadeIn(note),
-            )
         fs = 20 if n <= 10 else 16
         rows = [
             [
@@ -272,13 +266,34 @@ class LearnedStep(FoundationsScene):
             if table.height <= room:
                 break
         self.shown["prefixes"] = (preds, table)
+        # the prompt of the last step's checkpoints is one prefix of this sentence: it moves
+        # into its row (played alone, that row comes in with the others)
+        got = self.received("prompt")
+        mine = table.row(str(cut))[0]
+        self.say(
+            "Training needs no separate example for each prefix of a sentence.",
+            self.title_in(head)
+            if got is None
+            else (self.title_in(head), ReplacementTransform(got, mine)),
+        )
+        if found is None:  # said first, so that the sentence below is not taken for the prompt
+            self.say(
+                "The prompt itself is not in the corpus, so here is the corpus's first sentence.",
+                FadeIn(note),
+            )
         score = text(f"first choice right at {right} of {n}", 20, PALETTE["muted"])
         score.next_to(table, DOWN, buff=0.25).align_to(table, LEFT)
         self.say(
             f"One forward pass over the sentence gives a prediction at each of its {n} positions.",
             FadeIn(table.header),
             LaggedStart(
-                *(FadeIn(VGroup(r[0], r[1]), shift=RIGHT * 0.5) for r in table.body),
+                *(
+                    FadeIn(
+                        VGroup(r[1]) if got is not None and r[0] is mine else r[:2],
+                        shift=RIGHT * 0.5,
+                    )
+                    for r in table.body
+                ),
                 lag_ratio=0.15,
                 run_time=3,
             ),

@@ -21,6 +21,7 @@ from manim import (
     Line,
     ManimColor,
     Rectangle,
+    ReplacementTransform,
     Square,
     SurroundingRectangle,
     VGroup,
@@ -75,6 +76,49 @@ class NetworkStep(FoundationsScene):
                 )
         return lines
 
+    def network_columns(self, fp, j: int | None, pred: int | None, values: bool = True) -> list:
+        """One column of neurons per layer of the forward pass ``fp`` (the output's values written
+        when ``values``), hidden neuron ``j`` and output ``pred`` ringed."""
+        xs = np.linspace(-3.1, 3.4, len(fp.a))
+        cols = []
+        for layer, (acts, xpos) in enumerate(zip(fp.a, xs, strict=True)):
+            last = layer == len(fp.a) - 1
+            ring = [j] if layer == 1 and j is not None else []
+            if last and pred is not None:
+                ring = [pred]
+            col = NeuronColumn(
+                acts,
+                state="post",
+                max_neurons=16 if layer else 9,
+                head=None if layer else 6,
+                tail=None if layer else 2,
+                saturation=1.0,
+                show_values=last and values,
+                radius=0.1 if not last else 0.13,
+                font_size=20,
+                buff=0.05 if not last else 0.1,
+                highlight=ring,
+            )
+            col.move_to([xpos, 0.1, 0])
+            if last:
+                col.shift(RIGHT * (xpos - col.neurons.get_x()))
+            cols.append(col)
+        return cols
+
+    def network_wires(self, cols: list, net) -> list:
+        return [self.connections(cols[i], cols[i + 1], net.W[i]) for i in range(len(cols) - 1)]
+
+    def small_network(self) -> VGroup:
+        """The digit network reading test image ``digit_index``, drawn without any text: its
+        neurons (``.layers``) and the real weights between them (``.wires``, one group a layer)."""
+        x, _ = self.digit_example()
+        net = self.mlp.model
+        cols = self.network_columns(net.forward(x), None, None, values=False)
+        wires = self.network_wires(cols, net)
+        out = VGroup(*(VGroup(c.neurons, c.rings) for c in cols), *wires)
+        out.layers, out.wires = VGroup(*out[: len(cols)]), VGroup(*wires)
+        return out
+
     @step("Neurons and layers", order=10)
     def step_neurons(self) -> None:
         mlp = self.mlp
@@ -99,27 +143,7 @@ class NetworkStep(FoundationsScene):
             FadeIn(picture, lag_ratio=0.01),
             FadeIn(pic_label, shift=UP * 0.3),
         )
-        xs = np.linspace(-3.1, 3.4, len(fp.a))
-        cols = []
-        for layer, (values, xpos) in enumerate(zip(fp.a, xs, strict=True)):
-            last = layer == len(fp.a) - 1
-            col = NeuronColumn(
-                values,
-                state="post",
-                max_neurons=16 if layer else 9,
-                head=None if layer else 6,
-                tail=None if layer else 2,
-                saturation=1.0,
-                show_values=last,
-                radius=0.1 if not last else 0.13,
-                font_size=20,
-                buff=0.05 if not last else 0.1,
-                highlight=[j] if layer == 1 else ([pred] if last else []),
-            )
-            col.move_to([xpos, 0.1, 0])
-            if last:
-                col.shift(RIGHT * (xpos - col.neurons.get_x()))
-            cols.append(col)
+        cols = self.network_columns(fp, j, pred)
         names = VGroup(
             *(
                 text(s, 20, PALETTE["muted"]).next_to(c, UP, buff=0.2).set_x(c.neurons.get_x())
@@ -133,7 +157,7 @@ class NetworkStep(FoundationsScene):
         top_y = max(m.get_y() for m in names)
         for m in names:
             m.set_y(top_y)
-        wires = [self.connections(cols[i], cols[i + 1], net.W[i]) for i in range(len(cols) - 1)]
+        wires = self.network_wires(cols, net)
         self.shown["output"] = cols[-1]
         self.shown["prediction"] = (pred, label)
         self.say(
@@ -213,6 +237,7 @@ class NetworkStep(FoundationsScene):
             f"{len(mlp.test_idx)} unseen ones right.",
             FadeIn(summary, shift=UP * 0.3),
         )
+        self.pass_on(network=(*cols, *wires, names, digits))
 
     def cells(self, colors: list, rows: int, cols: int, w: float, h: float) -> VGroup:
         """``rows`` x ``cols`` filled cells, row by row, ``w`` x ``h`` each, with a frame."""
@@ -309,7 +334,12 @@ class NetworkStep(FoundationsScene):
             f"For all {h} hidden neurons at once it is one matrix times a vector: the "
             f"{h} × {n} real weights W times the {n} pixels.",
             FadeOut(network),
-            (FadeIn(w_mob), FadeIn(tops[0]), FadeIn(sizes[0])),
+            (
+                FadeIn(w_mob),
+                FadeIn(tops[0]),
+                FadeIn(sizes[0]),
+                self.zoom_to(VGroup(body, tops, sizes), margin=1.1),
+            ),
             (travel(picture, a0_mob), FadeIn(tops[1]), FadeIn(sizes[1])),
         )
         self.say(
@@ -323,7 +353,8 @@ class NetworkStep(FoundationsScene):
             f"Row {j} of W holds neuron {j}'s weights, and its entry is the {aj:.2f} worked out "
             "below.",
             (Create(row), FadeIn(name)),
-            (Create(entry), FadeIn(value, shift=LEFT * 0.2), LightUp(worked)),
+            (Create(entry), FadeIn(value, shift=LEFT * 0.2)),
+            (self.zoom_out(), LightUp(worked)),
         )
         return VGroup(body, tops, sizes, row, entry, value, name)
 
@@ -346,10 +377,18 @@ class NetworkStep(FoundationsScene):
         )
         r_lab = tex(r"\mathrm{ReLU}(z) = \max(z, 0)", size=30, color=PALETTE[RELU])
         r_lab.next_to(axes, UP, buff=0.25).align_to(axes, LEFT)
+        # the digit network, small, at the top right: its three layers of weights are the
+        # columns W1, W2, W3 of the table below it
+        network = self.small_network()
+        network.scale_to_fit_width(5.4).to_edge(RIGHT, buff=0.7).to_edge(UP, buff=1.1)
+        got = self.received("network")
         self.say(
             "Modern networks mostly use ReLU in their hidden layers: z where z is positive, "
             "else 0.",
-            self.title_in(head),
+            (
+                self.title_in(head),
+                FadeIn(network) if got is None else ReplacementTransform(got, network),
+            ),
             (Create(axes), FadeIn(tk)),
             (Create(r_curve), FadeIn(r_lab, shift=DOWN * 0.2)),
         )
@@ -381,18 +420,22 @@ class NetworkStep(FoundationsScene):
         table.row("sigmoid")[0].set_color(PALETTE[CURVE])
         table.row("ReLU")[0].set_color(PALETTE[RELU])
         t_head = text("gradient size per layer, same random start", 22)
-        VGroup(t_head, table).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-        VGroup(t_head, table).to_edge(RIGHT, buff=0.6).shift(UP * 0.8)
+        fit_width(table, 6.4)
+        VGroup(t_head, table).arrange(DOWN, aligned_edge=LEFT, buff=0.3).to_edge(RIGHT, buff=0.6)
+        self.drop_below(VGroup(t_head, table), network, buff=0.35)
         self.shown["norms"] = table
         self.say(
             "Backpropagation multiplies by that slope once per layer on its way back.",
             FadeIn(t_head, shift=UP * 0.3),
-            FadeIn(table.header, shift=UP * 0.3),
+            (FadeIn(table.header, shift=UP * 0.3), LightUp(network.wires)),
         )
         self.say(
             f"Measured at this network's random start, with sigmoids the first layer's gradient "
             f"is only {ratio_sig:.0f}% of the last layer's.",
-            FadeIn(table.row("sigmoid"), shift=UP * 0.3),
+            (
+                FadeIn(table.row("sigmoid"), shift=UP * 0.3),
+                self.zoom_to(VGroup(network, t_head, table), margin=1.1),
+            ),
             LightUp(table.cell("sigmoid", "first ÷ last")),
         )
         self.say(
@@ -408,5 +451,7 @@ class NetworkStep(FoundationsScene):
         fit_width(note).to_edge(DOWN, buff=0.3)
         self.say(
             "The output layer keeps its sigmoid, because its values are read as probabilities.",
-            FadeIn(note, shift=UP * 0.3),
+            (self.zoom_out(), FadeIn(note, shift=UP * 0.3)),
+            LightUp(network.layers[-1]),
         )
+        self.pass_on(network=network)

@@ -86,6 +86,7 @@ class SoftmaxStep(FoundationsScene):
         self.say(
             f"The exponential exaggerates differences: the largest score takes "
             f"{ex.probs[big]:.3f} of the probability.",
+            self.zoom_to(VGroup(e_vec, p_vec, labels[2]), margin=1.25),
             LightUp(p_vec.get_entry(big)),
         )
         # other bases
@@ -102,7 +103,7 @@ class SoftmaxStep(FoundationsScene):
         self.say(
             "Nothing forces the base to be e: another base is the same as dividing the scores "
             "by a temperature T.",
-            FadeIn(rule, shift=UP * 0.3),
+            (self.zoom_out(), FadeIn(rule, shift=UP * 0.3)),
             FadeIn(btable.header, shift=UP * 0.3),
             FadeIn(btable.row("e"), shift=UP * 0.3),
         )
@@ -194,7 +195,7 @@ class SoftmaxStep(FoundationsScene):
         self.say(
             "How each probability moves with each score is the softmax Jacobian, where delta is "
             "1 when j equals k and 0 otherwise.",
-            FadeIn(formula, shift=UP * 0.3),
+            (FadeIn(formula, shift=UP * 0.3), self.zoom_to(group, margin=1.2)),
             LightUp(formula[2]),
         )
         unit = f", written in units of 10 to the minus {-power}" if power else ""
@@ -225,7 +226,11 @@ class SoftmaxStep(FoundationsScene):
         self.say(
             f"The loss sees only the true class: its derivative by the probabilities is minus "
             f"y over y hat, {self.dl_text} there and 0 elsewhere.",
-            (travel(VGroup(y_vec, p_vec), dl_vec), FadeIn(dl_lab, shift=DOWN * 0.2)),
+            (
+                self.zoom_out(),
+                travel(VGroup(y_vec, p_vec), dl_vec),
+                FadeIn(dl_lab, shift=DOWN * 0.2),
+            ),
             LightUp(dl_vec.get_entry(k)),
         )
         product = tex(

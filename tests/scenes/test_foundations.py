@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from scene_loader import EMOJI, RIGHT_TO_LEFT, load, narration_problems, render
+from scene_loader import EMOJI, RIGHT_TO_LEFT, flow_problems, load, narration_problems, render
 from scene_loader import LONG_PROMPT as LONG
 
 from llmviz.model import experiments as F
@@ -100,6 +100,43 @@ def test_no_text_is_drawn_over_another(scenes):
 
 def test_no_text_is_too_small_for_480p(scenes):
     assert {n: sorted(set(s.small)) for n, s in scenes.items() if s.small} == {}
+
+
+def test_no_text_runs_over_text_halfway_through_an_animation(scenes):
+    assert {n: s.overlaps_midway for n, s in scenes.items() if s.overlaps_midway} == {}
+
+
+# --- the whole chapter -------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def chapter():
+    return render(fnd.FoundationsChapter)
+
+
+def test_the_chapter_hands_objects_from_step_to_step(chapter):
+    assert flow_problems(chapter) == []
+    # dark only where an act opens: many classes and networks, then the embedded model
+    assert [h.after for h in chapter.handovers if h.dark] == ["softmax", "learned"]
+    inside = [h for h in chapter.handovers if not h.dark]
+    real = {(h.before, h.after): h.transformed for h in inside if h.transformed}
+    assert len(real) >= 0.6 * len(inside), real
+    # the geometry that carries over: the sigmoid's axes, the loss's formula, the landscape,
+    # the digit network
+    assert real[("sigmoid", "boundary")] == ("sigmoid",)
+    assert real[("bce", "likelihood")] == ("loss",)
+    assert set(real[("landscape", "descent")]) == {"landscape", "data"}
+    assert real[("descent", "learning_rate")] == ("landscape",)
+    assert real[("neurons", "relu")] == ("network",)
+    assert real[("relu", "backprop")] == ("network",)
+    assert real[("backprop", "digit_backprop")] == ("rule",)
+
+
+def test_the_chapter_keeps_every_step_and_its_text_tidy(chapter, scenes):
+    assert [s for s, _ in chapter.narration] == [sec for _, sec in STEPS.values()]
+    assert len(chapter.beats) == sum(len(s.beats) for s in scenes.values())
+    assert narration_problems(chapter) == []
+    assert chapter.outside == [] and chapter.small == []
+    assert chapter.overlaps == [] and chapter.overlaps_midway == []
+    assert not chapter.zoomed
 
 
 # --- logistic regression ---------------------------------------------------------------------
