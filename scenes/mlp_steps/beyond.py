@@ -217,10 +217,14 @@ class BeyondStep(MLPScene):
             f"GPT-3's vectors have {g.d_model:,} numbers, and each of its MLPs has {g.d_mlp:,} "
             f"neurons, {ratio} times as many.",
             self.title_in(head),
-            FadeIn(table.header, shift=UP * 0.5),
-            FadeIn(table.row(0), shift=UP * 0.5),
-            FadeIn(table.row(1), shift=UP * 0.5),
-            FadeIn(ratio_line, shift=UP * 0.5),
+            LaggedStart(
+                FadeIn(table.header, shift=UP * 0.5),
+                FadeIn(table.row(0), shift=UP * 0.5),
+                FadeIn(table.row(1), shift=UP * 0.5),
+                FadeIn(ratio_line, shift=UP * 0.5),
+                lag_ratio=0.35,
+            ),
+            LightUp(table.cell(1, 2)),
         )
         self.say(
             f"The up and the down matrix hold {g.d_model:,} times {g.d_mlp:,} weights each.",

@@ -182,7 +182,8 @@ class DownStep(MLPScene):
         head = keep[0]
         for size in (30, 28, 26, 24, 22, 20):  # the largest type at which the sum fits under them
             cols = [NumericVector(W_down[i], max_entries=5, font_size=size) for i in top]
-            group = VGroup(*cols).arrange(RIGHT, buff=1.0 * size / 20)
+            spare = 11.5 - sum(c.width for c in cols)  # spread across the frame's width
+            group = VGroup(*cols).arrange(RIGHT, buff=max(1.0, spare / max(len(cols) - 1, 1)))
             names = VGroup(
                 *(
                     text(

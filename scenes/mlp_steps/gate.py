@@ -187,7 +187,11 @@ class GateStep(MLPScene):
                 FadeIn(left[0], shift=DOWN * 0.5),
                 FadeIn(right[0], shift=DOWN * 0.5),
             ),
-            LightUp(col),
+            LaggedStart(*(GrowFromEdge(b, LEFT) for b in clean_bars.bars), lag_ratio=0.2),
+            (
+                FadeIn(clean_bars.labels, shift=RIGHT * 0.5),
+                FadeIn(clean_bars.numbers, shift=LEFT * 0.5),
+            ),
         )
         cross = Cross(col.neurons[0], stroke_color=PALETTE["negative"], scale_factor=0.8)
         off_num = FastNumber(0.0, font_size=30).move_to(col.numbers[0])
@@ -195,11 +199,8 @@ class GateStep(MLPScene):
         top_after = off_trace.top_k(1)[0].token.strip()
         self.say(
             f'As trained, "{self.target}" gets {pct(ab.clean[0])} percent.',
-            LaggedStart(*(GrowFromEdge(b, LEFT) for b in clean_bars.bars), lag_ratio=0.2),
-            (
-                FadeIn(clean_bars.labels, shift=RIGHT * 0.5),
-                FadeIn(clean_bars.numbers, shift=LEFT * 0.5),
-            ),
+            LightUp(col),
+            LightUp(VGroup(clean_bars.labels[0], clean_bars.numbers[0])),
         )
         moved = (
             f'and "{top_after}" comes first'
