@@ -17,6 +17,7 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
+    Group,
     GrowArrow,
     LaggedStart,
     ReplacementTransform,
@@ -117,7 +118,8 @@ class QueriesKeysStep(AttentionScene):
             kv.next_to(qv, DOWN, buff=0.9).set_x(qv.get_x())
         lq = prose("queries  $W_Q x$", 20, PALETTE[QUERY]).next_to(VGroup(*qs), UP, buff=0.06)
         lk = prose("keys  $W_K x$", 20, PALETTE[KEY]).next_to(VGroup(*ks), UP, buff=0.06)
-        old = VGroup(matrix, x, product.result, product.equals, note, q_lab)
+        # the whole product goes, the boxes it drew round the rows included
+        old = Group(*(m for m in self.mobjects if m is not head))
         self.say(
             "The same matrix gives every token its query.",
             FadeOut(old, shift=DOWN * 0.5),
