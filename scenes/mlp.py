@@ -34,6 +34,9 @@ class MLPChapterScene(
     #: A beat that would move for less than half its sentence ends by lighting up what it
     #: brought on screen (titles now arrive with the first picture, which shortens the motion).
     pulse_below = 0.5
+    #: Animations may stretch to three times their own run time over a long sentence, so that
+    #: the picture keeps moving while it is read.
+    max_stretch = 3.0
 
 
 class Fact(MLPChapterScene):

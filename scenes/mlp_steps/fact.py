@@ -334,8 +334,8 @@ class WhereStep(MLPScene):
         """Layers as rows, tokens as columns (under the token boxes), P(target) per square; the
         percentages are written in the squares when they fit at a readable size (``g.numbers``),
         and a token the strip leaves out gets an invisible square under its "… more …" box."""
+        size_h = 0.62
         rows = ct.mlp.shape[0]
-        size_h = min(1.0, 0.62 * 3 / max(rows, 1) * 1.45)  # three layers fill the lower half
         hidden = set(strip.hidden)
         widths = [box.width for i, box in enumerate(strip.boxes) if i not in hidden]
         probe = FastNumber(100.0, 1, suffix="%", font_size=20)
