@@ -530,9 +530,9 @@ def slides(scenes, quality, formats, jobs, scenes_dir, media_dir, progress, **se
 
 
 @main.command()
-@click.argument("folder", type=click.Path(path_type=Path))
+@click.argument("folder", type=str)  # checked by llmviz (click would make '' the working folder)
 @click.argument("chapters", nargs=-1)
-def init(folder: Path, chapters: tuple[str, ...]) -> None:
+def init(folder: str, chapters: tuple[str, ...]) -> None:
     """Write a lesson folder to edit: the chosen chapters' scene files (all by default), an
     llmviz.toml with every setting commented, and a short README. Inside FOLDER, llmviz list,
     render and slides use its scenes/."""

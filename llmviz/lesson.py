@@ -79,7 +79,6 @@ def init_lesson(folder: str | Path, names: list[str] | None = None) -> list[str]
     """
     from llmviz.config import CONFIG_FILE, toml_template
 
-    folder = Path(folder)
     available = chapters()
     names = list(dict.fromkeys(names or available))
     unknown = [n for n in names if n.removesuffix(".py") not in available]
@@ -88,7 +87,9 @@ def init_lesson(folder: str | Path, names: list[str] | None = None) -> list[str]
             f"unknown chapter {', '.join(map(repr, unknown))}; chapters: {', '.join(available)}"
         )
     names = [n.removesuffix(".py") for n in names]
-    if folder.exists():
+    if isinstance(folder, str) and not folder.strip():
+        raise LLMVizError("llmviz init needs a folder to write, and the one given is empty")
+    if Path(folder).exists():
         raise LLMVizError(f"{folder} already exists; llmviz init writes a new folder only")
     folder = writable_folder(folder, "llmviz init")
     source = packaged_scenes()

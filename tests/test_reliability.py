@@ -842,6 +842,342 @@ CASES = [
 ]
 
 
+# --- the file system's edge, settings set twice or of the wrong kind, faults (issue 26) ----------
+def _a_file() -> str:
+    """A plain file, where a folder is wanted."""
+    path = TMP() / "a_file"
+    path.write_text("not a folder")
+    return str(path)
+
+
+def _in_tmp(*args_of):
+    """``_cli`` with arguments made when the case runs (a fresh file or folder each time)."""
+
+    def run():
+        made = [a() if callable(a) else a for a in args_of]
+        env = made[-1] if isinstance(made[-1], dict) else None
+        return _cli(*[a for a in made if not isinstance(a, dict)], env=env)()
+
+    return run
+
+
+def _list_with(name: str, data: bytes):
+    def run():
+        folder = TMP() / "scenes"
+        folder.mkdir()
+        (folder / name).write_bytes(data)
+        return _cli("list", "--scenes-dir", str(folder), "--no-sections")()
+
+    return run
+
+
+IS_A_FILE = r"a_file'? is a file, not a (model )?folder"
+EDGE_CASES = [
+    Case(
+        "cli",
+        "render --media-dir a file",
+        _in_tmp("render", "Prediction", "--media-dir", _a_file),
+        error="LLMVizError",
+        match=IS_A_FILE,
+    ),
+    Case(
+        "cli",
+        "render --media-dir empty",
+        _cli("render", "Prediction", "--media-dir", ""),
+        error="LLMVizError",
+        match="--media-dir is empty",
+    ),
+    Case(
+        "cli",
+        "render --media-dir under a file",
+        _in_tmp("render", "Prediction", "--media-dir", lambda: _a_file() + "/media"),
+        error="LLMVizError",
+        match=IS_A_FILE,
+    ),
+    Case(
+        "cli",
+        "slides --media-dir a file",
+        _in_tmp("slides", "Prediction", "--media-dir", _a_file),
+        error="LLMVizError",
+        match=IS_A_FILE,
+    ),
+    Case(
+        "cli",
+        "slides --media-dir empty",
+        _cli("slides", "Prediction", "--media-dir", ""),
+        error="LLMVizError",
+        match="--media-dir is empty",
+    ),
+    Case(
+        "cli",
+        "train --out empty",
+        _cli("train", "--out", ""),
+        error="LLMVizError",
+        match="--out is empty",
+    ),
+    Case(
+        "cli",
+        "train --out a file",
+        _in_tmp("train", "--out", _a_file),
+        error="LLMVizError",
+        match=IS_A_FILE,
+    ),
+    Case(
+        "cli",
+        "train --out under a file",
+        _in_tmp("train", "--out", lambda: _a_file() + "/m"),
+        error="LLMVizError",
+        match=IS_A_FILE,
+    ),
+    Case(
+        "cli",
+        "init under a file",
+        _in_tmp("init", lambda: _a_file() + "/lesson"),
+        error="LLMVizError",
+        match=IS_A_FILE,
+    ),
+    Case(
+        "cli",
+        "init into a file",
+        _in_tmp("init", _a_file),
+        error="LLMVizError",
+        match="already exists",
+    ),
+    Case(
+        "cli",
+        "init empty",
+        _cli("init", ""),
+        error="LLMVizError",
+        match="the one given is empty",
+    ),
+    Case(
+        "cli",
+        "list with LLMVIZ_CACHE_DIR a file",
+        _in_tmp(
+            "list", "--scenes-dir", str(ROOT / "scenes"), lambda: {"LLMVIZ_CACHE_DIR": _a_file()}
+        ),
+        error="LLMVizError",
+        match="LLMVIZ_CACHE_DIR .*" + IS_A_FILE,
+    ),
+    Case(
+        "cli",
+        "list with LLMVIZ_CACHE_DIR empty",
+        _cli("list", "--scenes-dir", str(ROOT / "scenes"), env={"LLMVIZ_CACHE_DIR": ""}),
+        error="LLMVizError",
+        match="LLMVIZ_CACHE_DIR is empty",
+    ),
+    Case(
+        "cli",
+        "render --model-dir a file",
+        _in_tmp("render", "Prediction", "--model-dir", _a_file),
+        error="LLMVizError",
+        match=IS_A_FILE,
+    ),
+    Case(
+        "cli",
+        "render --model-dir empty",
+        _cli("render", "Prediction", "--model-dir", ""),
+        error="LLMVizError",
+        match="model_dir .*is empty",
+    ),
+    Case(
+        "cli",
+        "trace --model-dir a file",
+        _in_tmp("trace", "x", "--model-dir", _a_file),
+        error="LLMVizError",
+        match=IS_A_FILE,
+    ),
+    Case(
+        "cli",
+        "list names a file with a syntax error",
+        _list_with("broken.py", b"class X(:\n"),
+        ok=lambda out: "broken.py" in out and "not read" in out and "SyntaxError at line 1" in out,
+    ),
+    Case(
+        "cli",
+        "list names a file that is not UTF-8",
+        _list_with("latin.py", b'x = "caf\xe9"\n'),
+        ok=lambda out: "latin.py" in out and "not read" in out,
+    ),
+    Case(
+        "cli",
+        "list names a file with a NUL byte",
+        _list_with("nul.py", b"x = 1\0\n"),
+        ok=lambda out: "nul.py" in out and "not read" in out,
+    ),
+    Case(
+        "settings",
+        "toml: top level and [llmviz] both",
+        _settings(toml='theme = "light"\n[llmviz]\nseed = 3\n'),
+        error="ConfigError",
+        match="top level and has an \\[llmviz\\] table",
+    ),
+    Case(
+        "settings",
+        "toml: llmviz = 3",
+        _settings(toml="llmviz = 3\n"),
+        error="ConfigError",
+        match="llmviz must be a table",
+    ),
+    Case(
+        "settings",
+        "toml: llmviz = a text",
+        _settings(toml='llmviz = "dark"\n'),
+        error="ConfigError",
+        match="llmviz must be a table",
+    ),
+    Case(
+        "settings",
+        "toml: a key twice",
+        _settings(toml="seed = 1\nseed = 2\n"),
+        error="ConfigError",
+        match="not valid TOML",
+    ),
+    Case(
+        "settings",
+        "toml: a key twice in [llmviz]",
+        _settings(toml="[llmviz]\nseed = 1\nseed = 2\n"),
+        error="ConfigError",
+        match="not valid TOML",
+    ),
+    Case(
+        "settings",
+        "toml: theme a number",
+        _settings(toml="[llmviz]\ntheme = 3\n"),
+        error="ConfigError",
+        match="theme .* must be text",
+    ),
+    Case(
+        "settings",
+        "toml: theme a table",
+        _settings(toml="[llmviz.theme]\nname = 'dark'\n"),
+        error="ConfigError",
+        match="theme .* must be text",
+    ),
+    Case(
+        "settings",
+        "toml: contrasts a number",
+        _settings(toml="contrasts = 5\n"),
+        error="ConfigError",
+        match="contrasts .* list",
+    ),
+    Case(
+        "settings",
+        "toml: temperature a list",
+        _settings(toml="temperature = [1]\n"),
+        error="ConfigError",
+        match="temperature .* number",
+    ),
+    Case(
+        "settings",
+        "toml: seed 1.5",
+        _settings(toml="seed = 1.5\n"),
+        error="ConfigError",
+        match="seed .* whole number",
+    ),
+    Case(
+        "settings",
+        "toml: decimals true",
+        _settings(toml="decimals = true\n"),
+        error="ConfigError",
+        match="decimals .* whole number",
+    ),
+    Case(
+        "settings",
+        "toml: model_dir empty",
+        _settings(toml='model_dir = ""\n'),
+        error="ConfigError",
+        match="model_dir .* is empty",
+    ),
+    Case(
+        "settings",
+        "LLMVIZ_MODEL_DIR empty",
+        _settings({"LLMVIZ_MODEL_DIR": ""}),
+        error="ConfigError",
+        match="model_dir .* is empty",
+    ),
+    Case(
+        "settings",
+        "temperature -0 is zero",
+        _settings({"LLMVIZ_TEMPERATURE": "-0"}),
+        ok=lambda s: s.temperature == 0 and math.copysign(1, s.temperature) == 1,
+    ),
+    Case(
+        "settings",
+        "toml temperature -0.0 is zero",
+        _settings(toml="temperature = -0.0\n"),
+        ok=lambda s: math.copysign(1, s.temperature) == 1,
+    ),
+    Case(
+        "settings",
+        "the [llmviz] table alone is read",
+        _settings(toml='[llmviz]\ntheme = "light"\n'),
+        ok=lambda s: s.theme == "light",
+    ),
+    Case(
+        "settings",
+        "the top level alone is read",
+        _settings(toml='theme = "light"\n'),
+        ok=lambda s: s.theme == "light",
+    ),
+    Case(
+        "settings",
+        "a flag beats the environment beats the file",
+        lambda: __import__("llmviz.config", fromlist=["x"]).resolve_settings(
+            None, _toml_dir("seed = 1\n"), {"LLMVIZ_SEED": "2"}, {"seed": 3}
+        ),
+        ok=lambda s: s.seed == 3,
+    ),
+    Case(
+        "settings",
+        "the environment beats the file",
+        lambda: __import__("llmviz.config", fromlist=["x"]).resolve_settings(
+            None, _toml_dir("seed = 1\n"), {"LLMVIZ_SEED": "2"}
+        ),
+        ok=lambda s: s.seed == 2,
+    ),
+    Case(
+        "api",
+        "writable_folder(3)",
+        lambda: __import__("llmviz.paths", fromlist=["x"]).writable_folder(3, "--out"),
+        error="PathProblem",
+        match="must be a folder's path, not int",
+    ),
+    Case(
+        "api",
+        "writable_folder with a NUL",
+        lambda: __import__("llmviz.paths", fromlist=["x"]).writable_folder("a\0b", "--out"),
+        error="PathProblem",
+        match="NUL character",
+    ),
+    Case(
+        "api",
+        "train(out=a file)",
+        lambda: __import__("llmviz.model.train", fromlist=["x"]).train(out=_a_file()),
+        error="PathProblem",
+        match=IS_A_FILE,
+    ),
+    Case(
+        "api",
+        "render_scenes into a file",
+        lambda: __import__("llmviz.workflow", fromlist=["x"]).render_scenes(
+            [], media_dir=_a_file()
+        ),
+        error="PathProblem",
+        match=IS_A_FILE,
+    ),
+]
+
+
+def _toml_dir(text: str) -> Path:
+    folder = TMP()
+    (folder / "llmviz.toml").write_text(text)
+    return folder
+
+
+CASES += EDGE_CASES
+
+
 def classify(case: Case, strict: bool = True) -> tuple[str, str]:
     """``("ok" | "clear error" | "traceback" | "wrong", detail)``; ``strict``: a clear error must
     also be of the named class (not only an llmviz error with the right message)."""
@@ -858,6 +1194,7 @@ def classify(case: Case, strict: bool = True) -> tuple[str, str]:
 def test_the_table_covers_every_surface():
     surfaces = {c.surface for c in CASES}
     assert len(CASES) >= 60 and surfaces == {"api", "model", "settings", "cli", "screen"}
+    assert len(EDGE_CASES) >= 40  # the file system's edge, settings and faults (issue 26)
     assert len({(c.surface, c.name) for c in CASES}) == len(CASES)
 
 
