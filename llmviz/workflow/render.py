@@ -57,7 +57,7 @@ _CAUSE = re.compile(
 
 
 def failure_cause(log: str) -> str:
-    """The one line of a failed render's output that says why: its last llmviz message or
+    r"""The one line of a failed render's output that says why: its last llmviz message or
     exception line, else its last line.
 
     Examples
