@@ -120,7 +120,7 @@ class WeightsAndData(NextTokenChapterScene):
 
 
 class EmbeddingSpace(NextTokenChapterScene):
-    """12. A rotating 3-D PCA of real embeddings."""
+    """12. Real embeddings in a 3-D PCA (ThreeDAxes); the camera tilts and turns around them."""
 
     plays = ("space",)
 
