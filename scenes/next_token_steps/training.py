@@ -287,8 +287,8 @@ class TrainingStep(NextTokenScene):
             (
                 # the camera moves in on the scale from what ours read to GPT-3's
                 self.zoom_to(
-                    VGroup(marks["seen"], marks["gpt"], labels["gpt"], gap_label, passes),
-                    margin=1.2,
+                    VGroup(marks["seen"], marks["gpt"], labels["seen"], labels["gpt"], passes),
+                    margin=1.15,
                 ),
                 GrowFromPoint(marks["gpt"], marks["gpt"].get_center()),
                 FadeIn(labels["gpt"]),
