@@ -31,9 +31,6 @@ class MLPChapterScene(
     #: (up-projection, row, gate, ablation, down-projection, residual); beyond one neuron
     #: (directions across layers, parameter counts, superposition, room, the autoencoder).
     acts = ("inside", "layers")
-    #: A beat that would move for less than half its sentence ends by lighting up what it
-    #: brought on screen (titles now arrive with the first picture, which shortens the motion).
-    pulse_below = 0.5
     #: Animations may stretch to three times their own run time over a long sentence, so that
     #: the picture keeps moving while it is read.
     max_stretch = 3.0
