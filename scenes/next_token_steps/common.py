@@ -166,6 +166,7 @@ class NextTokenScene(LectureScene, ThreeDScene):
 
     acts = ("tokens", "context")
     camera_kind = ThreeDCamera
+    pulse_below = 0.5  # the beats that barely move end by lighting up what they showed
 
     prompt = "Michael Jordan plays the sport of"
     temperature = 1.0
