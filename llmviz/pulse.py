@@ -68,6 +68,16 @@ def pulse_target(steps) -> Mobject | None:
     in half the frame, else what the last step brought; None for fade-outs, emphases and
     trackers."""
     found = []
+    gone: set[int] = set()  # what the beat fades out: lighting it would bring it back
+
+    def leaving(step) -> None:
+        if isinstance(step, (list, tuple)):
+            for s in step:
+                leaving(s)
+        elif isinstance(step, FadeOut) or (isinstance(step, Animation) and step.remover):
+            gone.update(id(m) for m in step.mobject.get_family())
+        for s in getattr(step, "animations", ()):
+            leaving(s)
 
     def walk(step) -> None:
         if isinstance(step, (list, tuple)):
@@ -87,7 +97,9 @@ def pulse_target(steps) -> Mobject | None:
         if m is not None and not isinstance(m, ValueTracker) and m.get_family():
             found.append(m)
 
+    leaving(list(steps))
     walk(list(steps))
+    found = [m for m in found if not any(id(f) in gone for f in m.get_family())]
     if not found:
         return None
     group = VGroup(*(m for m in found if isinstance(m, VMobject)))

@@ -1,8 +1,9 @@
-"""Lighting something up: a flash of colour and a line drawn once around it, with no growth."""
+"""Lighting something up: a flash of colour, a small wave through it and a line drawn once around
+it, with no growth."""
 
 from __future__ import annotations
 
-from manim import AnimationGroup, Circumscribe, Indicate, Mobject
+from manim import AnimationGroup, ApplyWave, Circumscribe, Indicate, Mobject
 
 from llmviz.errors import ArgumentError
 from llmviz.style import PALETTE
@@ -11,9 +12,11 @@ __all__ = ["LightUp"]
 
 
 class LightUp(AnimationGroup):
-    """Draw the eye to ``mobject``: it flashes ``color`` (default the theme's highlight) while a
-    line runs once around it. Unlike manim's ``Indicate`` with a ``scale_factor``, nothing grows,
-    so what is lit never covers its neighbours. ``.result`` is ``mobject``, unchanged.
+    """Draw the eye to ``mobject``: it flashes ``color`` (default the theme's highlight), a wave
+    of ``amplitude`` (frame units) runs through it, and a line runs once around it. Unlike
+    manim's ``Indicate`` with a ``scale_factor``, nothing grows, so what is lit never covers its
+    neighbours; the wave makes the moment read as motion, which a change of colour alone does not
+    at 480p. ``.result`` is ``mobject``, unchanged.
 
     Examples
     --------
@@ -40,7 +43,12 @@ class LightUp(AnimationGroup):
     """
 
     def __init__(
-        self, mobject: Mobject, color: str | None = None, buff: float = 0.06, **kwargs
+        self,
+        mobject: Mobject,
+        color: str | None = None,
+        buff: float = 0.06,
+        amplitude: float = 0.05,
+        **kwargs,
     ) -> None:
         if not isinstance(mobject, Mobject):
             raise ArgumentError(
@@ -48,10 +56,17 @@ class LightUp(AnimationGroup):
             )
         if isinstance(buff, bool) or not isinstance(buff, int | float) or not 0 <= buff <= 1:
             raise ArgumentError(f"LightUp: buff must be a number from 0 to 1, not {buff!r}")
+        bad = isinstance(amplitude, bool) or not isinstance(amplitude, int | float)
+        if bad or not 0 <= amplitude <= 0.2:
+            raise ArgumentError(
+                f"LightUp: amplitude must be a number from 0 to 0.2, not {amplitude!r}"
+            )
         color = PALETTE["highlight"] if color is None else color
         self.result = mobject
-        super().__init__(
+        parts = [
             Indicate(mobject, scale_factor=1.0, color=color),
             Circumscribe(mobject, color=color, buff=buff, stroke_width=3),
-            **kwargs,
-        )
+        ]
+        if amplitude:
+            parts.insert(1, ApplyWave(mobject, amplitude=amplitude, run_time=1.0))
+        super().__init__(*parts, **kwargs)

@@ -213,15 +213,24 @@ def test_light_up_flashes_without_growing_over_its_neighbours(mj_trace):
     entry = vector.entries[0]
     box, colour = (entry.width, entry.height, *entry.get_center()), entry.get_color()
     light = LightUp(entry)
-    flash, line = light.animations  # the colour flash, and a line run once around the entry
+    flash, wave, line = light.animations  # a colour flash, a small wave, a line run around it
     flash.begin()
     flash.interpolate(0.5)
     assert entry.get_color() != colour  # lit ...
     midway = (entry.width, entry.height, *entry.get_center())
     assert midway == pytest.approx(box) and light.result is entry  # ... and not one bit bigger
     assert type(line).__name__ == "Circumscribe"
+    flash.interpolate(0.0)
+    before = entry.get_all_points().copy()
+    wave.begin()
+    wave.interpolate(0.3)
+    moved = entry.get_all_points() - before
+    assert 0 < np.abs(moved[:, 1]).max() <= 0.05 + 1e-9  # it moves, a little, and only up
+    assert np.abs(moved[:, 0]).max() < 1e-9 and entry.width == pytest.approx(box[0])
     assert overlapping_texts([vector]) == []
     with pytest.raises(ArgumentError, match="a mobject to light up"):
         LightUp("entry")
     with pytest.raises(ArgumentError, match="buff"):
         LightUp(entry, buff=-1)
+    with pytest.raises(ArgumentError, match="amplitude"):
+        LightUp(entry, amplitude=1)
