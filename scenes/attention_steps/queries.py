@@ -299,7 +299,7 @@ class GridStep(AttentionScene):
         # the camera moves in to one cell, the noun's query against its best key, with the
         # names of its row and its column in view
         top = earlier[0]
-        one = grid.highlight_cell(top, self.q, PALETTE["highlight"])
+        one = grid.highlight_cell(top, self.q, PALETTE[KEY])  # inside the column's box
         close = VGroup(one, grid.key_labels[top], grid.query_labels[self.q])
         self.say(
             f'Look closely at one cell: the query of "{noun}" against the key of '
