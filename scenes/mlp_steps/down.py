@@ -32,7 +32,7 @@ from llmviz.model.trace import hook_name, probabilities
 from llmviz.scene import Shown
 from llmviz.steps import step
 from llmviz.style import PALETTE, display_token
-from llmviz.words import pct, plain, signed
+from llmviz.words import pct, percent_decimals, plain, signed
 from mlp_steps.common import MLPScene
 
 
@@ -255,10 +255,14 @@ class DownStep(MLPScene):
                 ).arrange(RIGHT, buff=0.25),
                 VGroup(
                     text(f'P("{self.target}") read out here', 28),
-                    FastNumber(100 * p_before, 1, suffix="%", font_size=30),
+                    FastNumber(100 * p_before, percent_decimals(), suffix="%", font_size=30),
                     math(r"\to", 34),
                     FastNumber(
-                        100 * p_after, 1, suffix="%", font_size=30, color=PALETTE["highlight"]
+                        100 * p_after,
+                        percent_decimals(),
+                        suffix="%",
+                        font_size=30,
+                        color=PALETTE["highlight"],
                     ),
                 ).arrange(RIGHT, buff=0.25),
             )
