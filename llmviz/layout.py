@@ -165,9 +165,13 @@ def safe_area(
     return -half_w + margin, bottom, half_w - margin, top
 
 
-def fill_frame(mobject, title=True, caption=False, max_scale: float = 2.0, **area):
+def fill_frame(
+    mobject, title=True, caption=False, max_scale: float = 2.0, shrink: bool = True, **area
+):
     """Scale ``mobject`` (up or down, at most ``max_scale`` times) until it fills the frame's
     :func:`safe_area` below the title and above the caption, and centre it there; returns it.
+    With ``shrink=False`` a picture that does not fit is left as it is (its numbers never drop
+    below the size they were made at).
     Give ``title`` or ``caption`` as the mobject on screen, or True for the usual band, False for
     none. Build a step's whole picture first, then fill the frame with it, so that each part
     appears at its final size.
@@ -195,6 +199,8 @@ def fill_frame(mobject, title=True, caption=False, max_scale: float = 2.0, **are
         (top - bottom) / max(mobject.height, 1e-6),
         max_scale,
     )
+    if scale < 1 and not shrink:
+        return mobject
     mobject.scale(scale)
     return mobject.move_to([(left + right) / 2, (bottom + top) / 2, 0.0])
 

@@ -350,13 +350,42 @@ class LectureScene(_Base):
         """End this step by handing ``objects`` (on screen) to the next step under their names,
         e.g. ``self.hand_over(strip=strip, vector=vector)``: inside a chapter they stay on screen
         and the next step's first beat transforms them (:meth:`received`); played alone, a step
-        hands over nothing and the next one builds its own opening."""
+        hands over nothing and the next one builds its own opening.
+
+        Each object becomes a mobject of the scene on its own, out of the groups it was drawn in
+        (a ``LaggedStart`` or a larger picture), so that what fades as the next step begins
+        leaves it, and the next step's first beat moves it alone."""
         for name, m in objects.items():
             if not isinstance(m, Mobject):
                 raise ArgumentError(
                     f"hand_over: {name} must be a mobject on screen, not {type(m).__name__}"
                 )
+        for m in objects.values():
+            self._detach(m)
         self._handed.update(objects)
+
+    def _detach(self, m: Mobject) -> None:
+        """Make ``m`` a mobject of the scene on its own, when it is drawn now as a part of
+        another (nothing changes on screen)."""
+        family = {id(x) for x in m.get_family()}
+        found = False
+        for top in list(self.mobjects):
+            if top is m:
+                found = True
+                continue
+            if id(top) in family:  # a piece of it that was brought on screen alone
+                self.remove(top)
+                found = True
+                continue
+            for parent in top.get_family():
+                if id(parent) in family:
+                    continue
+                kept = [c for c in parent.submobjects if id(c) not in family]
+                if len(kept) != len(parent.submobjects):
+                    parent.submobjects = kept
+                    found = True
+        if found and m not in self.mobjects:
+            self.add(m)
 
     def received(self, name: str) -> Mobject | None:
         """What the previous step handed over as ``name``, or None: when this step plays alone,
@@ -367,15 +396,20 @@ class LectureScene(_Base):
 
     def title_in(self, head: Mobject, **kwargs):
         """The animation that brings a step's title ``head`` on screen: the last step's title
-        turning into it inside an act, a fade-in from above otherwise."""
+        turning into it inside an act, a fade-in from above otherwise. Given first to
+        :meth:`say`, it plays together with the beat's next step, so that the screen never holds
+        a title alone."""
         if not isinstance(head, Mobject):
             raise ArgumentError(f"title_in needs the title mobject, not {type(head).__name__}")
         old, self._old_title, self._title = self._old_title, None, head
         if old is not None and old in self.mobjects:
             if old in self._leftovers:
                 self._leftovers.remove(old)
-            return FadeTransform(old, head, **kwargs)
-        return FadeIn(head, shift=kwargs.pop("shift", 0.5 * np.array([0, -1, 0])), **kwargs)
+            entrance = FadeTransform(old, head, **kwargs)
+        else:
+            entrance = FadeIn(head, shift=kwargs.pop("shift", 0.5 * np.array([0, -1, 0])), **kwargs)
+        entrance.with_picture = True  # say() plays it together with the beat's next step
+        return entrance
 
     def _between(self, before: str, after: str) -> None:
         """End step ``before`` and make ready for ``after``: fade to black before an act, else
@@ -565,6 +599,11 @@ class LectureScene(_Base):
                 "use beats (say) or the paragraph, not both"
             )
         sentence = " ".join(str(sentence).split())
+        if len(animations) >= 2 and getattr(animations[0], "with_picture", False):
+            # a step's title arrives with its first picture: the screen never holds it alone
+            after = animations[1]
+            together = [animations[0], *(after if isinstance(after, list | tuple) else [after])]
+            animations = (together, *animations[2:])
         speech = self.voice.speak(sentence)
         duration = self._frames(max(speech.duration, self.min_beat))
         start = self.clock

@@ -106,17 +106,20 @@ class WeightedSum(Succession):
             self.result, LEFT, buff=0.3
         )
         self.label = label
-        ghosts = [s.copy() for s in scaled]
+        # copies of the scaled vectors flow together into the sum: they start unseen (a copy
+        # drawn from the first frame would sit over the vector it copies) and stay see-through
+        # as they meet, so that they never read as numbers over numbers
+        ghosts = [s.copy().set_opacity(0) for s in scaled]
         self._ghosts = ghosts
+        meeting = self.result.copy().set_opacity(0.5)
         super().__init__(
             FadeIn(self.weight_labels, lag_ratio=0.1),
             AnimationGroup(
                 *(ReplacementTransform(v, s) for v, s in zip(vectors, scaled, strict=True)),
                 run_time=1.2,
             ),
-            # copies of the scaled vectors flow together into the sum, then give way to it
             AnimationGroup(
-                *(Transform(g, self.result.copy()) for g in ghosts), FadeIn(label), run_time=1.5
+                *(Transform(g, meeting.copy()) for g in ghosts), FadeIn(label), run_time=1.5
             ),
             AnimationGroup(FadeIn(self.result), FadeOut(VGroup(*ghosts)), run_time=0.3),
             **kwargs,

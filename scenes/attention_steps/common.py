@@ -16,7 +16,7 @@ from manim import (
 )
 
 from llmviz.errors import PromptError
-from llmviz.layout import fill_frame, fit_width, lines, safe_area, text
+from llmviz.layout import fill_frame, fit_width, lines, text
 from llmviz.mobjects import AttentionGrid, FastNumber, TokenStrip
 from llmviz.model.analysis.heads import safe_focus
 from llmviz.model.config import GPT3_CONFIG
@@ -98,41 +98,12 @@ class AttentionScene(LectureScene):
         return f"layer {self.L}, head {self.h}"
 
     # --- from one step to the next ------------------------------------------------------------
-    def hand_on(self, **objects) -> None:
-        """:meth:`hand_over` ``objects`` as they are drawn now: each (a piece of the picture, or
-        a new group of pieces) becomes one mobject of the scene on its own, out of the groups it
-        was drawn in, so that the next step's first beat moves it alone."""
-        for m in objects.values():
-            family = {id(x) for x in m.get_family()}
-            for top in list(self.mobjects):
-                if top is m:
-                    continue
-                if id(top) in family:  # a piece that was brought on screen alone
-                    self.remove(top)
-                    continue
-                for parent in top.get_family():
-                    if id(parent) in family:
-                        continue
-                    kept = [c for c in parent.submobjects if id(c) not in family]
-                    if len(kept) != len(parent.submobjects):
-                        parent.submobjects = kept
-            if m not in self.mobjects:
-                self.add(m)
-        self.hand_over(**objects)
-
     # --- layout helpers ------------------------------------------------------------------------
     @staticmethod
     def fill(group, head=True, caption=False, most: float = 1.3):
         """:func:`~llmviz.layout.fill_frame` ``group`` (at most ``most`` times larger), but never
-        smaller: a picture that does not fit the safe area keeps its size and place, so that no
-        number shrinks below the readable size."""
-        left, bottom, right, top = safe_area(head, caption)
-        room = min(
-            (right - left) / max(group.width, 1e-6), (top - bottom) / max(group.height, 1e-6)
-        )
-        if room < 1:
-            return group
-        return fill_frame(group, head, caption, most)
+        smaller, so that no number shrinks below the readable size."""
+        return fill_frame(group, head, caption, most, shrink=False)
 
     def strip(self, font_size: float = 22, min_width: float = 0.5) -> TokenStrip:
         return fit_width(TokenStrip(self.t.tokens, font_size=font_size, min_width=min_width))

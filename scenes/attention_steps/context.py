@@ -105,7 +105,7 @@ class CrossStep(AttentionScene):
             "without numbers.",
             FadeIn(stamp, shift=UP * 0.3),
         )
-        self.hand_on(grid=grid)  # its grid of pairs becomes the first real pattern
+        self.hand_over(grid=grid)  # its grid of pairs becomes the first real pattern
 
 
 class ContextStep(AttentionScene):
@@ -175,7 +175,7 @@ class ContextStep(AttentionScene):
             "long contexts are expensive.",
             FadeIn(rows[1], shift=UP * 0.3),
         )
-        self.hand_on(pattern=items[-1][0])  # the longest prompt's pattern, on to the next step
+        self.hand_over(pattern=items[-1][0])  # the longest prompt's pattern, on to the next step
 
 
 class LongRangeStep(ContextStep):

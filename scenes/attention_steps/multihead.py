@@ -197,7 +197,7 @@ class MultiHeadStep(AttentionScene):
             "every layer.",
             FadeIn(gpt, shift=UP * 0.3),
         )
-        self.hand_on(maps=blocks)  # the value-up maps, side by side, become the next table
+        self.hand_over(maps=blocks)  # the value-up maps, side by side, become the next table
 
 
 class OtherHeadStep(AttentionScene):
@@ -333,7 +333,7 @@ class OtherHeadStep(AttentionScene):
             LightUp(VGroup(a, b)),
         )
         # the table of two heads' weights turns into the next step's bill
-        self.hand_on(table=VGroup(table.header, *(table.row(n) for n in names)))
+        self.hand_over(table=VGroup(table.header, *(table.row(n) for n in names)))
 
 
 class CountStep(AttentionScene):

@@ -144,7 +144,7 @@ class QueriesKeysStep(AttentionScene):
         self.shown["queries"] = {i: (v, self.Q[i]) for i, v in qd.items()}
         self.shown["keys"] = {i: (v, self.K[i]) for i, v in kd.items()}
         if self.q in qd:  # the noun's query becomes an arrow in the next step
-            self.hand_on(query=qd[self.q])
+            self.hand_over(query=qd[self.q])
 
 
 class KeySpaceStep(AttentionScene):
@@ -240,7 +240,7 @@ class KeySpaceStep(AttentionScene):
             "Far from a perfect match, but the head only needs them to beat the other keys.",
             LightUp(VGroup(*(r for r in table[1 : 1 + len(self.focus.keys)]))),
         )
-        self.hand_on(keys=VGroup(*labels.values()))  # the keys' names become the grid's rows
+        self.hand_over(keys=VGroup(*labels.values()))  # the keys' names become the grid's rows
 
 
 class GridStep(AttentionScene):
@@ -331,4 +331,4 @@ class GridStep(AttentionScene):
             f'Those keys line up best with the query: "{noun}" attends to {names}.',
             LightUp(VGroup(*listing[1 : 1 + n_top])),
         )
-        self.hand_on(grid=grid)  # the next step takes the scores through softmax
+        self.hand_over(grid=grid)  # the next step takes the scores through softmax

@@ -186,4 +186,4 @@ class SoftmaxStep(AttentionScene):
             "The V at the end says what the weights are for: adding up value vectors, next.",
             [*light(5, PALETTE[VALUE]), FadeIn(v_note, shift=LEFT * 0.3)],
         )
-        self.hand_on(values=v_note)  # "V" turns into the value vectors' formula
+        self.hand_over(values=v_note)  # "V" turns into the value vectors' formula

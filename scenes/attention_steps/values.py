@@ -102,8 +102,6 @@ class ValuesStep(AttentionScene):
             row.get_right() + 0.6 * RIGHT, LEFT
         )
         summed = WeightedSum(vs, weights, label="Σ w v")
-        for ghost in summed._ghosts:  # the copies that flow together are see-through, so that
-            ghost.set_opacity(0.5)  # they never read as numbers over numbers
         v_note = self.received("values")  # the formula's V, from the last step
         self.say(
             f'The weights say how much each earlier word matters to "{noun}"; a value matrix says '
@@ -211,7 +209,7 @@ class ValuesStep(AttentionScene):
             FadeIn(lab, shift=UP * 0.3),
         )
         self.shown["E_new"] = Shown(add.result, self.E[self.q] + dE)
-        self.hand_on(change=prod.result)  # the next step splits this ΔE by key
+        self.hand_over(change=prod.result)  # the next step splits this ΔE by key
 
 
 class CreatureStep(AttentionScene):

@@ -182,4 +182,4 @@ class ExampleStep(AttentionScene):
             LightUp(VGroup(*rows_sum)),
         )
         if self.q in sums:  # the noun's vector goes on into the head (not behind "… N more …")
-            self.hand_on(vector=sums[self.q])
+            self.hand_over(vector=sums[self.q])

@@ -178,37 +178,15 @@ class MLPScene(LectureScene):
             PALETTE["highlight"],
         )
 
-    def title_in(self, head, **kwargs):
-        """The title's entrance (:meth:`~llmviz.scene.LectureScene.title_in`), marked so that
-        :meth:`say` plays it together with the beat's next step: the new picture then arrives
-        while the last step's rest fades, and the screen never holds the title alone."""
-        animation = super().title_in(head, **kwargs)
-        animation.with_picture = True
-        return animation
-
-    def say(self, sentence, *animations, **kwargs):
-        if len(animations) >= 2 and getattr(animations[0], "with_picture", False):
-            first, after = animations[0], animations[1]
-            together = [first, *(after if isinstance(after, list | tuple) else [after])]
-            animations = (together, *animations[2:])
-        return super().say(sentence, *animations, **kwargs)
-
     def keep(self, *parts):
         """Make ``parts`` one object on screen and return it: each part is taken out of the group
         it was drawn in (a part brought on screen by itself, a cell of a column), so that the
         whole can be handed to the next step (:meth:`~llmviz.scene.LectureScene.hand_over`)
         while the rest fades."""
         whole = parts[0] if len(parts) == 1 else VGroup(*parts)
-        family = {id(m) for m in whole.get_family()}
-        for top in list(self.mobjects):
-            if id(top) in family:
-                self.mobjects.remove(top)
-                continue
-            for m in top.get_family():
-                inside = [s for s in m.submobjects if id(s) in family]
-                if inside:
-                    m.remove(*inside)
-        self.add(whole)
+        self._detach(whole)
+        if whole not in self.mobjects:
+            self.add(whole)
         return whole
 
     @staticmethod

@@ -218,10 +218,6 @@ class DownStep(MLPScene):
         )
         which = f"all {len(top)}" if len(top) == active else f"the {len(top)} largest"
         summed = WeightedSum(cols, post[top], label=f"{which}, summed")
-        # WeightedSum draws its ghosts (copies of the scaled columns) from its first frame, over
-        # the columns they copy; they stay hidden until they flow into the sum
-        for ghost in summed._ghosts:
-            ghost.set_opacity(0)
         self.say(f"Here are {which}, summed into what the block adds to the stream.", summed)
         self.shown["down_sum"] = summed.result
         self.shown["active"] = active
