@@ -64,6 +64,8 @@ class TokensStep(NextTokenScene):
                 if j not in hidden
             )
         )
+        if strip.note is not None:  # the stand-in note goes under the ids, not over them
+            strip.note.next_to(VGroup(strip.boxes, ids), DOWN, buff=0.12)
         row1 = fit_width(VGroup(strip, ids)).next_to(head, DOWN, buff=0.6).set_x(0)
         ids_caption = text(
             f"{t.n_tokens} tokens"
@@ -223,7 +225,7 @@ class TokensStep(NextTokenScene):
                 for i, b in zip(ids_shown, boxes, strict=True)
             )
         )
-        fill_frame(VGroup(top, lower, ids), title=head)
+        fill_frame(VGroup(top, lower, ids), title=head, shrink=False)
         # the ids' columns lie in the matrix's middle, behind its ellipsis: a frame marks them
         entries = VGroup(*(matrix.get_column(j) for j in matrix.cols if j is not None))
         marker = Rectangle(
