@@ -44,6 +44,12 @@ def shape(n: int) -> str:
 class AttentionScene(LectureScene):
     """The prompt, the head the chapter follows and that head's queries, keys and values."""
 
+    unused_settings = {
+        "seed": "no step samples a token",
+        "temperature": "it shows attention weights, not next-token probabilities",
+        "contrasts": "they are the MLP chapter's",
+    }
+
     pulse_below = 0.75  # the beats that barely move end by lighting up what they showed
     max_stretch = 3.0  # a beat's animations may take up to three times their own time
     #: The chapter's acts: the heads of a layer, then attention beyond one prompt's head.

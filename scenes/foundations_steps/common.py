@@ -153,6 +153,10 @@ class FoundationsScene(LectureScene):
     one) and helpers shared by its steps."""
 
     pulse_below = 0.75  # the beats that barely move end by lighting up what they showed
+    unused_settings = {
+        "temperature": "its probabilities are the models' own, at temperature 1",
+        "contrasts": "they are the MLP chapter's",
+    }
     #: The acts of the chapter: logistic regression and its training (from the sigmoid to the
     #: learning rate), then many classes and networks (softmax to mini-batches), then how the
     #: embedded transformer learned. Only before these does the screen go dark.

@@ -129,6 +129,10 @@ class MLPScene(LectureScene):
 
     prompt = "Michael Jordan plays the sport of"
     contrasts: tuple[str, ...] | None = None
+    unused_settings = {
+        "seed": "no step samples a token",
+        "temperature": "its probabilities are the model's own, at temperature 1",
+    }
 
     def setup(self) -> None:
         super().setup()

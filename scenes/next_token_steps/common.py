@@ -164,6 +164,8 @@ class NextTokenScene(LectureScene, ThreeDScene):
     looked at straight down, as with a flat camera.
     """
 
+    unused_settings = {"contrasts": "they are the MLP chapter's"}
+
     acts = ("tokens", "context")
     camera_kind = ThreeDCamera
     pulse_below = 0.5  # the beats that barely move end by lighting up what they showed

@@ -198,3 +198,32 @@ def test_the_chapter_is_one_slide_per_step_and_the_next_slide_opens_on_the_hande
     # dark; the third, an act of its own, passes through black before its title comes in
     assert min(opening_ink(deck["slides"][1])) > 2 * BLANK_INK
     assert min(opening_ink(deck["slides"][2])) < BLANK_INK
+
+
+CHAPTER_BASES = {
+    "next_token": ("next_token_steps/common.py", "NextTokenScene"),
+    "attention": ("attention_steps/common.py", "AttentionScene"),
+    "mlp": ("mlp_steps/common.py", "MLPScene"),
+    "foundations": ("foundations_steps/common.py", "FoundationsScene"),
+}
+
+
+@pytest.mark.parametrize("chapter", sorted(CHAPTER_BASES))
+def test_a_chapter_names_exactly_the_settings_its_steps_never_read(chapter):
+    """seed, temperature and contrasts reach a chapter only through ``self.<name>``: the ones a
+    chapter declares unused are read by none of its steps, and the others by some step."""
+    import re
+
+    from scene_loader import ROOT, load
+
+    module = load(chapter)
+    base = next(
+        getattr(module, n)
+        for n in dir(module)
+        if isinstance(getattr(module, n), type)
+        and CHAPTER_BASES[chapter][1] in [k.__name__ for k in getattr(module, n).__mro__]
+    )
+    code = " ".join(p.read_text() for p in [*(ROOT / "scenes" / f"{chapter}_steps").glob("*.py")])
+    for name in ("seed", "temperature", "contrasts"):
+        read = bool(re.search(rf"self\.{name}\b(?!\s*=[^=])", code))
+        assert (name in base.unused_settings) == (not read), (chapter, name)
