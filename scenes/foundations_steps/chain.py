@@ -23,7 +23,7 @@ from manim import (
 
 from foundations_steps.common import CLASS1, POINT, FoundationsScene, tex, travel
 from llmviz.animations import LightUp
-from llmviz.layout import fit_width, text, title
+from llmviz.layout import fill_frame, fit_width, text, title
 from llmviz.mobjects import Column, ValueTable
 from llmviz.model.experiments.chain_rule import bce_chain
 from llmviz.model.experiments.logistic import logistic_gradient, logistic_gradient_autograd
@@ -56,18 +56,6 @@ class ChainStep(FoundationsScene):
             size=52,
         )
         chain.next_to(head, DOWN, buff=0.6)
-        got = self.received("loss")
-        self.say(
-            "To lower the loss we need its slope with respect to each weight.",
-            self.title_in(head),
-            FadeIn(chain[0], shift=RIGHT * 0.5)
-            if got is None
-            else ReplacementTransform(got, chain[0]),
-        )
-        self.say(
-            "The chain rule breaks that slope into three easy factors.",
-            LaggedStart(*(FadeIn(p, shift=UP * 0.3) for p in chain[1:]), lag_ratio=0.3),
-        )
         forms = [
             tex(r"-\Big(\frac{y}{\hat y} - \frac{1-y}{1-\hat y}\Big)", size=34),
             tex(r"\hat y\,(1 - \hat y)", size=34),
@@ -98,6 +86,36 @@ class ChainStep(FoundationsScene):
             PALETTE["muted"],
         )
         fit_width(point).to_edge(DOWN, buff=0.35)
+        g_hand, g_auto = float(ch.grad[0]), float(ch.grad_autograd[0])
+        prod = VGroup(
+            tex(r"\frac{\partial \ell}{\partial w_1} =", size=34),
+            self.num(g_hand, 4, 30, sign=True, color=PALETTE[POINT]),
+        ).arrange(RIGHT, buff=0.2)
+        auto = VGroup(
+            text("torch autograd:", 24, PALETTE[AUTOGRAD]),
+            self.num(g_auto, 4, 30, sign=True, color=PALETTE[AUTOGRAD]),
+        ).arrange(RIGHT, buff=0.2)
+        res = VGroup(prod, auto).arrange(RIGHT, buff=0.9)
+        res.next_to(VGroup(*nums), DOWN, buff=0.55).set_x(0)
+        fill_frame(
+            VGroup(chain, *forms, *nums, res),
+            title=head,
+            caption=point,
+            max_scale=1.6,
+            shrink=False,
+        )
+        got = self.received("loss")
+        self.say(
+            "To lower the loss we need its slope with respect to each weight.",
+            self.title_in(head),
+            FadeIn(chain[0], shift=RIGHT * 0.5)
+            if got is None
+            else ReplacementTransform(got, chain[0]),
+        )
+        self.say(
+            "The chain rule breaks that slope into three easy factors.",
+            LaggedStart(*(FadeIn(p, shift=UP * 0.3) for p in chain[1:]), lag_ratio=0.3),
+        )
         self.shown["chain_point"] = (k, ch)
         self.say(
             f"Take our point at the random start, where the model gives it ŷ = {ch.y_hat:.2f}.",
@@ -122,17 +140,6 @@ class ChainStep(FoundationsScene):
             travel(forms[2], nums[2]),
             LightUp(chain[5], color=PALETTE[POINT]),
         )
-        g_hand, g_auto = float(ch.grad[0]), float(ch.grad_autograd[0])
-        prod = VGroup(
-            tex(r"\frac{\partial \ell}{\partial w_1} =", size=34),
-            self.num(g_hand, 4, 30, sign=True, color=PALETTE[POINT]),
-        ).arrange(RIGHT, buff=0.2)
-        auto = VGroup(
-            text("torch autograd:", 24, PALETTE[AUTOGRAD]),
-            self.num(g_auto, 4, 30, sign=True, color=PALETTE[AUTOGRAD]),
-        ).arrange(RIGHT, buff=0.2)
-        res = VGroup(prod, auto).arrange(RIGHT, buff=0.9)
-        res.next_to(VGroup(*nums), DOWN, buff=0.55).set_x(0)
         self.shown["chain_w1"] = {"hand": (prod[1], g_hand), "autograd": (auto[1], g_auto)}
         self.say(
             f"Multiplied together they give {signed(g_hand, 4)}.",
@@ -187,6 +194,7 @@ class ChainStep(FoundationsScene):
         )
         block = VGroup(full, table, gap).arrange(DOWN, buff=0.35)
         block.next_to(head, DOWN, buff=0.5)
+        fill_frame(block, title=head, caption=simple, max_scale=1.4, shrink=False)
         self.shown["gradient_table"] = table
         self.shown["gradient_diff"] = (gap, diff)
         self.say(
