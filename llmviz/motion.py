@@ -14,7 +14,7 @@ import numpy as np
 
 from llmviz.errors import LLMVizError
 
-__all__ = ["MotionProfile", "motion_profile", "PIXEL_SHARE", "GREY_LEVELS"]
+__all__ = ["MotionProfile", "motion_profile", "video_frames", "PIXEL_SHARE", "GREY_LEVELS"]
 
 PIXEL_SHARE = 0.0005  # a frame moves when at least this share of its pixels changed ...
 GREY_LEVELS = 24  # ... by more than this many grey levels
@@ -46,8 +46,10 @@ class MotionProfile:
         )
 
 
-def motion_profile(video: str | Path) -> MotionProfile:
-    """Measure a video file (anything PyAV reads)."""
+def video_frames(video: str | Path, format: str = "gray"):
+    """``(fps, frames)`` of a video file (anything PyAV reads): ``frames`` yields each frame as
+    an array in ``format`` ("gray", "rgb24"). A missing, unreadable or silent file is an
+    :class:`~llmviz.errors.LLMVizError` naming it."""
     import av
 
     path = Path(video)
@@ -57,23 +59,36 @@ def motion_profile(video: str | Path) -> MotionProfile:
         container = av.open(str(path))
     except av.error.FFmpegError as exc:
         raise LLMVizError(f"{path} is not a readable video: {exc}") from None
-    with container:
-        if not container.streams.video:
-            raise LLMVizError(f"{path} has no video stream")
-        stream = container.streams.video[0]
-        fps = float(stream.average_rate or stream.guessed_rate or 15)
-        prev, n, moving, run, runs = None, 0, 0, 0, []
-        for frame in container.decode(stream):
-            grey = frame.to_ndarray(format="gray").astype(np.int16)
-            if prev is not None:
-                if (np.abs(grey - prev) > GREY_LEVELS).mean() >= PIXEL_SHARE:
-                    moving += 1
-                    if run:
-                        runs.append(run)
-                    run = 0
-                else:
-                    run += 1
-            prev, n = grey, n + 1
+    if not container.streams.video:
+        container.close()
+        raise LLMVizError(f"{path} has no video stream")
+    stream = container.streams.video[0]
+    fps = float(stream.average_rate or stream.guessed_rate or 15)
+
+    def frames():
+        with container:
+            for frame in container.decode(stream):
+                yield frame.to_ndarray(format=format)
+
+    return fps, frames()
+
+
+def motion_profile(video: str | Path) -> MotionProfile:
+    """Measure a video file (anything PyAV reads)."""
+    path = Path(video)
+    fps, frames = video_frames(path)
+    prev, n, moving, run, runs = None, 0, 0, 0, []
+    for frame in frames:
+        grey = frame.astype(np.int16)
+        if prev is not None:
+            if (np.abs(grey - prev) > GREY_LEVELS).mean() >= PIXEL_SHARE:
+                moving += 1
+                if run:
+                    runs.append(run)
+                run = 0
+            else:
+                run += 1
+        prev, n = grey, n + 1
     if run:
         runs.append(run)
     if n == 0:

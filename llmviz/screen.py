@@ -108,29 +108,19 @@ class ScreenProfile:
 
 def screen_profile(video: str | Path) -> ScreenProfile:
     """Measure a video file (anything PyAV reads), by the definitions at the top of this module."""
-    import av
+    from llmviz.motion import video_frames
 
     path = Path(video)
-    if not path.is_file():
-        raise LLMVizError(f"no video at {path}")
-    try:
-        container = av.open(str(path))
-    except av.error.FFmpegError as exc:
-        raise LLMVizError(f"{path} is not a readable video: {exc}") from None
+    fps, frames = video_frames(path, "rgb24")
     inks, fills = [], []
-    with container:
-        if not container.streams.video:
-            raise LLMVizError(f"{path} has no video stream")
-        stream = container.streams.video[0]
-        fps = float(stream.average_rate or stream.guessed_rate or 15)
-        n, next_at = 0, 0.0
-        for frame in container.decode(stream):
-            if n / fps + 0.5 / fps >= next_at:
-                ink, fill = frame_ink_fill(frame.to_ndarray(format="rgb24"))
-                inks.append(ink)
-                fills.append(fill)
-                next_at += SAMPLE_EVERY
-            n += 1
+    n, next_at = 0, 0.0
+    for frame in frames:
+        if n / fps + 0.5 / fps >= next_at:
+            ink, fill = frame_ink_fill(frame)
+            inks.append(ink)
+            fills.append(fill)
+            next_at += SAMPLE_EVERY
+        n += 1
     if n == 0:
         raise LLMVizError(f"{path} has no frames")
     blanks, start = [], None
