@@ -452,11 +452,11 @@ class BackpropStep(FoundationsScene):
         table = ValueTable(
             [[name, *(a[s] for s in sizes)] for name, a in agree.items()],
             [Column("batch size"), *(Column(f"{s}", 2) for s in sizes)],
-            font_size=24,
+            font_size=28,
         )
-        t_head = text("cosine of batch gradient and full gradient", 22, PALETTE["muted"])
+        t_head = text("cosine of batch gradient and full gradient", 24, PALETTE["muted"])
         VGroup(t_head, table).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        VGroup(t_head, table).to_edge(RIGHT, buff=0.7).shift(DOWN * 0.6)
+        VGroup(t_head, table).to_edge(RIGHT, buff=0.55).shift(DOWN * 0.6)
         self.shown["minibatch"] = table
         a0 = agree["at the start"]
         self.say(
