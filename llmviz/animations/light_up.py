@@ -67,6 +67,6 @@ class LightUp(AnimationGroup):
             Indicate(mobject, scale_factor=1.0, color=color),
             Circumscribe(mobject, color=color, buff=buff, stroke_width=3),
         ]
-        if amplitude:
+        if amplitude and mobject.width > 1e-3:  # a wave runs along the width: none without one
             parts.insert(1, ApplyWave(mobject, amplitude=amplitude, run_time=1.0))
         super().__init__(*parts, **kwargs)

@@ -234,3 +234,7 @@ def test_light_up_flashes_without_growing_over_its_neighbours(mj_trace):
         LightUp(entry, buff=-1)
     with pytest.raises(ArgumentError, match="amplitude"):
         LightUp(entry, amplitude=1)
+    from manim import UP, Line
+
+    upright = LightUp(Line(UP, -UP))  # no width for a wave to run along: flash and line only
+    assert [type(a).__name__ for a in upright.animations] == ["Indicate", "Circumscribe"]
