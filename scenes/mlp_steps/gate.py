@@ -26,7 +26,7 @@ from manim import (
 )
 
 from llmviz.animations import LightUp
-from llmviz.layout import fit_width, plain_axes, text, title
+from llmviz.layout import fill_frame, fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, FastNumber, NeuronColumn, ProbabilityBars, ValueTable
 from llmviz.steps import step
 from llmviz.style import PALETTE
@@ -163,64 +163,23 @@ class GateStep(MLPScene):
         n, st = self.neuron, self.story
         ab = n.ablation
         head = title(f"Switch neuron {n.neuron} off")
-        col = NeuronColumn([n.post[0]], state="post", radius=0.36, font_size=30)
-        tag = text(f"layer {self.L}, neuron {n.neuron}, at {self.read_token}", 26, PALETTE["muted"])
-        VGroup(col, tag).arrange(RIGHT, buff=0.4).next_to(head, DOWN, buff=0.3)
-        clean_bars = ProbabilityBars.from_trace(self.traces[0], k=4, width=3.8, font_size=28)
+        col = NeuronColumn([n.post[0]], state="post", radius=0.42, font_size=32)
+        tag = text(f"layer {self.L}, neuron {n.neuron}, at {self.read_token}", 28, PALETTE["muted"])
+        top = VGroup(col, tag).arrange(RIGHT, buff=0.4)
+        clean_bars = ProbabilityBars.from_trace(
+            self.traces[0], k=4, width=3.4, font_size=30, bar_height=0.42, buff=0.22
+        )
         off_trace = self.model.run_with_hooks(
             n.prompts[0], [_zero(n.layer, n.neuron, n.positions[0])]
         )
-        off_bars = ProbabilityBars.from_trace(off_trace, k=4, width=3.8, font_size=28)
-        left = VGroup(text("as trained", 26, PALETTE["muted"]), clean_bars).arrange(DOWN, buff=0.25)
+        off_bars = ProbabilityBars.from_trace(
+            off_trace, k=4, width=3.4, font_size=30, bar_height=0.42, buff=0.22
+        )
+        left = VGroup(text("as trained", 28, PALETTE["muted"]), clean_bars).arrange(DOWN, buff=0.3)
         right = VGroup(
-            text(f"neuron {n.neuron} at zero", 26, PALETTE["negative"]), off_bars
-        ).arrange(DOWN, buff=0.25)
-        pair = fit_width(VGroup(left, right).arrange(RIGHT, buff=1.4), 13.0)
-        pair.next_to(VGroup(col, tag), DOWN, buff=0.4)
-        got = self.received("neuron")  # the neuron and its value, from the gate
-        self.say(
-            "If this neuron really holds the fact, switching it off should break the answer.",
-            self.title_in(head),
-            (
-                ReplacementTransform(got, col) if got is not None else FadeIn(col, scale=0.4),
-                FadeIn(tag, shift=LEFT * 0.5),
-                FadeIn(left[0], shift=DOWN * 0.5),
-                FadeIn(right[0], shift=DOWN * 0.5),
-            ),
-            LaggedStart(*(GrowFromEdge(b, LEFT) for b in clean_bars.bars), lag_ratio=0.2),
-            (
-                FadeIn(clean_bars.labels, shift=RIGHT * 0.5),
-                FadeIn(clean_bars.numbers, shift=LEFT * 0.5),
-            ),
-        )
-        cross = Cross(col.neurons[0], stroke_color=PALETTE["negative"], scale_factor=0.8)
-        off_num = FastNumber(0.0, font_size=30).move_to(col.numbers[0])
-        self.shown["ablated_bars"], self.shown["clean_bars"] = off_bars, clean_bars
-        top_after = off_trace.top_k(1)[0].token.strip()
-        self.say(
-            f'As trained, "{self.target}" gets {pct(ab.clean[0])} percent.',
-            LightUp(col),
-            LightUp(VGroup(clean_bars.labels[0], clean_bars.numbers[0])),
-        )
-        moved = (
-            f'and "{top_after}" comes first'
-            if top_after != self.target
-            else f'and "{self.target}" stays first'
-        )
-        self.say(
-            f"With neuron {n.neuron} at zero it gets {pct(ab.ablated[0])} percent, {moved}.",
-            (
-                Create(cross),
-                col.neurons[0].animate.set_fill(PALETTE["neutral"], opacity=0.25),
-                Transform(col.numbers[0], off_num),
-            ),
-            (
-                LaggedStart(*(GrowFromEdge(b, LEFT) for b in off_bars.bars), lag_ratio=0.2),
-                FadeIn(off_bars.labels, shift=RIGHT * 0.3),
-                FadeIn(off_bars.numbers, shift=LEFT * 0.3),
-            ),
-            LightUp(VGroup(off_bars.labels[0], off_bars.numbers[0])),
-        )
+            text(f"neuron {n.neuron} at zero", 28, PALETTE["negative"]), off_bars
+        ).arrange(DOWN, buff=0.3)
+        pair = fit_width(VGroup(left, right).arrange(RIGHT, buff=1.0), 13.2)
         rows = [
             [name, tgt.strip(), 100 * c, 100 * a]
             for name, tgt, c, a in zip(
@@ -235,9 +194,71 @@ class GateStep(MLPScene):
                 Column("as trained", 1, suffix="%"),
                 Column(f"neuron {n.neuron} at zero", 1, suffix="%"),
             ],
-            font_size=28,
+            font_size=30,
         )
-        fit_width(table, 13.0).next_to(pair, DOWN, buff=0.4)
+        fit_width(table, 13.2)
+        # the whole picture first, filling the frame; a line below it when one comes at the end
+        others = [a for a in st.facts.athletes if a.name != st.names[0]]
+        line_below = st.neuron_set is not None or (len(st.facts.athletes) > 1 and bool(others))
+        VGroup(top, pair, table).arrange(DOWN, buff=0.45)
+        fill_frame(
+            VGroup(top, pair, table),
+            title=head,
+            caption=True if line_below else False,
+            max_scale=1.3,
+        )
+        # the neuron and the trained run open big in the middle, then move to their places
+        final = VGroup(top, left).copy()
+        stage = VGroup(top, left).arrange(DOWN, buff=0.45)
+        fill_frame(stage, title=head, max_scale=1.4, shrink=False)
+        got = self.received("neuron")  # the neuron and its value, from the gate
+        self.say(
+            "If this neuron really holds the fact, switching it off should break the answer.",
+            self.title_in(head),
+            (
+                ReplacementTransform(got, col) if got is not None else FadeIn(col, scale=0.4),
+                FadeIn(tag, shift=LEFT * 0.5),
+                FadeIn(left[0], shift=DOWN * 0.5),
+            ),
+            LaggedStart(*(GrowFromEdge(b, LEFT) for b in clean_bars.bars), lag_ratio=0.2),
+            (
+                FadeIn(clean_bars.labels, shift=RIGHT * 0.5),
+                FadeIn(clean_bars.numbers, shift=LEFT * 0.5),
+            ),
+        )
+        placed = final[0][0]  # the neuron where it ends up
+        cross = Cross(placed.neurons[0], stroke_color=PALETTE["negative"], scale_factor=0.8)
+        off_num = FastNumber(0.0, font_size=32)
+        off_num.scale_to_fit_height(placed.numbers[0].height).move_to(placed.numbers[0])
+        off_fill = placed.neurons[0].copy().set_fill(PALETTE["neutral"], opacity=0.25)
+        self.shown["ablated_bars"], self.shown["clean_bars"] = off_bars, clean_bars
+        top_after = off_trace.top_k(1)[0].token.strip()
+        self.say(
+            f'As trained, "{self.target}" gets {pct(ab.clean[0])} percent.',
+            LightUp(col),
+            LightUp(VGroup(clean_bars.labels[0], clean_bars.numbers[0])),
+        )
+        moved = (
+            f'and "{top_after}" comes first'
+            if top_after != self.target
+            else f'and "{self.target}" stays first'
+        )
+        self.say(
+            f"With neuron {n.neuron} at zero it gets {pct(ab.ablated[0])} percent, {moved}.",
+            (Transform(top, final[0]), Transform(left, final[1])),
+            (
+                Create(cross),
+                Transform(col.neurons[0], off_fill),
+                Transform(col.numbers[0], off_num),
+            ),
+            (
+                FadeIn(right[0], shift=DOWN * 0.5),
+                LaggedStart(*(GrowFromEdge(b, LEFT) for b in off_bars.bars), lag_ratio=0.2),
+                FadeIn(off_bars.labels, shift=RIGHT * 0.3),
+                FadeIn(off_bars.numbers, shift=LEFT * 0.3),
+            ),
+            LightUp(VGroup(off_bars.labels[0], off_bars.numbers[0])),
+        )
         self.shown["contrast_table"] = table
         kept = all(ab.kept[1:])
         sentence = (
@@ -255,7 +276,6 @@ class GateStep(MLPScene):
         if st.neuron_set is not None:
             self._neuron_set(table)
         elif len(st.facts.athletes) > 1:
-            others = [a for a in st.facts.athletes if a.name != st.names[0]]
             if others:
                 who = VGroup(
                     *(
@@ -265,7 +285,7 @@ class GateStep(MLPScene):
                 ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
                 box = VGroup(text(f"neuron {n.neuron} is also on for", 22, PALETTE["muted"]), who)
                 box = fit_width(VGroup(box[0], *box[1]).arrange(RIGHT, buff=0.3), 12.5).to_edge(
-                    DOWN, buff=0.4
+                    DOWN, buff=0.3
                 )
                 first = others[0]
                 self.say(
@@ -288,7 +308,7 @@ class GateStep(MLPScene):
                 22,
                 PALETTE["highlight"],
             )
-        ).next_to(anchor, DOWN, buff=0.4)
+        ).to_edge(DOWN, buff=0.3)
         if s.found:
             sentence = (
                 f"This neuron alone does not hold it; the fewest that do are {len(s.neurons)} "
