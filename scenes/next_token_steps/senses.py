@@ -153,10 +153,12 @@ class SensesStep(NextTokenScene):
             "Its first vector is the same each time: its column of W_E plus a position vector.",
             (FadeIn(plane), FadeIn(cap)),
             LaggedStart(*(GrowArrow(a) for a in arrows), lag_ratio=0.2),
+            LightUp(arrows),  # the arrows nearly coincide: light them, so that the beat moves
         )
         self.say(
             f"At the input, the least cosine between two of them is {cos_in:.2f}.",
             FadeIn(stats[0], shift=LEFT * 0.4),
+            LightUp(stats[0]),
         )
         self.say(
             f"After the {L} blocks the vectors have moved apart, to a cosine of {cos_out:.2f}.",
