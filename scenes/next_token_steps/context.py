@@ -422,7 +422,7 @@ class ContextStep(NextTokenScene):
         w_u = matrix_families(g)[-1].weights
         emb_unemb = 2 * w_u
         head = title("Unembedding: the last vector → one logit per token")
-        for size in (26, 22, 21):  # smaller numbers when they are wide (6 decimals), never tiny
+        for size in (26, 22, 21, 20):  # smaller numbers when they are wide (6 decimals), never tiny
             vec = NumericVector(
                 x, max_entries=6, font_size=size, label=f"last vector ({cfg.d_model:,})"
             )
@@ -445,7 +445,9 @@ class ContextStep(NextTokenScene):
             v_buff=1.1,
         )
         picture = VGroup(vec, unembed.arrows, unembed.logit_vector, unembed.result)
-        fit_width(picture, 13.2).next_to(head, DOWN, buff=0.5)
+        # up to 14 wide (0.1 inside the frame's edges) before a number drops below readable
+        fit_width(picture, max(13.2, min(picture.width, 14.0))).next_to(head, DOWN, buff=0.5)
+        picture.set_x(0)
         table.next_to(unembed.result, DOWN, buff=0.3).align_to(unembed.result, LEFT)
         for v in (vec, unembed.logit_vector):  # labels kept readable after the fit
             v.label.become(text(v.label.text, 20, PALETTE["muted"]).move_to(v.label))
