@@ -13,21 +13,13 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS
 from click.testing import CliRunner
 
 from llmviz.cli import main
 from llmviz.errors import LLMVizError
 from llmviz.workflow import make_slides, parse_formats, require_slides, resolve_scenes
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 BIN = Path(sys.executable).parent
 
 TINY = '''
