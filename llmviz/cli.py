@@ -530,6 +530,53 @@ def slides(scenes, quality, formats, jobs, scenes_dir, media_dir, progress, **se
 
 
 @main.command()
+@click.argument("scene")
+@click.option(
+    "--out",
+    type=str,
+    default=None,
+    help="File to write: Markdown, or JSON when it ends in .json (default: Markdown on stdout).",
+)
+@click.option(
+    "--scenes-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of scene files (default: ./scenes if it exists, else the lecture in the package).",
+)
+@setting_options
+def script(scene, out, scenes_dir, **settings) -> None:
+    """The narration of SCENE for the current settings, one row per beat, without rendering:
+    read it aloud, or record it beat by beat (`llmviz record`)."""
+    from llmviz.errors import PathProblem
+    from llmviz.workflow import resolve_scenes
+    from llmviz.workflow.script import _load_class, scene_beats, script_rows, write_script
+
+    try:
+        env = _settings_env(**settings)
+        (ref,) = resolve_scenes([scene], _scenes_dir(scenes_dir))
+        target = None
+        if out is not None:
+            if not out.strip():
+                raise PathProblem("--out is empty; give a file such as script.md or script.json")
+            target = Path(out).expanduser().absolute()
+            if target.is_dir():
+                raise PathProblem(f"--out {target} is a folder; give a file")
+            writable_folder(target.parent, "--out")
+        played = scene_beats(_load_class(ref), env)
+        rows = script_rows(played)
+        text = write_script(rows, ref.name, target)
+    except LLMVizError as exc:
+        _fail(exc)
+    for line in played.log.splitlines():
+        if line.startswith("llmviz:"):
+            click.echo(line, err=True)
+    if target is None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"{len(rows)} beats of {ref.label} -> {target}")
+
+
+@main.command()
 @click.argument("folder", type=str)  # checked by llmviz (click would make '' the working folder)
 @click.argument("chapters", nargs=-1)
 def init(folder: str, chapters: tuple[str, ...]) -> None:

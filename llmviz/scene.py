@@ -41,7 +41,7 @@ from llmviz.model.trace import Trace
 from llmviz.pulse import natural_time, pulse_target
 from llmviz.steps import played_steps
 from llmviz.style import PALETTE, apply_theme
-from llmviz.voice import READING_SPEED, Voice, make_voice
+from llmviz.voice import READING_SPEED, Voice, beat_id, make_voice
 
 try:  # with the `slides` extra, every lecture scene is a manim-slides slide deck too
     from manim_slides.slide import Slide as _Base
@@ -175,6 +175,7 @@ class Beat:
     end: float
     audio: str | None = None
     shown: tuple[str, ...] = ()  # texts on screen when the sentence ends (for checks)
+    id: str = ""  # step, index and hash of the spoken sentence (llmviz.voice.beat_id)
 
 
 @dataclass
@@ -342,6 +343,7 @@ class LectureScene(_Base):
             if before is not None:
                 self._between(before, info.name)
             self._first_beat = True
+            self._step = info.name  # the beats' ids name their step
             getattr(self, f"step_{info.name}")()
             before = info.name
 
@@ -604,7 +606,11 @@ class LectureScene(_Base):
             after = animations[1]
             together = [animations[0], *(after if isinstance(after, list | tuple) else [after])]
             animations = (together, *animations[2:])
-        speech = self.voice.speak(sentence)
+        step = getattr(self, "_step", None) or type(self).__name__
+        self._beat_index = getattr(self, "_beat_index", {})
+        index = self._beat_index[step] = self._beat_index.get(step, -1) + 1
+        ident = beat_id(step, index, sentence)
+        speech = self.voice.speak(sentence, ident)
         duration = self._frames(max(speech.duration, self.min_beat))
         start = self.clock
         self._note_first_beat(animations)
@@ -634,6 +640,7 @@ class LectureScene(_Base):
             self.clock,
             str(speech.audio) if speech.audio else None,
             tuple(shown_texts(self.mobjects)),
+            ident,
         )
         self._open.beats.append(beat)
         self.add_subcaption(
@@ -753,12 +760,31 @@ class LectureScene(_Base):
 
         writer = getattr(self.renderer, "file_writer", None)
         self.sound_times: list[tuple[float, str]] = []
+        for note in self.voice.finish():  # a folder voice's missing and stale clips, once
+            print(f"llmviz: {note}", flush=True)
         if config.dry_run or writer is None:
             return
+        from llmviz.sound import normalise_segment, overlaps
+        from llmviz.voice import wav_duration
+
+        clips = []
         for beat in self.beats:
             if beat.audio:
                 writer.add_sound(beat.audio, time=beat.start)
                 self.sound_times.append((beat.start, beat.audio))
+                clips.append((beat.start, wav_duration(beat.audio)))
+        clash = overlaps(clips, tolerance=0.5 / self.camera.frame_rate)
+        if clash:
+            raise LLMVizError(
+                "clips overlap in the sound track: "
+                + ", ".join(
+                    f"{self.sound_times[a][1]} and {self.sound_times[b][1]}" for a, b in clash
+                )
+            )
+        if clips and getattr(writer, "audio_segment", None) is not None:
+            track = normalise_segment(writer.audio_segment)
+            self.loudness_normalised = track is not writer.audio_segment
+            writer.audio_segment = track
 
     def _write_narration(self) -> None:
         """Save sections and beats with their times as ``<Scene>.narration.json`` beside the
@@ -781,7 +807,13 @@ class LectureScene(_Base):
                     "still": self.clock if s.still is None else s.still,
                     "narration": s.text,
                     "beats": [
-                        {"text": b.text, "start": b.start, "end": b.end, "audio": b.audio}
+                        {
+                            "id": b.id,
+                            "text": b.text,
+                            "start": b.start,
+                            "end": b.end,
+                            "audio": b.audio,
+                        }
                         for b in s.beats
                     ],
                 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -24,10 +25,22 @@ from pathlib import Path
 
 from llmviz.errors import ConfigError
 from llmviz.paths import cache_dir as llmviz_cache
+from llmviz.words import spoken
 
-__all__ = ["Speech", "Voice", "make_voice", "VOICE_CHOICES", "cache_dir", "wav_duration"]
+__all__ = [
+    "Speech",
+    "Voice",
+    "FolderVoice",
+    "make_voice",
+    "beat_id",
+    "VOICE_CHOICES",
+    "cache_dir",
+    "wav_duration",
+]
 
-VOICE_CHOICES = "'none', 'espeak', or the path of a Piper .onnx voice file"
+VOICE_CHOICES = (
+    "'none', 'espeak', the path of a Piper .onnx voice file, or a folder of recorded clips"
+)
 READING_SPEED = 15.0  # characters a second when nothing is spoken (about a speaking pace)
 
 
@@ -60,8 +73,14 @@ class Voice:
     def __init__(self, reading_speed: float = READING_SPEED) -> None:
         self.reading_speed = reading_speed
 
-    def speak(self, text: str) -> Speech:
+    def speak(self, text: str, beat: str | None = None) -> Speech:
+        """``text`` (the written sentence) spoken; ``beat`` is the beat's id (:func:`beat_id`),
+        which only a folder of recordings uses."""
         return Speech(text, None, len(text) / self.reading_speed if self.reading_speed else 0.0)
+
+    def finish(self) -> list[str]:
+        """Warnings gathered while speaking (a folder voice's missing and stale clips)."""
+        return []
 
     def _cached(self, text: str, key: str, synthesize) -> Speech:
         digest = hashlib.sha256(f"{key}\0{text}".encode()).hexdigest()[:24]
@@ -95,7 +114,7 @@ class EspeakVoice(Voice):
             )
         self.exe, self.language, self.wpm = exe, language, words_per_minute
 
-    def speak(self, text: str) -> Speech:
+    def speak(self, text: str, beat: str | None = None) -> Speech:
         def synthesize(t: str, out: Path) -> None:
             subprocess.run(
                 [self.exe, "-v", self.language, "-s", str(self.wpm), "-w", str(out), "--", t],
@@ -103,7 +122,9 @@ class EspeakVoice(Voice):
                 capture_output=True,
             )
 
-        return self._cached(text, f"espeak-ng|{self.language}|{self.wpm}", synthesize)
+        said = spoken(text)  # the voice reads the sentence for the ear, not the marks
+        speech = self._cached(said, f"espeak-ng|{self.language}|{self.wpm}", synthesize)
+        return Speech(text, speech.audio, speech.duration)
 
 
 class PiperVoice(Voice):
@@ -128,16 +149,91 @@ class PiperVoice(Voice):
         self.model = model
         self._key = f"piper|{model.resolve()}|{model.stat().st_size}|{model.stat().st_mtime_ns}"
 
-    def speak(self, text: str) -> Speech:
+    def speak(self, text: str, beat: str | None = None) -> Speech:
         def synthesize(t: str, out: Path) -> None:
             with wave.open(str(out), "wb") as w:
                 self._voice.synthesize_wav(t, w)
 
-        return self._cached(text, self._key, synthesize)
+        speech = self._cached(spoken(text), self._key, synthesize)
+        return Speech(text, speech.audio, speech.duration)
+
+
+def beat_id(step: str, index: int, text: str) -> str:
+    """The id of a beat, stable across renders: its step (or scene) name, its index in the
+    step, and a short hash of its spoken sentence: ``"Fact-03-1f2e3d"``.
+
+    >>> beat_id("Where is the fact?", 3, "The model knows.")
+    'Where_is_the_fact-03-7c70c6'
+    """
+    name = re.sub(r"[^A-Za-z0-9]+", "_", step).strip("_") or "beat"
+    digest = hashlib.sha256(spoken(text).encode()).hexdigest()[:6]
+    return f"{name}-{index:02d}-{digest}"
+
+
+class FolderVoice(Voice):
+    """A folder of recordings, one clip per beat, named ``<beat id>.wav`` (or ``.flac``, ``.mp3``,
+    ``.ogg``); ``llmviz script`` lists the ids, ``llmviz record`` makes the clips.
+
+    A clip's silence before and after the speech is cut to :attr:`keep` seconds, and the beat
+    lasts as long as the clip. A beat with no clip is left to ``fallback`` (reading time unless
+    told otherwise); a clip of the same step and index whose hash differs was recorded for
+    another sentence (the prompt or the model changed): it is stale, and not used.
+    :meth:`finish` gives one warning for each kind.
+    """
+
+    name = "recordings"
+    keep = 0.15
+
+    def __init__(self, folder: Path, fallback: Voice | None = None) -> None:
+        super().__init__()
+        from llmviz.sound import CLIP_SUFFIXES
+
+        self.folder = Path(folder)
+        self.fallback = fallback or Voice()
+        self.clips = {
+            p.stem: p for p in sorted(self.folder.iterdir()) if p.suffix.lower() in CLIP_SUFFIXES
+        }
+        self.missing: list[str] = []
+        self.stale: list[str] = []
+
+    def speak(self, text: str, beat: str | None = None) -> Speech:
+        from llmviz.sound import decode, trim_silence, write_wav
+
+        clip = self.clips.get(beat) if beat else None
+        if clip is None:
+            if beat:
+                prefix = beat.rsplit("-", 1)[0] + "-"
+                self.stale += [n for n in self.clips if n.startswith(prefix) and n != beat]
+                self.missing.append(beat)
+            return self.fallback.speak(text, beat)
+        st = clip.stat()
+        key = f"clip|{clip.resolve()}|{st.st_size}|{st.st_mtime_ns}|{self.keep}"
+        digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+        path = cache_dir() / f"{digest}.wav"
+        if not path.is_file():
+            samples, rate = decode(clip)
+            write_wav(trim_silence(samples, rate, self.keep), rate, path)
+        return Speech(text, path, wav_duration(path))
+
+    def finish(self) -> list[str]:
+        notes = []
+        if self.missing:
+            notes.append(
+                f"voice {str(self.folder)!r}: no recording for {len(self.missing)} beat(s), "
+                f"which use {self.fallback.name!r}: {', '.join(self.missing)}"
+            )
+        if self.stale:
+            notes.append(
+                f"voice {str(self.folder)!r}: {len(self.stale)} stale recording(s), made for "
+                f"another sentence, not used: {', '.join(sorted(set(self.stale)))}"
+            )
+        self.missing, self.stale = [], []
+        return notes
 
 
 def make_voice(setting: str | None, reading_speed: float = READING_SPEED) -> Voice:
-    """The voice for a ``voice`` setting: ``"none"``, ``"espeak"`` or a Piper ``.onnx`` path.
+    """The voice for a ``voice`` setting: ``"none"``, ``"espeak"``, a Piper ``.onnx`` path, or a
+    folder of recordings (:class:`FolderVoice`, falling back to reading time).
 
     A missing engine or voice file raises :class:`~llmviz.errors.ConfigError` naming the setting.
     """
@@ -146,6 +242,8 @@ def make_voice(setting: str | None, reading_speed: float = READING_SPEED) -> Voi
     if setting == "espeak":
         return EspeakVoice()
     path = Path(str(setting)).expanduser()
+    if path.is_dir():
+        return FolderVoice(path, Voice(reading_speed))
     if path.suffix != ".onnx":
         raise ConfigError(f"voice must be {VOICE_CHOICES}, not {setting!r}")
     if not path.is_file():

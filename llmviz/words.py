@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 
 from llmviz.style import DEFAULTS, display_token, format_number
 
@@ -35,6 +36,7 @@ __all__ = [
     "sci_text",
     "powers",
     "quoted",
+    "spoken",
 ]
 
 #: Small counts written out in words, for narration that should not repeat a digit.
@@ -128,3 +130,122 @@ def quoted(token: str) -> str:
     only white space shows as it is drawn in a box (“↵”)."""
     s = token.strip()
     return f"“{s}”" if s else f"“{display_token(token)}”"
+
+
+# --- the spoken form ------------------------------------------------------------------------------
+#: Large numbers said in words, biggest first: (size, word).
+_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
+_GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "θ": "theta",
+    "λ": "lambda", "μ": "mu", "σ": "sigma", "τ": "tau", "φ": "phi", "ω": "omega",
+    "Σ": "sum", "Δ": "delta", "∇": "gradient", "η": "eta", "π": "pi",
+}  # fmt: skip
+_SIGNS = {
+    "×": " times ", "·": " times ", "≈": " about ", "→": " to ", "←": " from ", "−": "-",
+    "≤": " at most ", "≥": " at least ", "≠": " is not ", "√": " root of ", "∑": " sum of ",
+    "∈": " in ", "…": "...", "↵": "new line", "⊙": " times ", "±": " plus or minus ",
+    "ŷ": " y hat ", " = ": " equals ",
+}  # fmt: skip
+_SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+_SUBSCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₜ", "0123456789ijkt")
+
+
+def _number_words(x: float) -> str:
+    """A long number rounded for the ear: 1207959552 -> "about 1.2 billion", 0.000123 ->
+    "about 0.0001", 469693 -> "about 470 thousand"."""
+    sign = "minus " if x < 0 else ""
+    x = abs(x)
+    if x == 0:
+        return "zero"
+    if x < 1:
+        e = math.floor(math.log10(x))
+        lead = round(x / 10**e)
+        if lead == 10:
+            lead, e = 1, e + 1
+        if e < -4:
+            return f"{sign}about {lead} times ten to the minus {-e}"
+        return f"{sign}about {lead / 10**-e:.{-e}f}"
+    for size, word in _SCALES:
+        if x >= size * 0.9995:
+            v = x / size
+            text = f"{v:.1f}".removesuffix(".0") if v < 100 else f"{v:.0f}"
+            return f"{sign}about {text} {word}"
+    return f"{sign}about {float(f'{x:.4g}'):g}"
+
+
+_NUMBER = re.compile(
+    r"(?<![\w.])([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:\s+(thousand|million|billion))?\b"
+)
+_WORD_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+
+
+def _say_long_numbers(s: str) -> str:
+    """Numbers whose whole part or decimals run to more than four digits, in words."""
+
+    def said(m):
+        sign, whole, frac, scale = m.groups()
+        digits = whole.replace(",", "")
+        if len(digits) <= 4 and len(frac or "") <= 4 and not (scale and len(digits) > 3):
+            return m.group(0)
+        x = float(f"{digits}.{frac or 0}") * _WORD_SCALE.get(scale, 1)
+        words = _number_words(x)
+        return f"{'minus ' if sign == '-' else 'plus ' if sign == '+' else ''}{words}"
+
+    return _NUMBER.sub(said, s)
+
+
+def spoken(written: str) -> str:
+    """What a voice says for a written sentence: the same meaning, for the ear.
+
+    - a drawn token mark ``␣of`` is read as the word (" of"), a "↵" as "new line";
+    - a share written as zero ("0.0 percent", "0.00%", "<0.01%") is "almost none";
+    - a number of more than four digits is rounded and said in words ("about 1.2 billion");
+    - symbols are said: "W_down" -> "W down", "E'" -> "E prime", "x_i" -> "x sub i",
+      "10²³" -> "10 to the 23", "×" -> "times", Greek letters by name.
+
+    Subtitles and notes keep the written form; only voices and the recording script use this.
+
+    Examples
+    --------
+    >>> spoken("At the token ␣of, with 0.0 percent.")
+    'At the token of, with almost none.'
+    >>> spoken("It has 1,207,959,552 weights in W_down and E'.")
+    'It has about 1.2 billion weights in W down and E prime.'
+    >>> spoken("x_i is 0.000123, or 3.15 × 10²³.")
+    'x sub i is about 0.0001, or 3.15 times 10 to the 23.'
+    """
+    s = str(written)
+    s = s.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'")
+    s = re.sub(r"␣+", " ", s)  # a token's leading space, as drawn: read as the word itself
+    s = re.sub(r"<byte 0x([0-9A-Fa-f]{2})>", r"byte \1", s)
+    # near-zero shares: "0.0 percent", "0.00%", "<0.01%", "0 percent" said as "almost none"
+    s = re.sub(r"<\s*0\.0*1\s*(?:%|percent)", "almost none", s)
+    s = re.sub(r"(?<![\d.])[+-]?0(?:\.0+)?\s*(?:%|percent\b)", "almost none", s)
+    s = re.sub(r"(\d)%", r"\1 percent", s)
+    # powers and subscripts
+    s = re.sub(
+        r"10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)",
+        lambda m: " 10 to the " + m.group(1).translate(_SUPERSCRIPT).replace("-", "minus "),
+        s,
+    )
+    s = s.replace("²", " squared").replace("³", " cubed")
+    s = re.sub(r"([A-Za-z])([₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₜ]+)", lambda m: f"{m.group(1)} sub {m.group(2).translate(_SUBSCRIPT)}", s)  # fmt: skip
+    # identifiers: W_down -> W down; x_i -> x sub i (a one-letter index); E' -> E prime
+    s = re.sub(r"\b([A-Za-z]+)_([A-Za-z0-9]+)\b", lambda m: f"{m.group(1)} {'sub ' if len(m.group(2)) == 1 else ''}{m.group(2)}", s)  # fmt: skip
+    s = re.sub(r"\b([A-Za-z])(?:'(?![a-z])|′)", r"\1 prime", s)
+    s = re.sub(
+        r"(\d(?:\.\d+)?)e([+-]?)0*(\d+)\b",
+        lambda m: (
+            f"{m.group(1)} times ten to the {'minus ' if m.group(2) == '-' else ''}{m.group(3)}"
+        ),
+        s,
+    )
+    for sign, word in {**_SIGNS, **_GREEK}.items():
+        s = s.replace(sign, word if word.startswith(" ") else f" {word} ")
+    s = _say_long_numbers(s)
+    s = re.sub(
+        r"(?<=[\w)]) - (?=[\w(])", " minus ", " ".join(s.split())
+    )  # 1 - 0.75, as a formula says it
+    s = re.sub(r"\b(about|roughly|nearly|almost) about\b", r"\1", s)
+    s = re.sub(r"\s+([,.;:!?)])", r"\1", s)
+    return " ".join(s.split())
