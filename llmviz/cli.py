@@ -577,6 +577,53 @@ def script(scene, out, scenes_dir, **settings) -> None:
 
 
 @main.command()
+@click.argument("scene")
+@click.option(
+    "--to",
+    "folder",
+    type=str,
+    required=True,
+    help="Folder for the clips (<beat id>.wav); then render with --voice FOLDER.",
+)
+@click.option("--redo/--keep", default=False, help="Record again beats that have a clip already.")
+@click.option(
+    "--scenes-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of scene files (default: ./scenes if it exists, else the lecture in the package).",
+)
+@setting_options
+def record(scene, folder, redo, scenes_dir, **settings) -> None:
+    """Read SCENE's narration into the microphone, beat by beat: each sentence is shown, you
+    record it, then keep, redo or skip it. Needs the voice extra (sounddevice)."""
+    from llmviz.workflow import record as recording
+    from llmviz.workflow import resolve_scenes
+    from llmviz.workflow.script import _load_class, scene_beats, script_rows
+
+    try:
+        env = _settings_env(**settings)
+        (ref,) = resolve_scenes([scene], _scenes_dir(scenes_dir))
+        target = writable_folder(folder, "--to")
+        mic = recording.microphone()
+        rows = script_rows(scene_beats(_load_class(ref), env))
+        click.echo(f"{len(rows)} beats of {ref.label}; clips go to {target}")
+        done = recording.record_beats(
+            rows,
+            target,
+            mic,
+            ask=lambda prompt: click.prompt(prompt, default="", show_default=False),
+            show=click.echo,
+            redo=redo,
+        )
+    except LLMVizError as exc:
+        _fail(exc)
+    click.echo(
+        f"{len(done.recorded)} recorded, {len(done.skipped)} skipped, {len(done.kept)} kept from "
+        f"before{' (stopped early)' if done.quit else ''}; render with --voice {target}"
+    )
+
+
+@main.command()
 @click.argument("folder", type=str)  # checked by llmviz (click would make '' the working folder)
 @click.argument("chapters", nargs=-1)
 def init(folder: str, chapters: tuple[str, ...]) -> None:
