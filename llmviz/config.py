@@ -334,15 +334,15 @@ def _check(key: str, value: Any, source: str) -> Any:
             raise ConfigError(f"{where} must be one of {', '.join(THEMES)}, not {value!r}")
         return value
     if key == "voice":
-        if value in ("none", "espeak"):
+        if value in ("none", "espeak", "flite", "festival"):
             return value
         path = Path(value).expanduser()
         if path.is_dir():  # a folder of recorded clips (llmviz script / llmviz record)
             return str(path.resolve())
         if path.suffix != ".onnx":
             raise ConfigError(
-                f"{where} must be 'none', 'espeak', the path of a Piper .onnx voice or a folder "
-                f"of recordings, not {value!r}"
+                f"{where} must be 'none', 'espeak', 'flite', 'festival', the path of a Piper "
+                f".onnx voice or a folder of recordings, not {value!r}"
             )
         if not path.is_file():
             raise ConfigError(f"{where}: the Piper voice file {str(path)!r} does not exist")

@@ -39,7 +39,8 @@ __all__ = [
 ]
 
 VOICE_CHOICES = (
-    "'none', 'espeak', the path of a Piper .onnx voice file, or a folder of recorded clips"
+    "'none', 'espeak', 'flite', 'festival', the path of a Piper .onnx voice file, "
+    "or a folder of recorded clips"
 )
 READING_SPEED = 15.0  # characters a second when nothing is spoken (about a speaking pace)
 
@@ -125,6 +126,74 @@ class EspeakVoice(Voice):
         said = spoken(text)  # the voice reads the sentence for the ear, not the marks
         speech = self._cached(said, f"espeak-ng|{self.language}|{self.wpm}", synthesize)
         return Speech(text, speech.audio, speech.duration)
+
+
+class _ProgramVoice(Voice):
+    """A speech synthesis program that writes a WAV file for a sentence."""
+
+    program = ""
+    package = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        exe = shutil.which(self.program)
+        if exe is None:
+            raise ConfigError(
+                f"voice {self.name!r} needs the {self.program} program, which is not installed; "
+                f"run `sudo apt-get install {self.package}` (scripts/setup.sh does), "
+                "or set voice to 'espeak' or 'none'"
+            )
+        self.exe = exe
+
+    def command(self, text: str, out: Path) -> list[str]:
+        raise NotImplementedError
+
+    def speak(self, text: str, beat: str | None = None) -> Speech:
+        def synthesize(t: str, out: Path) -> None:
+            try:
+                subprocess.run(self.command(t, out), check=True, capture_output=True)
+            finally:
+                out.with_suffix(".txt").unlink(missing_ok=True)  # festival's input file
+
+        speech = self._cached(spoken(text), f"{self.name}|{self.exe}", synthesize)
+        return Speech(text, speech.audio, speech.duration)
+
+
+class FliteVoice(_ProgramVoice):
+    """flite with its built-in US English voice "slt" (``apt-get install flite``)."""
+
+    name, program, package = "flite", "flite", "flite"
+
+    def command(self, text: str, out: Path) -> list[str]:
+        return [self.exe, "-voice", "slt", "-t", text, "-o", str(out)]
+
+
+class FestivalVoice(_ProgramVoice):
+    """Festival with the HTS voice cmu_us_slt_arctic_hts (``apt-get install festival
+    festvox-us-slt-hts``); the sentence goes in through a file, so no quoting can break it."""
+
+    name, program, package = "festival", "text2wave", "festival festvox-us-slt-hts"
+
+    def command(self, text: str, out: Path) -> list[str]:
+        source = out.with_suffix(".txt")
+        source.write_text(text + "\n", encoding="utf-8")
+        return [
+            self.exe,
+            "-eval",
+            "(voice_cmu_us_slt_arctic_hts)",
+            str(source),
+            "-o",
+            str(out),
+        ]
+
+    def speak(self, text: str, beat: str | None = None) -> Speech:
+        try:
+            return super().speak(text, beat)
+        except subprocess.CalledProcessError as exc:
+            raise ConfigError(
+                "voice 'festival' failed; is the festvox-us-slt-hts voice installed? "
+                f"({exc.stderr.decode(errors='replace').strip()[-200:]})"
+            ) from None
 
 
 class PiperVoice(Voice):
@@ -232,7 +301,8 @@ class FolderVoice(Voice):
 
 
 def make_voice(setting: str | None, reading_speed: float = READING_SPEED) -> Voice:
-    """The voice for a ``voice`` setting: ``"none"``, ``"espeak"``, a Piper ``.onnx`` path, or a
+    """The voice for a ``voice`` setting: ``"none"``, ``"espeak"``, ``"flite"``,
+    ``"festival"``, a Piper ``.onnx`` path, or a
     folder of recordings (:class:`FolderVoice`, falling back to reading time).
 
     A missing engine or voice file raises :class:`~llmviz.errors.ConfigError` naming the setting.
@@ -241,6 +311,10 @@ def make_voice(setting: str | None, reading_speed: float = READING_SPEED) -> Voi
         return Voice(reading_speed)
     if setting == "espeak":
         return EspeakVoice()
+    if setting == "flite":
+        return FliteVoice()
+    if setting == "festival":
+        return FestivalVoice()
     path = Path(str(setting)).expanduser()
     if path.is_dir():
         return FolderVoice(path, Voice(reading_speed))

@@ -17,12 +17,12 @@ for arg in "$@"; do
 done
 
 # 1. System packages: Cairo and Pango headers for pycairo/manimpango, a LaTeX subset for MathTex,
-#    Computer Modern (CMU) for prose and DejaVu for tokens, espeak-ng (the offline voice), and
-#    Chromium (the slide-deck test opens the HTML deck in it).
+#    Computer Modern (CMU) for prose and DejaVu for tokens, espeak-ng, flite and Festival with its
+#    HTS voice (the offline voices), and Chromium (the slide-deck test opens the HTML deck in it).
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 PKGS=(python3 python3-venv python3-dev build-essential pkg-config libcairo2-dev libpango1.0-dev
       texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm cm-super
-      fonts-dejavu-core fonts-cmu espeak-ng chromium)
+      fonts-dejavu-core fonts-cmu espeak-ng flite festival festvox-us-slt-hts chromium)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -69,6 +69,8 @@ fi
 # 4. llmviz itself, editable, with the test tools and manim-slides (the slides extra).
 say "installing llmviz (editable) with its dev, slides and docs extras"
 "${PIP[@]}" install -e ".[dev,slides,docs]"
+# pyloudnorm (from the voice extra; numpy and scipy only): the loudness tests measure with it
+"${PIP[@]}" install "pyloudnorm>=0.1"
 
 # 5. reveal.js for offline HTML slide decks, put into manim-slides' cache from the npm registry
 #    (skipped when it is there already).
