@@ -166,16 +166,18 @@ def normalise(
     level = loudness(samples, rate)
     if not np.isfinite(level):  # silence: nothing to normalise
         return samples
-    out = samples * 10 ** ((target - level) / 20)
+    out = samples
     ceiling = 10 ** ((peak - 0.3) / 20)  # a margin for the peaks between samples
-    for _ in range(4):
-        if true_peak(out, rate) <= peak:
+    width = max(1, int(0.005 * rate))  # 5 ms: the gain falls before a peak, rises after
+    for _ in range(8):  # gain to the target, then limit the peaks; limiting lowers the level
+        out = out * 10 ** ((target - level) / 20)
+        if true_peak(out, rate) > peak:
+            need = np.minimum(1.0, ceiling / np.maximum(_oversampled_envelope(out), 1e-12))
+            cut = uniform_filter1d(maximum_filter1d(1 - need, 2 * width + 1), 2 * width + 1)
+            out = out * (1 - cut)[:, None]
+        level = loudness(out, rate)
+        if abs(level - target) < 0.1 and true_peak(out, rate) <= peak:
             break
-        envelope = _oversampled_envelope(out)
-        need = np.minimum(1.0, ceiling / np.maximum(envelope, 1e-12))
-        width = max(1, int(0.005 * rate))  # 5 ms: the gain falls before a peak, rises after
-        gain = uniform_filter1d(maximum_filter1d(1 - need, 2 * width + 1), 2 * width + 1)
-        out = out * (1 - gain)[:, None]
     return out
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from llmviz.errors import ConfigError
 
-__all__ = ["RecordResult", "SoundDeviceMicrophone", "record_beats", "microphone"]
+__all__ = ["RecordResult", "SoundDeviceMicrophone", "record_beats"]
 
 RATE = 48000
 

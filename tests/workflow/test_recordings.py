@@ -124,3 +124,29 @@ def test_a_folder_voice_setting_and_unreadable_clips_are_clear(tmp_path):
     voice = make_voice(str(tmp_path / "clips"))
     with pytest.raises(ConfigError, match="cannot be read as sound"):
         voice.speak("Hello.", "Read-00-abcdef")
+
+
+def test_a_changed_prompt_reports_the_demos_stale_clips(tmp_path, monkeypatch):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scenes"))
+    from scene_loader import load
+
+    demo = load("demo").NextTokenDemo
+    monkeypatch.setenv("LLMVIZ_CACHE_DIR", str(tmp_path / "cache"))
+    before = script_rows(scene_beats(demo))
+    folder = tmp_path / "clips"
+    for row in before:
+        write_wav(tone(1.5), RATE, folder / f"{row['id']}.wav")
+    same = scene_beats(demo, {"LLMVIZ_VOICE": str(folder)})
+    assert all(b.audio for b in same.beats) and "llmviz: voice" not in same.log
+    prompt = "Serena Williams plays the sport of"
+    changed = scene_beats(demo, {"LLMVIZ_VOICE": str(folder), "LLMVIZ_PROMPT": prompt})
+    after = script_rows(changed)
+    stale = {b["id"] for b in before} - {a["id"] for a in after}
+    assert stale, "the prompt changed no sentence"
+    (note,) = [line for line in changed.log.splitlines() if "stale" in line]
+    assert f"{len(stale)} stale recording(s)" in note and all(i in note for i in stale)
+    unvoiced = [b for b in changed.beats if b.audio is None]
+    assert len(unvoiced) == len(stale)
