@@ -549,7 +549,7 @@ def script(scene, out, scenes_dir, **settings) -> None:
     read it aloud, or record it beat by beat (`llmviz record`)."""
     from llmviz.errors import PathProblem
     from llmviz.workflow import resolve_scenes
-    from llmviz.workflow.script import _load_class, scene_beats, script_rows, write_script
+    from llmviz.workflow.script import load_scene_class, scene_beats, script_rows, write_script
 
     try:
         env = _settings_env(**settings)
@@ -562,7 +562,7 @@ def script(scene, out, scenes_dir, **settings) -> None:
             if target.is_dir():
                 raise PathProblem(f"--out {target} is a folder; give a file")
             writable_folder(target.parent, "--out")
-        played = scene_beats(_load_class(ref), env)
+        played = scene_beats(load_scene_class(ref), env)
         rows = script_rows(played)
         text = write_script(rows, ref.name, target)
     except LLMVizError as exc:
@@ -598,14 +598,14 @@ def record(scene, folder, redo, scenes_dir, **settings) -> None:
     record it, then keep, redo or skip it. Needs the voice extra (sounddevice)."""
     from llmviz.workflow import record as recording
     from llmviz.workflow import resolve_scenes
-    from llmviz.workflow.script import _load_class, scene_beats, script_rows
+    from llmviz.workflow.script import load_scene_class, scene_beats, script_rows
 
     try:
         env = _settings_env(**settings)
         (ref,) = resolve_scenes([scene], _scenes_dir(scenes_dir))
         target = writable_folder(folder, "--to")
         mic = recording.microphone()
-        rows = script_rows(scene_beats(_load_class(ref), env))
+        rows = script_rows(scene_beats(load_scene_class(ref), env))
         click.echo(f"{len(rows)} beats of {ref.label}; clips go to {target}")
         done = recording.record_beats(
             rows,

@@ -17,13 +17,14 @@ from pathlib import Path
 
 from llmviz.errors import LLMVizError
 
-__all__ = ["scene_beats", "script_rows", "script_markdown", "write_script"]
+__all__ = ["load_scene_class", "scene_beats", "script_rows", "script_markdown", "write_script"]
 
 #: Frames a second of the dry run: enough to time a beat to a fifth of a second, few to play.
 DRY_FRAME_RATE = 5
 
 
-def _load_class(ref):
+def load_scene_class(ref):
+    """The scene class that a :class:`~llmviz.workflow.SceneRef` names, from its file."""
     folder = str(Path(ref.file).parent)
     if folder not in sys.path:  # chapters import their step packages (scenes/mlp_steps)
         sys.path.insert(0, folder)
@@ -32,7 +33,13 @@ def _load_class(ref):
         spec = importlib.util.spec_from_file_location(name, ref.file)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:  # a scene file that does not import: say where and why
+            del sys.modules[name]
+            raise LLMVizError(
+                f"{ref.file} could not be loaded: {type(exc).__name__}: {exc}"
+            ) from None
     cls = getattr(sys.modules[name], ref.name, None)
     if cls is None:
         raise LLMVizError(f"{ref.file} has no scene class {ref.name!r}")

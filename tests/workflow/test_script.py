@@ -54,3 +54,13 @@ def test_bad_scene_or_out_path_is_a_clear_error(tmp_path):
     assert result.exit_code != 0 and "is a folder; give a file" in result.output
     result = CliRunner().invoke(main, ["script", "NextTokenDemo", "--temperature", "-1"])
     assert result.exit_code != 0 and "temperature" in result.output
+
+
+def test_a_scene_file_that_does_not_import_is_a_clear_error(tmp_path):
+    (tmp_path / "broken.py").write_text(
+        "from llmviz.scene import LectureScene\nimport no_such_module\n\n"
+        "class Broken(LectureScene):\n    def construct(self):\n        pass\n"
+    )
+    result = CliRunner().invoke(main, ["script", "Broken", "--scenes-dir", str(tmp_path)])
+    assert result.exit_code != 0 and "could not be loaded: ModuleNotFoundError" in result.output
+    assert "Traceback" not in result.output

@@ -90,6 +90,7 @@ def chapter_beats():
     return beats
 
 
+@pytest.mark.slow  # one dry run of each chapter: about 2 minutes on two cores
 @pytest.mark.parametrize("chapter", [name for _, name in CHAPTERS])
 def test_every_spoken_sentence_of_every_chapter_reads_well(chapter_beats, chapter):
     rows = chapter_beats[chapter]
