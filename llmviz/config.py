@@ -61,6 +61,7 @@ class Settings:
     font: str | None = None  # None: CMU Serif when installed, else DejaVu Serif
     decimals: int = 2
     voice: str = "none"
+    voice_fallback: str = "none"
 
 
 @dataclass(frozen=True)
@@ -172,8 +173,18 @@ SETTINGS: tuple[Setting, ...] = (
         "voice",
         "choice or file",
         "narration voice",
-        "none (subtitles and reading time), espeak, or the path of a Piper .onnx voice file",
+        "none (subtitles and reading time), espeak, flite, festival, the path of a Piper .onnx "
+        "voice file, or a folder of recorded clips (llmviz script / llmviz record)",
         "the narration of every lecture scene",
+        "none",
+    ),
+    Setting(
+        "voice_fallback",
+        "choice or file",
+        "voice for the beats a folder of recordings has no clip for",
+        "none (reading time, silent), espeak, flite, festival, or the path of a Piper .onnx "
+        "voice file",
+        "beats without a recorded clip, when voice is a folder",
         "none",
     ),
 )
@@ -281,7 +292,7 @@ def _check(key: str, value: Any, source: str) -> Any:
         raise ConfigError(
             f"unknown setting {key!r} (from {source}); allowed keys:\n{describe_keys()}"
         )
-    if key in ("prompt", "model_dir", "font", "theme", "voice"):
+    if key in ("prompt", "model_dir", "font", "theme", "voice", "voice_fallback"):
         if not isinstance(value, str):
             raise ConfigError(f"{where} must be text, not {type(value).__name__}")
         problem = text_problem(value)
@@ -333,10 +344,16 @@ def _check(key: str, value: Any, source: str) -> Any:
         if value not in THEMES:
             raise ConfigError(f"{where} must be one of {', '.join(THEMES)}, not {value!r}")
         return value
-    if key == "voice":
+    if key in ("voice", "voice_fallback"):
         if value in ("none", "espeak", "flite", "festival"):
             return value
         path = Path(value).expanduser()
+        if path.is_dir() and key == "voice_fallback":
+            raise ConfigError(
+                f"{where} must be 'none', 'espeak', 'flite', 'festival' or the path of a Piper "
+                f".onnx voice; a folder of recordings cannot stand in for missing clips, not "
+                f"{value!r}"
+            )
         if path.is_dir():  # a folder of recorded clips (llmviz script / llmviz record)
             return str(path.resolve())
         if path.suffix != ".onnx":

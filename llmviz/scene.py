@@ -301,7 +301,9 @@ class LectureScene(_Base):
         self.temperature = self.settings.temperature
         self.seed = self.settings.seed
         self.model_dir = self.settings.model_dir
-        self.voice: Voice = make_voice(self.settings.voice, self.reading_speed)
+        self.voice: Voice = make_voice(
+            self.settings.voice, self.reading_speed, self.settings.voice_fallback
+        )
         self._say_unused()
         self.sections: list[Section] = []
         #: What the scene put on screen, by name (a :class:`Shown`, or a chapter's own record),
@@ -334,6 +336,12 @@ class LectureScene(_Base):
         for name, why in self.unused_settings.items():
             if getattr(self.settings, name) != known[name].default:
                 print(f"llmviz: {name} is not used by {type(self).__name__}: {why}", flush=True)
+        if self.settings.voice_fallback != "none" and not Path(self.settings.voice).is_dir():
+            print(
+                "llmviz: voice_fallback is not used: it only speaks the beats that a folder of "
+                f"recordings has no clip for, and voice is {self.settings.voice!r}",
+                flush=True,
+            )
 
     def construct(self) -> None:
         """Play the steps named in :attr:`plays`: each hands on to the next (:meth:`hand_over`),

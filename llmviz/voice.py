@@ -300,10 +300,13 @@ class FolderVoice(Voice):
         return notes
 
 
-def make_voice(setting: str | None, reading_speed: float = READING_SPEED) -> Voice:
+def make_voice(
+    setting: str | None, reading_speed: float = READING_SPEED, fallback: str | None = None
+) -> Voice:
     """The voice for a ``voice`` setting: ``"none"``, ``"espeak"``, ``"flite"``,
-    ``"festival"``, a Piper ``.onnx`` path, or a
-    folder of recordings (:class:`FolderVoice`, falling back to reading time).
+    ``"festival"``, a Piper ``.onnx`` path, or a folder of recordings (:class:`FolderVoice`),
+    whose beats without a clip use the ``fallback`` voice (the ``voice_fallback`` setting; by
+    default reading time, silent). A folder cannot be the fallback.
 
     A missing engine or voice file raises :class:`~llmviz.errors.ConfigError` naming the setting.
     """
@@ -317,7 +320,12 @@ def make_voice(setting: str | None, reading_speed: float = READING_SPEED) -> Voi
         return FestivalVoice()
     path = Path(str(setting)).expanduser()
     if path.is_dir():
-        return FolderVoice(path, Voice(reading_speed))
+        if fallback not in (None, "", "none") and Path(str(fallback)).expanduser().is_dir():
+            raise ConfigError(
+                f"voice_fallback must be a voice, not the folder {str(fallback)!r}: a folder of "
+                "recordings cannot stand in for missing clips"
+            )
+        return FolderVoice(path, make_voice(fallback, reading_speed))
     if path.suffix != ".onnx":
         raise ConfigError(f"voice must be {VOICE_CHOICES}, not {setting!r}")
     if not path.is_file():

@@ -154,3 +154,34 @@ def flow_problems(chapter) -> list[str]:
                 f"{sorted(h.transformed)}"
             )
     return problems
+
+
+#: A spoken sentence may hold no number of more than this many digits in a row.
+MAX_DIGITS = 4
+
+
+def spoken_problems(text: str) -> list[str]:
+    """What a voice would read badly in ``text`` (a spoken sentence)."""
+    problems = []
+    if "\u2423" in text:
+        problems.append("a token mark \u2423")
+    runs = [r for r in re.findall(r"\d+", text) if len(r) > MAX_DIGITS]
+    if runs:
+        problems.append(f"digit runs {runs}")
+    if re.search(r"(?<![\d.])0(\.0+)?\s*(percent|%)", text):
+        problems.append("a bare zero percent")
+    if re.search(r"\w_\w", text):
+        problems.append("an underscore")
+    return problems
+
+
+def spoken_beat_problems(scene) -> list:
+    """Each beat of a played scene whose spoken form a voice would read badly, and any beat id
+    given twice (a recorded clip is named by its beat's id)."""
+    from llmviz.words import spoken
+
+    beats = [b for s in scene.sections for b in s.beats]
+    bad = [(b.id, said, p) for b in beats if (p := spoken_problems(said := spoken(b.text)))]
+    ids = [b.id for b in beats]
+    bad += [(i, "", "id given twice") for i in sorted({i for i in ids if ids.count(i) > 1})]
+    return bad if beats else [("", "", "no beats")]

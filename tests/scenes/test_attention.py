@@ -509,3 +509,10 @@ def test_extreme_settings_stay_in_frame_readable_and_true(case, model):
         if "decimals" in attrs and name == "QueriesAndKeys":
             d = scene.shown["q"][0].decimals  # as many digits as the setting, or as fit
             assert d <= attrs["decimals"] and (d == attrs["decimals"] or d >= 2)
+
+
+def test_every_beat_of_the_chapter_reads_well_aloud(chapter):
+    """A voice says each beat's spoken form: no token marks, long digit runs or bare zeros."""
+    from scene_loader import spoken_beat_problems
+
+    assert spoken_beat_problems(chapter) == []

@@ -1,6 +1,6 @@
 import pytest
 from manim import MathTex, tempconfig
-from scene_loader import load
+from scene_loader import load, spoken_beat_problems
 
 import llmviz
 from llmviz.style import format_number
@@ -113,6 +113,7 @@ def test_the_demo_says_what_its_temperature_really_does(monkeypatch, model, temp
     way = "rises" if hot > base else "falls"
     if format_number(100 * hot, 1) != format_number(100 * base, 1):
         assert f"the top share {way} from {format_number(100 * base, 1)}" in said
+    assert spoken_beat_problems(scene) == []  # and at every temperature it reads well aloud
 
 
 def test_the_seed_is_said_to_be_unused_and_really_changes_nothing(monkeypatch, capsys):

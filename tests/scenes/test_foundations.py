@@ -557,3 +557,10 @@ def test_extreme_settings_stay_in_frame_and_true(case, model):
         assert "the prompt is not in the training corpus" in screen
         said = dict(prefix.narration)["A prediction at every prefix"]
         assert "The prompt itself is not in the corpus" in said
+
+
+def test_every_beat_of_the_chapter_reads_well_aloud(chapter):
+    """A voice says each beat's spoken form: no token marks, long digit runs or bare zeros."""
+    from scene_loader import spoken_beat_problems
+
+    assert spoken_beat_problems(chapter) == []

@@ -4,7 +4,7 @@ against the analysis, and every number and name of the narration against the scr
 import numpy as np
 import pytest
 import torch
-from scene_loader import flow_problems, load, render
+from scene_loader import flow_problems, load, render, spoken_beat_problems
 from scene_loader import narration_problems as shared_problems
 
 from llmviz.bench import write_random_gpt2
@@ -277,6 +277,7 @@ def test_the_chapter_plays_every_step_in_order():
     assert got[("up", "row")] == {"row", "scores"}  # row 141 becomes the formula
     assert got[("relu", "ablation")] == {"neuron"}  # the gated neuron is the one switched off
     assert got[("down", "residual")] == {"vector"}  # the summed columns are MLP(E)
+    assert spoken_beat_problems(chapter) == []  # every beat reads well aloud
 
 
 # --- other prompts: a teacher's own athlete, and people the corpus never mentions ------------

@@ -491,3 +491,10 @@ def test_extreme_settings_stay_in_frame_and_true(case, model):
     if case in ("right to left", "emoji"):
         screen = " ".join(s for b in scenes["WordByWord"].beats for s in b.shown)
         assert "a byte of a character" in screen  # what a <byte 0x..> stand-in is, said once
+
+
+def test_every_beat_of_the_chapter_reads_well_aloud(chapter):
+    """A voice says each beat's spoken form: no token marks, long digit runs or bare zeros."""
+    from scene_loader import spoken_beat_problems
+
+    assert spoken_beat_problems(chapter) == []

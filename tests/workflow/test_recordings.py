@@ -150,3 +150,20 @@ def test_a_changed_prompt_reports_the_demos_stale_clips(tmp_path, monkeypatch):
     assert f"{len(stale)} stale recording(s)" in note and all(i in note for i in stale)
     unvoiced = [b for b in changed.beats if b.audio is None]
     assert len(unvoiced) == len(stale)
+
+
+def test_voice_fallback_speaks_the_beats_without_a_clip(tmp_path):
+    from llmviz.config import resolve_settings
+    from llmviz.voice import EspeakVoice
+
+    (tmp_path / "clips").mkdir()
+    env = {"LLMVIZ_VOICE": str(tmp_path / "clips"), "LLMVIZ_VOICE_FALLBACK": "espeak"}
+    settings = resolve_settings(environ=env)
+    assert settings.voice_fallback == "espeak"
+    voice = make_voice(settings.voice, fallback=settings.voice_fallback)
+    assert isinstance(voice, FolderVoice) and isinstance(voice.fallback, EspeakVoice)
+    assert type(make_voice(settings.voice).fallback).__name__ == "Voice"  # reading time
+    with pytest.raises(ConfigError, match="voice_fallback.*folder of recordings cannot"):
+        resolve_settings(environ={**env, "LLMVIZ_VOICE_FALLBACK": str(tmp_path)})
+    with pytest.raises(ConfigError, match="voice_fallback.*'espeak'"):
+        resolve_settings(environ={**env, "LLMVIZ_VOICE_FALLBACK": "robot"})

@@ -1,7 +1,7 @@
 """The spoken form of the narration: what a voice says for each written sentence, checked on
-examples and over every beat of every chapter (played in a dry run, nothing rendered)."""
+examples. Every beat of every chapter is checked where its chapter is already played in a dry
+run: ``spoken_beat_problems`` in ``tests/scenes/test_*.py``."""
 
-import re
 import sys
 from pathlib import Path
 
@@ -9,23 +9,8 @@ import pytest
 
 from llmviz.words import spoken
 
-#: A spoken sentence may hold no number of more than this many digits in a row.
-MAX_DIGITS = 4
-
-
-def spoken_problems(text: str) -> list[str]:
-    """What a voice would read badly in ``text`` (a spoken sentence)."""
-    problems = []
-    if "␣" in text:
-        problems.append("a token mark ␣")
-    runs = [r for r in re.findall(r"\d+", text) if len(r) > MAX_DIGITS]
-    if runs:
-        problems.append(f"digit runs {runs}")
-    if re.search(r"(?<![\d.])0(\.0+)?\s*(percent|%)", text):
-        problems.append("a bare zero percent")
-    if re.search(r"\w_\w", text):
-        problems.append("an underscore")
-    return problems
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scenes"))
+from scene_loader import spoken_problems  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -60,42 +45,3 @@ def test_the_problems_are_found_in_written_sentences():
     written = "At ␣of the share is 0.0 percent of 1207959552 in W_down."
     assert len(spoken_problems(written)) == 4  # the check itself can fail
     assert spoken_problems(spoken(written)) == []
-
-
-CHAPTERS = [
-    ("next_token", "NextTokenChapter"),
-    ("attention", "AttentionChapter"),
-    ("mlp", "MLPChapter"),
-    ("foundations", "FoundationsChapter"),
-    ("demo", "NextTokenDemo"),
-]
-
-
-@pytest.fixture(scope="session")
-def chapter_beats():
-    """Every beat of every chapter, from one dry run each at 1 frame a second."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scenes"))
-    from scene_loader import load
-
-    from llmviz.workflow import script
-
-    beats = {}
-    rate, script.DRY_FRAME_RATE = script.DRY_FRAME_RATE, 1
-    try:
-        for module, name in CHAPTERS:
-            scene = script.scene_beats(getattr(load(module), name))
-            beats[name] = script.script_rows(scene)
-    finally:
-        script.DRY_FRAME_RATE = rate
-    return beats
-
-
-@pytest.mark.slow  # one dry run of each chapter: about 2 minutes on two cores
-@pytest.mark.parametrize("chapter", [name for _, name in CHAPTERS])
-def test_every_spoken_sentence_of_every_chapter_reads_well(chapter_beats, chapter):
-    rows = chapter_beats[chapter]
-    assert rows, f"{chapter} has no beats"
-    problems = [(r["id"], r["spoken"], p) for r in rows if (p := spoken_problems(r["spoken"]))]
-    assert problems == []
-    ids = [r["id"] for r in rows]
-    assert len(set(ids)) == len(ids)  # one clip name per beat
