@@ -220,6 +220,8 @@ def spoken(written: str) -> str:
     s = re.sub(r"<byte 0x([0-9A-Fa-f]{2})>", r"byte \1", s)
     # near-zero shares: "0.0 percent", "0.00%", "<0.01%", "0 percent" said as "almost none"
     s = re.sub(r"<\s*0\.0*1\s*(?:%|percent)", "almost none", s)
+    # "from 99.9 to 0.0 percent": the first number keeps its unit when the second is said away
+    s = re.sub(r"(\d(?:\.\d+)?) to (?=[+-]?0(?:\.0+)?\s*(?:%|percent\b))", r"\1 percent to ", s)
     s = re.sub(r"(?<![\d.])[+-]?0(?:\.0+)?\s*(?:%|percent\b)", "almost none", s)
     s = re.sub(r"(\d)%", r"\1 percent", s)
     # powers and subscripts
@@ -246,6 +248,10 @@ def spoken(written: str) -> str:
     s = re.sub(
         r"(?<=[\w)]) - (?=[\w(])", " minus ", " ".join(s.split())
     )  # 1 - 0.75, as a formula says it
+    s = re.sub(r"(?<=[\w)]) \+ (?=[\w(])", " plus ", s)  # w1 x1 + b, as a formula says it
+    s = re.sub(r"\bln (?=\d)", "the natural log of ", s)
     s = re.sub(r"\b(about|roughly|nearly|almost) about\b", r"\1", s)
+    # "its about 284 thousand parameters" reads badly after a determiner: "its roughly ..."
+    s = re.sub(r"\b(its|the|their|his|her|our|your|these|those|all) about\b", r"\1 roughly", s)
     s = re.sub(r"\s+([,.;:!?)])", r"\1", s)
     return " ".join(s.split())

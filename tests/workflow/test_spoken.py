@@ -17,6 +17,14 @@ from scene_loader import spoken_problems  # noqa: E402
     "written, said",
     [
         ("at the token ␣of", "at the token of"),
+        ("falls from 99.9 to 0.0 percent.", "falls from 99.9 percent to almost none."),
+        ("z = w1 x1 + b", "z equals w1 x1 plus b"),
+        ("would cost ln 1,027 = 6.93.", "would cost the natural log of 1,027 equals 6.93."),
+        ("with all 283,968 of its", "with all roughly 284 thousand of its"),
+        (
+            "35.0 percent of its 283,968 parameters",
+            "35.0 percent of its roughly 284 thousand parameters",
+        ),
         ('Next comes "golf", with 0.0 percent.', 'Next comes "golf", with almost none.'),
         ("It holds 1,207,959,552 weights.", "It holds about 1.2 billion weights."),
         ("GPT-3 has 175,000,000,000 parameters.", "GPT-3 has about 175 billion parameters."),
