@@ -237,6 +237,13 @@ def _setting_options():
 SETTING_OPTIONS = _setting_options()
 
 
+SCENES_DIR_OPTION = click.option(
+    "--scenes-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of scene files (default: ./scenes if it exists, else the lecture in the package).",
+)
+
 PROGRESS_OPTION = click.option(
     "--progress/--no-progress",
     default=None,
@@ -270,12 +277,7 @@ def _fail(exc: Exception) -> None:
 
 
 @main.command("list")
-@click.option(
-    "--scenes-dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Folder of scene files (default: ./scenes if it exists, else the lecture in the package).",
-)
+@SCENES_DIR_OPTION
 @click.option(
     "--media-dir", type=click.Path(path_type=Path), default=Path("media"), show_default=True
 )
@@ -339,12 +341,7 @@ def list_scenes(scenes_dir: Path, media_dir: Path, sections: bool) -> None:
     show_default=True,
     help="Scenes rendered at once, each in its own process.",
 )
-@click.option(
-    "--scenes-dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Folder of scene files (default: ./scenes if it exists, else the lecture in the package).",
-)
+@SCENES_DIR_OPTION
 @click.option("--media-dir", type=str, default="media", show_default=True)
 @PROGRESS_OPTION
 @setting_options
@@ -454,12 +451,7 @@ class _RenderBars:
     help="Decks to write, comma-separated: html (one offline file with speaker view), pptx, pdf.",
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True)
-@click.option(
-    "--scenes-dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Folder of scene files (default: ./scenes if it exists, else the lecture in the package).",
-)
+@SCENES_DIR_OPTION
 @click.option("--media-dir", type=str, default="media", show_default=True)
 @PROGRESS_OPTION
 @setting_options
@@ -537,12 +529,7 @@ def slides(scenes, quality, formats, jobs, scenes_dir, media_dir, progress, **se
     default=None,
     help="File to write: Markdown, or JSON when it ends in .json (default: Markdown on stdout).",
 )
-@click.option(
-    "--scenes-dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Folder of scene files (default: ./scenes if it exists, else the lecture in the package).",
-)
+@SCENES_DIR_OPTION
 @setting_options
 def script(scene, out, scenes_dir, **settings) -> None:
     """The narration of SCENE for the current settings, one row per beat, without rendering:
@@ -586,12 +573,7 @@ def script(scene, out, scenes_dir, **settings) -> None:
     help="Folder for the clips (<beat id>.wav); then render with --voice FOLDER.",
 )
 @click.option("--redo/--keep", default=False, help="Record again beats that have a clip already.")
-@click.option(
-    "--scenes-dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Folder of scene files (default: ./scenes if it exists, else the lecture in the package).",
-)
+@SCENES_DIR_OPTION
 @setting_options
 def record(scene, folder, redo, scenes_dir, **settings) -> None:
     """Read SCENE's narration into the microphone, beat by beat: each sentence is shown, you
