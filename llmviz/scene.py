@@ -40,7 +40,7 @@ from llmviz.model.loader import Model
 from llmviz.model.trace import Trace
 from llmviz.pulse import natural_time, pulse_target
 from llmviz.steps import played_steps
-from llmviz.style import PALETTE, apply_theme
+from llmviz.style import PALETTE, apply_theme, set_base_style
 from llmviz.voice import READING_SPEED, Voice, beat_id, make_voice
 
 try:  # with the `slides` extra, every lecture scene is a manim-slides slide deck too
@@ -292,7 +292,10 @@ class LectureScene(_Base):
 
         tokens.NOTED.clear()  # the first strip with a <byte 0x..> stand-in explains it
         self.settings: Settings = resolve_settings(type(self))
-        apply_theme(self.settings.theme, self.settings.font, self.settings.decimals)
+        # the caller's style comes back in tear_down: a scene's theme and decimals never leak
+        self._style_before = apply_theme(
+            self.settings.theme, self.settings.font, self.settings.decimals
+        )
         self.camera.background_color = PALETTE["background"]
         if self.settings.prompt is not None:
             self.prompt = self.settings.prompt
@@ -758,9 +761,12 @@ class LectureScene(_Base):
             self._close_section()  # the last section's subtitles (and its padding)
         except EndSceneEarlyException:  # `manim render -n 0,K` stopped before the padding
             pass
-        self._add_voice()
-        self._write_narration()
-        super().tear_down()
+        try:
+            self._add_voice()
+            self._write_narration()
+            super().tear_down()
+        finally:
+            set_base_style(self._style_before)
 
     def _add_voice(self) -> None:
         """Put every beat's audio into the video at the beat's start (added here, at the end,

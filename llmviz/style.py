@@ -19,6 +19,7 @@ __all__ = [
     "current_style",
     "use_style",
     "apply_theme",
+    "set_base_style",
     "BACKGROUND",
     "FONT",
     "MONO_FONT",
@@ -169,14 +170,26 @@ def _fonts(manimpango) -> list[str]:
     return _FONT_LIST
 
 
-def apply_theme(theme: str = "dark", font: str | None = None, decimals: int | None = None) -> None:
+def apply_theme(theme: str = "dark", font: str | None = None, decimals: int | None = None) -> Style:
     """Switch the palette (``"dark"``, ``"light"`` or ``"projector"``), the prose font and the
-    default decimals. Without Computer Modern installed, prose and numbers use DejaVu Serif."""
+    default decimals. Without Computer Modern installed, prose and numbers use DejaVu Serif.
+    Returns the base style it replaced, for :func:`set_base_style` to put back."""
     if theme not in THEMES:
         raise ValueError(f"theme must be one of {', '.join(THEMES)}, not {theme!r}")
     default = FONT if installed(FONT) else FALLBACK_FONT
     keep = _current[0].decimals if decimals is None else decimals
+    before = _current[0]
     _current[0] = Style(theme, font or default, default, keep)  # the base style, replaced
+    return before
+
+
+def set_base_style(style: Style) -> None:
+    """Make ``style`` the base style again (e.g. the one :func:`apply_theme` returned): a lecture
+    scene puts back the caller's style when it has rendered, so that its theme and decimals do not
+    leak into what is built after it."""
+    if not isinstance(style, Style):
+        raise TypeError(f"set_base_style needs a Style, not {type(style).__name__}")
+    _current[0] = style
 
 
 def contrast(a: str, b: str) -> float:

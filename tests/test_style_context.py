@@ -40,3 +40,27 @@ def test_use_style_wants_a_style():
     with pytest.raises(TypeError, match="Style"):
         with style.use_style("dark"):  # type: ignore[arg-type]
             pass
+
+
+def test_a_rendered_lecture_scene_gives_back_the_callers_style(monkeypatch):
+    """A scene's theme and decimals hold while it renders and never leak into what is built after
+    it (a notebook, the next test): the scene puts the caller's base style back."""
+    from manim import tempconfig
+
+    from llmviz.scene import LectureScene
+
+    seen = {}
+
+    class Six(LectureScene):
+        def construct(self):
+            seen["inside"] = (style.current_style().theme, FastNumber(0.5).text)
+
+    before = style.current_style()
+    monkeypatch.setenv("LLMVIZ_DECIMALS", "6")
+    monkeypatch.setenv("LLMVIZ_THEME", "light")
+    with tempconfig({"dry_run": True, "disable_caching": True, "verbosity": "ERROR"}):
+        Six().render()
+    assert seen["inside"] == ("light", "0.500000")
+    assert style.current_style() is before and FastNumber(0.5).text == f"{0.5:.{before.decimals}f}"
+    with pytest.raises(TypeError, match="Style"):
+        style.set_base_style("dark")
