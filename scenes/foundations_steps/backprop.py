@@ -25,6 +25,7 @@ from manim import (
     Rectangle,
     ReplacementTransform,
     Square,
+    Transform,
     VGroup,
     VMobject,
 )
@@ -33,7 +34,7 @@ from foundations_steps.chain import AUTOGRAD
 from foundations_steps.common import POINT, FoundationsScene, tex, travel
 from llmviz.animations import LightUp
 from llmviz.errors import ConfigError
-from llmviz.layout import fit_width, plain_axes, text, title
+from llmviz.layout import fill_frame, fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, NumericVector, ValueTable
 from llmviz.model.experiments.digits import minibatch_agreement, one_neuron_chain, train_digit_mlp
 from llmviz.model.experiments.functions import sigmoid_prime
@@ -95,34 +96,6 @@ class BackpropStep(FoundationsScene):
         )
         cost = VGroup(tex(f"C = (a^{{({L})}} - y)^2 =", size=28), self.num(ex.cost, 4, 24))
         cost.arrange(RIGHT, buff=0.12).next_to(neurons[-1], RIGHT, buff=0.4)
-        self.shown["chain_a"] = vals
-        self.shown["chain_cost"] = Shown(cost[1], float(ex.cost))
-        got = self.received("network")  # the digit network shrinks to one neuron a layer
-        self.say(
-            f"Take the simplest network: a chain of {L + 1} neurons, one per layer.",
-            *(
-                (
-                    self.title_in(head),
-                    LaggedStart(
-                        *(
-                            FadeIn(VGroup(c, n, v))
-                            for c, n, v in zip(neurons, names, vals, strict=True)
-                        ),
-                        lag_ratio=0.3,
-                    ),
-                    (LaggedStart(*(GrowArrow(a) for a in arrows)), FadeIn(wl)),
-                )
-                if got is None
-                else (
-                    (self.title_in(head), ReplacementTransform(got, VGroup(neurons, arrows))),
-                    (FadeIn(names), FadeIn(vals), FadeIn(wl)),
-                )
-            ),
-        )
-        self.say(
-            f"At the end, the cost is the squared error against y = {ex.y:g}: {ex.cost:.4f}.",
-            FadeIn(cost, shift=LEFT * 0.3),
-        )
         rule = tex(
             rf"\frac{{\partial C}}{{\partial w^{{({L})}}}} =",
             rf"a^{{({L - 1})}}",
@@ -155,24 +128,6 @@ class BackpropStep(FoundationsScene):
             "error": (nums[2], f_c),
         }
         self.shown["chain_last"] = Shown(res[1], float(ex.dC_dw[last]))
-        self.say(
-            "How does the cost change when we nudge the last weight? The chain rule splits it "
-            "into three factors.",
-            FadeIn(rule[0], shift=RIGHT * 0.3),
-            LaggedStart(*(FadeIn(p, shift=UP * 0.2) for p in rule[1:]), lag_ratio=0.3),
-        )
-        self.say(
-            f"The activation before, {f_a:.3f}; the sigmoid's slope, {f_s:.3f}; and twice the "
-            f"error, {f_c:.3f}.",
-            LaggedStart(
-                *(travel(rule[i], n) for i, n in zip((1, 3, 5), nums, strict=True)),
-                lag_ratio=0.5,
-            ),
-        )
-        self.say(
-            f"Their product is {signed(float(ex.dC_dw[last]), 4)}.",
-            travel(nums, res),
-        )
         rows = []
         for layer in range(last, -1, -1):
             rows.append(
@@ -215,6 +170,59 @@ class BackpropStep(FoundationsScene):
             )
         )
         self.shown["chain_table"] = table
+        # the whole picture, built first, fills the frame; the chain opens big in the middle and
+        # moves to its place above the chain rule when the rule comes in
+        picture = VGroup(neurons, names, vals, arrows, wl, cost, rule, nums, res, table, back)
+        fill_frame(picture, title=head, max_scale=1.3)
+        chain = VGroup(neurons, names, vals, arrows, wl, cost)
+        home = chain.copy()
+        fill_frame(chain, title=head, max_scale=1.5)
+        self.shown["chain_a"] = vals
+        self.shown["chain_cost"] = Shown(cost[1], float(ex.cost))
+        got = self.received("network")  # the digit network shrinks to one neuron a layer
+        self.say(
+            f"Take the simplest network: a chain of {L + 1} neurons, one per layer.",
+            *(
+                (
+                    self.title_in(head),
+                    LaggedStart(
+                        *(
+                            FadeIn(VGroup(c, n, v))
+                            for c, n, v in zip(neurons, names, vals, strict=True)
+                        ),
+                        lag_ratio=0.3,
+                    ),
+                    (LaggedStart(*(GrowArrow(a) for a in arrows)), FadeIn(wl)),
+                )
+                if got is None
+                else (
+                    (self.title_in(head), ReplacementTransform(got, VGroup(neurons, arrows))),
+                    (FadeIn(names), FadeIn(vals), FadeIn(wl)),
+                )
+            ),
+        )
+        self.say(
+            f"At the end, the cost is the squared error against y = {ex.y:g}: {ex.cost:.4f}.",
+            FadeIn(cost, shift=LEFT * 0.3),
+        )
+        self.say(
+            "How does the cost change when we nudge the last weight? The chain rule splits it "
+            "into three factors.",
+            (Transform(chain, home), FadeIn(rule[0], shift=RIGHT * 0.3)),
+            LaggedStart(*(FadeIn(p, shift=UP * 0.2) for p in rule[1:]), lag_ratio=0.3),
+        )
+        self.say(
+            f"The activation before, {f_a:.3f}; the sigmoid's slope, {f_s:.3f}; and twice the "
+            f"error, {f_c:.3f}.",
+            LaggedStart(
+                *(travel(rule[i], n) for i, n in zip((1, 3, 5), nums, strict=True)),
+                lag_ratio=0.5,
+            ),
+        )
+        self.say(
+            f"Their product is {signed(float(ex.dC_dw[last]), 4)}.",
+            travel(nums, res),
+        )
         self.say(
             "Swap the weight for the activation before, and the same product says how the cost "
             "depends on the neuron one layer back.",
