@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import srt
 from manim import DOWN, RIGHT, FadeIn, Indicate, tempconfig
+from rendered import render
 
 from llmviz.errors import ConfigError
 from llmviz.layout import text
@@ -37,22 +38,6 @@ class Three(LectureScene):
     def play(self, *args, **kwargs):
         self.starts.append(self.clock)  # when each animation starts, on the scene's clock
         super().play(*args, **kwargs)
-
-
-def render(cls, tmp_path, **extra):
-    config = {
-        "quality": "low_quality",
-        "media_dir": str(tmp_path / "media"),
-        "progress_bar": "none",
-        "verbosity": "WARNING",
-        "disable_caching": True,
-        **extra,
-    }
-    with tempconfig(config):
-        scene = cls()
-        scene.render()
-    video = next((tmp_path / "media").rglob(f"{cls.__name__}.mp4"))
-    return scene, video
 
 
 def frames_of(video):

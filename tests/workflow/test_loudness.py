@@ -5,7 +5,8 @@ import shutil
 
 import numpy as np
 import pytest
-from manim import DOWN, FadeIn, tempconfig
+from manim import DOWN, FadeIn
+from rendered import render
 
 from llmviz.layout import text
 from llmviz.scene import LectureScene
@@ -47,18 +48,8 @@ def test_overlapping_clips_are_found():
 def test_a_voiced_step_measures_minus_16_lufs(tmp_path, monkeypatch):
     monkeypatch.setenv("LLMVIZ_VOICE", "espeak")
     monkeypatch.setenv("LLMVIZ_CACHE_DIR", str(tmp_path / "cache"))
-    options = {
-        "quality": "low_quality",
-        "media_dir": str(tmp_path / "media"),
-        "progress_bar": "none",
-        "verbosity": "WARNING",
-        "disable_caching": True,
-    }
-    with tempconfig(options):
-        scene = Spoken()
-        scene.render()
+    scene, video = render(Spoken, tmp_path)
     assert scene.loudness_normalised
-    video = next((tmp_path / "media").rglob("Spoken.mp4"))
     samples, rate = decode(video, mono=False)
     level = measure(samples, rate)
     assert level == pytest.approx(-16, abs=1)

@@ -4,7 +4,8 @@ silence trimmed to 0.15 s) and its sound starts with the beat; missing and stale
 import av
 import numpy as np
 import pytest
-from manim import DOWN, FadeIn, tempconfig
+import rendered
+from manim import DOWN, FadeIn
 
 from llmviz.errors import ConfigError
 from llmviz.layout import text
@@ -48,18 +49,7 @@ def ids(monkeypatch, sentence=None):
 def render(tmp_path, folder, monkeypatch):
     monkeypatch.setenv("LLMVIZ_VOICE", str(folder))
     monkeypatch.setenv("LLMVIZ_CACHE_DIR", str(tmp_path / "cache"))
-    with tempconfig(
-        {
-            "quality": "low_quality",
-            "media_dir": str(tmp_path / "media"),
-            "progress_bar": "none",
-            "verbosity": "WARNING",
-            "disable_caching": True,
-        }
-    ):
-        scene = Recorded()
-        scene.render()
-    return scene, next((tmp_path / "media").rglob("Recorded.mp4"))
+    return rendered.render(Recorded, tmp_path)
 
 
 def test_trimming_keeps_a_fixed_silence_around_the_sound():
