@@ -18,11 +18,14 @@ done
 
 # 1. System packages: Cairo and Pango headers for pycairo/manimpango, a LaTeX subset for MathTex,
 #    Computer Modern (CMU) for prose and DejaVu for tokens, espeak-ng, flite and Festival with its
-#    HTS voice (the offline voices), and Chromium (the slide-deck test opens the HTML deck in it).
+#    HTS voice (the offline voices), Chromium (the slide-deck test opens the HTML deck in it), and
+#    LibreOffice Impress with poppler's pdftoppm (a test converts the PowerPoint deck as Impress
+#    shows it and compares each page with its slide's picture).
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 PKGS=(python3 python3-venv python3-dev build-essential pkg-config libcairo2-dev libpango1.0-dev
       texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm cm-super
-      fonts-dejavu-core fonts-cmu espeak-ng flite festival festvox-us-slt-hts chromium)
+      fonts-dejavu-core fonts-cmu espeak-ng flite festival festvox-us-slt-hts chromium
+      libreoffice-impress poppler-utils)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

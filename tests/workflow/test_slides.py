@@ -182,6 +182,49 @@ def test_pptx_has_a_slide_per_section_with_its_clip_its_picture_as_poster_autopl
     assert (prs.slide_width, prs.slide_height) == (854 * 9525, 480 * 9525)
 
 
+def _soffice_pages(pptx: Path, out: Path) -> list[Path]:
+    """The deck as LibreOffice Impress shows it: converted to PDF, each page to a PNG."""
+    soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
+    if soffice is None or pdftoppm is None:
+        pytest.skip(
+            "LibreOffice Impress (soffice) or poppler's pdftoppm is absent; scripts/setup.sh "
+            "installs them (apt packages libreoffice-impress and poppler-utils)"
+        )
+    env = {**os.environ, "HOME": str(out)}  # a profile of its own, so runs never share a lock
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(out), str(pptx)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env=env,
+    )
+    subprocess.run(
+        [pdftoppm, "-r", "60", "-png", str(out / f"{pptx.stem}.pdf"), str(out / "page")],
+        check=True,
+        timeout=60,
+    )
+    return sorted(out.glob("page-*.png"))
+
+
+def test_libreoffice_shows_each_slides_own_finished_picture(decks, tmp_path):
+    """Converted by LibreOffice, page N of the deck is picture N (the poster), for every slide,
+    and no page is blank or shifted."""
+    from PIL import Image
+
+    pages = _soffice_pages(decks / "deck.pptx", tmp_path)
+    pngs = sorted(decks.glob("*.png"))
+    assert len(pages) == len(pngs) == 2
+
+    def grey(path):
+        return np.asarray(Image.open(path).convert("L").resize((214, 120)), dtype=float)
+
+    pictures = [grey(p) for p in pngs]
+    for k, page in enumerate(pages):
+        diffs = [float(np.abs(grey(page) - pic).mean()) for pic in pictures]
+        assert diffs[k] < 1.0, (page.name, diffs)  # the same picture, up to scaling
+        assert diffs[k] < min(d for j, d in enumerate(diffs) if j != k) / 3, diffs
+
+
 def test_pdf_handout_has_a_page_per_slide_with_title_number_picture_and_notes(decks):
     from pypdf import PdfReader
 
