@@ -21,13 +21,14 @@ from manim import (
     FadeIn,
     FadeOut,
     GrowArrow,
+    Transform,
     VGroup,
 )
 
 from foundations_steps.chain import AUTOGRAD
 from foundations_steps.common import FoundationsScene, tex, travel
 from llmviz.animations import LightUp
-from llmviz.layout import text, title
+from llmviz.layout import fill_frame, safe_area, text, title
 from llmviz.mobjects import Column, NumericMatrix, NumericVector, ValueTable
 from llmviz.model.experiments.chain_rule import softmax_jacobian
 from llmviz.model.experiments.functions import softmax_base
@@ -47,34 +48,99 @@ class SoftmaxStep(FoundationsScene):
     def step_softmax(self) -> None:
         ex = softmax_example(tuple(self.softmax_logits), self.softmax_true_class)
         k, n = ex.true_class, len(ex.logits)
+        jac = softmax_jacobian(ex.logits, k)
         head = title("Softmax: many classes")
-        z_vec = NumericVector(ex.logits, decimals=0, font_size=30)
-        e_vec = NumericVector(ex.exps, decimals=2, font_size=30)
-        p_vec = NumericVector(ex.probs, decimals=3, font_size=30, saturation=1.0)
-        VGroup(z_vec, e_vec, p_vec).arrange(RIGHT, buff=2.2).next_to(head, DOWN, buff=0.9)
-        VGroup(z_vec, e_vec, p_vec).to_edge(LEFT, buff=1.2)
+        # --- every part of the step at its own size: the scores' row, the bases, the gradient
+        z_vec = NumericVector(ex.logits, decimals=0, font_size=30, entry_buff=0.22)
+        e_vec = NumericVector(ex.exps, decimals=2, font_size=30, entry_buff=0.22)
+        p_vec = NumericVector(ex.probs, decimals=3, font_size=30, saturation=1.0, entry_buff=0.22)
+        e_vec.next_to(z_vec, RIGHT, buff=1.8)
+        p_vec.next_to(e_vec, RIGHT, buff=2.3)
         labels = VGroup(
             tex("z", size=32, color=PALETTE["muted"]).next_to(z_vec, UP, buff=0.25),
             tex("e^{z}", size=32, color=PALETTE["muted"]).next_to(e_vec, UP, buff=0.25),
             tex(r"\hat y = e^{z} / \textstyle\sum e^{z}", size=32, color=PALETTE["muted"]),
         )
         labels[2].next_to(p_vec, UP, buff=0.25)
+        a1 = Arrow(z_vec.get_right(), e_vec.get_left(), buff=0.25, color=PALETTE["muted"])
+        a2 = Arrow(e_vec.get_right(), p_vec.get_left(), buff=0.25, color=PALETTE["muted"])
+        total = float(ex.exps.sum())
+        div = VGroup(tex(r"\div", size=30), self.num(total, 2, 26)).arrange(RIGHT, buff=0.1)
+        div.next_to(a2, UP, buff=0.1)
+        row = VGroup(z_vec, a1, e_vec, a2, div, p_vec, labels)
+        bases = list(self.softmax_bases)
+        rows = [
+            [f"b = {base_name(b)}", *softmax_base(ex.logits, b), 1 / math.log(b)] for b in bases
+        ]
+        cols = [Column("base"), *(Column(f"class {i + 1}", 3) for i in range(n)), Column("T", 2)]
+        btable = ValueTable(rows, cols, row_names=[base_name(b) for b in bases], font_size=28)
+        rule = tex(r"b^{z} = e^{z / T}", r"T = 1/\ln b", size=44)
+        rule.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        y_vec = NumericVector(jac.target, decimals=0, font_size=30, entry_buff=0.22)
+        y_lab = tex("y", size=32, color=PALETTE["muted"]).next_to(y_vec, UP, buff=0.25)
+        dl = jac.dl_dyhat + 0.0  # no -0.0
+        dl_vec = NumericVector(dl, decimals=1, font_size=30, entry_buff=0.22)
+        dl_lab = tex(r"\partial L / \partial \hat y", size=32, color=PALETTE["muted"])
+        loss = VGroup(
+            tex(rf"L = -\log \hat y_{{{k + 1}}} =", size=36), self.num(ex.loss, 3, 32)
+        ).arrange(RIGHT, buff=0.15)
+        gtable = ValueTable(
+            [["ŷ − y, by hand", *jac.grad], ["torch autograd", *jac.grad_autograd]],
+            [Column(""), *(Column(f"class {i + 1}", 3, True) for i in range(n))],
+            font_size=30,
+        )
+        for c in gtable.row("torch autograd"):
+            c.set_color(PALETTE[AUTOGRAD])
+        gap = text(
+            f"largest difference, Jacobian included: {sci_text(jac.largest_difference)}",
+            26,
+            PALETTE["muted"],
+        )
+        product = tex(
+            r"\frac{\partial L}{\partial z} = J^{\top} \frac{\partial L}{\partial \hat y}",
+            size=36,
+        )
+        formula, prefix, matrix, power = self.jacobian_parts(jac)
+        # the bases' picture: the row over the rule and the table, filling the frame
+        home_a = row.copy()
+        VGroup(rule, btable).arrange(RIGHT, buff=1.0)
+        picture_a = VGroup(home_a, VGroup(rule, btable)).arrange(DOWN, buff=0.6)
+        fill_frame(picture_a, title=head, max_scale=1.5)
+        # the gradient's picture: the row with y and dL/dy_hat, the loss, the product and its
+        # table on the left, the Jacobian on the right
+        y_vec.next_to(p_vec, RIGHT, buff=1.0)
+        y_lab.next_to(y_vec, UP, buff=0.25)
+        dl_vec.next_to(y_vec, RIGHT, buff=1.0).align_to(y_vec, DOWN)
+        dl_lab.next_to(dl_vec, UP, buff=0.25)
+        top = VGroup(row, y_vec, y_lab, dl_vec, dl_lab)
+        left = VGroup(loss, product, gtable, gap).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+        jacobian = VGroup(prefix, matrix)
+        spare = left.height - formula.height - jacobian.height  # the Jacobian ends with the table
+        right = VGroup(formula, jacobian).arrange(DOWN, buff=max(0.4, spare / 2))
+        picture_b = VGroup(top, VGroup(left, right).arrange(RIGHT, buff=0.9, aligned_edge=DOWN))
+        picture_b.arrange(DOWN, buff=0.6)
+        fill_frame(picture_b, title=head, max_scale=1.5)
+        home_b = row.copy()
+        # the parts that first come alone open big below the row, and move to their places
+        # when the next part comes in
+        loss_home, formula_home = loss.copy(), formula.copy()
+        _, bottom, right_edge, top_edge = safe_area(head)
+        for part in (loss, formula):  # at the bottom right, under where the Jacobian goes
+            part.scale(1.4).next_to([right_edge, bottom, 0], UP + LEFT, buff=0.2)
+        # the row opens big, a little below the middle of the free area
+        fill_frame(row, title=head, max_scale=1.6)
+        row.shift(DOWN * (row.get_bottom()[1] - bottom) / 2)
         scores = ", ".join(f"{v:g}" for v in ex.logits)
         self.say(
             f"With more than two classes, each class gets a score, a logit: here {scores}.",
             self.title_in(head),
             (FadeIn(z_vec, shift=RIGHT * 0.4), FadeIn(labels[0])),
         )
-        a1 = Arrow(z_vec.get_right(), e_vec.get_left(), buff=0.25, color=PALETTE["muted"])
         self.say(
             "Softmax raises e to each score, which makes every one positive.",
             GrowArrow(a1),
             (travel(z_vec, e_vec), FadeIn(labels[1])),
         )
-        total = float(ex.exps.sum())
-        a2 = Arrow(e_vec.get_right(), p_vec.get_left(), buff=0.25, color=PALETTE["muted"])
-        div = VGroup(tex(r"\div", size=30), self.num(total, 2, 24)).arrange(RIGHT, buff=0.1)
-        div.next_to(a2, UP, buff=0.1)
         self.shown["exp_sum"] = Shown(div[1], total)
         self.shown["probs"] = p_vec
         self.say(
@@ -86,24 +152,16 @@ class SoftmaxStep(FoundationsScene):
         self.say(
             f"The exponential exaggerates differences: the largest score takes "
             f"{ex.probs[big]:.3f} of the probability.",
-            self.zoom_to(VGroup(e_vec, p_vec, labels[2]), margin=1.25),
+            self.zoom_to(VGroup(e_vec, p_vec, labels[2]), margin=1.08),
             LightUp(p_vec.get_entry(big)),
         )
         # other bases
-        bases = list(self.softmax_bases)
-        rows = [
-            [f"b = {base_name(b)}", *softmax_base(ex.logits, b), 1 / math.log(b)] for b in bases
-        ]
-        cols = [Column("base"), *(Column(f"class {i + 1}", 3) for i in range(n)), Column("T", 2)]
-        btable = ValueTable(rows, cols, row_names=[base_name(b) for b in bases], font_size=24)
-        btable.to_edge(DOWN, buff=0.9).to_edge(LEFT, buff=0.8)
-        rule = tex(r"b^{z} = e^{z / T},\quad T = 1/\ln b", size=30).next_to(btable, UP, 0.3)
-        rule.align_to(btable, LEFT)
         self.shown["bases"] = btable
         self.say(
             "Nothing forces the base to be e: another base is the same as dividing the scores "
             "by a temperature T.",
-            (self.zoom_out(), FadeIn(rule, shift=UP * 0.3)),
+            (self.zoom_out(), Transform(row, home_a)),
+            FadeIn(rule, shift=UP * 0.3),
             FadeIn(btable.header, shift=UP * 0.3),
             FadeIn(btable.row("e"), shift=UP * 0.3),
         )
@@ -119,45 +177,26 @@ class SoftmaxStep(FoundationsScene):
             LightUp(btable.cell(base_name(large), f"class {big + 1}")),
         )
         # the gradient
-        jac = softmax_jacobian(ex.logits, k)
-        self.play(FadeOut(VGroup(rule, btable)), run_time=0.5)
-        y_vec = NumericVector(jac.target, decimals=0, font_size=30)
-        loss = VGroup(
-            tex(rf"L = -\log \hat y_{{{k + 1}}} =", size=32), self.num(ex.loss, 3, 28)
-        ).arrange(RIGHT, buff=0.15)
-        gtable = ValueTable(
-            [["ŷ − y, by hand", *jac.grad], ["torch autograd", *jac.grad_autograd]],
-            [Column(""), *(Column(f"class {i + 1}", 3, True) for i in range(n))],
-            font_size=24,
-        )
-        for c in gtable.row("torch autograd"):
-            c.set_color(PALETTE[AUTOGRAD])
-        y_lab = tex("y", size=32, color=PALETTE["muted"]).next_to(y_vec, UP, buff=0.25)
-        VGroup(y_vec, y_lab).next_to(p_vec, RIGHT, buff=1.0)
-        gap = text(
-            f"largest difference, Jacobian included: {sci_text(jac.largest_difference)}",
-            22,
-            PALETTE["muted"],
-        )
-        block = VGroup(loss, gtable, gap).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-        block.to_edge(DOWN, buff=0.4).to_edge(LEFT, buff=0.8)
         self.shown["softmax_loss"] = Shown(loss[1], ex.loss)
         self.shown["softmax_grad"] = gtable
         self.shown["softmax_jacobian"] = jac
         self.say(
             f"If the true class is class {k + 1}, the label is a one-hot y and the loss is minus "
             f"the log of its probability, {ex.loss:.3f}.",
-            (FadeIn(y_vec, shift=LEFT * 0.3), FadeIn(y_lab)),
+            (FadeOut(VGroup(rule, btable)), Transform(row, home_b)),
+            (FadeIn(y_vec, shift=LEFT * 0.3), FadeIn(y_lab), FadeIn(loss, shift=UP * 0.3)),
             LightUp(p_vec.get_entry(k)),
-            FadeIn(loss, shift=UP * 0.3),
         )
-        self.jacobian_beats(jac, p_vec, y_vec, labels[2])
+        self.jacobian_beats(
+            jac, (formula, formula_home), (prefix, matrix, power), (loss, loss_home)
+        )
+        self.dl_beat(jac, (dl_vec, dl_lab), y_vec, p_vec, matrix)
         g = jac.grad
         self.say(
             f"J transposed times it keeps row {k + 1} of J, scaled by {self.dl_text}; that is "
             f"again prediction minus label: {', '.join(signed(v, 3) for v in g)}.",
             (Create(self.jac_row), LightUp(self.dl_vec.get_entry(k))),
-            (FadeIn(gtable.header, shift=UP * 0.3), FadeIn(self.product, shift=LEFT * 0.2)),
+            (FadeIn(gtable.header, shift=UP * 0.3), FadeIn(product, shift=LEFT * 0.2)),
             travel(VGroup(self.jac_cells, self.dl_vec), gtable.row("ŷ − y, by hand")),
         )
         self.shown["softmax_diff"] = (gap, jac.largest_difference)
@@ -168,40 +207,50 @@ class SoftmaxStep(FoundationsScene):
             FadeIn(gap, shift=LEFT * 0.3),
         )
 
-    def jacobian_beats(self, jac, p_vec: NumericVector, y_vec: NumericVector, p_label) -> None:
-        """The softmax Jacobian typeset, its real matrix for these scores (entries scaled by a
-        power of ten when they are all small), the diagonal against the rest, and dL/dy_hat."""
-        k, n = jac.true_class, len(jac.logits)
+    def jacobian_parts(self, jac):
+        """The softmax Jacobian's formula, and its real matrix for these scores (entries scaled
+        by a power of ten when they are all small) with its prefix ``J =``."""
         formula = tex(
             r"\frac{\partial \hat y_j}{\partial z_k} =",
             r"\hat y_j\,(",
             r"\delta_{jk}",
             r"- \hat y_k)",
-            size=34,
+            size=40,
         )
         big = float(np.abs(jac.jacobian).max())
         power = int(math.floor(math.log10(big))) if big > 0 else 0
         power = power if power < -1 else 0  # scale only entries that all start with 0.00
         shown = jac.jacobian * 10.0 ** (-power)
         matrix = NumericMatrix(
-            shown, decimals=3, font_size=22, h_buff=0.2, shape_label=True, label_size=20
+            shown, decimals=3, font_size=30, h_buff=0.3, shape_label=True, label_size=24
         )
-        prefix = tex(r"J =" if not power else rf"J = 10^{{{power}}}\times", size=30)
+        prefix = tex(r"J =" if not power else rf"J = 10^{{{power}}}\times", size=36)
         prefix.next_to(matrix.brackets, LEFT, buff=0.15)
         prefix.set_y(matrix.brackets.get_y())
-        group = VGroup(formula, VGroup(prefix, matrix)).arrange(DOWN, buff=0.35)
-        group.to_edge(RIGHT, buff=0.5).to_edge(DOWN, buff=0.4)
+        return formula, prefix, matrix, power
+
+    def jacobian_beats(self, jac, formulas, matrix_parts, losses) -> None:
+        """The softmax Jacobian typeset (it opens big below the row while the loss moves to its
+        place), its real matrix for these scores (the formula moves to its place above it), and
+        the diagonal against the rest."""
+        formula, formula_home = formulas
+        prefix, matrix, power = matrix_parts
+        loss, loss_home = losses
+        n = len(jac.logits)
         self.shown["jacobian_matrix"] = (matrix, power)
         self.say(
             "How each probability moves with each score is the softmax Jacobian, where delta is "
             "1 when j equals k and 0 otherwise.",
-            (FadeIn(formula, shift=UP * 0.3), self.zoom_to(group, margin=1.2)),
+            Transform(loss, loss_home),
+            FadeIn(formula, shift=UP * 0.3),
             LightUp(formula[2]),
         )
         unit = f", written in units of 10 to the minus {-power}" if power else ""
         scores = ", ".join(f"{v:g}" for v in jac.logits)
+        p_vec = self.shown["probs"]
         self.say(
             f"For the scores {scores} it is a real {n} by {n} matrix{unit}.",
+            Transform(formula, formula_home),
             (travel(p_vec, matrix.grid), FadeIn(matrix.brackets), FadeIn(matrix.shape_label)),
             FadeIn(prefix, shift=RIGHT * 0.2),
         )
@@ -216,27 +265,18 @@ class SoftmaxStep(FoundationsScene):
             LightUp(diag, color=PALETTE["positive"]),
             LightUp(off, color=PALETTE["negative"]),
         )
-        dl = jac.dl_dyhat + 0.0  # no -0.0
-        dl_vec = NumericVector(dl, decimals=1, font_size=30)
-        dl_lab = tex(r"\partial L / \partial \hat y", size=32, color=PALETTE["muted"])
-        dl_vec.next_to(y_vec, RIGHT, buff=1.0).align_to(y_vec, DOWN)
-        dl_lab.next_to(dl_vec, UP, buff=0.25)
-        self.dl_text = format_number(float(dl[k]), 1)
+
+    def dl_beat(self, jac, dls, y_vec, p_vec, matrix) -> None:
+        """dL/dy_hat: minus y over y_hat, non-zero only at the true class."""
+        dl_vec, dl_lab = dls
+        k = jac.true_class
+        self.dl_text = format_number(float(dl_vec.values[k]), 1)
         self.shown["dl_dyhat"] = dl_vec
         self.say(
             f"The loss sees only the true class: its derivative by the probabilities is minus "
             f"y over y hat, {self.dl_text} there and 0 elsewhere.",
-            (
-                self.zoom_out(),
-                travel(VGroup(y_vec, p_vec), dl_vec),
-                FadeIn(dl_lab, shift=DOWN * 0.2),
-            ),
+            (travel(VGroup(y_vec, p_vec), dl_vec), FadeIn(dl_lab, shift=DOWN * 0.2)),
             LightUp(dl_vec.get_entry(k)),
         )
-        product = tex(
-            r"\frac{\partial L}{\partial z} = J^{\top} \frac{\partial L}{\partial \hat y}",
-            size=30,
-        )
-        product.next_to(formula, UP, buff=0.3).align_to(formula, RIGHT)
-        self.dl_vec, self.product = dl_vec, product
+        self.dl_vec = dl_vec
         self.jac_row, self.jac_cells = matrix.highlight_row(k), matrix.get_row(k)
