@@ -238,32 +238,45 @@ class DownStep(MLPScene):
         head = title("The block's output joins the stream")
         at = text(f"layer {self.L}, at the token {self.read_token}", 22, PALETTE["muted"])
         at.next_to(head, DOWN, buff=0.2)
-        E = NumericVector(E_vals, max_entries=8, font_size=28).move_to([-5.0, 0.15, 0])
-        dE = NumericVector(dE_vals, max_entries=8, font_size=28).next_to(E, RIGHT, buff=1.4)
+        E = NumericVector(E_vals, max_entries=10, font_size=28)
+        dE = NumericVector(dE_vals, max_entries=10, font_size=28)
+        # where ResidualAdd will put +, ΔE, = and the sum, worked out on copies: the whole
+        # picture (E + MLP(E) = E' and the two measurements beside it) fills the frame first
+        trial = ResidualAdd(E.copy(), dE.copy())
+        slot = dE.copy().next_to(trial.plus, RIGHT, buff=0.3).match_y(E)
+        dE.move_to(slot)
+
+        def measured(label: str, a, b) -> VGroup:
+            change = VGroup(a, math(r"\to", 34), b).arrange(RIGHT, buff=0.25)
+            row = VGroup(text(label, 28), *change)
+            change.next_to(row[0], DOWN, buff=0.2, aligned_edge=LEFT).shift(RIGHT * 0.4)
+            return row
+
+        rows = VGroup(
+            measured(
+                f'along the "{self.target}" direction',
+                FastNumber(before, sign=True, font_size=30),
+                FastNumber(after, sign=True, font_size=30, color=PALETTE["highlight"]),
+            ),
+            measured(
+                f'P("{self.target}") read out here',
+                FastNumber(100 * p_before, percent_decimals(), suffix="%", font_size=30),
+                FastNumber(
+                    100 * p_after,
+                    percent_decimals(),
+                    suffix="%",
+                    font_size=30,
+                    color=PALETTE["highlight"],
+                ),
+            ),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.6)
+        row_of_sums = VGroup(E, trial.plus, dE, trial.equals, trial.result)
+        rows.next_to(row_of_sums, RIGHT, buff=0.9)
         labels = VGroup(math("E", 36).next_to(E, UP), math(r"\mathrm{MLP}(E)", 36).next_to(dE, UP))
-        rows = (
-            VGroup(
-                VGroup(
-                    text(f'along the "{self.target}" direction', 28),
-                    FastNumber(before, sign=True, font_size=30),
-                    math(r"\to", 34),
-                    FastNumber(after, sign=True, font_size=30, color=PALETTE["highlight"]),
-                ).arrange(RIGHT, buff=0.25),
-                VGroup(
-                    text(f'P("{self.target}") read out here', 28),
-                    FastNumber(100 * p_before, percent_decimals(), suffix="%", font_size=30),
-                    math(r"\to", 34),
-                    FastNumber(
-                        100 * p_after,
-                        percent_decimals(),
-                        suffix="%",
-                        font_size=30,
-                        color=PALETTE["highlight"],
-                    ),
-                ).arrange(RIGHT, buff=0.25),
-            )
-            .arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-            .to_edge(DOWN, buff=0.45)
+        fill_frame(
+            VGroup(row_of_sums, labels, math("E'", 32).next_to(trial.result, UP), rows),
+            title=at,
+            max_scale=1.5,
         )
         got = self.received("vector")  # the sum of the active columns: the block's output
         self.say(
@@ -281,7 +294,8 @@ class DownStep(MLPScene):
         add = ResidualAdd(E, dE)
         self.say("The output is added to the vector that came in.", add)
         self.shown["residual_result"] = add.result
-        prime = math(r"E'", 32).next_to(add.result, UP)
+        prime = math(r"E'", 32)
+        prime.scale(labels[0].height / math("E", 36).height).next_to(add.result, UP)
         self.shown["dir_before"], self.shown["dir_after"] = (
             (rows[0][1], before),
             (rows[0][3], after),

@@ -26,13 +26,16 @@ from manim import (
 )
 
 from llmviz.animations import LightUp
-from llmviz.layout import code, fill_frame, fit_width, text, title
+from llmviz.layout import code, fill_frame, fit_width, lines, safe_area, text, title
 from llmviz.mobjects import FastNumber, ProbabilityBars, TokenStrip
 from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, athletes
 from llmviz.steps import step
 from llmviz.style import PALETTE, display_token, value_to_color
 from llmviz.words import pct
 from mlp_steps.common import MLPScene
+
+GRID_ROW = 0.62  # the causal grid's row height before it grows to fill the frame
+MAX_SCALE = 1.6  # the most the causal-tracing picture is enlarged
 
 
 def _table() -> dict:
@@ -221,39 +224,70 @@ class WhereStep(MLPScene):
             FastNumber(100 * ct.p_clean, 1, suffix="%", font_size=24),
             text("changed:", 22, PALETTE["muted"]),
             FastNumber(100 * ct.p_corrupt, 1, suffix="%", font_size=24, color=PALETTE["negative"]),
-        ).arrange(RIGHT, buff=0.25)
-        p_row.next_to(corrupt, DOWN, buff=0.35)
-        grid = self._grid(ct, clean)
-        self.drop_below(grid, p_row, 0.45)
+        )
+        # each run's probability of the answer beside its strip, the answer's token above both
+        x0 = max(clean.get_right()[0], corrupt.get_right()[0]) + 0.5
+        for label, number, strip in ((p_row[1], p_row[2], clean), (p_row[3], p_row[4], corrupt)):
+            number.next_to(label, RIGHT, buff=0.2)
+            VGroup(label, number).set_y(strip.get_y()).shift(RIGHT * (x0 - label.get_left()[0]))
+        p_row[0].next_to(p_row[1], UP, buff=0.2, aligned_edge=LEFT)
         L, i = ct.peak("mlp")
-        peak_value = self._cell_value(grid, L, i, ct)
-        if len(peak_value):
-            peak_value.next_to(grid, DOWN, buff=0.2)
-        where = text(
-            f"the neuron search works in layer {n.layer}, at token {self.read_token}",
-            22,
-            PALETTE["highlight"],
-        ).next_to(peak_value if len(peak_value) else grid, DOWN, buff=0.3)
+        # the two findings, at the end, beside the grid under the probabilities
+        where = lines(
+            "the neuron search works",
+            f"in layer {n.layer}, at token {self.read_token}",
+            size=22,
+            color=PALETTE["highlight"],
+            align="left",
+        )
         off = self.story.mlp_off
-        note = text(
-            f"MLP {n.layer} switched off: {self.target} {pct(off.clean[0])}% → "
-            f"{pct(off.ablated[0])}%",
-            24,
-            PALETTE["negative"],
-        ).next_to(where, DOWN, buff=0.2)
-        # the whole picture, built first, fills the frame under the title
-        picture = VGroup(pair, clean, corrupt, p_row, grid, peak_value, where, note)
-        fill_frame(picture, title=head, max_scale=1.6)
+        note = lines(
+            f"MLP {n.layer} switched off:",
+            f"{self.target} {pct(off.clean[0])}% → {pct(off.ablated[0])}%",
+            size=24,
+            color=PALETTE["negative"],
+            align="left",
+        )
+        found = VGroup(where, note).arrange(DOWN, aligned_edge=LEFT, buff=0.4)
+
+        def picture_with(size_h: float) -> tuple[VGroup, VGroup, VGroup]:
+            """The grid with rows ``size_h`` tall under the two strips, the probabilities beside
+            the strips and the findings beside the grid."""
+            grid = self._grid(ct, clean, size_h)
+            self.drop_below(grid, corrupt, 0.45)
+            peak_value = self._cell_value(grid, L, i, ct)
+            if len(peak_value):
+                peak_value.next_to(grid, DOWN, buff=0.2)
+            found.next_to(grid, RIGHT, buff=0.5).align_to(p_row, LEFT)
+            if found.height > grid.height:
+                found.align_to(grid, UP)
+            whole = VGroup(pair, clean, corrupt, p_row, grid, peak_value, found)
+            return whole, grid, peak_value
+
+        # the whole picture, built first, fills the frame under the title: the grid's rows grow
+        # taller while the picture is held by the frame's width, so that it reaches the bottom
+        picture, grid, peak_value = picture_with(GRID_ROW)
+        left, bottom, right, top = safe_area(title=head)
+        k = min((right - left) / picture.width, (top - bottom) / picture.height, MAX_SCALE)
+        spare = (top - bottom) / k - picture.height
+        if spare > 0.05:
+            grow = min(spare / ct.mlp.shape[0], 2 * GRID_ROW)
+            picture, grid, peak_value = picture_with(GRID_ROW + grow)
+        fill_frame(picture, title=head, max_scale=MAX_SCALE)
         marks = VGroup(*(SurroundingRectangle(corrupt.boxes[i], buff=0.05) for i in changed))
         self.say(
             "To find where the model keeps the fact, we run it twice.",
             self.title_in(head),
-            strip_in(),
+            [strip_in(), FadeIn(VGroup(p_row[0], p_row[1]), shift=LEFT * 0.5)],
             (FadeIn(grid.row_labels, shift=RIGHT * 0.5), Create(grid.frame)),
         )
         self.say(
             f"The second time, one name is changed: {st.names[1]} instead of {st.names[0]}.",
-            [TransformFromCopy(clean, corrupt), FadeIn(pair, shift=DOWN * 0.3)],
+            [
+                TransformFromCopy(clean, corrupt),
+                FadeIn(pair, shift=DOWN * 0.3),
+                FadeIn(p_row[3], shift=LEFT * 0.5),
+            ],
             (
                 Create(marks),
                 LightUp(VGroup(*(corrupt.boxes[i] for i in changed))),
@@ -266,8 +300,8 @@ class WhereStep(MLPScene):
         self.say(
             f'With that change, "{self.target}" falls from {pct(ct.p_clean)} to '
             f"{pct(ct.p_corrupt)} percent.",
-            FadeIn(p_row[:3], shift=UP * 0.5),
-            FadeIn(p_row[3:], shift=UP * 0.5),
+            FadeIn(p_row[2], shift=LEFT * 0.5),
+            FadeIn(p_row[4], shift=LEFT * 0.5),
             LightUp(p_row[4]),
         )
         last_i = len(clean.boxes) - 1
@@ -330,11 +364,11 @@ class WhereStep(MLPScene):
         )
         self.hand_over(strip=self.keep(clean))
 
-    def _grid(self, ct, strip: TokenStrip) -> VGroup:
+    def _grid(self, ct, strip: TokenStrip, size_h: float = 0.62) -> VGroup:
         """Layers as rows, tokens as columns (under the token boxes), P(target) per square; the
         percentages are written in the squares when they fit at a readable size (``g.numbers``),
-        and a token the strip leaves out gets an invisible square under its "… more …" box."""
-        size_h = 0.62
+        and a token the strip leaves out gets an invisible square under its "… more …" box;
+        each row is ``size_h`` tall."""
         rows = ct.mlp.shape[0]
         hidden = set(strip.hidden)
         widths = [box.width for i, box in enumerate(strip.boxes) if i not in hidden]
@@ -352,7 +386,7 @@ class WhereStep(MLPScene):
                     stroke_width=1,
                     stroke_color=PALETTE["muted"],
                     fill_color=value_to_color(share, 1.0),
-                    fill_opacity=0.25 + 0.65 * max(0.0, min(1.0, share)),
+                    fill_opacity=0.1 + 0.8 * max(0.0, min(1.0, share)),
                 )
                 cell.move_to([box.get_x(), -L * (size_h + 0.06), 0])
                 if i in hidden:
