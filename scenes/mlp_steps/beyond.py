@@ -39,7 +39,7 @@ from llmviz.model.experiments.superposition import SuperpositionConfig, load_or_
 from llmviz.steps import step
 from llmviz.style import PALETTE, value_to_color
 from llmviz.words import plain
-from mlp_steps.common import MLPScene
+from mlp_steps.common import MLPScene, spread_table
 
 
 def heat_table(
@@ -188,10 +188,11 @@ class BeyondStep(MLPScene):
             Column("GPT-3", 0, thousands=True),
         ]
         pct_cell = functools.partial(FastNumber, decimals=1, suffix="%", font_size=26)
-        shown_rows = [*rows[:5], [rows[5][0], *(pct_cell(v) for v in rows[5][1:])]]
-        table = ValueTable(shown_rows, cols, font_size=26)
-        self.shown["count_rows"] = rows
-        self.shown["count_table"] = table
+
+        def make(h_buff: float) -> ValueTable:
+            shown_rows = [*rows[:5], [rows[5][0], *(pct_cell(v) for v in rows[5][1:])]]
+            return ValueTable(shown_rows, cols, font_size=26, h_buff=h_buff)
+
         per = 2 * g.d_model * g.d_mlp
         per_line = (
             VGroup(
@@ -207,8 +208,11 @@ class BeyondStep(MLPScene):
             .to_edge(DOWN, buff=0.5)
         )
         fit_width(per_line)
-        # the table fills the frame between the title and the line under it
-        fill_frame(table, title=head, caption=per_line, max_scale=1.6, gap=0.45)
+        # the table fills the frame between the title and the line under it, its columns
+        # spread across the frame's width
+        table = spread_table(make, head, per_line, share=0.85, max_scale=1.6, gap=0.45)
+        self.shown["count_rows"] = rows
+        self.shown["count_table"] = table
         ratio = g.d_mlp // g.d_model
         ratio_line = text(
             f"GPT-3: {g.d_mlp:,} neurons = {ratio} × {g.d_model:,}", 30, PALETTE["muted"]

@@ -39,7 +39,7 @@ from llmviz.scene import Shown
 from llmviz.steps import step
 from llmviz.style import DEFAULTS, PALETTE
 from llmviz.words import plain, signed
-from mlp_steps.common import MLPScene
+from mlp_steps.common import MLPScene, spread_table
 from mlp_steps.directions import FIRST_COLOR, LAST_COLOR
 
 MAX_COLUMNS = 7  # token columns that fit the frame at a readable size
@@ -316,23 +316,29 @@ class BlockStep(MLPScene):
         parts = [(a * first.dot(x), b * last.dot(x), float(rest_v @ x)) for x in xs]
         self.shown["row_parts"] = parts
         rows = [[name, *p, sum(p)] for name, p in zip(st.names, parts, strict=True)]
-        table = ValueTable(
-            rows,
-            [
-                Column(""),
-                Column(f"{fname} part", DEFAULTS["decimals"], sign=True),
-                Column(f"{lname} part", DEFAULTS["decimals"], sign=True),
-                Column("rest", DEFAULTS["decimals"], sign=True),
-                Column("row · x", DEFAULTS["decimals"], sign=True),
-            ],
-            font_size=30,
-        )
-        table.header[1].set_color(fc)
-        table.header[2].set_color(lc)
+
+        def make(h_buff: float) -> ValueTable:
+            made = ValueTable(
+                rows,
+                [
+                    Column(""),
+                    Column(f"{fname} part", DEFAULTS["decimals"], sign=True),
+                    Column(f"{lname} part", DEFAULTS["decimals"], sign=True),
+                    Column("rest", DEFAULTS["decimals"], sign=True),
+                    Column("row · x", DEFAULTS["decimals"], sign=True),
+                ],
+                font_size=30,
+                h_buff=h_buff,
+            )
+            made.header[1].set_color(fc)
+            made.header[2].set_color(lc)
+            return made
+
         totals = [sum(p) for p in parts]
-        line = fit_width(self._threshold_line(totals, st.names, bias, size=24), 13.0)
+        line = fit_width(self._threshold_line(totals, st.names, bias, size=24), 13.4)
         line.to_edge(DOWN, buff=0.35)
-        fill_frame(table, title=fits, caption=line, max_scale=1.3, gap=0.35)
+        # the table spreads across the frame between the cosines and the line
+        table = spread_table(make, fits, line, share=0.95, max_scale=1.3, gap=0.35)
         names = VGroup(*(table.cell(k, 0) for k in range(len(rows))))
         self.shown["row_table"] = table
         opening = [FadeIn(formula, shift=DOWN * 0.5), FadeIn(names, shift=RIGHT * 0.5)]
@@ -352,7 +358,7 @@ class BlockStep(MLPScene):
         self.say(
             "Then its dot product with a vector splits into a first-name part, a last-name part "
             "and whatever is left.",
-            FadeIn(dist, shift=DOWN * 0.5),
+            [FadeIn(dist, shift=DOWN * 0.5), Create(line.axis), FadeIn(line.ticks)],
             LightUp(dist[2]),
             LightUp(dist[4]),
             LightUp(dist[6]),
@@ -375,6 +381,11 @@ class BlockStep(MLPScene):
                 LightUp(table.cell(0, 1)),
                 LightUp(table.cell(0, 2)),
             ),
+            # its total, row · x, takes its place on the line under the table
+            (
+                TransformFromCopy(table.cell(0, 4), line.dots[0]),
+                FadeIn(line.labels[0], shift=UP * 0.3),
+            ),
         )
         fw, lw = st.names[0].split()[0], st.names[0].split()[-1]
 
@@ -391,7 +402,11 @@ class BlockStep(MLPScene):
         self.say(
             sentence,
             *(FadeIn(table.row(k)[1:], shift=UP * 0.5) for k in range(1, len(rows))),
-            LightUp(VGroup(*(table.row(k) for k in range(1, len(rows))))),
+            [
+                LightUp(VGroup(*(table.row(k) for k in range(1, len(rows))))),
+                *(TransformFromCopy(table.cell(k, 4), line.dots[k]) for k in range(1, len(rows))),
+                FadeIn(VGroup(*line.labels[1 : len(rows)]), shift=UP * 0.3),
+            ],
         )
         clears = [tot + bias > 0 for tot in totals]
         self.shown["bias_clears"] = clears
@@ -407,10 +422,9 @@ class BlockStep(MLPScene):
             )
         self.say(
             sentence,
-            Create(line.axis),
-            FadeIn(line.dots, scale=0.5),
             Create(line.bar),
-            FadeIn(line.labels, shift=UP * 0.5),
+            FadeIn(line.labels[len(rows) :], shift=UP * 0.5),
+            LightUp(line.dots),
         )
         self.hand_over(scores=self.keep(line))
 
@@ -421,7 +435,20 @@ class BlockStep(MLPScene):
         hi = max(max(totals), -bias) + 0.5
         g = VGroup()
         g.axis = NumberLine(
-            x_range=[lo, hi, 0.5], length=11, color=PALETTE["muted"], include_tip=False
+            x_range=[lo, hi, 0.5],
+            length=12.5,
+            color=PALETTE["muted"],
+            include_tip=False,
+            stroke_width=4,
+        )
+        # the whole numbers along the line, written under their ticks
+        g.ticks = VGroup(
+            *(
+                FastNumber(float(v), 0, font_size=size, color=PALETTE["muted"]).next_to(
+                    g.axis.n2p(v), DOWN, buff=0.2
+                )
+                for v in range(int(np.ceil(lo)), int(np.floor(hi)) + 1)
+            )
         )
         colors = [PALETTE["highlight"], PALETTE[FIRST_COLOR], PALETTE[LAST_COLOR]]
         g.dots, g.labels = VGroup(), VGroup()
@@ -435,5 +462,5 @@ class BlockStep(MLPScene):
         g.labels.add(
             text(f"bar: {signed(-bias)}", size, PALETTE["highlight"]).next_to(g.bar, DOWN, 0.1)
         )
-        g.add(g.axis, g.dots, g.bar, g.labels)
+        g.add(g.axis, g.ticks, g.dots, g.bar, g.labels)
         return g

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from manim import UP, VGroup
 
 import llmviz
-from llmviz.layout import text
+from llmviz.layout import fill_frame, safe_area, text
 from llmviz.model.analysis import (
     Ablation,
     AndNeuron,
@@ -38,6 +38,7 @@ from llmviz.style import PALETTE, display_token
 __all__ = [
     "MLPScene",
     "Story",
+    "spread_table",
 ]
 
 
@@ -197,3 +198,18 @@ class MLPScene(LectureScene):
     def drop_below(mobject, anchor, buff: float = 0.5):
         """Move ``mobject`` straight down or up (keeping its x) to sit ``buff`` under ``anchor``."""
         return mobject.shift(UP * (anchor.get_bottom()[1] - buff - mobject.get_top()[1]))
+
+
+def spread_table(make, title, caption, share: float = 0.9, max_scale: float = 1.6, **area):
+    """A table built by ``make(h_buff)`` whose columns are spread apart until, filled into the
+    frame (:func:`~llmviz.layout.fill_frame`), it spans ``share`` of the safe area's width: a
+    table held by the frame's height otherwise fills only its middle. Returns the table, filled."""
+    left, bottom, right, top = safe_area(title, caption, **area)
+    h_buff = 0.6
+    table = make(h_buff)
+    k = min((right - left) / table.width, (top - bottom) / table.height, max_scale)
+    gaps = max(len(table.columns) - 1, 1)
+    short = share * (right - left) / k - table.width
+    if short > 0.05:
+        table = make(min(h_buff + short / gaps, 4.0))
+    return fill_frame(table, title=title, caption=caption, max_scale=max_scale, **area)
