@@ -30,7 +30,7 @@ from manim import (
 )
 
 from llmviz.animations import LightUp
-from llmviz.layout import fill_frame, fit_width, lines, math, plain_axes, text, title
+from llmviz.layout import fill_frame, fit_width, lines, math, plain_axes, safe_area, text, title
 from llmviz.mobjects import Column, FastNumber, ValueTable
 from llmviz.model.config import GPT3_CONFIG, other_parameter_counts, weight_counts
 from llmviz.model.experiments.capacity import load_capacity
@@ -515,41 +515,60 @@ class RoomStep(MLPScene):
         f, value = sae.strongest_for(probe)
         info = sae.features[f]
         num = functools.partial(FastNumber, font_size=24, thousands=True)
-        stats = ValueTable(
-            [
-                [f"neurons of layer {cfg.layer}", num(self.model.cfg.d_mlp, 0)],
-                ["corpus sentences", num(cfg.n_sentences, 0)],
-                ["features it learned", num(cfg.n_features, 0)],
-                ["features on per token", num(sae.mean_active, 1)],
-                ["variance kept", num(100 * sae.explained, 1, suffix="%")],
-            ],
-            [Column(f"layer {cfg.layer}"), Column("value")],
-            header=False,
-            font_size=24,
-        )
-        stats.next_to(head, DOWN, buff=0.6).to_edge(LEFT, buff=0.8)
-        self.shown["sae_table"] = stats
+
+        def make(h_buff: float, v_buff: float = 1.55) -> ValueTable:
+            return ValueTable(
+                [
+                    [f"neurons of layer {cfg.layer}", num(self.model.cfg.d_mlp, 0)],
+                    ["corpus sentences", num(cfg.n_sentences, 0)],
+                    ["features it learned", num(cfg.n_features, 0)],
+                    ["features on per token", num(sae.mean_active, 1)],
+                    ["variance kept", num(100 * sae.explained, 1, suffix="%")],
+                ],
+                [Column(f"layer {cfg.layer}"), Column("value")],
+                header=False,
+                font_size=24,
+                h_buff=h_buff,
+                v_buff=v_buff,
+            )
+
+        # the numbers first fill the frame on their own, and move to the left when the feature
+        # and its texts come in beside them
+        alone = spread_table(make, head, False, share=0.85, max_scale=1.8)
         words = fit_width(text(f"“{probe}”", 24), 6.2)
         tag = text(f"feature {f} is the most on: {value:.2f}", 24, PALETTE["highlight"])
         right = VGroup(words, tag).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        right.next_to(stats, RIGHT, buff=0.8).align_to(stats, UP)
         ctxs = fit_width(
             lines(*(_tail(c["context"]) for c in info["top"][:5]), size=22, align="left"), 6.2
         )
-        ctxs.next_to(right, DOWN, buff=0.35).align_to(right, LEFT)
         share = abs(info["neuron_weight"])
-        line = (
-            text(
-                f"its direction: cosine {share:.2f} with neuron {info['neuron']} alone",
-                24,
-                PALETTE["highlight"],
-            )
-            .next_to(ctxs, DOWN, buff=0.5)
-            .align_to(right, LEFT)
+        line = text(
+            f"its direction: cosine {share:.2f} with neuron {info['neuron']} alone",
+            24,
+            PALETTE["highlight"],
         )
-        # the whole picture, built first, fills the frame under the title
-        fill_frame(VGroup(stats, right, ctxs, line), title=head, max_scale=1.5)
-        labels = VGroup(*(stats.cell(k, 0) for k in range(5)))
+
+        def beside(v_buff: float) -> tuple[ValueTable, VGroup]:
+            """The numbers at the left with rows ``v_buff`` apart, the feature at the right."""
+            table = make(0.6, v_buff)
+            table.next_to(head, DOWN, buff=0.6).to_edge(LEFT, buff=0.8)
+            right.next_to(table, RIGHT, buff=0.8).align_to(table, UP)
+            ctxs.next_to(right, DOWN, buff=0.35).align_to(right, LEFT)
+            line.next_to(ctxs, DOWN, buff=0.5).align_to(right, LEFT)
+            return table, VGroup(table, right, ctxs, line)
+
+        # the whole picture, built first, fills the frame under the title; the numbers' rows
+        # move apart while the picture is held by the frame's width, so that they reach its foot
+        stats, picture = beside(1.55)
+        left, bottom, right_x, top = safe_area(title=head)
+        k = min((right_x - left) / picture.width, (top - bottom) / picture.height, 1.5)
+        tall = (top - bottom) / k - 0.05
+        if stats.height < tall:
+            pitch = (tall - stats.cell(0, 0).height) / 4
+            stats, picture = beside(min(pitch * 48 / 24, 4.0))
+        fill_frame(picture, title=head, max_scale=1.5)
+        self.shown["sae_table"] = stats
+        labels = VGroup(*(alone.cell(k, 0) for k in range(5)))
         self.say(
             "Researchers untangle neurons that mix features with sparse autoencoders.",
             self.title_in(head),
@@ -558,24 +577,27 @@ class RoomStep(MLPScene):
         self.say(
             f"We trained a small one on the {self.model.cfg.d_mlp} neurons of layer {cfg.layer}, "
             f"over {cfg.n_sentences:,} corpus sentences.",
-            FadeIn(stats.cell(0, 1), shift=RIGHT * 0.5),
-            FadeIn(stats.cell(1, 1), shift=RIGHT * 0.5),
+            FadeIn(alone.cell(0, 1), shift=RIGHT * 0.5),
+            FadeIn(alone.cell(1, 1), shift=RIGHT * 0.5),
         )
         self.say(
             f"It learned {cfg.n_features} features, and about {sae.mean_active:.1f} of them are on "
             "at any token.",
-            FadeIn(stats.cell(2, 1), shift=RIGHT * 0.5),
-            FadeIn(stats.cell(3, 1), shift=RIGHT * 0.5),
+            FadeIn(alone.cell(2, 1), shift=RIGHT * 0.5),
+            FadeIn(alone.cell(3, 1), shift=RIGHT * 0.5),
         )
         self.say(
             f"Rebuilt from those few, the activations keep {100 * sae.explained:.1f} percent of "
             "their variance.",
-            FadeIn(stats.cell(4, 1), shift=RIGHT * 0.5),
-            LightUp(stats.row(4)),
+            FadeIn(alone.cell(4, 1), shift=RIGHT * 0.5),
+            LightUp(alone.row(4)),
         )
         self.shown["sae"], self.shown["sae_feature"] = sae, f
+        shown_cells = VGroup(*(alone.cell(k, j) for k in range(5) for j in range(2)))
+        home_cells = VGroup(*(stats.cell(k, j) for k in range(5) for j in range(2)))
         self.say(
             f'At the last token of "{probe}", feature {f} is the most on.',
+            ReplacementTransform(shown_cells, home_cells),
             FadeIn(words, shift=LEFT * 0.5),
             FadeIn(tag, shift=LEFT * 0.5),
         )

@@ -20,12 +20,13 @@ from manim import (
     LaggedStart,
     Rectangle,
     ReplacementTransform,
+    Restore,
     TransformFromCopy,
     VGroup,
 )
 
 from llmviz.animations import LightUp, ResidualAdd, WeightedSum
-from llmviz.layout import code, fill_frame, math, text, title
+from llmviz.layout import code, fill_frame, math, safe_area, text, title
 from llmviz.mobjects import FastNumber, MatrixShape, NumericVector
 from llmviz.model.analysis import column_tokens
 from llmviz.model.trace import hook_name, probabilities
@@ -95,6 +96,15 @@ class DownStep(MLPScene):
         )
         # the column's scores and its product fill the frame under the matrix
         fill_frame(VGroup(cap, bars, eq, eq_cap), title=VGroup(mat, tag), max_scale=1.5)
+        # the matrix opens big in the middle of the frame and goes up to its place when the
+        # column's scores come in under it
+        opening = VGroup(mat, strip, tag)
+        opening.save_state()
+        mat.size_label.next_to(mat.box, DOWN, buff=0.15).align_to(mat.box, RIGHT)
+        left, bottom, right, top = safe_area(title=head)
+        opening.scale(
+            min((right - left) / opening.width, (top - bottom) / opening.height, 1.6)
+        ).move_to([(left + right) / 2, (top + bottom) / 2, 0])
         got = self.received("neuron")  # the switched-off neuron goes to sit under its column
         self.say(
             f"The second matrix brings the {cfg.d_mlp} neuron values back down to {cfg.d_model} "
@@ -124,6 +134,7 @@ class DownStep(MLPScene):
         self.say(
             f"Column {n.neuron} {'raises' if dla >= 0 else 'lowers'} the score of "
             f'"{self.target}" by {plain(abs(dla))} for each unit of the neuron\'s value.',
+            Restore(opening),
             LaggedStart(*(GrowFromEdge(r[1], LEFT) for r in bars), lag_ratio=0.1),
             FadeIn(VGroup(*(r[0] for r in bars)), shift=UP * 0.5),
             FadeIn(VGroup(*(r[2] for r in bars)), shift=UP * 0.5),
@@ -157,7 +168,7 @@ class DownStep(MLPScene):
             text(f"its column raises {s1} by {d1:.2f}", 34),
             text(f"and {s2} by {d2:.2f}", 34),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        lines.move_to(VGroup(bars, eq, eq_cap, cap))
+        fill_frame(lines, title=mat, max_scale=1.5, gap=0.75)  # under the column's tag
         self.shown["shared"] = shared
         self.say(
             f"A column can even serve two facts: neuron {shared.neuron} is on for {n1} and for "
@@ -180,7 +191,7 @@ class DownStep(MLPScene):
         top = [int(i) for i in np.argsort(-post)[: min(4, max(active, 1))]]
         W_down = self.model.W("down", self.L)
         head = keep[0]
-        for size in (30, 28, 26, 24, 22, 20):  # the largest type at which the sum fits under them
+        for size in (38, 34, 30, 28, 26, 24, 22, 20):  # the largest type at which the sum fits
             cols = [NumericVector(W_down[i], max_entries=5, font_size=size) for i in top]
             spare = 11.5 - sum(c.width for c in cols)  # spread across the frame's width
             group = VGroup(*cols).arrange(RIGHT, buff=max(1.0, spare / max(len(cols) - 1, 1)))
