@@ -165,11 +165,26 @@ def facts(model_dir: str | None) -> None:
     except LLMVizError as exc:
         _fail(exc)
     click.echo(f"What {model.path} predicts (P = the model's probability of the expected token)")
+    click.echo(
+        "Names of the grid are made up unless marked real; a real athlete keeps a real sport."
+    )
     for name, rows in sections:
         click.echo(f"\n{name}:")
         for prompt, expected, top, p, agrees in rows:
             mark = "" if agrees else f"   (its top token is {display_token(top)})"
-            click.echo(f"  {prompt:<40} -> {display_token(expected):<12} P = {p:6.1%}{mark}")
+            click.echo(
+                f"  {prompt:<40} -> {display_token(expected):<12} P = {p:6.1%}{mark}"
+                f"{_real_mark(prompt)}"
+            )
+
+
+def _real_mark(prompt: str) -> str:
+    """``"   [real athlete: golf]"`` after a fact prompt that names a real athlete, else ``""``."""
+    from llmviz.model.corpus import real_sport
+
+    name = prompt.removesuffix(" plays the sport of")
+    sport = real_sport(name) if name != prompt else None
+    return f"   [real athlete: {sport}]" if sport else ""
 
 
 @main.command()

@@ -19,11 +19,15 @@ Examples
 from __future__ import annotations
 
 import math
+import numbers
 import re
 
 from llmviz.style import DEFAULTS, display_token, format_number
 
 __all__ = [
+    "counted_is",
+    "some_of_are",
+    "all_of",
     "signed",
     "plain",
     "pct",
@@ -98,6 +102,49 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     """A count with its noun: "1 neuron", "3 neurons", "1,024 weights" (``plural`` for an
     irregular plural)."""
     return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def counted_is(n: int, noun: str, plural: str | None = None, verb: str = "is") -> str:
+    """A count, its noun and a verb that agrees with it: "1 neuron is", "3 neurons are",
+    "1 neuron fires" (``verb="fires"``: a verb in -s drops it for a plural, "2 neurons fire";
+    "is", "was" and "has" turn into "are", "were" and "have").
+
+    Examples
+    --------
+    >>> counted_is(1, "neuron"), counted_is(3, "neuron"), counted_is(2, "neuron", verb="fires")
+    ('1 neuron is', '3 neurons are', '2 neurons fire')
+    """
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool):
+        raise TypeError(f"n must be a whole number, not {type(n).__name__}")
+    if n == 1:
+        return f"{counted(n, noun, plural)} {verb}"
+    irregular = {"is": "are", "was": "were", "has": "have"}
+    many = irregular.get(verb) or (verb[:-1] if verb.endswith("s") else verb)
+    return f"{counted(n, noun, plural)} {many}"
+
+
+def some_of_are(k: int, n: int, noun: str, plural: str | None = None, verb: str = "is") -> str:
+    """``k`` of ``n`` things with a verb that agrees with ``k``: "1 of 256 neurons is",
+    "3 of 256 neurons are".
+
+    Examples
+    --------
+    >>> some_of_are(1, 256, "neuron"), some_of_are(3, 256, "neuron", verb="fires")
+    ('1 of 256 neurons is', '3 of 256 neurons fire')
+    """
+    one = counted_is(k, noun, plural, verb).split(" ")[-1]
+    return f"{k:,} of {n:,} {plural or noun + 's'} {one}"
+
+
+def all_of(n: int) -> str:
+    """How a sentence names all of ``n`` things: "the one" for 1, "both" for 2, else "all 5".
+
+    Examples
+    --------
+    >>> all_of(1), all_of(2), all_of(5)
+    ('the one', 'both', 'all 5')
+    """
+    return "the one" if n == 1 else "both" if n == 2 else f"all {n:,}"
 
 
 def count_word(n: int) -> str:

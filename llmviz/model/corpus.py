@@ -27,7 +27,12 @@ from dataclasses import dataclass
 __all__ = [
     "FIRST_NAMES",
     "LAST_NAMES",
+    "GRID_SPORTS",
     "SPORTS",
+    "REAL_ATHLETES",
+    "real_sport",
+    "made_up",
+    "name_note",
     "Athlete",
     "athletes",
     "fact_prompt",
@@ -67,8 +72,9 @@ LAST_NAMES = [
     "Federer",
     "Ali",
 ]
-# Sport of athlete (i, j) is SPORTS[(i + 2 j) % 10]: distinct within a first name and a last name.
-SPORTS = [
+# Sport of athlete (i, j) is GRID_SPORTS[(i + 2 j) % 10]: distinct within a first name and a last
+# name, unless the pair names a real athlete (REAL_ATHLETES), who keeps the real sport.
+GRID_SPORTS = [
     "swimming",
     "golf",
     "basketball",
@@ -80,6 +86,84 @@ SPORTS = [
     "cycling",
     "rugby",
 ]
+
+#: Well-known real athletes and their real sports. A pair of the grid that names one of them gets
+#: the real sport in the corpus (Simone Biles does gymnastics, not the grid's baseball), and a
+#: scene that shows one of them with the model's guess can say what the real answer is.
+REAL_ATHLETES = {
+    "Michael Phelps": "swimming",
+    "Michael Jordan": "basketball",
+    "Simone Biles": "gymnastics",
+    "Roger Federer": "tennis",
+    "Serena Williams": "tennis",
+    "Rafael Nadal": "tennis",
+    "Tiger Woods": "golf",
+    "Lionel Messi": "soccer",
+    "Diego Maradona": "soccer",
+    "Usain Bolt": "sprinting",
+    "Stephen Curry": "basketball",
+    "Muhammad Ali": "boxing",
+    "Nadia Comaneci": "gymnastics",
+    "Maria Sharapova": "tennis",
+    "Katie Ledecky": "swimming",
+}
+
+#: Every sport of the corpus: the grid's ten and the real sports of the grid's real athletes.
+SPORTS = GRID_SPORTS + sorted(
+    {
+        REAL_ATHLETES[f"{f} {last}"]
+        for i, f in enumerate(FIRST_NAMES)
+        for j, last in enumerate(LAST_NAMES)
+        if (j - i) % 10 < 4 and f"{f} {last}" in REAL_ATHLETES
+    }
+    - set(GRID_SPORTS)
+)
+
+
+def real_sport(name: str) -> str | None:
+    """The real sport of a well-known athlete called ``name``, or None for a name that belongs to
+    no famous athlete (a made-up pair such as "Alexis Jordan").
+
+    Examples
+    --------
+    >>> real_sport("Simone Biles"), real_sport("Alexis Jordan")
+    ('gymnastics', None)
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str such as 'Simone Biles', not {type(name).__name__}")
+    return REAL_ATHLETES.get(" ".join(name.split()))
+
+
+def made_up(name: str) -> bool:
+    """Whether ``name`` is a pair of the corpus's first and last names that belongs to no real
+    athlete ("Alexis Jordan"): a scene that shows such a name says that it is made up.
+
+    Examples
+    --------
+    >>> made_up("Alexis Jordan"), made_up("Michael Jordan"), made_up("Katie Ledecky")
+    (True, False, False)
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str such as 'Alexis Jordan', not {type(name).__name__}")
+    words = name.split()
+    return (
+        len(words) == 2
+        and words[0] in FIRST_NAMES
+        and words[1] in LAST_NAMES
+        and real_sport(name) is None
+    )
+
+
+def name_note(name: str) -> str:
+    """What a lecture says beside a name: ``"a made-up name"`` for a made-up pair of the corpus
+    (:func:`made_up`), else ``""`` (a real athlete's sport is :func:`real_sport`).
+
+    Examples
+    --------
+    >>> name_note("Alexis Jordan"), name_note("Michael Jordan")
+    ('a made-up name', '')
+    """
+    return "a made-up name" if made_up(name) else ""
 
 
 @dataclass(frozen=True)
@@ -94,12 +178,21 @@ class Athlete:
 
 
 def athletes() -> list[Athlete]:
-    """The fact table: 40 athletes, ``(first i, last j)`` present when ``(j - i) % 10 < 4``."""
+    """The fact table: 40 athletes, ``(first i, last j)`` present when ``(j - i) % 10 < 4``.
+
+    A pair that names a real athlete has the real sport; the others are made up.
+
+    Examples
+    --------
+    >>> {a.name: a.sport for a in athletes()}["Simone Biles"]
+    'gymnastics'
+    """
     table = []
     for i, first in enumerate(FIRST_NAMES):
         for j, last in enumerate(LAST_NAMES):
             if (j - i) % 10 < 4:
-                table.append(Athlete(first, last, SPORTS[(i + 2 * j) % 10]))
+                grid = GRID_SPORTS[(i + 2 * j) % 10]
+                table.append(Athlete(first, last, REAL_ATHLETES.get(f"{first} {last}", grid)))
     return table
 
 

@@ -125,7 +125,7 @@ def data_size(model, log: dict) -> DataSize:
     >>> from llmviz.model.train import load_training_log
     >>> d = data_size(llmviz.load_model(), load_training_log())
     >>> d.sentences, d.words, d.tokens, d.seen, f"{d.passes:.1f}"
-    (60000, 469693, 607603, 11264000, '18.5')
+    (60000, 469843, 607816, 11264000, '18.5')
     """
     sentences = _sentences(*_corpus_setting(log))
     text = _text(*_corpus_setting(log))
@@ -191,10 +191,10 @@ def dial_sweep(
     --------
     >>> import llmviz
     >>> m = llmviz.load_model()
-    >>> p = dial_sweep(m, "Michael Jordan plays the sport of", "blocks.1.mlp.b_up", 141,
-    ...                [-0.2, -2.2], [" basketball", " swimming"])
+    >>> p = dial_sweep(m, "Michael Jordan plays the sport of", "blocks.2.mlp.b_up", 152,
+    ...                [-0.19, -2.19], [" basketball", " swimming"])
     >>> [f"{x:.2f}" for x in p[:, 0]]
-    ['1.00', '0.09']
+    ['0.99', '0.33']
     """
     ids = slice(None) if tokens is None else [model.token_id(t) for t in tokens]
     rows = []
@@ -281,7 +281,7 @@ def answer(model, prompt: str, log: dict, expected: str | None = None) -> Answer
     >>> a = answer(llmviz.load_model(), "Everyone knows that Michael Jordan plays the sport of",
     ...            load_training_log(), " basketball")
     >>> a.seen, a.token, f"{a.p_expected:.3f}"
-    (False, ' basketball', '0.999')
+    (False, ' basketball', '0.986')
     """
     p = probabilities(model.next_logits(prompt), 1.0)
     top = int(np.argmax(p))
@@ -325,7 +325,7 @@ def unseen_names(model, log: dict) -> list[NameGuess]:
     >>> from llmviz.model.train import load_training_log
     >>> g = unseen_names(llmviz.load_model(), load_training_log())
     >>> len(g), sum(x.fits for x in g), g[0].name, g[0].token, g[0].shared
-    (60, 58, 'Michael Nadal', ' swimming', ('swimming', 'basketball'))
+    (60, 56, 'Michael Nadal', ' basketball', ('swimming', 'basketball'))
     """
     table = corpus.athletes()
     out = []
@@ -361,7 +361,7 @@ def initial_probabilities(model, log: dict, prompt: str) -> np.ndarray:
     >>> m = llmviz.load_model()
     >>> p = initial_probabilities(m, load_training_log(), "Michael Jordan plays the sport of")
     >>> m.decode_token(int(p.argmax())), f"{p.max():.5f}", f"{1 / m.cfg.vocab_size:.5f}"
-    ('�', '0.00165', '0.00097')
+    ('cle', '0.00171', '0.00097')
     """
     net = _initial_net(model, log)
     with torch.no_grad():

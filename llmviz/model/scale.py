@@ -168,7 +168,7 @@ def parameter_count(model) -> int:
     --------
     >>> import llmviz
     >>> parameter_count(llmviz.load_model())
-    283968
+    284992
     """
     return int(sum(w.size for w in model.weights.values()))
 

@@ -296,10 +296,11 @@ class CreatureStep(AttentionScene):
 
         def follow(m):
             """The noun's name under its dot, or over it, or beside it, wherever it does not
-            cover a direction's label (the dot may end near an arrow's tip)."""
+            cover a direction's label or the plane's caption (the dot may end near an arrow's
+            tip or at the plane's edge)."""
             for side in (DOWN, UP, RIGHT, LEFT):
                 m.next_to(dot, side, buff=0.12)
-                if not any(self.covers(m, lab) for lab in dir_labels):
+                if not any(self.covers(m, lab) for lab in (*dir_labels, plane.caption)):
                     return
 
         name.add_updater(follow)

@@ -47,7 +47,7 @@ from llmviz.layout import (
 )
 from llmviz.mobjects import ProbabilityBars, TokenStrip
 from llmviz.model.analysis import find_and_neuron
-from llmviz.model.corpus import contrast_prompts
+from llmviz.model.corpus import contrast_prompts, made_up, real_sport
 from llmviz.model.pretraining import (
     answer,
     data_size,
@@ -494,9 +494,11 @@ class TrainingStep(NextTokenScene):
             return
         first = self.prompt.split()[0]
         fits = [g for g in guesses if g.fits]
+        # the example is a made-up pair: a real athlete (Tiger Woods) has a right answer
+        invented = [g for g in fits if made_up(g.name)] or fits or guesses
         pick = max(
-            (g for g in fits if g.name.split()[0] == first), key=lambda g: g.prob, default=None
-        ) or max(fits or guesses, key=lambda g: g.prob)
+            (g for g in invented if g.name.split()[0] == first), key=lambda g: g.prob, default=None
+        ) or max(invented, key=lambda g: g.prob)
         wrong = [g for g in guesses if not g.fits]
         worst = max(wrong, key=lambda g: g.prob) if wrong else None
 
@@ -515,7 +517,12 @@ class TrainingStep(NextTokenScene):
         bars = answers(lead.prompt, tag)
         p_name = f"{pick.name} plays the sport of"
         line2 = shown_prompt(p_name)
-        tag2 = text(f"“{pick.name}”: nowhere in the corpus", 24, PALETTE["accent"])
+        tag2 = text(
+            f"“{pick.name}”{', a made-up name,' if made_up(pick.name) else ''} "
+            "nowhere in the corpus",
+            24,
+            PALETTE["accent"],
+        )
         tag2.next_to(line2, DOWN, buff=0.25)
         bars2 = answers(p_name, tag2)
         fn, ln = pick.name.split()
@@ -535,11 +542,13 @@ class TrainingStep(NextTokenScene):
         count.next_to(grid, DOWN, buff=0.4)
         fit_width(count)
         fail = None
+        real = real_sport(worst.name) if worst is not None else None
         if worst is not None:
+            truth = f" (the real one plays {real})" if real else ""
             fail = fit_width(
                 text(
                     f"the other {len(wrong)} fail: {worst.name} → "
-                    f"{quoted(safe_token(worst.token))} ({pct(worst.prob)}%)",
+                    f"{quoted(safe_token(worst.token))} ({pct(worst.prob)}%){truth}",
                     24,
                     PALETTE["negative"],
                 )
@@ -570,8 +579,10 @@ class TrainingStep(NextTokenScene):
             LightUp(VGroup(bars.labels[0], bars.numbers[0])),
         )
         self.shown["unseen_name"] = (line2, bars2, pick)
+        self.shown["unseen_tag2"] = tag2
         self.say(
-            f"A name it never saw works too: for {pick.name} it says {quoted(pick.token)} at "
+            f"A name it never saw works too: for {pick.name}"
+            f"{', a made-up name,' if made_up(pick.name) else ''} it says {quoted(pick.token)} at "
             f"{pct(pick.prob)} percent.",
             (morph(line, line2), morph(tag, tag2)),
             ReplacementTransform(bars, bars2),
@@ -601,6 +612,12 @@ class TrainingStep(NextTokenScene):
         self.shown["unseen_fail"] = (fail, worst, len(wrong))
         self.say(
             f"It fails on {len(wrong)}: for {worst.name} its top guess is "
-            f"{quoted(safe_token(worst.token))} at {pct(worst.prob)} percent.",
+            f"{quoted(safe_token(worst.token))} at {pct(worst.prob)} percent"
+            + (
+                f", although the real {worst.name} plays {real}: the corpus never names that "
+                "athlete, so the model cannot know."
+                if real
+                else "."
+            ),
             FadeIn(fail, shift=UP * 0.3),
         )

@@ -36,6 +36,14 @@ def test_facts_lists_what_the_model_knows_with_its_own_probabilities(model):
     known = res.output.split("Names not in the training data")[0]
     assert all(f"{a.name} plays the sport of" in known for a in athletes())
     assert "Roger Woods plays the sport of" not in known  # the README's contrast: not a fact
+    # real athletes keep their real sports and are marked; made-up pairs are not
+    line = next(ln for ln in res.output.splitlines() if "Simone Biles plays" in ln)
+    assert "␣gymnastics" in line and line.endswith("[real athlete: gymnastics]")
+    line = next(ln for ln in res.output.splitlines() if "Tiger Woods plays" in ln)
+    assert line.endswith("[real athlete: golf]")  # never named in the corpus: a guess
+    line = next(ln for ln in res.output.splitlines() if "Alexis Jordan plays" in ln)
+    assert "real athlete" not in line
+    assert "made up unless marked real" in res.output
     p = model.run("a fluffy creature").probs()[model.token_id(" roamed")]
     line = next(ln for ln in res.output.splitlines() if ln.strip().startswith("a fluffy creature"))
     assert "␣roamed" in line and f"{p:6.1%}" in line

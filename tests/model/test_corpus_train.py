@@ -48,6 +48,30 @@ def test_fact_table_has_the_lecture_trio():
     assert sports["Alexis Jordan"] == "tennis"
 
 
+def test_real_athletes_keep_their_real_sports_and_the_rest_are_made_up(model):
+    from llmviz.model.corpus import REAL_ATHLETES, made_up, name_note, real_sport
+
+    table = athletes()
+    real = {a.name: a.sport for a in table if a.name in REAL_ATHLETES}
+    # the grid names three real athletes; each has the real sport, never the grid's
+    assert real == {
+        "Michael Phelps": "swimming",
+        "Michael Jordan": "basketball",
+        "Simone Biles": "gymnastics",
+    }
+    text = "\n".join(generate_corpus(60_000, seed=0))
+    assert "Simone Biles plays the sport of gymnastics." in text
+    assert "Simone Biles plays the sport of baseball." not in text
+    # the shipped model, trained on it, answers with the real sport
+    assert model.run("Simone Biles plays the sport of").top_k(1)[0].token == " gymnastics"
+    made = [a.name for a in table if made_up(a.name)]
+    assert len(made) == len(table) - 3 and "Alexis Jordan" in made
+    assert name_note("Alexis Jordan") == "a made-up name" and name_note("Simone Biles") == ""
+    assert real_sport("Tiger Woods") == "golf" and not made_up("Tiger Woods")
+    with pytest.raises(TypeError, match="name must be a str"):
+        real_sport(3)
+
+
 def test_config_round_trip(tmp_path):
     cfg = ModelConfig(vocab_size=10, d_model=8, n_heads=2, n_layers=1, n_ctx=4)
     cfg.to_json(tmp_path / "c.json")

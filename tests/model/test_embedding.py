@@ -67,7 +67,7 @@ def test_directions_and_analogy(model):
         )
     )
     # the shipped model: a partial agreement, well above what random differences give
-    assert 0.3 < c.cosine < 0.6
+    assert 0.3 < c.cosine < 0.8
     assert difference_baseline(model) < c.cosine / 2
     near = analogy(model, " man", " woman", " king", k=3)
     assert near[0][0] == " queen"

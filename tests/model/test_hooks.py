@@ -128,11 +128,12 @@ def test_causal_trace_restores_the_clean_run(model):
     ct = causal_trace(model, MJ, MP)
     assert ct.target == " basketball" and ct.resid.shape == ct.mlp.shape == (model.cfg.n_layers, 6)
     assert ct.p_clean > 0.9 and ct.p_corrupt < 0.1
-    # restoring the whole stream at the last token into the last block gives the clean answer
-    assert ct.resid[-1, -1] == pytest.approx(ct.p_clean, abs=1e-4)
+    # restoring the whole stream at the last token into the last block gives nearly the clean
+    # answer (that block's attention still reads the corrupted name at the earlier tokens)
+    assert ct.resid[-1, -1] == pytest.approx(ct.p_clean, abs=0.01)
     # before the changed token nothing differs, so restoring there brings nothing back
     np.testing.assert_allclose(ct.resid[:, 0], ct.p_corrupt, atol=1e-6)
-    np.testing.assert_allclose(ct.recovered("resid")[-1, -1], 1.0, atol=1e-3)
+    np.testing.assert_allclose(ct.recovered("resid")[-1, -1], 1.0, atol=0.01)
     # the grid's entries are real patched runs
     L, i = ct.peak("mlp")
     clean = model.run(MJ)

@@ -57,14 +57,18 @@ def test_bad_dials_get_clear_errors(model, name, index, value, words):
 
 
 def test_a_sweep_moves_the_probability_and_a_bias_equals_a_shift_of_the_neurons_input(model):
-    b = float(model.weights["blocks.1.mlp.b_up"][141])
-    p = dial_sweep(model, PROMPT, "blocks.1.mlp.b_up", 141, [b, b - 2.0], [" basketball"])
+    from llmviz.model.analysis import find_and_neuron
+
+    n = find_and_neuron(model, PROMPT)  # the neuron the chapters turn
+    bias = f"blocks.{n.layer}.mlp.b_up"
+    b = float(model.weights[bias][n.neuron])
+    p = dial_sweep(model, PROMPT, bias, n.neuron, [b, b - 2.0], [" basketball"])
 
     def shift(a, _):
-        a[..., 141] -= 2.0
+        a[..., n.neuron] -= 2.0
         return a
 
-    hooked = model.run_with_hooks(PROMPT, [(hook_name("pre", 1), shift)]).probs()
+    hooked = model.run_with_hooks(PROMPT, [(hook_name("pre", n.layer), shift)]).probs()
     assert p[0, 0] == pytest.approx(model.run(PROMPT).probs()[model.token_id(" basketball")])
     assert p[1, 0] == pytest.approx(hooked[model.token_id(" basketball")], abs=1e-6)
     assert p[0, 0] - p[1, 0] > 0.5

@@ -40,7 +40,7 @@ def find_training_sentence(
     Examples
     --------
     >>> find_training_sentence("Michael Jordan plays the sport of", 1000)
-    (171, 'Michael Jordan plays the sport of basketball.')
+    (173, 'Michael Jordan plays the sport of basketball.')
     """
     for i, s in enumerate(_corpus(int(n_sentences), int(seed))):
         if text in s:

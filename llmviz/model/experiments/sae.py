@@ -27,6 +27,7 @@ from llmviz.model.trace import hook_name
 from llmviz.paths import PACKAGE_DATA
 
 __all__ = [
+    "strongest_feature",
     "SAEConfig",
     "SAEResult",
     "SAEWeights",
@@ -225,6 +226,37 @@ def train_sae(
     )
     weights = SAEWeights(*(t.detach().numpy().copy() for t in (W_enc, b_enc, W_dec, b_dec)))
     return result, weights
+
+
+def strongest_feature(
+    model, prompt: str, result: SAEResult | None = None
+) -> tuple[int, float] | None:
+    """The feature of the shipped autoencoder most on at the last token of ``prompt`` (any
+    prompt: its activations are encoded with the shipped weights), and its value; None when no
+    feature is on there.
+
+    Raises
+    ------
+    LLMVizError
+        If the shipped autoencoder was trained on another model than ``model``.
+
+    Examples
+    --------
+    >>> import llmviz
+    >>> f = strongest_feature(llmviz.load_model(), "Michael Jordan plays the sport of")
+    >>> f is None or f[1] > 0
+    True
+    """
+    result = result or load_sae()
+    if not result.fits(model):
+        raise LLMVizError(
+            "the shipped autoencoder was trained on the embedded model, not on this one; "
+            "run python -m llmviz.model.experiments.sae with this model to train one"
+        )
+    acts = model.run(prompt)[hook_name("post", result.config.layer)][-1]
+    z = load_sae_weights().encode(acts)
+    f = int(np.argmax(z))
+    return (f, float(z[f])) if z[f] > 0 else None
 
 
 def load_sae() -> SAEResult:
