@@ -439,11 +439,38 @@ class BackpropStep(FoundationsScene):
         batch = text(
             f"one step: a random batch of {self.batch_size}, {per_epoch} steps per epoch", 24
         )
-        VGroup(full, batch).arrange(DOWN, aligned_edge=LEFT, buff=0.25).next_to(head, DOWN, 0.5)
-        VGroup(full, batch).to_edge(LEFT, buff=0.8)
         # one cell per training image, and the images of one random batch lit among them
-        images, chosen = self.image_cells(n_train, self.batch_size)
-        VGroup(images, chosen).next_to(batch, DOWN, buff=0.45).align_to(full, LEFT)
+        images, chosen = self.image_cells(n_train, self.batch_size, cols=40)
+        table = ValueTable(
+            [[name, *(a[s] for s in sizes)] for name, a in agree.items()],
+            [Column("batch size"), *(Column(f"{s}", 2) for s in sizes)],
+            font_size=28,
+        )
+        t_head = VGroup(
+            text("cosine of batch gradient", 24, PALETTE["muted"]),
+            text("and full gradient", 24, PALETTE["muted"]),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        VGroup(t_head, table).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        VGroup(t_head, table).next_to(images, RIGHT, buff=0.8)
+        # the training run's accuracy, drawn later where the images were
+        epochs = len(mlp.test_accuracy) - 1
+        axes = plain_axes(
+            [0, epochs, max(1, epochs // 3)], [0, 1, 0.25], images.width - 0.4, images.height - 1.0
+        )
+        axes.align_to(images, DOWN).align_to(images, RIGHT)
+        tk = self.ticks(axes, xs=(0, epochs), ys=(0, 1), fmt=lambda v: f"{v:g}")
+        acc = VMobject(color=PALETTE["accent"], stroke_width=4).set_points_as_corners(
+            [axes.c2p(e, a) for e, a in enumerate(mlp.test_accuracy)]
+        )
+        a_first, a_last = 100 * mlp.test_accuracy[0], 100 * mlp.test_accuracy[-1]
+        lab = text(f"test accuracy {a_first:.0f}% → {a_last:.1f}%", 20, PALETTE["accent"])
+        run = text(f"{epochs} epochs, {mlp.n_steps:,} steps", 20, PALETTE["accent"])
+        VGroup(lab, run).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        VGroup(lab, run).next_to(axes, UP, buff=0.15).align_to(tk, LEFT)
+        lines = VGroup(full, batch).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        lines.next_to(VGroup(images, tk), UP, buff=0.45).align_to(VGroup(images, tk), LEFT)
+        whole = VGroup(lines, images, chosen, t_head, table, axes, tk, acc, lab, run)
+        fill_frame(whole, title=head, max_scale=1.6)
         self.shown["batch_cells"] = (images, chosen)
         self.say(
             f"The true gradient averages over all {n_train:,} training images: a lot of work for "
@@ -457,14 +484,6 @@ class BackpropStep(FoundationsScene):
             FadeIn(batch, shift=RIGHT * 0.3),
             LaggedStart(*(FadeIn(c, scale=3) for c in chosen), lag_ratio=0.05),
         )
-        table = ValueTable(
-            [[name, *(a[s] for s in sizes)] for name, a in agree.items()],
-            [Column("batch size"), *(Column(f"{s}", 2) for s in sizes)],
-            font_size=28,
-        )
-        t_head = text("cosine of batch gradient and full gradient", 24, PALETTE["muted"])
-        VGroup(t_head, table).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        VGroup(t_head, table).to_edge(RIGHT, buff=0.55).shift(DOWN * 0.6)
         self.shown["minibatch"] = table
         a0 = agree["at the start"]
         self.say(
@@ -485,24 +504,10 @@ class BackpropStep(FoundationsScene):
             FadeIn(table.row("after epoch 1"), shift=UP * 0.3),
             LightUp(table.cell("after epoch 1", f"{self.batch_size}")),
         )
-        epochs = len(mlp.test_accuracy) - 1
-        axes = plain_axes([0, epochs, max(1, epochs // 3)], [0, 1, 0.25], 5.0, 3.0)
-        axes.to_edge(LEFT, buff=1.0).to_edge(DOWN, buff=0.9)
-        tk = self.ticks(axes, xs=(0, epochs), ys=(0, 1), fmt=lambda v: f"{v:g}")
-        acc = VMobject(color=PALETTE["accent"], stroke_width=4).set_points_as_corners(
-            [axes.c2p(e, a) for e, a in enumerate(mlp.test_accuracy)]
-        )
-        a_first, a_last = 100 * mlp.test_accuracy[0], 100 * mlp.test_accuracy[-1]
-        lab = text(
-            f"test accuracy {a_first:.0f}% → {a_last:.1f}%: {epochs} epochs, {mlp.n_steps:,} steps",
-            20,
-            PALETTE["accent"],
-        )
-        lab.next_to(axes, UP, buff=0.15).align_to(axes, LEFT)
         self.shown["final_accuracy"] = (lab, a_last)
         self.say(
             f"The whole run took {mlp.n_steps:,} such steps, and test accuracy climbed from "
             f"{a_first:.0f}% to {a_last:.1f}% over {epochs} epochs.",
             (FadeOut(VGroup(images, chosen), shift=DOWN * 0.3), Create(axes), FadeIn(tk)),
-            (Create(acc, run_time=2.5), FadeIn(lab)),
+            (Create(acc, run_time=2.5), FadeIn(VGroup(lab, run))),
         )

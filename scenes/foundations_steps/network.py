@@ -31,7 +31,7 @@ from manim import (
 
 from foundations_steps.common import CURVE, POINT, FoundationsScene, tex, travel
 from llmviz.animations import LightUp
-from llmviz.layout import fit_width, plain_axes, text, title
+from llmviz.layout import fill_frame, fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, NeuronColumn, ValueTable
 from llmviz.mobjects.vectors import shown_indices
 from llmviz.model.experiments.digits import gradient_norms
@@ -76,10 +76,13 @@ class NetworkStep(FoundationsScene):
                 )
         return lines
 
-    def network_columns(self, fp, j: int | None, pred: int | None, values: bool = True) -> list:
+    def network_columns(
+        self, fp, j: int | None, pred: int | None, values: bool = True, span=(-3.1, 3.4)
+    ) -> list:
         """One column of neurons per layer of the forward pass ``fp`` (the output's values written
-        when ``values``), hidden neuron ``j`` and output ``pred`` ringed."""
-        xs = np.linspace(-3.1, 3.4, len(fp.a))
+        when ``values``), hidden neuron ``j`` and output ``pred`` ringed; the first and the last
+        stand at the x positions ``span``."""
+        xs = np.linspace(*span, len(fp.a))
         cols = []
         for layer, (acts, xpos) in enumerate(zip(fp.a, xs, strict=True)):
             last = layer == len(fp.a) - 1
@@ -133,17 +136,12 @@ class NetworkStep(FoundationsScene):
         acc = 100 * mlp.test_accuracy[-1]
         sizes = net.sizes
         head = title("Neurons and layers")
+        # the whole picture first: the image, the network, the first layer's rule and one
+        # neuron's sum under it; it fills the frame above the closing line
         picture = self.digit_picture(x).to_edge(LEFT, buff=0.6).shift(UP * 0.4)
         pic_label = text(f"test image {self.digit_index}: 8 × 8 pixels", 20, PALETTE["muted"])
         pic_label.next_to(picture, DOWN, buff=0.2)
-        self.say(
-            f"The code trained a small network to read 8 by 8 handwritten digits like this "
-            f"one, {an(label)}.",
-            self.title_in(head),
-            FadeIn(picture, lag_ratio=0.01),
-            FadeIn(pic_label, shift=UP * 0.3),
-        )
-        cols = self.network_columns(fp, j, pred)
+        cols = self.network_columns(fp, j, pred, span=(-3.0, 4.4))
         names = VGroup(
             *(
                 text(s, 20, PALETTE["muted"]).next_to(c, UP, buff=0.2).set_x(c.neurons.get_x())
@@ -158,21 +156,17 @@ class NetworkStep(FoundationsScene):
         for m in names:
             m.set_y(top_y)
         wires = self.network_wires(cols, net)
-        self.shown["output"] = cols[-1]
-        self.shown["prediction"] = (pred, label)
-        self.say(
-            f"A neuron is just a number between zero and one; the first layer holds the "
-            f"{sizes[0]} pixels.",
-            travel(picture, cols[0].neurons),
-            (FadeIn(cols[0]), FadeIn(names[0])),
+        out = cols[-1]
+        digits = VGroup(
+            *(
+                text(str(d), 20, PALETTE[POINT] if d == pred else PALETTE["muted"]).next_to(
+                    out.number(d), RIGHT, buff=0.25
+                )
+                for d in range(10)
+            )
         )
-        rule = tex(r"a^{(1)} = \sigma(W a^{(0)} + b)", size=34).to_edge(DOWN, buff=1.2)
-        self.say(
-            "Each neuron of the next layer takes a weighted sum of all of them, adds a bias and "
-            "applies the sigmoid.",
-            Create(wires[0], lag_ratio=0.002),
-            (FadeIn(cols[1]), FadeIn(names[1]), FadeIn(rule, shift=UP * 0.3)),
-        )
+        rule = tex(r"a^{(1)} = \sigma(W a^{(0)} + b)", size=34)
+        rule.next_to(VGroup(*cols), DOWN, buff=0.45).set_x(0)
         calc = VGroup(
             text(f"neuron {j}:", 22),
             self.num(weighted, 2, 24),
@@ -184,6 +178,38 @@ class NetworkStep(FoundationsScene):
             self.num(aj, 2, 24, color=PALETTE[POINT]),
         ).arrange(RIGHT, buff=0.14)
         fit_width(calc, 12.5).next_to(rule, DOWN, buff=0.3)
+        summary = text(
+            f"{'-'.join(map(str, sizes))} neurons, trained on {len(mlp.train_idx):,} digits; "
+            f"{acc:.1f}% right on {len(mlp.test_idx)} it never saw",
+            20,
+            PALETTE["muted"],
+        )
+        fit_width(summary).to_edge(DOWN, buff=0.3)
+        whole = VGroup(picture, pic_label, *cols, names, *wires, digits, rule, calc)
+        fill_frame(whole, title=head, caption=summary, max_scale=1.3)
+        # the network's neurons, empty, stand where each layer comes in
+        empty = [c.neurons.copy().set_fill(opacity=0).set_stroke(opacity=0.6) for c in cols]
+        self.say(
+            f"The code trained a small network to read 8 by 8 handwritten digits like this "
+            f"one, {an(label)}.",
+            self.title_in(head),
+            (FadeIn(picture, lag_ratio=0.01), FadeIn(VGroup(*empty))),
+            FadeIn(pic_label, shift=UP * 0.3),
+        )
+        self.shown["output"] = cols[-1]
+        self.shown["prediction"] = (pred, label)
+        self.say(
+            f"A neuron is just a number between zero and one; the first layer holds the "
+            f"{sizes[0]} pixels.",
+            travel(picture, cols[0].neurons),
+            (FadeIn(cols[0]), FadeOut(empty[0]), FadeIn(names[0])),
+        )
+        self.say(
+            "Each neuron of the next layer takes a weighted sum of all of them, adds a bias and "
+            "applies the sigmoid.",
+            Create(wires[0], lag_ratio=0.002),
+            (FadeIn(cols[1]), FadeOut(empty[1]), FadeIn(names[1]), FadeIn(rule, shift=UP * 0.3)),
+        )
         self.shown["calc"] = {
             "weighted": (calc[1], weighted),
             "bias": (calc[3], bias),
@@ -198,39 +224,24 @@ class NetworkStep(FoundationsScene):
             FadeIn(calc, shift=UP * 0.3, lag_ratio=0.1),
         )
         network = VGroup(picture, pic_label, cols[0], cols[1], wires[0], names[0], names[1])
+        network.add(rule, *empty[2:])  # out of the way of the matrix form, and back after it
         form = self.matrix_form_beats(net, x, fp, j, picture, network, calc[7])
         self.say(
             "Each line is a real weight, blue for positive and orange for negative.",
             (FadeOut(form), FadeIn(network)),
             Create(wires[1], lag_ratio=0.002),
-            (FadeIn(cols[2]), FadeIn(names[2])),
-        )
-        out = cols[-1]
-        digits = VGroup(
-            *(
-                text(str(d), 20, PALETTE[POINT] if d == pred else PALETTE["muted"]).next_to(
-                    out.number(d), RIGHT, buff=0.25
-                )
-                for d in range(10)
-            )
+            (FadeIn(cols[2]), FadeOut(empty[2]), FadeIn(names[2])),
         )
         self.say(
             "The last layer has ten neurons, one for each digit.",
             Create(wires[2], lag_ratio=0.002),
-            (FadeIn(out), FadeIn(names[3]), FadeIn(digits)),
+            (FadeIn(out), FadeOut(empty[3]), FadeIn(names[3]), FadeIn(digits)),
         )
         p = out.number(pred).text  # as drawn, with the decimals setting
         self.say(
             f"For this image the neuron for {pred} is the most active, at {p}.",
             LightUp(VGroup(out.neuron(pred), out.number(pred), digits[pred])),
         )
-        summary = text(
-            f"{'-'.join(map(str, sizes))} neurons, trained on {len(mlp.train_idx):,} digits; "
-            f"{acc:.1f}% right on {len(mlp.test_idx)} it never saw",
-            20,
-            PALETTE["muted"],
-        )
-        fit_width(summary).to_edge(DOWN, buff=0.3)
         self.shown["accuracy"] = (summary, acc)
         self.say(
             f"Trained on {len(mlp.train_idx):,} real digits, it gets {acc:.1f}% of "
