@@ -18,6 +18,7 @@ from manim import (
     LaggedStart,
     ReplacementTransform,
     SurroundingRectangle,
+    Transform,
     VGroup,
 )
 
@@ -104,6 +105,9 @@ class ChainStep(FoundationsScene):
             max_scale=1.6,
             shrink=False,
         )
+        # the chain opens big in the middle and moves to its place over its factors
+        home = chain.copy()
+        fill_frame(chain, title=head, caption=point, max_scale=2.0, shrink=False)
         got = self.received("loss")
         self.say(
             "To lower the loss we need its slope with respect to each weight.",
@@ -123,7 +127,7 @@ class ChainStep(FoundationsScene):
         )
         self.say(
             f"How the loss changes with ŷ: {ch.dl_dyhat:.3f}, steep, because ŷ is far from the label.",
-            self.zoom_to(VGroup(chain, *forms, *nums), margin=1.15),
+            (Transform(chain, home), self.zoom_to(VGroup(home, *forms, *nums), margin=1.15)),
             FadeIn(forms[0], shift=DOWN * 0.3),
             travel(forms[0], nums[0]),
             LightUp(chain[1], color=PALETTE[POINT]),

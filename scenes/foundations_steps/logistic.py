@@ -29,12 +29,13 @@ from manim import (
     MoveAlongPath,
     Rectangle,
     ReplacementTransform,
+    Transform,
     VGroup,
 )
 
 from foundations_steps.common import CLASS0, CLASS1, CURVE, POINT, FoundationsScene, tex, travel
 from llmviz.animations import LightUp
-from llmviz.layout import fit_width, plain_axes, text, title
+from llmviz.layout import fill_frame, fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, FastText, ValueTable
 from llmviz.model.experiments.functions import sigmoid
 from llmviz.model.experiments.logistic import likelihood
@@ -70,40 +71,11 @@ class LogisticStep(FoundationsScene):
         half = DashedLine(
             axes.c2p(-6, 0.5), axes.c2p(6, 0.5), color=PALETTE["muted"], stroke_width=2
         )
-        self.say(
-            "Logistic regression is the smallest model that learns.",
-            self.title_in(head),
-            Create(axes),
-            FadeIn(ticks, shift=UP * 0.3),
-        )
-        self.say(
-            "At its heart is the sigmoid: it squashes any number z into a value between 0 and 1.",
-            Create(curve, run_time=2),
-            Create(half),
-        )
+        # the whole picture first: the plot, the formulas right of it, the worked z under it
         rule = tex(r"\sigma(z) = \frac{1}{1 + e^{-z}}", size=40, color=PALETTE[CURVE])
         rule.next_to(axes, RIGHT, buff=0.8).align_to(axes, UP)
-        self.say(
-            "Its formula is one over one plus e to the minus z.",
-            FadeIn(rule, shift=LEFT * 0.5),
-            LightUp(rule),
-        )
-        probe = Dot(axes.c2p(-6, float(sigmoid(-6))), radius=0.1, color=PALETTE[POINT])
-        self.say(
-            "A large negative z gives almost 0, a large positive z almost 1.",
-            FadeIn(probe, scale=0.5),
-            MoveAlongPath(probe, curve, run_time=2.5),
-            FadeOut(probe),
-        )
-        self.remove(probe)  # gone, even when the beat ends by lighting up what it brought
         zf = tex("z", "=", r"w_1 x_1 + w_2 x_2 + b", size=36).next_to(rule, DOWN, buff=0.6)
         zf.align_to(rule, LEFT)
-        self.say(
-            "And z weighs the inputs and adds a bias: z = w1 x1 + w2 x2 + b.",
-            FadeIn(zf, shift=UP * 0.5),
-            LightUp(zf[2]),
-            self.whole(zf),
-        )
         n = self.data.n
         nums = [self.num(v, 2, 26) for v in (w[0], x[0], w[1], x[1], b)]
         z_num = self.num(z, 2, 26, color=PALETTE[POINT])
@@ -113,28 +85,6 @@ class LogisticStep(FoundationsScene):
         eq.next_to(axes, DOWN, buff=0.9).set_x(0)
         note = self.caption(
             f"one of the {n} points the code generated, with the weights and bias that training finds"
-        )
-        self.shown.update(w=(nums[0], w[0]), x=(nums[1], x[0]), b=(nums[4], b), z=(z_num, z))
-        self.shown["point"] = k
-        self.say(
-            f"For one of the {n} points, with the weights that training finds, z = {z:.2f}.",
-            FadeIn(note, shift=UP * 0.3),
-            travel(zf, eq),
-            LightUp(z_num),
-        )
-        foot = Dot(axes.c2p(z, 0), radius=0.08, color=PALETTE[POINT])
-        on_curve = Dot(axes.c2p(z, s), radius=0.1, color=PALETTE[POINT])
-        up = DashedLine(axes.c2p(z, 0), axes.c2p(z, s), color=PALETTE[POINT])
-        across = DashedLine(axes.c2p(z, s), axes.c2p(-6, s), color=PALETTE[POINT])
-        s_num = self.num(s, 2, 26, color=PALETTE[POINT]).next_to(axes.c2p(-6, s), LEFT, 0.15)
-        s_num.shift(UP * 0.25)
-        self.shown["sigma"] = (s_num, s)
-        self.say(
-            f"The sigmoid turns it into {s:.2f}: the probability that this point is class 1.",
-            travel(z_num, foot),
-            (Create(up), self.zoom_to(VGroup(axes, s_num), margin=1.1)),
-            GrowFromCenter(on_curve),
-            (Create(across), FadeIn(s_num, shift=LEFT * 0.5)),
         )
         p1 = VGroup(tex(r"P(y=1 \mid x) = \sigma(z) ="), self.num(s, 2, 28)).arrange(RIGHT)
         p0 = VGroup(tex(r"P(y=0 \mid x) = 1 - \sigma(z) ="), self.num(1 - s, 2, 28))
@@ -149,6 +99,65 @@ class LogisticStep(FoundationsScene):
                 .next_to(p, RIGHT, buff=0.2)
                 for v, p, c in ((s, p1, PALETTE[CLASS1]), (1 - s, p0, PALETTE[CLASS0]))
             )
+        )
+        s_num = self.num(s, 2, 26, color=PALETTE[POINT]).next_to(axes.c2p(-6, s), LEFT, 0.15)
+        s_num.shift(UP * 0.25)
+        plot = VGroup(axes, curve, ticks, half)
+        whole = VGroup(plot, s_num, rule, zf, probs, bars, eq)
+        fill_frame(whole, title=head, caption=note, max_scale=1.3)
+        # the plot opens big in the middle and moves left when the formula comes in
+        home = plot.copy()
+        fill_frame(plot, title=head, caption=note, max_scale=1.6)
+        self.say(
+            "Logistic regression is the smallest model that learns.",
+            self.title_in(head),
+            Create(axes),
+            FadeIn(ticks, shift=UP * 0.3),
+        )
+        self.say(
+            "At its heart is the sigmoid: it squashes any number z into a value between 0 and 1.",
+            Create(curve, run_time=2),
+            Create(half),
+        )
+        self.say(
+            "Its formula is one over one plus e to the minus z.",
+            Transform(plot, home),
+            FadeIn(rule, shift=LEFT * 0.5),
+            LightUp(rule),
+        )
+        probe = Dot(axes.c2p(-6, float(sigmoid(-6))), radius=0.1, color=PALETTE[POINT])
+        self.say(
+            "A large negative z gives almost 0, a large positive z almost 1.",
+            FadeIn(probe, scale=0.5),
+            MoveAlongPath(probe, curve, run_time=2.5),
+            FadeOut(probe),
+        )
+        self.remove(probe)  # gone, even when the beat ends by lighting up what it brought
+        self.say(
+            "And z weighs the inputs and adds a bias: z = w1 x1 + w2 x2 + b.",
+            FadeIn(zf, shift=UP * 0.5),
+            LightUp(zf[2]),
+            self.whole(zf),
+        )
+        self.shown.update(w=(nums[0], w[0]), x=(nums[1], x[0]), b=(nums[4], b), z=(z_num, z))
+        self.shown["point"] = k
+        self.say(
+            f"For one of the {n} points, with the weights that training finds, z = {z:.2f}.",
+            FadeIn(note, shift=UP * 0.3),
+            travel(zf, eq),
+            LightUp(z_num),
+        )
+        foot = Dot(axes.c2p(z, 0), radius=0.08, color=PALETTE[POINT])
+        on_curve = Dot(axes.c2p(z, s), radius=0.1, color=PALETTE[POINT])
+        up = DashedLine(axes.c2p(z, 0), axes.c2p(z, s), color=PALETTE[POINT])
+        across = DashedLine(axes.c2p(z, s), axes.c2p(-6, s), color=PALETTE[POINT])
+        self.shown["sigma"] = (s_num, s)
+        self.say(
+            f"The sigmoid turns it into {s:.2f}: the probability that this point is class 1.",
+            travel(z_num, foot),
+            (Create(up), self.zoom_to(VGroup(axes, s_num), margin=1.1)),
+            GrowFromCenter(on_curve),
+            (Create(across), FadeIn(s_num, shift=LEFT * 0.5)),
         )
         self.shown["p0"] = Shown(p0[1], 1 - s)
         self.say(
@@ -345,30 +354,11 @@ class LogisticStep(FoundationsScene):
         lik1, log1 = likelihood(run.w[-1], float(run.b[-1]), data)
         head = title("Where the loss comes from")
         one = tex(r"P(y \mid x) =", r"\hat y^{\,y}", r"(1 - \hat y)^{1 - y}", size=36)
-        one.next_to(head, DOWN, buff=0.5).to_edge(LEFT, buff=1.0)
-        got = self.received("loss")
-        self.say(
-            "This loss is not arbitrary: it comes from the probability of the labels.",
-            self.title_in(head),
-            FadeIn(one, shift=RIGHT * 0.5) if got is None else ReplacementTransform(got, one),
-        )
-        self.say(
-            "A label of one has probability ŷ and a label of zero has 1 − ŷ: one formula gives both.",
-            self.zoom_to(one, margin=1.6),
-            LightUp(one[1], color=PALETTE[CLASS1]),
-            LightUp(one[2], color=PALETTE[CLASS0]),
-            self.whole(one),
-        )
         prod = tex(
             r"\mathcal{L} = \prod_{i=1}^{N} \hat y_i^{\,y_i} (1 - \hat y_i)^{1 - y_i}", size=36
         )
         prod.next_to(one, DOWN, buff=0.45).align_to(one, LEFT)
         n_note = tex(f"N = {n}", size=32, color=PALETTE["muted"]).next_to(prod, RIGHT, buff=0.6)
-        self.say(
-            f"The {n} labels together have the product of these: the likelihood.",
-            (self.zoom_out(), travel(one, prod)),
-            FadeIn(n_note, shift=LEFT * 0.4),
-        )
         rows = [
             ["likelihood", FastText(sci_text(lik0), 26), FastText(sci_text(lik1), 26)],
             ["log-likelihood", log0, log1],
@@ -379,20 +369,51 @@ class LogisticStep(FoundationsScene):
             [Column(""), Column("random start", 3), Column("after training", 3)],
             font_size=26,
         )
-        table.to_edge(RIGHT, buff=0.8).to_edge(DOWN, buff=0.7)
-        self.shown["likelihood_table"] = table
-        self.shown["likelihood"] = (lik0, lik1)
-        self.say(
-            f"At the random start it is {sci_text(lik0)}; after training, {sci_text(lik1)}.",
-            FadeIn(table.header, shift=UP * 0.4),
-            FadeIn(table.row("likelihood"), shift=UP * 0.4),
-            LightUp(table.cell("likelihood", "after training")),
-        )
         logsum = tex(
             r"\log \mathcal{L} = \sum_{i=1}^{N} y_i \log \hat y_i + (1 - y_i) \log(1 - \hat y_i)",
             size=34,
         )
         fit_width(logsum, 8.0).next_to(prod, DOWN, buff=0.45).align_to(prod, LEFT)
+        # the whole picture first: the one-label formula beside the product, the log of the
+        # product under them, the table at the bottom right; the first formula opens big in the
+        # middle, over its two cases, and moves to its place
+        VGroup(prod, n_note).next_to(one, RIGHT, buff=0.9)
+        logsum.next_to(VGroup(one, prod), DOWN, buff=0.45).align_to(one, LEFT)
+        table.next_to(logsum, DOWN, buff=0.4).align_to(VGroup(prod, n_note), RIGHT)
+        fill_frame(VGroup(one, prod, n_note, logsum, table), title=head, max_scale=1.4)
+        home = one.copy()
+        cases = VGroup(
+            tex(r"y = 1:\ ", r"\hat y", size=36, color=PALETTE[CLASS1]),
+            tex(r"y = 0:\ ", r"1 - \hat y", size=36, color=PALETTE[CLASS0]),
+        ).arrange(RIGHT, buff=1.2)
+        cases.next_to(one, DOWN, buff=0.6)
+        fill_frame(VGroup(one, cases), title=head, max_scale=2.2)
+        got = self.received("loss")
+        self.say(
+            "This loss is not arbitrary: it comes from the probability of the labels.",
+            self.title_in(head),
+            FadeIn(one, shift=RIGHT * 0.5) if got is None else ReplacementTransform(got, one),
+        )
+        self.say(
+            "A label of one has probability ŷ and a label of zero has 1 − ŷ: one formula gives both.",
+            (FadeIn(cases[0], shift=UP * 0.3), LightUp(one[1], color=PALETTE[CLASS1])),
+            (FadeIn(cases[1], shift=UP * 0.3), LightUp(one[2], color=PALETTE[CLASS0])),
+            self.whole(one),
+        )
+        self.say(
+            f"The {n} labels together have the product of these: the likelihood.",
+            FadeOut(cases),
+            travel(one, prod),
+            FadeIn(n_note, shift=LEFT * 0.4),
+        )
+        self.shown["likelihood_table"] = table
+        self.shown["likelihood"] = (lik0, lik1)
+        self.say(
+            f"At the random start it is {sci_text(lik0)}; after training, {sci_text(lik1)}.",
+            (Transform(one, home), FadeIn(table.header, shift=UP * 0.4)),
+            FadeIn(table.row("likelihood"), shift=UP * 0.4),
+            LightUp(table.cell("likelihood", "after training")),
+        )
         self.say(
             "Products of many small numbers are awkward, so we take the log: a sum instead.",
             travel(prod, logsum),
@@ -403,13 +424,13 @@ class LogisticStep(FoundationsScene):
         self.say(
             f"Flip the sign and divide by {n}: the mean binary cross-entropy, {b0:.3f} at the "
             f"start and {b1:.3f} after training.",
-            (FadeIn(table.row("mean BCE"), shift=UP * 0.4), self.zoom_to(table, margin=1.3)),
+            FadeIn(table.row("mean BCE"), shift=UP * 0.4),
             LightUp(table.cell("mean BCE", "random start")),
             LightUp(table.cell("mean BCE", "after training")),
         )
         self.say(
             "A higher likelihood is a lower loss, so minimising one maximises the other.",
             LightUp(table.cell("likelihood", "after training")),
-            (self.zoom_out(), LightUp(table.cell("mean BCE", "after training"))),
+            LightUp(table.cell("mean BCE", "after training")),
         )
         self.pass_on(loss=logsum)  # the next step takes the slope of this loss
