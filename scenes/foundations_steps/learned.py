@@ -154,8 +154,9 @@ class LearnedStep(FoundationsScene):
             v_buff=1.3,
         )
         p_head = code(f'"{prompt}" →', 20)
+        fit_width(table, 6.2)  # each on its own: the prompt keeps a readable size
+        fit_width(p_head, 6.2)
         VGroup(p_head, table).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-        fit_width(VGroup(p_head, table), 6.2)
         VGroup(p_head, table).to_edge(RIGHT, buff=0.6).shift(DOWN * 0.25)
         marks = VGroup(
             *(Dot(axes.c2p(cp.step, 0), radius=0.07, color=PALETTE[POINT]) for cp in cps)

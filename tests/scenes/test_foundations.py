@@ -16,6 +16,7 @@ from llmviz.model.experiments.landscape import costs_at, descend, lowest_point
 from llmviz.model.trace import probabilities
 from llmviz.steps import played_steps
 from llmviz.style import format_number
+from llmviz.words import percent
 
 fnd = load("foundations")
 
@@ -460,7 +461,9 @@ def test_loss_curve_and_checkpoints_come_from_the_log(scenes):
     assert cps == train.checkpoint_predictions(log, "Michael Jordan plays the sport of")
     last = cps[-1]
     cell = table.cell(str(last.step), "first choice").text
-    assert cell == f"basketball {100 * last.top[0][1]:.2f}%"
+    p = last.top[0][1]  # written as the lecture writes percentages, and within its rounding
+    assert cell == f"basketball {percent(p)}"
+    assert abs(float(cell.split()[1].rstrip("%")) - 100 * p) <= 0.05
     assert table.row_names == [str(c.step) for c in cps]
     assert shown["checkpoint_note"] is None  # the lecture prompt was recorded
 
