@@ -43,9 +43,15 @@ from mlp_steps.common import MLPScene, spread_table
 
 
 def heat_table(
-    values: np.ndarray, rows: list[str], cols: list[str], fmt, scale: float = 1.0
+    values: np.ndarray,
+    rows: list[str],
+    cols: list[str],
+    fmt,
+    scale: float = 1.0,
+    tall: float = 0.7,
 ) -> VGroup:
-    """A small heat map: one coloured square per value with the value written in it."""
+    """A small heat map: one coloured square per value with the value written in it; each
+    square is ``tall`` times the map's unit high (and 1.3 times wide)."""
     size = 0.95
     g = VGroup()
     g.cells = {}
@@ -54,13 +60,13 @@ def heat_table(
             v = float(values[i, j])
             sq = Rectangle(
                 width=size * 1.3,
-                height=size * 0.7,
+                height=size * tall,
                 stroke_width=1,
                 stroke_color=PALETTE["muted"],
                 fill_color=value_to_color(v, scale),
                 fill_opacity=0.45,
             )
-            sq.move_to([j * size * 1.35, -i * size * 0.75, 0])
+            sq.move_to([j * size * 1.35, -i * size * (tall + 0.05), 0])
             num = fmt(v).move_to(sq)
             g.cells[(i, j)] = VGroup(sq, num)
             g.add(g.cells[(i, j)])
@@ -94,13 +100,11 @@ class BeyondStep(MLPScene):
                 PALETTE["muted"],
             )
         ).next_to(head, DOWN, buff=0.3)
-        self.say(
-            "A viewer asked whether a direction keeps its meaning from one layer to the next.",
-            self.title_in(head),
-            FadeIn(question, shift=UP * 0.5),
-            LightUp(question),
-        )
+        asked = "A viewer asked whether a direction keeps its meaning from one layer to the next."
         if d is None:
+            self.say(
+                asked, self.title_in(head), FadeIn(question, shift=UP * 0.5), LightUp(question)
+            )
             note = text("This needs names from the training grid.", 24).next_to(question, DOWN, 0.8)
             self.say("That test needs a name from the training grid.", FadeIn(note, shift=UP * 0.5))
             return
@@ -111,6 +115,7 @@ class BeyondStep(MLPScene):
             labels,
             [f"block {k}" for k in range(len(d.hooks))],
             lambda v: FastNumber(v, font_size=20),
+            tall=1.0,
         )
         sep = heat_table(
             100 * d.separation,
@@ -118,6 +123,7 @@ class BeyondStep(MLPScene):
             [f"vectors {k}" for k in range(len(d.hooks))],
             lambda v: FastNumber(v, 0, suffix="%", font_size=20),
             scale=100,
+            tall=1.0,
         )
         both = VGroup(cos, sep).arrange(RIGHT, buff=1.6, aligned_edge=UP)
         cos_cap = text(
@@ -131,11 +137,21 @@ class BeyondStep(MLPScene):
         ).next_to(sep, DOWN, 0.25)
         # both maps and their captions, built first, fill the frame under the question
         fill_frame(VGroup(both, cos_cap, sep_cap), title=question, max_scale=1.6)
+        # the two maps' row and column labels stand from the question on, as their scaffold
+        self.say(
+            asked,
+            self.title_in(head),
+            FadeIn(question, shift=UP * 0.5),
+            (
+                FadeIn(VGroup(cos.row_labels, sep.row_labels), shift=RIGHT * 0.5),
+                FadeIn(VGroup(cos.col_labels, sep.col_labels), shift=DOWN * 0.5),
+            ),
+            LightUp(question),
+        )
         self.say(
             f"We measure the first-name direction for {fname} again, after each block.",
             FadeIn(cos_cap, shift=UP * 0.5),
-            FadeIn(cos.row_labels, shift=RIGHT * 0.5),
-            FadeIn(cos.col_labels, shift=DOWN * 0.5),
+            LightUp(VGroup(cos.row_labels, cos.col_labels)),
             LaggedStart(
                 *(FadeIn(cos.cells[(k, k)], scale=0.6) for k in range(len(d.hooks))), lag_ratio=0.3
             ),
@@ -156,7 +172,7 @@ class BeyondStep(MLPScene):
         lo, hi = 100 * d.separation.min(), 100 * d.separation.max()
         self.say(
             "Then we read each block's vectors with every block's direction.",
-            (FadeIn(sep.row_labels, shift=RIGHT * 0.5), FadeIn(sep.col_labels, shift=DOWN * 0.5)),
+            LightUp(VGroup(sep.row_labels, sep.col_labels)),
             LaggedStart(*(FadeIn(c, scale=0.6) for c in sep.cells.values()), lag_ratio=0.05),
         )
         self.say(

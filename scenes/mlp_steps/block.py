@@ -31,7 +31,16 @@ from manim import (
 )
 
 from llmviz.animations import LightUp
-from llmviz.layout import fill_frame, fit_width, in_frame, math, stack_apart, text, title
+from llmviz.layout import (
+    fill_frame,
+    fit_width,
+    in_frame,
+    math,
+    safe_area,
+    stack_apart,
+    text,
+    title,
+)
 from llmviz.mobjects import Column, FastNumber, MatrixShape, NumericVector, TokenStrip, ValueTable
 from llmviz.model.analysis import cosine
 from llmviz.model.trace import hook_name
@@ -204,6 +213,12 @@ class BlockStep(MLPScene):
         rows.align_to(eq, LEFT)
         # the whole picture, built first, fills the frame under the title
         fill_frame(VGroup(where, mat, xs, x_from, block, eq, eq2, rows), title=head, max_scale=1.5)
+        # held by the frame's height, the picture leaves room at its sides: the matrices go to
+        # the left edge of the safe area and the numbers to its right edge
+        left, _, right, _ = safe_area(title=head)
+        shapes, numbers = VGroup(where, mat, xs), VGroup(x_from, block, eq, eq2, rows)
+        shapes.shift(RIGHT * (left - shapes.get_left()[0]))
+        numbers.shift(RIGHT * (right - numbers.get_right()[0]))
         strip = mat.row_strip(n.neuron)
         tag = text(f"row {n.neuron}", 22, PALETTE["highlight"]).next_to(strip, LEFT, buff=0.2)
         opening = [FadeIn(mat, shift=RIGHT * 0.5), FadeIn(xs, shift=LEFT * 0.5)]
@@ -215,6 +230,8 @@ class BlockStep(MLPScene):
             f"{cfg.d_model} columns.",
             self.title_in(head),
             opening,
+            # the vector's numbers, written out beside the matrix from the start
+            (TransformFromCopy(xs.box, x_v), FadeIn(lab_x, shift=UP * 0.5)),
         )
         sweep = mat.row_strip(0, PALETTE["muted"])
         self.say(
@@ -241,7 +258,7 @@ class BlockStep(MLPScene):
             "LayerNorm.",
             self.zoom_out(),
             FadeIn(x_from, shift=DOWN * 0.5),
-            (TransformFromCopy(xs.box, x_v), FadeIn(lab_x, shift=UP * 0.5)),
+            LightUp(VGroup(lab_x, x_v)),
         )
         self.say(
             f"Its dot product with row {n.neuron} is {signed(dot)}.",

@@ -210,7 +210,7 @@ class GateStep(MLPScene):
         # the neuron and the trained run open big in the middle, then move to their places
         final = VGroup(top, left).copy()
         stage = VGroup(top, left).arrange(DOWN, buff=0.45)
-        fill_frame(stage, title=head, max_scale=1.4, shrink=False)
+        fill_frame(stage, title=head, max_scale=1.8, shrink=False)
         got = self.received("neuron")  # the neuron and its value, from the gate
         self.say(
             "If this neuron really holds the fact, switching it off should break the answer.",
