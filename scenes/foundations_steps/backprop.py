@@ -268,14 +268,6 @@ class BackpropStep(FoundationsScene):
         sub = text(f"test image {index}: {seen}", 22, PALETTE[POINT]).next_to(head, DOWN, 0.15)
         out_rule = tex(r"\delta_j = \sigma'(z_j)\cdot 2(a_j - y_j)", size=30)
         out_rule.next_to(sub, DOWN, buff=0.3).to_edge(LEFT, buff=0.8)
-        got = self.received("rule")
-        self.say(
-            "With many neurons per layer the rule is the same, only with indices.",
-            self.title_in(head),
-            FadeIn(out_rule, shift=UP * 0.2)
-            if got is None
-            else ReplacementTransform(got, out_rule),
-        )
         fs = 20
         vecs = VGroup()
         for v, dec, sign, color in (
@@ -288,7 +280,7 @@ class BackpropStep(FoundationsScene):
             if color:
                 nv.set_color(color)
             vecs.add(nv)
-        vecs.arrange(RIGHT, buff=0.35).to_edge(LEFT, buff=1.0).shift(DOWN * 0.6)
+        vecs.arrange(RIGHT, buff=0.5).to_edge(LEFT, buff=1.0).shift(DOWN * 0.6)
         vlabs = VGroup(
             *(
                 tex(s, size=28, color=c).next_to(v, UP, buff=0.15)
@@ -309,26 +301,6 @@ class BackpropStep(FoundationsScene):
                 for d in range(10)
             )
         )
-        self.shown["delta"] = vecs[2]
-        self.shown["delta_auto"] = vecs[3]
-        self.shown["backprop_example"] = (index, label, pred)
-        self.say(
-            f"Test image {index} is {seen}: the output for {pred} is {out[pred]:.3f}, the output "
-            f"for {label} only {out[label]:.3f}.",
-            FadeIn(sub, shift=DOWN * 0.2),
-            (FadeIn(VGroup(vecs[:2], vlabs[:2])), FadeIn(digits)),
-            self.zoom_to(VGroup(vecs[:2], vlabs[:2], digits), margin=1.3),
-            LightUp(VGroup(vecs[0].get_entry(pred), vecs[0].get_entry(label))),
-        )
-        self.say(
-            "Each output neuron's share of the blame is its sigmoid slope times twice its error.",
-            (self.zoom_out(), LightUp(out_rule)),
-            (travel(VGroup(vecs[0], vecs[1]), vecs[2]), FadeIn(vlabs[2])),
-        )
-        self.say(
-            "Torch's autograd finds the same ten numbers.",
-            FadeIn(VGroup(vecs[3], vlabs[3]), shift=LEFT * 0.3),
-        )
         hid = VGroup(
             NumericVector(hand.da[-2], max_entries=8, decimals=4, sign=True, font_size=20),
             NumericVector(auto.da[-2], max_entries=8, decimals=4, sign=True, font_size=20),
@@ -342,15 +314,6 @@ class BackpropStep(FoundationsScene):
         hid_rule = tex(r"\frac{\partial C}{\partial a_k} = \sum_j w_{jk}\,\delta_j", size=30)
         hid_rule.next_to(hid, UP, buff=0.45).align_to(hid, LEFT)
         hid_rule.set_y(out_rule.get_y())
-        self.shown["da_prev"] = hid[0]
-        self.shown["da_prev_auto"] = hid[1]
-        self.say(
-            "A neuron of the layer before feeds all ten outputs, so its derivative sums the blame "
-            "of each, weighted by the connecting weight.",
-            FadeIn(hid_rule, shift=UP * 0.2),
-            (travel(vecs[2], hid[0]), FadeIn(hlabs[0])),
-            (FadeIn(hid[1], shift=LEFT * 0.2), FadeIn(hlabs[1])),
-        )
         fs2 = 22
         factors = (
             float(fp.a[-2][k]),
@@ -372,6 +335,54 @@ class BackpropStep(FoundationsScene):
             ).arrange(RIGHT, buff=0.15),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         fit_width(one, 6.0).to_edge(RIGHT, buff=0.6).set_y(vecs.get_y())
+        every = text(
+            f"all {n_params:,} derivatives, hand vs autograd: largest difference {sci_text(biggest)}",
+            22,
+            PALETTE["muted"],
+        )
+        fit_width(every).to_edge(DOWN, buff=0.3)
+        # the whole picture, built first, fills the frame between the subtitle and the closing
+        # line (the hidden layer's vectors and the one weight take turns on the right)
+        whole = VGroup(out_rule, vecs, vlabs, digits, hid, hlabs, hid_rule, one)
+        fill_frame(whole, title=sub, caption=every, max_scale=1.3)
+        rule_home = out_rule.copy()  # the rule opens big in the middle and moves to its place
+        fill_frame(out_rule, title=sub, caption=every, max_scale=2.0)
+        got = self.received("rule")
+        self.say(
+            "With many neurons per layer the rule is the same, only with indices.",
+            self.title_in(head),
+            FadeIn(out_rule, shift=UP * 0.2)
+            if got is None
+            else ReplacementTransform(got, out_rule),
+        )
+        self.shown["delta"] = vecs[2]
+        self.shown["delta_auto"] = vecs[3]
+        self.shown["backprop_example"] = (index, label, pred)
+        self.say(
+            f"Test image {index} is {seen}: the output for {pred} is {out[pred]:.3f}, the output "
+            f"for {label} only {out[label]:.3f}.",
+            (FadeIn(sub, shift=DOWN * 0.2), Transform(out_rule, rule_home)),
+            (FadeIn(VGroup(vecs[:2], vlabs[:2])), FadeIn(digits)),
+            LightUp(VGroup(vecs[0].get_entry(pred), vecs[0].get_entry(label))),
+        )
+        self.say(
+            "Each output neuron's share of the blame is its sigmoid slope times twice its error.",
+            LightUp(out_rule),
+            (travel(VGroup(vecs[0], vecs[1]), vecs[2]), FadeIn(vlabs[2])),
+        )
+        self.say(
+            "Torch's autograd finds the same ten numbers.",
+            FadeIn(VGroup(vecs[3], vlabs[3]), shift=LEFT * 0.3),
+        )
+        self.shown["da_prev"] = hid[0]
+        self.shown["da_prev_auto"] = hid[1]
+        self.say(
+            "A neuron of the layer before feeds all ten outputs, so its derivative sums the blame "
+            "of each, weighted by the connecting weight.",
+            FadeIn(hid_rule, shift=UP * 0.2),
+            (travel(vecs[2], hid[0]), FadeIn(hlabs[0])),
+            (FadeIn(hid[1], shift=LEFT * 0.2), FadeIn(hlabs[1])),
+        )
         self.shown["one_weight"] = {"hand": (one[3][1], w_hand), "autograd": (one[3][3], w_auto)}
         self.say(
             f"One weight's derivative, from hidden neuron {k} to digit {label}, is the activation "
@@ -383,12 +394,6 @@ class BackpropStep(FoundationsScene):
             FadeIn(one[2], shift=UP * 0.2),
             FadeIn(one[3], shift=UP * 0.2),
         )
-        every = text(
-            f"all {n_params:,} derivatives, hand vs autograd: largest difference {sci_text(biggest)}",
-            22,
-            PALETTE["muted"],
-        )
-        fit_width(every).to_edge(DOWN, buff=0.3)
         self.shown["max_diff"] = (every, biggest)
         self.say(
             f"All {n_params:,} derivatives of the network, by hand in numpy, match autograd to "

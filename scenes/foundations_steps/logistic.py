@@ -290,10 +290,10 @@ class LogisticStep(FoundationsScene):
         eps = math.exp(-5)
         c1 = axes.plot(lambda p: -math.log(p), x_range=[eps, 1], color=PALETTE[CLASS1])
         c0 = axes.plot(lambda p: -math.log(1 - p), x_range=[0, 1 - eps], color=PALETTE[CLASS0])
-        l1 = tex(r"y = 1:\ -\log \hat y", size=30, color=PALETTE[CLASS1])
-        l0 = tex(r"y = 0:\ -\log(1 - \hat y)", size=30, color=PALETTE[CLASS0])
-        VGroup(l1, l0).arrange(DOWN, aligned_edge=LEFT, buff=0.3).next_to(axes, RIGHT, buff=0.6)
-        VGroup(l1, l0).align_to(axes, UP)
+        l1 = tex(r"y = 1:\ -\log \hat y", size=36, color=PALETTE[CLASS1])
+        l0 = tex(r"y = 0:\ -\log(1 - \hat y)", size=36, color=PALETTE[CLASS0])
+        VGroup(l1, l0).arrange(DOWN, aligned_edge=RIGHT, buff=0.3)
+        VGroup(l1, l0).to_edge(RIGHT, buff=0.5).align_to(axes, UP)  # the legend at the right
         self.say(
             "If the label is 1, the loss is minus the log of ŷ, the predicted probability.",
             Create(c1, run_time=1.5),
@@ -319,7 +319,7 @@ class LogisticStep(FoundationsScene):
             FadeIn(l0, shift=LEFT * 0.5),
         )
         both = tex(r"L = -\big[", r"y \log \hat y", "+", r"(1 - y) \log(1 - \hat y)", r"\big]")
-        fit_width(both, 6.0).next_to(VGroup(l1, l0), DOWN, buff=0.7).align_to(l1, LEFT)
+        fit_width(both, 6.0).next_to(VGroup(l1, l0), DOWN, buff=0.7).align_to(l1, RIGHT)
         self.say(
             "One formula holds both cases, because y is either 1 or 0.",
             FadeIn(both, shift=UP * 0.5),
@@ -333,8 +333,8 @@ class LogisticStep(FoundationsScene):
             tex(r"\hat y ="), self.num(s, 2, 28), tex(r"\quad L = -\log"), self.num(s, 2, 28)
         )
         line.add(tex("="), self.num(cost, 2, 28, color=PALETTE[POINT]))
-        line.arrange(RIGHT, buff=0.12).next_to(both, DOWN, buff=0.6).align_to(both, LEFT)
-        fit_width(line, 6.0)
+        fit_width(line.arrange(RIGHT, buff=0.12), 6.0)
+        line.next_to(both, DOWN, buff=0.6).align_to(both, RIGHT)
         self.shown["point_loss"] = Shown(line[5], cost)
         self.say(
             f"Our point from before has label 1 and ŷ = {s:.2f}, so its loss is {cost:.2f}.",
