@@ -28,6 +28,7 @@ from llmviz.mobjects import TokenStrip
 from llmviz.model.scale import parameter_count, training_run
 from llmviz.steps import step
 from llmviz.style import PALETTE, display_token
+from llmviz.words import all_of, counted
 from next_token_steps.common import NextTokenScene, own_training_log
 from next_token_steps.prediction import centre_first, lift_up, morph
 
@@ -61,7 +62,9 @@ class HistoryStep(NextTokenScene):
         state_name = text("state", 20, PALETTE["accent"])
         VGroup(left, old).arrange(DOWN, buff=0.3)
         right = text(
-            f"transformer, 2017: one pass of this model, {n} positions", 24, PALETTE["muted"]
+            f"transformer, 2017: one pass of this model, {counted(n, 'position')}",
+            24,
+            PALETTE["muted"],
         )
         new = TokenStrip(t.tokens[:k], font_size=24, buff=0.3, max_width=12.0)
         VGroup(right, new).arrange(DOWN, buff=0.3)
@@ -97,7 +100,9 @@ class HistoryStep(NextTokenScene):
         state.next_to(old.boxes[0], DOWN, buff=0.3)
         state_name.move_to(state)
         walker = VGroup(state, state_name)
-        count = self.caption(f"all {n} positions computed together, then read at once")
+        count = self.caption(
+            f"{all_of(n)} {'position' if n == 1 else 'positions'} computed together, then read at once"
+        )
         note = old.note  # what a <byte 0x..> stand-in is: at the bottom, under the caption
         if note is not None:
             old.remove(note)
@@ -132,7 +137,8 @@ class HistoryStep(NextTokenScene):
             LaggedStart(*(FadeIn(b, shift=UP * 0.3) for b in new.drawn), lag_ratio=0.05),
         )
         self.say(
-            f"One pass of our model gives a vector, and a guess, for all {n} positions together.",
+            f"One pass of our model gives a vector, and a guess, for {all_of(n)} "
+            f"{'position' if n == 1 else 'positions'} together.",
             (*(GrowArrow(a) for a in ups),),
             (*(FadeIn(o, shift=DOWN * 0.3) for o in outs),),
         )

@@ -33,6 +33,7 @@ from llmviz.model.config import GPT3_CONFIG, matrix_families
 from llmviz.scene import Shown
 from llmviz.steps import step
 from llmviz.style import PALETTE
+from llmviz.words import counted
 from next_token_steps.common import NextTokenScene
 
 #: At most this many tokens in a strip (a GPT-2 tokenizer cuts the examples into many).
@@ -68,7 +69,7 @@ class TokensStep(NextTokenScene):
             strip.note.next_to(VGroup(strip.boxes, ids), DOWN, buff=0.12)
         row1 = fit_width(VGroup(strip, ids)).next_to(head, DOWN, buff=0.6).set_x(0)
         ids_caption = text(
-            f"{t.n_tokens} tokens"
+            counted(t.n_tokens, "token")
             + (f" (the first {k} drawn)" if k < t.n_tokens else "")
             + "; their ids: places in the vocabulary",
             20,
@@ -123,7 +124,7 @@ class TokensStep(NextTokenScene):
             ),
         )
         self.say(
-            f"Our prompt is {t.n_tokens} tokens, each with its number in the vocabulary.",
+            f"Our prompt is {counted(t.n_tokens, 'token')}, each with its number in the vocabulary.",
             LaggedStart(*(FadeIn(i, shift=UP * 0.3) for i in ids), lag_ratio=0.2),
             FadeIn(ids_caption, shift=UP * 0.3),
         )

@@ -62,7 +62,7 @@ from llmviz.model.scale import GPT3_PUBLISHED, parameter_count
 from llmviz.model.trace import hook_name
 from llmviz.steps import step
 from llmviz.style import PALETTE
-from llmviz.words import pct, quoted
+from llmviz.words import counted_is, pct, quoted
 from next_token_steps.common import NextTokenScene, fill, own_training_log, safe_token
 from next_token_steps.prediction import centre_first, lift_up, morph
 
@@ -601,8 +601,8 @@ class TrainingStep(NextTokenScene):
         )
         self.shown["unseen_count"] = (count[0], len(fits), len(guesses))
         self.say(
-            f"Over all {len(guesses)} names of the grid that the corpus never pairs, {len(fits)} "
-            "answers are such a sport.",
+            f"Over all {len(guesses)} names of the grid that the corpus never pairs, "
+            f"{counted_is(len(fits), 'answer')} such a sport.",
             (grid.animate.set_opacity(0.35), FadeIn(count, shift=UP * 0.3)),
             LightUp(count[0]),
         )

@@ -125,6 +125,31 @@ def narration_problems(scene, names=()) -> list[str]:
         unseen = {w for w in said if not re.search(rf"\b{w}\b", screen) and w not in joined}
         if unseen:
             problems.append(f"{beat.text!r}: names {sorted(unseen)} not on screen")
+        problems += [f"{beat.text!r}: {p}" for p in count_problems(beat.text)]
+    return problems
+
+
+#: The nouns the chapters count: after a count of one they must be singular ("1 neurons").
+_COUNTED = (
+    "neurons tokens names heads features athletes layers words answers positions steps rows "
+    "columns dimensions directions weights parameters sentences prompts keys values queries "
+    "players matrices numbers pixels images vectors digits blocks sports contrasts classes"
+).split()
+
+
+def count_problems(sentence: str) -> list[str]:
+    """A count that does not agree with its noun or verb: "1 neurons", "1 of 256 neurons are",
+    "all 1," or "0 neurons" said as a finding (say "no neuron")."""
+    problems = []
+    for m in re.finditer(r"(?<![\d.,])1 ([a-z]+)\b", sentence):
+        if m.group(1) in _COUNTED:
+            problems.append(f"'1 {m.group(1)}'")
+    if re.search(r"(?<![\d.,])1 of [\d,]+ [a-z]+s (are|were|have)\b", sentence):
+        problems.append("'1 of N ... are'")
+    if re.search(r"\ball 1\b(?![.,]\d)", sentence):
+        problems.append("'all 1'")
+    if re.search(r"(?<![\d.,])0 (neurons|names|tokens|heads|features)\b", sentence):
+        problems.append("'0 <things>' (say 'no ...')")
     return problems
 
 

@@ -14,7 +14,7 @@ from manim import (
     Triangle,
     config,
 )
-from scene_loader import flow_problems, render
+from scene_loader import count_problems, flow_problems, render
 
 from llmviz.errors import ArgumentError
 from llmviz.layout import title
@@ -227,3 +227,19 @@ def test_a_chapter_names_exactly_the_settings_its_steps_never_read(chapter):
     for name in ("seed", "temperature", "contrasts"):
         read = bool(re.search(rf"self\.{name}\b(?!\s*=[^=])", code))
         assert (name in base.unused_settings) == (not read), (chapter, name)
+
+
+@pytest.mark.parametrize(
+    "sentence, bad",
+    [
+        ("At the token, 1 neurons are on.", True),
+        ("1 of 256 neurons are on at the token.", True),
+        ("Here are all 1, summed into what the block adds.", True),
+        ("The fewest that do are 0 neurons.", True),
+        ("1 of 256 neurons is on at the token.", False),
+        ("Step 1 picks a token, and the single 1 picks out row 38.", False),
+        ("3 neurons are on, 1 neuron is off, 1.5 points, 10 neurons, 1,001 tokens.", False),
+    ],
+)
+def test_the_narration_check_catches_counts_that_do_not_agree(sentence, bad):
+    assert bool(count_problems(sentence)) == bad, count_problems(sentence)
