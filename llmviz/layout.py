@@ -27,6 +27,7 @@ __all__ = [
     "fill_frame",
     "safe_area",
     "stack_apart",
+    "place_label",
     "READABLE_TEXT",
 ]
 
@@ -292,6 +293,66 @@ def stack_apart(mobjects, direction=UP, gap: float = 0.08):
             m.shift(step * (m.height + gap))
         placed.append(m)
     return mobjects
+
+
+def _segments(m) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The straight pieces a label must not cover: a line's or an arrow's shaft."""
+    from manim import Line
+
+    out = []
+    for part in m.get_family():
+        if isinstance(part, Line):
+            out.append((np.asarray(part.get_start()), np.asarray(part.get_end())))
+    return out
+
+
+def _covers(label, m, pad: float = 0.04) -> bool:
+    """Whether ``label``'s box (grown by ``pad``) meets ``m``: a line or an arrow along its
+    shaft, anything else by its own box."""
+    lo = label.get_corner(DL)[:2] - pad
+    hi = label.get_corner(UR)[:2] + pad
+    pieces = _segments(m)
+    if pieces:
+        for a, b in pieces:
+            for t in np.linspace(0.0, 1.0, 24):
+                x, y = (a + t * (b - a))[:2]
+                if lo[0] <= x <= hi[0] and lo[1] <= y <= hi[1]:
+                    return True
+        return False
+    mlo, mhi = m.get_corner(DL)[:2], m.get_corner(UR)[:2]
+    return bool(lo[0] < mhi[0] and hi[0] > mlo[0] and lo[1] < mhi[1] and hi[1] > mlo[1])
+
+
+def place_label(label, at, avoid=(), away_from=None, buff: float = 0.12):
+    """Put ``label`` beside the point ``at`` (a point or a mobject's centre) on the first side
+    where it covers none of ``avoid`` (other labels and dots by their boxes, lines and arrows
+    along their shafts); sides pointing away from ``away_from`` (a plane's origin) are tried
+    first. Returns the label; where every side is taken it goes on the first one.
+
+    Examples
+    --------
+    >>> from manim import Arrow
+    >>> shaft = Arrow(ORIGIN, UP * 2, buff=0)
+    >>> label = place_label(text("king"), UP * 2, avoid=[shaft], away_from=ORIGIN)
+    >>> bool(label.get_bottom()[1] > 2)  # above the tip, off the shaft
+    True
+    """
+    from manim import DR, UL
+
+    point = np.asarray(at.get_center() if hasattr(at, "get_center") else at, dtype=float)
+    sides = [UP, DOWN, RIGHT, LEFT, UR, UL, DR, DL]
+    if away_from is not None:
+        out = point - np.asarray(
+            away_from.get_center() if hasattr(away_from, "get_center") else away_from, float
+        )
+        if np.linalg.norm(out[:2]) > 1e-9:
+            out = out / np.linalg.norm(out)
+            sides.sort(key=lambda d: -float(np.dot(d / np.linalg.norm(d), out)))
+    for side in sides:
+        label.next_to(point, side, buff=buff)
+        if not any(_covers(label, m) for m in avoid if m is not label):
+            return label
+    return label.next_to(point, sides[0], buff=buff)
 
 
 def lines(*rows: str, size: float = 24, color: str | None = None, align: str = "center") -> VGroup:

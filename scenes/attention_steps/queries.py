@@ -26,7 +26,18 @@ from manim import (
 
 from attention_steps.common import KEY, QUERY, READABLE, AttentionScene
 from llmviz.animations import LightUp, MatrixVectorProduct
-from llmviz.layout import fit_width, in_frame, lines, math, number, prose, stack_apart, text, title
+from llmviz.layout import (
+    fit_width,
+    in_frame,
+    lines,
+    math,
+    number,
+    place_label,
+    prose,
+    stack_apart,
+    text,
+    title,
+)
 from llmviz.mobjects import NumericVector, VectorPlane, WeightMatrix
 from llmviz.model.analysis import cosine
 from llmviz.model.projection import plane_of
@@ -176,9 +187,16 @@ class KeySpaceStep(AttentionScene):
             mine = k in self.focus.keys
             color = PALETTE[KEY] if mine else PALETTE["muted"]
             arrows[k] = plane.arrow(coords[("k", k)], color, stroke_width=6 if mine else 4)
-            end = arrows[k].get_end()
-            side = RIGHT if end[0] >= plane.point((0, 0))[0] else LEFT
-            labels[k] = text(f'"{self.tok(k)}"', 22, color).next_to(end, side, buff=0.1)
+        for k in keys:  # each name beside its arrow's tip, clear of the arrows and the axes
+            color = PALETTE[KEY] if k in self.focus.keys else PALETTE["muted"]
+            avoid = [qa, q_lab, *arrows.values(), plane.axes, *labels.values()]
+            labels[k] = place_label(
+                text(f'"{self.tok(k)}"', 22, color),
+                arrows[k].get_end(),
+                avoid,
+                away_from=plane.point((0, 0)),
+                buff=0.1,
+            )
             in_frame(labels[k], 0.4)
         stack_apart([q_lab, *labels.values()], DOWN)
         table = VGroup(

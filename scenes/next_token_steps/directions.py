@@ -33,7 +33,7 @@ from manim import (
 )
 
 from llmviz.animations import LightUp
-from llmviz.layout import code, math, number, text, title
+from llmviz.layout import code, math, number, place_label, text, title
 from llmviz.mobjects import Column, ValueTable, VectorPlane
 from llmviz.model.analysis.embedding import (
     alignment,
@@ -119,12 +119,6 @@ class DirectionsStep(NextTokenScene):
         self.beside(head, plane, side)
         fill(VGroup(plane, side), title=head, max_scale=1.3)
         dots = VGroup(*(plane.dot(p, PALETTE["text"], radius=0.08) for p in proj.coords))
-        labels = VGroup(
-            *(
-                text(_word(w), 24).next_to(dt, DOWN if k % 2 == 0 else UP, buff=0.12)
-                for k, (w, dt) in enumerate(zip(quad, dots, strict=True))
-            )
-        )
         arrows = VGroup(
             Arrow(dots[0], dots[1], buff=0.1, color=PALETTE["highlight"], stroke_width=5),
             Arrow(dots[2], dots[3], buff=0.1, color=PALETTE["highlight"], stroke_width=5),
@@ -132,6 +126,10 @@ class DirectionsStep(NextTokenScene):
         ring = Circle(radius=0.14, color=PALETTE["accent"], stroke_width=3).move_to(
             plane.point(guess)
         )
+        labels = VGroup()
+        for w, dt in zip(quad, dots, strict=True):  # each name clear of the arrows and the ring
+            avoid = [*arrows, ring, *dots, plane.axes, *labels]
+            labels.add(place_label(text(_word(w), 24), dt, avoid, away_from=plane.point((0, 0))))
         self.shown["gender_cosine"] = Shown(facts[1][1], cmp.cosine)
         self.shown["baseline"] = Shown(facts[2][1], base)
         self.shown["analogy"] = table

@@ -24,7 +24,7 @@ from manim import (
 )
 
 from llmviz.animations import LightUp
-from llmviz.layout import code, number, text, title
+from llmviz.layout import code, number, place_label, text, title
 from llmviz.mobjects import Column, ValueTable, VectorPlane
 from llmviz.model.analysis import cosine
 from llmviz.model.corpus import CONTEXT_SENTENCES
@@ -131,9 +131,10 @@ class SensesStep(NextTokenScene):
         labels = VGroup()
         for p, a, c in zip(prompts, finals, color, strict=True):
             lab = text(p if len(p) <= 10 else " ".join(p.split(" ")[:2]) + "…", 22, c)
-            out = a.get_end() - a.get_start()
-            out = out / max(np.linalg.norm(out), 1e-9)
-            labels.add(lab.move_to(a.get_end() + out * (0.25 + lab.width / 2)))
+            # beside its arrow's tip, pointing away from the origin where there is room, clear
+            # of the arrows, the axes, the other names and the panel beside the plane
+            avoid = [*finals, plane.axes, *labels, side]
+            labels.add(place_label(lab, a.get_end(), avoid, away_from=plane.point((0, 0))))
         self.shown["senses"] = {
             "prompts": prompts,
             "guesses": {p: g for p, g in zip(prompts, guesses, strict=True)},
