@@ -34,7 +34,7 @@ from llmviz.layout import fill_frame, fit_width, lines, math, plain_axes, safe_a
 from llmviz.mobjects import Column, FastNumber, ValueTable
 from llmviz.model.config import GPT3_CONFIG, other_parameter_counts, weight_counts
 from llmviz.model.experiments.capacity import load_capacity
-from llmviz.model.experiments.sae import load_sae
+from llmviz.model.experiments.sae import load_sae, strongest_feature
 from llmviz.model.experiments.superposition import SuperpositionConfig, load_or_run, welch_bound
 from llmviz.steps import step
 from llmviz.style import PALETTE, value_to_color
@@ -523,12 +523,29 @@ class RoomStep(MLPScene):
                 FadeIn(note, shift=UP * 0.5),
             )
             return
-        probe = (
-            self.prompt
-            if sae.probes.get(self.prompt)
-            else next(p for p, v in sae.probes.items() if v)
-        )
-        f, value = sae.strongest_for(probe)
+        probe = self.prompt  # the chapter's own prompt, encoded with the shipped weights
+        found = strongest_feature(self.model, probe, sae)
+        if found is None or found[0] not in sae.features:
+            why = (
+                "no feature of the autoencoder is on at its last token"
+                if found is None
+                else f"its strongest feature, {found[0]}, never fired on the corpus texts"
+            )
+            note = fit_width(
+                lines(f"“{probe}”", f"the autoencoder of layer {cfg.layer}: {why}", size=26), 12.5
+            ).next_to(head, DOWN, buff=1.0)
+            self.shown["sae"] = None
+            self.say(
+                "Researchers untangle neurons that mix features with sparse autoencoders.",
+                self.title_in(head),
+            )
+            self.say(
+                f"Our small one, trained on layer {cfg.layer}, has nothing to show for this "
+                f"prompt: {why}.",
+                FadeIn(note, shift=UP * 0.5),
+            )
+            return
+        f, value = found
         info = sae.features[f]
         num = functools.partial(FastNumber, font_size=24, thousands=True)
 

@@ -18,6 +18,7 @@ from llmviz.model.analysis import (
     LayerDirections,
     NeuronFacts,
     NeuronSet,
+    NeuronVerdict,
     causal_trace,
     common_prefix,
     common_suffix,
@@ -26,6 +27,7 @@ from llmviz.model.analysis import (
     mlp_ablation,
     name_directions,
     neuron_facts,
+    neuron_verdict,
     shared_column,
     smallest_neuron_set,
     unembed_direction,
@@ -34,6 +36,7 @@ from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, contrast_prompts, known
 from llmviz.model.trace import Trace
 from llmviz.scene import LectureScene
 from llmviz.style import PALETTE, display_token
+from llmviz.words import all_of
 
 __all__ = [
     "MLPScene",
@@ -59,6 +62,7 @@ class Story:
     shared: NeuronFacts | None  # a neuron whose column serves two different sports
     layers: LayerDirections | None
     mlp_off: Ablation  # the chosen neuron's whole MLP layer switched off
+    verdict: NeuronVerdict | None  # what the evidence allows the chapter to say about the neuron
 
 
 def _name(head: str, shared: int) -> str:
@@ -94,6 +98,10 @@ def story(model_key: str, prompt: str, contrasts: tuple[str, ...]) -> Story:
             position=neuron.position,
         )
         layers = directions_across_layers(model, words[0], neuron.position)
+    try:
+        verdict = neuron_verdict(model, neuron, names[0])
+    except llmviz.LLMVizError:  # the name is not in the prompt as written (a contrasts setting)
+        verdict = None
     neuron_set = None
     if not neuron.stores_fact:
         targets = [neuron.target] + [t.top_k(1)[0].token for t in traces[1:]]
@@ -117,6 +125,7 @@ def story(model_key: str, prompt: str, contrasts: tuple[str, ...]) -> Story:
             neuron.layer,
             [neuron.target] + [t.top_k(1)[0].token for t in traces[1:]],
         ),
+        verdict,
     )
 
 
@@ -160,12 +169,30 @@ class MLPScene(LectureScene):
         return display_token(self.traces[0].tokens[n.positions[0]])
 
     def verdict(self) -> str:
-        """What the screen and the narration say about the neuron, from ``is_clear``."""
-        n = self.neuron
-        if n.is_clear:
-            return "an AND gate that holds the fact"
+        """What the screen says about the neuron, as strong as the evidence
+        (:class:`~llmviz.model.analysis.NeuronVerdict`): "an AND gate that holds the fact" only
+        when switching it off breaks the answer and it is quiet for every other athlete."""
+        n, v = self.neuron, self.story.verdict
         if not n.and_shaped:
             return "no neuron here is shaped like an AND gate"
+        if v is not None:
+            sport = v.target.strip()
+            if v.specific:
+                return "an AND gate for this name: it holds the fact"
+            if v.kind == "sport":
+                k = len(v.same_sport) + 1
+                return f"a {sport} feature: on for {all_of(k)} {sport} players, not this name only"
+            if v.kind == "shared":
+                top = (v.loud_sharers or v.others_on)[0]
+                return (
+                    f"not specific to this name: also on for {top.name} ({top.activation:.2f} "
+                    f"against {v.activation:.2f})"
+                )
+            if v.kind == "unknown":
+                return f"the corpus never names {v.name}: there is no fact to hold"
+            return "on for no one else, but the answer survives without it"
+        if n.is_clear:
+            return "an AND gate that holds the fact"
         if not n.fires_like_and:
             return "not a clear AND gate: it is too weak or fires for a contrast too"
         if n.ablation.drop < n.MIN_DROP:

@@ -33,7 +33,7 @@ from llmviz.model.trace import hook_name, probabilities
 from llmviz.scene import Shown
 from llmviz.steps import step
 from llmviz.style import PALETTE, display_token
-from llmviz.words import pct, percent_decimals, plain, signed
+from llmviz.words import counted_is, pct, percent_decimals, plain, signed, some_of_are
 from mlp_steps.common import MLPScene
 
 
@@ -206,7 +206,7 @@ class DownStep(MLPScene):
                 )
             )
             on = text(
-                f"{active} of {self.model.cfg.d_mlp} neurons are on at {self.read_token}",
+                f"{some_of_are(active, self.model.cfg.d_mlp, 'neuron')} on at {self.read_token}",
                 max(22, size - 2),
                 PALETTE["muted"],
             ).next_to(names, UP, buff=0.3)
@@ -218,8 +218,8 @@ class DownStep(MLPScene):
                 break
         fade = [m for m in self.mobjects if all(m is not k for k in keep)]
         self.say(
-            f"At the token {self.read_token}, {active} neurons are on, and each adds its own "
-            "column, scaled by its value.",
+            f"At the token {self.read_token}, {counted_is(active, 'neuron')} on, and each adds "
+            "its own column, scaled by its value.",
             [
                 *(FadeOut(m) for m in fade),
                 FadeIn(group, shift=UP * 0.5),
@@ -227,9 +227,16 @@ class DownStep(MLPScene):
                 FadeIn(on, shift=UP * 0.5),
             ],
         )
-        which = f"all {len(top)}" if len(top) == active else f"the {len(top)} largest"
-        summed = WeightedSum(cols, post[top], label=f"{which}, summed")
-        self.say(f"Here are {which}, summed into what the block adds to the stream.", summed)
+        if len(top) == 1:
+            summed = WeightedSum(cols, post[top], label="the one column, scaled")
+            said = (
+                "Here is that one column, scaled by its value: what the block adds to the stream."
+            )
+        else:
+            which = f"all {len(top)}" if len(top) == active else f"the {len(top)} largest"
+            summed = WeightedSum(cols, post[top], label=f"{which}, summed")
+            said = f"Here are {which}, summed into what the block adds to the stream."
+        self.say(said, summed)
         self.shown["down_sum"] = summed.result
         self.shown["active"] = active
         self.hand_over(vector=self.keep(summed.result))

@@ -28,7 +28,7 @@ from manim import (
 from llmviz.animations import LightUp
 from llmviz.layout import code, fill_frame, fit_width, lines, safe_area, text, title
 from llmviz.mobjects import FastNumber, ProbabilityBars, TokenStrip
-from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, athletes
+from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, athletes, made_up, real_sport
 from llmviz.steps import step
 from llmviz.style import PALETTE, display_token, value_to_color
 from llmviz.words import pct
@@ -95,12 +95,23 @@ class FactStep(MLPScene):
         grid.to_edge(LEFT, buff=1.6)
         first, last = st.names[0].split()
         n_ath = len(athletes())
+        real = [a.name for a in athletes() if real_sport(a.name)]  # they keep their real sports
+        self.shown["real_athletes"] = real
         caption = self.caption(
             f"the generated training text: {n_ath} athletes on a grid of "
             f"{len(FIRST_NAMES)} first × {len(LAST_NAMES)} last names"
+            + (f", made up but for {len(real)} real ones" if real else ", all made up")
+        )
+        who = (
+            f"; {', '.join(real[:-1])} and {real[-1]} are real and keep their real sports, "
+            "the other names are made up"
+            if len(real) > 1
+            else f"; {real[0]} is real, the other names are made up"
+            if real
+            else "; all the names are made up"
         )
         self.say(
-            f"The training text was generated from {n_ath} athletes, each with one sport.",
+            f"The training text was generated from {n_ath} athletes, each with one sport{who}.",
             FadeIn(caption, shift=UP * 0.5),
             FadeIn(grid[0], shift=UP * 0.5),
             LaggedStart(*(FadeIn(c, scale=0.3) for c in cells.values()), lag_ratio=0.02),
@@ -249,25 +260,41 @@ class WhereStep(MLPScene):
             align="left",
         )
         found = VGroup(where, note).arrange(DOWN, aligned_edge=LEFT, buff=0.4)
+        # beside the strips and the grid when that leaves the strips their size; a long prompt's
+        # strips take the frame's width, and then the probabilities go under the strips and the
+        # findings under the grid
+        left, bottom, right, top = safe_area(title=head)
+        strips = max(clean.width, corrupt.width) + 1.3  # and the grid's row labels
+        beside = strips + 0.5 + max(VGroup(*p_row).width, found.width) <= right - left
+        if not beside:
+            p_row.arrange(RIGHT, buff=0.25).next_to(corrupt, DOWN, buff=0.35)
+            p_row.set_x(clean.get_x())
+            for block in (where, note):  # each finding on one line, to keep the picture short
+                block[1].next_to(block[0], RIGHT, buff=0.15)
+                block[1].shift(UP * (block[0].baseline - block[1].baseline))
+            found.arrange(DOWN, buff=0.2)
 
         def picture_with(size_h: float) -> tuple[VGroup, VGroup, VGroup]:
             """The grid with rows ``size_h`` tall under the two strips, the probabilities beside
             the strips and the findings beside the grid."""
             grid = self._grid(ct, clean, size_h)
-            self.drop_below(grid, corrupt, 0.45)
+            self.drop_below(grid, corrupt if beside else p_row, 0.45)
             peak_value = self._cell_value(grid, L, i, ct)
             if len(peak_value):
                 peak_value.next_to(grid, DOWN, buff=0.2)
-            found.next_to(grid, RIGHT, buff=0.5).align_to(p_row, LEFT)
-            if found.height > grid.height:
-                found.align_to(grid, UP)
+            if beside:
+                found.next_to(grid, RIGHT, buff=0.5).align_to(p_row, LEFT)
+                if found.height > grid.height:
+                    found.align_to(grid, UP)
+            else:
+                found.next_to(peak_value if len(peak_value) else grid, DOWN, buff=0.3)
+                found.set_x(clean.get_x())
             whole = VGroup(pair, clean, corrupt, p_row, grid, peak_value, found)
             return whole, grid, peak_value
 
         # the whole picture, built first, fills the frame under the title: the grid's rows grow
         # taller while the picture is held by the frame's width, so that it reaches the bottom
         picture, grid, peak_value = picture_with(GRID_ROW)
-        left, bottom, right, top = safe_area(title=head)
         k = min((right - left) / picture.width, (top - bottom) / picture.height, MAX_SCALE)
         spare = (top - bottom) / k - picture.height
         if spare > 0.05:
@@ -282,7 +309,8 @@ class WhereStep(MLPScene):
             (FadeIn(grid.row_labels, shift=RIGHT * 0.5), Create(grid.frame)),
         )
         self.say(
-            f"The second time, one name is changed: {st.names[1]} instead of {st.names[0]}.",
+            f"The second time, one name is changed: {st.names[1]}"
+            f"{', a made-up name,' if made_up(st.names[1]) else ''} instead of {st.names[0]}.",
             [
                 TransformFromCopy(clean, corrupt),
                 FadeIn(pair, shift=DOWN * 0.3),

@@ -30,7 +30,7 @@ from llmviz.layout import fill_frame, fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, FastNumber, NeuronColumn, ProbabilityBars, ValueTable
 from llmviz.steps import step
 from llmviz.style import PALETTE
-from llmviz.words import pct, plain, signed
+from llmviz.words import all_of, counted, pct, plain, signed
 from mlp_steps.common import MLPScene
 
 
@@ -120,9 +120,16 @@ class GateStep(MLPScene):
         self.say(f"{lead} {plain(relu_vals[0])} for {names[0]}, and {others}.", gate)
         self.shown["relu_column"] = gate.result
         verdict = fit_width(text(self.verdict(), 26, PALETTE["highlight"])).to_edge(DOWN, buff=0.4)
-        self.shown["verdict_relu"] = (verdict, n.is_clear)
-        if n.is_clear:
+        v = st.verdict
+        specific = v.specific if v is not None else n.is_clear
+        self.shown["verdict_relu"] = (verdict, specific)
+        if specific:
             sentence = "A yes for the full name only: the neuron acts like an AND gate."
+        elif v is not None and n.fires_like_and:
+            sentence = (
+                f"Among these names it says yes to the full name only; across the corpus, "
+                f"{v.identity()}."
+            )
         else:
             sentence = f"The search's verdict for this neuron: {self.verdict()}."
         self.say(
@@ -198,8 +205,8 @@ class GateStep(MLPScene):
         )
         fit_width(table, 13.2)
         # the whole picture first, filling the frame; a line below it when one comes at the end
-        others = [a for a in st.facts.athletes if a.name != st.names[0]]
-        line_below = st.neuron_set is not None or (len(st.facts.athletes) > 1 and bool(others))
+        evidence = self._evidence_line()  # what the neuron does for the corpus's other athletes
+        line_below = st.neuron_set is not None or evidence is not None
         VGroup(top, pair, table).arrange(DOWN, buff=0.45)
         fill_frame(
             VGroup(top, pair, table),
@@ -238,10 +245,16 @@ class GateStep(MLPScene):
             LightUp(col),
             LightUp(VGroup(clean_bars.labels[0], clean_bars.numbers[0])),
         )
+        v = st.verdict
         moved = (
             f'and "{top_after}" comes first'
             if top_after != self.target
             else f'and "{self.target}" stays first'
+            + (
+                ""
+                if v is None or v.breaks
+                else ": the answer survives, so the fact does not rest on this neuron alone"
+            )
         )
         self.say(
             f"With neuron {n.neuron} at zero it gets {pct(ab.ablated[0])} percent, {moved}.",
@@ -261,70 +274,100 @@ class GateStep(MLPScene):
         )
         self.shown["contrast_table"] = table
         kept = all(ab.kept[1:])
-        sentence = (
-            "The contrasts keep their own answers, so the neuron is specific to this name."
-            if kept
-            else "A contrast loses its answer too, so the neuron is not specific to this name."
-        )
         self.say(
-            sentence,
+            "The contrasts keep their own answers."
+            if kept
+            else "A contrast loses its answer too, so the neuron is not specific to this name.",
             FadeIn(table.header, shift=UP * 0.5),
             LaggedStart(*(FadeIn(table.row(k)) for k in range(len(rows)))),
             LightUp(table.column(3)),
         )
         self.shown["stores_fact"] = n.stores_fact
+        self.shown["evidence"] = evidence
+        if evidence is not None and kept:
+            word = "And" if v.specific else "But"
+            self.say(f"{word} {v.identity()}.", FadeIn(evidence, shift=UP * 0.5), LightUp(evidence))
         if st.neuron_set is not None:
+            if evidence is not None and kept:
+                self.play(FadeOut(evidence, shift=DOWN * 0.3), run_time=0.5)
             self._neuron_set(table)
-        elif len(st.facts.athletes) > 1:
-            if others:
-                who = VGroup(
-                    *(
-                        text(f"{name} ({sport}): {act:.2f}", 22)
-                        for name, sport, act, _ in others[:3]
-                    )
-                ).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-                box = VGroup(text(f"neuron {n.neuron} is also on for", 22, PALETTE["muted"]), who)
-                box = fit_width(VGroup(box[0], *box[1]).arrange(RIGHT, buff=0.3), 12.5).to_edge(
-                    DOWN, buff=0.3
-                )
-                first = others[0]
-                self.say(
-                    f"The same neuron is also on for {first.name}, who plays {first.sport}: one neuron "
-                    "can serve more than one person.",
-                    FadeIn(box, shift=UP * 0.5),
-                    LightUp(box[1]),
-                )
         self.hand_over(neuron=self.keep(col, cross))
+
+    def _evidence_line(self):
+        """One line under the table with the values the verdict rests on: the other athletes
+        that the neuron is on for, or that it is quiet for all who share a name; None without
+        a verdict."""
+        v = self.story.verdict
+        if v is None:
+            return None
+        sport = v.target.strip()
+        if v.specific:
+            first, last = v.name.split()[0], v.name.split()[-1]
+            shown = (
+                f"quiet for {all_of(len(v.sharers))} other athletes named {first} or {last}"
+                if v.sharers
+                else "quiet for the contrasts"
+            )
+        elif v.kind == "sport":
+            players = sorted(v.same_sport, key=lambda a: -a.activation)
+            shown = f"on for {all_of(len(players) + 1)} {sport} players: " + ", ".join(
+                f"{a.name} {a.activation:.2f}" for a in players[:3]
+            )
+        elif v.kind == "shared":
+            top = (v.loud_sharers or v.others_on)[0]
+            shown = f"also on for {top.name}: {top.activation:.2f}, against {v.activation:.2f}"
+        elif v.kind == "unknown":
+            shown = f"{v.name}: not in the corpus"
+        else:
+            shown = "on for no other athlete of the corpus"
+        return fit_width(text(shown, 24, PALETTE["highlight"]), 13.0).to_edge(DOWN, buff=0.3)
 
     def _neuron_set(self, anchor) -> None:
         """When the neuron does not hold the fact: the fewest that do, with their numbers."""
         s = self.story.neuron_set
         ab = s.ablation
         names = ", ".join(f"{L}:{k}" for L, k in s.neurons[:6])
-        line = fit_width(
-            text(
-                f"{len(s.neurons)} neurons (layer:neuron) {names} at zero: "
-                f"{pct(ab.clean[0])}% → {pct(ab.ablated[0])}%",
-                22,
-                PALETTE["highlight"],
+        if not s.neurons:  # nothing to search: the answer is under the threshold already
+            shown = (
+                f'"{self.target}" has {pct(ab.clean[0])}% as trained: under '
+                f"{pct(s.threshold)}% already, no neuron to switch off"
             )
-        ).to_edge(DOWN, buff=0.3)
-        if s.found:
+        elif not s.found:
+            shown = (
+                f"no set of up to {counted(len(s.neurons), 'neuron')} changes the answer: "
+                f"{pct(ab.clean[0])}% → {pct(ab.ablated[0])}%"
+            )
+        else:
+            shown = (
+                f"{counted(len(s.neurons), 'neuron')} (layer:neuron) {names} at zero: "
+                f"{pct(ab.clean[0])}% → {pct(ab.ablated[0])}%"
+            )
+        line = fit_width(text(shown, 22, PALETTE["highlight"])).to_edge(DOWN, buff=0.3)
+        if not s.neurons:
             sentence = (
-                f"This neuron alone does not hold it; the fewest that do are {len(s.neurons)} "
-                f'neurons, and switching them off takes "{self.target}" from {pct(ab.clean[0])} '
-                f"to {pct(ab.ablated[0])} percent."
+                f'As trained, "{self.target}" has only {pct(ab.clean[0])} percent, under '
+                f"{pct(s.threshold)} already, so there is no fact here for a neuron to hold."
+            )
+        elif s.found:
+            sentence = (
+                f"This neuron alone does not hold it; the fewest that do are "
+                f"{counted(len(s.neurons), 'neuron')}, and switching them off takes "
+                f'"{self.target}" from {pct(ab.clean[0])} to {pct(ab.ablated[0])} percent.'
             )
         elif s.every_active:
+            k = len(s.neurons)
+            which = "the one neuron that is" if k == 1 else f"all {k:,} neurons that are"
+            leave = "leaves" if k == 1 else "leave"
             sentence = (
-                f"Even all {len(s.neurons)} neurons that are on at this token, switched off "
-                f'together, leave "{self.target}" at {pct(ab.ablated[0])} percent: the answer '
-                "does not come from these neurons."
+                f"Even {which} on at this token, switched off, {leave} "
+                f'"{self.target}" at {pct(ab.ablated[0])} percent: the answer does not come '
+                "from these neurons."
             )
         else:
             sentence = (
-                f"Even {len(s.neurons)} neurons switched off together leave "
-                f'"{self.target}" at {pct(ab.ablated[0])} percent: the fact is spread out.'
+                f"No set of up to {counted(len(s.neurons), 'neuron')} changes the answer: "
+                f'switched off together, they leave "{self.target}" at {pct(ab.ablated[0])} '
+                "percent, so the fact is spread out."
             )
         self.shown["neuron_set"] = s
         self.say(sentence, FadeIn(line, shift=UP * 0.5), LightUp(line))

@@ -1,6 +1,8 @@
 """Render each MLP step in dry-run mode: the values on screen against the model, the verdicts
 against the analysis, and every number and name of the narration against the screen."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -178,8 +180,9 @@ def test_relu_gelu_and_the_verdict(scenes, model):
     for (mob, value), e in zip(shown["gelu"], expect, strict=True):
         assert value == pytest.approx(float(e), abs=1e-5)
         assert mob.text == format_number(value, sign=True)
-    verdict, clear = shown["verdict_relu"]
-    assert clear == n.is_clear and ("AND gate that holds" in verdict.text) == n.is_clear
+    verdict, specific = shown["verdict_relu"]
+    v = scenes["ReLUGateScene"].story.verdict
+    assert specific == v.specific and ("AND gate for this name" in verdict.text) == v.specific
 
 
 def test_down_projection(scenes, model):
@@ -253,7 +256,13 @@ def test_the_autoencoder_feature_is_the_one_the_weights_give(scenes, model):
     info = sae.features[f]
     said = " ".join(t for _, t in scenes["SparseAutoencoder"].narration)
     assert f"feature {f} is the most on" in said
-    assert f"neuron {info['neuron']}" in said
+    if abs(info["neuron_weight"]) > 0.9:
+        assert f"neuron {info['neuron']}" in said
+    else:
+        assert (
+            f"mixes several neurons: its largest cosine with a single neuron is {abs(info['neuron_weight']):.2f}"
+            in said
+        )
     n = scenes["SparseAutoencoder"].neuron
     if (info["neuron"], sae.config.layer) == (n.neuron, n.layer) and info["neuron_weight"] > 0.9:
         assert "the chapter's neuron" in said
@@ -281,8 +290,8 @@ def test_the_chapter_plays_every_step_in_order():
 
 
 # --- other prompts: a teacher's own athlete, and people the corpus never mentions ------------
-KNOWN = ["Serena Woods", "Roger Bolt", "Tiger Federer", "Nadia Jordan", "Diego Nadal"]
-UNKNOWN = ["Serena Jordan", "Barack Obama"]
+KNOWN = ["Diego Messi", "Roger Bolt", "Tiger Federer", "Nadia Jordan", "Diego Nadal"]
+UNKNOWN = ["Serena Jordan", "Katie Ledecky"]
 
 
 @pytest.mark.parametrize("name", KNOWN + UNKNOWN)
@@ -297,18 +306,29 @@ def test_the_chapter_tells_the_truth_for_other_names(name, model):
     n = scene.neuron
     assert n.prompts == (prompt, *contrast_prompts(prompt))
     assert scene.outside == [] and scene.overlaps == []
-    verdict, clear = scene.shown["verdict_relu"]
-    assert clear == n.is_clear and ("AND gate that holds" in verdict.text) == n.is_clear
+    verdict, specific = scene.shown["verdict_relu"]
+    v = scene.story.verdict
+    assert specific == v.specific and ("AND gate for this name" in verdict.text) == v.specific
     assert narration_problems(scene) == []
     said = " ".join(text for _, text in scene.narration)
     if name in UNKNOWN:
-        assert f"never mentions {name}" in said
+        assert f"never mentions {name}" in said and not v.specific
     else:
         assert "never mentions" not in said
-    if n.is_clear:
-        assert "an AND gate" in said
-    else:
-        assert "acts like an AND gate" not in said
+    # a verdict as strong as the evidence: "specific" and "an AND gate" only when the answer
+    # breaks without the neuron and it is quiet for every other athlete
+    claims = said.replace("not specific", "")
+    assert ("specific to" in claims) == v.specific, said
+    assert ("acts like an AND gate" in said) == v.specific, said
+    if not v.breaks:
+        assert "stays first: the answer survives" in said
+    if v.kind == "sport":
+        assert f"fires for all {len(v.same_sport) + 1} {n.target.strip()} players" in said
+    assert not re.search(r"(?<![\d,.])(0 neurons|1 neurons|all 1,)", said), said
+    # the autoencoder step reads this prompt, not the default one
+    if scene.shown.get("sae") is not None:
+        z = load_sae_weights().encode(model.run(prompt)[hook_name("post", 1)][-1])
+        assert scene.shown["sae_feature"] == int(np.argmax(z)) and f'"{prompt}"' in said
 
 
 def test_the_chapter_on_a_random_gpt2_says_what_it_did_not_find(tmp_path):
