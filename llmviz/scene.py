@@ -336,15 +336,62 @@ class LectureScene(_Base):
                 f"{type(self).__name__}.unused_settings names no setting: {', '.join(unknown)}; "
                 f"settings are {', '.join(known)}"
             )
+        unknown = sorted({n for n, _ in self._step_ignores()} - set(known))
+        if unknown:
+            raise ConfigError(
+                f"a step of {type(self).__name__} ignores no setting called {', '.join(unknown)}; "
+                f"settings are {', '.join(known)}"
+            )
         for name, why in self.unused_settings.items():
             if getattr(self.settings, name) != known[name].default:
                 print(f"llmviz: {name} is not used by {type(self).__name__}: {why}", flush=True)
+        for name, (titles, why, n) in self.steps_ignoring().items():
+            if name in self.unused_settings or getattr(self.settings, name) == known[name].default:
+                continue
+            if len(titles) == n:  # every step it plays
+                print(f"llmviz: {name} is not used by {type(self).__name__}: {why}", flush=True)
+            else:
+                which = ", ".join(titles)
+                if 2 * len(titles) > n:  # name the few steps that do follow it
+                    from llmviz.steps import played_steps
+
+                    which = "all but " + ", ".join(
+                        s.title for s in played_steps(type(self)) if s.title not in titles
+                    )
+                print(
+                    f"llmviz: {name} is not used by {len(titles)} of the {n} steps of "
+                    f"{type(self).__name__} ({which}): {why}",
+                    flush=True,
+                )
         if self.settings.voice_fallback != "none" and not Path(self.settings.voice).is_dir():
             print(
                 "llmviz: voice_fallback is not used: it only speaks the beats that a folder of "
                 f"recordings has no clip for, and voice is {self.settings.voice!r}",
                 flush=True,
             )
+
+    def _step_ignores(self) -> list[tuple[str, str]]:
+        from llmviz.steps import played_steps
+
+        if type(self).construct is not LectureScene.construct:
+            return []  # a scene with its own construct plays no steps
+        return [pair for info in played_steps(type(self)) for pair in info.ignores]
+
+    def steps_ignoring(self) -> dict[str, tuple[list[str], str, int]]:
+        """The settings that some of the steps this scene plays do not follow (their
+        ``@step(..., ignores=...)``): ``{name: (titles of those steps, the first reason, number
+        of steps played)}``."""
+        from llmviz.steps import played_steps
+
+        if type(self).construct is not LectureScene.construct:
+            return {}
+        steps = played_steps(type(self))
+        found: dict[str, tuple[list[str], str, int]] = {}
+        for info in steps:
+            for name, why in info.ignores:
+                titles, first, n = found.get(name, ([], why, len(steps)))
+                found[name] = ([*titles, info.title], first, n)
+        return found
 
     def construct(self) -> None:
         """Play the steps named in :attr:`plays`: each hands on to the next (:meth:`hand_over`),
@@ -812,7 +859,20 @@ class LectureScene(_Base):
             "scene": type(self).__name__,
             "duration": self.clock,
             "voice": self.voice.name,
-            "unused_settings": dict(self.unused_settings),
+            "unused_settings": {
+                **{
+                    name: why
+                    for name, (titles, why, n) in self.steps_ignoring().items()
+                    if len(titles) == n
+                },
+                **self.unused_settings,
+            },
+            # settings that only some of the steps leave aside: {name: [their titles]}
+            "unused_by_steps": {
+                name: titles
+                for name, (titles, _, n) in self.steps_ignoring().items()
+                if len(titles) < n and name not in self.unused_settings
+            },
             "sections": [
                 {
                     "name": s.name,

@@ -47,16 +47,32 @@ class Step:
     name: str
     title: str
     order: int
+    #: Settings this step does not follow, each with the reason (see :func:`step`).
+    ignores: tuple[tuple[str, str], ...] = ()
 
 
-def step(title: str, order: int):
+def step(title: str, order: int, ignores: dict[str, str] | None = None):
     """Mark a method ``step_<name>`` as a step of its chapter: calling it opens a section called
     ``title`` (:meth:`~llmviz.scene.LectureScene.section`), then runs the method. ``order`` places
-    it in the chapter (1 for the first); listing and the whole-chapter scene read both."""
+    it in the chapter (1 for the first); listing and the whole-chapter scene read both.
+
+    ``ignores`` names the settings that this step does not follow although its chapter does,
+    each with the reason, e.g. ``{"decimals": "it shows each number with the digits it needs"}``:
+    a render that sets one of them says which of the steps it plays leave it aside
+    (:attr:`~llmviz.scene.LectureScene.unused_settings` is the same for a whole scene)."""
     if not isinstance(title, str) or not title.strip():
         raise ArgumentError(f"step() needs a section title (a non-empty string), not {title!r}")
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
         raise ArgumentError(f"step() needs order as a whole number from 1, not {order!r}")
+
+    if ignores is not None and (
+        not isinstance(ignores, dict)
+        or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in ignores.items())
+    ):
+        raise ArgumentError(
+            f"step() takes ignores as a dict of setting name to reason, not {ignores!r}"
+        )
+    kept = tuple((ignores or {}).items())
 
     def mark(fn):
         if not getattr(fn, "__name__", "").startswith("step_"):
@@ -69,7 +85,7 @@ def step(title: str, order: int):
             self.section(title)
             return fn(self, *args, **kwargs)
 
-        run.step = Step(fn.__name__.removeprefix("step_"), title, order)
+        run.step = Step(fn.__name__.removeprefix("step_"), title, order, kept)
         return run
 
     return mark

@@ -40,12 +40,25 @@ FACT = "Michael Jordan plays the sport of"
 CREATURE = "a fluffy blue creature roamed the verdant forest"
 
 
+class GalleryScene(LectureScene):
+    """A gallery page: one building block on the fixed prompt its documentation shows (FACT or
+    CREATURE), so the prompt, sampling and contrast settings do not reach it; the render says so
+    when one of them is set. Theme, font and decimals do."""
+
+    unused_settings = {
+        "prompt": "each gallery page shows its building block on the prompt its documentation uses",
+        "temperature": "its probabilities are the model's own, at temperature 1",
+        "seed": "no gallery page samples a token",
+        "contrasts": "they are the MLP chapter's",
+    }
+
+
 def heading(text: str, size: float = 26) -> FastText:
     """The line at the top of a gallery scene that names the building block it shows."""
     return FastText(text, font_size=size, color=PALETTE["muted"]).to_edge(UP, buff=0.4)
 
 
-class FastNumberGallery(LectureScene):
+class FastNumberGallery(GalleryScene):
     """Numbers without LaTeX: a real logit, a probability, a masked score, a parameter count."""
 
     def construct(self) -> None:
@@ -75,7 +88,7 @@ class FastNumberGallery(LectureScene):
         self.wait()
 
 
-class NumericVectorGallery(LectureScene):
+class NumericVectorGallery(GalleryScene):
     """The residual vector at "Jordan" (64 numbers, with an ellipsis) and the first 8 as a row."""
 
     def construct(self) -> None:
@@ -91,7 +104,7 @@ class NumericVectorGallery(LectureScene):
         self.wait()
 
 
-class NumericMatrixGallery(LectureScene):
+class NumericMatrixGallery(GalleryScene):
     """A real weight matrix with ellipses, and GPT-3's embedding shown by shape only."""
 
     def construct(self) -> None:
@@ -113,7 +126,7 @@ class NumericMatrixGallery(LectureScene):
         self.wait()
 
 
-class TokenStripGallery(LectureScene):
+class TokenStripGallery(GalleryScene):
     """The prompt as the tokenizer split it, with each token's embedding below it."""
 
     def construct(self) -> None:
@@ -127,7 +140,7 @@ class TokenStripGallery(LectureScene):
         self.wait()
 
 
-class AttentionGridGallery(LectureScene):
+class AttentionGridGallery(GalleryScene):
     """The adjective head's real pattern on the lecture sentence, as dots and as heat."""
 
     def construct(self) -> None:
@@ -144,7 +157,7 @@ class AttentionGridGallery(LectureScene):
         self.wait()
 
 
-class NeuronColumnGallery(LectureScene):
+class NeuronColumnGallery(GalleryScene):
     """The last layer's neurons at the final token of the fact prompt; the AND neuron ringed."""
 
     def construct(self) -> None:
@@ -173,7 +186,7 @@ class NeuronColumnGallery(LectureScene):
         self.wait()
 
 
-class ProbabilityBarsGallery(LectureScene):
+class ProbabilityBarsGallery(GalleryScene):
     """The real next-token distribution, then the same tokens at temperature 2."""
 
     def construct(self) -> None:
@@ -190,7 +203,7 @@ class ProbabilityBarsGallery(LectureScene):
         self.wait()
 
 
-class MatrixVectorProductGallery(LectureScene):
+class MatrixVectorProductGallery(GalleryScene):
     """A query vector: W_Q of one head (rows = query dimensions) times the LayerNormed embedding."""
 
     def construct(self) -> None:
@@ -208,7 +221,7 @@ class MatrixVectorProductGallery(LectureScene):
         self.wait()
 
 
-class SoftmaxGallery(LectureScene):
+class SoftmaxGallery(GalleryScene):
     """Scaled, masked scores of the adjective head, turned into the pattern column by column."""
 
     def construct(self) -> None:
@@ -228,7 +241,7 @@ class SoftmaxGallery(LectureScene):
         self.wait()
 
 
-class CausalMaskGallery(LectureScene):
+class CausalMaskGallery(GalleryScene):
     """Raw key-query scores, then the causal mask: later keys to −∞, then to 0."""
 
     def construct(self) -> None:
@@ -251,7 +264,7 @@ class CausalMaskGallery(LectureScene):
         self.wait()
 
 
-class ReLUGateGallery(LectureScene):
+class ReLUGateGallery(GalleryScene):
     """Pre-activations of a few neurons at the fact's final token, through the ReLU gate."""
 
     def construct(self) -> None:
@@ -265,7 +278,7 @@ class ReLUGateGallery(LectureScene):
         self.wait()
 
 
-class ResidualAddGallery(LectureScene):
+class ResidualAddGallery(GalleryScene):
     """E + ΔE = E′: the last block's MLP output added to the stream at the final token."""
 
     def construct(self) -> None:
@@ -281,7 +294,7 @@ class ResidualAddGallery(LectureScene):
         self.wait()
 
 
-class WeightedSumGallery(LectureScene):
+class WeightedSumGallery(GalleryScene):
     """The value vectors of the first four tokens, weighted by the adjective head's pattern at
     " creature", summed into that head's output z."""
 
@@ -300,7 +313,7 @@ class WeightedSumGallery(LectureScene):
         self.wait()
 
 
-class UnembedGallery(LectureScene):
+class UnembedGallery(GalleryScene):
     """The final LayerNormed vector at "of" times W_U gives logits; softmax gives the bars."""
 
     def construct(self) -> None:

@@ -44,6 +44,7 @@ from llmviz.model.projection import plane_of
 from llmviz.scene import Shown
 from llmviz.steps import step
 from llmviz.style import PALETTE
+from llmviz.words import signed
 
 
 class QueriesKeysStep(AttentionScene):
@@ -272,11 +273,13 @@ class GridStep(AttentionScene):
         legend = text("dot area: size of q · k; blue +, orange −", 20, PALETTE["muted"])
         listing = VGroup(text(f'column "{noun}", words up to it:', 24))
         self.shown["dots"] = []
-        for k in earlier[: len(f.keys) + 2]:
+        listed = earlier[: len(f.keys) + 2]
+        d = self.places(self.dots[self.q, listed], 1.9, 26, sign=True)  # the decimals setting
+        for k in listed:
             v = float(self.dots[self.q, k])
             color = PALETTE["highlight"] if k in f.keys else PALETTE["text"]
             row = VGroup(
-                text(f'"{self.tok(k)}"', 26, color), number(v, 2, 26, color=color, sign=True)
+                text(f'"{self.tok(k)}"', 26, color), number(v, d, 26, color=color, sign=True)
             )
             row.arrange(RIGHT, buff=0.25)
             listing.add(row)
@@ -312,7 +315,9 @@ class GridStep(AttentionScene):
             FadeIn(how, shift=UP * 0.3),
         )
         n_top = len(f.keys)
-        best = ", ".join(f'"{self.tok(k)}" {self.dots[self.q, k]:+.2f}' for k in earlier[:n_top])
+        best = ", ".join(
+            f'"{self.tok(k)}" {signed(float(self.dots[self.q, k]), d)}' for k in earlier[:n_top]
+        )
         cells = VGroup(*(grid.highlight_cell(k, self.q) for k in earlier[:n_top]))
         # the camera moves in to one cell, the noun's query against its best key, with the
         # names of its row and its column in view

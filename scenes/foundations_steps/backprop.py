@@ -31,7 +31,7 @@ from manim import (
 )
 
 from foundations_steps.chain import AUTOGRAD
-from foundations_steps.common import POINT, FoundationsScene, tex, travel
+from foundations_steps.common import FIXED_DIGITS, POINT, FoundationsScene, tex, travel
 from llmviz.animations import LightUp
 from llmviz.errors import ConfigError
 from llmviz.layout import fill_frame, fit_width, plain_axes, text, title
@@ -63,7 +63,7 @@ class BackpropStep(FoundationsScene):
         return index
 
     # --- a chain of one-neuron layers -------------------------------------------------------
-    @step("Backpropagation", order=12)
+    @step("Backpropagation", order=12, ignores=FIXED_DIGITS)
     def step_backprop(self) -> None:
         ex = one_neuron_chain(self.chain_layers, self.chain_target, self.seed)
         L, last = ex.n_layers, ex.n_layers - 1
@@ -248,7 +248,7 @@ class BackpropStep(FoundationsScene):
         self.pass_on(rule=rule)  # the same rule, with indices, for many neurons a layer
 
     # --- the digit network ------------------------------------------------------------------
-    @step("Backpropagation in the digit network", order=13)
+    @step("Backpropagation in the digit network", order=13, ignores=FIXED_DIGITS)
     def step_digit_backprop(self) -> None:
         mlp = self.mlp
         index = self.backprop_example()
@@ -424,7 +424,7 @@ class BackpropStep(FoundationsScene):
         )
         return VGroup(images, frame), chosen
 
-    @step("Mini-batches", order=14)
+    @step("Mini-batches", order=14, ignores=FIXED_DIGITS)
     def step_minibatches(self) -> None:
         mlp = self.mlp
         mid = train_digit_mlp(self.mlp_config(epochs=1)).model

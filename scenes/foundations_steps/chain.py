@@ -22,7 +22,7 @@ from manim import (
     VGroup,
 )
 
-from foundations_steps.common import CLASS1, POINT, FoundationsScene, tex, travel
+from foundations_steps.common import CLASS1, FIXED_DIGITS, POINT, FoundationsScene, tex, travel
 from llmviz.animations import LightUp
 from llmviz.layout import fill_frame, fit_width, text, title
 from llmviz.mobjects import Column, ValueTable
@@ -43,7 +43,7 @@ class ChainStep(FoundationsScene):
         w0, b0 = self.run.w[0], float(self.run.b[0])
         return k, bce_chain(w0, b0, self.data.x[k], float(self.data.y[k]))
 
-    @step("The chain rule, factor by factor", order=5)
+    @step("The chain rule, factor by factor", order=5, ignores=FIXED_DIGITS)
     def step_chain_rule(self) -> None:
         k, ch = self.chain_example()
         head = title("The gradient by the chain rule")

@@ -35,7 +35,7 @@ from manim import (
     linear,
 )
 
-from foundations_steps.common import POINT, FoundationsScene, tex
+from foundations_steps.common import FIXED_DIGITS, POINT, FoundationsScene, tex
 from llmviz.animations import LightUp
 from llmviz.layout import fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, ValueTable
@@ -107,7 +107,7 @@ class LandscapeStep(FoundationsScene):
         return fit_width(cap, axes.width + 0.6).next_to(axes, DOWN, buff=0.5)
 
     # --- the landscape and the downhill arrow ---------------------------------------------------
-    @step("The cost landscape", order=6)
+    @step("The cost landscape", order=6, ignores=FIXED_DIGITS)
     def step_landscape(self) -> None:
         lab = self.lab
         path, low, surface = lab.path, lab.low, lab.surface
@@ -232,7 +232,7 @@ class LandscapeStep(FoundationsScene):
         self.pass_on(landscape=(axes, labels, lines, bottom), data=(plane, dots))
 
     # --- the path down ------------------------------------------------------------------------
-    @step("Gradient descent", order=7)
+    @step("Gradient descent", order=7, ignores=FIXED_DIGITS)
     def step_descent(self) -> None:
         lab = self.lab
         path, low, surface = lab.path, lab.low, lab.surface
@@ -350,7 +350,7 @@ class LandscapeStep(FoundationsScene):
         self.pass_on(landscape=(axes, labels, lines, bottom))
 
     # --- learning rates -------------------------------------------------------------------------
-    @step("The learning rate", order=8)
+    @step("The learning rate", order=8, ignores=FIXED_DIGITS)
     def step_learning_rate(self) -> None:
         lab = self.lab
         runs, low = lab.runs, lab.low

@@ -31,7 +31,7 @@ from manim import (
     linear,
 )
 
-from foundations_steps.common import POINT, FoundationsScene, token_label
+from foundations_steps.common import FIXED_DIGITS, POINT, FoundationsScene, token_label
 from llmviz.animations import LightUp
 from llmviz.layout import code, fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, ValueTable
@@ -76,7 +76,7 @@ def logits_at(model, ids, position: int) -> np.ndarray:
 
 
 class LearnedStep(FoundationsScene):
-    @step("How the embedded model learned", order=15)
+    @step("How the embedded model learned", order=15, ignores=FIXED_DIGITS)
     def step_learned(self) -> None:
         log = load_training_log(self.model_dir)
         cfg = log["train_config"]
@@ -163,7 +163,10 @@ class LearnedStep(FoundationsScene):
         )
         self.shown["checkpoints"] = (cps, table)
         self.say(
-            f'At a few checkpoints the training saved its guesses after "{prompt}".',
+            f'At a few checkpoints the training saved its guesses after "{prompt}".'
+            if prompt == self.prompt
+            else f'The training saved its guesses only for the lecture prompts, not for "'
+            f'{self.prompt}"; here are its guesses after "{prompt}" at a few checkpoints.',
             FadeIn(p_head, shift=LEFT * 0.3),
             (FadeIn(table.header), LaggedStart(*(FadeIn(m, scale=2) for m in marks))),
         )
@@ -201,7 +204,7 @@ class LearnedStep(FoundationsScene):
         )
         self.pass_on(prompt=p_head)  # the prompt is a prefix of a training sentence
 
-    @step("A prediction at every prefix", order=16)
+    @step("A prediction at every prefix", order=16, ignores=FIXED_DIGITS)
     def step_prefixes(self) -> None:
         log = load_training_log(self.model_dir)
         cfg = log["train_config"]

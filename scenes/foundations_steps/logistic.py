@@ -33,7 +33,16 @@ from manim import (
     VGroup,
 )
 
-from foundations_steps.common import CLASS0, CLASS1, CURVE, POINT, FoundationsScene, tex, travel
+from foundations_steps.common import (
+    CLASS0,
+    CLASS1,
+    CURVE,
+    FIXED_DIGITS,
+    POINT,
+    FoundationsScene,
+    tex,
+    travel,
+)
 from llmviz.animations import LightUp
 from llmviz.layout import fill_frame, fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, FastText, ValueTable
@@ -62,7 +71,7 @@ class LogisticStep(FoundationsScene):
         return k, x, w, b, z, float(sigmoid(z))
 
     # --- the sigmoid ------------------------------------------------------------------------------
-    @step("The sigmoid", order=1)
+    @step("The sigmoid", order=1, ignores=FIXED_DIGITS)
     def step_sigmoid(self) -> None:
         k, x, w, b, z, s = self.point_values()
         head = title("The sigmoid")
@@ -169,7 +178,7 @@ class LogisticStep(FoundationsScene):
         self.pass_on(sigmoid=(axes, curve, ticks, half))
 
     # --- the decision boundary --------------------------------------------------------------------
-    @step("The decision boundary", order=2)
+    @step("The decision boundary", order=2, ignores=FIXED_DIGITS)
     def step_boundary(self) -> None:
         data = self.data
         k, _x, w, b, _z, _s = self.point_values()
@@ -268,7 +277,7 @@ class LogisticStep(FoundationsScene):
         self.pass_on(probability=(axes, curve, ticks, half, zero, mid))
 
     # --- binary cross-entropy ---------------------------------------------------------------------
-    @step("Binary cross-entropy", order=3)
+    @step("Binary cross-entropy", order=3, ignores=FIXED_DIGITS)
     def step_bce(self) -> None:
         _k, _x, _w, _b, _z, s = self.point_values()
         head = title("Binary cross-entropy")
@@ -346,7 +355,7 @@ class LogisticStep(FoundationsScene):
         self.pass_on(loss=both)  # the formula for both labels is a probability in disguise
 
     # --- where the loss comes from ----------------------------------------------------------------
-    @step("Where the loss comes from", order=4)
+    @step("Where the loss comes from", order=4, ignores=FIXED_DIGITS)
     def step_likelihood(self) -> None:
         run, data = self.run, self.data
         n = data.n

@@ -29,7 +29,7 @@ from manim import (
     interpolate_color,
 )
 
-from foundations_steps.common import CURVE, POINT, FoundationsScene, tex, travel
+from foundations_steps.common import CURVE, FIXED_DIGITS, POINT, FoundationsScene, tex, travel
 from llmviz.animations import LightUp
 from llmviz.layout import fill_frame, fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, NeuronColumn, ValueTable
@@ -369,7 +369,7 @@ class NetworkStep(FoundationsScene):
         )
         return VGroup(body, tops, sizes, row, entry, value, name)
 
-    @step("ReLU versus sigmoid", order=11)
+    @step("ReLU versus sigmoid", order=11, ignores=FIXED_DIGITS)
     def step_relu(self) -> None:
         mlp = self.mlp
         start = mlp.initial

@@ -26,7 +26,7 @@ from manim import (
 )
 
 from foundations_steps.chain import AUTOGRAD
-from foundations_steps.common import FoundationsScene, tex, travel
+from foundations_steps.common import FIXED_DIGITS, FoundationsScene, tex, travel
 from llmviz.animations import LightUp
 from llmviz.layout import fill_frame, safe_area, text, title
 from llmviz.mobjects import Column, NumericMatrix, NumericVector, ValueTable
@@ -44,7 +44,7 @@ def base_name(base: float) -> str:
 
 
 class SoftmaxStep(FoundationsScene):
-    @step("Softmax for many classes", order=9)
+    @step("Softmax for many classes", order=9, ignores=FIXED_DIGITS)
     def step_softmax(self) -> None:
         ex = softmax_example(tuple(self.softmax_logits), self.softmax_true_class)
         k, n = ex.true_class, len(ex.logits)
