@@ -335,12 +335,18 @@ def list_scenes(scenes_dir: Path, media_dir: Path, sections: bool) -> None:
                 click.echo(f"      - {escape_controls(name)}")
 
 
-@main.command()
-@click.argument("scenes", nargs=-1)
-@click.option(
-    "--all", "all_scenes", is_flag=True, help="Render every scene in the scenes directory."
-)
-@click.option(
+def _part_option(ctx, param, value):
+    if value is None:
+        return None
+    from llmviz.workflow.parts import parse_part
+
+    try:
+        return parse_part(value)
+    except LLMVizError as exc:
+        raise click.BadParameter(re.sub(r"^--part [^:]*: ", "", str(exc))) from None
+
+
+QUALITY_OPTION = click.option(
     "-q",
     "--quality",
     type=click.Choice(["l", "m", "h", "k"]),
@@ -348,29 +354,101 @@ def list_scenes(scenes_dir: Path, media_dir: Path, sections: bool) -> None:
     show_default=True,
     help="480p15, 720p30, 1080p60 or 2160p60.",
 )
+
+
+@main.command()
+@click.argument("scenes", nargs=-1)
+@click.option(
+    "--all", "all_scenes", is_flag=True, help="Render every scene in the scenes directory."
+)
+@QUALITY_OPTION
 @click.option(
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
     default=2,
     show_default=True,
-    help="Scenes rendered at once, each in its own process.",
+    help="Render processes at once: one per scene, or, for one chapter, one per part of it.",
+)
+@click.option(
+    "--part",
+    "part",
+    metavar="I/N",
+    callback=_part_option,
+    default=None,
+    help="Render part I of N of one chapter (whole steps) into its parts folder; "
+    "`llmviz join` joins the parts.",
+)
+@click.option(
+    "--parts",
+    "parts",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Cut one chapter into this many parts (default: --jobs); 1 renders it in one process.",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Where the parts of a chapter run: processes here, or Ray tasks (the `cluster` extra).",
+)
+@click.option(
+    "--address",
+    default=None,
+    help="The Ray cluster for --executor ray (default: a local one with --jobs CPUs).",
+)
+@click.option(
+    "--preset",
+    type=click.Choice(["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"]),
+    default=None,
+    help="x264's speed against file size, at the same quality (crf 23); default ultrafast. "
+    "medium is manim's own: about 4 times smaller files, 1.6 times the render time.",
 )
 @SCENES_DIR_OPTION
 @click.option("--media-dir", type=str, default="media", show_default=True)
 @PROGRESS_OPTION
 @setting_options
-def render(scenes, all_scenes, quality, jobs, scenes_dir, media_dir, progress, **settings) -> None:
-    """Render scenes in parallel processes, for example MLPChapter or mlp:UpProjection."""
-    from llmviz.workflow import render_scenes, resolve_scenes
+def render(
+    scenes,
+    all_scenes,
+    quality,
+    jobs,
+    part,
+    parts,
+    executor,
+    address,
+    preset,
+    scenes_dir,
+    media_dir,
+    progress,
+    **settings,
+) -> None:
+    """Render scenes in parallel processes, for example MLPChapter or mlp:UpProjection.
+
+    One chapter with --jobs above 1 is cut into parts at its steps, rendered in parallel and
+    joined without re-encoding (the same frames as one process). --part I/N renders one part
+    only (a job of a CI matrix or a batch scheduler), and `llmviz join` joins them."""
+    from llmviz.workflow import RenderInterrupted, render_scenes, resolve_scenes
 
     try:
         env = _settings_env(**settings)
         refs = resolve_scenes(list(scenes), _scenes_dir(scenes_dir), all_scenes)
         media_dir = writable_folder(media_dir, "--media-dir")
+        if (part or parts or executor != "local" or address) and len(refs) != 1:
+            raise LLMVizError(
+                "--part, --parts, --executor and --address render one chapter in parts: "
+                f"name one scene, not {len(refs)}"
+            )
+        if address and executor != "ray":
+            raise LLMVizError("--address is the Ray cluster of --executor ray")
+        if part and (parts or executor != "local"):
+            raise LLMVizError("--part renders one part here; it takes no --parts or --executor")
     except LLMVizError as exc:
         _fail(exc)
-    click.echo(f"rendering {len(refs)} scene(s) at -q{quality} with {min(jobs, len(refs))} job(s)")
+    if part:
+        _render_part(refs[0], part, quality, media_dir, env, preset)
+        return
     failed = []
     with _progress_display(progress) as live:
         bars = _RenderBars(live, refs, quality, media_dir)
@@ -379,24 +457,125 @@ def render(scenes, all_scenes, quality, jobs, scenes_dir, media_dir, progress, *
             bars.finish(result)
             mark = "ok  " if result.ok else "FAIL"
             where = result.video if result.ok else escape_controls(result.cause)
-            bars.echo(f"[{k}/{n}] {mark} {result.scene.label} ({result.seconds:.1f}s) -> {where}")
+            cut = f", {result.extra['parts']} parts" if result.extra.get("parts") else ""
+            bars.echo(
+                f"[{k}/{n}] {mark} {result.scene.label} ({result.seconds:.1f}s{cut}) -> {where}"
+            )
             for note in result.extra.get("notes", ()):
                 bars.echo(f"      {escape_controls(note)}")
             if not result.ok and result.log_file is not None:
                 bars.echo(f"      the whole log: {result.log_file}")
 
+        def part_done(result, k, n):
+            i, total = result.extra.get("part", (k, n))
+            mark = "ok  " if result.ok else "FAIL"
+            where = "" if result.ok else f" -> {escape_controls(result.cause)}"
+            bars.echo(f"      part {i}/{total} {mark} ({result.seconds:.1f}s){where}")
+
+        plan = None
+        if len(refs) == 1 and (parts or jobs) > 1 and parts != 1:
+            from llmviz.workflow.parts import plan_parts, step_sections
+
+            steps = step_sections(refs[0]) or []
+            if parts or len(steps) > 1:
+                try:
+                    plan = plan_parts(
+                        refs[0], parts or min(jobs, len(steps)), media_dir, steps or None, env
+                    )
+                except LLMVizError as exc:
+                    bars.stop()
+                    _fail(exc)
+        how = (
+            f"in {plan.parts} parts, {min(jobs, plan.parts)} at a time"
+            + (" on Ray" if executor == "ray" else "")
+            if plan
+            else f"with {min(jobs, len(refs))} job(s)"
+        )
+        bars.echo(f"rendering {len(refs)} scene(s) at -q{quality} {how}")
         try:
             results = render_scenes(
-                refs, quality, jobs, media_dir, env, on_done=done, on_progress=bars.advance
+                refs,
+                quality,
+                jobs,
+                media_dir,
+                env,
+                on_done=done,
+                on_progress=bars.advance,
+                parts=plan or (1 if len(refs) == 1 else None),
+                executor=executor,
+                address=address,
+                on_part=part_done,
+                preset=preset,
             )
-        except LLMVizError as exc:  # RenderInterrupted
+        except RenderInterrupted as exc:
             bars.stop()
             click.echo(f"llmviz render: {exc}", err=True)
             raise SystemExit(130) from None
+        except LLMVizError as exc:
+            bars.stop()
+            _fail(exc)
     failed = [r for r in results if not r.ok]
     click.echo(f"{len(results) - len(failed)} rendered, {len(failed)} failed")
     if failed:
         raise SystemExit(1)
+
+
+def _render_part(ref, part, quality, media_dir, env, preset) -> None:
+    """``llmviz render SCENE --part I/N``: one part, in this process's child."""
+    from llmviz.workflow.parts import render_part, reuse_or_plan
+
+    i, n = part
+    try:
+        plan = reuse_or_plan(ref, n, quality, media_dir, env)
+    except LLMVizError as exc:
+        _fail(exc)
+    first, end = plan.cuts[i - 1], plan.cuts[i]
+    names = plan.sections[first:end]
+    click.echo(
+        f"rendering part {i}/{n} of {ref.label} at -q{quality}: "
+        f"{len(names)} section(s), {escape_controls(names[0])!r} to {escape_controls(names[-1])!r}"
+    )
+    try:
+        result = render_part(ref, i, plan, quality, media_dir, env, preset=preset)
+    except LLMVizError as exc:
+        _fail(exc)
+    if not result.ok:
+        click.echo(f"FAIL part {i}/{n} ({result.seconds:.1f}s): {escape_controls(result.cause)}")
+        if result.log_file is not None:
+            click.echo(f"      the whole log: {result.log_file}")
+        raise SystemExit(1)
+    click.echo(f"ok   part {i}/{n} ({result.seconds:.1f}s) -> {result.video}")
+    click.echo(
+        f"then, with every part in {result.video.parent}: llmviz join {ref.name} -q {quality}"
+    )
+
+
+@main.command()
+@click.argument("scene")
+@QUALITY_OPTION
+@SCENES_DIR_OPTION
+@click.option("--media-dir", type=str, default="media", show_default=True)
+@click.option(
+    "--keep/--delete-parts",
+    default=True,
+    help="Keep the parts' videos after joining them (their partial movies always stay).",
+)
+def join(scene, quality, scenes_dir, media_dir, keep) -> None:
+    """Join the parts of SCENE (rendered with `llmviz render SCENE --part I/N`) into its video,
+    subtitles and narration, without re-encoding."""
+    from llmviz.workflow import resolve_scenes
+    from llmviz.workflow.parts import join_parts, parts_folder
+
+    try:
+        (ref,) = resolve_scenes([scene], _scenes_dir(scenes_dir))
+        media_dir = writable_folder(media_dir, "--media-dir")
+        t0 = time.time()
+        video = join_parts(ref, quality, media_dir, keep=keep)
+    except LLMVizError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(LLMVizError(f"joining the parts in {parts_folder(ref, media_dir, quality)}: {exc}"))
+    click.echo(f"joined the parts of {ref.label} ({time.time() - t0:.1f}s) -> {video}")
 
 
 class _RenderBars:

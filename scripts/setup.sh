@@ -69,9 +69,10 @@ else
   "${PIP[@]}" install torch --index-url https://download.pytorch.org/whl/cpu
 fi
 
-# 4. llmviz itself, editable, with the test tools and manim-slides (the slides extra).
-say "installing llmviz (editable) with its dev, slides and docs extras"
-"${PIP[@]}" install -e ".[dev,slides,docs]"
+# 4. llmviz itself, editable, with the test tools, manim-slides (the slides extra) and Ray (the
+#    cluster extra: a test runs a chapter's parts on a local Ray).
+say "installing llmviz (editable) with its dev, slides, docs and cluster extras"
+"${PIP[@]}" install -e ".[dev,slides,docs,cluster]"
 # pyloudnorm (from the voice extra; numpy and scipy only): the loudness tests measure with it
 "${PIP[@]}" install "pyloudnorm>=0.1"
 

@@ -1,5 +1,6 @@
 """What the ``llmviz`` command does, one job per module: :mod:`~llmviz.workflow.listing` finds
 scenes and their sections, :mod:`~llmviz.workflow.render` renders them in parallel processes,
+:mod:`~llmviz.workflow.parts` renders one chapter in parts and joins them,
 :mod:`~llmviz.workflow.slides` makes slide decks. None of them imports manim or torch."""
 
 from llmviz.workflow.listing import (
@@ -46,4 +47,22 @@ __all__ = [
     "RenderInterrupted",
     "is_decodable",
     "previous_render",
+    "PartPlan",
+    "parse_part",
+    "plan_parts",
+    "render_part",
+    "render_in_parts",
+    "join_parts",
 ]
+
+#: Names of :mod:`llmviz.workflow.parts`, imported when first used: its render processes run it
+#: as ``python -m llmviz.workflow.parts``, which must find it not yet imported by this package.
+_PARTS = {"PartPlan", "parse_part", "plan_parts", "render_part", "render_in_parts", "join_parts"}
+
+
+def __getattr__(name: str):
+    if name in _PARTS:
+        from llmviz.workflow import parts
+
+        return getattr(parts, name)
+    raise AttributeError(f"module 'llmviz.workflow' has no attribute {name!r}")

@@ -31,6 +31,10 @@ __all__ = [
     "SLIDES_FOLDER_ENV",
     "failure_cause",
     "log_folder",
+    "ENCODER_PRESETS",
+    "DEFAULT_PRESET",
+    "encoder_options",
+    "RenderJob",
 ]
 
 
@@ -88,6 +92,45 @@ STOP_GRACE = 0.6
 SLIDES_FOLDER_ENV = "MANIM_SLIDES_FOLDER"
 _ANIMATION = re.compile(r"Animation (\d+)\s*:")
 
+#: x264 presets ``llmviz render --preset`` offers, fastest first.
+ENCODER_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium")
+#: The preset of every partial movie ``llmviz render`` writes unless ``--preset`` says otherwise,
+#: chosen from measurements at -qh on a 2-core machine (docs/guide/teaching.md, "Where the time
+#: goes"); manim's own default is x264's ``medium`` at ``crf=23``.
+DEFAULT_PRESET = "ultrafast"
+
+
+def encoder_options(preset: str | None = None) -> dict[str, str]:
+    """The x264 options for ``preset`` (default :data:`DEFAULT_PRESET`), at manim's quality
+    (``crf=23``); every preset but ``ultrafast`` is tuned for animation (``tune=animation``:
+    flat areas, sharp edges; ``ultrafast`` would gain B-frames from it and lose its speed).
+
+    Examples
+    --------
+    >>> encoder_options("veryfast")
+    {'crf': '23', 'preset': 'veryfast', 'tune': 'animation'}
+    """
+    preset = preset or DEFAULT_PRESET
+    if preset not in ENCODER_PRESETS:
+        raise LLMVizError(f"--preset must be one of {', '.join(ENCODER_PRESETS)}, not {preset!r}")
+    options = {"crf": "23", "preset": preset}
+    if preset != "ultrafast":
+        options["tune"] = "animation"
+    return options
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Where one render process writes (``media``: its ``--media_dir``) and where its files are
+    put when complete (``dest`` folder, ``name`` stem); ``hook`` runs before manim's command line
+    (``python -m llmviz.workflow.child PID *hook manim ...``); ``slides`` is its slides folder."""
+
+    media: Path
+    dest: Path
+    name: str
+    hook: tuple[str, ...] = ("llmviz.workflow.parts", "0", "end")  # every section
+    slides: Path | None = None
+
 
 def log_folder(media_dir: Path) -> Path:
     """Where ``llmviz render`` keeps the whole output of each render that failed."""
@@ -122,15 +165,26 @@ def is_decodable(video: Path) -> bool:
         return False
 
 
-def _publish(ref: SceneRef, folder: Path, stem: str, sections: bool) -> Path:
-    """Move a finished render's files from the partial name to the scene's own: sections and
-    subtitles first, the video last (each by an atomic rename)."""
-    final = folder / f"{ref.name}.mp4"
+def _publish(
+    ref: SceneRef,
+    folder: Path,
+    stem: str,
+    sections: bool,
+    dest: Path | None = None,
+    name: str | None = None,
+) -> Path:
+    """Move a finished render's files from the partial name to the scene's own (or to ``name``
+    in folder ``dest``): sections and subtitles first, the video last (each by an atomic
+    rename)."""
+    dest = folder if dest is None else dest
+    name = ref.name if name is None else name
+    dest.mkdir(parents=True, exist_ok=True)
+    final = dest / f"{name}.mp4"
     video = folder / f"{stem}.mp4"
     if not is_decodable(video):
         raise LLMVizError(f"the render of {ref.label} wrote no readable video at {video}")
     for suffix in (".srt", ".narration.json"):
-        src, dst = folder / f"{stem}{suffix}", folder / f"{ref.name}{suffix}"
+        src, dst = folder / f"{stem}{suffix}", dest / f"{name}{suffix}"
         if src.is_file():
             os.replace(src, dst)
         elif dst.is_file():
@@ -138,15 +192,17 @@ def _publish(ref: SceneRef, folder: Path, stem: str, sections: bool) -> Path:
     index = folder / "sections" / f"{stem}.json"
     if sections and index.is_file():
         entries = json.loads(index.read_text())
+        target = dest / "sections"
+        target.mkdir(parents=True, exist_ok=True)
         for entry in entries:
-            name = str(entry.get("video") or "")
-            if name.startswith(stem):
-                new = ref.name + name[len(stem) :]
-                os.replace(index.parent / name, index.parent / new)
+            clip = str(entry.get("video") or "")
+            if clip.startswith(stem):
+                new = name + clip[len(stem) :]
+                os.replace(index.parent / clip, target / new)
                 entry["video"] = new
-        tmp = index.with_name(f"{ref.name}.json.part")
+        tmp = target / f"{name}.json.part"
         tmp.write_text(json.dumps(entries, indent=4))
-        os.replace(tmp, index.with_name(f"{ref.name}.json"))
+        os.replace(tmp, target / f"{name}.json")
         index.unlink()
     os.replace(video, final)
     for leftover in folder.glob(f"{stem}*"):  # the sound track manim mixed (<stem>.wav), ...
@@ -183,9 +239,13 @@ def _render_one(
     env: dict[str, str],
     sections: bool,
     on_progress: Callable[[SceneRef, int], None] | None = None,
+    job: RenderJob | None = None,
+    preset: str | None = None,
 ) -> RenderResult:
     t0 = time.time()
-    folder = ref.video(media_dir, quality).parent
+    if job is None:
+        job = RenderJob(media_dir, ref.video(media_dir, quality).parent, ref.name)
+    folder = ref.video(job.media, quality).parent
     stem = _partial_stem(ref)
     if _STOP.is_set():
         return RenderResult(ref, False, 0.0, None, "not started: the render was interrupted")
@@ -196,19 +256,20 @@ def _render_one(
         # each job gets its own LaTeX and text caches, so parallel renders never write the same file;
         # partial movies already go to a folder per scene
         cfg = Path(tmp) / "manim.cfg"
-        cfg.write_text(f"[CLI]\ntex_dir = {tmp}/Tex\ntext_dir = {tmp}/texts\n")
+        cfg.write_text(encoder_config(tmp, encoder_options(preset)))
         cmd = [
             sys.executable,
             "-m",
             "llmviz.workflow.child",  # the render dies with this process, even on SIGKILL
             str(os.getpid()),
+            *job.hook,
             "manim",
             "render",
             f"-q{quality}",
             "--progress_bar",
             "none",
             "--media_dir",
-            str(media_dir),
+            str(job.media),
             "--config_file",
             str(cfg),
             "-o",
@@ -220,7 +281,7 @@ def _render_one(
             cmd.insert(cmd.index("render") + 1, "--save_sections")
         env = {
             **env,
-            SLIDES_FOLDER_ENV: str(ref.slides_folder(media_dir, quality)),
+            SLIDES_FOLDER_ENV: str(job.slides or ref.slides_folder(media_dir, quality)),
             "COLUMNS": "200",  # manim's log lines unwrapped
         }
         proc = subprocess.Popen(
@@ -256,13 +317,13 @@ def _render_one(
     video = None
     if ok:
         try:
-            video = _publish(ref, folder, stem, sections)
+            video = _publish(ref, folder, stem, sections, job.dest, job.name)
         except (LLMVizError, OSError) as exc:
             ok, note = False, f"\n{exc}"
     if not ok:
         _discard(folder, stem)
         if _STOP.is_set():
-            note += f"\ninterrupted; nothing was written at {folder / (ref.name + '.mp4')}"
+            note += f"\ninterrupted; nothing was written at {job.dest / (job.name + '.mp4')}"
     log = "".join(lines)[-4000:] + note
     result = RenderResult(ref, ok, time.time() - t0, video, log)
     result.extra["animations"] = animations
@@ -278,6 +339,15 @@ def _render_one(
         result.cause = failure_cause(log)
         result.log_file = _keep_log(media_dir, ref, "".join(everything) + note)
     return result
+
+
+def encoder_config(tmp: str | Path, options: dict[str, str]) -> str:
+    """The per-job ``manim.cfg``: its own LaTeX and text caches under ``tmp`` and the x264
+    ``options`` (manim's ``[video_encoder.options]``)."""
+    options = "".join(f"{k} = {v}\n" for k, v in options.items())
+    return (
+        f"[CLI]\ntex_dir = {tmp}/Tex\ntext_dir = {tmp}/texts\n\n[video_encoder.options]\n{options}"
+    )
 
 
 def _keep_log(media_dir: Path, ref: SceneRef, text: str) -> Path | None:
@@ -319,32 +389,15 @@ def _stop_children(signum: int) -> None:
             pass
 
 
-def render_scenes(
-    refs: list[SceneRef],
-    quality: str = "l",
-    jobs: int = 2,
-    media_dir: Path = Path("media"),
-    settings_env: dict[str, str] | None = None,
-    sections: bool = False,
+def _run_parallel(
+    tasks: list[tuple[SceneRef, Callable[[], RenderResult]]],
+    jobs: int,
     on_start: Callable[[SceneRef], None] | None = None,
     on_done: Callable[[RenderResult, int, int], None] | None = None,
-    on_progress: Callable[[SceneRef, int], None] | None = None,
 ) -> list[RenderResult]:
-    """Render scenes in parallel processes; a failing scene does not stop the others.
-
-    Each video is written under a temporary name and renamed into place when it is complete
-    and readable, so an interrupted or failed render never leaves a broken video at
-    ``media/videos/<file>/<quality>/<Scene>.mp4`` (an older one stays). SIGINT and SIGTERM are
-    passed on to the render processes, which get :data:`STOP_GRACE` seconds before they are
-    killed; then :class:`RenderInterrupted` is raised. ``on_progress(ref, n)`` is called as the
-    ``n``-th animation of a scene is written.
-    """
-    if quality not in QUALITY_DIRS:
-        raise LLMVizError(f"quality must be one of {', '.join(QUALITY_DIRS)}, not {quality!r}")
-    if jobs < 1:
-        raise LLMVizError(f"--jobs must be at least 1, not {jobs}")
-    env = {**os.environ, **(settings_env or {})}
-    media_dir = writable_folder(media_dir, "--media-dir").resolve()
+    """Run render ``tasks`` (each renders one scene or part, in a process of its own) ``jobs``
+    at a time, in their order; SIGINT and SIGTERM stop every render process
+    (:class:`RenderInterrupted`)."""
     results = []
     _STOP.clear()
     stopped: list[int] = []
@@ -362,17 +415,15 @@ def render_scenes(
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
         futures = {}
-        for ref in refs:
+        for ref, task in tasks:
             if on_start:
                 on_start(ref)
-            futures[
-                pool.submit(_render_one, ref, quality, media_dir, env, sections, on_progress)
-            ] = ref
+            futures[pool.submit(task)] = ref
         for k, fut in enumerate(as_completed(futures), 1):
             result = fut.result()
             results.append(result)
             if on_done:
-                on_done(result, k, len(refs))
+                on_done(result, k, len(tasks))
     except KeyboardInterrupt:
         if not stopped:  # Ctrl-C outside the handler (not the main thread's signal)
             _stop_children(signal.SIGINT)
@@ -386,6 +437,92 @@ def render_scenes(
         pool.shutdown(wait=True, cancel_futures=True)
         for sig, old in previous.items():
             signal.signal(sig, old)
+    return results
+
+
+def render_scenes(
+    refs: list[SceneRef],
+    quality: str = "l",
+    jobs: int = 2,
+    media_dir: Path = Path("media"),
+    settings_env: dict[str, str] | None = None,
+    sections: bool = False,
+    on_start: Callable[[SceneRef], None] | None = None,
+    on_done: Callable[[RenderResult, int, int], None] | None = None,
+    on_progress: Callable[[SceneRef, int], None] | None = None,
+    parts=None,
+    executor: str = "local",
+    address: str | None = None,
+    on_part: Callable[[RenderResult, int, int], None] | None = None,
+    preset: str | None = None,
+) -> list[RenderResult]:
+    """Render scenes in parallel processes; a failing scene does not stop the others.
+
+    Each video is written under a temporary name and renamed into place when it is complete
+    and readable, so an interrupted or failed render never leaves a broken video at
+    ``media/videos/<file>/<quality>/<Scene>.mp4`` (an older one stays). SIGINT and SIGTERM are
+    passed on to the render processes, which get :data:`STOP_GRACE` seconds before they are
+    killed; then :class:`RenderInterrupted` is raised. ``on_progress(ref, n)`` is called as the
+    ``n``-th animation of a scene is written; ``preset`` is x264's (:func:`encoder_options`).
+
+    One scene with ``jobs`` above 1 (or ``parts`` given: a number, or a
+    :class:`~llmviz.workflow.parts.PartPlan`) is rendered in parts, ``jobs`` at a time, and the parts joined (:mod:`llmviz.workflow.parts`; ``executor="ray"`` runs them on
+    Ray); ``on_part(result, k, n)`` is called as each part is done. ``parts=1`` renders it in
+    one process.
+    """
+    if quality not in QUALITY_DIRS:
+        raise LLMVizError(f"quality must be one of {', '.join(QUALITY_DIRS)}, not {quality!r}")
+    if jobs < 1:
+        raise LLMVizError(f"--jobs must be at least 1, not {jobs}")
+    encoder_options(preset)  # a bad preset fails here, before any render
+    env = {**os.environ, **(settings_env or {})}
+    media_dir = writable_folder(media_dir, "--media-dir").resolve()
+    plan = None
+    if not isinstance(parts, int | None):
+        plan = parts  # a PartPlan
+    elif len(refs) == 1 and parts != 1 and (parts or (jobs > 1 and not sections)):
+        from llmviz.workflow.parts import plan_parts, step_sections
+
+        # by itself, only a scene whose steps are its sections is cut (slides need one process)
+        steps = step_sections(refs[0])
+        if parts or (steps and len(steps) > 1):
+            plan = plan_parts(
+                refs[0], parts or min(jobs, len(steps)), media_dir, steps, settings_env
+            )
+    if plan is not None:
+        from llmviz.workflow.parts import render_in_parts
+
+        ref = refs[0]
+        if on_start:
+            on_start(ref)
+        result = render_in_parts(
+            ref,
+            quality,
+            jobs,
+            media_dir,
+            settings_env,
+            sections,
+            plan,
+            executor,
+            address,
+            on_part,
+            on_progress,
+            preset,
+        )
+        if on_done:
+            on_done(result, 1, 1)
+        results = [result]
+    else:
+        tasks = [
+            (
+                ref,
+                lambda ref=ref: _render_one(
+                    ref, quality, media_dir, env, sections, on_progress, None, preset
+                ),
+            )
+            for ref in refs
+        ]
+        results = _run_parallel(tasks, jobs, on_start, on_done)
     stats = _read_stats(media_dir)
     for r in results:
         if r.ok:

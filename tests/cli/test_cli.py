@@ -90,3 +90,19 @@ def test_trace_lists_only_neurons_that_are_active(model):
         n_active = min(5, int((post > 0.005).sum()))
         assert line.count("#") == n_active, line
         assert " 0.00" not in line and (n_active or "no neuron is active" in line)
+
+
+def test_render_in_parts_options_and_join_are_listed_and_checked():
+    r = CliRunner()
+    text = r.invoke(main, ["render", "--help"]).output
+    for option in ("--part I/N", "--parts", "--executor [local|ray]", "--address"):
+        assert option in text, option
+    assert "Usage" in r.invoke(main, ["join", "--help"]).output
+    res = r.invoke(main, ["render", "MLPChapter", "--part", "2/x"])
+    assert res.exit_code == 2 and "write I/N, for example 2/4" in res.output
+    res = r.invoke(main, ["render", "MLPChapter", "--address", "ray://h:1"])
+    assert res.exit_code == 1 and "--address is the Ray cluster of --executor ray" in res.output
+    res = r.invoke(main, ["render", "--all", "--part", "1/2"])
+    assert res.exit_code == 1 and "name one scene, not" in res.output
+    res = r.invoke(main, ["join", "NoSuchChapter"])
+    assert res.exit_code == 1 and "unknown scene 'NoSuchChapter'" in res.output
