@@ -368,7 +368,8 @@ QUALITY_OPTION = click.option(
     type=click.IntRange(min=1),
     default=2,
     show_default=True,
-    help="Render processes at once: one per scene, or, for one chapter, one per part of it.",
+    help="Render processes at once: one per scene, or, for one chapter at -q h or k, one per "
+    "part of it.",
 )
 @click.option(
     "--part",
@@ -384,7 +385,8 @@ QUALITY_OPTION = click.option(
     "parts",
     type=click.IntRange(min=1),
     default=None,
-    help="Cut one chapter into this many parts (default: --jobs); 1 renders it in one process.",
+    help="Cut one chapter into this many parts (default at -q h and k: --jobs; else 1, one "
+    "process).",
 )
 @click.option(
     "--executor",
@@ -426,8 +428,8 @@ def render(
 ) -> None:
     """Render scenes in parallel processes, for example MLPChapter or mlp:UpProjection.
 
-    One chapter with --jobs above 1 is cut into parts at its steps, rendered in parallel and
-    joined without re-encoding (the same frames as one process). --part I/N renders one part
+    One chapter at -q h or k with --jobs above 1 is cut into parts at its steps, rendered in
+    parallel and joined without re-encoding (the same frames as one process). --part I/N renders one part
     only (a job of a CI matrix or a batch scheduler), and `llmviz join` joins them."""
     from llmviz.workflow import RenderInterrupted, render_scenes, resolve_scenes
 
@@ -473,15 +475,18 @@ def render(
             bars.echo(f"      part {i}/{total} {mark} ({result.seconds:.1f}s){where}")
 
         plan = None
-        if len(refs) == 1 and (parts or jobs) > 1 and parts != 1:
+        from llmviz.workflow.render import SPLIT_QUALITIES
+
+        auto = jobs > 1 and quality in SPLIT_QUALITIES  # at -ql/-qm one process is faster
+        explicit = parts is not None or executor != "local"
+        if len(refs) == 1 and (explicit or auto) and parts != 1:
             from llmviz.workflow.parts import plan_parts, step_sections
 
             steps = step_sections(refs[0]) or []
-            if parts or len(steps) > 1:
+            if explicit or len(steps) > 1:
                 try:
-                    plan = plan_parts(
-                        refs[0], parts or min(jobs, len(steps)), media_dir, steps or None, env
-                    )
+                    n = parts or max(1, min(jobs, len(steps)))
+                    plan = plan_parts(refs[0], n, media_dir, steps or None, env)
                 except LLMVizError as exc:
                     bars.stop()
                     _fail(exc)

@@ -32,6 +32,7 @@ __all__ = [
     "failure_cause",
     "log_folder",
     "ENCODER_PRESETS",
+    "SPLIT_QUALITIES",
     "DEFAULT_PRESET",
     "encoder_options",
     "RenderJob",
@@ -92,6 +93,11 @@ STOP_GRACE = 0.6
 SLIDES_FOLDER_ENV = "MANIM_SLIDES_FOLDER"
 _ANIMATION = re.compile(r"Animation (\d+)\s*:")
 
+#: The qualities at which one chapter with ``--jobs`` above 1 is rendered in parts unless
+#: ``--parts`` says otherwise. At -ql a part's share of running the chapter's Python (every part
+#: runs it from the start) outweighs what it saves: MLPChapter took 111 s in 2 parts and 102 s in
+#: one process on 2 cores; at -qh, 373 s in 2 parts (drawing and encoding 1080p60 dominate).
+SPLIT_QUALITIES = ("h", "k")
 #: x264 presets ``llmviz render --preset`` offers, fastest first.
 ENCODER_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium")
 #: The preset of every partial movie ``llmviz render`` writes unless ``--preset`` says otherwise,
@@ -465,8 +471,9 @@ def render_scenes(
     killed; then :class:`RenderInterrupted` is raised. ``on_progress(ref, n)`` is called as the
     ``n``-th animation of a scene is written; ``preset`` is x264's (:func:`encoder_options`).
 
-    One scene with ``jobs`` above 1 (or ``parts`` given: a number, or a
-    :class:`~llmviz.workflow.parts.PartPlan`) is rendered in parts, ``jobs`` at a time, and the parts joined (:mod:`llmviz.workflow.parts`; ``executor="ray"`` runs them on
+    One chapter (a scene whose steps are its sections) at a quality of :data:`SPLIT_QUALITIES`
+    with ``jobs`` above 1, or one scene with ``parts`` given (a number, or a
+    :class:`~llmviz.workflow.parts.PartPlan`), is rendered in parts, ``jobs`` at a time, and the parts joined (:mod:`llmviz.workflow.parts`; ``executor="ray"`` runs them on
     Ray); ``on_part(result, k, n)`` is called as each part is done. ``parts=1`` renders it in
     one process.
     """
@@ -478,17 +485,18 @@ def render_scenes(
     env = {**os.environ, **(settings_env or {})}
     media_dir = writable_folder(media_dir, "--media-dir").resolve()
     plan = None
+    explicit = parts is not None or executor != "local"  # asked for parts
+    auto = jobs > 1 and not sections and quality in SPLIT_QUALITIES
     if not isinstance(parts, int | None):
         plan = parts  # a PartPlan
-    elif len(refs) == 1 and parts != 1 and (parts or (jobs > 1 and not sections)):
+    elif len(refs) == 1 and parts != 1 and (explicit or auto):
         from llmviz.workflow.parts import plan_parts, step_sections
 
         # by itself, only a scene whose steps are its sections is cut (slides need one process)
-        steps = step_sections(refs[0])
-        if parts or (steps and len(steps) > 1):
-            plan = plan_parts(
-                refs[0], parts or min(jobs, len(steps)), media_dir, steps, settings_env
-            )
+        steps = step_sections(refs[0]) or []
+        if explicit or len(steps) > 1:
+            n = parts or max(1, min(jobs, len(steps)))
+            plan = plan_parts(refs[0], n, media_dir, steps or None, settings_env)
     if plan is not None:
         from llmviz.workflow.parts import render_in_parts
 
