@@ -570,7 +570,8 @@ def _join_streams(videos: list[Path], out: Path) -> None:
 
     import av
 
-    manifest = "".join(f"file 'file:{v.resolve()}'\n" for v in videos).encode()
+    quoted = (str(v.resolve()).replace("'", "'\\''") for v in videos)  # ffconcat quoting
+    manifest = "".join(f"file 'file:{q}'\n" for q in quoted).encode()
     with av.open(io.BytesIO(manifest), format="concat", options={"safe": "0", "an": "1"}) as src:
         stream = src.streams.video[0]
         with av.open(str(out), mode="w") as dst:
