@@ -33,10 +33,12 @@ def off_frame(mobjects: list[Mobject]) -> list[str]:
 
 
 def _texts(
-    mobjects: list[Mobject], min_opacity: float = 0.05
+    mobjects: list[Mobject], min_opacity: float = 0.05, camera=None
 ) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """Each visible text once (a mobject can sit in several groups): text, low and high corners.
-    A text is visible where its fill is more opaque than ``min_opacity``."""
+    A text is visible where its fill is more opaque than ``min_opacity``. With a ``camera`` (a
+    3-D scene's), the corners are where that camera draws the text: projected, or fixed in the
+    frame, or fixed in orientation beside a projected point."""
     seen, out = set(), []
 
     def walk(m: Mobject) -> None:
@@ -46,7 +48,9 @@ def _texts(
         if isinstance(m, FastText | Text | MathTex):
             parts = [m] if isinstance(m, FastText) else m.family_members_with_points()
             points = [
-                p.points[:, :2]
+                (p.points if camera is None else camera.transform_points_pre_display(p, p.points))[
+                    :, :2
+                ]
                 for p in parts
                 if p.get_fill_opacity() > min_opacity and len(p.points)
             ]
@@ -63,7 +67,7 @@ def _texts(
 
 
 def overlapping_texts(
-    mobjects: list[Mobject], share: float = 0.2, min_opacity: float = 0.05
+    mobjects: list[Mobject], share: float = 0.2, min_opacity: float = 0.05, camera=None
 ) -> list[tuple[str, str]]:
     """Pairs of visible texts (fill more opaque than ``min_opacity``) whose boxes share more than
     ``share`` of the smaller box's area.
@@ -71,7 +75,7 @@ def overlapping_texts(
     Two texts drawn over each other are unreadable; so is a copy an animation forgot to remove,
     which sits under the text it turned into and shows again when that one moves.
     """
-    texts = _texts(mobjects, min_opacity)
+    texts = _texts(mobjects, min_opacity, camera)
     if len(texts) < 2:
         return []
     lo = np.array([t[1] for t in texts])

@@ -51,3 +51,26 @@ def test_a_rotated_text_is_measured_unrotated():
     assert small_texts([upright]) == ["creature"]
     assert abs(text_font_size(Text("a", font_size=30).rotate(PI / 2)) - 30) < 0.1
     assert small_texts([Text("creature", font_size=MIN_FONT_SIZE + 1).rotate(PI / 2)]) == []
+
+
+def test_through_a_3d_camera_texts_are_checked_where_they_are_drawn():
+    """A word whose points lie apart from a caption fixed in the frame is drawn over it once the
+    camera turns, and so is a label kept beside a dot in orientation (drawn at the dot's
+    projection plus its offset)."""
+    from manim import ThreeDCamera
+
+    caption = FastText("caption").move_to([2.0, 0, 0])
+    word = FastText("word").move_to([0, 2.0, 0])
+    camera = ThreeDCamera()
+    camera.add_fixed_in_frame_mobjects(caption)
+    camera.reset_rotation_matrix()
+    assert overlapping_texts([caption, word], camera=camera) == []  # unturned: apart
+    camera.set_theta(0)  # a quarter turn about the vertical: (0, 2) is drawn at (2, 0)
+    camera.reset_rotation_matrix()
+    assert overlapping_texts([caption, word]) == []  # their points stay apart
+    assert overlapping_texts([caption, word], camera=camera) == [("caption", "word")]
+    label = FastText("label").move_to([0, 2.0, 0])
+    camera.add_fixed_orientation_mobjects(label, center_func=lambda: np.array([0, 2.0, 0]))
+    assert overlapping_texts([caption, label], camera=camera) == [("caption", "label")]
+    label.shift([0, 1.0, 0])  # its offset from the dot is kept on screen: above the caption
+    assert overlapping_texts([caption, label], camera=camera) == []

@@ -48,6 +48,52 @@ GROUP_COLORS = ("positive", "highlight", "accent", "negative")
 CLOUD_AT = np.array([-1.7, -0.45, 0.0])
 
 
+#: The sides a label of the 3-D cloud may take beside its dot, on screen.
+_SIDES = [
+    np.array(v, dtype=float)
+    for v in ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1))
+]
+
+
+def _overlap(a, b, pad: float = 0.04) -> float:
+    """The area two boxes ``(x, y, width, height)`` share, each grown by ``pad``."""
+    (ax, ay, aw, ah), (bx, by, bw, bh) = a, b
+    dx = (aw + bw) / 2 + pad - abs(ax - bx)
+    dy = (ah + bh) / 2 + pad - abs(ay - by)
+    return max(dx, 0.0) * max(dy, 0.0)
+
+
+def relabel_on_screen(camera, dots, labels, fixed=(), radius: float = 0.11, buff: float = 0.08):
+    """Place each label of a turning 3-D cloud beside its dot as the camera sees it now: on the
+    side it had when that side still covers no other label, dot or ``fixed`` mobject (axis
+    names), else on the first free side. Labels are fixed-orientation mobjects drawn at their
+    dot's projection plus their offset, so the offset is what moves."""
+    camera.reset_rotation_matrix()  # where the camera looks now, not at the last frame drawn
+    seen = [np.asarray(camera.project_point(d.get_center()))[:2] for d in dots]
+    taken = [(p[0], p[1], 2 * radius, 2 * radius) for p in seen]
+    for m in fixed:
+        c = np.asarray(camera.project_point(m.get_center()))[:2]
+        taken.append((c[0], c[1], m.width, m.height))
+    for i, (lab, dot, p) in enumerate(zip(labels, dots, seen, strict=True)):
+        w, h = lab.width, lab.height
+        prev = getattr(lab, "cloud_side", 0)
+        order = [prev, *(k for k in range(len(_SIDES)) if k != prev)]
+
+        reach = np.array([radius + buff + w / 2, radius + buff + h / 2])
+        # beside the dot on each side, then a little farther out on each
+        boxes = [(*(p + d * reach * far), w, h) for far in (1.0, 1.6) for d in _SIDES]
+        others = [b for j, b in enumerate(taken) if j != i]
+        cover = [sum(_overlap(box, b) for b in others) for box in boxes]
+        free = [k for k in order if cover[k] == 0] + [
+            k for k in range(len(_SIDES), len(boxes)) if cover[k] == 0
+        ]
+        pick = free[0] if free else int(np.argmin(cover))  # else the side that covers least
+        lab.cloud_side = pick
+        target = boxes[pick]
+        taken.append(target)
+        lab.move_to(dot.get_center() + np.array([target[0] - p[0], target[1] - p[1], 0.0]))
+
+
 class RotatingCloud(VGroup):
     """Labelled points of a 3-D point cloud seen by an orthographic camera turning around the
     vertical axis (``yaw``, radians) and tilted a little towards the viewer. Labels sit on the side
@@ -264,7 +310,11 @@ class SpaceStep(NextTokenScene):
             turn = self.camera.get_rotation_matrix()
             self.camera._frame_center.move_to(CLOUD_AT - turn.T @ CLOUD_AT)
 
+        def spread(_):  # the words beside their dots as the camera sees them, never on another
+            relabel_on_screen(self.camera, dots, labels, fixed=axis_labels)
+
         axes.add_updater(follow)
+        labels.add_updater(spread)
         tilt = 65 * DEGREES
         arrive = (
             ReplacementTransform(got, dots)
@@ -306,6 +356,7 @@ class SpaceStep(NextTokenScene):
             self.camera_turn(phi=0.0, theta=theta0 + 360 * DEGREES, run_time=6),
         )
         axes.remove_updater(follow)
+        labels.remove_updater(spread)
         self.camera._frame_center.move_to(np.zeros(3))  # looking straight down again
         self.hand_over(points=self.gather(dots))
 

@@ -26,6 +26,17 @@ def load(chapter: str):
     return sys.modules[name]
 
 
+def _drawn(scene):
+    """The camera to check texts through: a 3-D scene's, which draws them elsewhere than their
+    points (projected, or fixed in the frame or in orientation); None for a flat one."""
+    from manim import ThreeDCamera
+
+    if not isinstance(scene.camera, ThreeDCamera):
+        return None
+    scene.camera.reset_rotation_matrix()  # a dry run draws no frame, which would refresh it
+    return scene.camera
+
+
 def render(cls, frame_rate: int = 2):
     """Construct and play a scene without writing frames; returns the scene.
 
@@ -55,7 +66,9 @@ def render(cls, frame_rate: int = 2):
             narration = getattr(scene, "narration", None)
             section = narration[-1][0] if narration else None
             scene.outside += [(section, name) for name in off_frame(scene.mobjects)]
-            scene.overlaps += [(section, a, b) for a, b in overlapping_texts(scene.mobjects)]
+            scene.overlaps += [
+                (section, a, b) for a, b in overlapping_texts(scene.mobjects, camera=_drawn(scene))
+            ]
             scene.small += [(section, s) for s in small_texts(scene.mobjects)]
 
         scene.play = checked_play  # Scene.wait plays a Wait animation, so waits are checked too
@@ -71,7 +84,9 @@ def render(cls, frame_rate: int = 2):
                 section = narration[-1][0] if narration else None
                 scene.overlaps_midway += [
                     (section, a, b)
-                    for a, b in overlapping_texts(scene.mobjects, min_opacity=0.9)
+                    for a, b in overlapping_texts(
+                        scene.mobjects, min_opacity=0.9, camera=_drawn(scene)
+                    )
                     if (section, a, b) not in scene.overlaps_midway
                 ]
 
