@@ -283,18 +283,26 @@ class LandscapeStep(FoundationsScene):
         trail_m = always_redraw(trail)
         dot = always_redraw(lambda: Dot(axes.c2p(*at()), radius=0.1, color=PALETTE[POINT]))
         line = always_redraw(lambda: self.boundary(plane, at(), path.bias))
-        step_n = self.num(0, 0, 26)
+        # laid out at their widest values, so that growing they never reach the next label
+        step_n = self.num(n, 0, 26)
         cost_n = self.num(path.loss[0], 3, 26, color=PALETTE[POINT])
-        acc_n = self.num(100 * path.accuracy[0], 0, 26, suffix="%")
+        acc_n = self.num(100, 0, 26, suffix="%")
+        names = [text(w, 22, PALETTE["muted"]) for w in ("step", "cost", "right side")]
         counter = VGroup(
-            VGroup(text("step", 22, PALETTE["muted"]), step_n).arrange(RIGHT, buff=0.12),
-            VGroup(text("cost", 22, PALETTE["muted"]), cost_n).arrange(RIGHT, buff=0.12),
-            VGroup(text("right side", 22, PALETTE["muted"]), acc_n).arrange(RIGHT, buff=0.12),
+            *(
+                VGroup(k, v).arrange(RIGHT, buff=0.12)
+                for k, v in zip(names, (step_n, cost_n, acc_n), strict=True)
+            )
         ).arrange(RIGHT, buff=0.35)
         counter.next_to(plane, DOWN, buff=0.35)  # not scaled: its numbers change size
-        step_n.add_updater(lambda m: m.set_value(round(t.get_value())))
-        cost_n.add_updater(lambda m: m.set_value(cost_at()))
-        acc_n.add_updater(lambda m: m.set_value(100 * path.accuracy[round(t.get_value())]))
+
+        def counting(number, name, value):  # each number starts right after its name
+            number.add_updater(lambda m: m.set_value(value()).next_to(name, RIGHT, buff=0.12))
+            number.update()
+
+        counting(step_n, names[0], lambda: round(t.get_value()))
+        counting(cost_n, names[1], cost_at)
+        counting(acc_n, names[2], lambda: 100 * path.accuracy[round(t.get_value())])
         self.add(trail_m, dot, line)
         self.say(
             f"Here are all {n} steps, with α = {path.lr:g}: the weights run down into the valley "
@@ -304,9 +312,9 @@ class LandscapeStep(FoundationsScene):
         )
         for m in (trail_m, dot, line, step_n, cost_n, acc_n):
             m.clear_updaters()
-        step_n.set_value(n)
-        cost_n.set_value(float(path.loss[-1]))
-        acc_n.set_value(100 * path.accuracy[-1])
+        step_n.set_value(n).next_to(names[0], RIGHT, buff=0.12)
+        cost_n.set_value(float(path.loss[-1])).next_to(names[1], RIGHT, buff=0.12)
+        acc_n.set_value(100 * path.accuracy[-1]).next_to(names[2], RIGHT, buff=0.12)
         self.shown["descent_final"] = {
             "cost": (cost_n, float(path.loss[-1])),
             "accuracy": (acc_n, 100 * float(path.accuracy[-1])),

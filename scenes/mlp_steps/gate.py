@@ -310,9 +310,12 @@ class GateStep(MLPScene):
             )
         elif v.kind == "sport":
             players = sorted(v.same_sport, key=lambda a: -a.activation)
-            shown = f"on for {all_of(len(players) + 1)} {sport} players: " + ", ".join(
-                f"{a.name} {a.activation:.2f}" for a in players[:3]
+            listed = [(v.name, v.activation)] + [(a.name, a.activation) for a in players]
+            shown = f"on for {all_of(len(listed))} {sport} players: " + ", ".join(
+                f"{name} {plain(act)}" for name, act in listed[:4]
             )
+            if len(listed) > 4:
+                shown += ", …"
         elif v.kind == "shared":
             top = (v.loud_sharers or v.others_on)[0]
             shown = f"also on for {top.name}: {top.activation:.2f}, against {v.activation:.2f}"
