@@ -18,3 +18,12 @@ def render(cls, tmp_path, **extra):
         scene.render()
     video = next((tmp_path / "media").rglob(f"{cls.__name__}.mp4"))
     return scene, video
+
+
+def scene_project(tmp_path_factory, name: str, files: dict[str, str]):
+    """A project folder for the command-line tests: ``scenes/<file>`` holding each source."""
+    root = tmp_path_factory.mktemp(name)
+    (root / "scenes").mkdir()
+    for file, source in files.items():
+        (root / "scenes" / file).write_text(source)
+    return root

@@ -10,6 +10,7 @@ import av
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from rendered import scene_project
 
 from llmviz.cli import main
 from llmviz.errors import LLMVizError
@@ -74,10 +75,7 @@ PRESET = "veryfast"
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    root = tmp_path_factory.mktemp("parts")
-    (root / "scenes").mkdir()
-    (root / "scenes" / "tiny.py").write_text(CHAPTER)
-    return root
+    return scene_project(tmp_path_factory, "parts", {"tiny.py": CHAPTER})
 
 
 @pytest.fixture(scope="module")

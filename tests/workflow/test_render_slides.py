@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rendered import scene_project
 
 from llmviz.cli import main
 from llmviz.errors import LLMVizError
@@ -64,11 +65,7 @@ class Broken(LectureScene):
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    root = tmp_path_factory.mktemp("project")
-    (root / "scenes").mkdir()
-    (root / "scenes" / "alpha.py").write_text(SCENE_A)
-    (root / "scenes" / "beta.py").write_text(SCENE_B)
-    return root
+    return scene_project(tmp_path_factory, "project", {"alpha.py": SCENE_A, "beta.py": SCENE_B})
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS
 from click.testing import CliRunner
+from rendered import scene_project
 
 from llmviz.cli import main
 from llmviz.errors import LLMVizError
@@ -51,10 +52,7 @@ NARRATION = [
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    root = tmp_path_factory.mktemp("slides_project")
-    (root / "scenes").mkdir()
-    (root / "scenes" / "tiny.py").write_text(TINY)
-    return root
+    return scene_project(tmp_path_factory, "slides_project", {"tiny.py": TINY})
 
 
 @pytest.fixture(scope="module")
