@@ -32,7 +32,13 @@ from llmviz.model.analysis import (
     smallest_neuron_set,
     unembed_direction,
 )
-from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, contrast_prompts, known_athlete
+from llmviz.model.corpus import (
+    FIRST_NAMES,
+    LAST_NAMES,
+    contrast_prompts,
+    known_athlete,
+    real_sport,
+)
 from llmviz.model.trace import Trace
 from llmviz.scene import LectureScene
 from llmviz.style import PALETTE, display_token
@@ -203,12 +209,10 @@ class MLPScene(LectureScene):
         """On screen, once, when the corpus never mentioned the prompt's person."""
         if self.story.known[0]:
             return None
-        return text(
-            f"The training text never mentions {self.story.names[0]}: what follows is what "
-            "the model does anyway.",
-            22,
-            PALETTE["highlight"],
-        )
+        name = self.story.names[0]
+        real = real_sport(name)
+        who = f"{name} (who really plays {real})" if real else name
+        return text(f"The training text never mentions {who}.", 22, PALETTE["highlight"])
 
     def keep(self, *parts):
         """Make ``parts`` one object on screen and return it: each part is taken out of the group

@@ -81,9 +81,17 @@ class FactStep(MLPScene):
         if note is not None:
             note.next_to(bars, DOWN, buff=0.5)
             fit_width(note)
+            real = real_sport(st.names[0])
+            truth = (
+                ""
+                if real is None
+                else f", and the real {st.names[0]} plays {real}"
+                if real != top[0].token.strip()
+                else f", which is what the real {st.names[0]} plays"
+            )
             self.say(
                 f"The training text never mentions {st.names[0]}, yet the model still answers "
-                f'"{top[0].token.strip()}".',
+                f'"{top[0].token.strip()}"{truth}.',
                 FadeIn(note, shift=UP * 0.5),
             )
             self.hand_over(strip=self.keep(strip))

@@ -11,7 +11,14 @@ from scene_loader import narration_problems as shared_problems
 
 from llmviz.bench import write_random_gpt2
 from llmviz.model.analysis import causal_trace, find_and_neuron
-from llmviz.model.corpus import FIRST_NAMES, LAST_NAMES, athletes, contrast_prompts, fact_prompt
+from llmviz.model.corpus import (
+    FIRST_NAMES,
+    LAST_NAMES,
+    athletes,
+    contrast_prompts,
+    fact_prompt,
+    real_sport,
+)
 from llmviz.model.experiments.capacity import load_capacity
 from llmviz.model.experiments.sae import load_sae_weights
 from llmviz.model.hooks import zero_neurons
@@ -313,6 +320,10 @@ def test_the_chapter_tells_the_truth_for_other_names(name, model):
     said = " ".join(text for _, text in scene.narration)
     if name in UNKNOWN:
         assert f"never mentions {name}" in said and not v.specific
+        real = real_sport(name)  # a real athlete: the lecture says what the real one plays
+        screen = " ".join(t for b in scene.beats for t in b.shown)
+        assert (f"the real {name} plays" in said) == (real is not None), said
+        assert (f"{name} (who really plays {real})" in screen) == (real is not None)
     else:
         assert "never mentions" not in said
     # a verdict as strong as the evidence: "specific" and "an AND gate" only when the answer
