@@ -42,7 +42,6 @@ from llmviz.model.corpus import (
 from llmviz.model.trace import Trace
 from llmviz.scene import LectureScene
 from llmviz.style import PALETTE, display_token
-from llmviz.words import all_of
 
 __all__ = [
     "MLPScene",
@@ -182,21 +181,7 @@ class MLPScene(LectureScene):
         if not n.and_shaped:
             return "no neuron here is shaped like an AND gate"
         if v is not None:
-            sport = v.target.strip()
-            if v.specific:
-                return "an AND gate for this name: it holds the fact"
-            if v.kind == "sport":
-                k = len(v.same_sport) + 1
-                return f"a {sport} feature: on for {all_of(k)} {sport} players, not this name only"
-            if v.kind == "shared":
-                top = (v.loud_sharers or v.others_on)[0]
-                return (
-                    f"not specific to this name: also on for {top.name} ({top.activation:.2f} "
-                    f"against {v.activation:.2f})"
-                )
-            if v.kind == "unknown":
-                return f"the corpus never names {v.name}: there is no fact to hold"
-            return "on for no one else, but the answer survives without it"
+            return v.label()
         if n.is_clear:
             return "an AND gate that holds the fact"
         if not n.fires_like_and:

@@ -317,7 +317,7 @@ class GateStep(MLPScene):
             if len(listed) > 4:
                 shown += ", …"
         elif v.kind == "shared":
-            top = (v.loud_sharers or v.others_on)[0]
+            top = v.loudest_other
             shown = f"also on for {top.name}: {top.activation:.2f}, against {v.activation:.2f}"
         elif v.kind == "unknown":
             shown = f"{v.name}: not in the corpus"

@@ -126,6 +126,29 @@ class NeuronVerdict:
         verb = "lowers" if self.p_after < self.p_before else "leaves"
         return f"switching it off {verb} {sport} {move}, but {sport} stays first"
 
+    @property
+    def loudest_other(self) -> NamedActivation:
+        """The other athlete the neuron fires for most: a name-sharer first (kind "shared")."""
+        return (self.loud_sharers or self.others_on)[0]
+
+    def label(self) -> str:
+        """The verdict as the short line the screen shows beside the neuron."""
+        sport = self.target.strip()
+        if self.specific:
+            return "an AND gate for this name: it holds the fact"
+        if self.kind == "sport":
+            k = len(self.same_sport) + 1
+            return f"a {sport} feature: on for {all_of(k)} {sport} players, not this name only"
+        if self.kind == "shared":
+            top = self.loudest_other
+            return (
+                f"not specific to this name: also on for {top.name} ({top.activation:.2f} "
+                f"against {self.activation:.2f})"
+            )
+        if self.kind == "unknown":
+            return f"the corpus never names {self.name}: there is no fact to hold"
+        return "on for no one else, but the answer survives without it"
+
     def identity(self) -> str:
         """Whose neuron it is, as a clause built from the activations."""
         sport = self.target.strip()
@@ -142,7 +165,7 @@ class NeuronVerdict:
             n = len(self.same_sport) + 1
             return f"it fires for {all_of(n)} {sport} players: a {sport} feature, not {self.name}'s"
         if self.kind == "shared":
-            top = (self.loud_sharers or self.others_on)[0]
+            top = self.loudest_other
             return (
                 f"it also fires for {top.name} ({top.activation:.2f}, against "
                 f"{self.activation:.2f}): it is not specific to {self.name}"
