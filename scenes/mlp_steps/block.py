@@ -217,10 +217,12 @@ class BlockStep(MLPScene):
         # the left edge of the safe area and the numbers to its right edge
         left, _, right, _ = safe_area(title=head)
         shapes, numbers = VGroup(where, mat, xs), VGroup(x_from, block, eq, eq2, rows)
-        shapes.shift(RIGHT * (left - shapes.get_left()[0]))
+        tag = text(f"row {n.neuron}", 22, PALETTE["highlight"])
+        tag.next_to(mat.row_strip(n.neuron), LEFT, buff=0.2)  # the row's name, left of the matrix
+        shapes.shift(RIGHT * (left - min(shapes.get_left()[0], tag.get_left()[0])))
         numbers.shift(RIGHT * (right - numbers.get_right()[0]))
         strip = mat.row_strip(n.neuron)
-        tag = text(f"row {n.neuron}", 22, PALETTE["highlight"]).next_to(strip, LEFT, buff=0.2)
+        tag.next_to(strip, LEFT, buff=0.2)
         opening = [FadeIn(mat, shift=RIGHT * 0.5), FadeIn(xs, shift=LEFT * 0.5)]
         box, vector = self.received("mlp"), self.received("vector")
         if box is not None and vector is not None:  # the MLP box opens into the matrix
