@@ -46,10 +46,10 @@ class GateStep(MLPScene):
         names = st.names
         head = title("A bend that makes a yes or no")
         lim = float(np.ceil(max(2.0, max(abs(z) for z in n.pre) + 0.5)))
-        axes = (
-            plain_axes([-lim, lim, 1], [-lim, lim, 1], 6.6, 5.7)
+        axes = (  # between the title and the verdict's line at the bottom
+            plain_axes([-lim, lim, 1], [-lim, lim, 1], 6.6, 5.3)
             .to_edge(LEFT, buff=0.6)
-            .shift(DOWN * 0.45)
+            .shift(DOWN * 0.3)
         )
         line = axes.plot(lambda z: z, color=PALETTE["muted"])
         scores = self.received("scores")  # the scores on their number line become the axes
