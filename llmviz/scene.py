@@ -336,7 +336,7 @@ class LectureScene(_Base):
                 f"{type(self).__name__}.unused_settings names no setting: {', '.join(unknown)}; "
                 f"settings are {', '.join(known)}"
             )
-        unknown = sorted({n for n, _ in self._step_ignores()} - set(known))
+        unknown = sorted(set(self.steps_ignoring()) - set(known))
         if unknown:
             raise ConfigError(
                 f"a step of {type(self).__name__} ignores no setting called {', '.join(unknown)}; "
@@ -369,13 +369,6 @@ class LectureScene(_Base):
                 f"recordings has no clip for, and voice is {self.settings.voice!r}",
                 flush=True,
             )
-
-    def _step_ignores(self) -> list[tuple[str, str]]:
-        from llmviz.steps import played_steps
-
-        if type(self).construct is not LectureScene.construct:
-            return []  # a scene with its own construct plays no steps
-        return [pair for info in played_steps(type(self)) for pair in info.ignores]
 
     def steps_ignoring(self) -> dict[str, tuple[list[str], str, int]]:
         """The settings that some of the steps this scene plays do not follow (their
