@@ -155,8 +155,9 @@ class NumericVector(VGroup):
         Vectors longer than this show their first ``head`` entries, an ellipsis, the last ``tail``.
     head, tail
         Override how many entries are shown before and after the ellipsis.
-    decimals, sign
-        Number format (see :class:`~llmviz.mobjects.FastNumber`).
+    decimals, sign, thousands
+        Number format (see :class:`~llmviz.mobjects.FastNumber`): ``thousands`` groups the digits
+        of large entries ("2,980.96").
     direction
         ``"column"`` (default) or ``"row"``.
     color_by_value
@@ -203,6 +204,7 @@ class NumericVector(VGroup):
         sign: bool = False,
         direction: str = "column",
         color_by_value: bool = True,
+        thousands: bool = False,
         saturation: float | None = None,
         label: str | bool | None = None,
         font_size: float = 24,
@@ -243,7 +245,14 @@ class NumericVector(VGroup):
                 continue
             v = float(self.values[i])
             color = value_to_color(v, self.saturation) if color_by_value else PALETTE["text"]
-            entry = FastNumber(v, decimals=decimals, sign=sign, font_size=font_size, color=color)
+            entry = FastNumber(
+                v,
+                decimals=decimals,
+                sign=sign,
+                thousands=thousands,
+                font_size=font_size,
+                color=color,
+            )
             entry.source_index = i
             self.entries.add(entry)
             cells.add(entry)

@@ -52,7 +52,7 @@ class SoftmaxStep(FoundationsScene):
         head = title("Softmax: many classes")
         # --- every part of the step at its own size: the scores' row, the bases, the gradient
         z_vec = NumericVector(ex.logits, decimals=0, font_size=30, entry_buff=0.22)
-        e_vec = NumericVector(ex.exps, decimals=2, font_size=30, entry_buff=0.22)
+        e_vec = NumericVector(ex.exps, decimals=2, thousands=True, font_size=30, entry_buff=0.22)
         p_vec = NumericVector(ex.probs, decimals=3, font_size=30, saturation=1.0, entry_buff=0.22)
         e_vec.next_to(z_vec, RIGHT, buff=1.8)
         p_vec.next_to(e_vec, RIGHT, buff=2.3)
@@ -65,7 +65,8 @@ class SoftmaxStep(FoundationsScene):
         a1 = Arrow(z_vec.get_right(), e_vec.get_left(), buff=0.25, color=PALETTE["muted"])
         a2 = Arrow(e_vec.get_right(), p_vec.get_left(), buff=0.25, color=PALETTE["muted"])
         total = float(ex.exps.sum())
-        div = VGroup(tex(r"\div", size=30), self.num(total, 2, 26)).arrange(RIGHT, buff=0.1)
+        div = VGroup(tex(r"\div", size=30), self.num(total, 2, 26, thousands=True))
+        div.arrange(RIGHT, buff=0.1)
         div.next_to(a2, UP, buff=0.1)
         row = VGroup(z_vec, a1, e_vec, a2, div, p_vec, labels)
         bases = list(self.softmax_bases)
@@ -144,7 +145,7 @@ class SoftmaxStep(FoundationsScene):
         self.shown["exp_sum"] = Shown(div[1], total)
         self.shown["probs"] = p_vec
         self.say(
-            f"Then it divides by their sum, {total:.2f}, so that the results add up to 1.",
+            f"Then it divides by their sum, {total:,.2f}, so that the results add up to 1.",
             (GrowArrow(a2), FadeIn(div, shift=DOWN * 0.2)),
             (travel(e_vec, p_vec), FadeIn(labels[2])),
         )

@@ -48,7 +48,7 @@ class SoftmaxStep(NextTokenScene):
         formula = math(r"\mathrm{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}", 36)
         formula.next_to(head, DOWN, buff=0.4)
         vec = NumericVector(z, decimals=0, font_size=32)
-        exp_vec = NumericVector(ez, decimals=2, font_size=32)
+        exp_vec = NumericVector(ez, decimals=2, thousands=True, font_size=32)
         out = NumericVector(z, decimals=0, font_size=32)
         exp_arrow = math(r"\xrightarrow{\;e^{z}\;}", 32, PALETTE["muted"])
         div_arrow = math(r"\xrightarrow{\;\div\,\Sigma\;}", 32, PALETTE["muted"])

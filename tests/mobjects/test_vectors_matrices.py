@@ -29,6 +29,13 @@ def test_column_entries_are_right_aligned_and_ordered():
     assert ys == sorted(ys, reverse=True)
 
 
+def test_vector_groups_thousands_when_asked():
+    values = np.array([2980.958, -12345.5, 7.0])
+    assert [e.text for e in NumericVector(values).entries] == ["2980.96", "-12345.50", "7.00"]
+    grouped = NumericVector(values, thousands=True).copy_with(values * 10)
+    assert [e.text for e in grouped.entries] == ["29,809.58", "-123,455.00", "70.00"]
+
+
 def test_row_direction_and_label():
     v = NumericVector([1.0, 2.0, 3.0], direction="row", label="12,288")
     xs = [e.get_x() for e in v.entries]

@@ -345,6 +345,8 @@ def test_unembedding_gives_the_models_logits(chapter, mj_trace):
 def test_softmax_and_temperature(chapter, mj_trace):
     ex = chapter.shown["softmax_example"]
     assert [e.text for e in ex.entries] == ["0.001", "0.002", "0.997"]
+    exps = chapter.shown["softmax_exp"]  # e^1, e^2, e^8, the last with its thousands grouped
+    assert [e.text for e in exps.entries] == ["2.72", "7.39", "2,980.96"]
     stops, _ = chapter.shown["temperature_stops"]
     assert set(stops) == {0.0, 1.0, 2.0, 3.0}
     logits = mj_trace["logits"][-1]
