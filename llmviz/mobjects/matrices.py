@@ -223,16 +223,21 @@ class NumericMatrix(VGroup):
         return float(self.grid[self.rows.index(i) * len(self.cols)].get_y())
 
     def highlight_row(self, i: int, color: str | None = None) -> SurroundingRectangle:
-        """A rectangle around row ``i`` (returned, not added), spanning the brackets' width."""
+        """A rectangle around row ``i`` (returned, not added), inside the brackets: never wider
+        than the room between their arms, however the matrix was scaled."""
         if i not in self.rows:
             raise LLMVizError(
                 f"row {i} is not shown; shown rows {[r for r in self.rows if r is not None]}"
             )
         k = self.rows.index(i)
         row = VGroup(*self.grid[k * len(self.cols) : (k + 1) * len(self.cols)])
-        return SurroundingRectangle(
+        rect = SurroundingRectangle(
             row, color=color or PALETTE["highlight"], buff=0.1, stroke_width=3
         )
+        room = self.brackets[1].get_left()[0] - self.brackets[0].get_right()[0]
+        if rect.width > room - 0.06 > row.width:
+            rect.stretch_to_fit_width(room - 0.06)
+        return rect
 
     def highlight_column(self, j: int, color: str | None = None) -> SurroundingRectangle:
         if j not in self.cols:

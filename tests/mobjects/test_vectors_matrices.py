@@ -89,6 +89,15 @@ def test_matrix_shows_real_weights(model):
         m.highlight_row(100)
 
 
+def test_row_highlight_stays_inside_the_brackets_of_a_shrunk_matrix():
+    values = np.array([[0.908, -0.002, -0.906], [-0.002, 2.464, -2.462], [-0.906, -2.462, 3.368]])
+    for scale in (1.0, 0.7, 0.4):
+        m = NumericMatrix(values, decimals=3, h_buff=0.3).scale(scale)
+        rect, row = m.highlight_row(1), m.get_row(1)
+        assert m.brackets[0].get_right()[0] < rect.get_left()[0] < row.get_left()[0], scale
+        assert row.get_right()[0] < rect.get_right()[0] < m.brackets[1].get_left()[0], scale
+
+
 def test_gpt3_sized_matrix_is_not_materialised():
     m = NumericMatrix(None, shape=(12_288, 50_257), shape_label=True, max_rows=5, max_cols=5)
     assert m.values is None and m.shape_text == "12,288 × 50,257"
