@@ -28,6 +28,7 @@ __all__ = [
     "safe_area",
     "stack_apart",
     "place_label",
+    "backdrop",
     "READABLE_TEXT",
 ]
 
@@ -353,6 +354,26 @@ def place_label(label, at, avoid=(), away_from=None, buff: float = 0.12):
         if not any(_covers(label, m) for m in avoid if m is not label):
             return label
     return label.next_to(point, sides[0], buff=buff)
+
+
+def backdrop(mobject, buff: float = 0.06, opacity: float = 0.85):
+    """A rectangle of the theme's background colour behind ``mobject`` (returned, not added),
+    for a label that sits over drawn lines, such as a point's name inside a contour map's rings.
+    Put it on screen before the label, so that the label is drawn over it.
+
+    Examples
+    --------
+    >>> from llmviz.style import PALETTE
+    >>> label = text("lowest")
+    >>> box = backdrop(label)
+    >>> bool(box.width > label.width), box.get_fill_color().to_hex().lower() == PALETTE["background"]
+    (True, True)
+    """
+    from manim import BackgroundRectangle
+
+    return BackgroundRectangle(
+        mobject, color=PALETTE["background"], fill_opacity=opacity, buff=buff, stroke_width=0
+    )
 
 
 def lines(*rows: str, size: float = 24, color: str | None = None, align: str = "center") -> VGroup:

@@ -37,7 +37,7 @@ from manim import (
 
 from foundations_steps.common import FIXED_DIGITS, POINT, FoundationsScene, tex
 from llmviz.animations import LightUp
-from llmviz.layout import fit_width, plain_axes, text, title
+from llmviz.layout import backdrop, fit_width, plain_axes, text, title
 from llmviz.mobjects import Column, ValueTable
 from llmviz.model.experiments.landscape import (
     CostSurface,
@@ -133,11 +133,15 @@ class LandscapeStep(FoundationsScene):
         bottom = Dot(axes.c2p(*low.w), radius=0.09, color=PALETTE[DOWNHILL])
         low_lab = VGroup(text("lowest", 20, PALETTE[DOWNHILL]), self.num(low.loss, 3, 20))
         low_lab.arrange(RIGHT, buff=0.1).next_to(bottom, UP, buff=0.15)
+        # the innermost ring runs through where the label goes: the label on its backdrop stays
+        # drawn over the rings, whatever is added after it
+        low_back = backdrop(low_lab).set_z_index(1)
+        low_lab.set_z_index(2)
         self.shown["lowest"] = Shown(low_lab[1], low.loss)
         self.say(
             f"The valley's lowest point costs {low.loss:.3f}.",
             GrowFromCenter(bottom),
-            FadeIn(low_lab, shift=DOWN * 0.2),
+            (FadeIn(low_back), FadeIn(low_lab, shift=DOWN * 0.2)),
         )
         # the data plane beside it, with the boundary of the current weights
         plane = self.plane(3.0).to_edge(RIGHT, buff=1.2).to_edge(UP, buff=1.1)
