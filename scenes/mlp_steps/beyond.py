@@ -1,7 +1,8 @@
 """Scenes DirectionAcrossLayers, CountingParameters, Superposition, RoomInHighDimensions,
 SparseAutoencoder (lecture steps D7, G28 in COVERAGE.md). tests/scenes/test_mlp.py pins their
 section titles, the shown values ``capacity``, ``count_rows``, ``layer_cosines``,
-``layer_separation``, ``sae``, ``sae_feature``, ``superposition``, and that every number said is on
+``layer_separation``, ``sae``, ``sae_feature``, ``sae_tokens``, ``sae_texts``, ``superposition``, and that every
+number said is on
 screen.
 
 Steps 11 to 13: does a direction mean the same in every layer, how many parameters the MLPs
@@ -30,15 +31,25 @@ from manim import (
 )
 
 from llmviz.animations import LightUp
-from llmviz.layout import fill_frame, fit_width, lines, math, plain_axes, safe_area, text, title
-from llmviz.mobjects import Column, FastNumber, ValueTable
+from llmviz.layout import (
+    caption,
+    code,
+    fill_frame,
+    fit_width,
+    lines,
+    math,
+    plain_axes,
+    text,
+    title,
+)
+from llmviz.mobjects import Column, FastNumber, TokenStrip, ValueTable
 from llmviz.model.config import GPT3_CONFIG, other_parameter_counts, weight_counts
 from llmviz.model.experiments.capacity import load_capacity
-from llmviz.model.experiments.sae import load_sae, strongest_feature
+from llmviz.model.experiments.sae import features_at_tokens, load_sae
 from llmviz.model.experiments.superposition import SuperpositionConfig, load_or_run, welch_bound
 from llmviz.steps import step
-from llmviz.style import PALETTE, value_to_color
-from llmviz.words import plain
+from llmviz.style import PALETTE, display_token, value_to_color
+from llmviz.words import plain, quoted
 from mlp_steps.common import MLPScene, spread_table
 
 
@@ -524,12 +535,14 @@ class RoomStep(MLPScene):
             )
             return
         probe = self.prompt  # the chapter's own prompt, encoded with the shipped weights
-        found = strongest_feature(self.model, probe, sae)
-        if found is None or found[0] not in sae.features:
+        per_token = features_at_tokens(self.model, probe, sae)
+        on = [t for t in per_token if t.feature is not None]
+        peak = max(on, key=lambda t: t.value) if on else None
+        if peak is None or peak.feature not in sae.features:
             why = (
-                "no feature of the autoencoder is on at its last token"
-                if found is None
-                else f"its strongest feature, {found[0]}, never fired on the corpus texts"
+                "no feature of the autoencoder is on at any of its tokens"
+                if peak is None
+                else f"its strongest feature, {peak.feature}, never fired on the corpus texts"
             )
             note = fit_width(
                 lines(f"“{probe}”", f"the autoencoder of layer {cfg.layer}: {why}", size=26), 12.5
@@ -545,12 +558,11 @@ class RoomStep(MLPScene):
                 FadeIn(note, shift=UP * 0.5),
             )
             return
-        f, value = found
+        f, value = peak.feature, peak.value
         info = sae.features[f]
         num = functools.partial(FastNumber, font_size=24, thousands=True)
-
-        def make(h_buff: float, v_buff: float = 1.55) -> ValueTable:
-            return ValueTable(
+        alone = spread_table(
+            lambda h_buff: ValueTable(
                 [
                     [f"neurons of layer {cfg.layer}", num(self.model.cfg.d_mlp, 0)],
                     ["corpus sentences", num(cfg.n_sentences, 0)],
@@ -562,17 +574,30 @@ class RoomStep(MLPScene):
                 header=False,
                 font_size=24,
                 h_buff=h_buff,
-                v_buff=v_buff,
-            )
-
-        # the numbers first fill the frame on their own, and move to the left when the feature
-        # and its texts come in beside them
-        alone = spread_table(make, head, False, share=0.85, max_scale=1.8)
-        words = fit_width(text(f"“{probe}”", 24), 6.2)
-        tag = text(f"feature {f} is the most on: {value:.2f}", 24, PALETTE["highlight"])
-        right = VGroup(words, tag).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        ctxs = fit_width(
-            lines(*(_tail(c["context"]) for c in info["top"][:5]), size=22, align="left"), 6.2
+                v_buff=1.55,
+            ),
+            head,
+            False,
+            share=0.85,
+            max_scale=1.8,
+        )
+        self.shown["sae_table"] = alone
+        # the numbers, once said, shrink into one line at the frame's foot; the prompt's tokens
+        # with each one's strongest feature take the frame, and below them the peak feature's
+        # strongest corpus texts
+        summary = caption(
+            f"{cfg.n_features} features on the {self.model.cfg.d_mlp} neurons of layer "
+            f"{cfg.layer} · {sae.mean_active:.1f} on per token · "
+            f"{100 * sae.explained:.1f}% of the variance kept"
+        )
+        strip, bars, values, names = self._feature_strip(per_token, peak)
+        top = info["top"][:4]
+        texts = ValueTable(
+            [[_tail(c["context"]), code(display_token(c["token"]), 24), c["value"]] for c in top],
+            [Column("corpus text"), Column("at token"), Column("value", 2)],
+            row_names=[str(k) for k in range(len(top))],
+            font_size=24,
+            v_buff=1.35,
         )
         share = abs(info["neuron_weight"])
         line = text(
@@ -580,27 +605,12 @@ class RoomStep(MLPScene):
             24,
             PALETTE["highlight"],
         )
-
-        def beside(v_buff: float) -> tuple[ValueTable, VGroup]:
-            """The numbers at the left with rows ``v_buff`` apart, the feature at the right."""
-            table = make(0.6, v_buff)
-            table.next_to(head, DOWN, buff=0.6).to_edge(LEFT, buff=0.8)
-            right.next_to(table, RIGHT, buff=0.8).align_to(table, UP)
-            ctxs.next_to(right, DOWN, buff=0.35).align_to(right, LEFT)
-            line.next_to(ctxs, DOWN, buff=0.5).align_to(right, LEFT)
-            return table, VGroup(table, right, ctxs, line)
-
-        # the whole picture, built first, fills the frame under the title; the numbers' rows
-        # move apart while the picture is held by the frame's width, so that they reach its foot
-        stats, picture = beside(1.55)
-        left, bottom, right_x, top = safe_area(title=head)
-        k = min((right_x - left) / picture.width, (top - bottom) / picture.height, 1.5)
-        tall = (top - bottom) / k - 0.05
-        if stats.height < tall:
-            pitch = (tall - stats.cell(0, 0).height) / 4
-            stats, picture = beside(min(pitch * 48 / 24, 4.0))
-        fill_frame(picture, title=head, max_scale=1.5)
-        self.shown["sae_table"] = stats
+        tokens = VGroup(bars, values, strip, names)
+        picture = VGroup(tokens, texts, line).arrange(DOWN, buff=0.4)
+        line.align_to(texts, LEFT)
+        fill_frame(picture, title=head, caption=summary, max_scale=1.4)
+        self.shown["sae_tokens"] = (per_token, bars)
+        self.shown["sae_texts"] = texts
         labels = VGroup(*(alone.cell(k, 0) for k in range(5)))
         self.say(
             "Researchers untangle neurons that mix features with sparse autoencoders.",
@@ -626,18 +636,50 @@ class RoomStep(MLPScene):
             LightUp(alone.row(4)),
         )
         self.shown["sae"], self.shown["sae_feature"] = sae, f
-        shown_cells = VGroup(*(alone.cell(k, j) for k in range(5) for j in range(2)))
-        home_cells = VGroup(*(stats.cell(k, j) for k in range(5) for j in range(2)))
+        cells = VGroup(*(alone.cell(k, j) for k in range(5) for j in range(2)))
         self.say(
-            f'At the last token of "{probe}", feature {f} is the most on.',
-            ReplacementTransform(shown_cells, home_cells),
-            FadeIn(words, shift=LEFT * 0.5),
-            FadeIn(tag, shift=LEFT * 0.5),
+            f'Each token of "{probe}" turns on a few features; the bar over a token is the '
+            "strongest one there.",
+            (ReplacementTransform(cells, summary), FadeIn(strip, shift=UP * 0.5)),
+            (GrowFromEdge(bars, DOWN), FadeIn(values), FadeIn(names)),
+        )
+        at = quoted(peak.token)
+        k = per_token.index(peak)
+        self.say(
+            f"Feature {f} is the most on, at {at}: {value:.2f}.",
+            LightUp(VGroup(bars[k], values[k], names[k], strip.boxes[peak.position])),
+        )
+        words = [c["token"].strip() or c["token"] for c in top]
+        ends = sorted(set(words), key=words.index)
+        where = (
+            f"{'every one ends' if len(top) > 1 else 'it ends'} at {quoted(ends[0])}"
+            if len(ends) == 1
+            else f"they end at {', '.join(quoted(t) for t in ends)}"
         )
         self.say(
-            "These are the corpus texts it fires on most, each up to the token where it fires.",
-            LaggedStart(*(FadeIn(c, shift=LEFT * 0.5) for c in ctxs), lag_ratio=0.25),
+            f"These are the corpus texts it fires on most, each up to the token where it fires: "
+            f"{where}.",
+            FadeIn(texts.header, shift=UP * 0.3),
+            LaggedStart(
+                *(FadeIn(texts.row(str(j)), shift=UP * 0.3) for j in range(len(top))),
+                lag_ratio=0.25,
+            ),
+            LightUp(texts.column(1)),
         )
+        last = per_token[-1]
+        if last is not peak:
+            lk = len(per_token) - 1
+            weak = (
+                f"no feature is on at the last token, {quoted(last.token)}, where the model "
+                "names the sport"
+                if last.feature is None
+                else f"at the last token, {quoted(last.token)}, where the model names the sport, "
+                f"the strongest feature, {last.feature}, is at only {last.value:.2f}"
+            )
+            self.say(
+                f"The features are brightest at the names; {weak}.",
+                LightUp(VGroup(bars[lk], values[lk], names[lk], strip.boxes[last.position])),
+            )
         same = info["neuron"] == n.neuron and cfg.layer == n.layer
         if share > 0.9 and same:
             sentence = (
@@ -652,3 +694,39 @@ class RoomStep(MLPScene):
                 f"{share:.2f}."
             )
         self.say(sentence, FadeIn(line, shift=UP * 0.5), LightUp(line))
+
+    def _feature_strip(self, per_token, peak):
+        """The prompt's tokens with a bar over each for its strongest feature's value, the value
+        over the bar and the feature's number under the token; tokens the strip leaves out get
+        no bar. Values and numbers show where they fit over their token, else only the peak's
+        and the last token's."""
+        strip = TokenStrip([t.token for t in per_token], font_size=28)
+        most = max(t.value for t in per_token)
+        bars, values, names = VGroup(), VGroup(), VGroup()
+        for t in per_token:
+            box = strip.boxes[t.position]
+            color = PALETTE["highlight"] if t is peak else PALETTE["positive"]
+            bar = Rectangle(
+                width=0.6 * box.width,
+                height=max(1.3 * t.value / most, 0.02),
+                stroke_width=0,
+                fill_color=color,
+                fill_opacity=0.85 if t.position not in strip.hidden else 0.0,
+            ).next_to(box, UP, buff=0.1)
+            bars.add(bar)
+            values.add(FastNumber(t.value, 2, font_size=24, color=color).next_to(bar, UP, 0.08))
+            name = "none" if t.feature is None else f"#{t.feature}"
+            names.add(text(name, 24, PALETTE["muted"]).next_to(box, DOWN, 0.12))
+        for name in names:  # on one line: "#82" and "none" on the same baseline
+            name.shift(UP * (names[0].baseline - name.baseline))
+        keep = {peak.position, per_token[-1].position}
+        for group in (values, names):
+            if any(m.width > b.width + 0.08 for m, b in zip(group, strip.boxes, strict=True)):
+                for t, m in zip(per_token, group, strict=True):
+                    if t.position not in keep:
+                        m.set_opacity(0)
+        for t in per_token:
+            if t.position in strip.hidden:
+                values[t.position].set_opacity(0)
+                names[t.position].set_opacity(0)
+        return strip, bars, values, names

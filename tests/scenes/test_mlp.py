@@ -24,6 +24,7 @@ from llmviz.model.experiments.sae import load_sae_weights
 from llmviz.model.hooks import zero_neurons
 from llmviz.model.trace import hook_name
 from llmviz.style import format_number
+from llmviz.words import quoted
 
 mlp = load("mlp")
 PROMPT = "Michael Jordan plays the sport of"
@@ -258,11 +259,27 @@ def test_room_shows_the_shipped_search(scenes):
 def test_the_autoencoder_feature_is_the_one_the_weights_give(scenes, model):
     shown = scenes["SparseAutoencoder"].shown
     sae, f = shown["sae"], shown["sae_feature"]
-    z = load_sae_weights().encode(model.run(PROMPT)[hook_name("post", 1)][-1])
-    assert f == int(np.argmax(z))
+    trace = model.run(PROMPT)
+    z = load_sae_weights().encode(trace[hook_name("post", 1)])  # [position, feature]
+    pos, feature = np.unravel_index(int(np.argmax(z)), z.shape)
+    assert f == int(feature)
     info = sae.features[f]
     said = " ".join(t for _, t in scenes["SparseAutoencoder"].narration)
-    assert f"feature {f} is the most on" in said
+    assert f"Feature {f} is the most on, at {quoted(trace.tokens[pos])}: {z[pos, f]:.2f}" in said
+    # each token's bar is its strongest feature's value; the last token's is said as it is
+    per_token, bars = shown["sae_tokens"]
+    assert [t.value for t in per_token] == pytest.approx(z.max(1), abs=1e-6)
+    heights = np.array([b.height for b in bars])
+    assert np.argmax(heights) == pos and heights / heights.max() == pytest.approx(
+        np.maximum(z.max(1) / z.max(), 0.01), abs=0.011
+    )
+    last = int(np.argmax(z[-1]))
+    if pos != len(trace.tokens) - 1:
+        assert f"the strongest feature, {last}, is at only {z[-1, last]:.2f}" in said
+    texts = shown["sae_texts"]
+    assert [texts.value(str(k), "value") for k in range(len(info["top"][:4]))] == [
+        c["value"] for c in info["top"][:4]
+    ]
     if abs(info["neuron_weight"]) > 0.9:
         assert f"neuron {info['neuron']}" in said
     else:
@@ -338,8 +355,8 @@ def test_the_chapter_tells_the_truth_for_other_names(name, model):
     assert not re.search(r"(?<![\d,.])(0 neurons|1 neurons|all 1,)", said), said
     # the autoencoder step reads this prompt, not the default one
     if scene.shown.get("sae") is not None:
-        z = load_sae_weights().encode(model.run(prompt)[hook_name("post", 1)][-1])
-        assert scene.shown["sae_feature"] == int(np.argmax(z)) and f'"{prompt}"' in said
+        z = load_sae_weights().encode(model.run(prompt)[hook_name("post", 1)])
+        assert scene.shown["sae_feature"] == int(np.argmax(z.max(0))) and f'"{prompt}"' in said
 
 
 def test_the_chapter_on_a_random_gpt2_says_what_it_did_not_find(tmp_path):

@@ -28,6 +28,8 @@ from llmviz.paths import PACKAGE_DATA
 
 __all__ = [
     "strongest_feature",
+    "features_at_tokens",
+    "TokenFeature",
     "SAEConfig",
     "SAEResult",
     "SAEWeights",
@@ -228,6 +230,54 @@ def train_sae(
     return result, weights
 
 
+@dataclass(frozen=True)
+class TokenFeature:
+    """The feature most on at one token of a prompt: ``feature`` is None (and ``value`` 0) where
+    no feature is on."""
+
+    position: int
+    token: str
+    feature: int | None
+    value: float
+
+
+def _fitting(model, result: SAEResult | None) -> SAEResult:
+    result = result or load_sae()
+    if not result.fits(model):
+        raise LLMVizError(
+            "the shipped autoencoder was trained on the embedded model, not on this one; "
+            "run python -m llmviz.model.experiments.sae with this model to train one"
+        )
+    return result
+
+
+def features_at_tokens(model, prompt: str, result: SAEResult | None = None) -> list[TokenFeature]:
+    """For every token of ``prompt`` (any prompt: its activations are encoded with the shipped
+    weights), the feature of the shipped autoencoder most on there and its value.
+
+    Raises
+    ------
+    LLMVizError
+        If the shipped autoencoder was trained on another model than ``model``.
+
+    Examples
+    --------
+    >>> import llmviz
+    >>> per_token = features_at_tokens(llmviz.load_model(), "Michael Jordan plays the sport of")
+    >>> [t.token for t in per_token][:2], all(t.value >= 0 for t in per_token)
+    (['Michael', ' Jordan'], True)
+    """
+    result = _fitting(model, result)
+    trace = model.run(prompt)
+    z = load_sae_weights().encode(trace[hook_name("post", result.config.layer)])  # [pos, feature]
+    out = []
+    for i, token in enumerate(trace.tokens):
+        f = int(np.argmax(z[i]))
+        on = bool(z[i, f] > 0)
+        out.append(TokenFeature(i, token, f if on else None, float(z[i, f]) if on else 0.0))
+    return out
+
+
 def strongest_feature(
     model, prompt: str, result: SAEResult | None = None
 ) -> tuple[int, float] | None:
@@ -247,16 +297,8 @@ def strongest_feature(
     >>> f is None or f[1] > 0
     True
     """
-    result = result or load_sae()
-    if not result.fits(model):
-        raise LLMVizError(
-            "the shipped autoencoder was trained on the embedded model, not on this one; "
-            "run python -m llmviz.model.experiments.sae with this model to train one"
-        )
-    acts = model.run(prompt)[hook_name("post", result.config.layer)][-1]
-    z = load_sae_weights().encode(acts)
-    f = int(np.argmax(z))
-    return (f, float(z[f])) if z[f] > 0 else None
+    last = features_at_tokens(model, prompt, result)[-1]
+    return None if last.feature is None else (last.feature, last.value)
 
 
 def load_sae() -> SAEResult:
