@@ -1,9 +1,8 @@
 """Scenes DirectionAcrossLayers, CountingParameters, Superposition, RoomInHighDimensions,
 SparseAutoencoder (lecture steps D7, G28 in COVERAGE.md). tests/scenes/test_mlp.py pins their
 section titles, the shown values ``capacity``, ``count_rows``, ``layer_cosines``,
-``layer_separation``, ``sae``, ``sae_feature``, ``sae_tokens``, ``sae_texts``, ``superposition``, and that every
-number said is on
-screen.
+``layer_separation``, ``sae``, ``sae_feature``, ``sae_tokens``, ``sae_texts``, ``superposition``,
+and that every number said is on screen.
 
 Steps 11 to 13: does a direction mean the same in every layer, how many parameters the MLPs
 hold, and how nearly perpendicular directions let a model store more than it has dimensions."""
