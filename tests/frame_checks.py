@@ -125,8 +125,11 @@ def text_font_size(m: Text) -> float:
     return float(m._font_size * np.sqrt(_spread(points) / _TEXT_SPREAD[key]))
 
 
-def small_texts(mobjects: list[Mobject], min_size: float = MIN_FONT_SIZE) -> list[str]:
-    """Visible texts drawn smaller than ``min_size`` (their font size times any later scaling):
+def small_texts(
+    mobjects: list[Mobject], min_size: float = MIN_FONT_SIZE, zoom: float = 1.0
+) -> list[str]:
+    """Visible texts drawn smaller than ``min_size`` (their font size times any later scaling,
+    times the camera's ``zoom``: 4 when it has moved in to a quarter of the frame's width):
     llmviz's ``FastText`` and manim's ``Text`` (measured unrotated)."""
     from llmviz.mobjects.numbers import _layout
 
@@ -141,12 +144,12 @@ def small_texts(mobjects: list[Mobject], min_size: float = MIN_FONT_SIZE) -> lis
             if len(m.points) and m.get_fill_opacity() > 0.05 and m.text.strip():
                 pts, _ = _layout(m.text, m.font, m.font_size)
                 natural = float(pts[:, 1].max() - pts[:, 1].min()) if len(pts) else 0.0
-                if natural > 0 and m.font_size * m.height / natural < min_size:
+                if natural > 0 and zoom * m.font_size * m.height / natural < min_size:
                     out.append(m.text)
             return
         if isinstance(m, Text):
             shown = any(p.get_fill_opacity() > 0.05 for p in m.family_members_with_points())
-            if shown and m.text.strip() and text_font_size(m) < min_size:
+            if shown and m.text.strip() and zoom * text_font_size(m) < min_size:
                 out.append(m.text)
             return
         for s in m.submobjects:

@@ -32,6 +32,7 @@ from manim import (
 
 from llmviz.animations import LightUp
 from llmviz.layout import (
+    backdrop,
     fill_frame,
     fit_width,
     in_frame,
@@ -247,18 +248,26 @@ class BlockStep(MLPScene):
             sweep.animate.move_to(mat.row_strip(cfg.d_mlp - 1)),
             LightUp(xs),
         )
+        # up close the row is numbers: its first and last entries, as wide as the matrix, just
+        # above its bar, readable once the camera has moved in
+        peek = NumericVector(row, direction="row", max_entries=6, font_size=20)
+        peek.scale_to_fit_width(0.96 * strip.width).next_to(strip, UP, buff=0.3 * strip.height)
+        peek_back = backdrop(peek, buff=0.2 * peek.height)
+        self.shown["up_peek"] = peek
         self.say(
-            f"Row {n.neuron} is the one the search found, in layer {self.L}.",
+            f"Row {n.neuron} is the one the search found, in layer {self.L}; up close it is a "
+            "list of numbers, one for each dimension of the vector.",
             ReplacementTransform(sweep, strip),
             FadeIn(tag, shift=RIGHT * 0.5),
             FadeIn(where, shift=UP * 0.5),
-            self.zoom_to(VGroup(strip, tag), margin=1.3),  # the camera moves in to the row
+            self.zoom_to(VGroup(strip, tag, peek), margin=1.3),  # the camera moves in to the row
+            (FadeIn(peek_back), FadeIn(peek, shift=UP * 0.2 * peek.height)),
         )
         self.shown["up_dot"] = Shown(eq[1], dot)
         self.say(
             f"The vector is {self.story.names[0]}'s, read at the token {self.read_token} after "
             "LayerNorm.",
-            self.zoom_out(),
+            (self.zoom_out(), FadeOut(VGroup(peek_back, peek))),
             FadeIn(x_from, shift=DOWN * 0.5),
             LightUp(VGroup(lab_x, x_v)),
         )

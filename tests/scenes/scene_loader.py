@@ -37,6 +37,17 @@ def _drawn(scene):
     return scene.camera
 
 
+def _zoom(scene) -> float:
+    """How far the camera has moved in: the frame's width over the width it shows."""
+    from manim import config
+
+    frame = getattr(scene.camera, "frame", None)
+    if frame is not None:
+        return config.frame_width / frame.width
+    tracker = getattr(scene.camera, "zoom_tracker", None)
+    return float(tracker.get_value()) if tracker is not None else 1.0
+
+
 def render(cls, frame_rate: int = 2):
     """Construct and play a scene without writing frames; returns the scene.
 
@@ -69,7 +80,7 @@ def render(cls, frame_rate: int = 2):
             scene.overlaps += [
                 (section, a, b) for a, b in overlapping_texts(scene.mobjects, camera=_drawn(scene))
             ]
-            scene.small += [(section, s) for s in small_texts(scene.mobjects)]
+            scene.small += [(section, s) for s in small_texts(scene.mobjects, zoom=_zoom(scene))]
 
         scene.play = checked_play  # Scene.wait plays a Wait animation, so waits are checked too
         scene.overlaps_midway = []

@@ -166,6 +166,10 @@ def test_up_projection_values(scenes, model):
     assert shown["up_dot"][1] + shown["up_bias"][1] == pytest.approx(n.pre[0], abs=1e-4)
     for key in ("up_dot", "up_bias", "up_pre", "pre:Michael Jordan", "pre:Alexis Jordan"):
         assert shows(shown[key], sign=True), key
+    # the numbers the camera moves in to are the neuron's row of W_up, over its bar
+    row = model.W("up", n.layer)[:, n.neuron]
+    peek = shown["up_peek"]
+    assert peek.shown_values == [float(row[i]) for i in peek.indices if i is not None]
 
 
 def test_the_row_splits_into_name_parts(scenes, model):
