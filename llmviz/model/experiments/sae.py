@@ -281,14 +281,8 @@ def features_at_tokens(model, prompt: str, result: SAEResult | None = None) -> l
 def strongest_feature(
     model, prompt: str, result: SAEResult | None = None
 ) -> tuple[int, float] | None:
-    """The feature of the shipped autoencoder most on at the last token of ``prompt`` (any
-    prompt: its activations are encoded with the shipped weights), and its value; None when no
-    feature is on there.
-
-    Raises
-    ------
-    LLMVizError
-        If the shipped autoencoder was trained on another model than ``model``.
+    """The last token's entry of :func:`features_at_tokens` (which see for the errors) as
+    ``(feature, value)``; None when no feature is on there.
 
     Examples
     --------
