@@ -227,6 +227,16 @@ def test_light_up_flashes_without_growing_over_its_neighbours(mj_trace):
     moved = entry.get_all_points() - before
     assert 0 < np.abs(moved[:, 1]).max() <= 0.05 + 1e-9  # it moves, a little, and only up
     assert np.abs(moved[:, 0]).max() < 1e-9 and entry.width == pytest.approx(box[0])
+    # one bump from left to right: at a quarter of the way its top is over the left half, and
+    # at the end every point is back where it started
+    wave.interpolate(0.0)
+    start_x = entry.get_all_points()[:, 0]
+    wave.interpolate(0.25)
+    lifted = entry.get_all_points()[:, 1] - before[:, 1]
+    mid = (start_x.min() + start_x.max()) / 2
+    assert lifted[start_x < mid].max() > lifted[start_x > mid].max() >= 0
+    wave.interpolate(1.0)
+    np.testing.assert_allclose(entry.get_all_points(), before, atol=1e-12)
     assert overlapping_texts([vector]) == []
     with pytest.raises(ArgumentError, match="a mobject to light up"):
         LightUp("entry")
