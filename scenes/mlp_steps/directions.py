@@ -22,10 +22,11 @@ from manim import (
     GrowFromPoint,
     ReplacementTransform,
     VGroup,
+    config,
 )
 
 from llmviz.animations import LightUp
-from llmviz.layout import fit_width, lines, place_label, plain_axes, text, title
+from llmviz.layout import fit_width, lines, plain_axes, text, title
 from llmviz.mobjects import Column, FastNumber, ValueTable
 from llmviz.model.analysis import cosine
 from llmviz.model.trace import hook_name
@@ -175,20 +176,20 @@ class DirectionsStep(MLPScene):
             (FadeIn(xl, shift=RIGHT * 0.5), FadeIn(yl, shift=UP * 0.5)),
         )
         colors = [PALETTE["highlight"], PALETTE[FIRST_COLOR], PALETTE[LAST_COLOR]]
-        points = [
-            Dot(axes.c2p(a, b), radius=0.09, color=colors[k % 3]) for k, (a, b) in enumerate(pts)
-        ]
-        dots, labels = [], []
+        sides = [RIGHT, UP, LEFT]
+        dots = []
         for k, ((a, b), name) in enumerate(zip(pts, st.names, strict=True)):
+            dot = Dot(axes.c2p(a, b), radius=0.09, color=colors[k % 3])
             label = VGroup(
                 text(name, 20, colors[k % 3]),
-                text(f"({signed(a)}, {signed(b)})".replace("-", "\u2212"), 20, PALETTE["muted"]),
+                text(f"({signed(a)}, {signed(b)})", 20, PALETTE["muted"]),
             ).arrange(DOWN, buff=0.05)
-            # beside its dot, off the axes, their names, every dot and the labels placed so far
-            avoid = [axes.x_axis, axes.y_axis, xl, yl, *points, *labels]
-            place_label(label, points[k], avoid, away_from=axes.c2p(0, 0), buff=0.15)
-            labels.append(label)
-            dots.append(VGroup(points[k], label))
+            placed = [xl, yl, *(d[1] for d in dots)]
+            for side in (sides[k % 3], *sides, DOWN):  # the first side that collides with nothing
+                label.next_to(dot, side, buff=0.15)
+                if not any(_touch(label, other) for other in placed) and _inside(label):
+                    break
+            dots.append(VGroup(dot, label))
             self.shown[f"dot:{name}"] = (a, b)
 
         def arrive(k):
@@ -220,3 +221,23 @@ class DirectionsStep(MLPScene):
                 "Each contrast shares one of the two names, and scores high on that one only.",
                 LightUp(VGroup(*(d for d in dots[1:]))),
             )
+
+
+def _touch(a, b, gap: float = 0.05) -> bool:
+    """Whether the bounding boxes of two mobjects come within ``gap`` of each other."""
+    return not (
+        a.get_right()[0] + gap < b.get_left()[0]
+        or b.get_right()[0] + gap < a.get_left()[0]
+        or a.get_top()[1] + gap < b.get_bottom()[1]
+        or b.get_top()[1] + gap < a.get_bottom()[1]
+    )
+
+
+def _inside(m, margin: float = 0.1) -> bool:
+    """Whether a mobject lies inside the frame."""
+    w, h = config.frame_width / 2 - margin, config.frame_height / 2 - margin
+    return (
+        -w <= m.get_left()[0]
+        and m.get_right()[0] <= w
+        and -h <= m.get_bottom()[1] <= m.get_top()[1] <= h
+    )
