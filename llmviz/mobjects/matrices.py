@@ -235,8 +235,8 @@ class NumericMatrix(VGroup):
             row, color=color or PALETTE["highlight"], buff=0.1, stroke_width=3
         )
         room = self.brackets[1].get_left()[0] - self.brackets[0].get_right()[0]
-        if rect.width > room - 0.06 > row.width:
-            rect.stretch_to_fit_width(room - 0.06)
+        if rect.width > room > row.width + 0.02:
+            rect.stretch_to_fit_width(room - 0.02)
         return rect
 
     def highlight_column(self, j: int, color: str | None = None) -> SurroundingRectangle:

@@ -250,7 +250,9 @@ class BlockStep(MLPScene):
         )
         # up close the row is numbers: its first and last entries, as wide as the matrix, just
         # above its bar, readable once the camera has moved in
-        peek = NumericVector(row, direction="row", max_entries=6, font_size=20)
+        peek = NumericVector(
+            row, direction="row", max_entries=6 if r_v.decimals <= 3 else 3, font_size=20
+        )
         peek.scale_to_fit_width(0.96 * strip.width).next_to(strip, UP, buff=0.3 * strip.height)
         peek_back = backdrop(peek, buff=0.2 * peek.height)
         self.shown["up_peek"] = peek
